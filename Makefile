@@ -1,0 +1,42 @@
+# Two commands for a newcomer: `make run` and `make test`. Both set everything up first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+INDEX ?= index
+CORPUS ?= corpus
+
+.PHONY: setup run test bench ocr-engine clean-index
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Tesseract is the OCR engine (Debian packages; no model download at run time).
+ocr-engine:
+	@command -v tesseract >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing tesseract-ocr (OCR for scanned responses)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null) \
+	      || echo "warning: could not install tesseract-ocr; scanned pages will be reported as ocr_unavailable"; \
+	  else \
+	    echo "note: install tesseract-ocr (e.g. sudo apt-get install tesseract-ocr) to OCR scanned pages"; \
+	  fi; }
+
+setup: $(STAMP) ocr-engine
+
+run: setup
+	$(BIN)/foi index $(CORPUS) --index $(INDEX)
+	$(BIN)/foi tui --index $(INDEX)
+
+test: setup
+	$(BIN)/pytest -n 2 -q
+
+bench: setup
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench.run
+
+clean-index:
+	rm -rf $(INDEX)/* && touch $(INDEX)/.gitkeep

@@ -1,0 +1,144 @@
+"""PDF responses: text per page (pypdfium2, fast), pdfplumber for pages with tables, OCR for scans.
+
+pypdfium2 extracts text 60-70x faster than pdfplumber and keeps content-stream order, which
+is the reading order of two-column layouts; pdfplumber is used only where it adds value:
+pages with ruled lines get their tables out as rows ("cell | cell | cell").
+"""
+from __future__ import annotations
+
+import io
+import logging
+
+from indexer.extract.base import ExtractionError, ExtractOptions
+from indexer.extract.text import normalise_text
+from indexer.models import ExtractedDocument, Page
+
+# Fewer characters than this on a page means "no text layer": a scan, a photo, a fax.
+MIN_TEXT_CHARS = 20
+# A page with this many vector paths may hold a ruled table worth pdfplumber's time.
+_TABLE_PATHS = 4
+
+log = logging.getLogger(__name__)
+
+
+def extract_pdf(data: bytes, options: ExtractOptions = ExtractOptions()) -> ExtractedDocument:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    if not data:
+        raise ExtractionError("empty", "zero-byte PDF")
+    try:
+        pdf = pdfium.PdfDocument(data)  # an empty user password is tried implicitly
+    except pdfium.PdfiumError as exc:
+        message = str(exc)
+        if "password" in message.lower():
+            raise ExtractionError("encrypted", "the PDF needs a password to open") from None
+        raise ExtractionError("corrupt", f"pdfium cannot open it ({message})") from None
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise ExtractionError("corrupt", "the PDF has no pages")
+        pages: list[Page] = []
+        needs_ocr: list[int] = []
+        plumber = None
+        total = 0
+        truncated = count > options.max_pages
+        for index in range(min(count, options.max_pages)):
+            page = pdf[index]
+            try:
+                text = None
+                if _may_have_table(page, pdfium_c):
+                    plumber = plumber or _open_plumber(data)
+                    text = _plumber_page_text(plumber, index) if plumber else None
+                if text is None:
+                    textpage = page.get_textpage()
+                    text = textpage.get_text_range()
+                    textpage.close()
+                text = normalise_text(text)
+                if len(text.strip()) < MIN_TEXT_CHARS and _has_images(page, pdfium_c):
+                    needs_ocr.append(index)
+            finally:
+                page.close()
+            pages.append(Page(index + 1, text))
+            total += len(text)
+            if total > options.max_chars:
+                truncated = True
+                break
+        if needs_ocr and options.ocr:
+            _ocr_into(pdf, pages, needs_ocr, options)
+    except ExtractionError:
+        raise
+    except Exception as exc:  # pdfium/pdfminer raise many types on damaged files
+        raise ExtractionError("corrupt", f"{type(exc).__name__}: {exc}") from None
+    finally:
+        if plumber is not None:
+            plumber.close()
+        pdf.close()
+    if not any(p.text.strip() for p in pages):
+        if needs_ocr and not options.ocr:
+            raise ExtractionError("empty", "image-only PDF and OCR is switched off (--ocr turns it on)")
+        raise ExtractionError("empty", "the PDF has no extractable text")
+    return ExtractedDocument(kind="pdf", pages=pages, truncated=truncated)
+
+
+def _ocr_into(pdf, pages: list[Page], indexes: list[int], options: ExtractOptions) -> None:
+    """Replace the text of image-only pages by OCR, when an engine is installed."""
+    from indexer.extract import ocr
+
+    if not ocr.available():
+        if not any(p.text.strip() for p in pages):
+            raise ExtractionError("ocr_unavailable", ocr.UNAVAILABLE_HINT)
+        return
+    for index in indexes:
+        result = ocr.ocr_pdf_page(pdf[index], options)
+        pages[index] = Page(index + 1, result.text, ocr=True, ocr_confidence=result.confidence)
+
+
+def _count_objects(page, kind) -> int:
+    return sum(1 for _ in page.get_objects(filter=[kind], max_depth=2))
+
+
+def _may_have_table(page, pdfium_c) -> bool:
+    return _count_objects(page, pdfium_c.FPDF_PAGEOBJ_PATH) >= _TABLE_PATHS
+
+
+def _has_images(page, pdfium_c) -> bool:
+    return _count_objects(page, pdfium_c.FPDF_PAGEOBJ_IMAGE) > 0
+
+
+def _open_plumber(data: bytes):
+    import pdfplumber
+
+    try:
+        return pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # fall back to pdfium text for every page
+        log.debug("pdfplumber cannot open: %s", exc)
+        return None
+
+
+def _plumber_page_text(plumber, index: int) -> str | None:
+    """Text of a page with its tables as rows, in top-to-bottom order; None if no table."""
+    page = plumber.pages[index]
+    tables = page.find_tables()
+    if not tables:
+        return None
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj) -> bool:
+        x = (obj.get("x0", 0) + obj.get("x1", 0)) / 2
+        y = (obj.get("top", 0) + obj.get("bottom", 0)) / 2
+        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+    blocks: list[tuple[float, str]] = [
+        (line["top"], line["text"]) for line in page.filter(outside).extract_text_lines()
+    ]
+    for table in tables:
+        rows = table.extract()
+        lines = [" | ".join(_cell(c) for c in row) for row in rows if any(c for c in row)]
+        blocks.append((table.bbox[1], "\n".join(lines)))
+    blocks.sort(key=lambda b: b[0])
+    return "\n".join(text for _, text in blocks)
+
+
+def _cell(value) -> str:
+    return " ".join((value or "").split())

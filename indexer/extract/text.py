@@ -1,0 +1,116 @@
+"""Plain-text and Markdown responses: decode any encoding, clean to readable, indexable text."""
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from indexer.extract.base import ExtractionError, ExtractOptions
+from indexer.models import ExtractedDocument, Page
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_CANDIDATES = ["cp1252", "latin_1", "iso8859_15", "utf_8", "mac_roman", "cp850"]
+# Detection looks at a sample: charset-normalizer on a 200 MB export would take minutes.
+_DETECT_SAMPLE = 256 * 1024
+
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
+_SUP = re.compile(r"</?(?:sup|sub)>", re.IGNORECASE)
+_TAG = re.compile(r"</?(?:br|p|span|em|strong|b|i|u)\b[^>\n]{0,200}>", re.IGNORECASE)
+_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
+_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)\*(?![\w*])")
+_STRAY_STARS = re.compile(r"(?<=\S)\*+(?=\s|$)|(?<=\s)\*+(?=\S)|^\*+(?=\S)", re.MULTILINE)
+_HEADING = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
+_TRAILING_WS = re.compile(r"[ \t]+$", re.MULTILINE)
+_MANY_BLANKS = re.compile(r"\n{3,}")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes to text and the encoding used. Never fails: BOM, UTF-8, detected, then replacement."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(name, errors="replace"), name
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return data.decode(utf16, errors="replace"), utf16
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    # Limiting candidates to the encodings UK documents come in stops short samples
+    # being "detected" as exotic code pages that happen to decode the same bytes.
+    best = from_bytes(data[:_DETECT_SAMPLE], cp_isolation=_CANDIDATES).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    if encoding in ("ascii", "utf_8"):
+        encoding = "cp1252"
+    return data.decode(encoding, errors="replace"), encoding
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a BOM shows as NULs in every other byte of ASCII-heavy text."""
+    sample = data[:4096]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def looks_binary(text: str) -> bool:
+    """True when decoded 'text' is mostly control characters or replacement marks."""
+    sample = text[:65536]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t\f"))
+    return bad > 0.1 * len(sample)
+
+
+def normalise_text(raw: str) -> str:
+    """Safe, comparable text: NFC, '\n' line ends, no escape sequences or control characters."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ANSI.sub("", text)
+    text = _CONTROL.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    text = _TRAILING_WS.sub("", text)
+    return _MANY_BLANKS.sub("\n\n", text).strip("\n")
+
+
+def clean_text(raw: str) -> str:
+    """Readable, indexable text: normalised, and the markdown emphasis of the seed removed."""
+    text = normalise_text(raw)
+    text = _SUP.sub("", text)
+    text = _TAG.sub("", text)
+    text = _BOLD.sub(r"\2", text)
+    text = _ITALIC.sub(r"\1", text)
+    text = _STRAY_STARS.sub("", text)
+    text = _HEADING.sub("", text)
+    text = _TRAILING_WS.sub("", text)
+    text = _MANY_BLANKS.sub("\n\n", text)
+    return text.strip("\n")
+
+
+def extract_text(data: bytes, options: ExtractOptions = ExtractOptions()) -> ExtractedDocument:
+    """A text or Markdown file's bytes to one cleaned page."""
+    if not data.strip():
+        raise ExtractionError("empty", "the file has no text")
+    raw, encoding = decode(data)
+    if looks_binary(raw):
+        raise ExtractionError("unsupported", "binary data, not text")
+    text = clean_text(raw)
+    if not text.strip():
+        raise ExtractionError("empty", "the file has no readable text")
+    truncated = len(text) > options.max_chars
+    if truncated:
+        text = text[: options.max_chars]
+    return ExtractedDocument(kind="text", pages=[Page(1, text)], truncated=truncated, encoding=encoding)

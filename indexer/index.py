@@ -1,0 +1,246 @@
+"""Writing the Whoosh index: create/open, the manifest for incremental runs, batched commits.
+
+One of the three modules allowed to import Whoosh. Callers hand it IndexRecords; it never
+extracts anything itself.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.writing import IndexWriter
+
+from indexer.models import IndexRecord
+from indexer.schema import SCHEMA_VERSION, build_schema
+
+INDEX_NAME = "foi"
+META_NAME = "foi-index.json"
+
+
+class IndexNotFound(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    path: str
+    size: int
+    mtime: float
+    fingerprint: str
+
+
+def exemption_keys(exemptions: list[str]) -> list[str]:
+    """Each exemption and its parents, so a filter on `s40` finds `s40(2)` and `s40(3A)(a)`."""
+    keys: list[str] = []
+    for ex in exemptions:
+        parts = ex.split("(")
+        for i in range(1, len(parts) + 1):
+            key = "(".join(parts[:i]).lower()
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _iso_to_datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def record_fields(record: IndexRecord, indexed_at: str) -> dict:
+    """Whoosh fields of one record. Missing values are left out, never stored as guesses."""
+    meta, doc, src = record.metadata, record.document, record.source
+    content = doc.text
+    fields: dict = {
+        "doc_id": src.doc_id,
+        "path": str(src.path),
+        "sha256": record.sha256,
+        "fingerprint": record.fingerprint,
+        "size": src.size,
+        "mtime": src.mtime,
+        "kind": doc.kind,
+        "pages": len(doc.pages),
+        "indexed_at": indexed_at,
+        "outcome": meta.outcome or "unknown",
+        "undated": 0 if meta.date else 1,
+        "ncnd": bool(meta.ncnd),
+        "ocr": doc.ocr,
+        "truncated": doc.truncated,
+        "content": content,
+        "page_texts": [p.text for p in doc.pages],
+        "page_ocr": [p.ocr for p in doc.pages] if doc.ocr else None,
+        "qa_pairs": [q.to_dict() for q in meta.qa],
+        "date_iso": meta.date,
+        "request_date_iso": meta.request_date,
+        "extra": record.extra or None,
+    }
+    optional = {
+        "title": meta.title,
+        "authority": meta.authority,
+        "authority_key": meta.authority.lower() if meta.authority else None,
+        "authority_text": meta.authority,
+        "reference": meta.reference,
+        "reference_text": meta.reference,
+        "date": _iso_to_datetime(meta.date),
+        "request_date": _iso_to_datetime(meta.request_date),
+        "year": str(meta.year) if meta.year else None,
+        "exemptions": ",".join(meta.exemptions) if meta.exemptions else None,
+        "exemption": ",".join(exemption_keys(meta.exemptions)) if meta.exemptions else None,
+        "request": meta.request,
+        "response": meta.response,
+        "qa": "\n\n".join(f"{q.question}\n{q.answer}" for q in meta.qa) or None,
+    }
+    fields.update({k: v for k, v in optional.items() if v})
+    return fields
+
+
+class FoiIndex:
+    """The on-disk index in one folder (Whoosh segments + foi's own small JSON files)."""
+
+    def __init__(self, index_dir: Path | str):
+        self.dir = Path(index_dir)
+
+    def exists(self) -> bool:
+        return self.dir.is_dir() and whoosh_index.exists_in(str(self.dir), indexname=INDEX_NAME)
+
+    def open(self):
+        if not self.exists():
+            raise IndexNotFound(f"no index in {self.dir}; run `foi index` first")
+        return whoosh_index.open_dir(str(self.dir), indexname=INDEX_NAME)
+
+    def create(self):
+        """A new empty index. Only foi's own files are removed: never a user's folder."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for entry in self.dir.iterdir():
+            if entry.name.startswith(("_" + INDEX_NAME, INDEX_NAME + "_")) or entry.suffix == ".seg":
+                entry.unlink()
+        ix = whoosh_index.create_in(str(self.dir), build_schema(), indexname=INDEX_NAME)
+        (self.dir / META_NAME).write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+        return ix
+
+    def open_or_create(self):
+        if self.exists() and self.schema_version() == SCHEMA_VERSION:
+            return self.open()
+        return self.create()
+
+    def schema_version(self) -> int | None:
+        try:
+            return json.loads((self.dir / META_NAME).read_text()).get("schema_version")
+        except (OSError, ValueError):
+            return None
+
+    def manifest(self, ix) -> dict[str, ManifestEntry]:
+        """doc_id -> what the index holds of the file, read from columns (no stored-field unpickling)."""
+        entries: dict[str, ManifestEntry] = {}
+        with ix.reader() as reader:
+            if reader.doc_count() == 0:
+                return entries
+            cols = {
+                name: reader.column_reader(name)
+                for name in ("doc_id", "path", "size", "mtime", "fingerprint")
+            }
+            for docnum in reader.all_doc_ids():
+                entries[cols["doc_id"][docnum]] = ManifestEntry(
+                    path=cols["path"][docnum],
+                    size=cols["size"][docnum],
+                    mtime=cols["mtime"][docnum],
+                    fingerprint=cols["fingerprint"][docnum],
+                )
+        return entries
+
+    def size_bytes(self) -> int:
+        if not self.dir.is_dir():
+            return 0
+        return sum(f.stat().st_size for f in self.dir.iterdir() if f.is_file())
+
+    def doc_count(self) -> int:
+        if not self.exists():
+            return 0
+        ix = self.open()
+        try:
+            return ix.doc_count()
+        finally:
+            ix.close()
+
+    def optimize(self) -> None:
+        ix = self.open()
+        try:
+            ix.optimize()
+        finally:
+            ix.close()
+
+
+class BatchWriter:
+    """Adds and deletes in batches; each commit is a consistent point a killed run falls back to.
+
+    Used as a context manager: commits on success; on error cancels the open batch (the
+    committed ones stay) and re-raises.
+    """
+
+    def __init__(self, ix, batch_size: int = 500, limitmb: int = 256):
+        self.ix = ix
+        self.batch_size = batch_size
+        self.limitmb = limitmb
+        self._writer: IndexWriter | None = None
+        self.pending = 0
+        self.indexed_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+    def _w(self) -> IndexWriter:
+        if self._writer is None:
+            self._writer = self.ix.writer(limitmb=self.limitmb)
+        return self._writer
+
+    def add(self, record: IndexRecord) -> bool:
+        """Add or replace one document; returns True when this call committed a batch."""
+        self._w().update_document(**record_fields(record, self.indexed_at))
+        return self._count()
+
+    def delete(self, doc_id: str) -> bool:
+        self._w().delete_by_term("doc_id", doc_id)
+        return self._count()
+
+    def _count(self) -> bool:
+        self.pending += 1
+        if self.pending >= self.batch_size:
+            self.commit()
+            return True
+        return False
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer = None
+        self.pending = 0
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+        self.pending = 0
+
+    def __enter__(self) -> "BatchWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.cancel()
+
+
+def remove_index(index_dir: Path) -> None:
+    """Delete an index folder made by foi (used by tests and --rebuild of a broken index)."""
+    if (Path(index_dir) / META_NAME).exists():
+        shutil.rmtree(index_dir)
+
+
+def is_under(path: str, roots: list[Path]) -> bool:
+    return any(path == str(r) or path.startswith(str(r).rstrip(os.sep) + os.sep) for r in roots)

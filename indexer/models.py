@@ -1,0 +1,113 @@
+"""Plain data passed between the pipeline stages (discover -> extract -> metadata -> index -> search).
+
+Nothing here knows about Whoosh, pdfplumber or Click: every stage can be tested with a
+string or bytes in and one of these dataclasses out.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+OUTCOMES = ("disclosed", "partial", "refused", "not_held", "ncnd", "unknown")
+KINDS = ("pdf", "text")
+
+
+@dataclass
+class Page:
+    """One page of extracted text. Plain-text files are a single page 1."""
+
+    number: int  # 1-based
+    text: str
+    ocr: bool = False
+    ocr_confidence: float | None = None
+
+
+@dataclass
+class ExtractedDocument:
+    """What an extractor returns: the text of a file, page by page."""
+
+    kind: str  # "pdf" or "text"
+    pages: list[Page]
+    truncated: bool = False
+    encoding: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.pages)
+
+    @property
+    def ocr(self) -> bool:
+        return any(p.ocr for p in self.pages)
+
+
+@dataclass
+class QAPair:
+    question: str
+    answer: str
+    number: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "answer": self.answer}
+
+
+@dataclass
+class FoiMetadata:
+    """FOI fields of one response. Unknown values are None, never a guess."""
+
+    title: str | None = None
+    authority: str | None = None
+    reference: str | None = None
+    date: str | None = None  # response date, ISO 8601 (YYYY-MM-DD)
+    request_date: str | None = None  # ISO 8601
+    request: str | None = None  # the request text
+    response: str | None = None  # the response text
+    qa: list[QAPair] = field(default_factory=list)
+    exemptions: list[str] = field(default_factory=list)  # normalised: s40(2), eir12(4)(b)
+    ncnd: bool = False  # "neither confirm nor deny"
+    outcome: str = "unknown"
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["qa"] = [q.to_dict() for q in self.qa]
+        return d
+
+
+@dataclass
+class SourceFile:
+    """A file found by discovery."""
+
+    path: Path  # absolute
+    doc_id: str  # "<root folder name>/<relative path>", '/'-separated
+    size: int
+    mtime: float
+
+
+@dataclass
+class IndexRecord:
+    """Everything the index stores about one document: the writer's only input."""
+
+    source: SourceFile
+    sha256: str
+    fingerprint: str  # sha256 of the document, plus its sidecar's when it has one
+    document: ExtractedDocument
+    metadata: FoiMetadata
+    extra: dict = field(default_factory=dict)  # sidecar fields that are not FoiMetadata fields
+
+
+@dataclass
+class Failure:
+    """A file that could not be indexed, with a reason from extract.base.REASONS."""
+
+    doc_id: str
+    path: str
+    reason: str
+    detail: str = ""
+    size: int | None = None
+    mtime: float | None = None
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "reason": self.reason, "detail": self.detail, "doc_id": self.doc_id}

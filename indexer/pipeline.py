@@ -1,0 +1,266 @@
+"""An indexing run: discover -> compare with the manifest -> extract in worker processes -> write.
+
+Extraction and metadata run in killable worker processes (a hostile PDF can spin or
+balloon); one writer in this process commits in batches, so a killed run leaves every
+committed batch searchable and the next run finishes the job.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from indexer.discover import DiscoveryProblem, discover, display_path
+from indexer.extract import ExtractionError, ExtractOptions, extract_file
+from indexer.index import BatchWriter, FoiIndex, ManifestEntry, is_under
+from indexer.lock import WriterLock
+from indexer.models import Failure, IndexRecord, SourceFile
+from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
+from indexer.state import IndexState
+
+
+@dataclass
+class IndexSummary:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "failures": [f.to_dict() for f in self.failures],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class RunOptions:
+    jobs: int = 0  # 0: one per core
+    rebuild: bool = False
+    retry_failed: bool = False
+    batch_size: int = 200
+    lock_wait: float = 5.0
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
+
+
+# on_event(kind, doc_id, detail): kind is added/updated/removed/failed; on_progress(done, total)
+EventFn = Callable[[str, str, str], None]
+ProgressFn = Callable[[int, int], None]
+
+
+def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
+    """(sha256 of the file, fingerprint incl. sidecar, sidecar fields or None). Raises OSError."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    sha = digest.hexdigest()
+    side = sidecar_path(path)
+    if side is None:
+        return sha, sha, None
+    try:
+        data, side_sha = read_sidecar(side)
+    except ExtractionError:
+        return sha, sha + "+badsidecar", None
+    return sha, f"{sha}+{side_sha[:16]}", data
+
+
+def prepare(source: SourceFile, options: ExtractOptions) -> IndexRecord | Failure:
+    """Worker-side: one file to an IndexRecord, or a Failure with its reason. Never raises."""
+    from indexer.metadata import extract_metadata
+
+    try:
+        document, sha = extract_file(source.path, options)
+        metadata = extract_metadata(document.text)
+    except ExtractionError as exc:
+        return _failure(source, exc.reason, exc.detail)
+    except MemoryError:
+        return _failure(source, "too_large", "ran out of memory while extracting")
+    except Exception as exc:  # a bug in a library must cost one file, not the run
+        return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+    extra: dict = {}
+    fingerprint = sha
+    side = sidecar_path(source.path)
+    if side is not None:
+        try:
+            data, side_sha = read_sidecar(side)
+            metadata, extra = apply_sidecar(metadata, data)
+            fingerprint = f"{sha}+{side_sha[:16]}"
+        except ExtractionError as exc:
+            fingerprint = sha + "+badsidecar"
+            extra = {"sidecar_error": exc.detail}
+    return IndexRecord(source, sha, fingerprint, document, metadata, extra)
+
+
+def _failure(source: SourceFile, reason: str, detail: str) -> Failure:
+    return Failure(source.doc_id, display_path(source.path), reason, detail, source.size, source.mtime)
+
+
+def _limit_memory(megabytes: int) -> None:
+    """Worker initializer: cap the address space so a PDF bomb fails with MemoryError."""
+    import resource
+
+    limit = megabytes * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        pass
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def run_index(
+    paths: list[Path],
+    index_dir: Path,
+    options: RunOptions = RunOptions(),
+    on_event: EventFn | None = None,
+    on_progress: ProgressFn | None = None,
+) -> IndexSummary:
+    """One incremental run over `paths`. Raises lock.IndexBusy when another writer holds the index."""
+    started = time.monotonic()
+    summary = IndexSummary()
+    emit = on_event or (lambda kind, doc_id, detail: None)
+    roots = [Path(os.path.abspath(p)) for p in paths]
+    with WriterLock(index_dir, wait=options.lock_wait):
+        store = FoiIndex(index_dir)
+        ix = store.create() if options.rebuild else store.open_or_create()
+        state = IndexState() if options.rebuild else IndexState.load(index_dir)
+        try:
+            manifest = store.manifest(ix)
+            problems: list[DiscoveryProblem] = []
+            sources = list(discover(roots, problems))
+            for p in problems:
+                summary.failures.append(Failure(p.path, p.path, p.reason, p.detail))
+            todo = _plan(sources, manifest, state, options, summary, emit)
+            gone = _deleted(sources, manifest, roots)
+            with BatchWriter(ix, batch_size=options.batch_size) as writer:
+                for doc_id in gone:
+                    writer.delete(doc_id)
+                    state.failures.pop(doc_id, None)
+                    summary.removed += 1
+                    emit("removed", doc_id, "")
+                for doc_id in [d for d in state.failures if d not in {s.doc_id for s in sources}]:
+                    if is_under(state.failures[doc_id].path, roots):
+                        state.failures.pop(doc_id)
+                done = 0
+                for source, result in _extract_all(todo, options):
+                    done += 1
+                    if isinstance(result, Failure):
+                        state.failures[source.doc_id] = result
+                        summary.failures.append(result)
+                        if source.doc_id in manifest:  # the old text no longer matches the file
+                            writer.delete(source.doc_id)
+                        emit("failed", source.doc_id, f"{result.reason}: {result.detail}")
+                    else:
+                        state.failures.pop(source.doc_id, None)
+                        kind = "updated" if source.doc_id in manifest else "added"
+                        setattr(summary, kind, getattr(summary, kind) + 1)
+                        if result.extra.get("sidecar_error"):
+                            summary.failures.append(
+                                _failure(source, "bad_sidecar", result.extra["sidecar_error"])
+                            )
+                        if writer.add(result):
+                            state.save(index_dir)
+                        emit(kind, source.doc_id, "")
+                    if on_progress:
+                        on_progress(done, len(todo))
+        finally:
+            state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            state.save(index_dir)
+            ix.close()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
+    """Which files need extracting: new, or changed by content (size/mtime first, then hash)."""
+    todo = []
+    for source in sources:
+        old: ManifestEntry | None = manifest.get(source.doc_id)
+        failed = state.failures.get(source.doc_id)
+        if failed and not options.retry_failed and failed.size == source.size and failed.mtime == source.mtime:
+            summary.failures.append(failed)  # unchanged since it failed: not retried every run
+            continue
+        if old is None or old.path != str(source.path):
+            todo.append(source)
+            continue
+        if old.size == source.size and old.mtime == source.mtime and sidecar_path(source.path) is None:
+            summary.unchanged += 1
+            continue
+        try:
+            _, fingerprint, _ = fingerprint_of(source.path)
+        except OSError:
+            todo.append(source)  # let extraction report why it cannot be read
+            continue
+        if fingerprint == old.fingerprint:
+            summary.unchanged += 1
+        else:
+            todo.append(source)
+    return todo
+
+
+def _deleted(sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path]) -> list[str]:
+    """Indexed documents under the given roots whose files are gone."""
+    present = {s.doc_id for s in sources}
+    gone = []
+    for doc_id, entry in manifest.items():
+        if doc_id in present or not is_under(entry.path, roots):
+            continue
+        if not os.path.exists(entry.path):
+            gone.append(doc_id)
+    return gone
+
+
+def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
+    """Extract in a pool of killable worker processes, keeping a bounded number in flight."""
+    if not todo:
+        return
+    from pebble import ProcessExpired, ProcessPool
+
+    jobs = options.jobs or default_jobs()
+    ext = options.extract
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPool(
+        max_workers=min(jobs, len(todo)), initializer=_limit_memory, initargs=(ext.memory_mb,), context=context
+    ) as pool:
+        window = max(4, jobs * 4)
+        pending: list[tuple[SourceFile, object]] = []
+        queue = iter(todo)
+        for source in queue:
+            pending.append((source, pool.schedule(prepare, (source, ext), timeout=ext.timeout)))
+            if len(pending) >= window:
+                break
+        while pending:
+            source, future = pending.pop(0)
+            try:
+                result = future.result()
+            except FutureTimeout:
+                result = _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
+            except ProcessExpired as exc:
+                reason = "too_large" if exc.exitcode in (-9, 137) else "corrupt"
+                result = _failure(source, reason, f"the extractor died (exit code {exc.exitcode})")
+            except Exception as exc:
+                result = _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+            yield source, result
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.append((nxt, pool.schedule(prepare, (nxt, ext), timeout=ext.timeout)))

@@ -1,0 +1,71 @@
+"""The Whoosh schema: which FOI fields are indexed, stored and sortable, and how text is analysed.
+
+One of the three modules allowed to import Whoosh (with index.py and search.py).
+"""
+from __future__ import annotations
+
+from whoosh import analysis, fields
+
+SCHEMA_VERSION = 1
+
+# Stemming lets "databases" find "database"; the stop list is Whoosh's English one.
+# minsize=1 keeps single-letter tokens such as the "a" of "s31(1)(a)" out of trouble only
+# in the exemption field, which does not use this analyzer.
+TEXT_ANALYZER = analysis.StemmingAnalyzer(minsize=2, cachesize=50_000)
+# Names and references: lower-cased words, no stemming ("Leeds" must not become "leed").
+NAME_ANALYZER = analysis.StandardAnalyzer(minsize=1)
+
+# Fields searched by a plain query, with their BM25F boosts: a title or a Q&A match says
+# more about what a response is about than a word somewhere in the body.
+QUERY_FIELDS = {
+    "title": 3.0,
+    "qa": 2.0,
+    "request": 1.5,
+    "reference_text": 2.0,
+    "authority_text": 1.5,
+    "content": 1.0,
+}
+
+
+def build_schema() -> fields.Schema:
+    return fields.Schema(
+        # identity and the incremental-indexing manifest (sortable = column storage, which
+        # is read without unpickling each document's stored fields)
+        doc_id=fields.ID(stored=True, unique=True, sortable=True),
+        path=fields.ID(stored=True, sortable=True),
+        sha256=fields.ID(stored=True),
+        fingerprint=fields.ID(sortable=True),  # sha256 of document (+ sidecar): "changed?"
+        size=fields.NUMERIC(stored=True, sortable=True, bits=64),
+        mtime=fields.NUMERIC(numtype=float, stored=True, sortable=True, bits=64),
+        kind=fields.ID(stored=True, sortable=True),
+        pages=fields.NUMERIC(stored=True),
+        indexed_at=fields.STORED(),
+        # FOI metadata
+        title=fields.TEXT(analyzer=TEXT_ANALYZER, stored=True, field_boost=QUERY_FIELDS["title"]),
+        authority=fields.ID(stored=True, sortable=True),  # canonical name, exact
+        authority_key=fields.ID(),  # lower-cased canonical name, for filters
+        authority_text=fields.TEXT(analyzer=NAME_ANALYZER, field_boost=QUERY_FIELDS["authority_text"]),
+        reference=fields.ID(stored=True),
+        reference_text=fields.TEXT(analyzer=NAME_ANALYZER, field_boost=QUERY_FIELDS["reference_text"]),
+        date=fields.DATETIME(sortable=True),
+        undated=fields.NUMERIC(sortable=True),  # 1 when no date: sorts undated last either way
+        date_iso=fields.STORED(),
+        request_date=fields.DATETIME(),
+        request_date_iso=fields.STORED(),
+        year=fields.ID(stored=True, sortable=True),
+        exemptions=fields.KEYWORD(stored=True, commas=True, lowercase=True),
+        exemption=fields.KEYWORD(commas=True, lowercase=True),  # with parents: s40(2) -> s40
+        outcome=fields.ID(stored=True, sortable=True),
+        ncnd=fields.BOOLEAN(stored=True),
+        ocr=fields.BOOLEAN(stored=True),
+        truncated=fields.BOOLEAN(stored=True),
+        # text
+        request=fields.TEXT(analyzer=TEXT_ANALYZER, stored=True, field_boost=QUERY_FIELDS["request"]),
+        response=fields.TEXT(analyzer=TEXT_ANALYZER, stored=True),
+        qa=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=QUERY_FIELDS["qa"]),
+        qa_pairs=fields.STORED(),  # [{"question", "answer"}]
+        content=fields.TEXT(analyzer=TEXT_ANALYZER, spelling=True),
+        page_texts=fields.STORED(),  # [str] per page: snippets and pages come from here
+        page_ocr=fields.STORED(),  # [bool] per page
+        extra=fields.STORED(),  # sidecar fields with no column of their own
+    )

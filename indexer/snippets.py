@@ -1,0 +1,152 @@
+"""Best-passage snippets with highlight offsets, from stored page texts.
+
+Pure text processing: the caller supplies the matched terms and a `normalise(word) -> set of
+forms` function (the index's analyzer), so this module knows nothing of Whoosh. Only the
+few words that can match are analysed, not whole documents: a regex over term prefixes
+finds candidates, the analyzer confirms them.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+ELLIPSIS = "…"
+_WORD = re.compile(r"\w+", re.UNICODE)
+_MAX_CANDIDATES = 400  # per page: enough to find the best window in any real document
+
+
+@dataclass
+class Snippet:
+    text: str
+    highlights: list[list[int]] = field(default_factory=list)  # [start, end) into text
+    page_index: int | None = None  # 0-based index into the page list
+    distinct: int = 0  # how many different terms the passage matches
+
+
+@dataclass
+class Match:
+    start: int
+    end: int
+    term: str
+
+
+class Highlighter:
+    """Finds matched words in text. `terms` are index terms (stemmed or plain words)."""
+
+    def __init__(self, terms: set[str], normalise: Callable[[str], set[str]]):
+        self.terms = {t for t in terms if t}
+        self._normalise = lru_cache(maxsize=4096)(normalise)
+        prefixes = sorted({_prefix(t) for t in self.terms}, key=len, reverse=True)
+        self._candidates = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.IGNORECASE)
+            if prefixes
+            else None
+        )
+
+    def matches(self, text: str, limit: int = _MAX_CANDIDATES) -> list[Match]:
+        if self._candidates is None:
+            return []
+        found = []
+        for m in self._candidates.finditer(text):
+            word = m.group(0)
+            forms = self._normalise(word)
+            hit = next((f for f in forms if f in self.terms), None)
+            if hit is None and word.lower() in self.terms:
+                hit = word.lower()
+            if hit is not None:
+                found.append(Match(m.start(), m.end(), hit))
+                if len(found) >= limit:
+                    break
+        return found
+
+
+def _prefix(term: str) -> str:
+    # Stems are not always prefixes of their words ("happi" / "happy"): drop the last
+    # character of longer stems so the candidate regex still catches the word.
+    return term if len(term) <= 4 else term[:-1]
+
+
+def best_snippet(pages: list[str], highlighter: Highlighter, width: int = 200) -> Snippet:
+    """The passage of about `width` characters that matches the most distinct terms."""
+    best: tuple[tuple[int, int], int, list[Match]] | None = None
+    for index, text in enumerate(pages):
+        matches = highlighter.matches(text)
+        if not matches:
+            continue
+        window = _best_window(matches, width)
+        key = (len({m.term for m in window}), len(window))
+        if best is None or key > best[0]:
+            best = (key, index, window)
+    if best is None:
+        first = next((i for i, t in enumerate(pages) if t.strip()), 0)
+        return _cut(pages[first] if pages else "", 0, 0, [], width, first)
+    (distinct, _), index, window = best
+    snippet = _cut(pages[index], window[0].start, window[-1].end, window, width, index)
+    snippet.distinct = distinct
+    return snippet
+
+
+def _best_window(matches: list[Match], width: int) -> list[Match]:
+    """Sliding window over match positions: most distinct terms, then most matches."""
+    best: list[Match] = matches[:1]
+    best_key = (1, 1)
+    left = 0
+    for right in range(len(matches)):
+        while matches[right].end - matches[left].start > width:
+            left += 1
+        window = matches[left : right + 1]
+        key = (len({m.term for m in window}), len(window))
+        if key > best_key:
+            best, best_key = window, key
+    return best
+
+
+def _cut(text: str, start: int, end: int, window: list[Match], width: int, page: int) -> Snippet:
+    """Cut `text` around [start, end) to about `width` characters at word boundaries."""
+    slack = max(0, width - (end - start))
+    lo = max(0, start - slack // 2)
+    hi = min(len(text), end + (slack - (start - lo)))
+    lo = max(0, min(lo, hi - width))
+    # move inward to whole words
+    if lo > 0:
+        space = text.find(" ", lo, start) if start > lo else -1
+        lo = space + 1 if space != -1 else lo
+        while lo < start and not text[lo].isspace() and lo > 0 and text[lo - 1].isalnum():
+            lo += 1
+    if hi < len(text):
+        space = text.rfind(" ", end, hi)
+        hi = space if space != -1 else hi
+    raw = text[lo:hi]
+    # Collapse whitespace (line breaks inside a snippet read badly) while keeping a map
+    # from raw offsets to snippet offsets, so highlights stay exact.
+    out: list[str] = []
+    mapping: list[int] = []
+    prev_space = False
+    for ch in raw:
+        mapping.append(len(out))
+        if ch.isspace():
+            if not prev_space:
+                out.append(" ")
+            prev_space = True
+        else:
+            out.append(ch)
+            prev_space = False
+    mapping.append(len(out))
+    body = "".join(out)
+    lead = body[: len(body) - len(body.lstrip())]
+    body_stripped = body.strip()
+    shift = len(lead)
+    prefix = ELLIPSIS if lo > 0 else ""
+    suffix = ELLIPSIS if hi < len(text) else ""
+    highlights = []
+    for m in window:
+        s = mapping[m.start - lo] - shift + len(prefix)
+        e = mapping[m.end - lo] - shift + len(prefix)
+        highlights.append([s, e])
+    return Snippet(prefix + body_stripped + suffix, highlights, page)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)

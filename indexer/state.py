@@ -1,0 +1,46 @@
+"""The index's run log beside the Whoosh files: last run time and per-file failures (JSON)."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.models import Failure
+
+STATE_NAME = "foi-state.json"
+
+
+@dataclass
+class IndexState:
+    last_run: str | None = None
+    failures: dict[str, Failure] = field(default_factory=dict)  # by doc_id
+
+    @classmethod
+    def load(cls, index_dir: Path) -> "IndexState":
+        path = Path(index_dir) / STATE_NAME
+        try:
+            raw = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        failures = {}
+        for item in raw.get("failures", []):
+            try:
+                failures[item["doc_id"]] = Failure(**item)
+            except TypeError:
+                continue
+        return cls(last_run=raw.get("last_run"), failures=failures)
+
+    def save(self, index_dir: Path) -> None:
+        """Write atomically: a killed process leaves the old file or the new one, never half."""
+        index_dir = Path(index_dir)
+        index_dir.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "last_run": self.last_run,
+            "failures": [vars(f) for f in sorted(self.failures.values(), key=lambda f: f.doc_id)],
+        }
+        fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=".state-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(payload, out, ensure_ascii=True, indent=1)
+        os.replace(tmp, index_dir / STATE_NAME)
