@@ -103,4 +103,4 @@ def _source(path: Path, root: Path, seen_files, problems) -> SourceFile | None:
     if key in seen_files:
         return None
     seen_files.add(key)
-    return SourceFile(path=path, doc_id=doc_id_for(path, root), size=st.st_size, mtime=st.st_mtime)
+    return SourceFile(path=path, doc_id=doc_id_for(path, root), size=st.st_size, mtime=st.st_mtime_ns)

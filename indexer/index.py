@@ -30,7 +30,7 @@ class IndexNotFound(Exception):
 class ManifestEntry:
     path: str
     size: int
-    mtime: float
+    mtime: int  # st_mtime_ns
     fingerprint: str
 
 

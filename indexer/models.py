@@ -83,7 +83,7 @@ class SourceFile:
     path: Path  # absolute
     doc_id: str  # "<root folder name>/<relative path>", '/'-separated
     size: int
-    mtime: float
+    mtime: int  # st_mtime_ns
 
 
 @dataclass
@@ -107,7 +107,7 @@ class Failure:
     reason: str
     detail: str = ""
     size: int | None = None
-    mtime: float | None = None
+    mtime: int | None = None  # st_mtime_ns
 
     def to_dict(self) -> dict:
         return {"path": self.path, "reason": self.reason, "detail": self.detail, "doc_id": self.doc_id}

@@ -185,6 +185,7 @@ def run_index(
                         on_progress(done, len(todo))
         finally:
             state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
             state.save(index_dir)
             ix.close()
     summary.seconds = time.monotonic() - started

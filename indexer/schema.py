@@ -36,7 +36,7 @@ def build_schema() -> fields.Schema:
         sha256=fields.ID(stored=True),
         fingerprint=fields.ID(sortable=True),  # sha256 of document (+ sidecar): "changed?"
         size=fields.NUMERIC(stored=True, sortable=True, bits=64),
-        mtime=fields.NUMERIC(numtype=float, stored=True, sortable=True, bits=64),
+        mtime=fields.NUMERIC(stored=True, sortable=True, bits=64),  # st_mtime_ns
         kind=fields.ID(stored=True, sortable=True),
         pages=fields.NUMERIC(stored=True),
         indexed_at=fields.STORED(),

@@ -213,7 +213,7 @@ class _QueryBuilder:
             q = self.parser.parse(rewritten)
         except Exception as exc:  # Whoosh's grammar raises a handful of types on odd input
             raise QueryError(f"cannot read the query ({type(exc).__name__}: {exc})") from None
-        if isinstance(q, query.NullQuery) or q is query.NullQuery:
+        if q is query.NullQuery or isinstance(q, type(query.NullQuery)):
             if re.search(r"\b(date|request_date):", rewritten):
                 raise QueryError("cannot read the date: use YYYY, YYYY-MM-DD or date:[2019-01-01 TO 2019-12-31]")
             if re.search(r"\w", text):
@@ -366,14 +366,24 @@ class SearchService:
             return len(searcher.search(q, limit=1, filter=_filter_query(filters or Filters())))
 
     def _matched_terms(self, q, searcher) -> set[str]:
+        """Index terms of the query's text fields that exist, wildcards and fuzzy terms expanded.
+
+        (Query.existing_terms in Whoosh 2.7.5 reuses its `fieldname` argument as a loop
+        variable and silently drops every field after the first, so this walks the leaves.)
+        """
+        reader = searcher.reader()
         terms: set[str] = set()
-        try:
-            pairs = q.existing_terms(searcher.reader(), phrases=True, expand=True)
-        except Exception:
-            pairs = q.all_terms(phrases=True)
-        for fieldname, value in pairs:
-            if fieldname in TEXT_FIELDS:
-                terms.add(value.decode("utf-8") if isinstance(value, bytes) else value)
+        for leaf in q.leaves():
+            try:
+                expanded = leaf.expanded_terms(reader, phrases=True)
+            except Exception:
+                continue
+            for fieldname, text in expanded:
+                if fieldname not in TEXT_FIELDS:
+                    continue
+                text = text.decode("utf-8") if isinstance(text, bytes) else text
+                if (fieldname, text) in reader:
+                    terms.add(text)
         return terms
 
     def _hit(self, rank: int, hit, highlighter: Highlighter, snippets: bool) -> Hit:
@@ -454,6 +464,21 @@ class SearchService:
             last_run=state.last_run,
             failures=[f.to_dict() for f in state.failures.values()],
         )
+
+    def reindex(self, paths: list[Path] | None = None, on_progress=None, on_event=None):
+        """Incremental re-index of `paths` (default: the folders indexed before, else ./corpus).
+
+        Offered here so the TUI talks to one service; the pipeline does the work."""
+        from indexer.pipeline import RunOptions, run_index
+
+        if not paths:
+            roots = IndexState.load(self.store.dir).roots
+            paths = [Path(r) for r in roots if Path(r).exists()] or [Path("corpus")]
+        summary = run_index(paths, self.store.dir, RunOptions(), on_event=on_event, on_progress=on_progress)
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher = self._searcher.refresh()
+        return summary
 
     def facet_counts(self, text: str | None = None, filters: Filters | None = None) -> dict[str, list[tuple[str, int]]]:
         """Facet counts for a query, or for the whole index when `text` is empty."""

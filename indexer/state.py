@@ -16,6 +16,7 @@ STATE_NAME = "foi-state.json"
 class IndexState:
     last_run: str | None = None
     failures: dict[str, Failure] = field(default_factory=dict)  # by doc_id
+    roots: list[str] = field(default_factory=list)  # folders indexed last: what a re-index re-reads
 
     @classmethod
     def load(cls, index_dir: Path) -> "IndexState":
@@ -30,7 +31,7 @@ class IndexState:
                 failures[item["doc_id"]] = Failure(**item)
             except TypeError:
                 continue
-        return cls(last_run=raw.get("last_run"), failures=failures)
+        return cls(last_run=raw.get("last_run"), failures=failures, roots=list(raw.get("roots", [])))
 
     def save(self, index_dir: Path) -> None:
         """Write atomically: a killed process leaves the old file or the new one, never half."""
@@ -38,6 +39,7 @@ class IndexState:
         index_dir.mkdir(parents=True, exist_ok=True)
         payload = {
             "last_run": self.last_run,
+            "roots": self.roots,
             "failures": [vars(f) for f in sorted(self.failures.values(), key=lambda f: f.doc_id)],
         }
         fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=".state-", suffix=".tmp")
