@@ -490,6 +490,15 @@ class SearchService:
             )
             return _facet_counts(raw)
 
+    # -- for the TUI preview (added by the TUI work, issue 5): highlight a whole document
+    def highlight_spans(self, text: str, terms, limit: int = 5000) -> list[tuple[int, int]]:
+        """[start, end) offsets in `text` of words matching `terms` (a Results.terms list).
+
+        The same matching as snippets use, over a whole document, so the preview can mark
+        every hit without knowing how the index analyses words."""
+        highlighter = Highlighter(set(terms), _normalise_word)
+        return [(m.start, m.end) for m in highlighter.matches(text, limit=limit)]
+
 
 def _facet_spec() -> dict:
     return {
