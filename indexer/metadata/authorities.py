@@ -1,0 +1,433 @@
+"""UK public authorities: the gazetteer (indexer/data/authorities.csv), name/alias/domain
+lookup, pattern recognition of bodies not listed ("... NHS Foundation Trust", "... Borough
+Council", "University of ..."), and finding which authority wrote a response.
+
+The writer is not simply the most mentioned body: a police letter may name the Home Office
+three times and itself once ("I approached SYP ..."). Mentions are weighted by where they
+sit (letterhead, signature, "Dear X," in the quoted request, email domains) and by what the
+text says about the writer ("your force", "the Council").
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from indexer.metadata.layout import Layout
+
+_CSV = Path(__file__).resolve().parent.parent / "data" / "authorities.csv"
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|&")
+_JOIN_GAP = re.compile(r"[ \t\n,]*")  # tokens of one name are separated by spaces/newlines/commas only
+_EMAIL = re.compile(r"[\w.+\-]{1,64}@([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})")
+_URL = re.compile(r"(?:https?://|www\.)([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})", re.I)
+
+
+@dataclass(frozen=True)
+class Authority:
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    abbreviations: tuple[str, ...] = ()
+    lookup_only: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+
+    def all_aliases(self) -> list[str]:
+        return [self.name, *self.aliases, *self.abbreviations, *self.lookup_only, *self.domains]
+
+
+@dataclass
+class Gazetteer:
+    by_name: dict[str, Authority] = field(default_factory=dict)
+    lookup: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # any form, lowercased
+    names: dict[tuple[str, ...], str] = field(default_factory=dict)  # normalised tokens -> canonical
+    abbrevs: dict[tuple[str, ...], str] = field(default_factory=dict)  # exact tokens -> canonical
+    context_abbrevs: dict[tuple[str, ...], set[str]] = field(default_factory=lambda: defaultdict(set))
+    domains: dict[str, str] = field(default_factory=dict)
+    first: set[str] = field(default_factory=set)  # first normalised token of any name key
+    max_len: int = 1
+
+
+def _norm_token(tok: str) -> str:
+    t = tok.replace("’", "'").lower()
+    if t == "&":
+        return "and"
+    if t.endswith("'s"):
+        t = t[:-2]
+    return t.rstrip("'")
+
+
+def _key(text: str) -> tuple[str, ...]:
+    return tuple(_norm_token(t) for t in _TOKEN.findall(text))
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in cell.split(";") if p.strip())
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """Loaded once per process; the CSV is data so adding a body needs no code change."""
+    g = Gazetteer()
+    with _CSV.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            a = Authority(row["name"].strip(), row["type"].strip(), _split(row["aliases"]),
+                          _split(row["abbreviations"]), _split(row["lookup_only"]), _split(row["domains"]))
+            g.by_name[a.name] = a
+            _index(g, a)
+    return g
+
+
+def _index(g: Gazetteer, a: Authority) -> None:
+    for form in (a.name, *a.aliases):
+        for variant in {form, re.sub(r"^The\s+", "", form)}:
+            key = _key(variant)
+            g.names[key] = a.name
+            g.first.add(key[0])
+            g.max_len = max(g.max_len, len(key))
+            g.lookup[" ".join(key)].add(a.name)
+    for abbr in a.abbreviations:
+        key = tuple(_TOKEN.findall(abbr))
+        g.abbrevs[key] = a.name
+        g.lookup[abbr.lower()].add(a.name)
+        g.max_len = max(g.max_len, len(key))
+    for abbr in a.lookup_only:
+        # Ambiguous short forms ("SCC", "Met"): a lookup may use them, and in a text they only
+        # support a body the text already names in full.
+        g.context_abbrevs[tuple(_TOKEN.findall(abbr))].add(a.name)
+        g.lookup[abbr.lower()].add(a.name)
+        g.lookup[" ".join(_key(abbr))].add(a.name)
+    for d in a.domains:
+        g.domains[d.lower()] = a.name
+        g.lookup[d.lower()].add(a.name)
+
+
+# --- pattern-based names of bodies not in the gazetteer -----------------------------------
+
+_SUFFIXES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
+    (tuple(s.split()), t) for s, t in (
+        ("nhs foundation trust", "nhs"), ("nhs trust", "nhs"), ("integrated care board", "nhs"),
+        ("health board", "nhs"), ("clinical commissioning group", "nhs"),
+        ("metropolitan borough council", "council"), ("metropolitan district council", "council"),
+        ("borough council", "council"), ("city council", "council"), ("county council", "council"),
+        ("district council", "council"), ("county borough council", "council"),
+        ("parish council", "council"), ("town council", "council"), ("combined authority", "council"),
+        ("fire and rescue service", "fire"), ("fire and rescue authority", "fire"),
+        ("police and crime commissioner", "pcc"), ("university", "university"), ("council", "council"),
+    )
+)
+_PREFIXES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("university", "of"), "university"), (("london", "borough", "of"), "council"),
+    (("royal", "borough", "of"), "council"),
+)
+_CONNECTORS = frozenset({"of", "and", "upon", "on", "the", "in", "under"})
+_STOP = frozenset(
+    "dear the to from please contact regards yours sincerely faithfully re subject email kind thank "
+    "thanks you we i our your this that information freedom request response foi eir team office "
+    "unit dept department sent cc bcc copy attn for with at by in on a an all any each every if "
+    "as which whose other another local public".split()
+)
+_KEEP_UPPER = frozenset({"NHS", "ICB", "UK", "HM", "CCG"})
+
+
+@dataclass
+class _Tok:
+    raw: str
+    norm: str
+    start: int
+    end: int
+    joined: bool  # separated from the previous token only by spaces/newlines/commas
+
+
+def _tokens(text: str, start: int, end: int) -> list[_Tok]:
+    toks: list[_Tok] = []
+    prev_end = -1
+    for m in _TOKEN.finditer(text, start, end):
+        joined = prev_end >= 0 and _JOIN_GAP.fullmatch(text, prev_end, m.start()) is not None
+        toks.append(_Tok(m.group(0), _norm_token(m.group(0)), m.start(), m.end(), joined))
+        prev_end = m.end()
+    return toks
+
+
+def _capitalised(tok: _Tok) -> bool:
+    return tok.raw[0].isupper() and tok.norm not in _STOP
+
+
+def _pattern_name(toks: list[_Tok], i: int) -> tuple[str, str, int, int] | None:
+    """A body named by pattern with its suffix starting at token i: (name, type, first, last)."""
+    for suffix, kind in _SUFFIXES:
+        n = len(suffix)
+        if tuple(t.norm for t in toks[i:i + n]) != suffix or not all(t.joined for t in toks[i + 1:i + n]):
+            continue
+        if not toks[i].raw[0].isupper():
+            break
+        j = i
+        while j > 0 and i - j < 6 and toks[j].joined and (
+                _capitalised(toks[j - 1]) or toks[j - 1].norm in _CONNECTORS):
+            j -= 1
+        while j < i and (toks[j].norm in _CONNECTORS or toks[j].norm in _STOP):
+            j += 1
+        if j == i:
+            break  # "the University", "University of X": try the prefixes
+        return _display(toks[j:i + n]), kind, j, i + n - 1
+    for prefix, kind in _PREFIXES:
+        n = len(prefix)
+        if tuple(t.norm for t in toks[i:i + n]) != prefix or not toks[i].raw[0].isupper():
+            continue
+        k = i + n
+        while k < len(toks) and k - (i + n) < 4 and toks[k].joined and (
+                _capitalised(toks[k]) or toks[k].norm in _CONNECTORS and k + 1 < len(toks) and _capitalised(toks[k + 1])):
+            k += 1
+        if k == i + n:
+            return None
+        return _display(toks[i:k]), kind, i, k - 1
+    return None
+
+
+def _display(toks: list[_Tok]) -> str:
+    words = []
+    for t in toks:
+        w = t.raw.replace("’", "'")
+        if w.isupper() and len(w) > 1 and w not in _KEEP_UPPER:
+            w = w.capitalize()
+        if t.norm in _CONNECTORS and words:
+            w = w.lower()
+        words.append(w)
+    return " ".join(words)
+
+
+# --- public lookups ----------------------------------------------------------------------
+
+def canonical_authority(name: str) -> str | None:
+    """Any name, alias, abbreviation or email domain (case-insensitive) -> the normalised name.
+
+    A name the gazetteer lacks but that is a whole authority name by pattern ("Leeds Teaching
+    Hospitals NHS Trust") is returned tidied, so filters and extraction agree; else None.
+    """
+    if not name or not name.strip():
+        return None
+    g = gazetteer()
+    s = name.strip()
+    if "@" in s or ("." in s and " " not in s):
+        hit = _domain_authority(s.split("@")[-1])
+        if hit:
+            return hit
+    for key in (s.lower(), " ".join(_key(s)), " ".join(_key(re.sub(r"(?i)^the\s+", "", s)))):
+        names = g.lookup.get(key)
+        if names and len(names) == 1:
+            return next(iter(names))
+    toks = _tokens(s, 0, len(s))
+    for i in range(len(toks)):
+        hit = _pattern_name(toks, i)
+        if hit and hit[3] == len(toks) - 1 and all(t.norm == "the" for t in toks[:hit[2]]):
+            found = g.names.get(_key(hit[0]))
+            return found or hit[0]
+    return None
+
+
+def authority_aliases(canonical: str) -> list[str]:
+    """Every form of an authority's name (name, aliases, abbreviations, domains)."""
+    name = canonical_authority(canonical) or canonical
+    a = gazetteer().by_name.get(name)
+    if a:
+        return a.all_aliases()
+    return [name] if canonical_authority(canonical) else []
+
+
+def authority_type(canonical: str) -> str | None:
+    a = gazetteer().by_name.get(canonical)
+    return a.type if a else None
+
+
+def _domain_authority(host: str) -> str | None:
+    host = host.lower().strip(".").removeprefix("www.")
+    host = host.replace(".pnn.police.uk", ".police.uk")
+    domains = gazetteer().domains
+    parts = host.split(".")
+    for i in range(len(parts) - 1):
+        hit = domains.get(".".join(parts[i:]))
+        if hit:
+            return hit
+    return None
+
+
+# --- which authority wrote this response -------------------------------------------------
+
+_SALUTE_QUOTED = re.compile(r"^[ \t>]*Dear[ \t]+([^\n]{3,90}?)[ \t]*,?[ \t]*$", re.M)
+_AGENT_AFTER = re.compile(
+    r"['’]s[ \t\n]+(?:response|decision|reply|position|records|systems?)\b"
+    r"|[ \t\n]+(?:has|have|does|do|can|holds?|has\s+received|received|considered|searched|confirms?|"
+    r"publishes|is\s+(?:unable|not\s+obliged|able))\b",
+    re.I,
+)
+_AGENT_BEFORE = re.compile(r"(?:on\s+behalf\s+of|behalf\s+of|approached|here\s+at|within)\s+(?:the\s+)?$", re.I)
+_ELSEWHERE_BEFORE = re.compile(
+    r"(?:contact|to|by|from|with|via|at|redirect\w*|transfer\w*|held\s+by|owned\s+by|managed\s+by)\s+(?:the\s+)?$",
+    re.I,
+)
+_COMPLAINT = re.compile(r"complain|internal\s+review|dissatisfied|unhappy|appeal|Information\s+Commissioner", re.I)
+_TYPE_HINT = re.compile(
+    r"\b(?:your|this|the|our)\s+(force|constabulary|council|local\s+authority|trust|department|ministry|university)\b",
+    re.I,
+)
+_HINT_TYPES = {"force": "police", "constabulary": "police", "council": "council", "local authority": "council",
+               "trust": "nhs", "department": "central_government", "ministry": "central_government",
+               "university": "university"}
+_SCAN_HEAD = 12000
+_SCAN_TAIL = 4000
+_HEAD_ZONE = 600
+_SIGN_ZONE = 500
+
+
+def find_authority(layout: Layout) -> str | None:
+    """The normalised name of the body that wrote the response, or None."""
+    text = layout.text
+    scores: dict[str, float] = defaultdict(float)
+    first_seen: dict[str, int] = {}
+    context_votes: dict[str, float] = defaultdict(float)
+    for start, end in _scan_ranges(layout):
+        _score_range(text, start, end, layout, scores, first_seen, context_votes)
+    for m in _SALUTE_QUOTED.finditer(text, layout.current_end, min(len(text), layout.current_end + 200000)):
+        # The quoted request was addressed to the authority: "Dear Sheffield City Council,".
+        name = canonical_authority(m.group(1))
+        if name:
+            scores[name] += 4
+            first_seen.setdefault(name, m.start())
+    _score_domains(text, layout, scores, first_seen)
+    for name, votes in context_votes.items():
+        if name in scores:
+            scores[name] += votes
+    if not scores:
+        return None
+    candidates = _apply_type_hint(text, layout, scores)
+    best = max(candidates, key=lambda n: (candidates[n], -first_seen.get(n, 0)))
+    return best if candidates[best] >= 1.0 else None
+
+
+def _scan_ranges(layout: Layout) -> list[tuple[int, int]]:
+    end = layout.current_end
+    if end <= _SCAN_HEAD + _SCAN_TAIL:
+        return [(0, end)]
+    return [(0, _SCAN_HEAD), (end - _SCAN_TAIL, end)]
+
+
+def _score_range(text, start, end, layout, scores, first_seen, context_votes) -> None:
+    g = gazetteer()
+    toks = _tokens(text, start, end)
+    i = 0
+    while i < len(toks):
+        hit = _gazetteer_hit(g, toks, i)
+        if hit:
+            name, n = hit
+        else:
+            ctx = _context_hit(g, toks, i)
+            if ctx:
+                for name in ctx[0]:
+                    context_votes[name] += 0.5
+                i += ctx[1]
+                continue
+            pat = _pattern_name(toks, i) if toks[i].raw[0].isupper() else None
+            if not pat:
+                i += 1
+                continue
+            name = g.names.get(_key(pat[0]), pat[0])
+            n = pat[3] - i + 1
+            if pat[2] < i:  # the pattern walked back over tokens already passed
+                n = max(1, pat[3] - i + 1)
+        pos = toks[i].start
+        scores[name] += _weight(text, pos, toks[min(i + n, len(toks)) - 1].end, layout)
+        first_seen.setdefault(name, pos)
+        i += n
+
+
+def _gazetteer_hit(g: Gazetteer, toks: list[_Tok], i: int) -> tuple[str, int] | None:
+    t = toks[i]
+    if not t.raw[0].isupper():
+        return None
+    for n in range(min(g.max_len, len(toks) - i), 0, -1):
+        if n > 1 and not all(x.joined for x in toks[i + 1:i + n]):
+            continue
+        exact = tuple(x.raw for x in toks[i:i + n])
+        if exact in g.abbrevs:
+            return g.abbrevs[exact], n
+        if t.norm in g.first:
+            key = tuple(x.norm for x in toks[i:i + n])
+            if key in g.names:
+                return g.names[key], n
+    return None
+
+
+def _context_hit(g: Gazetteer, toks: list[_Tok], i: int) -> tuple[set[str], int] | None:
+    for n in (2, 1):
+        key = tuple(x.raw for x in toks[i:i + n])
+        if len(key) == n and key in g.context_abbrevs:
+            return g.context_abbrevs[key], n
+    return None
+
+
+def _weight(text: str, start: int, end: int, layout: Layout) -> float:
+    """How much one mention says that this body wrote the letter."""
+    in_current = start < layout.current_end
+    w = 1.0
+    if in_current and (start < max(layout.body_start, _HEAD_ZONE)):
+        w = 3.0  # letterhead
+    elif in_current and layout.body_end <= start < layout.body_end + _SIGN_ZONE:
+        w = 3.0  # signature block
+    after = text[end: end + 40]
+    before = text[max(0, start - 40): start]
+    if _AGENT_AFTER.match(after) or _AGENT_BEFORE.search(before):
+        w += 2.0
+    elif _ELSEWHERE_BEFORE.search(before):
+        w *= 0.5
+    line_start = text.rfind("\n", 0, start) + 1
+    if _COMPLAINT.search(text, max(line_start - 160, 0), min(end + 120, len(text))):
+        w *= 0.25
+    if not in_current:
+        w *= 0.5
+    return w
+
+
+def _score_domains(text, layout, scores, first_seen) -> None:
+    limit = min(len(text), layout.current_end + 50000)
+    for pattern, weight in ((_EMAIL, 3.0), (_URL, 0.5)):
+        for m in pattern.finditer(text, 0, limit):
+            name = _domain_authority(m.group(1))
+            if not name:
+                continue
+            w = weight if m.start() < layout.current_end else weight * 0.5
+            if pattern is _URL and _COMPLAINT.search(text, max(0, m.start() - 200), m.start()):
+                w = 0.0
+            scores[name] += w
+            first_seen.setdefault(name, m.start())
+
+
+def _apply_type_hint(text: str, layout: Layout, scores: dict[str, float]) -> dict[str, float]:
+    """'your force' twice and no council talk: the writer is a police force."""
+    counts: dict[str, int] = defaultdict(int)
+    for m in _TYPE_HINT.finditer(text, 0, min(len(text), layout.current_end + 20000)):
+        counts[_HINT_TYPES[re.sub(r"\s+", " ", m.group(1).lower())]] += 1
+    if not counts:
+        return scores
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    kind, n = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    if n < 2 or n < 2 * runner_up:
+        return scores
+    typed = {name: s for name, s in scores.items() if _type_of(name) == kind}
+    return typed if typed and max(typed.values()) >= 1.0 else scores
+
+
+def _type_of(name: str) -> str | None:
+    t = authority_type(name)
+    if t:
+        return t
+    low = name.lower()
+    for suffix, kind in _SUFFIXES:
+        if low.endswith(" ".join(suffix)):
+            return kind
+    if low.startswith("university of"):
+        return "university"
+    return None

@@ -1,0 +1,180 @@
+"""FOI exemptions and EIR exceptions cited in a response, normalised ("s40(2)", "eir12(4)(b)"),
+and whether the authority would "neither confirm nor deny".
+
+A section number alone is not a citation: "section 41 notice period" (another Act), a
+Sheffield postcode "S36 1FY" and "we are not relying on section 40" must not count.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from indexer.metadata.layout import Span, sentences
+
+# FOIA provisions that refuse information: s12 cost limit, s14 vexatious/repeated and the
+# Part II exemptions (s21-s44). Other sections (s1, s10, s16, s17, s50) are duties/procedure.
+_FOI_SECTIONS = frozenset({"12", "14"} | {str(n) for n in range(21, 45)} | {"22A"})
+_EIR_REGULATIONS = frozenset({"12", "13", "14"})
+
+_SUBS = r"(?P<subs>(?:[ \t]*\([ \t]*(?:\d{1,2}[A-Za-z]?|[a-zA-Z]{1,4})[ \t]*\)){0,4})"
+_FOI = re.compile(
+    r"(?<![\w/])(?P<prefix>[Ss]ections?|SECTIONS?|[Ss]ecs?\.?|[Ss]s?\.?[ \t]?)[ \t]*\n?[ \t]*"
+    r"(?P<num>\d{1,2}[A-Z]?)" + _SUBS + r"(?![\d.,]\d|[ \t]+\d[A-Z]{2}\b)"
+)
+_EIR = re.compile(
+    r"(?<![\w/])(?P<prefix>[Rr]egulations?|REGULATIONS?|[Rr]egs?\.|[Rr]eg|EIRs?)[ \t]*\n?[ \t]*"
+    r"(?P<num>\d{1,2})" + _SUBS + r"(?![\d.,]\d)"
+)
+# "sections 24(1), 31(1)(a) and 40(2)": further numbers after a citation.
+_LIST_MORE = re.compile(
+    r"[ \t]*(?:,|and|&|or|/)[ \t]*\n?[ \t]*(?:(?:[Ss]\.?|[Ss]ections?|[Rr]egulations?)[ \t]*)?"
+    r"(?P<num>\d{1,2}[A-Z]?)" + _SUBS + r"(?![\d.,]\d)"
+)
+_SUB_PART = re.compile(r"\(\s*([0-9]{1,2}[A-Za-z]?|[A-Za-z]{1,4})\s*\)")
+
+# A citation needs an exemption word near it; this is what separates "exempt under section
+# 40(2)" from "section 75 agreement" or "section 41 notice period".
+_CUE = re.compile(
+    r"exempt|exemption|exception|withh[oe]ld|withhold|redact|refus|rely|relied|reliance|engag|"
+    r"appl(?:y|ies|ied|ying)|cost limit|appropriate limit|vexatious|repeated request|"
+    r"Freedom of Information|FOIA|FOI Act|of the Act|public interest|neither confirm|prejudic|"
+    r"personal (?:data|information)|absolute|qualified|adverse|Environmental Information|\bEIR\b|"
+    r"accessible|reasonably accessible|future publication|intended for publication|confiden",
+    re.I,
+)
+# An Act named right after the number that is not the FOI Act: "section 41 of the Local
+# Government (Miscellaneous Provisions) Act", "Section 232 Housing Act 2004".
+_OTHER_ACT = re.compile(r"^[^.;\n]{0,12}\b(?:of|under)?[ \t]*(?:the[ \t]+)?([A-Z][^.;]{0,70}?)\bAct\b")
+_FOI_ACT = re.compile(r"Freedom\s+of\s+Information|FOI|^\s*$", re.I)
+_OTHER_REGS = re.compile(r"^[^.;\n]{0,12}\b(?:of|under)[ \t]+(?:the[ \t]+)?([A-Z][^.;]{0,70}?)\bRegulations\b")
+_EIR_NAME = re.compile(r"Environmental\s+Information|^\s*$", re.I)
+
+# "we are not relying on section 40", "we have decided not to apply section 43".
+_NEG_BEFORE = re.compile(
+    r"\b(?:not|no longer|never|without)(?:[ \t\n]+\w+){0,2}[ \t\n]+(?:rel[yi]\w*|appl\w*|us(?:e|ed|ing)|"
+    r"engag\w*|invok\w*|cit\w*)\b[^,;.]{0,25}$",
+    re.I,
+)
+_NEG_AFTER = re.compile(
+    r"^[^.;]{0,50}?\b(?:does|do|is|was|has|have|will|would|did)[ \t]+not[ \t]+(?:been[ \t]+|be[ \t]+)?"
+    r"(?:appl|engag|relevant|rel[iy]|us)",
+    re.I,
+)
+_NCND = re.compile(r"neither\s+confirm(?:s|ing|ed)?\s+n?or\s+den(?:y|ies|ying|ied)|\bNCND\b", re.I)
+
+
+@dataclass(frozen=True)
+class Citation:
+    code: str  # normalised: s40(2), eir12(5)(b)
+    start: int
+    end: int
+
+
+def normalise_exemption(text: str) -> str | None:
+    """'Section 40(2)', 's.40(2)', 'section 40 (2)' -> 's40(2)'; 'regulation 12(4)(b)' -> 'eir12(4)(b)'."""
+    s = text.strip()
+    m = re.fullmatch(r"(?i)eir[ \t]*(\d{1,2})(.*)", s)
+    if m and _subs_only(m.group(2)):
+        return f"eir{m.group(1)}{_norm_subs(m.group(2))}"
+    m = _EIR.match(s)
+    if m and _subs_only(s[m.end():]):
+        return f"eir{m.group('num')}{_norm_subs(m.group('subs'))}"
+    m = _FOI.match(s)
+    if m and _subs_only(s[m.end():]):
+        return f"s{m.group('num').upper()}{_norm_subs(m.group('subs'))}"
+    m = re.fullmatch(r"(\d{1,2}[A-Za-z]?)(.*)", s)  # a bare "40(2)" is an FOI section
+    if m and _subs_only(m.group(2)):
+        return f"s{m.group(1).upper()}{_norm_subs(m.group(2))}"
+    return None
+
+
+def _subs_only(rest: str) -> bool:
+    rest = _SUB_PART.sub("", rest)
+    return not rest.strip(" \t.,;:")
+
+
+def _norm_subs(subs: str) -> str:
+    parts = []
+    for p in _SUB_PART.findall(subs or ""):
+        parts.append(f"({p[:-1] + p[-1].upper() if p[0].isdigit() else p.lower()})")
+    return "".join(parts)
+
+
+def find_citations(text: str, regions: list[Span]) -> list[Citation]:
+    """Every non-negated exemption citation inside the regions, in order."""
+    found: list[Citation] = []
+    for region in regions:
+        sents = sentences(text, region.start, region.end)
+        starts = [s.start for s in sents]
+        for pattern, is_eir in ((_FOI, False), (_EIR, True)):
+            for m in pattern.finditer(text, region.start, region.end):
+                found.extend(_citations_at(text, m, is_eir, sents, starts, region.end))
+    found.sort(key=lambda c: c.start)
+    return found
+
+
+def _citations_at(text, m, is_eir, sents, starts, limit) -> list[Citation]:
+    valid = _EIR_REGULATIONS if is_eir else _FOI_SECTIONS
+    prefix = "eir" if is_eir else "s"
+    sent = _sentence_of(sents, starts, m.start())
+    sentence = text[sent.start:sent.end] if sent else text[max(0, m.start() - 150): m.end() + 150]
+    if not _CUE.search(sentence):
+        return []
+    if _negated(text, m, sent):
+        return []
+    if _other_law(text[m.end(): m.end() + 120], is_eir):
+        return []
+    out = []
+    if m.group("num").upper() in valid:
+        out.append(Citation(f"{prefix}{m.group('num').upper()}{_norm_subs(m.group('subs'))}", m.start(), m.end()))
+    pos = m.end()
+    while True:  # a list of further numbers shares the citation's context
+        more = _LIST_MORE.match(text, pos, limit)
+        if not more:
+            break
+        if more.group("num").upper() in valid:
+            out.append(Citation(f"{prefix}{more.group('num').upper()}{_norm_subs(more.group('subs'))}",
+                                more.start("num"), more.end()))
+        pos = more.end()
+    return out
+
+
+def _sentence_of(sents: list[Span], starts: list[int], pos: int) -> Span | None:
+    i = bisect.bisect_right(starts, pos) - 1
+    if i >= 0 and sents[i].start <= pos < sents[i].end:
+        return sents[i]
+    return None
+
+
+def _negated(text: str, m: re.Match, sent: Span | None) -> bool:
+    lo = max(sent.start if sent else 0, m.start() - 80)
+    before = text[lo: m.start()]
+    after = text[m.end(): min(m.end() + 80, sent.end if sent else m.end() + 80)]
+    return bool(_NEG_BEFORE.search(before) or _NEG_AFTER.search(after))
+
+
+def _other_law(after: str, is_eir: bool) -> bool:
+    """True when the number belongs to another Act or set of Regulations."""
+    act = _OTHER_ACT.match(after)
+    if act and not _FOI_ACT.search(act.group(1)):
+        name = act.group(1).strip()
+        if name.lower() not in ("the", "this", "that"):
+            return True
+    regs = _OTHER_REGS.match(after)
+    if is_eir and regs and not _EIR_NAME.search(regs.group(1)):
+        return True
+    return False
+
+
+def dedupe(codes: list[str]) -> list[str]:
+    """Unique codes in order; a bare "s40" goes when "s40(2)" is also cited."""
+    seen: list[str] = []
+    for c in codes:
+        if c not in seen:
+            seen.append(c)
+    return [c for c in seen if not any(o != c and o.startswith(c + "(") for o in seen)]
+
+
+def find_ncnd(text: str, regions: list[Span]) -> bool:
+    return any(_NCND.search(text, r.start, r.end) for r in regions)

@@ -1,0 +1,175 @@
+"""Where things are in an FOI response: the letter itself versus quoted earlier emails,
+its head and sign-off, its request and response sections, and its sentences.
+
+Every other metadata module works on the regions found here, so that a date in a quoted
+acknowledgement or an exemption mentioned in the quoted request is never taken as the
+response's own.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Markup that survives when raw text (not clean_text output) comes in: bold/italic stars,
+# <sup>th</sup>, "1^st". Removing it keeps every later regex simple. Idempotent.
+_MARKUP = re.compile(r"</?(?:sup|sub|b|strong|em|i|u)>|\*\*|(?<!\w)__|__(?!\w)|\^(?=(?:st|nd|rd|th)\b)", re.I)
+_STARS = re.compile(r"(?<!\S)\*+(?=\S)|(?<=\S)\*+(?!\S)", re.M)
+
+# A quoted earlier email starts at an Outlook-style header, an "Original Message" rule or a
+# "On ... wrote:" line. A header in the first few lines is the message's own, not a quote.
+_QUOTE_START = re.compile(
+    r"^[ \t>]*(?:From:[^\n]*\n(?:[^\n]*\n){0,3}?[ \t>]*(?:Sent|Date):"
+    r"|-{2,}[ \t]*Original Message[ \t]*-{2,}"
+    r"|-{3,}[ \t]*Forwarded message"
+    r"|On [^\n]{5,120} wrote:[ \t]*$)",
+    re.M | re.I,
+)
+_OWN_HEADER_LINES = 3
+
+_SIGN_OFF = re.compile(
+    r"^[ \t]*(?:Yours[ \t]+(?:sincerely|faithfully|truly)|(?:With[ \t]+)?(?:Kind|Best|Warm|Many)[ \t]+"
+    r"(?:regards|thanks)|Regards|Thanks(?: again)?)[ \t]*[,.!]?[ \t]*$",
+    re.M | re.I,
+)
+_SALUTATION = re.compile(r"^[ \t]*Dear[ \t]+[^\n]{1,80}$", re.M)
+
+# Section headings of the letter-style layout (the seed: "REQUEST" ... "RESPONSE").
+_REQUEST_HEADING = re.compile(
+    r"^[ \t]*(?:#+[ \t]*)?(?:the[ \t]+|your[ \t]+)?(?:request(?:[ \t]+details)?|information[ \t]+requested"
+    r"|you[ \t]+(?:asked|requested)(?:[ \t]+(?:for|us))?(?:[ \t]+the[ \t]+following(?:[ \t]+information)?)?"
+    r"|details[ \t]+of[ \t]+(?:your[ \t]+)?request)[ \t]*[:\-–]?[ \t]*",
+    re.M | re.I,
+)
+_RESPONSE_HEADING = re.compile(
+    r"^[ \t]*(?:#+[ \t]*)?(?:our[ \t]+|the[ \t]+|my[ \t]+)?(?:response|reply|decision"
+    r"|information[ \t]+(?:provided|disclosed|supplied)|response[ \t]+to[ \t]+your[ \t]+request)[ \t]*[:\-–]?[ \t]*",
+    re.M | re.I,
+)
+
+# Sentence ends: ". " before a capital, a blank line, or a new list item / question marker.
+# The look-behinds keep "s. 40", "Sch. 19", "No. 3", "e.g. X" inside one sentence.
+_SENTENCE_SPLIT = re.compile(
+    r"(?<![ (]s\.)(?<!Sch\.)(?<!No\.)(?<!no\.)(?<!e\.g\.)(?<!i\.e\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)"
+    r"(?<=[.!?:])[ \t]*\n?[ \t]*(?=[A-Z\"“‘(•\[])"
+    r"|\n[ \t]*\n"
+    r"|\n(?=[ \t]*(?:[-•*·▪][ \t]|\(?\d{1,2}[.):][ \t]|\(?[a-z][.)][ \t]|[ivx]{1,4}[.)][ \t]|Q\d|Question\b|Answer\b|A\d))"
+    r"|(?<=\?)[ \t]*\n"
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass
+class Layout:
+    """Offsets into the prepared text of the regions every extractor needs."""
+
+    text: str
+    current_end: int  # the letter itself is text[:current_end]; quoted history follows
+    body_start: int  # after the letter head (date, addresses, salutation)
+    body_end: int  # sign-off or end of the current message
+    request: Span | None  # a request section inside the letter ("REQUEST", "You asked:")
+    response: Span  # the response part of the letter
+
+    @property
+    def current(self) -> str:
+        return self.text[: self.current_end]
+
+    @property
+    def quoted(self) -> str:
+        return self.text[self.current_end:]
+
+    @property
+    def head(self) -> str:
+        return self.text[: self.body_start]
+
+
+def prepare(text: str) -> str:
+    """Normalise line ends and drop leftover emphasis markup; safe on clean_text output."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _MARKUP.sub("", text)
+    return _STARS.sub("", text)
+
+
+def analyse(text: str) -> Layout:
+    """Find the regions of a prepared text."""
+    current_end = _quote_start(text)
+    current = text[:current_end]
+    body_start = _body_start(current)
+    body_end = _sign_off(current, body_start)
+    request, response = _sections(current, body_start, body_end)
+    return Layout(text, current_end, body_start, body_end, request, response)
+
+
+def _quote_start(text: str) -> int:
+    own_header_end = _nth_line_end(text, _OWN_HEADER_LINES)
+    for m in _QUOTE_START.finditer(text):
+        if m.start() > own_header_end:
+            return m.start()
+    return len(text)
+
+
+def _nth_line_end(text: str, n: int) -> int:
+    pos = 0
+    for _ in range(n):
+        nxt = text.find("\n", pos)
+        if nxt < 0:
+            return len(text)
+        pos = nxt + 1
+        while pos < len(text) and text[pos] == "\n":  # blank lines do not count
+            pos += 1
+    return pos
+
+
+def _body_start(current: str) -> int:
+    """After the salutation when there is one near the top, else the start."""
+    m = _SALUTATION.search(current, 0, min(len(current), 4000))
+    return m.end() if m else 0
+
+
+def _sign_off(current: str, body_start: int) -> int:
+    m = _SIGN_OFF.search(current, body_start)
+    return m.start() if m else len(current)
+
+
+def _sections(current: str, body_start: int, body_end: int) -> tuple[Span | None, Span]:
+    """Request and response sections when the letter has headings for them."""
+    req = _REQUEST_HEADING.search(current, 0, body_end)
+    while req and not _is_heading(current, req):
+        req = _REQUEST_HEADING.search(current, req.end(), body_end)
+    resp = _RESPONSE_HEADING.search(current, req.end() if req else body_start, body_end)
+    # Without a request heading, "Response: ..." inline is more likely a per-question answer.
+    while resp and not _is_heading(current, resp, inline_ok=req is not None):
+        resp = _RESPONSE_HEADING.search(current, resp.end(), body_end)
+    if req and resp and resp.start() > req.end():
+        return Span(req.end(), resp.start()), Span(resp.end(), body_end)
+    if resp:
+        return None, Span(resp.end(), body_end)
+    if req:
+        return Span(req.end(), body_end), Span(body_end, body_end)
+    return None, Span(body_start, body_end)
+
+
+def _is_heading(text: str, m: re.Match, inline_ok: bool = True) -> bool:
+    """A heading stands alone on its line or ends with a colon ("Request: ...")."""
+    line_end = text.find("\n", m.end())
+    rest = text[m.end(): line_end if line_end >= 0 else len(text)].strip()
+    if not rest:
+        return True
+    return inline_ok and m.group(0).rstrip().endswith((":", "–", "-"))
+
+
+def sentences(text: str, start: int, end: int) -> list[Span]:
+    """Sentence spans of text[start:end], cheap and good enough for cue matching."""
+    spans: list[Span] = []
+    pos = start
+    for m in _SENTENCE_SPLIT.finditer(text, start, end):
+        if m.start() > pos:
+            spans.append(Span(pos, m.start()))
+        pos = m.end()
+    if end > pos:
+        spans.append(Span(pos, end))
+    return [s for s in spans if text[s.start:s.end].strip()]

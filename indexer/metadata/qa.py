@@ -1,0 +1,300 @@
+"""Request text, response text, Q&A pairs and a short title.
+
+Q&A layouts handled, most explicit first: "Question N: ... Answer: ..." / "Q1 ... A1 ...";
+numbered questions in the request answered by the same numbers in the response; numbered
+or bulleted items whose first line(s) end in "?" followed by the answer; finally bare
+question lines ending in "?" each followed by an answer.
+"""
+from __future__ import annotations
+
+import re
+
+from indexer.metadata.authorities import canonical_authority
+from indexer.metadata.layout import Layout, Span
+from indexer.models import QAPair
+
+_Q_MARK = re.compile(
+    r"^[ \t]*(?:[-•*▪][ \t]*)?(?:(?i:question)[ \t]*(?P<n1>\d{1,3})[ \t]*[:.)\-–]?|Q[ \t]?(?P<n2>\d{1,3})[ \t]*[:.)\-–]?"
+    r"|(?i:question)[ \t]*[:\-–]|Q[ \t]*[:.])[ \t]*",
+    re.M,
+)
+_A_MARK = re.compile(
+    r"^[ \t]*(?:[-•*▪][ \t]*)?(?:(?i:answer|response|reply)[ \t]*(?P<n1>\d{1,3})[ \t]*[:.)\-–]?"
+    r"|A[ \t]?(?P<n2>\d{1,3})[ \t]*[:.)\-–]?|(?i:answer|response|reply)[ \t]*[:\-–]|A[ \t]*:)[ \t]*",
+    re.M,
+)
+_NUMBERED = re.compile(r"^[ \t]*(?:[-•*▪][ \t]*)?\(?(?P<n>\d{1,2})[.):](?!\d)[ \t]+(?=\S)", re.M)
+_BULLET = re.compile(r"^[ \t]*[•▪●◦·][ \t]*(?=\S)", re.M)
+_QUESTION_LINE_END = re.compile(r"\?[\"”’)]*[ \t]*$", re.M)
+# Where an answer stops even without a next question: a heading after a blank line,
+# the complaints/re-use boilerplate, a sign-off.
+_ANSWER_STOP = re.compile(
+    r"\n[ \t]*\n(?=[ \t]*[A-Z][^\n]{0,40}:[ \t]*\n|[ \t]*[A-Z][A-Z \t]{3,40}\n)"
+    r"|^[ \t]*(?:If you have any (?:queries|questions|further)|If you are (?:unhappy|dissatisfied|not satisfied)|"
+    r"Your right to|The information (?:provided|supplied) in this response is available|"
+    r"Yours (?:sincerely|faithfully)|Kind regards|Regards,)",
+    re.M | re.I,
+)
+_SUBJECT = re.compile(r"^[ \t]*Subject:[ \t]*(?P<s>[^\n]*)$", re.M)
+_RELATING = re.compile(
+    r"(?:relating\s+to|regarding|concerning|in\s+relation\s+to|about)\s+(?P<t>[^\n].{2,200}?)\s*,?\s+"
+    r"which\s+we\s+received",
+    re.S,
+)
+_RE_LINE = re.compile(r"^[ \t]*(?:Re|RE|Subject|Title|Request)[ \t]*[:–\-][ \t]*(?P<s>[^\n]{3,200})$", re.M)
+_GENERIC = re.compile(
+    r"(?i)\b(?:re|fw|fwd)\s*[:–-]|freedom\s+of\s+information(?:\s+act)?(?:\s+\d{4})?(?:\s+\(FOI\))?|"
+    r"environmental\s+information\s+regulations?(?:\s+\d{4})?|\bFOIA?\b|\bEIR\b|\brequests?\b|\binternal\s+review\s+of\b|"
+    r"(?:our\s+)?ref(?:erence)?(?:\s+(?:no|number))?\.?\s*[:–-]?\s*[A-Z]*[\s/\-]*[\d][\w/\- ]*|[\s\-–:|]+"
+)
+_WDTK_SUBJECT = re.compile(
+    r"(?i)^(?:(?:re|fw|fwd)\s*:\s*)*(?:freedom\s+of\s+information|foi|eir|environmental\s+information)"
+    r"(?:\s+regulations)?\s+request\s*[-–:]\s*"
+)
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\d(\"“])")
+_QUOTED_SALUTE = re.compile(r"^[ \t>]*Dear[ \t]+(?P<who>[^\n]{3,90}?)[ \t]*,?[ \t]*$", re.M)
+_REQUEST_END = re.compile(
+    r"^[ \t>]*(?:Yours[ \t]+(?:faithfully|sincerely|truly)|(?:Many[ \t]+)?thanks|Thank[ \t]+you|(?:Kind[ \t]+|Best[ \t]+)?regards)"
+    r"\b|^-{10,}",
+    re.M | re.I,
+)
+_TITLE_MAX = 100
+_QA_MAX_PAIRS = 200
+
+
+def find_qa(layout: Layout) -> list[QAPair]:
+    """Question/answer pairs of the letter, in order."""
+    text = layout.text
+    body = Span(0 if layout.request else layout.body_start, layout.body_end)
+    pairs = _marked_pairs(text, body)
+    if pairs:
+        return pairs
+    if layout.request:
+        pairs = _pairs_by_number(text, layout.request, layout.response)
+        if pairs:
+            return pairs
+    pairs = _items_with_questions(text, layout.response)
+    if pairs:
+        return pairs
+    return _question_lines(text, layout.response)
+
+
+def _marked_pairs(text: str, region: Span) -> list[QAPair]:
+    marks = [(m.start(), m.end(), "q", m.group("n1") or m.group("n2")) for m in _Q_MARK.finditer(text, region.start, region.end)]
+    if not marks:
+        return []
+    marks += [(m.start(), m.end(), "a", m.group("n1") or m.group("n2")) for m in _A_MARK.finditer(text, region.start, region.end)]
+    marks.sort()
+    pairs: list[QAPair] = []
+    for k, (start, end, kind, num) in enumerate(marks):
+        if kind != "q":
+            continue
+        nxt = marks[k + 1] if k + 1 < len(marks) else None
+        q_end = nxt[0] if nxt else region.end
+        if nxt and nxt[2] == "a":
+            after = marks[k + 2][0] if k + 2 < len(marks) else region.end
+            question, answer = _tidy(text[end:q_end]), _answer_text(text, nxt[1], after)
+        else:
+            question, answer = _split_at_question(text[end:q_end])
+        if question:
+            pairs.append(QAPair(question, answer, int(num) if num else None))
+        if len(pairs) >= _QA_MAX_PAIRS:
+            break
+    return pairs
+
+
+def _answer_text(text: str, start: int, end: int) -> str:
+    stop = _ANSWER_STOP.search(text, start, end)
+    return _tidy(text[start: stop.start() if stop else end])
+
+
+def _split_at_question(block: str) -> tuple[str, str]:
+    """'How many ...?\\n42' -> ('How many ...?', '42'); no '?' means it is all question."""
+    m = _QUESTION_LINE_END.search(block)
+    if not m:
+        return _tidy(block), ""
+    return _tidy(block[: m.end()]), _tidy(_cut_boilerplate(block[m.end():]))
+
+
+def _cut_boilerplate(s: str) -> str:
+    stop = _ANSWER_STOP.search(s)
+    return s[: stop.start()] if stop else s
+
+
+def _numbered_items(text: str, region: Span) -> list[tuple[int, int, int]]:
+    """(number, start, end) of the first run 1, 2, 3... of numbered items in the region."""
+    items: list[tuple[int, int, int]] = []
+    expected = 1
+    for m in _NUMBERED.finditer(text, region.start, region.end):
+        n = int(m.group("n"))
+        if n == expected:
+            if items:
+                items[-1] = (items[-1][0], items[-1][1], m.start())
+            items.append((n, m.end(), region.end))
+            expected += 1
+    return items if len(items) >= 2 else []
+
+
+def _pairs_by_number(text: str, request: Span, response: Span) -> list[QAPair]:
+    questions = {n: _tidy(text[s:e]) for n, s, e in _numbered_items(text, request)}
+    answers = _numbered_items(text, response)
+    pairs = []
+    for n, s, e in answers:
+        if n in questions:
+            block = text[s:e]
+            if questions[n] and block.strip().startswith(questions[n][:30]):
+                q, a = _split_at_question(block)  # the response repeats the question
+            else:
+                q, a = questions[n], _tidy(_cut_boilerplate(block))
+            pairs.append(QAPair(q, a, n))
+    return pairs
+
+
+def _items_with_questions(text: str, region: Span) -> list[QAPair]:
+    items = _numbered_items(text, region)
+    numbered = True
+    if not items:
+        numbered = False
+        starts = [m.end() for m in _BULLET.finditer(text, region.start, region.end)]
+        items = [(k + 1, s, starts[k + 1] if k + 1 < len(starts) else region.end) for k, s in enumerate(starts)]
+    pairs = []
+    for n, s, e in items:
+        q, a = _split_at_question(text[s:e])
+        if q.endswith("?") or q.endswith("?)"):
+            pairs.append(QAPair(q, a, n if numbered else None))
+    # Numbered answers with no questions (a bare "1. 219") are not Q&A pairs.
+    return pairs if len(pairs) >= max(1, len(items) // 2) else []
+
+
+def _question_lines(text: str, region: Span) -> list[QAPair]:
+    """Unmarked 'question?' lines, each followed by its answer."""
+    ends = [m.end() for m in _QUESTION_LINE_END.finditer(text, region.start, region.end)]
+    if len(ends) < 2:
+        return []
+    pairs = []
+    prev = region.start
+    for k, q_end in enumerate(ends):
+        q_start = _question_start(text, prev, q_end)
+        a_end = _question_start(text, q_end, ends[k + 1]) if k + 1 < len(ends) else region.end
+        question = _tidy(text[q_start:q_end])
+        answer = _tidy(_cut_boilerplate(text[q_end:a_end]))
+        if question and answer:
+            pairs.append(QAPair(question, answer, None))
+        prev = q_end
+    return pairs if len(pairs) >= 2 else []
+
+
+def _question_start(text: str, lo: int, q_end: int) -> int:
+    """Walk back from a '?' to the line where that question's sentence began."""
+    line_start = text.rfind("\n", lo, q_end) + 1 or lo
+    line_start = max(line_start, lo)
+    while line_start > lo:
+        prev_end = line_start - 1
+        prev_start = max(text.rfind("\n", lo, prev_end) + 1, lo)
+        prev = text[prev_start:prev_end].rstrip()
+        if not prev or prev.endswith((".", "?", ":", "!")) or len(prev) < 40 or (q_end - prev_start) > 600:
+            break
+        line_start = prev_start
+    return line_start
+
+
+def _tidy(s: str) -> str:
+    s = re.sub(r"[ \t]*\n[ \t]*", "\n", s.strip())
+    s = re.sub(r"\n{2,}", "\n", s)
+    return re.sub(r"(?<=[^\n.:?!])\n(?=[a-z(£\d])", " ", s).strip()
+
+
+# --- request / response text and title -------------------------------------------------
+
+def find_request(layout: Layout, qa: list[QAPair]) -> str | None:
+    text = layout.text
+    if layout.request and text[layout.request.start:layout.request.end].strip():
+        return _tidy(text[layout.request.start:layout.request.end])
+    quoted = _quoted_request(layout)
+    if quoted:
+        return quoted
+    if qa:
+        return "\n".join(p.question for p in qa)
+    return None
+
+
+def _quoted_request(layout: Layout) -> str | None:
+    """The original request in a quoted email thread: 'Dear <authority>, ... Yours faithfully'."""
+    text = layout.text
+    found = None
+    for m in _QUOTED_SALUTE.finditer(text, layout.current_end, min(len(text), layout.current_end + 200000)):
+        if canonical_authority(m.group("who")):
+            found = m
+    if not found:
+        return None
+    end = _REQUEST_END.search(text, found.end())
+    body = _tidy(text[found.end(): end.start() if end else min(len(text), found.end() + 5000)])
+    return body or None
+
+
+def find_response(layout: Layout) -> str | None:
+    r = layout.response
+    body = _tidy(layout.text[r.start:r.end])
+    return body or None
+
+
+def find_title(layout: Layout, request: str | None, qa: list[QAPair]) -> str | None:
+    text = layout.text
+    for m in _SUBJECT.finditer(text, layout.current_end, min(len(text), layout.current_end + 200000)):
+        s = _subject_with_continuation(text, m)
+        if _WDTK_SUBJECT.match(s):
+            title = _short(_WDTK_SUBJECT.sub("", s))
+            if title:
+                return title
+    m = _RELATING.search(text, 0, min(len(text), 20000))
+    if m:
+        return _short(m.group("t"))
+    for m in _RE_LINE.finditer(text, 0, min(layout.body_start + 200, len(text), 3000)):
+        if not _is_generic(m.group("s")):
+            return _short(m.group("s"))
+    if request:
+        return _title_from_request(request, qa)
+    return None
+
+
+def _subject_with_continuation(text: str, m: re.Match) -> str:
+    s = m.group("s").strip()
+    pos = m.end() + 1
+    line = m.group("s")
+    for _ in range(2):  # Outlook wraps long subjects onto the next lines
+        if len(line) < 55 or pos >= len(text):
+            break
+        nxt_end = text.find("\n", pos)
+        line = text[pos: nxt_end if nxt_end >= 0 else len(text)]
+        if not line.strip() or re.match(r"^\s*(?:Dear|\w+:|\[)", line):
+            break
+        s += " " + line.strip()
+        pos = (nxt_end + 1) if nxt_end >= 0 else len(text)
+    return s
+
+
+def _is_generic(s: str) -> bool:
+    return len(_GENERIC.sub(" ", s).strip()) < 3
+
+
+def _title_from_request(request: str, qa: list[QAPair]) -> str | None:
+    body = re.sub(r"^\s*Dear[^\n]*\n", "", request)
+    first = _SENTENCE_END.split(body.strip(), maxsplit=1)[0]
+    first = re.sub(r"^(?:[-•*]\s*)?(?:\(?\d{1,2}[.)]\s*)?", "", first).strip()
+    if first and len(first) <= _TITLE_MAX and not first.endswith(":"):
+        return _short(first)
+    questions = [p.question for p in qa] or re.findall(r"[^\n?]{10,200}\?", body)
+    for q in questions:
+        q = re.sub(r"^(?:[-•*]\s*)?(?:\(?\d{1,2}[.)]\s*)?", "", q.strip())
+        if 5 <= len(q) <= _TITLE_MAX:
+            return _short(q)
+    return _short(first or body)
+
+
+def _short(s: str) -> str | None:
+    s = re.sub(r"\s+", " ", s).strip(" \t\"“”'‘’-–:;,.")
+    if not s:
+        return None
+    if len(s) > _TITLE_MAX:
+        s = s[:_TITLE_MAX].rsplit(" ", 1)[0].rstrip(",;:-–") + "…"
+    return s
