@@ -129,6 +129,7 @@ class IndexStats:
 
 # ---------------------------------------------------------------- query parsing
 
+_OPERATORS = re.compile(r'["():\[\]{}*?~^]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
 _FIELD_RE = re.compile(r"(?<![\w\\])([A-Za-z_]+):")
 _COMPARE_RE = re.compile(r"\b(date|request_date|pages):(>=|<=|>|<)(\S+)")
 _EXEMPTION_RE = re.compile(r"\b(?:exemptions?):('?)([\w().]+)\1", re.IGNORECASE)
@@ -205,6 +206,8 @@ class _QueryBuilder:
             raise QueryError("empty query: type some words, a \"phrase\" or field:value")
         if len(text) > 4000:
             raise QueryError("query too long: keep it under 4,000 characters")
+        if not re.search(r"\w", text):
+            raise QueryError("the query has only punctuation: type some words to search for")
         rewritten = _rewrite(text)
         _check_syntax(rewritten, USER_FIELDS | set(self.schema.names()))
         for user, real in self.field_map.items():
@@ -221,7 +224,22 @@ class _QueryBuilder:
                     "the query has only very common words (stop words such as 'the', 'and'): add a more specific word"
                 )
             raise QueryError("the query has only punctuation: type some words to search for")
-        return q
+        return self._proximity(text, q)
+
+    def _proximity(self, text: str, q):
+        """Plain words typed by a newcomer: documents where they stand together rank first.
+
+        The words stay required (AND); an optional phrase query adds its score on top."""
+        if _OPERATORS.search(text):
+            return q
+        words = [t.text for t in TEXT_ANALYZER(text)]
+        if len(words) < 2 or len(words) > 8:
+            return q
+        near = query.Or([
+            query.Phrase("content", words, slop=2, boost=2.0),
+            query.Phrase("title", words, slop=2, boost=3.0),
+        ])
+        return query.AndMaybe(q, near)
 
 
 def _filter_query(filters: Filters):
@@ -395,7 +413,7 @@ class SearchService:
         page = (snippet.page_index or 0) + 1 if kind == "pdf" and snippets else None
         return Hit(
             rank=rank,
-            score=float(hit.score or 0.0),
+            score=float(hit.score) if isinstance(hit.score, (int, float)) else 0.0,
             doc_id=stored["doc_id"],
             path=stored.get("path", ""),
             title=stored.get("title"),
@@ -414,14 +432,28 @@ class SearchService:
         )
 
     def _suggest(self, searcher, q, text: str) -> str | None:
-        """A did-you-mean for misspelt words, from the unstemmed words of the corpus."""
+        """A did-you-mean for misspelt words, from the unstemmed words of the corpus.
+
+        Only plain words are checked; a word is misspelt when its stem is not in the index."""
+        if _OPERATORS.search(text):
+            return None
+        reader = searcher.reader()
         try:
-            corrected = searcher.correct_query(q, text, prefix=1, maxdist=2)
+            corrector = searcher.corrector("content")
         except Exception:
             return None
-        if corrected.query != q and corrected.string and corrected.string != text:
-            return corrected.string
-        return None
+        changed = False
+        out = []
+        for word in text.split():
+            stems = [t.text for t in TEXT_ANALYZER(word)]
+            if stems and not any(("content", stem) in reader for stem in stems):
+                options = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
+                if options and options[0] != word.lower():
+                    out.append(options[0])
+                    changed = True
+                    continue
+            out.append(word)
+        return " ".join(out) if changed else None
 
     # -- documents
     def document(self, doc_id: str) -> DocumentView | None:

@@ -1,0 +1,147 @@
+"""Incremental indexing: adds, content-hash updates, removals, rebuild, failures recorded."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from indexer.index import FoiIndex
+from indexer.search import SearchService
+from tests.conftest import CORPUS, SEED, SHARED, build_index, write_doc, write_pdf
+
+
+def _search_ids(index_dir, text):
+    service = SearchService(index_dir)
+    try:
+        return [h.doc_id for h in service.search(text, limit=50).hits]
+    finally:
+        service.close()
+
+
+@pytest.fixture
+def small(docs):
+    shutil.copy(SEED, docs / SEED.name)
+    write_doc(docs, "parking.txt", "Freedom of Information response about parking fines issued in 2020.")
+    write_pdf(docs / "buses.pdf", ["Bus lane cameras", "Penalty charge notices for bus lanes"])
+    return docs
+
+
+def test_first_run_adds_everything_and_doc_ids_are_folder_relative(small, index_dir):
+    summary = build_index(small, index_dir)
+    assert (summary.added, summary.updated, summary.removed, summary.failed) == (3, 0, 0, 0)
+    assert sorted(_search_ids(index_dir, "penalty OR parking OR prevent")) == [
+        "docs/buses.pdf", "docs/parking.txt", f"docs/{SEED.name}"]
+
+
+def test_add_touch_edit_delete_rebuild(small, index_dir):
+    build_index(small, index_dir)
+
+    write_doc(small, "sub/new.txt", "A new response about library opening hours.")
+    s = build_index(small, index_dir)
+    assert (s.added, s.updated, s.removed, s.unchanged) == (1, 0, 0, 3)
+    assert _search_ids(index_dir, "library opening") == ["docs/sub/new.txt"]
+
+    path = small / "parking.txt"
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))  # touched, same bytes
+    s = build_index(small, index_dir)
+    assert (s.added, s.updated, s.unchanged) == (0, 0, 4)
+
+    path.write_text("Freedom of Information response about speeding fines issued in 2021.")
+    s = build_index(small, index_dir)
+    assert (s.added, s.updated, s.unchanged) == (0, 1, 3)
+    assert _search_ids(index_dir, "speeding") == ["docs/parking.txt"]
+    assert _search_ids(index_dir, "parking") == []
+
+    (small / "buses.pdf").unlink()
+    s = build_index(small, index_dir)
+    assert (s.removed, s.unchanged) == (1, 3)
+    assert _search_ids(index_dir, "bus lane") == []
+
+    count = FoiIndex(index_dir).doc_count()
+    s = build_index(small, index_dir, rebuild=True)
+    assert s.added == count == FoiIndex(index_dir).doc_count() == 3
+
+
+def test_second_run_touches_only_the_new_file(docs, index_dir, monkeypatch):
+    for i in range(20):
+        write_doc(docs, f"r{i:02}.txt", f"Response number {i} about topic{i}.")
+    build_index(docs, index_dir)
+    write_doc(docs, "extra.txt", "One more response about potholes.")
+    import indexer.pipeline as pipeline
+
+    seen = []
+    original = pipeline._extract_all
+
+    def spy(todo, options):
+        seen.extend(s.doc_id for s in todo)
+        return original(todo, options)
+
+    monkeypatch.setattr(pipeline, "_extract_all", spy)
+    s = build_index(docs, index_dir)
+    assert seen == ["docs/extra.txt"]
+    assert (s.added, s.unchanged) == (1, 20)
+
+
+def test_sidecar_overrides_metadata_and_edit_reindexes(docs, index_dir):
+    write_doc(docs, "a.txt", "A response with no clear authority.", authority="Home Office", outcome="refused",
+              date="2020-02-03", exemptions=["Section 40(2)"])
+    build_index(docs, index_dir)
+    view = SearchService(index_dir).document("docs/a.txt")
+    assert view.metadata["authority"] == "Home Office"
+    assert view.metadata["outcome"] == "refused"
+    assert view.metadata["date"] == "2020-02-03"
+    assert view.metadata["exemptions"] == ["s40(2)"]
+    (docs / "a.txt.meta.json").write_text('{"outcome": "partial"}')
+    s = build_index(docs, index_dir)
+    assert s.updated == 1
+    assert SearchService(index_dir).document("docs/a.txt").metadata["outcome"] == "partial"
+
+
+def test_malformed_sidecar_is_reported_and_ignored(docs, index_dir):
+    write_doc(docs, "b.txt", "Response text about street lighting.")
+    (docs / "b.txt.meta.json").write_text("{not json")
+    s = build_index(docs, index_dir)
+    assert s.added == 1
+    assert [f.reason for f in s.failures] == ["bad_sidecar"]
+    assert _search_ids(index_dir, "street lighting") == ["docs/b.txt"]
+
+
+def test_failed_file_is_recorded_and_not_retried_until_changed(docs, index_dir):
+    write_doc(docs, "good.txt", "Good response about bins.")
+    (docs / "empty.pdf").write_bytes(b"")
+    s = build_index(docs, index_dir)
+    assert [(f.path.endswith("empty.pdf"), f.reason) for f in s.failures] == [(True, "empty")]
+    assert SearchService(index_dir).stats().failures[0]["reason"] == "empty"
+    s = build_index(docs, index_dir)
+    assert s.failed == 1 and s.added == 0  # still listed, not re-extracted
+    write_pdf(docs / "empty.pdf", ["Now a real response about recycling"])
+    s = build_index(docs, index_dir)
+    assert s.added == 1 and s.failed == 0
+    assert SearchService(index_dir).stats().failures == []
+
+
+def test_sample_corpus_indexes_without_failures_and_seed_ranks_first(tmp_path):
+    if not any(CORPUS.glob("*")):
+        pytest.skip("corpus/ not generated yet")
+    summary = build_index(CORPUS, tmp_path / "index")
+    assert summary.failed == 0
+    assert summary.added == len([p for p in CORPUS.rglob("*") if p.suffix in (".pdf", ".txt", ".md")])
+    assert _search_ids(tmp_path / "index", '"Prevent database"')[0] == f"corpus/{SEED.name}"
+
+
+REAL = SHARED / "corpus-real" / "sheffield"
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/corpus-real is not present")
+def test_real_sheffield_responses_all_index_and_are_findable(tmp_path):
+    summary = build_index(REAL, tmp_path / "index")
+    files = sorted(REAL.glob("*.txt"))
+    assert summary.failed == 0
+    assert summary.added == len(files) == 60
+    # a phrase from a known file finds that file first
+    target = REAL / "1027603_sheffield_station_water_fountain.txt"
+    assert "water fountain" in target.read_text().lower()
+    ids = _search_ids(tmp_path / "index", '"water fountains" station')
+    assert ids and ids[0] == f"sheffield/{target.name}"
