@@ -214,14 +214,14 @@ class Layout:
         self.y = bottom
 
 
-def _decorate(layout: Layout, spec: dict, reference: str) -> None:
+def _decorate(layout: Layout, spec: dict, name: str, reference: str) -> None:
     """Running header/footer: marking, reference and "Page n of N"."""
     n = len(layout.pages)
     marking = V.SECTOR[spec["authority"]["sector"]]["marking"]
     for i, page in enumerate(layout.pages, 1):
         label = f"Page {i} of {n}"
         page.append(("t", PAGE_W - MARGIN - text_width(label, layout.font, 8), 34, layout.font, 8, label))
-        page.append(("t", MARGIN, 34, layout.font, 8, f"{spec['authority']['name']} – {reference}"))
+        page.append(("t", MARGIN, 34, layout.font, 8, f"{name} – {reference}"))
         if marking:
             w = text_width(marking, layout.bold, 9)
             page.append(("t", (PAGE_W - w) / 2, PAGE_H - 34, layout.bold, 9, marking))
@@ -287,6 +287,7 @@ def render_pdf(doc, annex) -> tuple[bytes, int, list[int]]:
                 break
     if not layout.pages[-1]:
         layout.pages.pop()
-    _decorate(layout, spec, doc.reference)
-    data = _draw(layout, _pdf_title(doc), spec["authority"]["name"])
+    name = doc.ctx["authority"]  # as printed that year
+    _decorate(layout, spec, name, doc.reference)
+    data = _draw(layout, _pdf_title(doc), name)
     return data, len(layout.pages), sorted(layout.table_pages)

@@ -166,8 +166,19 @@ def choose_spec(seed: int, index: int, pdf_ratio: float = 0.2, max_pages: int = 
     spec["n_questions"] = o.get("n_questions") or rng.choices(range(1, 9), [6, 14, 18, 18, 16, 12, 9, 7])[0]
     spec["tables"] = o.get("tables", rng.random() < 0.35)
     spec["curly"] = rng.random() < 0.4  # typographic apostrophes, as Word inserts
+    if "exemptions" in o:
+        spec["exemptions"] = o["exemptions"]
     _choose_format(rng, spec, o)
     return spec
+
+
+def display_name(name: str, year: int) -> str:
+    """The authority's name as printed in a given year (see V.DISPLAY_NAMES)."""
+    shown = name
+    for since, printed in V.DISPLAY_NAMES.get(name, []):
+        if year >= since:
+            shown = printed
+    return shown
 
 
 def _pick_authority(rng: random.Random, name: str | None) -> dict:
@@ -212,7 +223,8 @@ def _choose_format(rng: random.Random, spec: dict, o: dict) -> None:
         spec["wrap"] = rng.choice([72, 76])
     spec["encoding"] = o.get("encoding") or rng.choices(
         ["utf-8", "utf-8-sig", "cp1252", "utf-16"], [85, 4, 8, 3])[0]
-    spec["newline"] = "\r\n" if rng.random() < 0.15 else "\n"
+    newline = "\r\n" if rng.random() < 0.15 else "\n"
+    spec["newline"] = o.get("newline") or newline
 
 
 # --- references, periods, citations -------------------------------------------
@@ -274,6 +286,8 @@ def cite(rng: random.Random, code: str) -> str:
 def pick_exemptions(rng: random.Random, spec: dict) -> list[str]:
     """Exemption codes consistent with the outcome, sector and law."""
     outcome, sector, eir = spec["outcome"], spec["authority"]["sector"], spec["law"] == "eir"
+    if spec.get("exemptions") is not None:  # forced by the caller (corpus/generate.py)
+        return list(spec["exemptions"])
     if outcome == "disclosed":
         return []
     if outcome == "not_held":
@@ -321,7 +335,8 @@ class Document:
         period, cols = make_period(rng, spec["date"].year)
         self.columns = cols
         return {
-            "authority": a["name"], "short": a["short"], "place": rng.choice(a["places"]),
+            "authority": display_name(a["name"], spec["date"].year), "short": a["short"],
+            "Short": a["short"][0].upper() + a["short"][1:], "place": rng.choice(a["places"]),
             "period": period, "year": spec["date"].year - rng.randint(0, 3),
             "system": rng.choice(sec["systems"]), "dept": rng.choice(sec["depts"]),
             "entity": rng.choice(spec["topic"]["entities"]),
@@ -385,7 +400,7 @@ def _header(doc: Document) -> None:
     if spec.get("layout") == "email":
         _email_header(doc, date_text)
         return
-    doc.add("letterhead", [a["name"], ctx["team"],
+    doc.add("letterhead", [ctx["authority"], ctx["team"],
                            f"{rng.choice(['PO Box', 'Floor'])} {rng.randint(2, 900)}, {a['town']} {a['postcode']} {rng.randint(1, 9)}{chr(65 + rng.randrange(26))}{chr(65 + rng.randrange(26))}",
                            f"Email: {ctx['email']}  Web: www.{a['domain']}"])
     meta = [date_text if rng.random() < 0.5 else f"Date: {date_text}"]
@@ -411,7 +426,9 @@ def _header(doc: Document) -> None:
 def _email_header(doc: Document, date_text: str) -> None:
     """WhatDoTheyKnow-style e-mail: headers, then the letter without letterhead."""
     spec, ctx, rng = doc.spec, doc.ctx, doc.rng
-    sent = f"{fmt_date(spec['date'], 'outlook')} {rng.randint(8, 17) % 12 or 12}:{rng.randrange(60):02d} {'AM' if rng.random() < 0.4 else 'PM'}"
+    hour = rng.randint(8, 17)
+    sent = (f"{fmt_date(spec['date'], 'outlook')} {hour % 12 or 12}:{rng.randrange(60):02d} "
+            f"{'AM' if hour < 12 else 'PM'}")
     doc.add("meta", [f"From: {ctx['team']} <{ctx['email']}>", f"Sent: {sent}",
                      f"To: {_requester(rng)} <request-{spec['ref_number'] * 37 % 900000 + 100000}@whatdotheyknow.com>",
                      f"Subject: {ctx['title']} – {doc.reference_line}"])
@@ -508,7 +525,7 @@ def _answer_text(doc: Document, kind: str, unit: str) -> str:
         n = f"{rng.randint(0, 40000):,}"
         return fill(rng.choice(["{n}", "There were {n} {unit} {period}.",
                                 "A total of {n} {unit} were recorded {period}.",
-                                "{short} recorded {n} {unit}."]), {**ctx, "n": n, "unit": unit})
+                                "{Short} recorded {n} {unit}."]), {**ctx, "n": n, "unit": unit})
     if kind == "money":
         if len(doc.columns) > 1 and rng.random() < 0.4:
             return "; ".join(f"{c} – {_money(rng, 500, 900000)}" for c in doc.columns) + "."
@@ -662,8 +679,11 @@ def _cost_limit(doc: Document, code: str) -> None:
     records, minutes = rng.randint(800, 30000), rng.choice([3, 5, 10, 15])
     wording = cite(rng, code)
     if code == "s12":
-        doc.para("{w} of the Freedom of Information Act 2000 allows a public authority to refuse a request where the cost of compliance would exceed the appropriate limit. For {short} this limit is {limit}, which represents {hours} hours of work at a rate of £25 per hour." if "Act" not in wording else "{w} allows a public authority to refuse a request where the cost of compliance would exceed the appropriate limit. For {short} this limit is {limit}, which represents {hours} hours of work at a rate of £25 per hour.",
-                 w=wording[0].upper() + wording[1:], limit=limit, hours=hours)
+        act = "" if "Act" in wording or "FOIA" in wording else " of the Freedom of Information Act 2000"
+        doc.para("{w}{act} allows a public authority to refuse a request where the cost of compliance "
+                 "would exceed the appropriate limit. For {short} this limit is {limit}, which represents "
+                 "{hours} hours of work at a rate of £25 per hour.",
+                 w=wording[0].upper() + wording[1:], act=act, limit=limit, hours=hours)
     else:
         doc.para("We consider the request manifestly unreasonable under {w} because of the burden it would impose.",
                  w=wording)
@@ -684,7 +704,7 @@ def _vexatious(doc: Document, code: str) -> None:
         doc.para("Your request is substantially similar to a previous request from you which was answered on {d}. We are therefore not obliged to comply with it by virtue of {w}.",
                  d=fmt_date(doc.spec["date"] - dt.timedelta(days=rng.randint(60, 300)), "long"), w=wording)
         return
-    doc.para("{short} considers this request vexatious under {w}. Section 14 is concerned with the nature of the request rather than the consequences of releasing the information.", w=wording)
+    doc.para("{Short} considers this request vexatious under {w}. Section 14 is concerned with the nature of the request rather than the consequences of releasing the information.", w=wording)
     doc.para("In reaching this decision we have taken into account that this is one of {n} requests received from you in the last {m} months on closely related matters, and that the burden of dealing with them is disproportionate to any value they may have.",
              n=rng.randint(8, 60), m=rng.randint(3, 18))
     doc.para("Please note that {short} will not respond to further requests on this subject.")
@@ -704,7 +724,7 @@ def _not_held(doc: Document, questions) -> None:
         for i, (q, _, _) in enumerate(questions, 1):
             _qa_block(doc, doc.spec["qa_style"], i, q,
                       rng.choice(["Not held.", "No information held.",
-                                  f"{doc.ctx['short'][0].upper()}{doc.ctx['short'][1:]} does not hold this information."]))
+                                  f"{doc.ctx['Short']} does not hold this information."]))
         doc.qa_count = len(questions)
     doc.para(rng.choice([
         "This is because the data is not recorded in a way that would allow it to be identified or extracted.",
@@ -719,7 +739,7 @@ def _ncnd(doc: Document) -> None:
     cited = [cite(rng, c) for c in doc.exemptions]
     listing = " and ".join(cited)
     doc.para(rng.choice([
-        "In accordance with the Freedom of Information Act 2000, this letter represents a Refusal Notice. {short} can neither confirm nor deny that it holds any information relevant to your request by virtue of {x}.",
+        "In accordance with the Freedom of Information Act 2000, this letter represents a Refusal Notice. {Short} can neither confirm nor deny that it holds any information relevant to your request by virtue of {x}.",
         "{authority} neither confirms nor denies whether it holds the information you have requested, as the duty in section 1(1)(a) of the Act does not apply by virtue of {x}.",
     ]), x=listing)
     for code in doc.exemptions:
@@ -766,7 +786,7 @@ def _signature(doc: Document) -> None:
     lines = [rng.choice(V.CLOSINGS)]
     if rng.random() < 0.6:
         lines.append(f"{rng.choice(V.FIRST_NAMES)} {rng.choice(V.SURNAMES)}")
-    lines += [rng.choice(sec["signers"]), ctx["team"], spec["authority"]["name"]]
+    lines += [rng.choice(sec["signers"]), ctx["team"], ctx["authority"]]
     doc.add("sig", lines)
     if spec.get("layout") == "email":
         doc.add("para", V.EMAIL_DISCLAIMER)
@@ -803,7 +823,7 @@ def annex_blocks(doc: Document):
                             "Personal information has been removed.", ctx))
     else:
         yield ("heading", f"Annex A – {topic['title']}: background information")
-    record, annex = 0, "A"
+    record, annex, fresh = 0, "A", not records  # fresh: a heading with nothing under it yet
     while True:
         r = rng.random()
         if records and r < 0.07 and spec["tables"]:
@@ -819,10 +839,11 @@ def annex_blocks(doc: Document):
                        f"{rng.choice(topic['rows'])} – {rng.randint(1, 300)} {rng.choice(units)}. "
                        f"{rng.choice(notes)}")
         else:
-            if r < 0.88 and annex < "E":
+            if r < 0.88 and annex < "E" and not fresh:
                 annex = chr(ord(annex) + 1)
                 yield ("heading", f"Annex {annex} – " + rng.choice(
                     ["Policy extract", "Procedure", "Guidance notes", "Explanatory notes"]))
+            fresh = False
             pool = V.POLICY_SENTENCES + topic["context"]
             yield ("para", " ".join(fill(s, {**ctx, "place": rng.choice(places),
                                              "year": spec["date"].year - rng.randint(1, 6)})
@@ -855,12 +876,16 @@ def render_text(doc: Document) -> str:
     spec = doc.spec
     blocks = list(doc.blocks)
     words = sum(block_words(b) for b in blocks)
+    annex = []
     if words < spec["target_words"] - 60:
         for block in annex_blocks(doc):
-            blocks.append(block)
+            annex.append(block)
             words += block_words(block) + (len(block[3]) * 5 if block[0] == "table" else 0)
             if words >= spec["target_words"]:
                 break
+    # letters carry the annex after the signature; e-mails inline it above the sign-off
+    at = next(i for i, b in enumerate(blocks) if b[0] == "sig") if spec["layout"] == "email" else len(blocks)
+    blocks[at:at] = annex
     md = spec["layout"] == "markdown"
     out = [_text_block(b, md, spec["wrap"]) for b in blocks]
     text = "\n\n".join(o for o in out if o is not None) + "\n"
@@ -881,8 +906,9 @@ def _text_block(b: tuple, md: bool, width: int) -> str | None:
         return wrap(b[1], width)
     if kind == "quote":
         return f"*{b[1]}*" if md else wrap(f'"{b[1]}"', width)
-    if kind == "item":
-        return wrap(f"{'- ' if md else ''}{b[1]} {b[2]}", width)
+    if kind == "item":  # markdown: "1." is a list already; "1)" needs a bullet, as in the seed
+        bullet = "- " if md and not b[1].endswith(".") else ""
+        return wrap(f"{bullet}{b[1]} {b[2]}", width)
     if kind == "qa":
         _, ql, q, al, a = b
         answer = f"{al} {a}".strip()
