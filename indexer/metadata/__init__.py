@@ -38,7 +38,7 @@ def extract_metadata(text: str) -> FoiMetadata:
         qa=qa,
         exemptions=dedupe([c.code for c in citations]),
         ncnd=ncnd,
-        outcome=classify(layout, qa, citations, ncnd),
+        outcome=classify(layout, qa, citations, ncnd, request),
     )
 
 

@@ -22,7 +22,7 @@ _CSV = Path(__file__).resolve().parent.parent / "data" / "authorities.csv"
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|&")
 _JOIN_GAP = re.compile(r"[ \t\n,]*")  # tokens of one name are separated by spaces/newlines/commas only
-_EMAIL = re.compile(r"[\w.+\-]{1,64}@([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})")
+_EMAIL = re.compile(r"@([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})")  # only the domain matters
 _URL = re.compile(r"(?:https?://|www\.)([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})", re.I)
 
 
@@ -47,7 +47,9 @@ class Gazetteer:
     abbrevs: dict[tuple[str, ...], str] = field(default_factory=dict)  # exact tokens -> canonical
     context_abbrevs: dict[tuple[str, ...], set[str]] = field(default_factory=lambda: defaultdict(set))
     domains: dict[str, str] = field(default_factory=dict)
-    first: set[str] = field(default_factory=set)  # first normalised token of any name key
+    name_prefixes: set[tuple[str, ...]] = field(default_factory=set)  # for greedy longest match
+    abbrev_prefixes: set[tuple[str, ...]] = field(default_factory=set)
+    context_first: set[str] = field(default_factory=set)
     max_len: int = 1
 
 
@@ -86,18 +88,21 @@ def _index(g: Gazetteer, a: Authority) -> None:
         for variant in {form, re.sub(r"^The\s+", "", form)}:
             key = _key(variant)
             g.names[key] = a.name
-            g.first.add(key[0])
+            g.name_prefixes.update(key[:k] for k in range(1, len(key) + 1))
             g.max_len = max(g.max_len, len(key))
             g.lookup[" ".join(key)].add(a.name)
     for abbr in a.abbreviations:
         key = tuple(_TOKEN.findall(abbr))
         g.abbrevs[key] = a.name
+        g.abbrev_prefixes.update(key[:k] for k in range(1, len(key) + 1))
         g.lookup[abbr.lower()].add(a.name)
         g.max_len = max(g.max_len, len(key))
     for abbr in a.lookup_only:
         # Ambiguous short forms ("SCC", "Met"): a lookup may use them, and in a text they only
         # support a body the text already names in full.
-        g.context_abbrevs[tuple(_TOKEN.findall(abbr))].add(a.name)
+        key = tuple(_TOKEN.findall(abbr))
+        g.context_abbrevs[key].add(a.name)
+        g.context_first.add(key[0])
         g.lookup[abbr.lower()].add(a.name)
         g.lookup[" ".join(_key(abbr))].add(a.name)
     for d in a.domains:
@@ -123,6 +128,7 @@ _PREFIXES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("university", "of"), "university"), (("london", "borough", "of"), "council"),
     (("royal", "borough", "of"), "council"),
 )
+_PATTERN_FIRST = frozenset(x[0][0] for x in _SUFFIXES + _PREFIXES)
 _CONNECTORS = frozenset({"of", "and", "upon", "on", "the", "in", "under"})
 _STOP = frozenset(
     "dear the to from please contact regards yours sincerely faithfully re subject email kind thank "
@@ -158,6 +164,8 @@ def _capitalised(tok: _Tok) -> bool:
 
 def _pattern_name(toks: list[_Tok], i: int) -> tuple[str, str, int, int] | None:
     """A body named by pattern with its suffix starting at token i: (name, type, first, last)."""
+    if toks[i].norm not in _PATTERN_FIRST:
+        return None
     for suffix, kind in _SUFFIXES:
         n = len(suffix)
         if tuple(t.norm for t in toks[i:i + n]) != suffix or not all(t.joined for t in toks[i + 1:i + n]):
@@ -256,6 +264,11 @@ def _domain_authority(host: str) -> str | None:
 
 # --- which authority wrote this response -------------------------------------------------
 
+# Runs of capitalised words (with "of", "and", "&"... inside): names can only be there, and
+# scanning runs instead of every word keeps a 1,000-word letter to a few hundred tokens.
+_RUN = re.compile(
+    r"(?:[A-Z][A-Za-z'’\-]*|&)(?:[ \t\n,]{1,8}(?:[A-Z][A-Za-z'’\-]*|&|(?:of|and|for|upon|on|the|in|under)\b)){0,30}"
+)
 _SALUTE_QUOTED = re.compile(r"^[ \t>]*Dear[ \t]+([^\n]{3,90}?)[ \t]*,?[ \t]*$", re.M)
 _AGENT_AFTER = re.compile(
     r"['’]s[ \t\n]+(?:response|decision|reply|position|records|systems?)\b"
@@ -315,7 +328,16 @@ def _scan_ranges(layout: Layout) -> list[tuple[int, int]]:
 
 
 def _score_range(text, start, end, layout, scores, first_seen, context_votes) -> None:
+    for run in _RUN.finditer(text, start, end):
+        _score_run(text, run.start(), run.end(), layout, scores, first_seen, context_votes)
+
+
+def _score_run(text, start, end, layout, scores, first_seen, context_votes) -> None:
     g = gazetteer()
+    word = text[start:end]
+    if word.isalpha() and word not in g.context_first and (word,) not in g.abbrev_prefixes \
+            and (word.lower(),) not in g.name_prefixes:
+        return  # a lone capitalised word ("The", "Please") that starts no name: the common case
     toks = _tokens(text, start, end)
     i = 0
     while i < len(toks):
@@ -344,23 +366,24 @@ def _score_range(text, start, end, layout, scores, first_seen, context_votes) ->
 
 
 def _gazetteer_hit(g: Gazetteer, toks: list[_Tok], i: int) -> tuple[str, int] | None:
-    t = toks[i]
-    if not t.raw[0].isupper():
+    """Longest gazetteer name or abbreviation starting at token i (tokens of one run are joined)."""
+    if not toks[i].raw[0].isupper():
         return None
-    for n in range(min(g.max_len, len(toks) - i), 0, -1):
-        if n > 1 and not all(x.joined for x in toks[i + 1:i + n]):
-            continue
-        exact = tuple(x.raw for x in toks[i:i + n])
-        if exact in g.abbrevs:
-            return g.abbrevs[exact], n
-        if t.norm in g.first:
-            key = tuple(x.norm for x in toks[i:i + n])
-            if key in g.names:
-                return g.names[key], n
-    return None
+    best: tuple[str, int] | None = None
+    for attr, prefixes, table in (("norm", g.name_prefixes, g.names), ("raw", g.abbrev_prefixes, g.abbrevs)):
+        key: tuple[str, ...] = ()
+        for j in range(i, min(len(toks), i + g.max_len)):
+            key += (getattr(toks[j], attr),)
+            if key not in prefixes:
+                break
+            if key in table and (best is None or len(key) > best[1]):
+                best = (table[key], len(key))
+    return best
 
 
 def _context_hit(g: Gazetteer, toks: list[_Tok], i: int) -> tuple[set[str], int] | None:
+    if toks[i].raw not in g.context_first:
+        return None
     for n in (2, 1):
         key = tuple(x.raw for x in toks[i:i + n])
         if len(key) == n and key in g.context_abbrevs:

@@ -105,10 +105,13 @@ def find_citations(text: str, regions: list[Span]) -> list[Citation]:
     """Every non-negated exemption citation inside the regions, in order."""
     found: list[Citation] = []
     for region in regions:
-        sents = sentences(text, region.start, region.end)
-        starts = [s.start for s in sents]
+        sents: list[Span] | None = None  # split lazily: most letters cite nothing
+        starts: list[int] = []
         for pattern, is_eir in ((_FOI, False), (_EIR, True)):
             for m in pattern.finditer(text, region.start, region.end):
+                if sents is None:
+                    sents = sentences(text, region.start, region.end)
+                    starts = [s.start for s in sents]
                 found.extend(_citations_at(text, m, is_eir, sents, starts, region.end))
     found.sort(key=lambda c: c.start)
     return found

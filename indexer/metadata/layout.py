@@ -31,6 +31,14 @@ _SIGN_OFF = re.compile(
     r"(?:regards|thanks)|Regards|Thanks(?: again)?)[ \t]*[,.!]?[ \t]*$",
     re.M | re.I,
 )
+# The closing boilerplate that follows the answers in most letters: the response ends there.
+_CLOSING = re.compile(
+    r"^[ \t]*(?:If you have any (?:queries|questions|further)|If you are (?:unhappy|dissatisfied|not (?:happy|satisfied))"
+    r"|The information (?:provided|supplied|contained) in this (?:response|letter|email) is available"
+    r"|Your right to (?:complain|request|appeal)|If you wish to (?:complain|request an internal review|appeal)"
+    r"|I hope (?:this|the information))",
+    re.M | re.I,
+)
 _SALUTATION = re.compile(r"^[ \t]*Dear[ \t]+[^\n]{1,80}$", re.M)
 
 # Section headings of the letter-style layout (the seed: "REQUEST" ... "RESPONSE").
@@ -46,15 +54,15 @@ _RESPONSE_HEADING = re.compile(
     re.M | re.I,
 )
 
-# Sentence ends: ". " before a capital, a blank line, or a new list item / question marker.
-# The look-behinds keep "s. 40", "Sch. 19", "No. 3", "e.g. X" inside one sentence.
+# Sentence ends: ". " before a capital, a line ending in punctuation, a blank line, or a new
+# list item / question marker. Every branch starts with a literal character so the regex
+# engine can skip ahead quickly; abbreviations ("s. 40", "Sch. 19", "1. ") are checked after.
 _SENTENCE_SPLIT = re.compile(
-    r"(?<![ (]s\.)(?<!Sch\.)(?<!No\.)(?<!no\.)(?<!e\.g\.)(?<!i\.e\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)"
-    r"(?<=[.!?:])[ \t]*\n?[ \t]*(?=[A-Z\"“‘(•\[])"
+    r"[.!?:](?:[ \t]*\n|[ \t]+(?=[A-Z\"“‘(•\[])|(?=[\"“‘(•\[]))"
     r"|\n[ \t]*\n"
     r"|\n(?=[ \t]*(?:[-•*·▪][ \t]|\(?\d{1,2}[.):][ \t]|\(?[a-z][.)][ \t]|[ivx]{1,4}[.)][ \t]|Q\d|Question\b|Answer\b|A\d))"
-    r"|(?<=\?)[ \t]*\n"
 )
+_NOT_AN_END = re.compile(r"(?:(?:^|[\s(])(?:s|ss|Sch|No|no|Mr|Mrs|Dr|e\.g|i\.e|para|art|reg|Reg|[A-Z])|(?:^|\n)[ \t]*\(?\d{1,2})\.$")
 
 
 @dataclass(frozen=True)
@@ -89,9 +97,12 @@ class Layout:
 
 def prepare(text: str) -> str:
     """Normalise line ends and drop leftover emphasis markup; safe on clean_text output."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _MARKUP.sub("", text)
-    return _STARS.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    if "<" in text or "_" in text or "^" in text or "*" in text:
+        text = _MARKUP.sub("", text)
+    if "*" in text:
+        text = _STARS.sub("", text)
+    return text
 
 
 def analyse(text: str) -> Layout:
@@ -145,12 +156,17 @@ def _sections(current: str, body_start: int, body_end: int) -> tuple[Span | None
     while resp and not _is_heading(current, resp, inline_ok=req is not None):
         resp = _RESPONSE_HEADING.search(current, resp.end(), body_end)
     if req and resp and resp.start() > req.end():
-        return Span(req.end(), resp.start()), Span(resp.end(), body_end)
+        return Span(req.end(), resp.start()), _response_span(current, resp.end(), body_end)
     if resp:
-        return None, Span(resp.end(), body_end)
+        return None, _response_span(current, resp.end(), body_end)
     if req:
         return Span(req.end(), body_end), Span(body_end, body_end)
-    return None, Span(body_start, body_end)
+    return None, _response_span(current, body_start, body_end)
+
+
+def _response_span(current: str, start: int, end: int) -> Span:
+    closing = _CLOSING.search(current, start, end)
+    return Span(start, closing.start() if closing else end)
 
 
 def _is_heading(text: str, m: re.Match, inline_ok: bool = True) -> bool:
@@ -167,9 +183,14 @@ def sentences(text: str, start: int, end: int) -> list[Span]:
     spans: list[Span] = []
     pos = start
     for m in _SENTENCE_SPLIT.finditer(text, start, end):
-        if m.start() > pos:
-            spans.append(Span(pos, m.start()))
+        cut = m.start()
+        if text[cut] in ".!?:":
+            if text[cut] == "." and m.group(0)[1:2] != "\n" and _NOT_AN_END.search(text, max(start, cut - 6), cut + 1):
+                continue
+            cut += 1  # the punctuation stays with its sentence
+        if cut > pos:
+            spans.append(Span(pos, cut))
         pos = m.end()
     if end > pos:
         spans.append(Span(pos, end))
-    return [s for s in spans if text[s.start:s.end].strip()]
+    return [s for s in spans if not text[s.start:s.end].isspace()]

@@ -8,6 +8,7 @@ and so on. With no evidence either way the outcome stays unknown.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 
@@ -20,7 +21,8 @@ _REFUSED = re.compile(
     r"\bexemptions?\s+(?:appl|engag|under|at|in\s+section)|\bwithh[oe]ld|\bwithholding\b|"
     r"\brefus(?:e|al|ed|ing)\b|\bcost\s+limit|appropriate\s+limit|exceed\w*\s+the\s+(?:cost|appropriate|time)|"
     r"\bvexatious|repeated\s+request|not\s+(?:be\s+)?(?:able|in\s+a\s+position)\s+to\s+(?:provide|disclose|release|supply|comply)|"
-    r"unable\s+to\s+(?:provide|disclose|release|supply|comply)|will\s+not\s+(?:be\s+)?(?:disclos|provid|releas)|"
+    r"unable\s+to\s+(?:comply|(?:provide|disclose|release|supply)\s+(?:you\s+with\s+)?(?:the\s+|this\s+|that\s+|these\s+|those\s+|any\s+|such\s+|some\s+|all\s+)?"
+    r"(?:requested\s+|specific\s+|remaining\s+)?(?:information|data|details|figures|records|documents|copies|names|it\b|them\b|this\b))|will\s+not\s+(?:be\s+)?(?:disclos|provid|releas)|"
     r"not\s+be\s+(?:disclosed|provided|released)|decided\s+not\s+to\s+(?:disclose|release|provide)|"
     r"not\s+obliged\s+to\s+(?:provide|supply|disclose|comply)|\bexception\s+(?:appl|under|is\s+engaged)|"
     r"\bmaintaining\s+the\s+(?:exemption|exception)|would\s+(?:be\s+likely\s+to\s+)?prejudice",
@@ -36,14 +38,41 @@ _NOT_HELD = re.compile(
     r"(?:held|retained|recorded|found|located|identified|kept)|"
     r"\b(?:is|are)\s+not\s+(?:recorded|retained|collected|kept|stored)\b|\bnot\s+stored\s+centrally|"
     r"\bno\s+information\s+relating\s+to\b[^.]{0,60}\b(?:has\s+been|was|is)\s+retained|"
-    r"\b(?:do|does)\s+not\s+record\b|\bno\s+recorded\s+information\b|information\s+(?:is\s+)?not\s+held",
+    r"\b(?:do|does)\s+not\s+record\b|\bno\s+recorded\s+information\b|information\s+(?:is\s+)?not\s+held|"
+    r"\b(?:do\s+not|don['’]t|does\s+not)\s+have\s+(?:a|an|any)\s+(?:definitive\s+|exact\s+|accurate\s+|precise\s+)?"
+    r"(?:number|figure|figures|record|records|breakdown|list|information|data|details)\b|"
+    r"\bonly\s+(?:have|hold)\s+(?:information|data|records|figures)\s+(?:for|on|about|relating|from)|"
+    r"\bonly\s+(?:available|held|recorded|collected)\s+(?:from|since|for)\b|"
+    r"\b(?:cannot|can\s*not|could\s+not)\s+be\s+answered|\bunable\s+to\s+answer",
     re.I,
 )
+# Redaction inside disclosed documents ("names of third parties have been redacted") differs
+# from withholding requested information ("names ... withheld/exempt", a refusal cue).
 _REDACTED = re.compile(
     r"\bredact(?:ed|ion|ions)\b|\b(?:names?|personal\s+(?:data|information|details)|contact\s+details|signatures?|"
-    r"e-?mail\s+addresses|telephone\s+numbers)\b[^.]{0,120}\b(?:withheld|removed|redacted|omitted)\b",
+    r"e-?mail\s+addresses|telephone\s+numbers)\b[^.]{0,120}\b(?:removed|blacked\s+out|obscured|omitted)\b",
     re.I,
 )
+# A request that asks for the very personal data that was redacted was only partly met.
+_ASKS_PERSONAL = re.compile(
+    r"\bnames?\b|contact\s+(?:details|numbers)|e-?mail\s+address|telephone\s+number|phone\s+number|"
+    r"personal\s+(?:data|details|information)|who\s+(?:is|was|are|were)\b",
+    re.I,
+)
+# Section 21 points to information published elsewhere: alone it gives the requester the
+# information; beside other exemptions it is part of a refusal.
+_POINTER = re.compile(
+    r"accessible\s+(?:to\s+(?:you|the\s+applicant)\s+)?by\s+other\s+means|reasonably\s+accessible|"
+    r"information\s+(?:is\s+)?(?:available|published)\s+(?:at|on|online|via)|\bavailable\s+(?:online|on\s+(?:our|the)\s+\w*\s*website)|"
+    r"\bwe\s+publish\b|\bpublishes\b|\b(?:is|are)\s+published\b|please\s+(?:find|see)\s+(?:the\s+)?(?:following\s+)?links?\b|"
+    r"following\s+links?\s*:",
+    re.I,
+)
+_ATTACHMENT = re.compile(
+    r"^[ \t]*(?P<name>[^\n]{1,160}?\.(?:pdf|docx?|xlsx?|xlsm|csv|pptx?|odt|ods|rtf|txt|zip|msg))[ \t]*$", re.I | re.M
+)
+_REFUSAL_FILE = re.compile(r"refus", re.I)
+_REDACTED_FILE = re.compile(r"redact", re.I)
 _NCND = re.compile(r"neither\s+confirm(?:s|ing|ed)?\s+n?or\s+den(?:y|ies|ying|ied)|\bNCND\b", re.I)
 # "No information has been withheld", "provided in full", "we are not relying on any exemption".
 _IN_FULL = re.compile(
@@ -61,62 +90,135 @@ _PENDING = re.compile(
     re.I,
 )
 _POSITIVE = re.compile(
-    r"please\s+(?:find|see)\s+(?:the\s+)?(?:attached|enclosed|below|following|table)|\bsee\s+(?:the\s+)?attached|"
+    r"please\s+(?:find|see)\s+(?:the\s+)?(?:attached|enclosed|below|table|documents?\b|spreadsheet)|\bsee\s+(?:the\s+)?attached|"
     r"\battached\s+(?:is|are|document|spreadsheet|file|pdf|copy|list)|\b(?:i|we)\s+can\s+confirm\b|"
     r"\b(?:is|are)\s+as\s+follows|information\s+(?:you\s+(?:have\s+)?requested\s+)?is\s+(?:provided|attached|enclosed|set\s+out|below)|"
-    r"\bis\s+disclosed\b|\bare\s+disclosed\b|provided\s+below|please\s+see\s+(?:our\s+)?response|\bhere\s+is\b|"
-    r"information\s+(?:is\s+)?(?:available|published)\s+(?:at|on|online)",
+    r"\bis\s+disclosed\b|\bare\s+disclosed\b|provided\s+below|please\s+see\s+(?:our\s+)?response|\bhere\s+is\b",
+    re.I,
+)
+# The letter's opening words, which precede any outcome.
+_PREAMBLE = re.compile(
+    r"thank\s+you\s+for\s+your|please\s+find\s+[^.]{0,80}response|response\s+to\s+your\s+request|"
+    r"which\s+we\s+received|I\s+am\s+writing\s+(?:in\s+response|to\s+respond)|further\s+to\s+your",
     re.I,
 )
 # Text every letter carries whatever the outcome.
 _BOILER = re.compile(
-    r"thank\s+you\s+for\s+your|please\s+find\s+[^.]{0,80}response|response\s+to\s+your\s+request|"
-    r"if\s+you\s+have\s+any\s+(?:queries|questions|further)|do\s+not\s+hesitate|re-?use|open\s+government\s+licen[cs]e|"
+    r"if\s+you\s+have\s+any\s+(?:queries|questions|further)|do\s+not\s+hesitate|re-?us(?:e|ing)|open\s+government\s+licen[cs]e|\bOGL\b|"
     r"copyright|internal\s+review|information\s+commissioner|\bICO\b|right\s+to\s+(?:complain|appeal|request)|"
-    r"dissatisfied|unhappy|complain|apologi[sz]e|sorry\s+for|received\s+on|has\s+been\s+logged|working\s+days|"
+    r"dissatisfied|unhappy|make\s+a\s+complaint|complain\s+to|complaints?\s+procedure|apologi[sz]e|sorry\s+for|received\s+on|has\s+been\s+logged|working\s+days|"
     r"contains\s+public\s+sector\s+information|https?://|www\.|hope\s+(?:this|the\s+information)|"
     r"duty\s+to\s+provide\s+advice|advice\s+and\s+assistance|narrow\s+(?:down\s+)?(?:the\s+)?(?:focus|scope)|"
     r"refine\s+your\s+request|public\s+interest|in\s+favour\s+of|section\s+16\b|"
-    r"^\W*(?:\[\d+\])?\W*$|dealt\s+with\s+under|freedom\s+of\s+information\s+act\s+2000\s+states",
+    r"dealt\s+with\s+under|freedom\s+of\s+information\s+act\s+2000\s+states",
     re.I,
 )
 _QUESTION = re.compile(r"\?[\"”’)]*\s*$")
 _TABLE = re.compile(r"[│┃|][^\n]*[│┃|]")
 _DIGIT_WORD = re.compile(r"(?<![\w/(])\d[\d,.%£]*\b")
-_ZONE = 4  # neutral sentences right after a refusal/not-held one explain it, not disclose
+# (name, regex, anchors): every match of the regex contains at least one anchor (lowercase).
+_CUES = (
+    ("preamble", _PREAMBLE, ("thank", "please find", "response to your", "received", "writing", "further to")),
+    ("ncnd", _NCND, ("neither", "ncnd")),
+    ("in_full", _IN_FULL, ("withheld", "redact", "exempt", "refused", "in full")),
+    ("redacted", _REDACTED, ("redact", "removed", "blacked", "obscured", "omitted")),
+    ("pointer", _POINTER, ("other means", "accessible", "available", "publish", "link")),
+    ("positive", _POSITIVE, ("please", "attached", "confirm", "as follows", "information", "disclosed", "below",
+                             "here is")),
+    ("refused", _REFUSED, ("exempt", "withh", "refus", "limit", "exceed", "vexatious", "repeated", "able to",
+                           "position to", "will not", "not be", "decided not", "obliged", "exception",
+                           "maintaining", "prejudice")),
+    ("not_held", _NOT_HELD, ("hold", "held", "not ", "n't", "n’t", "retained", "recorded", "found", "located",
+                             "identified", "kept", "stored", "only", "answer")),
+    ("pending", _PENDING, ("clarif", "extend", "time", "logged", "acknowledge", "will", "aim to", "able to",
+                           "position to", "still", "provided a response", "extension", "need")),
+    ("boiler", _BOILER, ("if you have", "hesitate", "re-us", "reus", "licen", "ogl", "copyright", "review",
+                         "commissioner", "ico", "right to", "dissatisfied", "unhappy", "complain", "apologi",
+                         "sorry", "received on", "logged", "working days", "public sector", "http", "www.", "hope",
+                         "advice", "assistance", "narrow", "refine", "public interest", "in favour",
+                         "section 16", "dealt with", "states")),
+    ("table", _TABLE, ("│", "┃", "|")),
+)
+_ZONE = 8  # neutral sentences after a refusal/not-held one explain it, until the next question
+_NUMBERED_ITEM = re.compile(r"^\s*\(?\d{1,2}[.):]\s")
+_LIST_MARKER = re.compile(r"^\s*\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.):]?\s*$")
+_ANSWER_LAST_LINE = re.compile(r"\n[ \t]*(?:[£$]?\d[\d,.%]*|Yes|No|None|Nil|N/?A|Zero)\.?[ \t]*$", re.I)
+_SHORT_ANSWER = 40
+_LINK_ONLY = re.compile(r"^\W*(?:\[\d+\]\W*)*$")
 
 
-def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: bool) -> str:
+def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: bool,
+             request: str | None = None) -> str:
     text = layout.text
     labels: Counter[str] = Counter()
-    for pair in qa:
+    _attachment_labels(text, layout, labels)
+    # A short answer ("No.", "Home Office.") is labelled whole; a long one is read sentence
+    # by sentence below like the rest of the letter.
+    short = [p for p in qa if len(p.answer.split()) <= _SHORT_ANSWER]
+    for pair in short:
         labels[_label_answer(pair.answer)] += 1
-    qa_spans = _qa_spans(text, layout.response, qa)
-    cite_starts = sorted(c.start for c in citations)
+    qa_spans = _qa_spans(text, layout.response, short)
+    sents = sentences(text, layout.response.start, layout.response.end)
+    hits = _cue_hits(text, layout.response, sents, citations)
     neutral_words = 0
     zone = 0
-    for s in sentences(text, layout.response.start, layout.response.end):
+    for k, s in enumerate(sents):
         if any(a <= s.start < b for a, b in qa_spans):
             continue
         sent = text[s.start:s.end]
-        label = _label_sentence(sent, _has_citation(cite_starts, s))
+        label = _label_sentence(sent, hits[k])
         if label in ("refused", "not_held", "redacted", "ncnd"):
             labels[label] += 1
             zone = _ZONE
-        elif label == "question":
+        elif label == "question" or _NUMBERED_ITEM.match(sent):
             zone = 0
-        elif label in ("positive", "pending", "table"):
+            if _ANSWER_LAST_LINE.search(sent):  # "1. How many PCNs ...\n1685"
+                labels["digits"] += 1
+        elif label in ("positive", "pending", "table", "pointer"):
             labels[label] += 1
         elif label == "neutral":
             if zone:
                 zone -= 1
                 continue
             neutral_words += len(sent.split())
-            if _DIGIT_WORD.search(sent):
+            if _DIGIT_WORD.search(sent) and not _LIST_MARKER.match(sent):
                 labels["digits"] += 1
     if ncnd:
         labels["ncnd"] += 1
+    if labels["redacted"] and not (request and _ASKS_PERSONAL.search(request)):
+        labels["content"] += labels.pop("redacted")  # documents disclosed with incidental redactions
     return _combine(labels, neutral_words)
+
+
+def _cue_hits(text: str, region: Span, sents: list[Span], citations: list[Citation]) -> list[set[str]]:
+    """Which cues occur in each sentence."""
+    starts = [s.start for s in sents]
+    hits = [sentence_cues(text[s.start:s.end]) for s in sents]
+    for c in citations:
+        i = bisect.bisect_right(starts, c.start) - 1
+        if i >= 0 and c.start < sents[i].end:
+            hits[i].add("cites")
+    return hits
+
+
+def sentence_cues(sent: str) -> set[str]:
+    """Cue names found in one sentence. A cue regex runs only when one of its anchor words
+    is in the sentence: a substring test is far cheaper than a dozen regex searches, and
+    most sentences carry no cue at all (tests check the anchors cover every regex branch)."""
+    low = sent.lower()
+    return {name for name, rx, anchors in _CUES if any(a in low for a in anchors) and rx.search(sent)}
+
+
+def _attachment_labels(text: str, layout: Layout, labels: Counter[str]) -> None:
+    """Attached files are part of the response: 'Response.xlsx' is content, 'Section 12 refusal.docx' is not."""
+    for m in _ATTACHMENT.finditer(text, 0, layout.current_end):
+        name = m.group("name")
+        if _REFUSAL_FILE.search(name):
+            labels["refused"] += 1
+        elif _REDACTED_FILE.search(name):
+            labels["redacted"] += 1
+        else:
+            labels["attachment"] += 1
 
 
 def _qa_spans(text: str, region: Span, qa: list[QAPair]) -> list[tuple[int, int]]:
@@ -135,12 +237,6 @@ def _qa_spans(text: str, region: Span, qa: list[QAPair]) -> list[tuple[int, int]
     return spans
 
 
-def _has_citation(starts: list[int], s: Span) -> bool:
-    import bisect
-    i = bisect.bisect_left(starts, s.start)
-    return i < len(starts) and starts[i] < s.end
-
-
 def _label_answer(answer: str) -> str:
     if not answer.strip():
         return "empty"
@@ -157,35 +253,38 @@ def _label_answer(answer: str) -> str:
     return "content"
 
 
-def _label_sentence(sent: str, cites: bool) -> str:
-    if _NCND.search(sent):
-        return "ncnd"
-    if _IN_FULL.search(sent):
-        return "positive"
-    if _REDACTED.search(sent):
-        return "redacted"
-    if _REFUSED.search(sent) or cites and not _BOILER.search(sent):
-        return "refused"
-    if _NOT_HELD.search(sent):
-        return "not_held"
-    if _QUESTION.search(sent):
-        return "question"
-    if _POSITIVE.search(sent):
-        return "positive"
-    if _PENDING.search(sent):
-        return "pending"
-    if _BOILER.search(sent):
+def _label_sentence(sent: str, hit: set[str]) -> str:
+    question = _QUESTION.search(sent) is not None
+    if "preamble" in hit and not question:
         return "boiler"
-    if _TABLE.search(sent):
-        return "table"
-    return "neutral"
+    for cue in ("ncnd", "in_full", "redacted"):
+        if cue in hit:
+            return {"in_full": "positive"}.get(cue, cue)
+    if "pointer" in hit and "positive" not in hit:
+        return "pointer"
+    if "refused" in hit or "cites" in hit and "boiler" not in hit:
+        return "refused"
+    if "not_held" in hit:
+        return "not_held"
+    if question:
+        return "question"
+    for cue in ("positive", "pending", "boiler"):
+        if cue in hit:
+            return cue
+    if not any(ch.isalpha() for ch in sent) and _LINK_ONLY.match(sent):
+        return "boiler"  # a bare link number "[3]" or a rule
+    return "table" if "table" in hit else "neutral"
 
 
 def _combine(labels: Counter[str], neutral_words: int) -> str:
-    content = labels["content"] + labels["positive"] + labels["table"] + labels["digits"]
+    if labels["refused"] or labels["not_held"]:
+        labels.pop("pointer", None)  # advice on where else to look, not a disclosure
+    content = (labels["content"] + labels["positive"] + labels["table"] + labels["digits"]
+               + labels["pointer"] + labels["attachment"])
     has_content = content > 0 or neutral_words >= 25
     refused, not_held, redacted, ncnd = labels["refused"], labels["not_held"], labels["redacted"], labels["ncnd"]
-    if labels["pending"] and not (labels["content"] or labels["positive"] or labels["table"] or refused or not_held):
+    if labels["pending"] and not (labels["content"] or labels["positive"] or labels["table"] or labels["attachment"]
+                                  or refused or not_held):
         return "unknown"
     if ncnd:
         return "partial" if has_content and (labels["content"] or labels["positive"]) else "ncnd"

@@ -25,8 +25,9 @@ _PREFIXED = re.compile(
     r"(?<![\w/])(?P<value>(?:FOIA?|EIR|FOIR|RFI)[ \t]*(?:[/\-_:#][ \t]*)?\n?[ \t]*\d[A-Za-z0-9_]*"
     r"(?:(?:[ \t]*/[ \t]*|[\-.])[A-Za-z0-9_]+){0,5})"
 )
+_WDTK_MARKER = re.compile(r"[ \t]*(?:email|e-mail)\]")
 _YOUR = re.compile(r"(?i)your[ \t]+$")
-_HEADERISH_LINE = re.compile(r"(?i)^[ \t]*(?:re\b|subject|fw|fwd|foi|eir|ref|our ref|case|request)|\.(?:pdf|docx?|xlsx?|csv|odt|ods|zip|msg|pptx?)\s*$")
+_HEADERISH_LINE = re.compile(r"(?i)^[ \t>]*(?:re|fwd?|subject)[ \t]*[:–\-]|\.(?:pdf|docx?|xlsx?|csv|odt|ods|zip|msg|pptx?)\s*$")
 # How far into the letter a bare id is trusted even in prose ("FOI 2019/1234 - your request").
 _HEAD_CHARS = 400
 _SCAN_LIMIT = 20000  # a reference is in the head or the quoted subject lines, never deep in data
@@ -57,6 +58,8 @@ def _labelled(text: str, start: int, end: int) -> str | None:
 
 def _prefixed(text: str, start: int, end: int, prose_until: int) -> str | None:
     for m in _PREFIXED.finditer(text, start, end):
+        if _WDTK_MARKER.match(text, m.end()):
+            continue  # "[FOI #1004376 email]" is WhatDoTheyKnow's placeholder, not a reference
         if m.start() > prose_until and not _headerish(text, m.start()):
             continue
         value = _clean(m.group("value"))
