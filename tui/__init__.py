@@ -1,0 +1,1 @@
+"""The Textual terminal UI of foi-search: search as you type over a SearchService."""

@@ -1,0 +1,57 @@
+"""The command palette (Ctrl+P): the same actions as the keys, generated from BINDINGS,
+plus the screen's key-less actions (sorting, query syntax help, clearing filters)."""
+from __future__ import annotations
+
+from functools import partial
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+from textual.widget import Widget
+
+
+class FoiCommands(Provider):
+    """Every shown binding of the app, the screen and its visible widgets, and the screen's PALETTE."""
+
+    def _commands(self) -> list[tuple[str, str, object]]:
+        app, screen = self.app, self.screen
+        nodes: list[DOMNode] = [app, screen, *screen.query("*")]
+        commands: list[tuple[str, str, object]] = []
+        seen: set[tuple[type, str]] = set()
+        for node in nodes:
+            cls = type(node)
+            if not cls.__module__.startswith("tui."):
+                continue
+            if isinstance(node, Widget) and not _shown(node):
+                continue
+            group = getattr(cls, "HELP_GROUP", cls.__name__)
+            for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", [])):
+                if not binding.show or (cls, binding.action) in seen:
+                    continue
+                seen.add((cls, binding.action))
+                keys = app.get_key_display(binding)
+                help_text = f"{binding.tooltip or group} · key {keys}"
+                commands.append((binding.description, help_text, partial(app.run_action, binding.action, node)))
+            for name, action, help_text in cls.__dict__.get("PALETTE", []):
+                commands.append((name, help_text, partial(app.run_action, action, node)))
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
+
+
+def _shown(widget: Widget) -> bool:
+    node: DOMNode | None = widget
+    while isinstance(node, Widget):
+        if not node.display:
+            return False
+        node = node.parent
+    return True

@@ -1,0 +1,62 @@
+"""`o`: open a document's original file in the system viewer, else in $PAGER with the app suspended."""
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from textual.app import App, SuspendNotSupported
+
+from indexer.search import Hit
+
+
+def system_viewer() -> list[str] | None:
+    """The desktop's "open with the default application" command, when there is a desktop."""
+    if sys.platform == "darwin" and shutil.which("open"):
+        return ["open"]
+    if sys.platform.startswith("win"):
+        return ["cmd", "/c", "start", ""]
+    if (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and shutil.which("xdg-open"):
+        return ["xdg-open"]
+    return None
+
+
+def pager() -> list[str]:
+    command = os.environ.get("PAGER") or ("less -R" if shutil.which("less") else "more")
+    return shlex.split(command) or ["more"]
+
+
+def open_document(app: App, hit: Hit) -> None:
+    path = Path(hit.path)
+    if not path.is_file():
+        app.notify(f"The file is no longer there: {hit.path}", severity="error", markup=False)
+        return
+    viewer = system_viewer()
+    if viewer is not None:
+        subprocess.Popen(
+            [*viewer, str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        app.notify(f"Opened {path.name}", markup=False)
+        return
+    # No desktop: page the text. A PDF is paged as its extracted text, not its bytes.
+    text = None
+    if hit.kind != "text":
+        document = app.service.document(hit.doc_id)
+        text = document.content if document is not None else None
+    try:
+        with app.suspend():
+            if text is None:
+                subprocess.run([*pager(), str(path)], check=False)
+            else:
+                subprocess.run(pager(), input=text.encode("utf-8", "replace"), check=False)
+    except SuspendNotSupported:
+        app.notify("Cannot hand the terminal to a pager here; press y to copy the path.", severity="warning")
+    except OSError as exc:
+        app.notify(f"Could not run the pager: {exc}", severity="error", markup=False)

@@ -1,0 +1,1 @@
+"""Screens: the main search screen, the help and query-syntax screens, the empty-index screen."""

@@ -1,0 +1,336 @@
+"""The main screen: search bar, facets, results, preview and status bar, and the workers behind them.
+
+Every call to the search service runs in a thread worker. Each query gets a generation
+number; a result that comes back for an older generation is dropped, so a slow query that
+finishes after a newer fast one never replaces it.
+"""
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import get_current_worker
+
+from indexer.search import SORTS, Filters, Hit, QueryError, Results
+from tui.messages import (
+    DocumentLoaded,
+    FacetsLoaded,
+    PageLoaded,
+    ReindexFinished,
+    ReindexProgress,
+    SearchCompleted,
+    SearchFailed,
+)
+from tui.widgets import FacetSidebar, PreviewPane, ResultsList, SearchBar, StatusBar
+from tui.widgets.facet_sidebar import describe
+from tui.widgets.results_list import PAGE_SIZE
+
+SORT_LABELS = {"relevance": "relevance", "-date": "newest first", "date": "oldest first"}
+
+
+class MainScreen(Screen):
+    """Search as you type over the index."""
+
+    HELP_GROUP = "Main screen"
+
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("f", "toggle_facets", "Facets"),
+        Binding("o", "open_file", "Open file"),
+        Binding("y", "copy_path", "Copy path"),
+    ]
+
+    # Actions without a key, offered in the command palette next to every binding.
+    PALETTE = [
+        ("Sort by relevance", "sort('relevance')", "Best matches first"),
+        ("Sort by date, newest first", "sort('-date')", "Most recent responses first; undated last"),
+        ("Sort by date, oldest first", "sort('date')", "Oldest responses first; undated last"),
+        ("Toggle sort (relevance / date)", "toggle_sort", "Switch between relevance and newest first"),
+        ("Query syntax help", "syntax_help", "Phrases, AND/OR/NOT, fields, wildcards, fuzzy, date ranges"),
+        ("Clear all filters", "clear_filters", "Unselect every facet value"),
+    ]
+
+    sort: reactive[str] = reactive("relevance", init=False)
+    previewing: reactive[bool] = reactive(False, init=False)
+    facets_visible: reactive[bool] = reactive(True, init=False)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generation = 0
+        self.query_text = ""
+        self.filters = Filters()
+        self.results: Results | None = None  # the last good results
+
+    @property
+    def service(self):
+        return self.app.service
+
+    def compose(self) -> ComposeResult:
+        yield SearchBar(id="search")
+        with Horizontal(id="body"):
+            yield FacetSidebar(id="facets")
+            yield ResultsList(id="results")
+            yield PreviewPane(id="preview")
+        yield StatusBar(measurements=self.app.measurements, id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(SearchBar).focus()
+        self._update_context()
+        self.run_search()
+
+    # ------------------------------------------------------------ widgets
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one(SearchBar)
+
+    @property
+    def results_list(self) -> ResultsList:
+        return self.query_one(ResultsList)
+
+    @property
+    def preview(self) -> PreviewPane:
+        return self.query_one(PreviewPane)
+
+    @property
+    def facets(self) -> FacetSidebar:
+        return self.query_one(FacetSidebar)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    @property
+    def current_hit(self) -> Hit | None:
+        if self.previewing and self.preview.hit is not None:
+            return self.preview.hit
+        return self.results_list.current_hit
+
+    # ------------------------------------------------------------ searching
+    def run_search(self) -> None:
+        """Search for the current text, filters and sort (a new generation)."""
+        self.generation += 1
+        if not self.query_text.strip():
+            self.results = None
+            self.results_list.show_hint("Loading…")
+            self.status.set_results(None, None)
+            self._overview_worker(self.generation, self.filters)
+            return
+        self._search_worker(self.generation, self.query_text, self.filters, self.sort)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search_worker(self, generation: int, text: str, filters: Filters, sort: str) -> None:
+        worker = get_current_worker()
+        try:
+            results = self.service.search(text, filters=filters, sort=sort, limit=PAGE_SIZE, facets=True)
+        except QueryError as exc:
+            if not worker.is_cancelled:
+                self.post_message(SearchFailed(generation, text, str(exc)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(SearchCompleted(generation, results))
+
+    @work(thread=True, exclusive=True, group="search")
+    def _overview_worker(self, generation: int, filters: Filters) -> None:
+        worker = get_current_worker()
+        try:
+            facets = self.service.facet_counts(None, filters)
+            documents = self.service.stats().documents
+        except QueryError as exc:
+            if not worker.is_cancelled:
+                self.post_message(SearchFailed(generation, "", str(exc)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(FacetsLoaded(generation, facets, documents))
+
+    @work(thread=True, group="pages")
+    def _page_worker(self, generation: int, page: int, text: str, filters: Filters, sort: str) -> None:
+        try:
+            results = self.service.search(
+                text, filters=filters, sort=sort, limit=PAGE_SIZE, offset=page * PAGE_SIZE, facets=False
+            )
+        except QueryError:
+            return
+        self.post_message(PageLoaded(generation, page, results.hits))
+
+    @work(thread=True, exclusive=True, group="document")
+    def _document_worker(self, hit: Hit, terms: list[str]) -> None:
+        worker = get_current_worker()
+        document = self.service.document(hit.doc_id)
+        if document is None or worker.is_cancelled:
+            return
+        spans = [self.service.highlight_spans(page, terms) for page in document.pages]
+        if not worker.is_cancelled:
+            self.post_message(DocumentLoaded(hit, document, spans))
+
+    @work(thread=True, exclusive=True, group="stats")
+    def _stats_worker(self) -> None:
+        stats = self.service.stats()
+        self.app.call_from_thread(self.status.set_index, stats.documents, stats.index_bytes)
+
+    @on(SearchBar.QueryChanged)
+    def _query_changed(self, event: SearchBar.QueryChanged) -> None:
+        self.query_text = event.query
+        self.run_search()
+
+    @on(SearchCompleted)
+    def _search_completed(self, event: SearchCompleted) -> None:
+        if event.generation != self.generation:
+            return  # an older query finished after a newer one started
+        self.results = event.results
+        self.results_list.show_results(event.results, event.generation)
+        self.facets.show_facets(event.results.facets)
+        self.status.set_results(event.results.total, event.results.seconds)
+        if not event.results.total and self.previewing:
+            self.close_preview()
+
+    @on(SearchFailed)
+    def _search_failed(self, event: SearchFailed) -> None:
+        if event.generation == self.generation:
+            self.status.set_error(event.error)
+
+    @on(FacetsLoaded)
+    def _facets_loaded(self, event: FacetsLoaded) -> None:
+        if event.generation != self.generation:
+            return
+        self.facets.show_facets(event.facets)
+        self.status.set_index(event.documents, self.status.index_bytes or 0)
+        self._stats_worker()
+        self.results_list.show_hint(
+            f"Type to search {event.documents:,} documents: words, \"a phrase\", authority:MPS, exemption:s40, date:2019.",
+            "Down or Enter moves to the results · Ctrl+P commands · ? help · q quits",
+        )
+
+    @on(ResultsList.PageNeeded)
+    def _page_needed(self, event: ResultsList.PageNeeded) -> None:
+        if event.generation == self.generation and self.results is not None:
+            self._page_worker(event.generation, event.page, self.results.query, self.filters, self.sort)
+
+    @on(PageLoaded)
+    def _page_loaded(self, event: PageLoaded) -> None:
+        self.results_list.add_page(event.generation, event.page, event.hits)
+
+    @on(FacetSidebar.Changed)
+    def _facets_changed(self, event: FacetSidebar.Changed) -> None:
+        self.filters = event.filters
+        self._update_context()
+        self.run_search()
+
+    def _update_context(self) -> None:
+        self.status.set_context(SORT_LABELS.get(self.sort, self.sort), describe(self.facets.selected))
+
+    # ------------------------------------------------------------ preview
+    @on(ResultsList.Chosen)
+    def _chosen(self, event: ResultsList.Chosen) -> None:
+        self.open_preview(event.hit)
+
+    @on(ResultsList.Highlighted)
+    def _highlighted(self, event: ResultsList.Highlighted) -> None:
+        if self.previewing and (self.preview.hit is None or self.preview.hit.doc_id != event.hit.doc_id):
+            self._load_document(event.hit)
+
+    def open_preview(self, hit: Hit | None = None) -> None:
+        hit = hit or self.results_list.current_hit
+        if hit is None:
+            return
+        self.previewing = True
+        self._load_document(hit)
+        self.preview.focus()
+
+    def _load_document(self, hit: Hit) -> None:
+        terms = self.results.terms if self.results is not None else []
+        self._document_worker(hit, terms)
+
+    @on(DocumentLoaded)
+    def _document_loaded(self, event: DocumentLoaded) -> None:
+        if self.previewing:
+            self.preview.show_document(event.hit, event.document, event.spans)
+
+    @on(PreviewPane.Closed)
+    def close_preview(self) -> None:
+        self.previewing = False
+        self.preview.clear()
+        self.results_list.focus()
+
+    def watch_previewing(self, previewing: bool) -> None:
+        self.set_class(previewing, "-previewing")
+
+    def watch_facets_visible(self, visible: bool) -> None:
+        self.set_class(not visible, "-hide-facets")
+
+    # ------------------------------------------------------------ focus moves
+    @on(SearchBar.Leave)
+    def _leave_search(self, event: SearchBar.Leave) -> None:
+        self.results_list.focus()
+
+    @on(ResultsList.Back)
+    @on(FacetSidebar.Back)
+    def _back_to_search(self, event) -> None:
+        if isinstance(event, FacetSidebar.Back):
+            self.results_list.focus()
+        else:
+            self.search_bar.focus()
+
+    # ------------------------------------------------------------ actions
+    def action_focus_search(self) -> None:
+        self.search_bar.focus()
+
+    def action_toggle_facets(self) -> None:
+        if self.previewing:
+            self.close_preview()
+            self.facets_visible = True
+        else:
+            self.facets_visible = not self.facets_visible
+        if self.facets_visible:
+            self.facets.focus()
+        elif self.facets.has_focus:
+            self.results_list.focus()
+
+    def action_open_file(self) -> None:
+        hit = self.current_hit
+        if hit is None:
+            self.app.bell()
+            return
+        self.app.open_document(hit)
+
+    def action_copy_path(self) -> None:
+        hit = self.current_hit
+        if hit is None:
+            self.app.bell()
+            return
+        self.app.copy_to_clipboard(hit.path)
+        self.notify(f"Copied {hit.path}", title="Path copied", markup=False)
+
+    def action_sort(self, sort: str) -> None:
+        if sort in SORTS:
+            self.sort = sort
+
+    def action_toggle_sort(self) -> None:
+        self.sort = "-date" if self.sort == "relevance" else "relevance"
+
+    def watch_sort(self, sort: str) -> None:
+        self._update_context()
+        self.notify(f"Sorted by {SORT_LABELS[sort]}", markup=False, timeout=2)
+        self.run_search()
+
+    def action_syntax_help(self) -> None:
+        from tui.screens.syntax import SyntaxScreen
+
+        self.app.push_screen(SyntaxScreen())
+
+    def action_clear_filters(self) -> None:
+        self.facets.clear()
+
+    # ------------------------------------------------------------ re-index
+    def reindex_progress(self, event: ReindexProgress) -> None:
+        self.status.progress(event.done, event.total)
+
+    def reindex_finished(self, event: ReindexFinished) -> None:
+        self.status.progress_done()
+        self._stats_worker()
+        if event.summary is not None:
+            self.run_search()
