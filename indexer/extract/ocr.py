@@ -1,0 +1,292 @@
+"""OCR of image-only PDF pages with Tesseract: render, recognise, drop noise, cache by page content.
+
+Tesseract comes from the OS packages (`make ocr-engine`), so nothing is downloaded at run time.
+Scanned FOI responses are full of redaction boxes, stamps and fax noise that Tesseract reads
+as "|||", "mmm" or "—"; words below a confidence threshold or that are not word-like are
+dropped so they never reach the index. Results are cached under a hash of the rendered page
+bitmap, so re-indexing a document, or the same scan inside another one, never OCRs it twice.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from indexer.extract.base import ExtractionError, ExtractOptions
+
+ENGINE = "tesseract"
+# 300 dpi is what Tesseract is trained for; fewer pixels lose small print, more only cost time.
+DPI = 300
+# A poster-sized scan at 300 dpi would be hundreds of megapixels: cap the longer side.
+MAX_SIDE_PX = 7000
+# Words Tesseract is less sure of than this are noise far more often than text (bench/ocr_eval.py).
+MIN_CONFIDENCE = 55.0
+# A "word" whose box is mostly black was read off a redaction box, whatever its confidence.
+MAX_INK_SHARE = 0.8
+# Page segmentation 3 (automatic, no orientation detection) is Tesseract's default. Not
+# looking for inverted (white-on-black) text halves the time on pages with black redactions.
+TESSERACT_CONFIG = "--psm 3 -c tessedit_do_invert=0"
+# Bump when the filtering or the layout of OCR text changes, so old cache entries are not reused.
+CACHE_VERSION = "1"
+
+UNAVAILABLE_HINT = (
+    "the PDF is scanned (no text layer) and no OCR engine is installed: install Tesseract "
+    "(`make ocr-engine`, or `apt-get install tesseract-ocr tesseract-ocr-eng`) and index again "
+    "with --retry-failed"
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word as the engine read it, with where it sits in the page's layout."""
+
+    text: str
+    confidence: float  # 0-100
+    block: int = 0
+    paragraph: int = 0
+    line: int = 0
+    box: tuple[int, int, int, int] | None = None  # left, top, right, bottom in pixels
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    text: str
+    confidence: float | None  # mean over the words kept, 0-100; None when none were
+    words: int = 0  # words kept
+    dropped: int = 0  # words dropped as noise
+    cached: bool = False
+
+
+# ---------------------------------------------------------------- the engine
+
+
+@functools.lru_cache(maxsize=1)
+def engine_version() -> str | None:
+    """Tesseract's version, or None when it is not installed (or pytesseract is not)."""
+    try:
+        import pytesseract
+
+        return str(pytesseract.get_tesseract_version())
+    except Exception:  # not installed, not on PATH, or not runnable
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def installed_languages() -> frozenset[str]:
+    try:
+        import pytesseract
+
+        return frozenset(pytesseract.get_languages(config=""))
+    except Exception:
+        return frozenset()
+
+
+def available() -> bool:
+    """True when an OCR engine is installed and runnable."""
+    return engine_version() is not None
+
+
+def missing_languages(lang: str) -> list[str]:
+    """Languages of `lang` ("eng+cym") that Tesseract has no data for."""
+    have = installed_languages()
+    return [code for code in lang.split("+") if code and code not in have]
+
+
+def language_hint(missing: list[str]) -> str:
+    packages = " ".join(f"tesseract-ocr-{code}" for code in missing)
+    return f"Tesseract has no data for {', '.join(missing)}: install it (`apt-get install {packages}`)"
+
+
+def _recognise(image, lang: str, timeout: float) -> list[Word]:
+    """Run the engine on a grayscale PIL image. The one function that calls Tesseract."""
+    import pytesseract
+
+    if image.mode not in ("L", "1"):
+        image = image.convert("L")
+    # One thread per page: pages already run in parallel in the worker pool, and
+    # Tesseract's OpenMP threads only fight each other there (measured in bench/ocr_eval.py).
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    # Hand Tesseract an uncompressed PGM: pytesseract's default PNG costs ~0.3 s a page to encode.
+    with tempfile.NamedTemporaryFile(prefix="foi-ocr-", suffix=".pgm") as tmp:
+        image.save(tmp, format="PPM")
+        tmp.flush()
+        try:
+            data = pytesseract.image_to_data(
+                tmp.name, lang=lang, config=TESSERACT_CONFIG, timeout=timeout, output_type=pytesseract.Output.DICT
+            )
+        except RuntimeError:  # pytesseract's timeout: it has killed tesseract
+            raise ExtractionError("timeout", f"OCR of a page took over {timeout:g} s") from None
+        except pytesseract.TesseractError as exc:
+            raise ExtractionError("corrupt", f"Tesseract failed: {exc.message or exc.status}") from None
+    words = []
+    for i, text in enumerate(data["text"]):
+        conf = float(data["conf"][i])
+        if data["level"][i] != 5 or conf < 0 or not text.strip():
+            continue
+        left, top = data["left"][i], data["top"][i]
+        box = (left, top, left + data["width"][i], top + data["height"][i])
+        words.append(Word(text.strip(), conf, data["block_num"][i], data["par_num"][i], data["line_num"][i], box))
+    return words
+
+
+# ---------------------------------------------------------------- noise filtering
+
+# Characters that, inside a "word", mean Tesseract was reading a rule, a box edge or a speck.
+_NOISE_CHARS = set("|¦_~^¬`´¨°•·■□▪▫◆◇○●◦¤†‡<>{}[]\\=*#")
+_SAME_LETTER_RUN = re.compile(r"([^\W\d_])\1\1", re.IGNORECASE)  # "mmm", "lll", "iiii"
+_REAL_RUNS = ("www", "iii")  # www.gov.uk, list item (iii)
+_EDGE_PUNCT = "\"'“”‘’.,;:!?()[]{}<>|/\\-—–_~*•·"
+
+
+def is_word_like(token: str) -> bool:
+    """Whether a token looks like something a person wrote, not a picture of a redaction.
+
+    Keeps "s40(2)", "e-mail", "£1,200", "foi@police.uk", "20191213", "I", "a".
+    Drops "|||", "—", "mmm", "Il|", "=—_", ".,", "a—".
+    """
+    core = token.strip(_EDGE_PUNCT)
+    if not core:
+        return False
+    letters = sum(1 for ch in core if ch.isalnum())
+    if letters == 0 or letters / len(core) < 0.5:
+        return False
+    if any(ch in _NOISE_CHARS for ch in core):
+        return False
+    if any(unicodedata.category(ch) in ("So", "Sk", "Co", "Cn", "Cc") for ch in core):
+        return False
+    run = _SAME_LETTER_RUN.search(core)
+    if run and run.group(0).lower() not in _REAL_RUNS:
+        return False
+    # A long dash or a bar at the edge of a short token is a box edge, not punctuation.
+    if len(core) <= 2 and any(ch in "|—–_" for ch in token):
+        return False
+    return True
+
+
+def ink_share(image, box: tuple[int, int, int, int]) -> float:
+    """Share of dark pixels in a box of a grayscale image: ~0.1-0.3 for print, ~1 for a redaction."""
+    histogram = image.crop(box).histogram()
+    total = sum(histogram)
+    return sum(histogram[:128]) / total if total else 0.0
+
+
+def keep_words(words: list[Word], image=None, min_confidence: float = MIN_CONFIDENCE) -> list[Word]:
+    """The words worth indexing: confident, word-like, and not read off a black box."""
+    kept = []
+    for w in words:
+        if w.confidence < min_confidence or not is_word_like(w.text):
+            continue
+        if image is not None and w.box is not None and ink_share(image, w.box) > MAX_INK_SHARE:
+            continue
+        kept.append(w)
+    return kept
+
+
+def layout_text(words: list[Word]) -> str:
+    """Words back into lines and paragraphs, in the engine's reading order."""
+    lines: list[str] = []
+    last_line = last_para = None
+    for w in words:
+        para = (w.block, w.paragraph)
+        line = (w.block, w.paragraph, w.line)
+        if line != last_line:
+            if last_para is not None and para != last_para:
+                lines.append("")
+            lines.append(w.text)
+        else:
+            lines[-1] += " " + w.text
+        last_line, last_para = line, para
+    return "\n".join(lines)
+
+
+def result_from_words(words: list[Word], image=None) -> OcrResult:
+    kept = keep_words(words, image)
+    confidence = round(sum(w.confidence for w in kept) / len(kept), 1) if kept else None
+    return OcrResult(layout_text(kept), confidence, len(kept), len(words) - len(kept))
+
+
+# ---------------------------------------------------------------- pages and the cache
+
+
+def render_page(pdfium_page, dpi: int = DPI):
+    """The page as a grayscale PIL image at `dpi`, its longer side capped at MAX_SIDE_PX."""
+    width, height = pdfium_page.get_size()  # points
+    scale = min(dpi / 72, MAX_SIDE_PX / max(width, height, 1))
+    bitmap = pdfium_page.render(scale=scale, grayscale=True)
+    try:
+        return bitmap.to_pil().convert("L")
+    finally:
+        bitmap.close()
+
+
+def cache_key(image, lang: str) -> str:
+    """Hash of what the engine sees, and of everything that changes what it would say."""
+    digest = hashlib.sha256()
+    header = f"{CACHE_VERSION}|{ENGINE}|{engine_version()}|{lang}|{TESSERACT_CONFIG}|{MIN_CONFIDENCE}|{MAX_INK_SHARE}"
+    digest.update(header.encode())
+    digest.update(f"|{image.mode}|{image.width}x{image.height}|".encode())
+    digest.update(image.tobytes())
+    return digest.hexdigest()
+
+
+def _cache_path(cache_dir: Path, key: str) -> Path:
+    return cache_dir / key[:2] / f"{key}.json"
+
+
+def cache_get(cache_dir: Path | None, key: str) -> OcrResult | None:
+    if cache_dir is None:
+        return None
+    try:
+        data = json.loads(_cache_path(cache_dir, key).read_text(encoding="utf-8"))
+        return OcrResult(data["text"], data["confidence"], data["words"], data["dropped"], cached=True)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # a damaged entry is recomputed
+        log.debug("ignoring OCR cache entry %s: %s", key, exc)
+        return None
+
+
+def cache_put(cache_dir: Path | None, key: str, result: OcrResult) -> None:
+    """Write atomically: workers OCR in parallel, and a killed one must not leave half a file."""
+    if cache_dir is None:
+        return
+    path = _cache_path(cache_dir, key)
+    entry = asdict(result)
+    entry.pop("cached")
+    entry["engine"] = f"{ENGINE} {engine_version()}"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(entry, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only or full disk costs a re-OCR next time, not the file
+        log.warning("cannot write the OCR cache in %s: %s", cache_dir, exc)
+
+
+def ocr_image(image, options: ExtractOptions = ExtractOptions()) -> OcrResult:
+    """OCR one grayscale PIL image, through the cache when options.ocr_cache_dir is set."""
+    missing = missing_languages(options.ocr_lang)
+    if missing:
+        raise ExtractionError("ocr_unavailable", language_hint(missing))
+    key = cache_key(image, options.ocr_lang)
+    cached = cache_get(options.ocr_cache_dir, key)
+    if cached is not None:
+        return cached
+    result = result_from_words(_recognise(image, options.ocr_lang, options.timeout), image)
+    cache_put(options.ocr_cache_dir, key, result)
+    return result
+
+
+def ocr_pdf_page(pdfium_page, options: ExtractOptions = ExtractOptions()) -> OcrResult:
+    """OCR one pypdfium2 page. Raises ExtractionError (timeout, corrupt, ocr_unavailable)."""
+    return ocr_image(render_page(pdfium_page), options)
