@@ -76,22 +76,45 @@ def extract_pdf(data: bytes, options: ExtractOptions = ExtractOptions()) -> Extr
         pdf.close()
     if not any(p.text.strip() for p in pages):
         if needs_ocr and not options.ocr:
-            raise ExtractionError("empty", "image-only PDF and OCR is switched off (--ocr turns it on)")
+            raise ExtractionError("ocr_unavailable", "image-only PDF and OCR is switched off (--ocr turns it on)")
         raise ExtractionError("empty", "the PDF has no extractable text")
     return ExtractedDocument(kind="pdf", pages=pages, truncated=truncated)
 
 
 def _ocr_into(pdf, pages: list[Page], indexes: list[int], options: ExtractOptions) -> None:
-    """Replace the text of image-only pages by OCR, when an engine is installed."""
+    """Replace the text of image-only pages by OCR, when an engine is installed.
+
+    Without an engine (or its language data) a document that also has a text layer is
+    indexed by that; an image-only one fails with ocr_unavailable and a hint. A page the
+    engine fails on is left as it was, unless no page has any text left: then its error
+    (timeout, corrupt) is the document's.
+    """
     from indexer.extract import ocr
 
-    if not ocr.available():
+    hint = ocr.UNAVAILABLE_HINT if not ocr.available() else None
+    missing = ocr.missing_languages(options.ocr_lang) if hint is None else []
+    if missing:
+        hint = ocr.language_hint(missing)
+    if hint is not None:
         if not any(p.text.strip() for p in pages):
-            raise ExtractionError("ocr_unavailable", ocr.UNAVAILABLE_HINT)
+            raise ExtractionError("ocr_unavailable", hint)
+        log.info("not OCR-ing %d image-only page(s): %s", len(indexes), hint)
         return
+    failure: ExtractionError | None = None
     for index in indexes:
-        result = ocr.ocr_pdf_page(pdf[index], options)
-        pages[index] = Page(index + 1, result.text, ocr=True, ocr_confidence=result.confidence)
+        page = pdf[index]
+        try:
+            result = ocr.ocr_pdf_page(page, options)
+        except ExtractionError as exc:
+            failure = failure or exc
+            log.info("OCR of page %d failed: %s", index + 1, exc)
+            continue
+        finally:
+            page.close()
+        text = result.text if result.text.strip() else pages[index].text
+        pages[index] = Page(index + 1, text, ocr=True, ocr_confidence=result.confidence)
+    if failure is not None and not any(p.text.strip() for p in pages):
+        raise failure
 
 
 def _count_objects(page, kind) -> int:
