@@ -24,8 +24,10 @@ def extract_metadata(text: str) -> FoiMetadata:
     response_regions = _response_regions(layout)
     citations = find_citations(layout.text, response_regions)
     ncnd = find_ncnd(layout.text, response_regions)
-    qa = find_qa(layout)
-    request = find_request(layout, qa)
+    request = find_request(layout)
+    qa = find_qa(layout, request)
+    if request is None and qa:
+        request = "\n".join(p.question for p in qa)
     date, request_date = find_dates(layout)
     return FoiMetadata(
         title=find_title(layout, request, qa),

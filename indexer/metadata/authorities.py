@@ -21,7 +21,8 @@ from indexer.metadata.layout import Layout
 _CSV = Path(__file__).resolve().parent.parent / "data" / "authorities.csv"
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|&")
-_JOIN_GAP = re.compile(r"[ \t\n,]*")  # tokens of one name are separated by spaces/newlines/commas only
+_JOIN_GAP = re.compile(r"[ \t\n,]*")
+_SHORT_LINE = 45  # tokens of one name are separated by spaces/newlines/commas only
 _EMAIL = re.compile(r"@([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})")  # only the domain matters
 _URL = re.compile(r"(?:https?://|www\.)([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})", re.I)
 
@@ -153,6 +154,11 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
     prev_end = -1
     for m in _TOKEN.finditer(text, start, end):
         joined = prev_end >= 0 and _JOIN_GAP.fullmatch(text, prev_end, m.start()) is not None
+        if joined and "\n" in text[prev_end:m.start()]:
+            # A name wraps onto the next line in flowed email text (long lines), but a short
+            # line is a unit of its own: "University of Sheffield" / "Firth Court".
+            line_start = text.rfind("\n", 0, prev_end) + 1
+            joined = prev_end - line_start >= _SHORT_LINE
         toks.append(_Tok(m.group(0), _norm_token(m.group(0)), m.start(), m.end(), joined))
         prev_end = m.end()
     return toks
@@ -405,12 +411,19 @@ def _weight(text: str, start: int, end: int, layout: Layout) -> float:
         w += 2.0
     elif _ELSEWHERE_BEFORE.search(before):
         w *= 0.5
-    line_start = text.rfind("\n", 0, start) + 1
-    if _COMPLAINT.search(text, max(line_start - 160, 0), min(end + 120, len(text))):
-        w *= 0.25
+    lo, hi = _sentence_around(text, start, end)
+    if _COMPLAINT.search(text, lo, hi):
+        w *= 0.25  # "complain to the Information Commissioner's Office" names the regulator, not the writer
     if not in_current:
         w *= 0.5
     return w
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    lo = max(text.rfind(". ", max(0, start - 300), start), text.rfind("\n\n", max(0, start - 300), start),
+             start - 300, 0)
+    hi_candidates = [i for i in (text.find(". ", end, end + 300), text.find("\n\n", end, end + 300)) if i >= 0]
+    return lo, min(hi_candidates) if hi_candidates else min(len(text), end + 300)
 
 
 def _score_domains(text, layout, scores, first_seen) -> None:
@@ -421,7 +434,7 @@ def _score_domains(text, layout, scores, first_seen) -> None:
             if not name:
                 continue
             w = weight if m.start() < layout.current_end else weight * 0.5
-            if pattern is _URL and _COMPLAINT.search(text, max(0, m.start() - 200), m.start()):
+            if pattern is _URL and _COMPLAINT.search(text, *_sentence_around(text, m.start(), m.end())):
                 w = 0.0
             scores[name] += w
             first_seen.setdefault(name, m.start())

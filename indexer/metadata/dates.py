@@ -8,7 +8,7 @@ by ...") or a date in a quoted email is neither. No date found means None, not a
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from dateutil import parser as date_parser
@@ -36,7 +36,7 @@ _REQUEST_BEFORE = re.compile(
     r"(?:dated|of|received|made|submitted|sent|on)"
     r"|which\s+we\s+received(?:\s+on)?|received\s+(?:by\s+us\s+)?on|you\s+validated\s+on"
     r"|date\s+(?:of\s+(?:your\s+)?request|received|request\s+received)\s*:?"
-    r"|request(?:ed)?\s+date\s*:?|received\s*:)\s*(?:the\s+)?$",
+    r"|request(?:ed)?\s+date\s*:?|received\s*:)[\s|]*(?:the\s+)?$",
     re.I,
 )
 _REQUEST_AFTER = re.compile(r",?\s+(?:you|when\s+you)\s+(?:asked|requested|wrote|submitted|made|sent|emailed)", re.I)
@@ -44,7 +44,8 @@ _DEADLINE_BEFORE = re.compile(r"(?:\bby|\bdue|deadline|no\s+later\s+than|until|b
 # A label on the date's own line that makes it the letter's date.
 _RESPONSE_LABEL = re.compile(
     r"(?:^|[ \t]{2,}|\t|\|)[ \t]*(?:date[d]?|date\s+of\s+(?:response|reply|letter|this\s+letter|issue)|"
-    r"response\s+date|date\s+(?:sent|issued|of\s+disclosure)|sent|issued)[ \t]*[:\-–]?[ \t]*$",
+    r"response\s+date|date\s+(?:sent|issued|of\s+disclosure)|sent|issued)[ \t]*[:\-–|]?[ \t]*"
+    r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?[ \t]*)?$",
     re.I,
 )
 _HEAD_LINES = 12
@@ -111,9 +112,18 @@ def _line_offset(text: str, n: int) -> int:
     return pos
 
 
+_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
+
+
 @lru_cache(maxsize=4096)
 def _parse(candidate: str) -> str | None:
     s = re.sub(r"\s+", " ", candidate)
+    iso = _ISO.fullmatch(s)
+    if iso:  # dateutil's dayfirst would read 2022-08-04 as 8 April
+        try:
+            return date(*map(int, iso.groups())).isoformat()
+        except ValueError:
+            return None
     try:
         dt = date_parser.parse(s, dayfirst=True, default=datetime(2000, 1, 1))
     except (ValueError, OverflowError):

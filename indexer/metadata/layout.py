@@ -39,6 +39,13 @@ _CLOSING = re.compile(
     r"|I hope (?:this|the information))",
     re.M | re.I,
 )
+# "... in which you asked: "Please provide ..."": a request quoted inside a sentence.
+_INLINE_REQUEST = re.compile(
+    r"\b(?:you|which)\s+(?:asked|requested|wrote)(?:\s+for)?(?:\s+the\s+following(?:\s+information)?)?\s*:\s*"
+    r"[\"“]?(?P<r>[^\n].{5,2000}?)[\"”]?[ \t]*(?=\n[ \t]*\n|\Z)",
+    re.I | re.S,
+)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _SALUTATION = re.compile(r"^[ \t]*Dear[ \t]+[^\n]{1,80}$", re.M)
 
 # Section headings of the letter-style layout (the seed: "REQUEST" ... "RESPONSE").
@@ -159,9 +166,24 @@ def _sections(current: str, body_start: int, body_end: int) -> tuple[Span | None
         return Span(req.end(), resp.start()), _response_span(current, resp.end(), body_end)
     if resp:
         return None, _response_span(current, resp.end(), body_end)
+    if not req:
+        inline = _INLINE_REQUEST.search(current, body_start, min(body_end, body_start + 5000))
+        if inline:
+            return Span(inline.start("r"), inline.end("r")), _response_span(current, inline.end(), body_end)
     if req:
-        return Span(req.end(), body_end), Span(body_end, body_end)
+        # "You asked: ..." with no response heading: the request is that paragraph (or, for a
+        # heading alone on its line, the block under it); the response is what follows.
+        end = _paragraph_end(current, req.end(), body_end)
+        return Span(req.end(), end), _response_span(current, end, body_end)
     return None, _response_span(current, body_start, body_end)
+
+
+def _paragraph_end(text: str, start: int, limit: int) -> int:
+    pos = start
+    while pos < limit and text[pos] in " \t\n":  # skip the blank lines right under a heading
+        pos += 1
+    gap = _BLANK_LINE.search(text, pos, limit)
+    return gap.start() if gap else limit
 
 
 def _response_span(current: str, start: int, end: int) -> Span:

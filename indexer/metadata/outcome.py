@@ -99,7 +99,8 @@ _POSITIVE = re.compile(
 # The letter's opening words, which precede any outcome.
 _PREAMBLE = re.compile(
     r"thank\s+you\s+for\s+your|please\s+find\s+[^.]{0,80}response|response\s+to\s+your\s+request|"
-    r"which\s+we\s+received|I\s+am\s+writing\s+(?:in\s+response|to\s+respond)|further\s+to\s+your",
+    r"which\s+we\s+received|I\s+am\s+writing\s+(?:in\s+response|to\s+respond)|further\s+to\s+your|"
+    r"\brefer\s+to\s+your|\b(?:you|which\s+you)\s+(?:asked|requested)\b|your\s+request\s+(?:dated|of|received)",
     re.I,
 )
 # Text every letter carries whatever the outcome.
@@ -118,7 +119,8 @@ _TABLE = re.compile(r"[│┃|][^\n]*[│┃|]")
 _DIGIT_WORD = re.compile(r"(?<![\w/(])\d[\d,.%£]*\b")
 # (name, regex, anchors): every match of the regex contains at least one anchor (lowercase).
 _CUES = (
-    ("preamble", _PREAMBLE, ("thank", "please find", "response to your", "received", "writing", "further to")),
+    ("preamble", _PREAMBLE, ("thank", "please find", "response to your", "received", "writing", "further to",
+                             "refer to", "asked", "requested", "your request")),
     ("ncnd", _NCND, ("neither", "ncnd")),
     ("in_full", _IN_FULL, ("withheld", "redact", "exempt", "refused", "in full")),
     ("redacted", _REDACTED, ("redact", "removed", "blacked", "obscured", "omitted")),
@@ -144,6 +146,7 @@ _NUMBERED_ITEM = re.compile(r"^\s*\(?\d{1,2}[.):]\s")
 _LIST_MARKER = re.compile(r"^\s*\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.):]?\s*$")
 _ANSWER_LAST_LINE = re.compile(r"\n[ \t]*(?:[£$]?\d[\d,.%]*|Yes|No|None|Nil|N/?A|Zero)\.?[ \t]*$", re.I)
 _SHORT_ANSWER = 40
+_YES_NO = re.compile(r"^\W*(?:yes|no)\b(?![ \t]+(?:information|records?|data|such|relevant|recorded)\b)", re.I)
 _LINK_ONLY = re.compile(r"^\W*(?:\[\d+\]\W*)*$")
 
 
@@ -181,8 +184,8 @@ def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: 
                 zone -= 1
                 continue
             neutral_words += len(sent.split())
-            if _DIGIT_WORD.search(sent) and not _LIST_MARKER.match(sent):
-                labels["digits"] += 1
+            if _DIGIT_WORD.search(sent) and not _LIST_MARKER.match(sent) or _YES_NO.match(sent):
+                labels["digits"] += 1  # a figure or a plain "Yes."/"No." is an answer
     if ncnd:
         labels["ncnd"] += 1
     if labels["redacted"] and not (request and _ASKS_PERSONAL.search(request)):
@@ -197,7 +200,7 @@ def _cue_hits(text: str, region: Span, sents: list[Span], citations: list[Citati
     for c in citations:
         i = bisect.bisect_right(starts, c.start) - 1
         if i >= 0 and c.start < sents[i].end:
-            hits[i].add("cites")
+            hits[i].add("pointer" if c.code.startswith("s21") else "cites")
     return hits
 
 
@@ -260,7 +263,7 @@ def _label_sentence(sent: str, hit: set[str]) -> str:
     for cue in ("ncnd", "in_full", "redacted"):
         if cue in hit:
             return {"in_full": "positive"}.get(cue, cue)
-    if "pointer" in hit and "positive" not in hit:
+    if "pointer" in hit and "positive" not in hit and "cites" not in hit:
         return "pointer"
     if "refused" in hit or "cites" in hit and "boiler" not in hit:
         return "refused"
@@ -273,6 +276,8 @@ def _label_sentence(sent: str, hit: set[str]) -> str:
             return cue
     if not any(ch.isalpha() for ch in sent) and _LINK_ONLY.match(sent):
         return "boiler"  # a bare link number "[3]" or a rule
+    if not any(ch.islower() for ch in sent) and sum(ch.isalpha() for ch in sent) > 3:
+        return "boiler"  # an all-caps heading
     return "table" if "table" in hit else "neutral"
 
 

@@ -38,19 +38,32 @@ _ANSWER_STOP = re.compile(
 _SUBJECT = re.compile(r"^[ \t]*Subject:[ \t]*(?P<s>[^\n]*)$", re.M)
 _RELATING = re.compile(
     r"(?:relating\s+to|regarding|concerning|in\s+relation\s+to|about)\s+(?P<t>[^\n].{2,200}?)\s*,?\s+"
-    r"which\s+we\s+received",
+    r"which\s+we\s+received"
+    r"|your\s+(?:[\w ]{0,40}?\s)?(?:request|e-?mail|letter)\b[^.\n]{0,80}?\b(?:about|regarding|concerning|relating\s+to|"
+    r"for\s+information\s+(?:about|on))\s+(?P<t2>[^.\n]{3,120})",
     re.S,
 )
+# "FREEDOM OF INFORMATION ACT 2000 – COUNTER-TERRORISM DEPLOYMENTS": an all-caps heading.
+_CAPS_HEADING = re.compile(r"^[ \t]*(?P<s>(?=[^a-z\n]*[A-Z]{3})[^a-z\n]{8,150}?)[ \t]*$", re.M)
+_MD_HEADING = re.compile(r"^[ \t]*#{1,3}[ \t]+(?P<s>[^\n#]{3,150}?)[ \t#]*$", re.M)
+_FOI_WORDS = re.compile(r"FREEDOM\s+OF\s+INFORMATION|\bFOIA?\b|ENVIRONMENTAL\s+INFORMATION|\bEIR\b|REQUEST")
 _RE_LINE = re.compile(r"^[ \t]*(?:Re|RE|Subject|Title|Request)[ \t]*[:–\-][ \t]*(?P<s>[^\n]{3,200})$", re.M)
-_GENERIC = re.compile(
-    r"(?i)\b(?:re|fw|fwd)\s*[:–-]|freedom\s+of\s+information(?:\s+act)?(?:\s+\d{4})?(?:\s+\(FOI\))?|"
-    r"environmental\s+information\s+regulations?(?:\s+\d{4})?|\bFOIA?\b|\bEIR\b|\brequests?\b|\binternal\s+review\s+of\b|"
-    r"(?:our\s+)?ref(?:erence)?(?:\s+(?:no|number))?\.?\s*[:–-]?\s*[A-Z]*[\s/\-]*[\d][\w/\- ]*|[\s\-–:|]+"
+# What a subject line says besides its topic: "RE:", "Freedom of Information Request", refs.
+_SUBJECT_NOISE = re.compile(
+    r"(?i)^(?:\s*(?:re|fw|fwd|subject)\s*[:–-])+|\b(?:re|fw|fwd)\s*:|"
+    r"(?<![\w/])(?:FOIA?|EIR)[\s/\-]*\d[\w/\-]*|(?<![\w/])\d{5,}\b|"
+    r"\b(?:internal\s+review\s+of\s+)?(?:freedom\s+of\s+information|foia?|eir|environmental\s+information)"
+    r"(?:\s+act(?:\s+\d{4})?|\s+regulations(?:\s+\d{4})?)?(?:\s+\(FOIA?\))?(?:\s+request)?(?:\s+for\s+information)?\b|"
+    r"\b(?:request\s+for\s+information|information\s+request)\b|"
+    r"\b(?:our\s+|your\s+)?(?:ref(?:erence)?|case|request)(?:\s+(?:no|number|id))?\.?\s*[:#–-]?\s*"
+    r"(?=[A-Z]*[\s/\-]*\d)[A-Z]*[\s/\-]*\d[\w/\-]*|"
+    r"\s[-–|:]\s|^[\s\-–:|]+|[\s\-–:|]+$"
 )
 _WDTK_SUBJECT = re.compile(
     r"(?i)^(?:(?:re|fw|fwd)\s*:\s*)*(?:freedom\s+of\s+information|foi|eir|environmental\s+information)"
     r"(?:\s+regulations)?\s+request\s*[-–:]\s*"
 )
+_FIRST_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\d(\"“])|\n")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\d(\"“])")
 _QUOTED_SALUTE = re.compile(r"^[ \t>]*Dear[ \t]+(?P<who>[^\n]{3,90}?)[ \t]*,?[ \t]*$", re.M)
 _REQUEST_END = re.compile(
@@ -62,8 +75,9 @@ _TITLE_MAX = 100
 _QA_MAX_PAIRS = 200
 
 
-def find_qa(layout: Layout) -> list[QAPair]:
-    """Question/answer pairs of the letter, in order."""
+def find_qa(layout: Layout, request: str | None = None) -> list[QAPair]:
+    """Question/answer pairs of the letter, in order. The request text, when known, tells
+    where a repeated question ends and its answer begins."""
     text = layout.text
     body = Span(0 if layout.request else layout.body_start, layout.body_end)
     pairs = _marked_pairs(text, body)
@@ -73,7 +87,7 @@ def find_qa(layout: Layout) -> list[QAPair]:
         pairs = _pairs_by_number(text, layout.request, layout.response)
         if pairs:
             return pairs
-    pairs = _items_with_questions(text, layout.response)
+    pairs = _items_with_questions(text, layout.response, request)
     if pairs:
         return pairs
     return _question_lines(text, layout.response)
@@ -121,7 +135,7 @@ def _cut_boilerplate(s: str) -> str:
     return s[: stop.start()] if stop else s
 
 
-def _numbered_items(text: str, region: Span) -> list[tuple[int, int, int]]:
+def _numbered_items(text: str, region: Span, minimum: int = 2) -> list[tuple[int, int, int]]:
     """(number, start, end) of the first run 1, 2, 3... of numbered items in the region."""
     items: list[tuple[int, int, int]] = []
     expected = 1
@@ -132,12 +146,13 @@ def _numbered_items(text: str, region: Span) -> list[tuple[int, int, int]]:
                 items[-1] = (items[-1][0], items[-1][1], m.start())
             items.append((n, m.end(), region.end))
             expected += 1
-    return items if len(items) >= 2 else []
+    return items if len(items) >= minimum else []
 
 
 def _pairs_by_number(text: str, request: Span, response: Span) -> list[QAPair]:
-    questions = {n: _tidy(text[s:e]) for n, s, e in _numbered_items(text, request)}
-    answers = _numbered_items(text, response)
+    # A single "1." in both the request and the response is still a pair.
+    questions = {n: _tidy(text[s:e]) for n, s, e in _numbered_items(text, request, 1)}
+    answers = _numbered_items(text, response, 1)
     pairs = []
     for n, s, e in answers:
         if n in questions:
@@ -150,20 +165,42 @@ def _pairs_by_number(text: str, request: Span, response: Span) -> list[QAPair]:
     return pairs
 
 
-def _items_with_questions(text: str, region: Span) -> list[QAPair]:
-    items = _numbered_items(text, region)
+def _items_with_questions(text: str, region: Span, request: str | None) -> list[QAPair]:
+    items = _numbered_items(text, region, 1)
     numbered = True
     if not items:
         numbered = False
         starts = [m.end() for m in _BULLET.finditer(text, region.start, region.end)]
         items = [(k + 1, s, starts[k + 1] if k + 1 < len(starts) else region.end) for k, s in enumerate(starts)]
     pairs = []
+    request_words = _words(request) if request else ""
     for n, s, e in items:
         q, a = _split_at_question(text[s:e])
-        if q.endswith("?") or q.endswith("?)"):
+        if not (q.endswith("?") or q.endswith("?)")) and request_words:
+            q, a = _split_at_request(text[s:e], request_words)
+        if q.endswith("?") or q.endswith("?)") or q and a and request_words:
             pairs.append(QAPair(q, a, n if numbered else None))
     # Numbered answers with no questions (a bare "1. 219") are not Q&A pairs.
     return pairs if len(pairs) >= max(1, len(items) // 2) else []
+
+
+def _words(s: str) -> str:
+    return " ".join(re.findall(r"\w+", s.lower()))
+
+
+def _split_at_request(block: str, request_words: str) -> tuple[str, str]:
+    """'Please list the sites\n42 sites' -> ('Please list the sites', '42 sites') when the
+    request says 'please list the sites': the longest run of leading lines the request contains."""
+    lines = block.split("\n")
+    cut = 0
+    for k in range(1, len(lines)):
+        head = _words("\n".join(lines[:k]))
+        if len(head) < 12 or head not in request_words:
+            break
+        cut = k
+    if not cut:
+        return "", ""
+    return _tidy("\n".join(lines[:cut])), _tidy(_cut_boilerplate("\n".join(lines[cut:])))
 
 
 def _question_lines(text: str, region: Span) -> list[QAPair]:
@@ -206,16 +243,12 @@ def _tidy(s: str) -> str:
 
 # --- request / response text and title -------------------------------------------------
 
-def find_request(layout: Layout, qa: list[QAPair]) -> str | None:
+def find_request(layout: Layout) -> str | None:
+    """The request as the letter quotes it, or as the quoted original email has it."""
     text = layout.text
     if layout.request and text[layout.request.start:layout.request.end].strip():
         return _tidy(text[layout.request.start:layout.request.end])
-    quoted = _quoted_request(layout)
-    if quoted:
-        return quoted
-    if qa:
-        return "\n".join(p.question for p in qa)
-    return None
+    return _quoted_request(layout)
 
 
 def _quoted_request(layout: Layout) -> str | None:
@@ -246,12 +279,24 @@ def find_title(layout: Layout, request: str | None, qa: list[QAPair]) -> str | N
             title = _short(_WDTK_SUBJECT.sub("", s))
             if title:
                 return title
+    for m in _RE_LINE.finditer(text, 0, min(layout.body_start + 400, len(text), 3000)):
+        title = _short(_clean_subject(m.group("s")))
+        if title and len(title) >= 3:
+            return title
+    for m in _MD_HEADING.finditer(text, 0, min(layout.body_start + 600, len(text), 3000)):
+        if not canonical_authority(m.group("s")):  # "# Leeds City Council" is the letterhead
+            title = _short(_clean_subject(m.group("s")))
+            if title and len(title) >= 3:
+                return title
+    for m in _CAPS_HEADING.finditer(text, 0, min(layout.body_start + 600, len(text), 3000)):
+        if not _FOI_WORDS.search(m.group("s")):
+            continue  # a letterhead or a section heading ("RESPONSE"), not a subject
+        title = _short(_clean_subject(m.group("s")))
+        if title and len(title) >= 3:
+            return title[0] + title[1:].lower() if title.isupper() else title
     m = _RELATING.search(text, 0, min(len(text), 20000))
     if m:
-        return _short(m.group("t"))
-    for m in _RE_LINE.finditer(text, 0, min(layout.body_start + 200, len(text), 3000)):
-        if not _is_generic(m.group("s")):
-            return _short(m.group("s"))
+        return _short(m.group("t") or m.group("t2"))
     if request:
         return _title_from_request(request, qa)
     return None
@@ -273,17 +318,18 @@ def _subject_with_continuation(text: str, m: re.Match) -> str:
     return s
 
 
-def _is_generic(s: str) -> bool:
-    return len(_GENERIC.sub(" ", s).strip()) < 3
+def _clean_subject(s: str) -> str:
+    """'RE: FOI 2019/1234 - Body-worn video' -> 'Body-worn video'."""
+    return _SUBJECT_NOISE.sub(" ", s).strip(" -–:|")
 
 
 def _title_from_request(request: str, qa: list[QAPair]) -> str | None:
     body = re.sub(r"^\s*Dear[^\n]*\n", "", request)
-    first = _SENTENCE_END.split(body.strip(), maxsplit=1)[0]
+    first = _FIRST_SENTENCE_END.split(body.strip(), maxsplit=1)[0]
     first = re.sub(r"^(?:[-•*]\s*)?(?:\(?\d{1,2}[.)]\s*)?", "", first).strip()
     if first and len(first) <= _TITLE_MAX and not first.endswith(":"):
         return _short(first)
-    questions = [p.question for p in qa] or re.findall(r"[^\n?]{10,200}\?", body)
+    questions = re.findall(r"[^\n?]{10,200}\?", body) or [p.question for p in qa]
     for q in questions:
         q = re.sub(r"^(?:[-•*]\s*)?(?:\(?\d{1,2}[.)]\s*)?", "", q.strip())
         if 5 <= len(q) <= _TITLE_MAX:

@@ -19,7 +19,7 @@ _LABELLED = re.compile(
     r"|(?:(?:FOI|FOIA|EIR|FOIR)[ \t]+)?(?:request[ \t]+)?ref(?:erence)?(?:[ \t]+(?:no|number|num|id))?\.?"
     r"|request[ \t]+(?:id|no|number|ref(?:erence)?)\.?|case[ \t]+(?:id|no|number|ref(?:erence)?)\.?"
     r"|(?:FOI|EIR)[ \t]+(?:no|number|id)\.?))"
-    r"[ \t]*[:#.–—-]?[ \t]*\n?[ \t]*(?:[:–—-][ \t]*)?" + _VALUE
+    r"[ \t]*[:#.–—|-]?[ \t]*\n?[ \t]*(?:[:–—|-][ \t]*)?" + _VALUE
 )
 _PREFIXED = re.compile(
     r"(?<![\w/])(?P<value>(?:FOIA?|EIR|FOIR|RFI)[ \t]*(?:[/\-_:#][ \t]*)?\n?[ \t]*\d[A-Za-z0-9_]*"
