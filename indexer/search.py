@@ -22,7 +22,7 @@ from indexer.state import IndexState
 
 SORTS = ("relevance", "date", "-date")
 FACETS = ("authority", "year", "exemptions", "outcome")
-TEXT_FIELDS = ("title", "content", "request", "response", "qa", "reference_text", "authority_text")
+TEXT_FIELDS = ("title", "content", "request", "qa", "reference_text", "authority_text")
 SORTABLE_DATE_FIELDS = ("date", "request_date")
 # Fields a user may name in a query (field:value), with friendly aliases.
 FIELD_ALIASES = {"exemptions": "exemption", "ref": "reference", "text": "content", "body": "content"}
@@ -182,7 +182,7 @@ def _check_syntax(text: str, schema_names: set[str]) -> None:
 
 
 USER_FIELDS = {
-    "title", "content", "request", "response", "qa", "reference", "authority", "date",
+    "title", "content", "request", "qa", "reference", "authority", "date",
     "request_date", "year", "exemption", "outcome", "kind", "ncnd", "ocr", "doc_id", "pages",
 }
 
@@ -432,28 +432,38 @@ class SearchService:
         )
 
     def _suggest(self, searcher, q, text: str) -> str | None:
-        """A did-you-mean for misspelt words, from the unstemmed words of the corpus.
-
-        Only plain words are checked; a word is misspelt when its stem is not in the index."""
+        """A did-you-mean for misspelt plain words (a word is misspelt when its stem is not
+        in the index). Corrections come from the stemmed terms; each is shown as the word
+        a document actually uses, so "potholez" suggests "potholes", not the stem "pothol"."""
         if _OPERATORS.search(text):
             return None
         reader = searcher.reader()
-        try:
-            corrector = searcher.corrector("content")
-        except Exception:
-            return None
+        corrector = searcher.corrector("content")
         changed = False
         out = []
         for word in text.split():
             stems = [t.text for t in TEXT_ANALYZER(word)]
-            if stems and not any(("content", stem) in reader for stem in stems):
-                options = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
-                if options and options[0] != word.lower():
-                    out.append(options[0])
+            if len(stems) == 1 and ("content", stems[0]) not in reader:
+                options = corrector.suggest(stems[0], limit=1, maxdist=2, prefix=1)
+                surface = self._surface_form(searcher, options[0]) if options else None
+                if surface:
+                    out.append(surface)
                     changed = True
                     continue
             out.append(word)
         return " ".join(out) if changed else None
+
+    def _surface_form(self, searcher, stem: str) -> str | None:
+        """The word as written in the first document that holds `stem`."""
+        hits = searcher.search(query.Term("content", stem), limit=1, terms=False)
+        if not hits:
+            return None
+        pages = hits[0].fields().get("page_texts") or []
+        for page in pages:
+            found = Highlighter({stem}, _normalise_word).matches(page, limit=1)
+            if found:
+                return page[found[0].start:found[0].end].lower()
+        return stem
 
     # -- documents
     def document(self, doc_id: str) -> DocumentView | None:
