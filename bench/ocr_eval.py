@@ -93,6 +93,8 @@ def typeset(lines: list[list[tuple[str, bool]]], font: str, size: float) -> byte
         x = 72.0
         for word, redacted in line:
             width = stringWidth(word, font, size)
+            if x > 72 and x + width > A4[0] - 72:  # wrap inside the margins, as a letter would
+                x, y = 72.0, y - size * 1.45
             if redacted:
                 c.rect(x - 1, y - size * 0.25, width + 2, size * 1.05, stroke=0, fill=1)
             else:
