@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ class DiscoveryProblem:
     path: str
     reason: str
     detail: str
+    doc_id: str | None = None  # when the path lies under an indexed folder
 
 
 def is_candidate(name: str) -> bool:
@@ -34,7 +36,15 @@ def is_candidate(name: str) -> bool:
 def doc_id_for(path: Path, root: Path) -> str:
     """'<root folder name>/<path under root>', with '/' separators: stable across machines."""
     rel = path.relative_to(root).as_posix()
-    return f"{root.name}/{rel}" if root.name else rel
+    return text_form(f"{root.name}/{rel}" if root.name else rel)
+
+
+def text_form(path: Path | str) -> str:
+    """A path as valid Unicode: bytes of a name that are not UTF-8 become \\xNN escapes.
+
+    os.fsdecode keeps such bytes as lone surrogates, which the index (UTF-8) and JSON
+    output cannot encode; the escaped form is stable from run to run."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def display_path(path: Path | str) -> str:
@@ -51,13 +61,13 @@ def discover(paths: list[Path], problems: list[DiscoveryProblem] | None = None) 
     seen_files: set[tuple[int, int]] = set()
     for given in paths:
         given = Path(os.path.abspath(given))
-        if given.is_file():
+        if given.is_dir():
+            yield from _walk(given, given, seen_dirs, seen_files, problems)
+        elif os.path.lexists(given):
             # A file named directly belongs to its folder, as if that folder had been indexed.
             found = _source(given, given.parent, seen_files, problems)
             if found:
                 yield found
-        elif given.is_dir():
-            yield from _walk(given, given, seen_dirs, seen_files, problems)
         else:
             problems.append(DiscoveryProblem(display_path(given), "unreadable", "no such file or folder"))
 
@@ -66,7 +76,7 @@ def _walk(root: Path, folder: Path, seen_dirs, seen_files, problems) -> Iterator
     try:
         st = folder.stat()
     except OSError as exc:
-        problems.append(DiscoveryProblem(display_path(folder), "unreadable", exc.strerror or str(exc)))
+        problems.append(_problem(folder, root, exc))
         return
     key = (st.st_dev, st.st_ino)
     if key in seen_dirs:  # a symlink loop or a folder linked twice
@@ -75,7 +85,7 @@ def _walk(root: Path, folder: Path, seen_dirs, seen_files, problems) -> Iterator
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
-        problems.append(DiscoveryProblem(display_path(folder), "unreadable", exc.strerror or str(exc)))
+        problems.append(_problem(folder, root, exc))
         return
     for entry in entries:
         if entry.name.startswith("."):
@@ -96,11 +106,25 @@ def _walk(root: Path, folder: Path, seen_dirs, seen_files, problems) -> Iterator
 def _source(path: Path, root: Path, seen_files, problems) -> SourceFile | None:
     try:
         st = path.stat()
-    except OSError as exc:
-        problems.append(DiscoveryProblem(display_path(path), "unreadable", exc.strerror or str(exc)))
+    except OSError as exc:  # a dangling link, a link to itself, a file deleted meanwhile
+        problems.append(_problem(path, root, exc))
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        # Reading a FIFO blocks for ever and a device never ends: report, never open.
+        what = _KINDS.get(stat.S_IFMT(st.st_mode), "special file")
+        problems.append(DiscoveryProblem(display_path(path), "unreadable", f"not a regular file ({what})",
+                                         doc_id_for(path, root)))
         return None
     key = (st.st_dev, st.st_ino)
     if key in seen_files:
         return None
     seen_files.add(key)
     return SourceFile(path=path, doc_id=doc_id_for(path, root), size=st.st_size, mtime=st.st_mtime_ns)
+
+
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
+
+
+def _problem(path: Path, root: Path, exc: OSError) -> DiscoveryProblem:
+    return DiscoveryProblem(display_path(path), "unreadable", exc.strerror or str(exc), doc_id_for(path, root))
