@@ -30,6 +30,10 @@ def read_sidecar(path: Path) -> tuple[dict, str]:
         raise ExtractionError("bad_sidecar", f"{path.name}: {exc}") from None
     if not isinstance(data, dict):
         raise ExtractionError("bad_sidecar", f"{path.name}: expected a JSON object")
+    try:  # "\\ud800" escapes decode to lone surrogates, which the index cannot store
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ExtractionError("bad_sidecar", f"{path.name}: invalid Unicode escape (a lone surrogate)") from None
     return data, hashlib.sha256(raw).hexdigest()
 
 

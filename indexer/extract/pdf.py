@@ -30,10 +30,12 @@ def extract_pdf(data: bytes, options: ExtractOptions = ExtractOptions()) -> Extr
     try:
         pdf = pdfium.PdfDocument(data)  # an empty user password is tried implicitly
     except pdfium.PdfiumError as exc:
-        message = str(exc)
-        if "password" in message.lower():
+        # pdfium's last-error code is per process and is not reset by every failure: a
+        # worker that has just met a locked PDF reports "password" for the next broken
+        # one too. Only a file with an /Encrypt dictionary can need a password.
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD and b"/Encrypt" in data:
             raise ExtractionError("encrypted", "the PDF needs a password to open") from None
-        raise ExtractionError("corrupt", f"pdfium cannot open it ({message})") from None
+        raise ExtractionError("corrupt", f"pdfium cannot open it ({exc})") from None
     try:
         count = len(pdf)
         if count == 0:

@@ -20,7 +20,9 @@ _CANDIDATES = ["cp1252", "latin_1", "iso8859_15", "utf_8", "mac_roman", "cp850"]
 _DETECT_SAMPLE = 256 * 1024
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
+# Lone surrogates (from broken UTF-16 or ToUnicode maps) cannot be stored as UTF-8.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff\ud800-\udfff]")
+_NULS = re.compile(r"(?<=[^\s\x00])\x00+(?=[^\s\x00])")
 _SUP = re.compile(r"</?(?:sup|sub)>", re.IGNORECASE)
 _TAG = re.compile(r"</?(?:br|p|span|em|strong|b|i|u)\b[^>\n]{0,200}>", re.IGNORECASE)
 _BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
@@ -68,8 +70,11 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def looks_binary(text: str) -> bool:
-    """True when decoded 'text' is mostly control characters or replacement marks."""
-    sample = text[:65536]
+    """True when decoded 'text' is mostly control characters or replacement marks.
+
+    Terminal escape sequences and NULs (padding of a crashed write, stray separators) are
+    not counted: text carrying them is still text, and they are cleaned away later."""
+    sample = _ANSI.sub("", text[:65536]).replace("\x00", "")
     if not sample:
         return False
     bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t\f"))
@@ -80,6 +85,7 @@ def normalise_text(raw: str) -> str:
     """Safe, comparable text: NFC, '\n' line ends, no escape sequences or control characters."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = _ANSI.sub("", text)
+    text = _NULS.sub(" ", text)  # NULs separate fields or pad: dropping them would glue words
     text = _CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
     text = _TRAILING_WS.sub("", text)
