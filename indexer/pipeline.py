@@ -6,6 +6,7 @@ committed batch searchable and the next run finishes the job.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from indexer.discover import DiscoveryProblem, discover, display_path
+from indexer.discover import DiscoveryProblem, discover, display_path, text_form
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
 from indexer.index import BatchWriter, FoiIndex, ManifestEntry, is_under
 from indexer.lock import WriterLock
@@ -67,8 +68,14 @@ ProgressFn = Callable[[int, int], None]
 
 def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
     """(sha256 of the file, fingerprint incl. sidecar, sidecar fields or None). Raises OSError."""
+    import stat
+
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    # O_NONBLOCK: a file swapped for a FIFO since discovery must not hang the writer.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{display_path(path)} is not a regular file")
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     sha = digest.hexdigest()
@@ -97,20 +104,68 @@ def prepare(source: SourceFile, options: ExtractOptions) -> IndexRecord | Failur
         return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
     extra: dict = {}
     fingerprint = sha
+    # The index stores the path as UTF-8 text (see discover.text_form).
+    source = dataclasses.replace(source, path=Path(text_form(source.path)))
     side = sidecar_path(source.path)
     if side is not None:
+        # The fingerprint must match fingerprint_of's, or the file is re-extracted every run.
         try:
             data, side_sha = read_sidecar(side)
-            metadata, extra = apply_sidecar(metadata, data)
-            fingerprint = f"{sha}+{side_sha[:16]}"
         except ExtractionError as exc:
             fingerprint = sha + "+badsidecar"
             extra = {"sidecar_error": exc.detail}
-    return IndexRecord(source, sha, fingerprint, document, metadata, extra)
+        else:
+            fingerprint = f"{sha}+{side_sha[:16]}"
+            try:
+                metadata, extra = apply_sidecar(metadata, data)
+            except ExtractionError as exc:  # well-formed JSON, wrong values: ignored, reported
+                extra = {"sidecar_error": exc.detail}
+    record = IndexRecord(source, sha, fingerprint, document, metadata, extra)
+    problem = _unwritable(record)
+    if problem:
+        return _failure(source, "corrupt", problem)
+    return record
+
+
+def _unwritable(record: IndexRecord) -> str | None:
+    """Why the index could not take this record, checked here so that the writer never
+    fails half-way through a document (Whoosh has no way to undo a half-added one)."""
+    from indexer.index import record_fields
+
+    def bad(value) -> bool:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+            return False
+        if isinstance(value, (list, tuple)):
+            return any(bad(v) for v in value)
+        if isinstance(value, dict):
+            return any(bad(k) or bad(v) for k, v in value.items())
+        return False
+
+    try:
+        fields = record_fields(record, "")
+    except Exception as exc:
+        return f"cannot be indexed ({type(exc).__name__}: {exc})"
+    names = [name for name, value in fields.items() if bad(value)]
+    return f"invalid Unicode in {', '.join(sorted(names))}" if names else None
 
 
 def _failure(source: SourceFile, reason: str, detail: str) -> Failure:
     return Failure(source.doc_id, display_path(source.path), reason, detail, source.size, source.mtime)
+
+
+def _died(source: SourceFile, exitcode: int | None, memory_mb: int) -> Failure:
+    """A worker killed by a signal. Under the address-space cap, native code that cannot
+    allocate aborts (pdfium: SIGABRT) or is killed (OOM killer: SIGKILL)."""
+    import signal
+
+    if exitcode in (-signal.SIGKILL, -signal.SIGABRT, 128 + signal.SIGKILL):
+        name = signal.Signals(-exitcode if exitcode < 0 else exitcode - 128).name
+        return _failure(source, "too_large", f"the extractor ran out of memory under the {memory_mb:,} MB limit ({name})")
+    return _failure(source, "corrupt", f"the extractor crashed (exit code {exitcode})")
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -148,8 +203,7 @@ def run_index(
             manifest = store.manifest(ix)
             problems: list[DiscoveryProblem] = []
             sources = list(discover(roots, problems))
-            for p in problems:
-                summary.failures.append(Failure(p.path, p.path, p.reason, p.detail))
+            source_ids = {s.doc_id for s in sources}
             todo = _plan(sources, manifest, state, options, summary, emit)
             gone = _deleted(sources, manifest, roots)
             with BatchWriter(ix, batch_size=options.batch_size) as writer:
@@ -158,9 +212,16 @@ def run_index(
                     state.failures.pop(doc_id, None)
                     summary.removed += 1
                     emit("removed", doc_id, "")
-                for doc_id in [d for d in state.failures if d not in {s.doc_id for s in sources}]:
+                for doc_id in [d for d in state.failures if d not in source_ids]:
                     if is_under(state.failures[doc_id].path, roots):
                         state.failures.pop(doc_id)
+                for p in problems:  # kept in the state too, so `foi status` lists them
+                    failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)
+                    state.failures[failure.doc_id] = failure
+                    summary.failures.append(failure)
+                    if failure.doc_id in manifest:  # indexed before, unreadable now
+                        writer.delete(failure.doc_id)
+                    emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
                 done = 0
                 for source, result in _extract_all(todo, options):
                     done += 1
@@ -201,7 +262,7 @@ def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
         if failed and not options.retry_failed and failed.size == source.size and failed.mtime == source.mtime:
             summary.failures.append(failed)  # unchanged since it failed: not retried every run
             continue
-        if old is None or old.path != str(source.path):
+        if old is None or old.path != text_form(source.path):
             todo.append(source)
             continue
         if old.size == source.size and old.mtime == source.mtime and sidecar_path(source.path) is None:
@@ -257,8 +318,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
             except FutureTimeout:
                 result = _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
             except ProcessExpired as exc:
-                reason = "too_large" if exc.exitcode in (-9, 137) else "corrupt"
-                result = _failure(source, reason, f"the extractor died (exit code {exc.exitcode})")
+                result = _died(source, exc.exitcode, ext.memory_mb)
             except Exception as exc:
                 result = _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
             yield source, result
