@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import logging
+import time
+from dataclasses import replace
 
 from indexer.extract.base import ExtractionError, ExtractOptions
 from indexer.extract.text import normalise_text
@@ -103,10 +105,17 @@ def _ocr_into(pdf, pages: list[Page], indexes: list[int], options: ExtractOption
         log.info("not OCR-ing %d image-only page(s): %s", len(indexes), hint)
         return
     failure: ExtractionError | None = None
+    # The worker pool stops a file after options.timeout; each page gets what is left of it,
+    # so no Tesseract process started by a killed worker runs on for long.
+    deadline = time.monotonic() + options.timeout
     for index in indexes:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            failure = failure or ExtractionError("timeout", f"OCR took over {options.timeout:g} s")
+            break
         page = pdf[index]
         try:
-            result = ocr.ocr_pdf_page(page, options)
+            result = ocr.ocr_pdf_page(page, replace(options, timeout=remaining))
         except ExtractionError as exc:
             failure = failure or exc
             log.info("OCR of page %d failed: %s", index + 1, exc)
