@@ -310,7 +310,7 @@ class SearchService:
                 self._searcher = self._ix.searcher()
                 self._builder = _QueryBuilder(self._ix.schema)
             elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
+                self._searcher = self._refreshed(self._searcher)
             return self._searcher
 
     def available(self) -> bool:
@@ -519,7 +519,7 @@ class SearchService:
         summary = run_index(paths, self.store.dir, RunOptions(), on_event=on_event, on_progress=on_progress)
         with self._lock:
             if self._searcher is not None:
-                self._searcher = self._searcher.refresh()
+                self._searcher = self._refreshed(self._searcher)
         return summary
 
     def facet_counts(self, text: str | None = None, filters: Filters | None = None) -> dict[str, list[tuple[str, int]]]:
@@ -531,6 +531,16 @@ class SearchService:
                 q, limit=1, filter=_filter_query(filters or Filters()), groupedby=_facet_spec(), maptype=sorting.Count
             )
             return _facet_counts(raw)
+
+    # -- for the TUI empty-index screen (added by the TUI work, issue 5)
+    def _refreshed(self, searcher):
+        """`searcher.refresh()`, except that Whoosh 2.7.5 cannot refresh a searcher opened on
+        an empty index (its EmptyReader has no segments list): open a new one then."""
+        try:
+            return searcher.refresh()
+        except TypeError:
+            searcher.close()
+            return self._ix.searcher()
 
     # -- for the TUI preview (added by the TUI work, issue 5): highlight a whole document
     def highlight_spans(self, text: str, terms, limit: int = 5000) -> list[tuple[int, int]]:
