@@ -280,15 +280,15 @@ class MainScreen(Screen):
         self.search_bar.focus()
 
     def action_toggle_facets(self) -> None:
+        """Show and focus the facets; from inside them, hide them again."""
         if self.previewing:
             self.close_preview()
-            self.facets_visible = True
-        else:
-            self.facets_visible = not self.facets_visible
-        if self.facets_visible:
-            self.facets.focus()
-        elif self.facets.has_focus:
+        if self.facets_visible and self.facets.has_focus:
+            self.facets_visible = False
             self.results_list.focus()
+        else:
+            self.facets_visible = True
+            self.facets.focus()
 
     def action_open_file(self) -> None:
         hit = self.current_hit

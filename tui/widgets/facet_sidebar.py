@@ -75,13 +75,22 @@ class FacetSidebar(OptionList):
                 pass
 
     def _prompt(self, facet: str, value: str, count: int) -> Text:
+        """`● label ……… count`, the count right-aligned, a long label cut with an ellipsis."""
         chosen = self.selected.get(facet) == value
-        text = Text(no_wrap=True, overflow="ellipsis")
+        width = max(12, self.scrollable_content_region.width - 1 or 28)
+        number = f"{count:,}"
+        label = Text(one_line(value.replace("_", " ") if facet == "outcome" else value), "bold" if chosen else "")
+        label.truncate(width - 3 - len(number), overflow="ellipsis")
+        text = Text(no_wrap=True, end="")
         text.append("● " if chosen else "○ ", "bold" if chosen else "dim")
-        label = value.replace("_", " ") if facet == "outcome" else value
-        text.append(one_line(label), "bold" if chosen else "")
-        text.append(f" {count:,}", "dim")
+        text.append_text(label)
+        text.append(" " * max(1, width - 2 - label.cell_len - len(number)))
+        text.append(number, "dim")
         return text
+
+    def on_resize(self) -> None:
+        if self._facets:
+            self.show_facets(self._facets)
 
     # ------------------------------------------------------------ toggling
     @on(OptionList.OptionSelected)

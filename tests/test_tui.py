@@ -1,0 +1,397 @@
+"""The Textual UI, driven by Pilot: search as you type, facets, preview, re-index, errors, safety.
+
+Plus SVG snapshots (pytest-textual-snapshot) of the main screen, the preview and the help
+screen at 120x36. Timings and index sizes are hidden (`measurements=False`) so the
+snapshots do not change from run to run.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer.search import DocumentView, Hit, QueryError, Results, SearchService
+from tests.conftest import SEED, build_index, write_doc, write_pdf
+from tui.app import FoiApp
+from tui.widgets import FacetSidebar, PreviewPane, ResultsList, StatusBar
+from tui.widgets.results_list import ITEM_HEIGHT
+
+pytestmark = pytest.mark.skipif(not SEED.exists(), reason="the seed document is not available")
+
+SIZE = (120, 36)
+SEED_ID = f"corpus/{SEED.name}"
+MARKUP_TEXT = (
+    "Zanzibar Borough Council\n"
+    "Our reference: ZB-0001\n\n"
+    "This response about zanzibar ferries contains [bold]not bold[/] and a stray [/] closing tag,\n"
+    "[red]colour markup[/red], an ANSI escape \x1b[31mnot red\x1b[0m, a bell \x07 and a title-setting "
+    "sequence \x1b]0;pwned\x07.\n"
+    + "W" * 5000
+    + "\nThe zanzibar ferry timetable follows the long line.\n"
+)
+
+
+def write_corpus(folder: Path) -> Path:
+    """The seed plus a few responses from other authorities, metadata pinned by sidecars."""
+    folder.mkdir(parents=True, exist_ok=True)
+    seed = folder / SEED.name
+    shutil.copy(SEED, seed)
+    # Pin the seed's metadata to its true values so snapshots do not follow extractor changes.
+    (folder / f"{SEED.name}.meta.json").write_text(
+        '{"title": "Prevent database access", "authority": "South Yorkshire Police", '
+        '"reference": "20191213", "date": "2019-06-18", "outcome": "disclosed", "exemptions": []}',
+        encoding="utf-8",
+    )
+    write_doc(
+        folder,
+        "met-2020-stop-search.txt",
+        "Metropolitan Police Service\nFreedom of Information request 01/FOI/20/012345\n\n"
+        "You asked for the stop and search database extract for 2019. The information is held. "
+        "Names of officers are withheld under section 40(2) (personal information). "
+        "The remaining information about the database is disclosed below.\n",
+        title="Stop and search database extract",
+        authority="Metropolitan Police Service",
+        reference="01/FOI/20/012345",
+        date="2020-02-14",
+        outcome="partial",
+        exemptions=["s40(2)"],
+    )
+    write_doc(
+        folder,
+        "sheffield-2021-potholes.txt",
+        "Sheffield City Council\nFOI 1234\n\nYou asked how many potholes were repaired in 2020. "
+        "The information is held in our highways database: 12,345 potholes were repaired.\n",
+        title="Potholes repaired in 2020",
+        authority="Sheffield City Council",
+        reference="FOI 1234",
+        date="2021-03-01",
+        outcome="disclosed",
+        exemptions=[],
+    )
+    write_pdf(
+        folder / "home-office-2023-prevent-referrals.pdf",
+        [
+            "Home Office\nFreedom of Information request 71234\nPrevent referrals by region, 2022.",
+            "Referrals recorded on the Prevent Case Management database are published quarterly.\n"
+            "We do not hold the database extract you describe for local authorities.",
+        ],
+    )
+    (folder / "home-office-2023-prevent-referrals.pdf.meta.json").write_text(
+        '{"title": "Prevent referrals by region", "authority": "Home Office", "reference": "71234", '
+        '"date": "2023-05-02", "outcome": "not_held", "exemptions": []}',
+        encoding="utf-8",
+    )
+    write_doc(
+        folder,
+        "zanzibar-markup.txt",
+        MARKUP_TEXT,
+        title="[bold]Markup[/bold] in a \x1b[1mtitle\x1b[0m",
+        authority="Zanzibar [i]Borough[/i] Council",
+        date="2022-01-05",
+        outcome="disclosed",
+        exemptions=[],
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def shared_index(tmp_path_factory) -> Path:
+    """One index for the read-only tests (module scope: built once per xdist worker)."""
+    root = tmp_path_factory.mktemp("tui")
+    corpus = write_corpus(root / "corpus")
+    index = root / "index"
+    summary = build_index(corpus, index)
+    assert summary.failed == 0, summary.failures
+    return index
+
+
+def make_app(index: Path) -> FoiApp:
+    return FoiApp(SearchService(index), measurements=False)
+
+
+async def settle(pilot, timeout: float = 10.0) -> None:
+    """Let the debounce fire and every worker finish, then let messages land."""
+    await pilot.pause(0.2)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            return
+    raise AssertionError("workers did not finish")
+
+
+async def wait_for(pilot, predicate, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        await pilot.pause(0.05)
+        if predicate():
+            return
+    raise AssertionError("condition not met in time")
+
+
+async def type_query(pilot, text: str) -> None:
+    search = pilot.app.screen.search_bar
+    search.focus()
+    search.value = ""
+    await pilot.press(*text)
+    await settle(pilot)
+
+
+def rendered_lines(widget) -> list:
+    return [widget.render_line(y) for y in range(widget.scrollable_content_region.height)]
+
+
+def status_text(app) -> str:
+    return str(app.screen.query_one("#status-text").render())
+
+
+# ---------------------------------------------------------------- Pilot tests
+
+
+async def test_typing_a_query_shows_the_seed_first_with_highlighted_terms(shared_index):
+    app = make_app(shared_index)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "prevent database")
+        results = app.screen.query_one(ResultsList)
+        assert results.total >= 2
+        first = results.hit_at(0)
+        assert first.doc_id == SEED_ID
+        assert first.highlights
+        words = {first.snippet[s:e].lower() for s, e in first.highlights}
+        assert {"prevent", "database"} <= words
+        # The snippet rows on screen carry the highlight style on exactly those words.
+        highlight = results.get_component_rich_style("results-list--highlight", partial=True)
+        snippet_rows = rendered_lines(results)[2:ITEM_HEIGHT]
+        marked = {
+            seg.text.lower()
+            for strip in snippet_rows
+            for seg in strip
+            if seg.style and seg.style.bold and seg.style.color == highlight.color
+        }
+        assert {"prevent", "database"} <= marked
+        assert "hits" in status_text(app)
+
+
+async def test_toggling_a_facet_narrows_the_count(shared_index):
+    app = make_app(shared_index)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "database")
+        results = app.screen.query_one(ResultsList)
+        before = results.total
+        assert before >= 3
+        await pilot.press("down")  # into the results, so `f` is a command, not a letter
+        await pilot.press("f")
+        facets = app.screen.query_one(FacetSidebar)
+        assert facets.has_focus
+        target = facets.get_option_index("authority\x1fSouth Yorkshire Police")
+        while facets.highlighted != target:
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert facets.selected == {"authority": "South Yorkshire Police"}
+        assert 0 < results.total < before
+        assert {h.authority for h in results.loaded_hits} == {"South Yorkshire Police"}
+        assert "authority=South Yorkshire Police" in status_text(app)
+        # Toggling it again clears the filter.
+        await pilot.press("enter")
+        await settle(pilot)
+        assert results.total == before
+
+
+async def test_enter_opens_the_preview_at_a_hit_and_n_moves_to_the_next(shared_index):
+    app = make_app(shared_index)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "prevent database")
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        preview = app.screen.query_one(PreviewPane)
+        assert preview.display and preview.has_focus
+        assert preview.hit.doc_id == SEED_ID
+        assert preview.hit_count > 5
+
+        def visible(row: int) -> bool:
+            top = int(preview.scroll_y)
+            return top <= row < top + preview.scrollable_content_region.height
+
+        first, row = preview.current, preview.current_row
+        assert visible(row) and preview.scroll_y > 0  # scrolled down to the passage, not the top
+        assert any(w in preview.row_text(row).lower() for w in ("prevent", "database"))
+        await pilot.press("n")
+        await pilot.pause()
+        assert preview.current == first + 1
+        assert visible(preview.current_row)
+        assert "hit" in str(preview.border_subtitle)
+        await pilot.press("N")
+        await pilot.pause()
+        assert preview.current == first
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not preview.display
+        assert app.screen.query_one(ResultsList).has_focus
+
+
+async def test_r_reindexes_a_new_file_and_it_appears_in_results(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus")
+    index = tmp_path / "index"
+    build_index(corpus, index)
+    app = make_app(index)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "quokka")
+        results = app.screen.query_one(ResultsList)
+        assert results.total == 0
+        write_doc(corpus, "rottnest-2024-quokkas.txt", "Rottnest Island Authority\n\nHow many quokka selfies were taken?")
+        await pilot.press("down")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: results.total == 1 and not app.reindexing, timeout=60)
+        assert results.hit_at(0).doc_id == "corpus/rottnest-2024-quokkas.txt"
+        assert not app.screen.query_one("#reindex-progress").display
+        assert "6 documents" in status_text(app)
+
+
+async def test_a_bad_query_shows_its_error_and_keeps_the_results(shared_index):
+    app = make_app(shared_index)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "prevent database")
+        results = app.screen.query_one(ResultsList)
+        total, first = results.total, results.hit_at(0).doc_id
+        await pilot.press(*' "data')
+        await settle(pilot)
+        assert "unbalanced quote" in status_text(app)
+        assert results.total == total and results.hit_at(0).doc_id == first
+        await pilot.press('"')  # fixed: the error goes away
+        await settle(pilot)
+        assert "unbalanced" not in status_text(app)
+
+
+async def test_markup_ansi_and_long_lines_in_a_document_render_literally(shared_index):
+    app = make_app(shared_index)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "zanzibar")
+        results = app.screen.query_one(ResultsList)
+        assert results.total == 1
+        listed = "".join(seg.text for strip in rendered_lines(results) for seg in strip)
+        assert "[bold]Markup[/bold]" in listed  # the title, as typed in the document
+        assert "␛[1m" in listed and "\x1b" not in listed
+        assert "[i]Borough[/i]" in listed
+
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        preview = app.screen.query_one(PreviewPane)
+        width = preview.scrollable_content_region.width
+        rows = [preview.row_text(i) for i in range(preview.virtual_size.height)]
+        body = "\n".join(rows)
+        for literal in ("[bold]not bold[/]", "stray [/] closing", "[red]colour markup[/red]", "[bold]Markup[/bold]"):
+            assert literal in body, literal
+        assert "␛[1mtitle␛[0m" in body  # the sidecar title keeps its escapes; they show as ␛
+        assert not any(ch in body for ch in "\x1b\x07\x00")
+        # The 5,000-character line wraps inside the pane instead of widening it.
+        assert sum(row.count("W") for row in rows) == 5000
+        assert max(len(row.rstrip()) for row in rows) <= width
+        assert preview.virtual_size.width == width
+        # Rendered strips: exactly the pane width, and "[bold]" styles nothing.
+        preview.scroll_to(0, 0, animate=False, immediate=True, force=True)
+        await pilot.pause()
+        for strip in rendered_lines(preview):
+            assert strip.cell_length == width
+            for seg in strip:
+                if "not bold" in seg.text:
+                    assert not (seg.style and seg.style.bold)
+        assert preview._border_title.plain.startswith("[bold]Markup[/bold]")  # shown as typed
+        assert app.screen.query_one(ResultsList).size.width > 20  # the layout held
+
+        # The extractor already drops ANSI sequences from files; the preview must be safe
+        # on its own, whatever text the service hands it.
+        raw = DocumentView(metadata={"doc_id": "x", "kind": "text"}, pages=[MARKUP_TEXT.replace("W" * 5000, "")], qa=[])
+        preview.show_document(preview.hit, raw, [[]])
+        await pilot.pause()
+        body = "\n".join(preview.row_text(i) for i in range(preview.virtual_size.height))
+        assert "␛[31mnot red␛[0m" in body and "␛]0;pwned␇" in body and "a bell ␇" in body
+        assert "\x1b" not in "".join(seg.text for strip in rendered_lines(preview) for seg in strip)
+
+
+class _HugeService:
+    """A stand-in with 250,000 hits, counting what the UI asks for."""
+
+    def __init__(self):
+        self.offsets: list[int] = []
+
+    def available(self):
+        return True
+
+    def stats(self):
+        from indexer.search import IndexStats
+
+        return IndexStats(documents=250_000, index_bytes=1, last_run=None, failures=[])
+
+    def facet_counts(self, text=None, filters=None):
+        return {}
+
+    def search(self, text, filters=None, sort="relevance", limit=10, offset=0, facets=False, snippets=True):
+        if not text.strip():
+            raise QueryError("empty query")
+        self.offsets.append(offset)
+        hits = [
+            Hit(rank=i + 1, score=1.0, doc_id=f"d/{i}.txt", path=f"/d/{i}.txt", title=f"Doc {i}", authority="A",
+                reference=None, date=None, request_date=None, kind="text", exemptions=[], outcome="unknown",
+                snippet=f"snippet {i}", highlights=[], page=None, pages=1)
+            for i in range(offset, offset + limit)
+        ]
+        return Results(query=text, parsed=text, hits=hits, total=250_000, offset=offset)
+
+
+async def test_hundreds_of_thousands_of_hits_load_lazily():
+    service = _HugeService()
+    app = FoiApp(service, measurements=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "anything")
+        results = app.screen.query_one(ResultsList)
+        assert results.total == 250_000 and service.offsets == [0]
+        await pilot.press("down", "end")
+        await wait_for(pilot, lambda: results.current_hit is not None)
+        assert results.current_hit.doc_id == "d/249999.txt"
+        assert len(service.offsets) == 2 and service.offsets[-1] == 249_950  # one page, not 250k rows
+        assert len(results.loaded_hits) == 100
+
+
+# ---------------------------------------------------------------- snapshots
+
+
+def test_snapshot_main_screen(snap_compare, shared_index):
+    async def run_before(pilot):
+        await settle(pilot)
+        await type_query(pilot, "prevent database")
+        await pilot.press("down")
+        await settle(pilot)
+
+    assert snap_compare(make_app(shared_index), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_preview(snap_compare, shared_index):
+    async def run_before(pilot):
+        await settle(pilot)
+        await type_query(pilot, "prevent database")
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+
+    assert snap_compare(make_app(shared_index), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_help(snap_compare, shared_index):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("down", "question_mark")
+        await pilot.pause()
+
+    assert snap_compare(make_app(shared_index), terminal_size=SIZE, run_before=run_before)
