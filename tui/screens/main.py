@@ -64,6 +64,7 @@ class MainScreen(Screen):
         self.query_text = ""
         self.filters = Filters()
         self.results: Results | None = None  # the last good results
+        self._preview_terms: list[str] = []
 
     @property
     def service(self):
@@ -81,6 +82,7 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(SearchBar).focus()
         self._update_context()
+        self._stats_worker()
         self.run_search()
 
     # ------------------------------------------------------------ widgets
@@ -198,8 +200,6 @@ class MainScreen(Screen):
         if event.generation != self.generation:
             return
         self.facets.show_facets(event.facets)
-        self.status.set_index(event.documents, self.status.index_bytes or 0)
-        self._stats_worker()
         self.results_list.show_hint(
             f"Type to search {event.documents:,} documents: words, \"a phrase\", authority:MPS, exemption:s40, date:2019.",
             "Down or Enter moves to the results · Ctrl+P commands · ? help · q quits",
@@ -230,7 +230,11 @@ class MainScreen(Screen):
 
     @on(ResultsList.Highlighted)
     def _highlighted(self, event: ResultsList.Highlighted) -> None:
-        if self.previewing and (self.preview.hit is None or self.preview.hit.doc_id != event.hit.doc_id):
+        """While the preview is open it follows the cursor (and a new query's terms)."""
+        if not self.previewing:
+            return
+        shown = self.preview.hit
+        if shown is None or shown.doc_id != event.hit.doc_id or self._preview_terms != self._terms():
             self._load_document(event.hit)
 
     def open_preview(self, hit: Hit | None = None) -> None:
@@ -241,9 +245,12 @@ class MainScreen(Screen):
         self._load_document(hit)
         self.preview.focus()
 
+    def _terms(self) -> list[str]:
+        return self.results.terms if self.results is not None else []
+
     def _load_document(self, hit: Hit) -> None:
-        terms = self.results.terms if self.results is not None else []
-        self._document_worker(hit, terms)
+        self._preview_terms = self._terms()
+        self._document_worker(hit, self._preview_terms)
 
     @on(DocumentLoaded)
     def _document_loaded(self, event: DocumentLoaded) -> None:

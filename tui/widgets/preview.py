@@ -152,14 +152,19 @@ class PreviewPane(ScrollView, can_focus=True):
             self.call_after_refresh(self._scroll_to_current)
         self.refresh()
 
-    def _scroll_to_current(self) -> None:
+    def _scroll_to_current(self, only_if_hidden: bool = False) -> None:
+        """Put the current hit a third of the way down; with `only_if_hidden`, leave the
+        view alone while the hit is already on screen (n/N through one paragraph)."""
         row = self.current_row
         if row is None:
             self.scroll_to(0, 0, animate=False, immediate=True, force=True)
             return
-        top = max(0, row - self.scrollable_content_region.height // 3)
+        height = self.scrollable_content_region.height
+        top = int(self.scroll_y)
+        if only_if_hidden and top < row < top + height - 1:
+            return
         # force: right after a new document the scrollbars are not laid out yet
-        self.scroll_to(0, top, animate=False, immediate=True, force=True)
+        self.scroll_to(0, max(0, row - height // 3), animate=False, immediate=True, force=True)
 
     def _update_subtitle(self) -> None:
         if not self._hits:
@@ -173,7 +178,7 @@ class PreviewPane(ScrollView, can_focus=True):
     # ------------------------------------------------------------ hits
     def watch_current(self, old: int, new: int) -> None:
         self._update_subtitle()
-        self._scroll_to_current()
+        self._scroll_to_current(only_if_hidden=True)
         self.refresh()
 
     def action_next_hit(self) -> None:
