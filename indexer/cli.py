@@ -80,8 +80,10 @@ def main() -> None:
 @click.option("--max-pages", type=click.IntRange(min=1), default=2000, show_default=True, help="Pages read per PDF.")
 @click.option("--max-chars", type=click.IntRange(min=1), default=5_000_000, show_default=True, help="Characters kept per document.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per file.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Documents per commit: at most this many are redone after a crash.")
 @common
-def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, index):
+def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, index):
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
     from indexer.extract.base import ExtractOptions
     from indexer.output import console, emit_json, print_summary
@@ -95,7 +97,7 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
         max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, timeout=timeout,
         ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=index / "ocr-cache",
     )
-    options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, extract=extract)
+    options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size, extract=extract)
     if watch:
         from indexer.watch import watch_and_index
 

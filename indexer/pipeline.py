@@ -168,8 +168,45 @@ def _died(source: SourceFile, exitcode: int | None, memory_mb: int) -> Failure:
     return _failure(source, "corrupt", f"the extractor crashed (exit code {exitcode})")
 
 
+def _init_worker(megabytes: int, indexer_pid: int) -> None:
+    """Worker initializer: exit with the indexer, and cap the address space so that a PDF
+    bomb fails with MemoryError (or a native abort) instead of taking the machine."""
+    _exit_with(indexer_pid)
+    _limit_memory(megabytes)
+
+
+def _exit_with(pid: int) -> None:
+    """Only the indexer enforces the time limit, so a worker left behind by a killed indexer
+    would spin on a hostile file for ever. PR_SET_PDEATHSIG cannot help: the worker's parent
+    is the forkserver, which itself lives as long as any worker does. A daemon thread
+    waits on a pidfd of the indexer (GIL-free native code such as pdfium does not stop it)."""
+    import select
+    import threading
+
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfds (old kernel, not Linux): poll instead
+        fd = None
+
+    def watch() -> None:
+        if fd is not None:
+            select.select([fd], [], [])
+            os._exit(1)
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, name="exit-with-indexer", daemon=True).start()
+
+
 def _limit_memory(megabytes: int) -> None:
-    """Worker initializer: cap the address space so a PDF bomb fails with MemoryError."""
     import resource
 
     limit = megabytes * 1024 * 1024
@@ -302,7 +339,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
     ext = options.extract
     context = multiprocessing.get_context("forkserver")
     with ProcessPool(
-        max_workers=min(jobs, len(todo)), initializer=_limit_memory, initargs=(ext.memory_mb,), context=context
+        max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(ext.memory_mb, os.getpid()), context=context
     ) as pool:
         window = max(4, jobs * 4)
         pending: list[tuple[SourceFile, object]] = []

@@ -1,0 +1,195 @@
+"""Crash safety: SIGKILL `foi index` at seeded random moments; nothing committed is ever lost.
+
+Each round changes part of the corpus (every file carries a versioned made-up word), starts
+`foi index` as a real process, kills it with SIGKILL after a random delay, then checks that
+the index opens and answers, that every document it held before is still there (at its old
+or a newer version, never half-written) and that each one is found by its word. A final
+normal run must finish the job: every file, at its latest version.
+"""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+from tests.badinputs import good_text, one_page_pdf, token
+from tests.conftest import ROOT
+
+FOI = [sys.executable, "-m", "indexer"]
+FILES = 400
+KILLS = 10
+SEED = 20191213
+
+
+def word(i: int, version: int) -> str:
+    return token(100_000 + i * 100 + version)
+
+
+def write(corpus: Path, i: int, version: int) -> str:
+    w = word(i, version)
+    folder = corpus / f"part{i // 40:02}"
+    folder.mkdir(parents=True, exist_ok=True)
+    body = f"Response {i} version {version} keyword {w} shared killtest words"
+    if i % 8 == 0:
+        (folder / f"doc{i:04}.pdf").write_bytes(one_page_pdf(body))
+    else:
+        (folder / f"doc{i:04}.txt").write_text(good_text(w) + body + "\n")
+    return w
+
+
+def doc_id(i: int) -> str:
+    return f"corpus/part{i // 40:02}/doc{i:04}.{'pdf' if i % 8 == 0 else 'txt'}"
+
+
+def index_contents(index: Path) -> dict[str, str]:
+    """doc_id -> stored text, read through the search service as any reader would."""
+    from indexer.index import FoiIndex
+    from indexer.search import SearchService
+
+    store = FoiIndex(index)
+    if not store.exists():
+        return {}
+    ix = store.open()
+    try:
+        ids = list(store.manifest(ix))
+    finally:
+        ix.close()
+    service = SearchService(index)
+    try:
+        return {d: service.document(d).content for d in ids}
+    finally:
+        service.close()
+
+
+def still_running(procs: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Those of `procs` still running after `timeout` s (zombies count as dead: PID 1 in a
+    container does not always reap orphans)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        alive = []
+        for p in procs:
+            try:
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(p)
+            except psutil.NoSuchProcess:
+                pass
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
+
+
+def descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def test_sigkill_at_random_moments_loses_nothing(tmp_path):
+    from indexer.search import SearchService
+
+    rng = random.Random(SEED)
+    corpus = tmp_path / "corpus"
+    index = tmp_path / "index"
+    versions = {i: 0 for i in range(FILES)}
+    for i in range(FILES):
+        write(corpus, i, 0)
+    held: dict[str, set[str]] = {}  # doc_id -> words of the versions it may hold
+    for i in range(FILES):
+        held.setdefault(doc_id(i), set()).add(word(i, 0))
+    before: set[str] = set()
+    usable = lost = mid_run = 0
+    orphans: list[str] = []
+    next_new = FILES
+
+    for round_ in range(KILLS):
+        if round_:  # new work for this run: changed files and a few new ones
+            for i in rng.sample(sorted(versions), 120):
+                versions[i] += 1
+                held[doc_id(i)].add(write(corpus, i, versions[i]))
+            for _ in range(10):
+                versions[next_new] = 0
+                held[doc_id(next_new)] = {write(corpus, next_new, 0)}
+                next_new += 1
+        proc = subprocess.Popen([*FOI, "index", str(corpus), "--index", str(index), "--json", "--batch-size", "20"],
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.4, 2.5))
+        workers = descendants(proc.pid)
+        if proc.poll() is None:
+            mid_run += 1
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stderr.close()
+        # Worker processes must not outlive the killed indexer for long.
+        alive = still_running(workers, timeout=20)
+        orphans += [f"round {round_}: pid {p.pid} {p.name()}" for p in alive]
+        for p in alive:
+            p.kill()
+
+        contents = index_contents(index)
+        now = set(contents)
+        missing = before - now
+        lost += len(missing)
+        assert not missing, f"round {round_}: committed documents lost: {sorted(missing)[:5]}"
+        half = [d for d, text in contents.items() if not any(w in text for w in held[d])]
+        assert not half, f"round {round_}: documents without their text: {half[:5]}"
+        service = SearchService(index)
+        try:
+            assert service.stats().documents == len(now)
+            for d, text in contents.items():
+                w = next(w for w in held[d] if w in text)
+                assert [h.doc_id for h in service.search(w).hits] == [d], (round_, d, w)
+        finally:
+            service.close()
+        usable += 1
+        before = now
+
+    assert not orphans, orphans
+    assert mid_run >= KILLS // 2, f"only {mid_run} of {KILLS} kills landed while indexing"
+    done = subprocess.run([*FOI, "index", str(corpus), "--index", str(index), "--json"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    contents = index_contents(index)
+    assert set(contents) == {doc_id(i) for i in versions}
+    stale = [d for d in (doc_id(i) for i in versions) if word(int(d[-8:-4]), versions[int(d[-8:-4])]) not in contents[d]]
+    assert not stale, stale[:5]
+    count = subprocess.run([*FOI, "search", "killtest", "--count", "--index", str(index)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+    assert count.stdout.strip() == str(len(versions))
+    print(f"kill test: {usable}/{KILLS} index usable after SIGKILL ({mid_run} mid-run), documents lost: {lost}")
+
+
+def test_workers_die_with_a_killed_indexer_even_mid_file(tmp_path):
+    """A worker stuck on a hostile file is only ever stopped by the indexer's time limit; if
+    the indexer is killed, the worker must not spin on as an orphan."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(4):
+        (corpus / f"hang{i}.txt").write_text(good_text(token(i)))
+    script = (
+        "import sys; from pathlib import Path; import indexer.pipeline as p; from tests import badinputs\n"
+        "p.prepare = badinputs.hostile_prepare\n"
+        f"p.run_index([Path({str(corpus)!r})], Path({str(tmp_path / 'index')!r}), p.RunOptions(jobs=2))\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[psutil.Process] = []
+        while time.monotonic() < deadline and len(workers) < 3:  # forkserver + 2 workers
+            time.sleep(0.2)
+            workers = [p for p in descendants(proc.pid) if "forkserver" in " ".join(p.cmdline())]
+        assert len(workers) >= 3, "the worker pool never started"
+        time.sleep(1.0)  # the workers are inside hostile_prepare now, sleeping for an hour
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    alive = still_running(workers, timeout=15)
+    for p in alive:
+        p.kill()
+    assert not alive, f"orphaned workers still running: {[p.pid for p in alive]}"
