@@ -15,7 +15,7 @@ import pytest
 from indexer.search import DocumentView, Hit, QueryError, Results, SearchService
 from tests.conftest import SEED, build_index, write_doc, write_pdf
 from tui.app import FoiApp
-from tui.widgets import FacetSidebar, PreviewPane, ResultsList, StatusBar
+from tui.widgets import FacetSidebar, PreviewPane, ResultsList
 from tui.widgets.results_list import ITEM_HEIGHT
 
 pytestmark = pytest.mark.skipif(not SEED.exists(), reason="the seed document is not available")

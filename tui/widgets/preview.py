@@ -120,7 +120,7 @@ class PreviewPane(ScrollView, can_focus=True):
         return self._lines[line].text[start:end]
 
     # ------------------------------------------------------------ layout
-    def _on_resize(self, event: events.Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._layout()
 
     def on_show(self) -> None:

@@ -205,7 +205,7 @@ class ResultsList(ScrollView, can_focus=True):
     def action_back(self) -> None:
         self.post_message(self.Back())
 
-    async def _on_click(self, event: events.Click) -> None:
+    async def on_click(self, event: events.Click) -> None:
         if not self.total:
             return
         index = (event.y + int(self.scroll_offset.y)) // ITEM_HEIGHT
@@ -222,7 +222,7 @@ class ResultsList(ScrollView, can_focus=True):
         super().notify_style_update()
         self._cache.clear()
 
-    def _on_resize(self, event: events.Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
 
     def render_line(self, y: int) -> Strip:
