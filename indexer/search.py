@@ -534,13 +534,13 @@ class SearchService:
 
     # -- for the TUI empty-index screen (added by the TUI work, issue 5)
     def _refreshed(self, searcher):
-        """`searcher.refresh()`, except that Whoosh 2.7.5 cannot refresh a searcher opened on
-        an empty index (its EmptyReader has no segments list): open a new one then."""
-        try:
-            return searcher.refresh()
-        except TypeError:
-            searcher.close()
-            return self._ix.searcher()
+        """A searcher on the latest commit. Not `searcher.refresh()`: in whoosh-reloaded 2.7.5
+        a refreshed reader keeps the segments that a merge replaced (FileIndex._reader adds
+        the old reader's segments to the new list), so a reader open during indexing counted
+        documents twice; nor can it refresh one opened on an empty index (EmptyReader)."""
+        fresh = self._ix.searcher()
+        searcher.close()
+        return fresh
 
     # -- for the TUI preview (added by the TUI work, issue 5): highlight a whole document
     def highlight_spans(self, text: str, terms, limit: int = 5000) -> list[tuple[int, int]]:
