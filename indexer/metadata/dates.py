@@ -32,7 +32,7 @@ _DATE = re.compile(
 
 # Context just before a date that makes it the request date.
 _REQUEST_BEFORE = re.compile(
-    r"(?:(?:request|e-?mail|letter|correspondence|application|enquiry|message)\b[^.?!]{0,60}?\b"
+    r"(?:(?:request|e-?mail|letter|correspondence|application|enquiry|message|quer(?:y|ies))\b[^.?!]{0,60}?\b"
     r"(?:dated|of|received|made|submitted|sent|on)"
     r"|which\s+we\s+received(?:\s+on)?|received\s+(?:by\s+us\s+)?on|you\s+validated\s+on"
     r"|date\s+(?:of\s+(?:your\s+)?request|received|request\s+received)\s*:?"
@@ -40,6 +40,12 @@ _REQUEST_BEFORE = re.compile(
     re.I,
 )
 _REQUEST_AFTER = re.compile(r",?\s+(?:you|when\s+you)\s+(?:asked|requested|wrote|submitted|made|sent|emailed)", re.I)
+# "We responded to your original request on 8 October 2020": the date of an earlier reply.
+_OUR_REPLY_BEFORE = re.compile(
+    r"\b(?:respond\w*|repl(?:y|ied)|answered|wrote|sent\s+(?:you\s+)?(?:a|our)\s+response)\s+(?:to\s+)?(?:your\s+)?"
+    r"(?:original\s+|earlier\s+|previous\s+)?(?:request|e-?mail|letter|quer(?:y|ies))\b[^.?!]{0,30}$",
+    re.I,
+)
 _DEADLINE_BEFORE = re.compile(r"(?:\bby|\bdue|deadline|no\s+later\s+than|until|before)\s*(?:the\s+)?:?\s*$", re.I)
 # A label on the date's own line that makes it the letter's date.
 _RESPONSE_LABEL = re.compile(
@@ -79,7 +85,8 @@ def find_dates(layout: Layout) -> tuple[str | None, str | None]:
 def _classify(text: str, m: re.Match, head_end: int, tail_start: int) -> str | None:
     line_start = text.rfind("\n", 0, m.start()) + 1
     before = text[max(0, m.start() - 120): m.start()]
-    if _REQUEST_BEFORE.search(before) or _REQUEST_AFTER.match(text, m.end(), m.end() + 40):
+    if (_REQUEST_BEFORE.search(before) and not _OUR_REPLY_BEFORE.search(before)) \
+            or _REQUEST_AFTER.match(text, m.end(), m.end() + 40):
         return "request"
     if _DEADLINE_BEFORE.search(before[-30:]):
         return None

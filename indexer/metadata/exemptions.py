@@ -61,6 +61,7 @@ _NEG_AFTER = re.compile(
     r"(?:appl|engag|relevant|rel[iy]|us)",
     re.I,
 )
+_CUE_WINDOW = 250
 _NCND = re.compile(r"neither\s+confirm(?:s|ing|ed)?\s+n?or\s+den(?:y|ies|ying|ied)|\bNCND\b", re.I)
 
 
@@ -121,8 +122,11 @@ def _citations_at(text, m, is_eir, sents, starts, limit) -> list[Citation]:
     valid = _EIR_REGULATIONS if is_eir else _FOI_SECTIONS
     prefix = "eir" if is_eir else "s"
     sent = _sentence_of(sents, starts, m.start())
-    sentence = text[sent.start:sent.end] if sent else text[max(0, m.start() - 150): m.end() + 150]
-    if not _CUE.search(sentence):
+    # The cue must be in the citation's sentence, and near it: a window keeps a megabyte-long
+    # "sentence" (a table, a text without full stops) from being rescanned for every citation.
+    lo = max(sent.start if sent else 0, m.start() - _CUE_WINDOW)
+    hi = min(sent.end if sent else len(text), m.end() + _CUE_WINDOW)
+    if not _CUE.search(text, lo, hi):
         return []
     if _negated(text, m, sent):
         return []

@@ -90,7 +90,8 @@ _PENDING = re.compile(
     re.I,
 )
 _POSITIVE = re.compile(
-    r"please\s+(?:find|see)\s+(?:the\s+)?(?:attached|enclosed|below|table|documents?\b|spreadsheet)|\bsee\s+(?:the\s+)?attached|"
+    r"please\s+(?:find|see)\s+(?:the\s+)?(?:attached|enclosed|below|table|documents?\b|spreadsheet)|"
+    r"please\s+(?:find|see)\s+[^.]{0,60}?\b(?:attached|enclosed)\b|\bsee\s+(?:the\s+)?attached|"
     r"\battached\s+(?:is|are|document|spreadsheet|file|pdf|copy|list)|\b(?:i|we)\s+can\s+confirm\b|"
     r"\b(?:is|are)\s+as\s+follows|information\s+(?:you\s+(?:have\s+)?requested\s+)?is\s+(?:provided|attached|enclosed|set\s+out|below)|"
     r"\bis\s+disclosed\b|\bare\s+disclosed\b|provided\s+below|please\s+see\s+(?:our\s+)?response|\bhere\s+is\b",
@@ -147,7 +148,7 @@ _LIST_MARKER = re.compile(r"^\s*\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.):]?\s*$")
 _ANSWER_LAST_LINE = re.compile(r"\n[ \t]*(?:[£$]?\d[\d,.%]*|Yes|No|None|Nil|N/?A|Zero)\.?[ \t]*$", re.I)
 _SHORT_ANSWER = 40
 _YES_NO = re.compile(r"^\W*(?:yes|no)\b(?![ \t]+(?:information|records?|data|such|relevant|recorded)\b)", re.I)
-_LINK_ONLY = re.compile(r"^\W*(?:\[\d+\]\W*)*$")
+_LINK_MARK = re.compile(r"\[\d+\]")
 
 
 def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: bool,
@@ -165,9 +166,11 @@ def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: 
     hits = _cue_hits(text, layout.response, sents, citations)
     neutral_words = 0
     zone = 0
+    span_starts = [a for a, _ in qa_spans]
     for k, s in enumerate(sents):
-        if any(a <= s.start < b for a, b in qa_spans):
-            continue
+        i = bisect.bisect_right(span_starts, s.start) - 1
+        if i >= 0 and s.start < qa_spans[i][1]:
+            continue  # inside a short answer already labelled
         sent = text[s.start:s.end]
         label = _label_sentence(sent, hits[k])
         if label in ("refused", "not_held", "redacted", "ncnd"):
@@ -274,7 +277,7 @@ def _label_sentence(sent: str, hit: set[str]) -> str:
     for cue in ("positive", "pending", "boiler"):
         if cue in hit:
             return cue
-    if not any(ch.isalpha() for ch in sent) and _LINK_ONLY.match(sent):
+    if not any(ch.isalpha() or ch.isdigit() for ch in _LINK_MARK.sub("", sent)):
         return "boiler"  # a bare link number "[3]" or a rule
     if not any(ch.islower() for ch in sent) and sum(ch.isalpha() for ch in sent) > 3:
         return "boiler"  # an all-caps heading

@@ -72,6 +72,7 @@ _REQUEST_END = re.compile(
     re.M | re.I,
 )
 _TITLE_MAX = 100
+_MAX_QUESTION_LINES = 12  # a repeated question is a few lines; also bounds the work per item
 _QA_MAX_PAIRS = 200
 
 
@@ -191,9 +192,9 @@ def _words(s: str) -> str:
 def _split_at_request(block: str, request_words: str) -> tuple[str, str]:
     """'Please list the sites\n42 sites' -> ('Please list the sites', '42 sites') when the
     request says 'please list the sites': the longest run of leading lines the request contains."""
-    lines = block.split("\n")
+    lines = block.split("\n", _MAX_QUESTION_LINES + 1)
     cut = 0
-    for k in range(1, len(lines)):
+    for k in range(1, min(len(lines), _MAX_QUESTION_LINES + 1)):
         head = _words("\n".join(lines[:k]))
         if len(head) < 12 or head not in request_words:
             break
