@@ -1,0 +1,139 @@
+"""Metadata extraction on real responses: 60 Sheffield City Council emails from
+WhatDoTheyKnow (../shared/corpus-real, never copied into this repo).
+
+LABELS.json outcomes come from each requester's classification of the whole request, so they
+are noisy; the floors below are what the extractor honestly reaches after reading the misses
+(see the confusion matrix this test prints). The final emails carry no letter date of their
+own (WhatDoTheyKnow keeps the send time outside the text), so the response date is expected
+to be unknown, never guessed; the request date ("which we received on ...") is checked instead.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import Counter, defaultdict
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from indexer.metadata import extract_metadata
+from indexer.models import OUTCOMES
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-real" / "sheffield"
+LABELS = REAL / "LABELS.json"
+
+pytestmark = pytest.mark.skipif(not LABELS.is_file(), reason="../shared/corpus-real not present")
+
+# Measured on the 60 files (see the printed report); floors sit just under what is reached.
+OUTCOME_FLOOR = 0.75  # 46/60 = 76.7%
+REFERENCE_FLOOR = 0.65  # 40/60: 20 of the emails contain no reference at all
+REFERENCE_WHEN_PRESENT = 1.0  # every email that contains an "FOI / n" or "EIR / n" reference gets one
+REQUEST_DATE_FLOOR = 0.95
+
+# An independent check for "this email carries its own reference": the council's format in a
+# subject/heading line or an attachment name. (653944 only names other requests in its prose.)
+_HAS_REF = re.compile(
+    r"^(?:Subject:|Re\b|Internal Review)[^\n]*?(?:FOI|EIR)\s*/\s*\n?\s*\d{3,}"
+    r"|Reference\s*–\s*\n\s*(?:FOI|EIR)\s*/\s*\d{3,}|^FOI \d{3,} [^\n]*\.\w{3,4}$",
+    re.M,
+)
+
+
+@cache
+def _results() -> list[tuple[str, str, dict, object]]:
+    labels = json.loads(LABELS.read_text(encoding="utf-8"))
+    out = []
+    for name in sorted(labels):
+        text = (REAL / name).read_text(encoding="utf-8")
+        out.append((name, text, labels[name], extract_metadata(text)))
+    return out
+
+
+def test_corpus_is_complete():
+    assert len(_results()) == 60
+
+
+def test_authority_is_sheffield_for_all():
+    wrong = [(n, m.authority) for n, _, _, m in _results() if m.authority != "Sheffield City Council"]
+    assert not wrong
+
+
+def test_reference_found(capsys):
+    results = _results()
+    found = [n for n, _, _, m in results if m.reference]
+    with_ref = [(n, m.reference) for n, text, _, m in results if _HAS_REF.search(text)]
+    missed = [n for n, r in with_ref if r is None]
+    with capsys.disabled():
+        print(f"\nreal references: found {len(found)}/{len(results)}; "
+              f"{len(with_ref) - len(missed)}/{len(with_ref)} of the emails that contain one")
+    assert len(found) / len(results) >= REFERENCE_FLOOR
+    assert (len(with_ref) - len(missed)) / len(with_ref) >= REFERENCE_WHEN_PRESENT, missed
+    for _, _, _, m in results:  # as written by the council, never WhatDoTheyKnow's "[FOI #123 email]"
+        assert m.reference is None or "#" not in m.reference
+
+
+def test_outcome_accuracy_with_confusion_matrix(capsys):
+    results = _results()
+    matrix: dict[str, Counter] = defaultdict(Counter)
+    for _, _, label, m in results:
+        matrix[label["outcome"]][m.outcome] += 1
+        assert m.outcome in OUTCOMES
+    right = sum(matrix[k][k] for k in matrix)
+    accuracy = right / len(results)
+    with capsys.disabled():
+        print(f"\nreal outcome accuracy vs LABELS.json: {right}/{len(results)} = {accuracy:.1%}")
+        print("label \\ predicted " + " ".join(f"{o:>9}" for o in OUTCOMES))
+        for label in ("disclosed", "partial", "refused", "not_held"):
+            print(f"{label:>17} " + " ".join(f"{matrix[label][o]:>9}" for o in OUTCOMES))
+        for name, _, label, m in results:
+            if m.outcome != label["outcome"]:
+                print(f"  miss {name[:45]:45} label {label['outcome']:9} got {m.outcome}")
+    assert accuracy >= OUTCOME_FLOOR
+
+
+def test_dates(capsys):
+    results = _results()
+    response_found = [(n, m.date, lab["response_date"]) for n, _, lab, m in results if m.date]
+    gaps = []
+    for n, _, lab, m in results:
+        if m.request_date:
+            gaps.append((date.fromisoformat(lab["response_date"]) - date.fromisoformat(m.request_date)).days)
+    plausible = [g for g in gaps if -3 <= g <= 60]  # answered within the 20 working days, give or take
+    with capsys.disabled():
+        print(f"\nreal dates: response date found {len(response_found)}/{len(results)} (the emails carry none); "
+              f"request date found {len(gaps)}/{len(results)}, {len(plausible)} of them 0-60 days before the "
+              f"WDTK response timestamp (median gap {sorted(gaps)[len(gaps) // 2]} days)")
+    for n, got, expected in response_found:  # a date given must be the response's, within a day or so
+        assert abs((date.fromisoformat(got) - date.fromisoformat(expected)).days) <= 3, n
+    assert len(plausible) / len(results) >= REQUEST_DATE_FLOOR
+
+
+def test_exemptions_are_cited_ones(capsys):
+    """Spot checks read from the letters: what is cited, and what only looks like a citation."""
+    by_name = {n[:6]: m for n, _, _, m in _results()}
+    assert by_name["100437"].exemptions == ["s40(2)"]
+    assert by_name["104595"].exemptions == ["s41", "s43"]
+    assert by_name["111183"].exemptions == ["s40(2)", "s41(1)(a)"]
+    assert by_name["105591"].exemptions == ["eir12(3)", "eir13"]
+    assert by_name["118483"].exemptions == ["eir12(5)(b)"]
+    assert by_name["609477"].exemptions == ["s40(2)"]  # not the s41 Local Government Act notice period
+    assert by_name["110714"].exemptions == ["eir12(5)(b)"]  # "S36 1FY" is a postcode
+    cited = Counter(e for _, _, _, m in _results() for e in m.exemptions)
+    with capsys.disabled():
+        print(f"\nreal exemptions cited: {dict(cited)}")
+
+
+def test_speed_per_document(capsys):
+    texts = [t for _, t, _, _ in _results()]
+    extract_metadata(texts[0])
+    start = time.perf_counter()
+    for _ in range(3):
+        for t in texts:
+            extract_metadata(t)
+    per_doc = (time.perf_counter() - start) / (3 * len(texts))
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    with capsys.disabled():
+        print(f"\nreal speed: {per_doc * 1000:.2f} ms per document (mean {words:.0f} words)")
