@@ -127,13 +127,16 @@ def test_exemptions_are_cited_ones(capsys):
 
 
 def test_speed_per_document(capsys):
+    """Reported, not asserted: CPU time is steadier than wall time on a shared machine."""
     texts = [t for _, t, _, _ in _results()]
     extract_metadata(texts[0])
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(3):
         for t in texts:
             extract_metadata(t)
-    per_doc = (time.perf_counter() - start) / (3 * len(texts))
+    n = 3 * len(texts)
+    wall, cpu = (time.perf_counter() - wall) / n, (time.process_time() - cpu) / n
     words = sum(len(t.split()) for t in texts) / len(texts)
     with capsys.disabled():
-        print(f"\nreal speed: {per_doc * 1000:.2f} ms per document (mean {words:.0f} words)")
+        print(f"\nreal speed: {cpu * 1000:.2f} ms CPU ({wall * 1000:.2f} ms wall) per document, "
+              f"mean {words:.0f} words")

@@ -38,10 +38,12 @@ _ANSWER_STOP = re.compile(
 _SUBJECT = re.compile(r"^[ \t]*Subject:[ \t]*(?P<s>[^\n]*)$", re.M)
 _RELATING = re.compile(
     r"(?:relating\s+to|regarding|concerning|in\s+relation\s+to|about)\s+(?P<t>[^\n].{2,200}?)\s*,?\s+"
-    r"which\s+we\s+received"
-    r"|your\s+(?:[\w ]{0,40}?\s)?(?:request|e-?mail|letter)\b[^.\n]{0,80}?\b(?:about|regarding|concerning|relating\s+to|"
-    r"for\s+information\s+(?:about|on))\s+(?P<t2>[^.\n]{3,120})",
+    r"which\s+we\s+received",
     re.S,
+)
+_ABOUT = re.compile(
+    r"your\s+(?:[\w ]{0,40}?\s)?(?:request|e-?mail|letter)\b[^.\n]{0,80}?\b(?:about|regarding|concerning|relating\s+to|"
+    r"for\s+information\s+(?:about|on))\s+(?P<t>[^.\n]{3,120}?)(?=\s*(?:[.\n]|,?\s+which\b|$))"
 )
 # "FREEDOM OF INFORMATION ACT 2000 – COUNTER-TERRORISM DEPLOYMENTS": an all-caps heading.
 _CAPS_HEADING = re.compile(r"^[ \t]*(?P<s>(?=[^a-z\n]*[A-Z]{3})[^a-z\n]{8,150}?)[ \t]*$", re.M)
@@ -295,9 +297,9 @@ def find_title(layout: Layout, request: str | None, qa: list[QAPair]) -> str | N
         title = _short(_clean_subject(m.group("s")))
         if title and len(title) >= 3:
             return title[0] + title[1:].lower() if title.isupper() else title
-    m = _RELATING.search(text, 0, min(len(text), 20000))
+    m = _RELATING.search(text, 0, min(len(text), 20000)) or _ABOUT.search(text, 0, min(len(text), 20000))
     if m:
-        return _short(m.group("t") or m.group("t2"))
+        return _short(m.group("t"))
     if request:
         return _title_from_request(request, qa)
     return None
