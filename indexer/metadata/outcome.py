@@ -1,10 +1,16 @@
 """The outcome of a response: disclosed, partial, refused, not_held, ncnd or unknown.
 
-Each answer (Q&A pair) and each sentence of the response part is labelled from its wording:
-refusal (an exemption applied, cost limit, "withheld"), not held, redaction, NCND,
-holding reply (acknowledgement, clarification, extension), or content. The labels then
-combine: content plus any refusal/not-held/redaction is partial, refusal alone refused,
-and so on. With no evidence either way the outcome stays unknown.
+Each short answer (Q&A pair) and each sentence of the response part is labelled from its
+wording: refusal (an exemption applied, cost limit, "withheld"), not held, redaction, NCND,
+pointer (s21 / "published at"), holding reply (acknowledgement, clarification, extension) or
+content. The labels then combine: content plus any refusal/not-held is partial, refusal
+alone refused, and so on. With no evidence either way the outcome stays unknown.
+
+Two readings, chosen after reading the real Sheffield letters against their labels:
+- personal data redacted inside disclosed documents is still "disclosed", unless the request
+  asked for that personal data (names, contact details): then it is "partial";
+- s21 alone ("published on our website") gives the requester the information ("disclosed");
+  beside other exemptions or "not held" it is advice within a refusal.
 """
 from __future__ import annotations
 

@@ -66,7 +66,6 @@ _WDTK_SUBJECT = re.compile(
     r"(?:\s+regulations)?\s+request\s*[-–:]\s*"
 )
 _FIRST_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\d(\"“])|\n")
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\d(\"“])")
 _QUOTED_SALUTE = re.compile(r"^[ \t>]*Dear[ \t]+(?P<who>[^\n]{3,90}?)[ \t]*,?[ \t]*$", re.M)
 _REQUEST_END = re.compile(
     r"^[ \t>]*(?:Yours[ \t]+(?:faithfully|sincerely|truly)|(?:Many[ \t]+)?thanks|Thank[ \t]+you|(?:Kind[ \t]+|Best[ \t]+)?regards)"
