@@ -7,6 +7,7 @@ with no text layer. Tests that need Tesseract skip when it is absent (`make ocr-
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
@@ -262,10 +263,30 @@ def test_a_page_the_engine_fails_on_costs_only_that_page(monkeypatch):
     assert err.value.reason == "timeout"
 
 
-@needs_tesseract
-def test_engine_timeout_is_reported_as_timeout():
+def _installed(binding):
+    try:
+        return binding()
+    except Exception as exc:
+        pytest.skip(f"{binding.name} is not installed here ({type(exc).__name__}: {exc})")
+
+
+@pytest.mark.parametrize("binding", ocr._BACKENDS, ids=lambda b: b.name)
+def test_each_installed_binding_reads_scans_and_tags_the_cache(binding, monkeypatch, tmp_path):
+    engine = _installed(binding)
+    monkeypatch.setattr(ocr, "_backend", lambda: engine)
+    pdf = image_pdf([scanned(PAGE_TWO, 300, -1.0, seed=11, font="Helvetica")], 300)
+    page = extract_bytes(pdf, "scan.pdf", ExtractOptions(ocr_cache_dir=tmp_path)).pages[0]
+    assert page.ocr and found_share(" ".join(PAGE_TWO), page.text) >= 0.95
+    (entry,) = tmp_path.rglob("*.json")
+    assert json.loads(entry.read_text())["engine"] == f"{binding.name} {engine.version}"
+
+
+@pytest.mark.parametrize("binding", ocr._BACKENDS, ids=lambda b: b.name)
+def test_engine_timeout_is_reported_as_timeout(binding, monkeypatch):
+    engine = _installed(binding)
+    monkeypatch.setattr(ocr, "_backend", lambda: engine)
     with pytest.raises(ExtractionError) as err:
-        ocr._recognise(scanned(PAGE_ONE, seed=8), "eng", timeout=0.05)
+        ocr._recognise(scanned(PAGE_ONE, seed=8), "eng", timeout=0.01)
     assert err.value.reason == "timeout"
 
 

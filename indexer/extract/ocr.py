@@ -1,6 +1,7 @@
 """OCR of image-only PDF pages with Tesseract: render, recognise, drop noise, cache by page content.
 
-Tesseract comes from the OS packages (`make ocr-engine`), so nothing is downloaded at run time.
+Tesseract and its language data come from the OS packages (`make ocr-engine`), so nothing is
+downloaded at run time.
 Scanned FOI responses are full of redaction boxes, stamps and fax noise that Tesseract reads
 as "|||", "mmm" or "—"; words below a confidence threshold or that are not word-like are
 dropped so they never reach the index. Results are cached under a hash of the rendered page
@@ -9,19 +10,20 @@ bitmap, so re-indexing a document, or the same scan inside another one, never OC
 from __future__ import annotations
 
 import functools
+import glob
 import hashlib
 import json
 import logging
 import os
 import re
 import tempfile
+import threading
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from indexer.extract.base import ExtractionError, ExtractOptions
 
-ENGINE = "tesseract"
 # 300 dpi is what Tesseract is trained for; fewer pixels lose small print, more only cost time.
 DPI = 300
 # A poster-sized scan at 300 dpi would be hundreds of megapixels: cap the longer side.
@@ -30,9 +32,8 @@ MAX_SIDE_PX = 7000
 MIN_CONFIDENCE = 55.0
 # A "word" whose box is mostly black was read off a redaction box, whatever its confidence.
 MAX_INK_SHARE = 0.8
-# Page segmentation 3 (automatic, no orientation detection) is Tesseract's default. Not
-# looking for inverted (white-on-black) text halves the time on pages with black redactions.
-TESSERACT_CONFIG = "--psm 3 -c tessedit_do_invert=0"
+# Page segmentation 3: automatic layout, no orientation detection (Tesseract's default).
+TESSERACT_CONFIG = "--psm 3"
 # Bump when the filtering or the layout of OCR text changes, so old cache entries are not reused.
 CACHE_VERSION = "1"
 
@@ -67,32 +68,113 @@ class OcrResult:
 
 
 # ---------------------------------------------------------------- the engine
+#
+# Two ways to run the same Tesseract, chosen by what is installed: tesserocr (its C++ API
+# in this process, the model loaded once per worker) is preferred, as it uses about a third
+# less CPU per page than starting the `tesseract` program for each page through pytesseract
+# (bench/ocr_eval.py). Both read the language data of the OS packages and give the same TSV.
+
+
+class _Tesserocr:
+    name = "tesserocr"
+
+    def __init__(self):
+        import tesserocr
+
+        self.tesserocr = tesserocr
+        self.tessdata = _tessdata_dir()
+        if self.tessdata is None:
+            raise RuntimeError("no Tesseract language data found")
+        self.version = tesserocr.tesseract_version().split()[1]
+        self.languages = frozenset(tesserocr.get_languages(self.tessdata)[1])
+        self._apis: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def tsv(self, image, lang: str, timeout: float) -> str:
+        tesserocr = self.tesserocr
+        with self._lock:  # one API per language, and it is not thread-safe
+            api = self._apis.get(lang)
+            if api is None:
+                api = tesserocr.PyTessBaseAPI(path=self.tessdata, lang=lang, psm=tesserocr.PSM.AUTO)
+                self._apis[lang] = api
+            api.SetImage(image)
+            dpi = image.info.get("dpi")
+            if dpi:
+                api.SetSourceResolution(round(dpi[0]))
+            if not api.Recognize(timeout=max(1, int(timeout * 1000))):
+                raise ExtractionError("timeout", f"OCR of a page took over {timeout:g} s")
+            return api.GetTSVText(0)
+
+
+class _TesseractProgram:
+    name = "tesseract"
+
+    def __init__(self):
+        import pytesseract
+
+        self.pytesseract = pytesseract
+        self.version = str(pytesseract.get_tesseract_version())
+        self.languages = frozenset(pytesseract.get_languages(config=""))
+
+    def tsv(self, image, lang: str, timeout: float) -> str:
+        pytesseract = self.pytesseract
+        # One thread per page: pages already run in parallel in the worker pool, and
+        # Tesseract's OpenMP threads only fight each other there (3-4x slower on 2 cores).
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        dpi = image.info.get("dpi")
+        config = f"{TESSERACT_CONFIG} --dpi {round(dpi[0])}" if dpi else TESSERACT_CONFIG
+        # An uncompressed PGM: pytesseract's default PNG costs ~0.3 s a page to encode.
+        with tempfile.NamedTemporaryFile(prefix="foi-ocr-", suffix=".pgm") as tmp:
+            image.save(tmp, format="PPM")
+            tmp.flush()
+            try:
+                return pytesseract.image_to_data(tmp.name, lang=lang, config=config, timeout=timeout)
+            except RuntimeError:  # pytesseract's timeout: it has killed tesseract
+                raise ExtractionError("timeout", f"OCR of a page took over {timeout:g} s") from None
+            except pytesseract.TesseractError as exc:
+                raise ExtractionError("corrupt", f"Tesseract failed: {exc.message or exc.status}") from None
+
+
+_BACKENDS = (_Tesserocr, _TesseractProgram)
+
+
+def _tessdata_dir() -> str | None:
+    """Where the OS keeps Tesseract's language data (TESSDATA_PREFIX wins, as for tesseract)."""
+    candidates = [os.environ.get("TESSDATA_PREFIX", "")]
+    for pattern in ("/usr/share/tesseract-ocr/*/tessdata", "/usr/share/tessdata", "/usr/local/share/tessdata",
+                    "/opt/homebrew/share/tessdata", "/usr/share/tesseract/tessdata"):
+        candidates += sorted(glob.glob(pattern), reverse=True)  # the newest major version first
+    for folder in candidates:
+        if folder and glob.glob(os.path.join(folder, "*.traineddata")):
+            return folder.rstrip("/") + "/"
+    return None
 
 
 @functools.lru_cache(maxsize=1)
-def engine_version() -> str | None:
-    """Tesseract's version, or None when it is not installed (or pytesseract is not)."""
-    try:
-        import pytesseract
-
-        return str(pytesseract.get_tesseract_version())
-    except Exception:  # not installed, not on PATH, or not runnable
-        return None
-
-
-@functools.lru_cache(maxsize=1)
-def installed_languages() -> frozenset[str]:
-    try:
-        import pytesseract
-
-        return frozenset(pytesseract.get_languages(config=""))
-    except Exception:
-        return frozenset()
+def _backend():
+    """The first engine binding that is installed and runs, or None."""
+    for backend in _BACKENDS:
+        try:
+            return backend()
+        except Exception as exc:  # not installed, no language data, not runnable
+            log.debug("OCR backend %s unavailable: %s", backend.name, exc)
+    return None
 
 
 def available() -> bool:
     """True when an OCR engine is installed and runnable."""
-    return engine_version() is not None
+    return _backend() is not None
+
+
+def engine_version() -> str | None:
+    """"tesserocr 5.5.4" or "tesseract 5.3.0"; None without an engine. Part of the cache key."""
+    backend = _backend()
+    return f"{backend.name} {backend.version}" if backend else None
+
+
+def installed_languages() -> frozenset[str]:
+    backend = _backend()
+    return backend.languages if backend else frozenset()
 
 
 def missing_languages(lang: str) -> list[str]:
@@ -108,33 +190,31 @@ def language_hint(missing: list[str]) -> str:
 
 def _recognise(image, lang: str, timeout: float) -> list[Word]:
     """Run the engine on a grayscale PIL image. The one function that calls Tesseract."""
-    import pytesseract
-
+    backend = _backend()
+    if backend is None:
+        raise ExtractionError("ocr_unavailable", UNAVAILABLE_HINT)
     if image.mode not in ("L", "1"):
         image = image.convert("L")
-    # One thread per page: pages already run in parallel in the worker pool, and
-    # Tesseract's OpenMP threads only fight each other there (measured in bench/ocr_eval.py).
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    # Hand Tesseract an uncompressed PGM: pytesseract's default PNG costs ~0.3 s a page to encode.
-    with tempfile.NamedTemporaryFile(prefix="foi-ocr-", suffix=".pgm") as tmp:
-        image.save(tmp, format="PPM")
-        tmp.flush()
-        try:
-            data = pytesseract.image_to_data(
-                tmp.name, lang=lang, config=TESSERACT_CONFIG, timeout=timeout, output_type=pytesseract.Output.DICT
-            )
-        except RuntimeError:  # pytesseract's timeout: it has killed tesseract
-            raise ExtractionError("timeout", f"OCR of a page took over {timeout:g} s") from None
-        except pytesseract.TesseractError as exc:
-            raise ExtractionError("corrupt", f"Tesseract failed: {exc.message or exc.status}") from None
+    return words_from_tsv(backend.tsv(image, lang, timeout))
+
+
+def words_from_tsv(tsv: str) -> list[Word]:
+    """Words of Tesseract's TSV output (level 5 rows), in reading order."""
     words = []
-    for i, text in enumerate(data["text"]):
-        conf = float(data["conf"][i])
-        if data["level"][i] != 5 or conf < 0 or not text.strip():
+    for row in tsv.splitlines():
+        cells = row.split("\t")
+        if len(cells) < 12 or cells[0] != "5":
             continue
-        left, top = data["left"][i], data["top"][i]
-        box = (left, top, left + data["width"][i], top + data["height"][i])
-        words.append(Word(text.strip(), conf, data["block_num"][i], data["par_num"][i], data["line_num"][i], box))
+        try:
+            block, para, line = int(cells[2]), int(cells[3]), int(cells[4])
+            left, top, width, height = (int(c) for c in cells[6:10])
+            conf = float(cells[10])
+        except ValueError:  # the header row, or a damaged one
+            continue
+        text = "\t".join(cells[11:]).strip()
+        if conf < 0 or not text:
+            continue
+        words.append(Word(text, conf, block, para, line, (left, top, left + width, top + height)))
     return words
 
 
@@ -144,6 +224,7 @@ def _recognise(image, lang: str, timeout: float) -> list[Word]:
 _NOISE_CHARS = set("|¦_~^¬`´¨°•·■□▪▫◆◇○●◦¤†‡<>{}[]\\=*#")
 _SAME_LETTER_RUN = re.compile(r"([^\W\d_])\1\1", re.IGNORECASE)  # "mmm", "lll", "iiii"
 _REAL_RUNS = ("www", "iii")  # www.gov.uk, list item (iii)
+_EDGE_JUNK = "«»|¦_~"
 _EDGE_PUNCT = "\"'“”‘’.,;:!?()[]{}<>|/\\-—–_~*•·"
 
 
@@ -187,7 +268,8 @@ def keep_words(words: list[Word], image=None, min_confidence: float = MIN_CONFID
             continue
         if image is not None and w.box is not None and ink_share(image, w.box) > MAX_INK_SHARE:
             continue
-        kept.append(w)
+        tidy = w.text.strip(_EDGE_JUNK)  # "«find": the edge of a box stuck to a word
+        kept.append(w if tidy == w.text else replace(w, text=tidy))
     return kept
 
 
@@ -223,15 +305,18 @@ def render_page(pdfium_page, dpi: int = DPI):
     scale = min(dpi / 72, MAX_SIDE_PX / max(width, height, 1))
     bitmap = pdfium_page.render(scale=scale, grayscale=True)
     try:
-        return bitmap.to_pil().convert("L")
+        image = bitmap.to_pil().convert("L")
     finally:
         bitmap.close()
+    image.info["dpi"] = (round(scale * 72),) * 2  # tells Tesseract the text size; else it guesses
+    return image
 
 
 def cache_key(image, lang: str) -> str:
     """Hash of what the engine sees, and of everything that changes what it would say."""
     digest = hashlib.sha256()
-    header = f"{CACHE_VERSION}|{ENGINE}|{engine_version()}|{lang}|{TESSERACT_CONFIG}|{MIN_CONFIDENCE}|{MAX_INK_SHARE}"
+    dpi = image.info.get("dpi")
+    header = f"{CACHE_VERSION}|{engine_version()}|{lang}|{dpi}|{TESSERACT_CONFIG}|{MIN_CONFIDENCE}|{MAX_INK_SHARE}"
     digest.update(header.encode())
     digest.update(f"|{image.mode}|{image.width}x{image.height}|".encode())
     digest.update(image.tobytes())
@@ -262,7 +347,7 @@ def cache_put(cache_dir: Path | None, key: str, result: OcrResult) -> None:
     path = _cache_path(cache_dir, key)
     entry = asdict(result)
     entry.pop("cached")
-    entry["engine"] = f"{ENGINE} {engine_version()}"
+    entry["engine"] = engine_version()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
