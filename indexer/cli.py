@@ -164,7 +164,7 @@ def filter_options(func):
 @click.option("--count", is_flag=True, help="Print only the number of hits.")
 @click.option("--facets", is_flag=True, help="Print counts per authority, year, exemption and outcome.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True)
-@click.option("--queries", type=click.File("r", encoding="utf-8"), help="Run one query per line of FILE ('-': stdin).")
+@click.option("--queries", type=click.File("r", encoding="utf-8", errors="replace"), help="Run one query per line of FILE ('-': stdin).")
 @filter_options
 @common
 def search(query, limit, offset, as_json, count, facets, sort, queries, authority, after, before, exemption, outcome, kind, index):

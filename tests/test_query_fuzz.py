@@ -1,0 +1,171 @@
+"""Any string typed into the search box or CLI gives results or a clear QueryError, never a crash.
+
+hypothesis generates well over 2,000 query strings: raw unicode, and strings built from the
+pieces of the query language (fields, operators, brackets, quotes, ranges, wildcards, fuzzy
+and boost marks) in every wrong order, plus huge ones; filters and sorts are fuzzed too.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indexer.search import Filters, QueryError, Results, SearchService, USER_FIELDS
+
+DOCS = {
+    "police.txt": ("South Yorkshire Police\nFreedom of Information request 20191213\n"
+                   "Date: 18 June 2019\nYou asked about the Prevent database. We hold some information.\n"
+                   "Some of it is exempt under section 40(2) and section 31(1)(a).\n"),
+    "council.txt": ("Leeds City Council\nReference: FOI-2020-0042\n20 March 2020\n"
+                    "Request: parking fines issued in 2019.\nThe information is not held.\n"),
+    "nhs.md": "# NHS trust response\n\n**Question 1**: waiting lists?\n\n**Answer**: disclosed below, 4,012 patients.\n",
+    "unicode.txt": "Caf\u00e9 r\u00e9sum\u00e9 na\u00efve \u00fcber \u0416\u0443\u0440\u043d\u0430\u043b \u65e5\u672c\u8a9e \U0001f600 emoji\n",
+}
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    from indexer.pipeline import RunOptions, run_index
+
+    base = tmp_path_factory.mktemp("fuzz")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    for name, text in DOCS.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    (corpus / "council.txt.meta.json").write_text(json.dumps({"exemptions": ["s12(1)"], "outcome": "refused"}))
+    summary = run_index([corpus], base / "index", RunOptions(jobs=1))
+    assert summary.added == len(DOCS)
+    svc = SearchService(base / "index")
+    yield svc
+    svc.close()
+
+
+FIELDS = sorted(USER_FIELDS | {"exemptions", "ref", "text", "body", "nosuchfield", "http", "content_", "Date"})
+PIECES = st.one_of(
+    st.sampled_from([
+        "AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "and", "or", "not", "TO", "to",
+        "(", ")", "[", "]", "{", "}", "<", ">", "<=", ">=", "=", '"', "'", "*", "?", "~", "~2", "^", "^3", "^-1",
+        ":", "::", "-", "+", "/", "\\", "\\\\", "!", "&&", "||", "#", "%", "\x00", "\t", "\n", "\u2028", "\u200b",
+        "prevent", "police", "parking", "s40(2)", "s40", "31(1)(a)", "section", "2019", "2019-06-18",
+        "2019-13-45", "0000-00-00", "yesterday", "-3", "1e308", "NaN", "caf\u00e9", "\u65e5\u672c",
+        "\U0001f600", "\ufffd", "\uffff", "*:*", "*", "?*", "a*b?c", "~~", "\"\"",
+        "\udcff",  # a non-UTF-8 byte in a command-line argument arrives as a lone surrogate
+    ]),
+    st.sampled_from(FIELDS).map(lambda f: f + ":"),
+    st.builds(lambda f, op, v: f"{f}:{op}{v}", st.sampled_from(["date", "request_date", "pages", "year"]),
+              st.sampled_from(["", ">", "<", ">=", "<=", "=", "[", "{"]),
+              st.sampled_from(["2019", "2019-06", "2019-06-18", "x", "", "2019 TO 2020]", "[TO]", "99999999"])),
+    st.text(max_size=8),
+)
+COMPOSED = st.lists(PIECES, min_size=1, max_size=12).flatmap(
+    lambda parts: st.sampled_from(["", " "]).map(lambda sep: sep.join(parts))
+)
+HUGE = st.one_of(
+    st.text(min_size=3990, max_size=4010, alphabet=st.characters(codec="utf-8")),
+    st.builds(lambda piece, n: piece * n, PIECES, st.integers(min_value=100, max_value=3000)),
+    st.integers(min_value=1, max_value=2000).map(lambda n: "(" * n + "prevent" + ")" * n),
+    st.integers(min_value=1, max_value=2000).map(lambda n: " OR ".join(["a*"] * n)),
+)
+
+
+def check(service: SearchService, text: str, **kw) -> None:
+    try:
+        result = service.search(text, **kw)
+    except QueryError as exc:
+        message = str(exc)
+        assert message and "\n" not in message and "Traceback" not in message
+        return
+    assert isinstance(result, Results)
+    assert result.total >= len(result.hits)
+    for hit in result.hits:
+        for start, end in hit.highlights:
+            assert 0 <= start < end <= len(hit.snippet)
+        for page in service.document(hit.doc_id).pages:  # the TUI preview's highlighting
+            service.highlight_spans(page, result.terms)
+    assert service.count(text) == result.total  # `foi search --count`
+
+
+FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+
+
+@settings(FUZZ, max_examples=1200)
+@given(text=COMPOSED)
+def test_composed_queries(service, text):
+    check(service, text)
+
+
+@settings(FUZZ, max_examples=600)
+@given(text=st.text(max_size=200))
+def test_any_unicode_text(service, text):
+    check(service, text)
+
+
+@settings(FUZZ, max_examples=100)
+@given(text=HUGE)
+def test_huge_queries(service, text):
+    check(service, text)
+
+
+@settings(FUZZ, max_examples=300)
+@given(text=COMPOSED, sort=st.sampled_from(["relevance", "date", "-date", "size", ""]),
+       limit=st.integers(min_value=0, max_value=50), offset=st.integers(min_value=0, max_value=10),
+       facets=st.booleans())
+def test_queries_with_sorts_limits_and_facets(service, text, sort, limit, offset, facets):
+    check(service, text, sort=sort, limit=limit, offset=offset, facets=facets)
+
+
+FILTER_VALUES = st.one_of(st.none(), st.text(max_size=20),
+                          st.sampled_from(["2019-06-18", "2019-02-30", "2019", "MPS", "Met", "s40", "s40(2)", "(",
+                                           "pdf", "text", "refused", "", " ", "*", "\x00"]))
+
+
+@settings(FUZZ, max_examples=300)
+@given(text=st.sampled_from(["prevent", "parking OR prevent", "*", "date:2019"]),
+       authority=FILTER_VALUES, after=FILTER_VALUES, before=FILTER_VALUES, exemption=FILTER_VALUES,
+       outcome=FILTER_VALUES, kind=FILTER_VALUES)
+def test_filters(service, text, authority, after, before, exemption, outcome, kind):
+    filters = Filters(authority=authority, after=after, before=before, exemption=exemption, outcome=outcome, kind=kind)
+    try:
+        service.search(text, filters)
+        service.count(text, filters)
+    except QueryError as exc:
+        assert str(exc)
+
+
+def test_known_queries_still_find_documents(service):
+    assert [h.doc_id for h in service.search("prevent").hits] == ["corpus/police.txt"]
+    assert service.search("exemption:s40").total == 1
+    with pytest.raises(QueryError):
+        service.search('"unbalanced')
+
+
+def test_cli_query_lines_of_any_bytes_are_answered_or_reported(service, tmp_path):
+    """`foi search --queries FILE`: hundreds of generated lines, some not even UTF-8; every
+    line is answered or reported as `foi: line N: ...`, never a traceback."""
+    import random
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    rng = random.Random(6)
+    pieces = ["AND", "OR", "NOT", "(", ")", "[", "]", '"', "*", "?", "~", "^2", ":", "date:", "exemption:",
+              "nosuch:", "prevent", "police", "s40(2)", "2019", "TO", "\\", "caf\u00e9", "\U0001f600", "{", "}"]
+    lines = [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))).encode() for _ in range(300)]
+    lines += [b"prevent \xff\xfe", b"\xc3(", b"police \x00 \x1b[31m", b"x" * 5000]
+    queries = tmp_path / "queries.txt"
+    queries.write_bytes(b"\n".join(lines) + b"\n")
+    index = service.store.dir
+    proc = subprocess.run([sys.executable, "-m", "indexer", "search", "--queries", str(queries), "--json",
+                           "--index", str(index)], cwd=ROOT, capture_output=True, timeout=300)
+    stderr = proc.stderr.decode("utf-8")
+    assert proc.returncode in (0, 1, 2) and "Traceback" not in stderr, stderr[-2000:]
+    for line in proc.stdout.decode("utf-8").splitlines():
+        assert "query" in json.loads(line)
+    assert all(line.startswith("foi: line ") for line in stderr.splitlines()), stderr[-2000:]
+    for arg in (b"prevent\xff", b"\xff", b"(\xfe"):  # a non-UTF-8 byte in the argument itself
+        one = subprocess.run([sys.executable.encode(), b"-m", b"indexer", b"search", arg, b"--index",
+                              str(index).encode()], cwd=ROOT, capture_output=True, timeout=120)
+        assert one.returncode in (0, 1, 2) and b"Traceback" not in one.stderr, one.stderr
