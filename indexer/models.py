@@ -96,6 +96,7 @@ class IndexRecord:
     document: ExtractedDocument
     metadata: FoiMetadata
     extra: dict = field(default_factory=dict)  # sidecar fields that are not FoiMetadata fields
+    fields: dict | None = None  # the index's fields, analysed in the worker (index.prepared_fields)
 
 
 @dataclass

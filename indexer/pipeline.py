@@ -19,7 +19,7 @@ from pathlib import Path
 
 from indexer.discover import DiscoveryProblem, discover, display_path, text_form
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
-from indexer.index import BatchWriter, FoiIndex, ManifestEntry, is_under
+from indexer.index import BatchWriter, FoiIndex, ManifestEntry, is_under, prepared_fields
 from indexer.lock import WriterLock
 from indexer.models import Failure, IndexRecord, SourceFile
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
@@ -124,6 +124,10 @@ def prepare(source: SourceFile, options: ExtractOptions) -> IndexRecord | Failur
     problem = _unwritable(record)
     if problem:
         return _failure(source, "corrupt", problem)
+    try:
+        record.fields = prepared_fields(record)
+    except Exception as exc:
+        return _failure(source, "corrupt", f"cannot analyse the text ({type(exc).__name__}: {exc})")
     return record
 
 
