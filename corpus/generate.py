@@ -177,7 +177,8 @@ def write_readme(labels: list[dict], out_dir: Path = HERE) -> None:
                     f"| {', '.join(x['exemptions']) or '–'} | {_notes(x)} |")
     rows.append(f"| `{SEED_FILE}` | South Yorkshire Police | 2019 | text | disclosed | – "
                 "| real response (the seed) |")
-    (out_dir / "README.md").write_text(README_HEAD + "\n".join(rows) + "\n", encoding="utf-8")
+    # No extension: a README.md here would be indexed as if it were an FOI response.
+    (out_dir / "README").write_text(README_HEAD + "\n".join(rows) + "\n", encoding="utf-8")
 
 
 def main() -> int:

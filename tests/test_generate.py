@@ -254,7 +254,7 @@ def test_sample_corpus_covers_what_it_promises():
     for x in labels:
         assert (CORPUS / x["file"]).is_file()
         assert not re.search(r"prevent\w*\s+databas", doc_text(CORPUS / x["file"], x), re.I)
-        assert x["file"] in (CORPUS / "README.md").read_text(encoding="utf-8")
+        assert x["file"] in (CORPUS / "README").read_text(encoding="utf-8")
 
 
 def test_sample_corpus_small_and_seed_unchanged():
