@@ -23,7 +23,8 @@ def safe(value) -> str:
 
 def console(stderr: bool = False) -> Console:
     # highlight=False: Rich must not colour numbers or paths inside document text.
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # soft_wrap: long lines are left to the terminal (and stay whole when piped to a file)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def emit_json(obj: dict, stream=None) -> None:
