@@ -16,7 +16,7 @@ from indexer.search import DocumentView, Hit, QueryError, Results, SearchService
 from tests.conftest import SEED, build_index, write_doc, write_pdf
 from tui.app import FoiApp
 from tui.widgets import FacetSidebar, PreviewPane, ResultsList
-from tui.widgets.results_list import ITEM_HEIGHT
+from tui.widgets.results_list import ITEM_HEIGHT, PAGE_SIZE
 
 pytestmark = pytest.mark.skipif(not SEED.exists(), reason="the seed document is not available")
 
@@ -359,8 +359,8 @@ async def test_hundreds_of_thousands_of_hits_load_lazily():
         await pilot.press("down", "end")
         await wait_for(pilot, lambda: results.current_hit is not None)
         assert results.current_hit.doc_id == "d/249999.txt"
-        assert len(service.offsets) == 2 and service.offsets[-1] == 249_950  # one page, not 250k rows
-        assert len(results.loaded_hits) == 100
+        assert len(service.offsets) == 2 and service.offsets[-1] == 250_000 - PAGE_SIZE  # one page
+        assert len(results.loaded_hits) == 2 * PAGE_SIZE  # not 250,000 rows
 
 
 # ---------------------------------------------------------------- snapshots

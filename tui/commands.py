@@ -34,7 +34,10 @@ class FoiCommands(Provider):
                 commands.append((binding.description, help_text, partial(app.run_action, binding.action, node)))
             for name, action, help_text in cls.__dict__.get("PALETTE", []):
                 commands.append((name, help_text, partial(app.run_action, action, node)))
-        return commands
+        unique: dict[str, tuple[str, str, object]] = {}
+        for command in commands:  # the same action offered twice (screen and widget): keep the first
+            unique.setdefault(command[0], command)
+        return list(unique.values())
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._commands():

@@ -51,7 +51,7 @@ class MainScreen(Screen):
         ("Sort by date, oldest first", "sort('date')", "Oldest responses first; undated last"),
         ("Toggle sort (relevance / date)", "toggle_sort", "Switch between relevance and newest first"),
         ("Query syntax help", "syntax_help", "Phrases, AND/OR/NOT, fields, wildcards, fuzzy, date ranges"),
-        ("Clear all filters", "clear_filters", "Unselect every facet value"),
+        ("Clear filters", "clear_filters", "Unselect every facet value"),
     ]
 
     sort: reactive[str] = reactive("relevance", init=False)

@@ -23,10 +23,10 @@ from textual.strip import Strip
 from indexer.search import Hit, Results
 from tui.text import highlighted, one_line, to_strip, wrap
 
-PAGE_SIZE = 50
+PAGE_SIZE = 20  # hits per fetch: a screenful or two; each hit costs a snippet (~1-2 ms)
 ITEM_HEIGHT = 4  # title, metadata, two lines of snippet
 INDENT = 6
-MAX_PAGES_KEPT = 200  # 10,000 hits in memory; pages far from the cursor are dropped
+MAX_PAGES_KEPT = 500  # 10,000 hits in memory; pages far from the cursor are dropped
 
 OUTCOME_STYLES = {
     "disclosed": "bold black on green",
