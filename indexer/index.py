@@ -76,6 +76,7 @@ def record_fields(record: IndexRecord, indexed_at: str) -> dict:
         "ocr": doc.ocr,
         "truncated": doc.truncated,
         "content": content,
+        "bigrams": content,
         "page_texts": [p.text for p in doc.pages],
         "page_ocr": [p.ocr for p in doc.pages] if doc.ocr else None,
         "qa_pairs": [q.to_dict() for q in meta.qa],

@@ -59,12 +59,30 @@ def preanalyse(schema: fields.Schema, values: dict) -> dict:
                 out[f"_stored_{name}"] = value
     return out
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Stemming lets "databases" find "database"; the stop list is Whoosh's English one.
 # minsize=1 keeps single-letter tokens such as the "a" of "s31(1)(a)" out of trouble only
 # in the exemption field, which does not use this analyzer.
 TEXT_ANALYZER = analysis.StemmingAnalyzer(minsize=2, cachesize=50_000)
+
+
+class BigramFilter(analysis.Filter):
+    """Pairs of consecutive terms ("intern review"). A two-word phrase becomes one term
+    lookup instead of a positions check in every document holding both words, which is
+    what makes boilerplate phrases ("internal review") slow in Whoosh."""
+
+    def __call__(self, tokens):
+        previous = None
+        for token in tokens:
+            text = token.text
+            if previous is not None:
+                token.text = f"{previous} {text}"
+                yield token
+            previous = text
+
+
+BIGRAM_ANALYZER = TEXT_ANALYZER | BigramFilter()
 # Names and references: lower-cased words, no stemming ("Leeds" must not become "leed").
 NAME_ANALYZER = analysis.StandardAnalyzer(minsize=1)
 
@@ -118,6 +136,7 @@ def build_schema() -> fields.Schema:
         qa=FoiText(analyzer=TEXT_ANALYZER, field_boost=QUERY_FIELDS["qa"]),
         qa_pairs=fields.STORED(),  # [{"question", "answer"}]
         content=FoiText(analyzer=TEXT_ANALYZER),
+        bigrams=FoiText(analyzer=BIGRAM_ANALYZER, phrase=False),  # see BigramFilter
         page_texts=fields.STORED(),  # [str] per page: snippets and pages come from here
         page_ocr=fields.STORED(),  # [bool] per page
         extra=fields.STORED(),  # sidecar fields with no column of their own

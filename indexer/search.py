@@ -224,7 +224,7 @@ class _QueryBuilder:
                     "the query has only very common words (stop words such as 'the', 'and'): add a more specific word"
                 )
             raise QueryError("the query has only punctuation: type some words to search for")
-        return self._proximity(text, q)
+        return accelerate_phrases(self._proximity(text, q))
 
     def _proximity(self, text: str, q):
         """Plain words typed by a newcomer: documents where they stand together rank first.
@@ -235,18 +235,37 @@ class _QueryBuilder:
         words = [t.text for t in TEXT_ANALYZER(text)]
         if len(words) < 2 or len(words) > 8:
             return q
-        near = query.Or([
-            query.Phrase("content", words, slop=2, boost=2.0),
-            query.Phrase("title", words, slop=2, boost=3.0),
-        ])
-        return query.AndMaybe(q, near)
+        # Adjacent pairs of the typed words, looked up in the bigram field: as good a
+        # proximity signal as a sloppy phrase, at the cost of a term lookup.
+        near = [query.Term("bigrams", f"{a} {b}", boost=2.0) for a, b in zip(words, words[1:])]
+        near.append(query.Phrase("title", words, slop=2, boost=3.0))
+        return query.AndMaybe(q, query.Or(near))
+
+
+def accelerate_phrases(q):
+    """Content phrases answered from the bigram field: the same documents, found faster.
+
+    A two-word phrase is exactly one bigram term. Longer phrases require all their bigrams
+    first, so the positions check runs only on documents that can match."""
+    if isinstance(q, query.Phrase):
+        if q.fieldname != "content" or q.slop != 1 or len(q.words) < 2:
+            return q
+        pairs = [query.Term("bigrams", f"{a} {b}") for a, b in zip(q.words, q.words[1:])]
+        if len(pairs) == 1:
+            pairs[0].boost = q.boost
+            return pairs[0]
+        return query.And([*pairs, q], boost=q.boost)
+    if q.is_leaf():
+        return q
+    return q.apply(accelerate_phrases)
 
 
 def _filter_query(filters: Filters):
-    from indexer.metadata import canonical_authority, normalise_exemption
-
     parts = []
     if filters.authority:
+        # imported only when needed: the gazetteer costs ~0.1 s of a one-shot search's start
+        from indexer.metadata import canonical_authority
+
         canonical = canonical_authority(filters.authority)
         if canonical:
             parts.append(query.Term("authority_key", canonical.lower()))
@@ -264,6 +283,8 @@ def _filter_query(filters: Filters):
         start_dt = datetime.combine(start, datetime.min.time()) if start else None
         parts.append(query.DateRange("date", start_dt, end_dt))
     if filters.exemption:
+        from indexer.metadata import normalise_exemption
+
         value = normalise_exemption(filters.exemption) or filters.exemption.strip().lower()
         parts.append(query.Term("exemption", value.lower()))
     if filters.outcome:
@@ -397,10 +418,11 @@ class SearchService:
             except Exception:
                 continue
             for fieldname, text in expanded:
-                if fieldname not in TEXT_FIELDS:
-                    continue
                 text = text.decode("utf-8") if isinstance(text, bytes) else text
-                if (fieldname, text) in reader:
+                if fieldname == "bigrams":
+                    if (fieldname, text) in reader:
+                        terms.update(text.split(" "))
+                elif fieldname in TEXT_FIELDS and (fieldname, text) in reader:
                     terms.add(text)
         return terms
 

@@ -188,3 +188,28 @@ def test_searcher_is_reused_until_the_index_changes(service):
     first = service._searcher
     service.search("fire")
     assert service._searcher is first
+
+
+PHRASES = ['"internal review"', '"information commissioner"', '"freedom of information act"',
+           '"right to ask for an internal review"', '"we do not hold"', '"public interest"',
+           '"section 40"', '"data protection"', '"prevent database"', '"does not exist anywhere"',
+           'title:"stop and search"', '"internal review" AND "public interest"']
+
+
+def test_phrase_acceleration_returns_exactly_the_same_documents(tmp_path):
+    from bench.generate import generate_corpus
+    from indexer.search import accelerate_phrases
+
+    generate_corpus(tmp_path / "gen", docs=150, seed=7, pdf_ratio=0.0)
+    build_index(tmp_path / "gen", tmp_path / "ix")
+    service = SearchService(tmp_path / "ix")
+    searcher = service._current()
+    parser = service._builder.parser
+    for phrase in PHRASES:
+        plain = parser.parse(phrase)
+        fast = accelerate_phrases(plain)
+        assert fast != plain or "content" not in str(plain)
+        slow_ids = {h["doc_id"] for h in searcher.search(plain, limit=None)}
+        fast_ids = {h["doc_id"] for h in searcher.search(fast, limit=None)}
+        assert slow_ids == fast_ids, phrase
+    assert searcher.search(parser.parse('"internal review"'), limit=None).scored_length() > 50
