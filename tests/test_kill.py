@@ -67,6 +67,30 @@ def index_contents(index: Path) -> dict[str, str]:
         service.close()
 
 
+def unfindable(index: Path, words: dict[str, str]) -> list[str]:
+    """Documents whose word does not lead to them (and only them) in the inverted index.
+
+    A term lookup per document, cheap enough for all of them every round; the full query
+    path (SearchService.search) is checked on a sample."""
+    from whoosh.query import Term
+
+    from indexer.index import FoiIndex
+    from indexer.schema import TEXT_ANALYZER
+
+    ix = FoiIndex(index).open()
+    bad = []
+    try:
+        with ix.searcher() as searcher:
+            for doc_id, w in words.items():
+                stem = [t.text for t in TEXT_ANALYZER(w)][0]
+                found = [searcher.stored_fields(n)["doc_id"] for n in searcher.docs_for_query(Term("content", stem))]
+                if found != [doc_id]:
+                    bad.append(f"{doc_id}: {w} -> {found}")
+    finally:
+        ix.close()
+    return bad
+
+
 def still_running(procs: list[psutil.Process], timeout: float) -> list[psutil.Process]:
     """Those of `procs` still running after `timeout` s (zombies count as dead: PID 1 in a
     container does not always reap orphans)."""
@@ -139,12 +163,13 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path):
         assert not missing, f"round {round_}: committed documents lost: {sorted(missing)[:5]}"
         half = [d for d, text in contents.items() if not any(w in text for w in held[d])]
         assert not half, f"round {round_}: documents without their text: {half[:5]}"
+        words = {d: next(w for w in held[d] if w in text) for d, text in contents.items()}
+        assert not unfindable(index, words), (round_, unfindable(index, words)[:5])
         service = SearchService(index)
         try:
             assert service.stats().documents == len(now)
-            for d, text in contents.items():
-                w = next(w for w in held[d] if w in text)
-                assert [h.doc_id for h in service.search(w).hits] == [d], (round_, d, w)
+            for d in rng.sample(sorted(words), min(20, len(words))):
+                assert [h.doc_id for h in service.search(words[d]).hits] == [d], (round_, d, words[d])
         finally:
             service.close()
         usable += 1
@@ -157,8 +182,10 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path):
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     contents = index_contents(index)
     assert set(contents) == {doc_id(i) for i in versions}
-    stale = [d for d in (doc_id(i) for i in versions) if word(int(d[-8:-4]), versions[int(d[-8:-4])]) not in contents[d]]
+    latest = {doc_id(i): word(i, v) for i, v in versions.items()}
+    stale = [d for d, w in latest.items() if w not in contents[d]]
     assert not stale, stale[:5]
+    assert not unfindable(index, latest)
     count = subprocess.run([*FOI, "search", "killtest", "--count", "--index", str(index)], cwd=ROOT,
                            capture_output=True, text=True, timeout=120)
     assert count.stdout.strip() == str(len(versions))
