@@ -25,13 +25,17 @@ class IndexState:
             raw = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
             return cls()
+        if not isinstance(raw, dict):  # a damaged or foreign file: start a fresh log
+            return cls()
         failures = {}
-        for item in raw.get("failures", []):
+        for item in raw.get("failures") or []:
             try:
                 failures[item["doc_id"]] = Failure(**item)
-            except TypeError:
+            except (TypeError, KeyError):
                 continue
-        return cls(last_run=raw.get("last_run"), failures=failures, roots=list(raw.get("roots", [])))
+        roots = raw.get("roots")
+        return cls(last_run=raw.get("last_run"), failures=failures,
+                   roots=[r for r in roots if isinstance(r, str)] if isinstance(roots, list) else [])
 
     def save(self, index_dir: Path) -> None:
         """Write atomically: a killed process leaves the old file or the new one, never half."""

@@ -84,6 +84,17 @@ def no_pages_pdf() -> bytes:
     return pdf_from_objects([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
 
 
+def damaged_pages_pdf(text: str | None) -> bytes:
+    """Three pages, of which the 2nd is a missing object and the 3rd not a page at all;
+    the 1st holds `text`, or is missing too when `text` is None."""
+    first = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+             b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>") if text else b"<< /Type /Foo >>"
+    return pdf_from_objects([
+        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R 99 0 R 6 0 R] /Count 3 >>",
+        first, stream(text_ops(text or "")), FONT, b"<< /Type /Foo >>",
+    ])
+
+
 def many_pages_pdf(pages: int, text: str) -> bytes:
     """`pages` page objects sharing one content stream: a page-count bomb only a few MB big."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", stream(text_ops(text)), FONT]
@@ -262,6 +273,8 @@ def make_corpus(root: Path, flate_bomb_mb: int = 2200) -> list[Case]:
     good("PDF with broken xref (repairable)", "pdf/broken-xref.pdf", lambda w: one_page_pdf(f"Xref {w}", broken_xref=True))
     good("junk before the PDF header", "pdf/junk-prefix.pdf",
          lambda w: one_page_pdf(f"Prefixed {w}", prefix=b"HTTP/1.1 200 OK\r\n\r\n"))
+    good("PDF with two damaged pages of three", "pdf/damaged-pages.pdf", lambda w: damaged_pages_pdf(f"Intact {w}"))
+    add("PDF with every page damaged", "pdf/all-pages-damaged.pdf", damaged_pages_pdf(None), "corrupt")
     add("encrypted PDF, user password", "pdf/locked.pdf", encrypted_pdf("secret locked words", "letmein"),
         "encrypted")
     good("encrypted PDF, owner password only", "pdf/owner-only.pdf",
@@ -286,6 +299,8 @@ def make_corpus(root: Path, flate_bomb_mb: int = 2200) -> list[Case]:
     add("gzip named .txt", "renamed/log.txt", gzip_bytes("compressed log " * 100), "unsupported")
     add("random binary named .txt", "renamed/binary.txt", random_binary(2), "unsupported")
     add("text named .pdf", "renamed/plain.pdf", b"Just some words in a file named like a PDF\n", "corrupt")
+    good("text quoting a PDF header", "renamed/quotes-pdf.txt",
+         lambda w: f"Dear requester, the file you sent begins %PDF-1.4 but is damaged. Ref {w}.\n".encode())
     good("PDF named .txt", "renamed/really-a-pdf.txt", lambda w: reportlab_pdf(f"Portable {w} document"))
 
     # -- encodings and hostile text

@@ -374,3 +374,13 @@ def test_failures_of_deleted_files_leave_the_list(tmp_path):
     (corpus / "bad.pdf").unlink()
     assert json.loads(foi("index", corpus, "--index", index, "--json").stdout)["failed"] == 0
     assert json.loads(foi("status", "--json", "--index", index).stdout)["failures"] == []
+
+
+@pytest.mark.parametrize("content", ["[]", "{\"failures\": [{\"path\": \"x\"}, 3, null]}", "{\"roots\": 5}",
+                                     "{\"failures\": {\"a\": 1}}", "\x00\x00", "{\"last_run\": "])
+def test_a_damaged_state_file_is_a_fresh_start_not_a_crash(tmp_path, content):
+    from indexer.state import STATE_NAME, IndexState
+
+    (tmp_path / STATE_NAME).write_text(content)
+    state = IndexState.load(tmp_path)
+    assert isinstance(state.failures, dict) and isinstance(state.roots, list)

@@ -17,7 +17,14 @@ def extract_bytes(data: bytes, name: str = "", options: ExtractOptions = Extract
     if kind == "pdf":
         from indexer.extract.pdf import extract_pdf
 
-        return extract_pdf(data, options)
+        try:
+            return extract_pdf(data, options)
+        except ExtractionError as exc:
+            # "%PDF-" a little way into a .txt file is more likely a letter quoting it
+            # than a PDF behind junk: such a file that is no PDF is read as the text it is.
+            if exc.reason != "corrupt" or data.startswith(b"%PDF-") or name.lower().endswith(".pdf"):
+                raise
+            kind = "text"
     if kind == "text":
         if name.lower().endswith(".pdf"):
             raise ExtractionError("corrupt", "named .pdf but has no PDF header")

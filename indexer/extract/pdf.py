@@ -46,14 +46,20 @@ def extract_pdf(data: bytes, options: ExtractOptions = ExtractOptions()) -> Extr
         needs_ocr: list[int] = []
         plumber = None
         total = 0
+        unreadable = 0
         truncated = count > options.max_pages
         for index in range(min(count, options.max_pages)):
-            page = pdf[index]
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError:  # one damaged page costs that page, not the document
+                unreadable += 1
+                pages.append(Page(index + 1, ""))
+                continue
             try:
                 text = None
                 if _may_have_table(page, pdfium_c):
                     plumber = plumber or _open_plumber(data)
-                    text = _plumber_page_text(plumber, index) if plumber else None
+                    text = _plumber_page_text_or_none(plumber, index) if plumber else None
                 if text is None:
                     textpage = page.get_textpage()
                     text = textpage.get_text_range()
@@ -63,11 +69,12 @@ def extract_pdf(data: bytes, options: ExtractOptions = ExtractOptions()) -> Extr
                     needs_ocr.append(index)
             finally:
                 page.close()
-            pages.append(Page(index + 1, text))
-            total += len(text)
-            if total > options.max_chars:
+            if total + len(text) > options.max_chars:
+                pages.append(Page(index + 1, text[: options.max_chars - total]))
                 truncated = True
                 break
+            pages.append(Page(index + 1, text))
+            total += len(text)
         if needs_ocr and options.ocr:
             _ocr_into(pdf, pages, needs_ocr, options)
     except ExtractionError:
@@ -79,6 +86,8 @@ def extract_pdf(data: bytes, options: ExtractOptions = ExtractOptions()) -> Extr
             plumber.close()
         pdf.close()
     if not any(p.text.strip() for p in pages):
+        if unreadable == len(pages):
+            raise ExtractionError("corrupt", "no page of the PDF can be read")
         if needs_ocr and not options.ocr:
             raise ExtractionError("ocr_unavailable", "image-only PDF and OCR is switched off (--ocr turns it on)")
         raise ExtractionError("empty", "the PDF has no extractable text")
@@ -147,6 +156,16 @@ def _open_plumber(data: bytes):
         return pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # fall back to pdfium text for every page
         log.debug("pdfplumber cannot open: %s", exc)
+        return None
+
+
+def _plumber_page_text_or_none(plumber, index: int) -> str | None:
+    """pdfplumber's text of a page with tables; None (pdfium's text then) if pdfminer fails
+    on it: a parser bug on one page's layout must not cost the document."""
+    try:
+        return _plumber_page_text(plumber, index)
+    except Exception as exc:
+        log.debug("pdfplumber failed on page %d: %s", index + 1, exc)
         return None
 
 
