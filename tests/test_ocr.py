@@ -201,6 +201,15 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 @needs_tesseract
+def test_pages_scanned_upside_down_or_sideways_are_turned_upright():
+    upside_down = scanned(PAGE_ONE, 300, 0.7, seed=12).rotate(180)
+    sideways = scanned(PAGE_TWO, 200, -0.6, seed=13, font="Helvetica").rotate(90, expand=True)
+    doc = extract_bytes(image_pdf([upside_down, sideways], 300), "turned.pdf")
+    assert found_share(" ".join(PAGE_ONE), doc.pages[0].text) >= 0.95
+    assert found_share(" ".join(PAGE_TWO), doc.pages[1].text) >= 0.95
+
+
+@needs_tesseract
 def test_mixed_pdf_keeps_the_text_layer_and_ocrs_the_scan(mixed):
     doc = extract_bytes(mixed, "mixed.pdf")
     text_page, scan_page = doc.pages

@@ -32,6 +32,11 @@ MAX_SIDE_PX = 7000
 MIN_CONFIDENCE = 55.0
 # A "word" whose box is mostly black was read off a redaction box, whatever its confidence.
 MAX_INK_SHARE = 0.8
+# Fewer words than this kept from a page, and Tesseract is asked whether the page is turned
+# (an upright page of text gives hundreds; the check costs ~0.35 s).
+FEW_WORDS = 30
+# Tesseract's orientation confidence on a page of text is ~30; below this it is a guess.
+MIN_ORIENTATION_CONFIDENCE = 3.0
 # Page segmentation 3: automatic layout, no orientation detection (Tesseract's default).
 TESSERACT_CONFIG = "--psm 3"
 # Bump when the filtering or the layout of OCR text changes, so old cache entries are not reused.
@@ -105,6 +110,22 @@ class _Tesserocr:
                 raise ExtractionError("timeout", f"OCR of a page took over {timeout:g} s")
             return api.GetTSVText(0)
 
+    def orientation(self, image) -> tuple[int, float]:
+        tesserocr = self.tesserocr
+        if "osd" not in self.languages:
+            return 0, 0.0
+        with self._lock:
+            api = self._apis.get("+osd")
+            if api is None:
+                api = tesserocr.PyTessBaseAPI(path=self.tessdata, lang="osd", psm=tesserocr.PSM.OSD_ONLY)
+                self._apis["+osd"] = api
+            api.SetImage(image)
+            dpi = image.info.get("dpi")
+            if dpi:
+                api.SetSourceResolution(round(dpi[0]))
+            found = api.DetectOrientationScript()  # None when there is too little text
+        return (found["orient_deg"], found["orient_conf"]) if found else (0, 0.0)
+
 
 class _TesseractProgram:
     name = "tesseract"
@@ -133,6 +154,18 @@ class _TesseractProgram:
                 raise ExtractionError("timeout", f"OCR of a page took over {timeout:g} s") from None
             except pytesseract.TesseractError as exc:
                 raise ExtractionError("corrupt", f"Tesseract failed: {exc.message or exc.status}") from None
+
+    def orientation(self, image) -> tuple[int, float]:
+        if "osd" not in self.languages:
+            return 0, 0.0
+        dpi = image.info.get("dpi")
+        try:
+            found = self.pytesseract.image_to_osd(image, config=f"--dpi {round(dpi[0])}" if dpi else "", timeout=60)
+        except (RuntimeError, self.pytesseract.TesseractError):  # too little text to tell
+            return 0, 0.0
+        degrees = re.search(r"Orientation in degrees: (\d+)", found)
+        confidence = re.search(r"Orientation confidence: ([\d.]+)", found)
+        return (int(degrees.group(1)), float(confidence.group(1))) if degrees and confidence else (0, 0.0)
 
 
 _BACKENDS = (_Tesserocr, _TesseractProgram)
@@ -368,8 +401,24 @@ def ocr_image(image, options: ExtractOptions = ExtractOptions()) -> OcrResult:
     if cached is not None:
         return cached
     result = result_from_words(_recognise(image, options.ocr_lang, options.timeout), image)
+    if result.words < FEW_WORDS:
+        # A page scanned sideways or upside down reads as a few confident-looking scraps.
+        # Ask Tesseract which way up the text is, and keep whichever reading finds more.
+        angle, confidence = _orientation(image)
+        if angle and confidence >= MIN_ORIENTATION_CONFIDENCE:
+            turned = image.rotate(angle, expand=True, fillcolor=255)
+            turned.info = dict(image.info)
+            retry = result_from_words(_recognise(turned, options.ocr_lang, options.timeout), turned)
+            if retry.words > result.words:
+                result = retry
     cache_put(options.ocr_cache_dir, key, result)
     return result
+
+
+def _orientation(image) -> tuple[int, float]:
+    """Degrees (counter-clockwise) to turn the image so its text is upright, and how sure."""
+    backend = _backend()
+    return backend.orientation(image) if backend else (0, 0.0)
 
 
 def ocr_pdf_page(pdfium_page, options: ExtractOptions = ExtractOptions()) -> OcrResult:
