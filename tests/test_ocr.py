@@ -115,7 +115,8 @@ def test_real_words_are_word_like(token):
     assert ocr.is_word_like(token)
 
 
-@pytest.mark.parametrize("token", ["|||", "—", "mmm", "MMMM", "Il|", "=—_", ".,", "a—", "|", "~", "___", "EEE", "•••"])
+@pytest.mark.parametrize("token", ["|||", "—", "mmm", "MMMM", "Il|", "=—_", ".,", "a—", "|", "~", "___", "EEE",
+                                   "•••"])
 def test_redaction_noise_is_not_word_like(token):
     assert not ocr.is_word_like(token)
 
