@@ -158,10 +158,16 @@ SECTOR_WORDS = {
 }
 GENERIC = ["information", "data", "cost", "staff", "number", "records", "request", "figures"]
 OUTCOMES = ["disclosed", "partial", "refused", "not_held", "ncnd"]
-EXEMPTIONS = ["s40", "s40(2)", "s31", "s31(1)(a)", "s43", "s12", "s24", "s38", "s41", "s42",
-              "s21", "s22", "s14", "s30", "s23", "eir12", "eir12(5)(e)", "eir13"]
-
-
+# Exemptions each kind of authority cites (so a filter has documents to find), and the
+# outcomes that go with them (the generator cites exemptions in partial, refused and ncnd).
+SECTOR_EXEMPTIONS = {
+    "police": ["s40", "s40(2)", "s31", "s31(1)(a)", "s24", "s30", "s23", "s38"],
+    "council": ["s40", "s43", "s12", "s42", "s21", "eir12", "eir12(5)(e)", "eir13"],
+    "nhs": ["s40", "s43", "s43(2)", "s41", "s38", "s12", "s22"],
+    "dept": ["s40", "s35", "s36", "s24", "s23", "s12", "s14", "s21"],
+}
+EXEMPTION_OUTCOMES = {"s12": ["refused"], "s14": ["refused"], "s23": ["ncnd"], "s21": ["partial"],
+                      "s22": ["partial"], "s35": ["partial"], "s36": ["partial"]}
 def _date_range(rng: random.Random) -> dict:
     kind = rng.choice(["year", "year", "span", "after", "before", "month"])
     year = rng.randint(2013, 2024)
@@ -178,13 +184,23 @@ def _date_range(rng: random.Random) -> dict:
     return {"after": f"{year}-{month:02d}-01", "before": f"{year}-{month:02d}-28"}
 
 
-def _words(rng: random.Random, sector: str) -> tuple[str, ...]:
+def _words(rng: random.Random, sector: str, generic: float = 0.25) -> tuple[str, ...]:
+    """A sector word (60%), a frequent word (`generic`) or a 2-3 word query, as users type them."""
     pick = rng.random()
-    if pick < 0.6:
+    if pick < generic:
+        return (rng.choice(GENERIC),)
+    if pick < 0.85:
         return (rng.choice(SECTOR_WORDS[sector]),)
-    if pick < 0.8:
-        return tuple(rng.sample(SECTOR_WORDS[sector], 2))
-    return (rng.choice(GENERIC),)
+    return tuple(rng.choice(MULTI))
+
+
+def _exemption(rng: random.Random, sector: str) -> tuple[str, str]:
+    """An exemption this sector cites and an outcome it goes with."""
+    code = rng.choice(SECTOR_EXEMPTIONS[sector])
+    outcomes = EXEMPTION_OUTCOMES.get(code.split("(")[0], ["partial", "refused", "partial", "ncnd"])
+    if code.startswith("eir"):
+        outcomes = ["partial", "refused"]
+    return code, rng.choice(outcomes)
 
 
 def build_queries() -> list[Q]:
@@ -215,19 +231,35 @@ def build_queries() -> list[Q]:
         sector = sectors[i % len(sectors)]
         filters: dict = {}
         which = i % 6
-        if which in (0, 3):
+        code, outcome = _exemption(rng, sector)
+        if which == 0:  # authority
             filters["authority"] = rng.choice(AUTHORITIES[sector])
-        if which in (1, 3, 4):
+            terms = _words(rng, sector)
+        elif which == 1:  # outcome
             filters["outcome"] = rng.choice(OUTCOMES)
-        if which in (2, 4, 5):
-            filters["exemption"] = rng.choice(EXEMPTIONS)
-        add("filter", terms=_words(rng, sector), filters=filters)
+            terms = _words(rng, sector)
+        elif which == 2:  # exemption
+            filters["exemption"] = code
+            terms = _words(rng, sector, generic=0.5)
+        elif which == 3:  # authority and outcome
+            filters["authority"] = rng.choice(AUTHORITIES[sector])
+            filters["outcome"] = rng.choice(OUTCOMES[:3])
+            terms = (rng.choice(GENERIC),)
+        elif which == 4:  # outcome and exemption
+            filters["exemption"], filters["outcome"] = code, outcome
+            terms = _words(rng, sector, generic=0.5)
+        else:  # authority and exemption
+            filters["authority"] = rng.choice(AUTHORITIES[sector])
+            filters["exemption"] = code.split("(")[0]
+            terms = (rng.choice(GENERIC),)
+        add("filter", terms=terms, filters=filters)
     for i in range(40):
         sector = sectors[i % len(sectors)]
         filters = _date_range(rng)
+        terms = _words(rng, sector)
         if i % 4 == 3:
             filters["authority"] = rng.choice(AUTHORITIES[sector])
-        terms = _words(rng, sector)
+            terms = (rng.choice(GENERIC),)
         phrases: tuple = ()
         if i % 8 == 5:
             terms, phrases = (), (rng.choice(BOILERPLATE[:3]),)
