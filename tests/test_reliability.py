@@ -37,25 +37,32 @@ def by_doc_id(failures: list[dict]) -> dict[str, list[dict]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def bad_run(tmp_path_factory):
-    base = tmp_path_factory.mktemp("bad")
-    corpus = base / "corpus"
+def test_bad_input_corpus(tmp_path):
+    """One run over the whole corpus (it costs ~20 s: a 2 GB flate bomb, a 10 MB line), then
+    every check on it. One test, so that pytest-xdist cannot build the corpus twice."""
+    corpus = tmp_path / "corpus"
     cases = make_corpus(corpus)
-    index = base / "index"
+    index = tmp_path / "index"
     proc = foi("index", corpus, "--index", index, "--json", "--no-ocr", "--jobs", 2)
     assert_clean(proc)
-    summary = json.loads(proc.stdout)
-    return cases, summary, corpus, index
+    run = cases, json.loads(proc.stdout), corpus, index
+    check_at_least_30_kinds_of_bad_input(run)
+    check_every_bad_file_is_reported_with_its_reason(run)
+    check_every_good_file_is_found_by_search(run, tmp_path)
+    check_limits_mark_documents_truncated(run)
+    check_document_text_is_data_no_escape_codes_reach_the_terminal(run)
+    check_status_lists_the_failures(run)
+    check_second_run_reextracts_nothing_and_still_reports(run)
+    check_human_summary_is_one_line_per_failure(run)
 
 
-def test_the_corpus_has_at_least_30_kinds_of_bad_input(bad_run):
+def check_at_least_30_kinds_of_bad_input(bad_run):
     cases, *_ = bad_run
     bad = [c for c in cases if c.expect != INDEXED or c.also or c.truncated or "good" not in c.kind]
     assert len({c.kind for c in bad}) >= 30
 
 
-def test_every_bad_file_is_reported_with_its_reason(bad_run):
+def check_every_bad_file_is_reported_with_its_reason(bad_run):
     cases, summary, _, _ = bad_run
     failures = by_doc_id(summary["failures"])
     wrong = []
@@ -84,7 +91,7 @@ def badinputs_reasons():
     return REASONS
 
 
-def test_every_good_file_is_found_by_search(bad_run, tmp_path):
+def check_every_good_file_is_found_by_search(bad_run, tmp_path):
     cases, summary, _, index = bad_run
     good = [c for c in cases if c.expect == INDEXED]
     assert summary["added"] == len(good)
@@ -100,7 +107,7 @@ def test_every_good_file_is_found_by_search(bad_run, tmp_path):
     assert not missing, "\n".join(missing)
 
 
-def test_limits_mark_documents_truncated(bad_run):
+def check_limits_mark_documents_truncated(bad_run):
     cases, _, _, index = bad_run
     for case in [c for c in cases if c.truncated]:
         proc = foi("show", f"corpus/{case.rel}", "--json", "--index", index)
@@ -108,7 +115,7 @@ def test_limits_mark_documents_truncated(bad_run):
         assert json.loads(proc.stdout)["truncated"] is True, case.kind
 
 
-def test_document_text_is_data_no_escape_codes_reach_the_terminal(bad_run):
+def check_document_text_is_data_no_escape_codes_reach_the_terminal(bad_run):
     _, _, _, index = bad_run
     proc = foi("show", "corpus/text/markup.txt", "--json", "--index", index)
     assert_clean(proc)
@@ -120,7 +127,7 @@ def test_document_text_is_data_no_escape_codes_reach_the_terminal(bad_run):
     assert "\x1b" not in human.stdout and "\x07" not in human.stdout
 
 
-def test_status_lists_the_failures(bad_run):
+def check_status_lists_the_failures(bad_run):
     cases, summary, _, index = bad_run
     proc = foi("status", "--json", "--index", index)
     assert_clean(proc)
@@ -134,16 +141,7 @@ def test_status_lists_the_failures(bad_run):
     assert "too_large" in human.stdout and "encrypted" in human.stdout
 
 
-def test_human_summary_of_a_bad_run_is_one_line_per_failure(bad_run, tmp_path):
-    cases, _, corpus, _ = bad_run
-    proc = foi("index", corpus, "--index", tmp_path / "ix", "--no-ocr")
-    assert_clean(proc)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("failed:")]
-    assert len(lines) == sum(1 for c in cases if c.expect != INDEXED or c.also)
-    assert "\x1b" not in proc.stdout
-
-
-def test_second_run_reextracts_nothing_and_still_reports(bad_run):
+def check_second_run_reextracts_nothing_and_still_reports(bad_run):
     cases, first, corpus, index = bad_run
     proc = foi("index", corpus, "--index", index, "--json", "--no-ocr")
     assert_clean(proc)
@@ -153,6 +151,16 @@ def test_second_run_reextracts_nothing_and_still_reports(bad_run):
     failed_before = {(f["doc_id"], f["reason"]) for f in first["failures"] if f["reason"] != "bad_sidecar"}
     failed_now = {(f["doc_id"], f["reason"]) for f in second["failures"]}
     assert failed_before <= failed_now
+
+
+def check_human_summary_is_one_line_per_failure(bad_run):
+    """Without --json: one `failed:` line per failed file, names with newlines escaped."""
+    cases, _, corpus, index = bad_run
+    proc = foi("index", corpus, "--index", index, "--no-ocr")
+    assert_clean(proc)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("failed:")]
+    assert len(lines) == sum(1 for c in cases if c.expect != INDEXED)  # sidecar warnings are told once
+    assert "\x1b" not in proc.stdout
 
 
 # ---------------------------------------------------------------- extraction level
