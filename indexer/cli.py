@@ -80,7 +80,7 @@ def main() -> None:
 @click.option("--max-pages", type=click.IntRange(min=1), default=2000, show_default=True, help="Pages read per PDF.")
 @click.option("--max-chars", type=click.IntRange(min=1), default=5_000_000, show_default=True, help="Characters kept per document.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per file.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True,
+@click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Documents per commit: at most this many are redone after a crash.")
 @common
 def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, index):

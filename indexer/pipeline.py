@@ -56,7 +56,7 @@ class RunOptions:
     jobs: int = 0  # 0: one per core
     rebuild: bool = False
     retry_failed: bool = False
-    batch_size: int = 200
+    batch_size: int = 2000  # documents per commit; each commit adds a segment
     lock_wait: float = 5.0
     extract: ExtractOptions = field(default_factory=ExtractOptions)
 

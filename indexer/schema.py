@@ -4,6 +4,8 @@ One of the three modules allowed to import Whoosh (with index.py and search.py).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from whoosh import analysis, fields
 from whoosh.codec import whoosh3
 
@@ -59,7 +61,7 @@ def preanalyse(schema: fields.Schema, values: dict) -> dict:
                 out[f"_stored_{name}"] = value
     return out
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 
 # Stemming lets "databases" find "database"; the stop list is Whoosh's English one.
 # minsize=1 keeps single-letter tokens such as the "a" of "s31(1)(a)" out of trouble only
@@ -67,33 +69,48 @@ SCHEMA_VERSION = 5
 TEXT_ANALYZER = analysis.StemmingAnalyzer(minsize=2, cachesize=50_000)
 
 
-class BigramFilter(analysis.Filter):
-    """Pairs of consecutive terms ("intern review"). A two-word phrase becomes one term
-    lookup instead of a positions check in every document holding both words, which is
-    what makes boilerplate phrases ("internal review") slow in Whoosh."""
+def _load_common_terms() -> frozenset[str]:
+    path = Path(__file__).resolve().parent / "data" / "common_terms.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+COMMON_TERMS = _load_common_terms()
+
+
+def is_common_gram(first: str, second: str) -> bool:
+    return first in COMMON_TERMS or second in COMMON_TERMS
+
+
+class CommonGramFilter(analysis.Filter):
+    """Pairs of consecutive terms where one is common ("intern review"), as one term.
+
+    A phrase of frequent words ("internal review", "public interest") is slow in Whoosh:
+    the positions of both words are checked in nearly every document. With common grams
+    it is one term lookup. Pairs of rarer words are left to the positions check, which is
+    cheap for them, so the term dictionary does not grow by every bigram of the corpus."""
 
     def __call__(self, tokens):
         previous = None
         for token in tokens:
             text = token.text
-            if previous is not None:
+            if previous is not None and is_common_gram(previous, text):
                 token.text = f"{previous} {text}"
                 yield token
             previous = text
 
 
-BIGRAM_ANALYZER = TEXT_ANALYZER | BigramFilter()
+BIGRAM_ANALYZER = TEXT_ANALYZER | CommonGramFilter()
 # Names and references: lower-cased words, no stemming ("Leeds" must not become "leed").
 NAME_ANALYZER = analysis.StandardAnalyzer(minsize=1)
 
-# Fields searched by a plain query, with their BM25F boosts: a title or a Q&A match says
-# more about what a response is about than a word somewhere in the body.
+# Fields searched by a plain query, with their query-time boosts (BM25F-style): a title or
+# a Q&A match says more about what a response is about than a word somewhere in the body.
+# `request`, `reference_text` and `authority_text` are searched when named (their words are
+# in `content` too); leaving them out of the default halves the postings a query reads.
 QUERY_FIELDS = {
     "title": 3.0,
     "qa": 2.0,
-    "request": 1.5,
-    "reference_text": 2.0,
-    "authority_text": 1.5,
     "content": 1.0,
 }
 
@@ -112,12 +129,12 @@ def build_schema() -> fields.Schema:
         pages=fields.NUMERIC(stored=True),
         indexed_at=fields.STORED(),
         # FOI metadata
-        title=FoiText(analyzer=TEXT_ANALYZER, stored=True, field_boost=QUERY_FIELDS["title"]),
+        title=FoiText(analyzer=TEXT_ANALYZER, stored=True),
         authority=fields.ID(stored=True, sortable=True),  # canonical name, exact
         authority_key=fields.ID(),  # lower-cased canonical name, for filters
-        authority_text=FoiText(analyzer=NAME_ANALYZER, field_boost=QUERY_FIELDS["authority_text"]),
+        authority_text=FoiText(analyzer=NAME_ANALYZER),
         reference=fields.ID(stored=True),
-        reference_text=FoiText(analyzer=NAME_ANALYZER, field_boost=QUERY_FIELDS["reference_text"]),
+        reference_text=FoiText(analyzer=NAME_ANALYZER),
         date=fields.DATETIME(sortable=True),
         undated=fields.NUMERIC(sortable=True),  # 1 when no date: sorts undated last either way
         date_iso=fields.STORED(),
@@ -131,12 +148,12 @@ def build_schema() -> fields.Schema:
         ocr=fields.BOOLEAN(stored=True),
         truncated=fields.BOOLEAN(stored=True),
         # text
-        request=FoiText(analyzer=TEXT_ANALYZER, stored=True, field_boost=QUERY_FIELDS["request"]),
+        request=FoiText(analyzer=TEXT_ANALYZER, stored=True),
         response=fields.STORED(),  # its words are in `content`; analysing them twice halves build speed
-        qa=FoiText(analyzer=TEXT_ANALYZER, field_boost=QUERY_FIELDS["qa"]),
+        qa=FoiText(analyzer=TEXT_ANALYZER),
         qa_pairs=fields.STORED(),  # [{"question", "answer"}]
         content=FoiText(analyzer=TEXT_ANALYZER),
-        bigrams=FoiText(analyzer=BIGRAM_ANALYZER, phrase=False),  # see BigramFilter
+        bigrams=FoiText(analyzer=BIGRAM_ANALYZER, phrase=False),  # see CommonGramFilter
         page_texts=fields.STORED(),  # [str] per page: snippets and pages come from here
         page_ocr=fields.STORED(),  # [bool] per page
         extra=fields.STORED(),  # sidecar fields with no column of their own

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from whoosh.qparser.dateparse import DateParserPlugin
 
 from indexer.index import FoiIndex, IndexNotFound
 from indexer.models import QAPair
-from indexer.schema import NAME_ANALYZER, QUERY_FIELDS, TEXT_ANALYZER
+from indexer.schema import NAME_ANALYZER, QUERY_FIELDS, TEXT_ANALYZER, is_common_gram
 from indexer.snippets import Highlighter, Snippet, best_snippet
 from indexer.state import IndexState
 
@@ -87,17 +88,34 @@ class Hit:
         }
 
 
-@dataclass
 class Results:
-    query: str
-    parsed: str
-    hits: list[Hit]
-    total: int
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    suggestion: str | None = None
-    seconds: float = 0.0
-    offset: int = 0
-    terms: list[str] = field(default_factory=list)  # index terms the query matched
+    """One page of hits. `total` is counted on first use: Whoosh ranks the top hits
+    without visiting every match, and counting them all again costs as much as the search,
+    which a script reading JSON Lines never needs."""
+
+    def __init__(self, query: str, parsed: str, hits: list[Hit], total: int | None = None,
+                 facets: dict[str, list[tuple[str, int]]] | None = None, suggestion: str | None = None,
+                 seconds: float = 0.0, offset: int = 0, terms: list[str] | None = None,
+                 count: Callable[[], int] | None = None):
+        self.query = query
+        self.parsed = parsed
+        self.hits = hits
+        self._total = total
+        self._count = count
+        self.facets = facets or {}
+        self.suggestion = suggestion
+        self.seconds = seconds
+        self.offset = offset
+        self.terms = terms or []  # index terms the query matched
+
+    @property
+    def total(self) -> int:
+        if self._total is None:
+            self._total = self._count() if self._count else self.offset + len(self.hits)
+        return self._total
+
+    def __repr__(self) -> str:
+        return f"Results(query={self.query!r}, hits={len(self.hits)}, total={self._total})"
 
 
 @dataclass
@@ -237,7 +255,11 @@ class _QueryBuilder:
             return q
         # Adjacent pairs of the typed words, looked up in the bigram field: as good a
         # proximity signal as a sloppy phrase, at the cost of a term lookup.
-        near = [query.Term("bigrams", f"{a} {b}", boost=2.0) for a, b in zip(words, words[1:])]
+        near = [
+            query.Term("bigrams", f"{a} {b}", boost=2.0) if is_common_gram(a, b)
+            else query.Phrase("content", [a, b], boost=2.0)
+            for a, b in zip(words, words[1:])
+        ]
         near.append(query.Phrase("title", words, slop=2, boost=3.0))
         return query.AndMaybe(q, query.Or(near))
 
@@ -245,13 +267,16 @@ class _QueryBuilder:
 def accelerate_phrases(q):
     """Content phrases answered from the bigram field: the same documents, found faster.
 
-    A two-word phrase is exactly one bigram term. Longer phrases require all their bigrams
-    first, so the positions check runs only on documents that can match."""
+    A two-word phrase with a common word is exactly one common-gram term. Longer phrases
+    require their common grams first, so the positions check runs only on documents that
+    can match. Phrases of rare words are cheap already and stay as they are."""
     if isinstance(q, query.Phrase):
         if q.fieldname != "content" or q.slop != 1 or len(q.words) < 2:
             return q
-        pairs = [query.Term("bigrams", f"{a} {b}") for a, b in zip(q.words, q.words[1:])]
-        if len(pairs) == 1:
+        pairs = [query.Term("bigrams", f"{a} {b}") for a, b in zip(q.words, q.words[1:]) if is_common_gram(a, b)]
+        if not pairs:
+            return q
+        if len(q.words) == 2:
             pairs[0].boost = q.boost
             return pairs[0]
         return query.And([*pairs, q], boost=q.boost)
@@ -378,25 +403,34 @@ class SearchService:
                 raw = searcher.search(q, terms=False, **kwargs)
             except Exception as exc:  # e.g. a fuzzy/wildcard that expands past Whoosh's limits
                 raise QueryError(f"the query could not be run ({type(exc).__name__}: {exc})") from None
-            total = len(raw)
             terms = self._matched_terms(q, searcher)
             highlighter = Highlighter(terms, _normalise_word)
             hits = []
             for rank, hit in enumerate(raw[offset : offset + limit], start=offset + 1):
                 hits.append(self._hit(rank, hit, highlighter, snippets))
             facet_counts = _facet_counts(raw) if facets else {}
-            suggestion = self._suggest(searcher, q, text) if total < 3 else None
+            # fewer than 3 ranked means fewer than 3 in all: no need to count to know
+            suggestion = self._suggest(searcher, q, text) if raw.scored_length() < min(3, offset + limit) else None
+            total = len(raw) if facets else None  # grouping has visited every match anyway
         return Results(
             query=text,
             parsed=str(q),
             hits=hits,
             total=total,
+            count=lambda: self._count_results(raw),
             facets=facet_counts,
             suggestion=suggestion,
             seconds=time.perf_counter() - started,
             offset=offset,
             terms=sorted(terms),
         )
+
+    def _count_results(self, raw) -> int:
+        with self._lock:
+            try:
+                return len(raw)
+            except Exception:  # the searcher was replaced by a newer one meanwhile
+                return raw.scored_length()
 
     def count(self, text: str, filters: Filters | None = None) -> int:
         with self._lock:
@@ -418,6 +452,8 @@ class SearchService:
             except Exception:
                 continue
             for fieldname, text in expanded:
+                if fieldname != "bigrams" and fieldname not in TEXT_FIELDS:
+                    continue  # numeric and date terms are bytes that are not UTF-8 (pages:2019)
                 text = text.decode("utf-8") if isinstance(text, bytes) else text
                 if fieldname == "bigrams":
                     if (fieldname, text) in reader:

@@ -63,9 +63,9 @@ class Highlighter:
 
 
 def _prefix(term: str) -> str:
-    # Stems are not always prefixes of their words ("happi" / "happy"): drop the last
-    # character of longer stems so the candidate regex still catches the word.
-    return term if len(term) <= 4 else term[:-1]
+    # Stems are not always prefixes of their words ("copi" / "copy", "happi" / "happy"):
+    # drop the last character so the candidate regex still catches the word.
+    return term if len(term) <= 2 else term[:-1]
 
 
 def best_snippet(pages: list[str], highlighter: Highlighter, width: int = 200) -> Snippet:

@@ -208,7 +208,8 @@ def test_phrase_acceleration_returns_exactly_the_same_documents(tmp_path):
     for phrase in PHRASES:
         plain = parser.parse(phrase)
         fast = accelerate_phrases(plain)
-        assert fast != plain or "content" not in str(plain)
+        if phrase in ('"internal review"', '"information commissioner"', '"public interest"'):
+            assert "bigrams:" in str(fast), fast  # boilerplate phrases become common-gram lookups
         slow_ids = {h["doc_id"] for h in searcher.search(plain, limit=None)}
         fast_ids = {h["doc_id"] for h in searcher.search(fast, limit=None)}
         assert slow_ids == fast_ids, phrase
