@@ -270,6 +270,13 @@ def accelerate_phrases(q):
     A two-word phrase with a common word is exactly one common-gram term. Longer phrases
     require their common grams first, so the positions check runs only on documents that
     can match. Phrases of rare words are cheap already and stay as they are."""
+    if isinstance(q, query.FuzzyTerm):
+        # The first letter fixed: a typo is rarely there, and without it Whoosh walks the
+        # whole term dictionary of every field (0.3-0.8 s on a 2,000-document index).
+        if q.prefixlength == 0:
+            q = q.copy()
+            q.prefixlength = 1
+        return q
     if isinstance(q, query.Phrase):
         if q.fieldname != "content" or q.slop != 1 or len(q.words) < 2:
             return q
