@@ -56,6 +56,12 @@ def _iso_to_datetime(value: str | None) -> datetime | None:
         return None
 
 
+def _mean_confidence(doc) -> float | None:
+    """Mean OCR confidence (0-100) over the OCR'd pages, when the engine gave one."""
+    values = [p.ocr_confidence for p in doc.pages if p.ocr and p.ocr_confidence is not None]
+    return round(sum(values) / len(values), 1) if values else None
+
+
 def record_fields(record: IndexRecord, indexed_at: str) -> dict:
     """Whoosh fields of one record. Missing values are left out, never stored as guesses."""
     meta, doc, src = record.metadata, record.document, record.source
@@ -79,6 +85,7 @@ def record_fields(record: IndexRecord, indexed_at: str) -> dict:
         "bigrams": content,
         "page_texts": [p.text for p in doc.pages],
         "page_ocr": [p.ocr for p in doc.pages] if doc.ocr else None,
+        "ocr_confidence": _mean_confidence(doc),
         "qa_pairs": [q.to_dict() for q in meta.qa],
         "date_iso": meta.date,
         "request_date_iso": meta.request_date,

@@ -61,7 +61,7 @@ def preanalyse(schema: fields.Schema, values: dict) -> dict:
                 out[f"_stored_{name}"] = value
     return out
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Stemming lets "databases" find "database"; the stop list is Whoosh's English one.
 # minsize=1 keeps single-letter tokens such as the "a" of "s31(1)(a)" out of trouble only
@@ -156,5 +156,6 @@ def build_schema() -> fields.Schema:
         bigrams=FoiText(analyzer=BIGRAM_ANALYZER, phrase=False),  # see CommonGramFilter
         page_texts=fields.STORED(),  # [str] per page: snippets and pages come from here
         page_ocr=fields.STORED(),  # [bool] per page
+        ocr_confidence=fields.STORED(),  # mean over OCR'd pages, 0-100
         extra=fields.STORED(),  # sidecar fields with no column of their own
     )

@@ -676,6 +676,8 @@ def _metadata(stored: dict) -> dict:
         "request": stored.get("request"),
         "response": stored.get("response"),
         "ocr": bool(stored.get("ocr")),
+        "ocr_confidence": stored.get("ocr_confidence"),
+        "ocr_pages": [i + 1 for i, flag in enumerate(stored.get("page_ocr") or []) if flag],
         "truncated": bool(stored.get("truncated")),
         "indexed_at": stored.get("indexed_at"),
         "extra": stored.get("extra"),
