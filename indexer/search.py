@@ -17,7 +17,7 @@ from whoosh.qparser.dateparse import DateParserPlugin
 
 from indexer.index import FoiIndex, IndexNotFound
 from indexer.models import QAPair
-from indexer.schema import NAME_ANALYZER, QUERY_FIELDS, TEXT_ANALYZER, is_common_gram
+from indexer.schema import NAME_ANALYZER, QUERY_FIELDS, SCHEMA_VERSION, TEXT_ANALYZER, is_common_gram
 from indexer.snippets import Highlighter, Snippet, best_snippet
 from indexer.state import IndexState
 
@@ -359,6 +359,11 @@ class SearchService:
         with self._lock:
             if self._searcher is None:
                 if self._ix is None:
+                    if self.store.exists() and self.store.schema_version() != SCHEMA_VERSION:
+                        raise IndexNotFound(
+                            f"the index in {self.store.dir} was built by another version of foi; "
+                            "run `foi index` to rebuild it"
+                        )
                     self._ix = self.store.open()
                 self._searcher = self._ix.searcher()
                 self._builder = _QueryBuilder(self._ix.schema)
