@@ -49,8 +49,10 @@ def text_form(path: Path | str) -> str:
 
 def display_path(path: Path | str) -> str:
     """A path safe to print: undecodable bytes shown as escapes, newlines as \\n."""
-    text = os.fsdecode(path) if isinstance(path, bytes) else str(path)
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    try:
+        text = text_form(path)  # the same \\xNN escapes as doc ids and indexed paths
+    except UnicodeEncodeError:  # a lone surrogate that did not come from the file system
+        text = str(path).encode("utf-8", "backslashreplace").decode("utf-8")
     return text.replace("\n", "\\n").replace("\r", "\\r")
 
 

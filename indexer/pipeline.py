@@ -246,7 +246,9 @@ def run_index(
             sources = list(discover(roots, problems))
             source_ids = {s.doc_id for s in sources}
             todo = _plan(sources, manifest, state, options, summary, emit)
-            gone = _deleted(sources, manifest, roots)
+            # The index and the failure log hold paths as text (discover.text_form/display_path).
+            gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots])
+            shown_roots = [Path(display_path(r)) for r in roots]
             with BatchWriter(ix, batch_size=options.batch_size) as writer:
                 for doc_id in gone:
                     writer.delete(doc_id)
@@ -254,7 +256,7 @@ def run_index(
                     summary.removed += 1
                     emit("removed", doc_id, "")
                 for doc_id in [d for d in state.failures if d not in source_ids]:
-                    if is_under(state.failures[doc_id].path, roots):
+                    if is_under(state.failures[doc_id].path, shown_roots):
                         state.failures.pop(doc_id)
                 for p in problems:  # kept in the state too, so `foi status` lists them
                     failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)

@@ -392,3 +392,28 @@ def test_a_damaged_state_file_is_a_fresh_start_not_a_crash(tmp_path, content):
     (tmp_path / STATE_NAME).write_text(content)
     state = IndexState.load(tmp_path)
     assert isinstance(state.failures, dict) and isinstance(state.roots, list)
+
+
+def test_a_corpus_folder_with_a_non_utf8_name_indexes_updates_and_removes(tmp_path):
+    from indexer.pipeline import RunOptions, run_index
+    from indexer.search import SearchService
+
+    root = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"d\xe9p\xf4t")))
+    root.mkdir()
+    (root / "keep.txt").write_text(good_text(token(4001)))
+    (root / "drop.txt").write_text(good_text(token(4002)))
+    (root / "bad.pdf").write_bytes(b"")
+    index = tmp_path / "index"
+    first = run_index([root], index, RunOptions(jobs=1))
+    assert (first.added, [f.doc_id for f in first.failures]) == (2, ["d\\xe9p\\xf4t/bad.pdf"])
+    (root / "drop.txt").unlink()
+    (root / "bad.pdf").unlink()
+    second = run_index([root], index, RunOptions(jobs=1))
+    assert (second.removed, second.unchanged, second.failed) == (1, 1, 0)
+    service = SearchService(index)
+    try:
+        assert [h.doc_id for h in service.search(token(4001)).hits] == ["d\\xe9p\\xf4t/keep.txt"]
+        assert service.search(token(4002)).total == 0
+        assert service.stats().failures == []
+    finally:
+        service.close()
