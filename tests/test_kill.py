@@ -115,6 +115,28 @@ def descendants(pid: int) -> list[psutil.Process]:
         return []
 
 
+def generation(index: Path) -> int:
+    from indexer.index import FoiIndex
+
+    try:
+        ix = FoiIndex(index).open()
+    except Exception:  # not created yet
+        return -1
+    try:
+        return ix.latest_generation()
+    finally:
+        ix.close()
+
+
+def wait_for_commits(index: Path, proc: subprocess.Popen, commits: int) -> None:
+    start = generation(index)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if generation(index) >= start + commits:
+            return
+        time.sleep(0.01)
+
+
 def test_sigkill_at_random_moments_loses_nothing(tmp_path):
     from indexer.search import SearchService
 
@@ -143,7 +165,10 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path):
                 next_new += 1
         proc = subprocess.Popen([*FOI, "index", str(corpus), "--index", str(index), "--json", "--batch-size", "20"],
                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.4, 2.5))
+        if round_ % 2:  # at a random moment: start-up, discovery, extraction or a commit
+            time.sleep(rng.uniform(0.05, 1.5))
+        else:  # after a random number of commits of this run: surely mid-run (it has 6 or more)
+            wait_for_commits(index, proc, rng.randint(1, 4))
         workers = descendants(proc.pid)
         if proc.poll() is None:
             mid_run += 1
@@ -176,7 +201,7 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path):
         before = now
 
     assert not orphans, orphans
-    assert mid_run >= KILLS // 2, f"only {mid_run} of {KILLS} kills landed while indexing"
+    assert mid_run >= KILLS // 2, f"only {mid_run} of {KILLS} kills landed while indexing"  # the even rounds
     done = subprocess.run([*FOI, "index", str(corpus), "--index", str(index), "--json"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
