@@ -18,7 +18,9 @@ from indexer.models import ExtractedDocument, Page
 # Fewer characters than this on a page means "no text layer": a scan, a photo, a fax.
 MIN_TEXT_CHARS = 20
 # A page with this many vector paths may hold a ruled table worth pdfplumber's time.
-_TABLE_PATHS = 4
+# A ruled table needs several line segments: separate path objects (most producers) or
+# one path of many segments (reportlab's grid). A letterhead rule or two stays under this.
+_TABLE_SEGMENTS = 8
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +144,12 @@ def _count_objects(page, kind) -> int:
 
 
 def _may_have_table(page, pdfium_c) -> bool:
-    return _count_objects(page, pdfium_c.FPDF_PAGEOBJ_PATH) >= _TABLE_PATHS
+    segments = 0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
+        segments += max(1, pdfium_c.FPDFPath_CountSegments(obj.raw))
+        if segments >= _TABLE_SEGMENTS:
+            return True
+    return False
 
 
 def _has_images(page, pdfium_c) -> bool:
