@@ -10,6 +10,7 @@ text says about the writer ("your force", "the Council").
 from __future__ import annotations
 
 import csv
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -138,6 +139,10 @@ _STOP = frozenset(
     "as which whose other another local public".split()
 )
 _KEEP_UPPER = frozenset({"NHS", "ICB", "UK", "HM", "CCG"})
+# Words that name a kind of body, not a body: "the City Council" is whichever council wrote.
+_GENERIC = frozenset("city county borough district metropolitan town parish london royal combined "
+                     "the of and nhs foundation health".split())
+_NOT_A_UNIVERSITY = frozenset({"hospital", "hospitals", "nhs", "trust", "teaching", "health"})
 
 
 @dataclass
@@ -184,8 +189,10 @@ def _pattern_name(toks: list[_Tok], i: int) -> tuple[str, str, int, int] | None:
             j -= 1
         while j < i and (toks[j].norm in _CONNECTORS or toks[j].norm in _STOP):
             j += 1
-        if j == i:
-            break  # "the University", "University of X": try the prefixes
+        if j == i or all(t.norm in _GENERIC for t in toks[j:i]):
+            break  # "the University", "the City Council", "University of X": try the prefixes
+        if kind == "university" and i + 1 < len(toks) and toks[i + 1].joined and toks[i + 1].norm in _NOT_A_UNIVERSITY:
+            return None  # "St James's University Hospital" is a hospital
         return _display(toks[j:i + n]), kind, j, i + n - 1
     for prefix, kind in _PREFIXES:
         n = len(prefix)
@@ -199,6 +206,19 @@ def _pattern_name(toks: list[_Tok], i: int) -> tuple[str, str, int, int] | None:
             return None
         return _display(toks[i:k]), kind, i, k - 1
     return None
+
+
+def _longest_pattern(toks: list[_Tok], pat: tuple[str, str, int, int]) -> tuple[str, str, int, int]:
+    """'Oxford University Hospitals NHS Foundation Trust' is one name, not 'Oxford University'
+    followed by another: a pattern that ends a little later and takes in this one wins."""
+    k = pat[3] + 1
+    while k < len(toks) and k <= pat[3] + 6 and toks[k].joined:
+        if toks[k].norm in _PATTERN_FIRST:
+            longer = _pattern_name(toks, k)
+            if longer and longer[2] <= pat[2] and longer[3] > pat[3]:
+                return longer
+        k += 1
+    return pat
 
 
 def _display(toks: list[_Tok]) -> str:
@@ -298,7 +318,7 @@ _HINT_TYPES = {"force": "police", "constabulary": "police", "council": "council"
 _SCAN_HEAD = 12000
 _SCAN_TAIL = 4000
 _HEAD_ZONE = 600
-_SIGN_ZONE = 500
+_PLAIN_FULL = 3.0  # plain body mentions beyond this weigh logarithmically
 
 
 def find_authority(layout: Layout) -> str | None:
@@ -307,8 +327,11 @@ def find_authority(layout: Layout) -> str | None:
     scores: dict[str, float] = defaultdict(float)
     first_seen: dict[str, int] = {}
     context_votes: dict[str, float] = defaultdict(float)
+    plain: dict[str, float] = defaultdict(float)
     for start, end in _scan_ranges(layout):
-        _score_range(text, start, end, layout, scores, first_seen, context_votes)
+        _score_range(text, start, end, layout, scores, first_seen, context_votes, plain)
+    for name, w in plain.items():
+        scores[name] += _damped(w)
     for m in _SALUTE_QUOTED.finditer(text, layout.current_end, min(len(text), layout.current_end + 200000)):
         # The quoted request was addressed to the authority: "Dear Sheffield City Council,".
         name = canonical_authority(m.group(1))
@@ -333,12 +356,18 @@ def _scan_ranges(layout: Layout) -> list[tuple[int, int]]:
     return [(0, _SCAN_HEAD), (end - _SCAN_TAIL, end)]
 
 
-def _score_range(text, start, end, layout, scores, first_seen, context_votes) -> None:
+def _damped(w: float) -> float:
+    """Plain mentions in the body count less and less: a data annex that names an agency in
+    every row ("Border Force", 16 times) says what the letter is about, not who wrote it."""
+    return w if w <= _PLAIN_FULL else _PLAIN_FULL + math.log2(1 + w - _PLAIN_FULL)
+
+
+def _score_range(text, start, end, layout, scores, first_seen, context_votes, plain) -> None:
     for run in _RUN.finditer(text, start, end):
-        _score_run(text, run.start(), run.end(), layout, scores, first_seen, context_votes)
+        _score_run(text, run.start(), run.end(), layout, scores, first_seen, context_votes, plain)
 
 
-def _score_run(text, start, end, layout, scores, first_seen, context_votes) -> None:
+def _score_run(text, start, end, layout, scores, first_seen, context_votes, plain) -> None:
     g = gazetteer()
     word = text[start:end]
     if word.isalpha() and word not in g.context_first and (word,) not in g.abbrev_prefixes \
@@ -361,12 +390,14 @@ def _score_run(text, start, end, layout, scores, first_seen, context_votes) -> N
             if not pat:
                 i += 1
                 continue
+            pat = _longest_pattern(toks, pat)
             name = g.names.get(_key(pat[0]), pat[0])
             n = pat[3] - i + 1
             if pat[2] < i:  # the pattern walked back over tokens already passed
                 n = max(1, pat[3] - i + 1)
         pos = toks[i].start
-        scores[name] += _weight(text, pos, toks[min(i + n, len(toks)) - 1].end, layout)
+        w = _weight(text, pos, toks[min(i + n, len(toks)) - 1].end, layout)
+        (plain if w <= 1.0 else scores)[name] += w
         first_seen.setdefault(name, pos)
         i += n
 
@@ -403,7 +434,7 @@ def _weight(text: str, start: int, end: int, layout: Layout) -> float:
     w = 1.0
     if in_current and (start < max(layout.body_start, _HEAD_ZONE)):
         w = 3.0  # letterhead
-    elif in_current and layout.body_end <= start < layout.body_end + _SIGN_ZONE:
+    elif in_current and layout.body_end <= start < max(layout.sign_end, layout.body_end + 1):
         w = 3.0  # signature block
     after = text[end: end + 40]
     before = text[max(0, start - 40): start]

@@ -20,10 +20,13 @@ _MONTH = (
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 _SP = r"[ \t]*\n?[ \t]*"
+_GAP = r"(?:[ \t]+(?:\n[ \t]*)?|\n[ \t]*)"  # at least one space, or a line break (a wrapped line)
+# "Saturday, 23rd June 2018": a weekday may stand between a cue and its date.
+_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*)?"
 _DATE = re.compile(
     r"(?<![\w/.\-])(?:"
-    rf"\d{{1,2}}(?:st|nd|rd|th)?{_SP}(?:of{_SP})?{_MONTH}\.?,?[ \t]+\n?[ \t]*(?:19|20)\d\d"
-    rf"|{_MONTH}\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\n?[ \t]*(?:19|20)\d\d"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?{_SP}(?:of{_SP})?{_MONTH}\.?,?{_GAP}(?:19|20)\d\d"
+    rf"|{_MONTH}\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?{_GAP}(?:19|20)\d\d"
     r"|\d{1,2}[/.\-]\d{1,2}[/.\-](?:(?:19|20)\d\d|\d\d)"
     r"|(?:19|20)\d\d-\d\d-\d\d"
     r")(?![\w/]|\.\d|-\d)",
@@ -36,14 +39,16 @@ _REQUEST_BEFORE = re.compile(
     r"(?:dated|of|received|made|submitted|sent|on)"
     r"|which\s+we\s+received(?:\s+on)?|received\s+(?:by\s+us\s+)?on|you\s+validated\s+on"
     r"|date\s+(?:of\s+(?:your\s+)?request|received|request\s+received)\s*:?"
-    r"|request(?:ed)?\s+date\s*:?|received\s*:)[\s|]*(?:the\s+)?$",
+    r"|request(?:ed)?\s+date\s*:?|received\s*:)[\s|]*(?:the\s+)?" + _WEEKDAY + "$",
     re.I,
 )
 _REQUEST_AFTER = re.compile(r",?\s+(?:you|when\s+you)\s+(?:asked|requested|wrote|submitted|made|sent|emailed)", re.I)
 # "We responded to your original request on 8 October 2020": the date of an earlier reply.
 _OUR_REPLY_BEFORE = re.compile(
-    r"\b(?:respond\w*|repl(?:y|ied)|answered|wrote|sent\s+(?:you\s+)?(?:a|our)\s+response)\s+(?:to\s+)?(?:your\s+)?"
-    r"(?:original\s+|earlier\s+|previous\s+)?(?:request|e-?mail|letter|quer(?:y|ies))\b[^.?!]{0,30}$",
+    r"(?:\b(?:respond\w*|repl(?:y|ied)|answered|wrote|sent\s+(?:you\s+)?(?:a|our)\s+response)\s+(?:to\s+)?(?:your\s+)?"
+    r"(?:original\s+|earlier\s+|previous\s+)?(?:request|e-?mail|letter|quer(?:y|ies))\b[^.?!]{0,30}"
+    # "a previous request from you which was answered on 17 March 2021": another request's reply
+    r"|\b(?:answered|responded\s+to|replied\s+to|closed|refused)\s+(?:on\s+)?(?:the\s+)?" + _WEEKDAY + ")$",
     re.I,
 )
 _DEADLINE_BEFORE = re.compile(r"(?:\bby|\bdue|deadline|no\s+later\s+than|until|before)\s*(?:the\s+)?:?\s*$", re.I)

@@ -17,7 +17,9 @@ from indexer.metadata.layout import Span, sentences
 _FOI_SECTIONS = frozenset({"12", "14"} | {str(n) for n in range(21, 45)} | {"22A"})
 _EIR_REGULATIONS = frozenset({"12", "13", "14"})
 
-_SUBS = r"(?P<subs>(?:[ \t]*\([ \t]*(?:\d{1,2}[A-Za-z]?|[a-zA-Z]{1,4})[ \t]*\)){0,4})"
+# Sub-sections; the first may follow a line break ("Section 43\n(2)" when a line wraps).
+_SUB = r"\([ \t]*(?:\d{1,2}[A-Za-z]?|[a-zA-Z]{1,4})[ \t]*\)"
+_SUBS = rf"(?P<subs>(?:[ \t]*\n?[ \t]*{_SUB}(?:[ \t]*{_SUB}){{0,3}})?)"
 _FOI = re.compile(
     r"(?<![\w/])(?P<prefix>[Ss]ections?|SECTIONS?|[Ss]ecs?\.?|[Ss]s?\.?[ \t]?)[ \t]*\n?[ \t]*"
     r"(?P<num>\d{1,2}[A-Z]?)" + _SUBS + r"(?![\d.,]\d|[ \t]+\d[A-Z]{2}\b)"
@@ -40,7 +42,14 @@ _CUE = re.compile(
     r"appl(?:y|ies|ied|ying)|cost limit|appropriate limit|vexatious|repeated request|"
     r"Freedom of Information|FOIA|FOI Act|of the Act|public interest|neither confirm|prejudic|"
     r"personal (?:data|information)|absolute|qualified|adverse|Environmental Information|\bEIR\b|"
-    r"accessible|reasonably accessible|future publication|intended for publication|confiden",
+    r"accessible|reasonably accessible|future publication|intended for publication|confiden|"
+    r"by virtue of|manifestly unreasonable|not obliged|confirm or deny|"
+    # the Act's own headings of the Part II exemptions ("Section 24(2) – National security")
+    r"national security|defence|international relations|relations within the United Kingdom|the economy|"
+    r"investigations and proceedings|law enforcement|court records|audit functions|parliamentary privilege|"
+    r"formulation of government policy|conduct of public affairs|communications with (?:Her|His) Majesty|"
+    r"health and safety|legal professional privilege|commercial interests|prohibitions on disclosure|"
+    r"security bodies|adversely affect",
     re.I,
 )
 # An Act named right after the number that is not the FOI Act: "section 41 of the Local
@@ -56,6 +65,9 @@ _NEG_BEFORE = re.compile(
     r"engag\w*|invok\w*|cit\w*)\b[^,;.]{0,25}$",
     re.I,
 )
+# "the duty to confirm or deny does not apply by virtue of section 24(2)": the negation is
+# about the duty; what follows "by virtue of" is the exemption relied on.
+_CAUSE_BEFORE = re.compile(r"\b(?:by\s+virtue\s+of|because\s+of|owing\s+to)\s+(?:the\s+)?$", re.I)
 _NEG_AFTER = re.compile(
     r"^[^.;]{0,50}?\b(?:does|do|is|was|has|have|will|would|did)[ \t]+not[ \t]+(?:been[ \t]+|be[ \t]+)?"
     r"(?:appl|engag|relevant|rel[iy]|us)",
@@ -158,6 +170,8 @@ def _negated(text: str, m: re.Match, sent: Span | None) -> bool:
     lo = max(sent.start if sent else 0, m.start() - 80)
     before = text[lo: m.start()]
     after = text[m.end(): min(m.end() + 80, sent.end if sent else m.end() + 80)]
+    if _CAUSE_BEFORE.search(before[-40:]) and not _NEG_AFTER.search(after):
+        return False
     return bool(_NEG_BEFORE.search(before) or _NEG_AFTER.search(after))
 
 

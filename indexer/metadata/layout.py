@@ -25,6 +25,8 @@ _QUOTE_START = re.compile(
     re.M | re.I,
 )
 _OWN_HEADER_LINES = 3
+_SIGN_MAX = 500  # a signature block is a few short lines
+_SIGN_LINE = 60
 
 _SIGN_OFF = re.compile(
     r"^[ \t]*(?:Yours[ \t]+(?:sincerely|faithfully|truly)|(?:With[ \t]+)?(?:Kind|Best|Warm|Many)[ \t]+"
@@ -88,6 +90,7 @@ class Layout:
     body_end: int  # sign-off or end of the current message
     request: Span | None  # a request section inside the letter ("REQUEST", "You asked:")
     response: Span  # the response part of the letter
+    sign_end: int = -1  # end of the signature block under the sign-off (-1: not computed)
 
     @property
     def current(self) -> str:
@@ -119,7 +122,8 @@ def analyse(text: str) -> Layout:
     body_start = _body_start(current)
     body_end = _sign_off(current, body_start)
     request, response = _sections(current, body_start, body_end)
-    return Layout(text, current_end, body_start, body_end, request, response)
+    return Layout(text, current_end, body_start, body_end, request, response,
+                  _signature_end(current, body_end))
 
 
 def _quote_start(text: str) -> int:
@@ -151,6 +155,26 @@ def _body_start(current: str) -> int:
 def _sign_off(current: str, body_start: int) -> int:
     m = _SIGN_OFF.search(current, body_start)
     return m.start() if m else len(current)
+
+
+def _signature_end(current: str, body_end: int) -> int:
+    """The sign-off and the short lines under it (name, role, team, authority), up to a long
+    line or the first blank line after two of them: an annex after it is not the signature."""
+    limit = min(len(current), body_end + _SIGN_MAX)
+    pos = current.find("\n", body_end, limit)
+    if pos < 0:
+        return limit
+    lines = 0
+    while pos < limit:
+        nxt = current.find("\n", pos + 1, limit)
+        line = current[pos + 1: nxt if nxt >= 0 else limit].strip()
+        if len(line) > _SIGN_LINE or (not line and lines >= 2):
+            return pos
+        lines += bool(line)
+        if nxt < 0:
+            return limit
+        pos = nxt
+    return limit
 
 
 def _sections(current: str, body_start: int, body_end: int) -> tuple[Span | None, Span]:
