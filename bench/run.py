@@ -345,18 +345,30 @@ def foi_index(paths: list[Path], index: Path, jobs: int | None, fresh: bool, tim
     res["index_bytes"] = dir_bytes(index) if index.exists() else None
     if summary:
         res["json_seconds"] = summary.get("seconds")
+    if run["rc"] != 0 or not summary:
+        res["failed"] = f"exit {run['rc']}: " + (run["stderr"].strip().splitlines() or ["no output"])[-1][:300]
     return res
+
+
+def best_run(runs: list[dict]) -> dict:
+    """The fastest successful run (all runs' times and summaries kept); a failure if none succeeded."""
+    ok = [r for r in runs if not r.get("failed")]
+    best = dict(min(ok, key=lambda r: r["wall_s"]) if ok else runs[-1])
+    best["runs"] = [{"wall_s": r["wall_s"], "summary": r.get("summary"), **({"failed": r["failed"]} if r.get("failed") else {})}
+                    for r in runs]
+    return best
 
 
 def bench_builds(workdir: Path, corpus: Path, n_docs: int, records: Path, engines: list[str], timeout) -> dict:
     out: dict = {"docs": n_docs}
     for jobs in (1, 2):
         res = foi_index([corpus], workdir / f"ix-j{jobs}", jobs, fresh=True, timeout=timeout)
-        res["docs_per_s"] = ratio(n_docs, res["wall_s"])
+        res["docs_per_s"] = None if res.get("failed") else ratio(n_docs, res["wall_s"])
         out[f"foi_jobs{jobs}"] = res
         if jobs == 1:
             shutil.rmtree(workdir / "ix-j1", ignore_errors=True)  # only its figures are needed
-    out["foi_jobs2_speedup"] = ratio(out["foi_jobs1"]["wall_s"], out["foi_jobs2"]["wall_s"])
+    if not (out["foi_jobs1"].get("failed") or out["foi_jobs2"].get("failed")):
+        out["foi_jobs2_speedup"] = ratio(out["foi_jobs1"]["wall_s"], out["foi_jobs2"]["wall_s"])
     if "fts5" in engines:
         run = run_measured([sys.executable, "-m", "bench.fts5", "build", str(workdir / "fts5.db"), str(records)])
         res = slim(run)
@@ -487,6 +499,8 @@ def bench_batch(workdir: Path, engines: list[str], queries: list[Q]) -> dict:
         res = slim(run)
         res["hits"] = sum(1 for line in run["stdout"].splitlines() if line.startswith("{"))
         res["queries_per_s"] = ratio(len(queries), run["wall_s"])
+        if run["rc"] not in (0, 1) and not res["hits"]:
+            res["failed"] = f"exit {run['rc']}: " + (run["stderr"].strip().splitlines() or ["no output"])[-1][:300]
         out[name] = res
     return out
 
@@ -518,8 +532,11 @@ def timed_runs(cmd: list[str], runs: int) -> dict:
         times.append(now() - started)
         rc = p.returncode
         lines = sum(1 for line in p.stdout.splitlines() if line.strip())
-    return {"cmd": " ".join(cmd)[:400], "runs": runs, "median_ms": statistics.median(times) * 1000,
-            "min_ms": min(times) * 1000, "max_ms": max(times) * 1000, "rc": rc, "output_lines": lines}
+    res = {"cmd": " ".join(cmd)[:400], "runs": runs, "median_ms": statistics.median(times) * 1000,
+           "min_ms": min(times) * 1000, "max_ms": max(times) * 1000, "rc": rc, "output_lines": lines}
+    if rc not in (0, 1):
+        res["failed"] = f"exit {rc}: " + (p.stderr.strip().splitlines() or ["no output"])[-1][:300]
+    return res
 
 
 def bench_oneshot(workdir: Path, engines: list[str], runs: int, quick: bool = False) -> dict:
@@ -544,7 +561,7 @@ def bench_oneshot(workdir: Path, engines: list[str], runs: int, quick: bool = Fa
                                                 json.dumps(q.to_dict())], runs)
         base = res.get("fts5_sqlite3_cli") or res.get("fts5_python")
         res["fts5_base"] = "sqlite3 CLI" if res.get("fts5_sqlite3_cli") else "python -c"
-        if "foi" in res and base:
+        if "foi" in res and base and not res["foi"].get("failed"):
             res["foi_x_fts5"] = ratio(res["foi"]["median_ms"], base["median_ms"])
         out[key] = res
     return out
@@ -559,8 +576,7 @@ def bench_incremental(workdir: Path, corpus: Path, engines: list[str], seed: int
 
     index = workdir / "ix-j2"
     out: dict = {}
-    noop = [foi_index([corpus], index, None, fresh=False) for _ in range(runs)]
-    out["noop"] = min(noop, key=lambda r: r["wall_s"])
+    out["noop"] = best_run([foi_index([corpus], index, None, fresh=False) for _ in range(runs)])
     tmp = workdir / "added-src"
     shutil.rmtree(tmp, ignore_errors=True)
     labels = generate_corpus(tmp, 1, seed=seed + 1000, pdf_ratio=0.0)
@@ -576,10 +592,8 @@ def bench_incremental(workdir: Path, corpus: Path, engines: list[str], seed: int
             removes.append(foi_index([corpus], index, None, fresh=False))
     finally:
         shutil.rmtree(corpus / ADDED_DIR, ignore_errors=True)
-    out["add1"] = min(adds, key=lambda r: r["wall_s"])
-    out["add1"]["runs_wall_s"] = [r["wall_s"] for r in adds]
-    out["remove1"] = min(removes, key=lambda r: r["wall_s"])
-    out["remove1"]["runs_wall_s"] = [r["wall_s"] for r in removes]
+    out["add1"] = best_run(adds)
+    out["remove1"] = best_run(removes)
     # the same document added to the baselines, each in its own process
     text, _err = _extract_one((str(src),))
     rec = make_record(None, {**labels[0], "file": f"{ADDED_DIR}/{dest.name}"}, text)
@@ -612,13 +626,16 @@ def evaluate_targets(res: dict, n_docs: int) -> list[dict]:
                   "by": (value / limit if kind == "max" else limit / value) if ok is False and value else None,
                   "note": note})
 
+    def ok(d):
+        return d if isinstance(d, dict) and not d.get("failed") and not d.get("error") else {}
+
     b = res.get("build", {})
-    fts_build = (b.get("fts5") or {}).get("seconds")
+    fts_build = ok(b.get("fts5")).get("seconds")
     for jobs in (1, 2):
-        foi = (b.get(f"foi_jobs{jobs}") or {}).get("wall_s")
+        foi = ok(b.get(f"foi_jobs{jobs}")).get("wall_s")
         add(f"build --jobs {jobs} <= 8x FTS5", ratio(foi, fts_build), 8, "max")
     add("--jobs 2 >= 1.7x faster than --jobs 1", b.get("foi_jobs2_speedup"), 1.7, "min")
-    pdf = (res.get("extraction") or {}).get("foi_index_pdf") or {}
+    pdf = ok((res.get("extraction") or {}).get("foi_index_pdf"))
     add("PDF pages/s extracted+indexed, 2 cores >= 300", pdf.get("pages_per_s"), 300, "min", unit="pages/s")
     q = (res.get("queries") or {}).get("engines", {})
     if "foi" in q and "fts5" in q:
@@ -627,11 +644,11 @@ def evaluate_targets(res: dict, n_docs: int) -> list[dict]:
         add("warm p95 with snippets <= 5x FTS5", ratio(q["foi"]["snippets"]["p95_ms"], q["fts5"]["snippets"]["p95_ms"]), 5, "max", note=note)
     bt = res.get("batch") or {}
     if "foi" in bt and "fts5" in bt:
-        add(f"--queries batch ({bt['queries']}) <= 3x FTS5", ratio(bt["foi"]["wall_s"], bt["fts5"]["wall_s"]), 3, "max")
+        add(f"--queries batch ({bt['queries']}) <= 3x FTS5", ratio(ok(bt["foi"]).get("wall_s"), ok(bt["fts5"]).get("wall_s")), 3, "max")
     one = (res.get("oneshot") or {}).get("plain") or {}
     note = "" if 8000 <= n_docs <= 12000 else f"target is set at 10k docs; measured at {n_docs:,}"
     add(f"one-shot foi search <= 5x one-shot sqlite3 ({one.get('fts5_base', '?')})", one.get("foi_x_fts5"), 5, "max", note=note)
-    add1 = (res.get("incremental") or {}).get("add1") or {}
+    add1 = ok((res.get("incremental") or {}).get("add1"))
     note = "" if n_docs >= 50000 else f"target is set at 50k docs; measured at {n_docs:,}"
     add("add 1 document (whole process) < 1 s", add1.get("wall_s"), 1.0, "max", unit="s", note=note)
     return t
@@ -657,6 +674,18 @@ def fmt(v, digits=1, unit=""):
 
 def fx(v):
     return "—" if v is None else f"{v:.2f}×" if v < 10 else f"{v:.1f}×"
+
+
+def find_failures(obj, where: str = "") -> list[tuple[str, str]]:
+    """Every command that failed (a "failed" message) anywhere in the results."""
+    out = []
+    if isinstance(obj, dict):
+        if isinstance(obj.get("failed"), str):
+            out.append((where or "?", obj["failed"]))
+        for key, value in obj.items():
+            if key != "runs":
+                out += find_failures(value, f"{where}.{key}" if where else key)
+    return out
 
 
 def print_report(res: dict, path: Path | None) -> None:
@@ -708,7 +737,7 @@ def print_report(res: dict, path: Path | None) -> None:
     tan = b.get("tantivy") or {}
     for jobs in (1, 2):
         r = b.get(f"foi_jobs{jobs}") or {}
-        t.add_row(f"build --jobs {jobs}: seconds (foi: whole process)", fmt(r.get("wall_s"), 1), fmt(fts.get("seconds"), 2),
+        t.add_row(f"build --jobs {jobs}: seconds (foi: whole process)", "[red]failed[/]" if r.get("failed") else fmt(r.get("wall_s"), 1), fmt(fts.get("seconds"), 2),
                   fmt(tan.get("seconds"), 2), fx(ratio(r.get("wall_s"), fts.get("seconds"))), verdict(f"build --jobs {jobs}"))
         t.add_row(f"build --jobs {jobs}: docs/s", fmt(r.get("docs_per_s")), fmt(fts.get("docs_per_s")), fmt(tan.get("docs_per_s")),
                   fx(ratio(fts.get("docs_per_s"), r.get("docs_per_s"))), "")
@@ -731,7 +760,7 @@ def print_report(res: dict, path: Path | None) -> None:
         if r:
             fts_add = (inc.get("fts5_add1") or {}) if key == "add1" else {}
             tan_add = (inc.get("tantivy_add1") or {}) if key == "add1" else {}
-            t.add_row(label, f"{fmt(r.get('wall_s'), 2)} ({fmt(r.get('json_seconds'), 2)})",
+            t.add_row(label, "[red]failed[/]" if r.get("failed") else f"{fmt(r.get('wall_s'), 2)} ({fmt(r.get('json_seconds'), 2)})",
                       fmt(fts_add.get("wall_s"), 3) if fts_add else "", fmt(tan_add.get("wall_s"), 3) if tan_add else "",
                       fx(ratio(r.get("wall_s"), fts_add.get("wall_s"))) if fts_add else "",
                       verdict("add 1 document") if key == "add1" else "")
@@ -803,10 +832,16 @@ def print_report(res: dict, path: Path | None) -> None:
     if load and max(load) > (meta.get("cpus") or 1) * 1.2:
         console.print(f"[yellow]note[/]: 1-minute load average reached {max(load):.1f} on {meta.get('cpus')} CPUs during "
                       "the run: other work shared the machine, so times are noisy", highlight=False)
-    noop = (inc.get("noop") or {}).get("summary") or {}
-    if noop.get("added") or noop.get("updated"):
-        console.print(f"[yellow]note[/]: the no-change re-run re-indexed documents ({noop}); the engine or its schema "
-                      "probably changed during the run", highlight=False)
+    for run in (inc.get("noop") or {}).get("runs") or []:
+        noop = run.get("summary") or {}
+        if noop.get("added") or noop.get("updated"):
+            console.print(f"[yellow]note[/]: a no-change re-run re-indexed documents ({noop}); the engine or its schema "
+                          "probably changed during the run", highlight=False)
+            break
+    for where, message in find_failures(res):
+        from rich.markup import escape
+
+        console.print(f"[red]failed[/] {where}: {escape(message)}", highlight=False)
     failed = [s for s in SECTIONS if isinstance(res.get(s), dict) and res[s].get("error")]
     if failed:
         console.print(f"[red]sections that failed[/]: {', '.join(failed)} (tracebacks in the JSON)")
@@ -942,7 +977,7 @@ def main(argv: list[str] | None = None) -> int:
         if "foi" in engines:
             subset, n, pages = link_pdf_subset(workdir, corpus, labels, args.pdf_docs)
             r = foi_index([subset], workdir / "ix-pdf", 2, fresh=True, timeout=args.build_timeout)
-            r.update({"pdfs": n, "pages": pages, "pages_per_s": ratio(pages, r["wall_s"])})
+            r.update({"pdfs": n, "pages": pages, "pages_per_s": None if r.get("failed") else ratio(pages, r["wall_s"])})
             ex["foi_index_pdf"] = r
             shutil.rmtree(workdir / "ix-pdf", ignore_errors=True)
         return ex
