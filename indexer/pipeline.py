@@ -335,6 +335,22 @@ def _deleted(sources: list[SourceFile], manifest: dict[str, ManifestEntry], root
     return gone
 
 
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with the real stderr.
+
+    The pool needs it, and it hands `sys.stderr.fileno()` to its child; inside a host that
+    captures stderr (a Textual app re-indexing), that object has no file descriptor and
+    the start fails ("bad value(s) in fds_to_keep")."""
+    import sys
+    from contextlib import redirect_stderr
+    from multiprocessing import resource_tracker
+
+    if sys.__stderr__ is None:
+        return
+    with redirect_stderr(sys.__stderr__):
+        resource_tracker.ensure_running()
+
+
 def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
     """Extract in a pool of killable worker processes, keeping a bounded number in flight."""
     if not todo:
@@ -343,6 +359,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
 
     jobs = options.jobs or default_jobs()
     ext = options.extract
+    _start_resource_tracker()
     context = multiprocessing.get_context("forkserver")
     with ProcessPool(
         max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(ext.memory_mb, os.getpid()), context=context

@@ -1,8 +1,6 @@
 """The foi-search terminal UI: `run(index_dir)` opens it on an index; `FoiApp` takes a SearchService."""
 from __future__ import annotations
 
-import sys
-from contextlib import redirect_stderr
 from pathlib import Path
 
 from textual import work
@@ -65,7 +63,6 @@ class FoiApp(App):
             # Whoosh cannot refresh a searcher opened on an empty index (its EmptyReader has
             # no segments): drop it, so the service opens a new one after the run.
             self.service.close()
-        _start_resource_tracker()
         self.notify("Re-indexing: new and changed files only…", markup=False, timeout=3)
         self._reindex_worker()
 
@@ -101,20 +98,6 @@ class FoiApp(App):
             handler = getattr(screen, method, None)
             if handler is not None:
                 handler(event)
-
-
-def _start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker with the real stderr.
-
-    The indexer's worker pool needs it, and it hands `sys.stderr.fileno()` to its child; while
-    Textual runs, sys.stderr is a capture object without a file descriptor and the start fails
-    ("bad value(s) in fds_to_keep")."""
-    from multiprocessing import resource_tracker
-
-    if sys.__stderr__ is None:
-        return
-    with redirect_stderr(sys.__stderr__):
-        resource_tracker.ensure_running()
 
 
 def run(index_dir: Path | str) -> None:
