@@ -83,7 +83,8 @@ _NCND = re.compile(r"neither\s+confirm(?:s|ing|ed)?\s+n?or\s+den(?:y|ies|ying|ie
 # "No information has been withheld", "provided in full", "we are not relying on any exemption".
 _IN_FULL = re.compile(
     r"\b(?:no|nothing|none)\b[^.]{0,40}\b(?:withheld|redacted|exempt\w*)\b|\bnot\s+(?:been\s+)?(?:withheld|redacted|refused)|"
-    r"\bwithout\s+(?:any\s+)?redaction|\bin\s+full\b|no\s+exemptions?\s+(?:has|have)\s+been|"
+    r"\bwithout\s+(?:any\s+)?redaction|(?<!exempt\s)(?<!refused\s)(?<!withheld\s)(?<!withhold\s)(?<!exemption\s)"
+    r"(?<!applies\s)(?<!apply\s)(?<!refuse\s)(?<!request\s)\bin\s+full\b|no\s+exemptions?\s+(?:has|have)\s+been|"
     r"not\s+(?:relying|rely|applied|applying)\s+(?:on\s+)?(?:any\s+)?exemptions?",
     re.I,
 )
@@ -118,12 +119,22 @@ _BOILER = re.compile(
     r"contains\s+public\s+sector\s+information|https?://|www\.|hope\s+(?:this|the\s+information)|"
     r"duty\s+to\s+provide\s+advice|advice\s+and\s+assistance|narrow\s+(?:down\s+)?(?:the\s+)?(?:focus|scope)|"
     r"refine\s+your\s+request|public\s+interest|in\s+favour\s+of|section\s+16\b|"
-    r"dealt\s+with\s+under|freedom\s+of\s+information\s+act\s+2000\s+states",
+    r"dealt\s+with\s+under|freedom\s+of\s+information\s+act\s+2000\s+states|"
+    # how small numbers are shown ("fewer than five ... shown as '<5'"): a caveat, not a figure
+    r"(?:fewer|less)\s+than\s+(?:five|5|ten|10|three|3)\b[^.]{0,60}\b(?:shown|replaced|suppressed|redacted|represented)|"
+    r"figures\s+(?:have\s+been|are|were)\s+(?:rounded|suppressed)",
     re.I,
 )
 _QUESTION = re.compile(r"\?[\"”’)]*\s*$")
 _TABLE = re.compile(r"[│┃|][^\n]*[│┃|]")
 _DIGIT_WORD = re.compile(r"(?<![\w/(])\d[\d,.%£]*\b")
+# Numbers that are not figures: "section 1(1)(a)", "regulation 12", "Act 2000", a year, a date.
+_NOT_A_FIGURE_BEFORE = re.compile(
+    r"(?:\b(?:sections?|s\.?|regulations?|regs?\.?|article|paragraph|para|schedule|part|chapter|"
+    r"act|regulations)|\bQ|\bquestion|\brequest)[ \t]*$",
+    re.I,
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
 # (name, regex, anchors): every match of the regex contains at least one anchor (lowercase).
 _CUES = (
     ("preamble", _PREAMBLE, ("thank", "please find", "response to your", "received", "writing", "further to",
@@ -145,7 +156,7 @@ _CUES = (
                          "commissioner", "ico", "right to", "dissatisfied", "unhappy", "complain", "apologi",
                          "sorry", "received on", "logged", "working days", "public sector", "http", "www.", "hope",
                          "advice", "assistance", "narrow", "refine", "public interest", "in favour",
-                         "section 16", "dealt with", "states")),
+                         "section 16", "dealt with", "states", "than", "rounded", "suppressed")),
     ("table", _TABLE, ("│", "┃", "|")),
 )
 _ZONE = 8  # neutral sentences after a refusal/not-held one explain it, until the next question
@@ -193,13 +204,25 @@ def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: 
                 zone -= 1
                 continue
             neutral_words += len(sent.split())
-            if _DIGIT_WORD.search(sent) and not _LIST_MARKER.match(sent) or _YES_NO.match(sent):
+            if _has_figure(sent) and not _LIST_MARKER.match(sent) or _YES_NO.match(sent):
                 labels["digits"] += 1  # a figure or a plain "Yes."/"No." is an answer
     if ncnd:
         labels["ncnd"] += 1
     if labels["redacted"] and not (request and _ASKS_PERSONAL.search(request)):
         labels["content"] += labels.pop("redacted")  # documents disclosed with incidental redactions
     return _combine(labels, neutral_words)
+
+
+def _has_figure(sent: str) -> bool:
+    """A count, amount or percentage, not a section number, a year or a date."""
+    for m in _DIGIT_WORD.finditer(sent):
+        num = m.group(0).rstrip(".,")
+        if _YEAR.fullmatch(num) or sent.startswith("/", m.end()) or sent.startswith(("st ", "nd ", "rd ", "th "), m.end()):
+            continue
+        if _NOT_A_FIGURE_BEFORE.search(sent, max(0, m.start() - 16), m.start()):
+            continue
+        return True
+    return False
 
 
 def _cue_hits(text: str, region: Span, sents: list[Span], citations: list[Citation]) -> list[set[str]]:
@@ -209,7 +232,9 @@ def _cue_hits(text: str, region: Span, sents: list[Span], citations: list[Citati
     for c in citations:
         i = bisect.bisect_right(starts, c.start) - 1
         if i >= 0 and c.start < sents[i].end:
-            hits[i].add("pointer" if c.code.startswith("s21") else "cites")
+            # s21 points elsewhere; EIR 12(4)(a) is the "not held" exception, not a refusal
+            hits[i].add("pointer" if c.code.startswith("s21") else
+                        "not_held" if c.code.startswith("eir12(4)(a)") else "cites")
     return hits
 
 

@@ -14,7 +14,7 @@ from indexer.metadata.layout import Layout, Span
 from indexer.models import QAPair
 
 _Q_MARK = re.compile(
-    r"^[ \t]*(?:[-•*▪][ \t]*)?(?:(?i:question)[ \t]*(?P<n1>\d{1,3})[ \t]*[:.)\-–]?|Q[ \t]?(?P<n2>\d{1,3})[ \t]*[:.)\-–]?"
+    r"^[ \t]*(?:[-•*▪][ \t]*)?(?:(?i:question|request)[ \t]*(?P<n1>\d{1,3})[ \t]*[:.)\-–]?|Q[ \t]?(?P<n2>\d{1,3})[ \t]*[:.)\-–]?"
     r"|(?i:question)[ \t]*[:\-–]|Q[ \t]*[:.])[ \t]*",
     re.M,
 )
@@ -24,6 +24,10 @@ _A_MARK = re.compile(
     re.M,
 )
 _NUMBERED = re.compile(r"^[ \t]*(?:[-•*▪][ \t]*)?\(?(?P<n>\d{1,2})[.):](?!\d)[ \t]+(?=\S)", re.M)
+# Items of a request list: "1.", "(1)", "Q1.", "Question 1:" (answered by number later).
+_REQUEST_ITEM = re.compile(
+    r"^[ \t]*(?:[-•*▪][ \t]*)?(?:Q[ \t]?|(?i:question|request)[ \t]*)?\(?(?P<n>\d{1,2})[.):](?!\d)[ \t]+(?=\S)", re.M
+)
 _BULLET = re.compile(r"^[ \t]*[•▪●◦·][ \t]*(?=\S)", re.M)
 _QUESTION_LINE_END = re.compile(r"\?[\"”’)]*[ \t]*$", re.M)
 # Where an answer stops even without a next question: a heading after a blank line,
@@ -82,9 +86,16 @@ def find_qa(layout: Layout, request: str | None = None) -> list[QAPair]:
     where a repeated question ends and its answer begins."""
     text = layout.text
     body = Span(0 if layout.request else layout.body_start, layout.body_end)
-    pairs = _marked_pairs(text, body)
-    if pairs:
-        return pairs
+    if layout.request:
+        # "Q1. ..." listed in the request and "Question 1: ... Answer: ..." in the response:
+        # the response's pairs are the answers; the request's are only the questions again.
+        pairs = _marked_pairs(text, Span(layout.request.end, layout.body_end))
+        if pairs and any(p.answer for p in pairs):
+            return pairs
+    # The "Response:" heading that ends the request section is not the last question's answer.
+    pairs = _marked_pairs(text, body, skip=layout.request.end if layout.request else -1)
+    if pairs and any(p.answer for p in pairs):
+        return pairs  # questions listed with not one answer (a refusal) are not Q&A pairs
     if layout.request:
         pairs = _pairs_by_number(text, layout.request, layout.response)
         if pairs:
@@ -95,11 +106,12 @@ def find_qa(layout: Layout, request: str | None = None) -> list[QAPair]:
     return _question_lines(text, layout.response)
 
 
-def _marked_pairs(text: str, region: Span) -> list[QAPair]:
+def _marked_pairs(text: str, region: Span, skip: int = -1) -> list[QAPair]:
     marks = [(m.start(), m.end(), "q", m.group("n1") or m.group("n2")) for m in _Q_MARK.finditer(text, region.start, region.end)]
     if not marks:
         return []
-    marks += [(m.start(), m.end(), "a", m.group("n1") or m.group("n2")) for m in _A_MARK.finditer(text, region.start, region.end)]
+    marks += [(m.start(), m.end(), "a", m.group("n1") or m.group("n2")) for m in _A_MARK.finditer(text, region.start, region.end)
+              if m.start() != skip]
     marks.sort()
     pairs: list[QAPair] = []
     for k, (start, end, kind, num) in enumerate(marks):
@@ -137,11 +149,11 @@ def _cut_boilerplate(s: str) -> str:
     return s[: stop.start()] if stop else s
 
 
-def _numbered_items(text: str, region: Span, minimum: int = 2) -> list[tuple[int, int, int]]:
+def _numbered_items(text: str, region: Span, minimum: int = 2, pattern: re.Pattern = _NUMBERED) -> list[tuple[int, int, int]]:
     """(number, start, end) of the first run 1, 2, 3... of numbered items in the region."""
     items: list[tuple[int, int, int]] = []
     expected = 1
-    for m in _NUMBERED.finditer(text, region.start, region.end):
+    for m in pattern.finditer(text, region.start, region.end):
         n = int(m.group("n"))
         if n == expected:
             if items:
@@ -153,7 +165,7 @@ def _numbered_items(text: str, region: Span, minimum: int = 2) -> list[tuple[int
 
 def _pairs_by_number(text: str, request: Span, response: Span) -> list[QAPair]:
     # A single "1." in both the request and the response is still a pair.
-    questions = {n: _tidy(text[s:e]) for n, s, e in _numbered_items(text, request, 1)}
+    questions = {n: _tidy(text[s:e]) for n, s, e in _numbered_items(text, request, 1, _REQUEST_ITEM)}
     answers = _numbered_items(text, response, 1)
     pairs = []
     for n, s, e in answers:
