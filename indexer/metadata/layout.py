@@ -37,7 +37,9 @@ _SIGN_OFF = re.compile(
 _CLOSING = re.compile(
     r"^[ \t]*(?:If you have any (?:queries|questions|further)|If you are (?:unhappy|dissatisfied|not (?:happy|satisfied))"
     r"|The information (?:provided|supplied|contained) in this (?:response|letter|email) is available"
-    r"|Your right to (?:complain|request|appeal)|If you wish to (?:complain|request an internal review|appeal)"
+    r"|Your right to (?:complain|request|appeal)|(?:If|Should) you wish to (?:complain|request an internal review|appeal|make a complaint)"
+    r"|(?:Complaint|Appeal|Review) rights[ \t]*$|Right(?:s)? of (?:appeal|complaint|review)[ \t]*$|Internal review[ \t]*$"
+    r"|How to (?:complain|appeal)[ \t]*$|You (?:also )?have the right to (?:complain|request an internal review|appeal|ask for an internal review)"
     r"|I hope (?:this|the information))",
     re.M | re.I,
 )

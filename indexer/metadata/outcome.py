@@ -23,7 +23,7 @@ from indexer.metadata.layout import Layout, Span, sentences
 from indexer.models import QAPair
 
 _REFUSED = re.compile(
-    r"exempt\w*\s+from\s+disclosure|\b(?:is|are|be|remains?)\s+exempt\b|\bexempt\s+under\b|"
+    r"^\W*(?:exempt|withheld|refused)\b|exempt\w*\s+from\s+disclosure|\b(?:is|are|be|remains?)\s+exempt\b|\bexempt\s+under\b|"
     r"\bexemptions?\s+(?:appl|engag|under|at|in\s+section)|\bwithh[oe]ld|\bwithholding\b|"
     r"\brefus(?:e|al|ed|ing)\b|\bcost\s+limit|appropriate\s+limit|exceed\w*\s+the\s+(?:cost|appropriate|time)|"
     r"\bvexatious|repeated\s+request|not\s+(?:be\s+)?(?:able|in\s+a\s+position)\s+to\s+(?:provide|disclose|release|supply|comply)|"
@@ -50,6 +50,15 @@ _NOT_HELD = re.compile(
     r"\bonly\s+(?:have|hold)\s+(?:information|data|records|figures)\s+(?:for|on|about|relating|from)|"
     r"\bonly\s+(?:available|held|recorded|collected)\s+(?:from|since|for)\b|"
     r"\b(?:cannot|can\s*not|could\s+not)\s+be\s+answered|\bunable\s+to\s+answer",
+    re.I,
+)
+# "Some of the information you have requested is exempt", "I am withholding part of the
+# information": the letter says itself that only part was refused.
+_PART = re.compile(
+    r"\b(?:some|part|parts|certain|elements?|portions?)\s+of\s+(?:the\s+|this\s+|your\s+)?(?:requested\s+)?"
+    r"(?:information|data|documents?|records?|details|request)\b[^.]{0,80}?\b(?:exempt|withh[oe]ld|refus|"
+    r"not\s+(?:be\s+)?(?:provided|disclosed|released))"
+    r"|\b(?:withhold\w*|withheld|exempt(?:ing)?|refus\w*)\s+(?:some|part|parts|certain|elements?|portions?)\s+of\b",
     re.I,
 )
 # Redaction inside disclosed documents ("names of third parties have been redacted") differs
@@ -122,11 +131,20 @@ _BOILER = re.compile(
     r"dealt\s+with\s+under|freedom\s+of\s+information\s+act\s+2000\s+states|"
     # how small numbers are shown ("fewer than five ... shown as '<5'"): a caveat, not a figure
     r"(?:fewer|less)\s+than\s+(?:five|5|ten|10|three|3)\b[^.]{0,60}\b(?:shown|replaced|suppressed|redacted|represented)|"
-    r"figures\s+(?:have\s+been|are|were)\s+(?:rounded|suppressed)",
+    r"figures\s+(?:have\s+been|are|were)\s+(?:rounded|suppressed)|"
+    # how the request was handled: who searched where (whatever was found)
+    r"\bsearch(?:es)?\s+(?:were|was|have\s+been|has\s+been)\s+(?:conducted|carried\s+out|made|undertaken|completed)|"
+    r"\b(?:we|I)\s+(?:have\s+)?(?:searched|consulted|approached|contacted)\s+(?:the|our|with)\b|"
+    r"\b(?:passed|forwarded|referred)\s+to\s+the\s+[^.]{0,60}\b(?:team|department|unit|service|directorate|office)|"
+    r"business\s+area|quality\s+assured|subject\s+to\s+change|live\s+system|"
+    # what the Act says, not what was found: "Section 1(1)(a) of the Act requires ..."
+    r"\b(?:the\s+Act|FOIA|the\s+Regulations|section\s+1(?:\(1\))?(?:\([ab]\))?\s+of\s+the\s+(?:Act|Freedom\s+of\s+Information\s+Act\s+2000))"
+    r"\s+(?:does\s+not\s+)?(?:requires?|obliges?|places?|provides?|gives?|states?)\b",
     re.I,
 )
 _QUESTION = re.compile(r"\?[\"”’)]*\s*$")
 _TABLE = re.compile(r"[│┃|][^\n]*[│┃|]")
+_TEXT_TABLE_ROW = re.compile(r"\S(?:[ \t]{2,}[£$]?\d[\d,.%]*){2,}[ \t]*$")  # searched per short line
 _DIGIT_WORD = re.compile(r"(?<![\w/(])\d[\d,.%£]*\b")
 # Numbers that are not figures: "section 1(1)(a)", "regulation 12", "Act 2000", a year, a date.
 _NOT_A_FIGURE_BEFORE = re.compile(
@@ -140,6 +158,7 @@ _CUES = (
     ("preamble", _PREAMBLE, ("thank", "please find", "response to your", "received", "writing", "further to",
                              "refer to", "asked", "requested", "your request")),
     ("ncnd", _NCND, ("neither", "ncnd")),
+    ("part", _PART, ("some", "part", "certain", "element", "portion")),
     ("in_full", _IN_FULL, ("withheld", "redact", "exempt", "refused", "in full")),
     ("redacted", _REDACTED, ("redact", "removed", "blacked", "obscured", "omitted")),
     ("pointer", _POINTER, ("other means", "accessible", "available", "publish", "link")),
@@ -156,7 +175,9 @@ _CUES = (
                          "commissioner", "ico", "right to", "dissatisfied", "unhappy", "complain", "apologi",
                          "sorry", "received on", "logged", "working days", "public sector", "http", "www.", "hope",
                          "advice", "assistance", "narrow", "refine", "public interest", "in favour",
-                         "section 16", "dealt with", "states", "than", "rounded", "suppressed")),
+                         "section 16", "dealt with", "states", "than", "rounded", "suppressed", "search",
+                         "consulted", "approached", "contacted", "passed", "forwarded", "referred", "business area",
+                         "quality", "change", "live", "require", "oblige", "place", "provide", "give", "state")),
     ("table", _TABLE, ("│", "┃", "|")),
 )
 _ZONE = 8  # neutral sentences after a refusal/not-held one explain it, until the next question
@@ -190,7 +211,7 @@ def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: 
             continue  # inside a short answer already labelled
         sent = text[s.start:s.end]
         label = _label_sentence(sent, hits[k])
-        if label in ("refused", "not_held", "redacted", "ncnd"):
+        if label in ("refused", "not_held", "redacted", "ncnd", "part"):
             labels[label] += 1
             zone = _ZONE
         elif label == "question" or _NUMBERED_ITEM.match(sent):
@@ -294,7 +315,9 @@ def _label_sentence(sent: str, hit: set[str]) -> str:
     question = _QUESTION.search(sent) is not None
     if "preamble" in hit and not question:
         return "boiler"
-    for cue in ("ncnd", "in_full", "redacted"):
+    if question and "preamble" not in hit and "ncnd" not in hit:
+        return "question"  # "How many applications were refused?" asks; it does not refuse
+    for cue in ("ncnd", "in_full", "part", "redacted"):
         if cue in hit:
             return {"in_full": "positive"}.get(cue, cue)
     if "pointer" in hit and "positive" not in hit and "cites" not in hit:
@@ -312,7 +335,20 @@ def _label_sentence(sent: str, hit: set[str]) -> str:
         return "boiler"  # a bare link number "[3]" or a rule
     if not any(ch.islower() for ch in sent) and sum(ch.isalpha() for ch in sent) > 3:
         return "boiler"  # an all-caps heading
-    return "table" if "table" in hit else "neutral"
+    return "table" if "table" in hit or _is_text_table(sent) else "neutral"
+
+
+def _is_text_table(sent: str) -> bool:
+    """Two or more lines of columns of figures set apart by runs of spaces: a plain-text table."""
+    if "  " not in sent:
+        return False
+    rows = 0
+    for line in sent.split("\n", 60)[:60]:
+        if len(line) <= 200 and _TEXT_TABLE_ROW.search(line):
+            rows += 1
+            if rows >= 2:
+                return True
+    return False
 
 
 def _combine(labels: Counter[str], neutral_words: int) -> str:
@@ -320,7 +356,8 @@ def _combine(labels: Counter[str], neutral_words: int) -> str:
         labels.pop("pointer", None)  # advice on where else to look, not a disclosure
     content = (labels["content"] + labels["positive"] + labels["table"] + labels["digits"]
                + labels["pointer"] + labels["attachment"])
-    has_content = content > 0 or neutral_words >= 25
+    has_content = content > 0 or neutral_words >= 25 or labels["part"] > 0
+    labels["refused"] += labels["part"]
     refused, not_held, redacted, ncnd = labels["refused"], labels["not_held"], labels["redacted"], labels["ncnd"]
     if labels["pending"] and not (labels["content"] or labels["positive"] or labels["table"] or labels["attachment"]
                                   or refused or not_held):
