@@ -317,6 +317,8 @@ def _label_sentence(sent: str, hit: set[str]) -> str:
         return "boiler"
     if question and "preamble" not in hit and "ncnd" not in hit:
         return "question"  # "How many applications were refused?" asks; it does not refuse
+    if "table" in hit or _is_text_table(sent):
+        return "table"  # rows of figures are content, even a row headed "Refused"
     for cue in ("ncnd", "in_full", "part", "redacted"):
         if cue in hit:
             return {"in_full": "positive"}.get(cue, cue)
@@ -335,7 +337,7 @@ def _label_sentence(sent: str, hit: set[str]) -> str:
         return "boiler"  # a bare link number "[3]" or a rule
     if not any(ch.islower() for ch in sent) and sum(ch.isalpha() for ch in sent) > 3:
         return "boiler"  # an all-caps heading
-    return "table" if "table" in hit or _is_text_table(sent) else "neutral"
+    return "neutral"
 
 
 def _is_text_table(sent: str) -> bool:

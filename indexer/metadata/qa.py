@@ -47,23 +47,37 @@ _RELATING = re.compile(
 )
 _ABOUT = re.compile(
     r"your\s+(?:[\w ]{0,40}?\s)?(?:request|e-?mail|letter)\b[^.\n]{0,80}?\b(?:about|regarding|concerning|relating\s+to|"
-    r"for\s+information\s+(?:about|on))\s+(?P<t>[^.\n]{3,120}?)(?=\s*(?:[.\n]|,?\s+which\b|$))"
+    r"for\s+information\s+(?:about|on))\s+(?P<t>(?:[^.\n]|\n(?![ \t]*\n)){3,120}?)(?=[ \t]*(?:\.|\n[ \t]*\n|,?\s+which\b|$))"
 )
 # "FREEDOM OF INFORMATION ACT 2000 – COUNTER-TERRORISM DEPLOYMENTS": an all-caps heading.
 _CAPS_HEADING = re.compile(r"^[ \t]*(?P<s>(?=[^a-z\n]*[A-Z]{3})[^a-z\n]{8,150}?)[ \t]*$", re.M)
 _MD_HEADING = re.compile(r"^[ \t]*#{1,3}[ \t]+(?P<s>[^\n#]{3,150}?)[ \t#]*$", re.M)
 _FOI_WORDS = re.compile(r"FREEDOM\s+OF\s+INFORMATION|\bFOIA?\b|ENVIRONMENTAL\s+INFORMATION|\bEIR\b|REQUEST")
-_RE_LINE = re.compile(r"^[ \t]*(?:Re|RE|Subject|Title|Request)[ \t]*[:–\-][ \t]*(?P<s>[^\n]{3,200})$", re.M)
+_RE_LINE = re.compile(
+    r"^[ \t]*(?:Re|RE|Subject|Title|Request"
+    # "Freedom of Information Request: Use of drones", "FOI request – Prevent referrals"
+    r"|(?i:(?:Freedom[ \t]+of[ \t]+Information|FOIA?|EIR|Environmental[ \t]+Information)(?:[ \t]+(?:Act|Regulations)"
+    r"(?:[ \t]+\d{4})?)?(?:[ \t]+\(FOIA?\))?[ \t]+request))[ \t]*[:–\-][ \t]*(?P<s>[^\n]{3,200})$",
+    re.M,
+)
 # What a subject line says besides its topic: "RE:", "Freedom of Information Request", refs.
-_SUBJECT_NOISE = re.compile(
-    r"(?i)^(?:\s*(?:re|fw|fwd|subject)\s*[:–-])+|\b(?:re|fw|fwd)\s*:|"
-    r"(?<![\w/])(?:FOIA?|EIR)[\s/\-]*\d[\w/\-]*|(?<![\w/])\d{5,}\b|"
+_NOISE_FOI_WORDS = (
     r"\b(?:internal\s+review\s+of\s+)?(?:freedom\s+of\s+information|foia?|eir|environmental\s+information)"
-    r"(?:\s+act(?:\s+\d{4})?|\s+regulations(?:\s+\d{4})?)?(?:\s+\(FOIA?\))?(?:\s+request)?(?:\s+for\s+information)?\b|"
+    r"(?:\s+act(?:\s+\d{4})?|\s+regulations(?:\s+\d{4})?)?(?:\s+\(FOIA?\))?(?:\s+request)?(?:\s+for\s+information)?\b"
+)
+_NOISE_HEAD = r"(?i)^(?:\s*(?:re|fw|fwd|subject)\s*[:–-])+|\b(?:re|fw|fwd)\s*:|(?<![\w/])(?:FOIA?|EIR)[\s/\-]*\d[\w/\-]*|(?<![\w/])\d{5,}\b|"
+_SUBJECT_NOISE = re.compile(
+    _NOISE_HEAD + _NOISE_FOI_WORDS + "|"
     r"\b(?:request\s+for\s+information|information\s+request)\b|"
     r"\b(?:our\s+|your\s+)?(?:ref(?:erence)?|case|request)(?:\s+(?:no|number|id))?\.?\s*[:#–-]?\s*"
     r"(?=[A-Z]*[\s/\-]*\d)[A-Z]*[\s/\-]*\d[\w/\-]*|"
+    r"\b(?:no|number|id)\.?\s*[:#]\s*[A-Z]*[\s/\-]*\d[\w/\-]*|"
     r"\s[-–|:]\s|^[\s\-–:|]+|[\s\-–:|]+$"
+)
+_NOISE_NEXT = r"(?=\s*(?:[-–|:/#(\[]|$|\d|ref|our\b|your\b|no\b|number\b))"  # a separator, a reference or the end
+_SUBJECT_NOISE_LENIENT = re.compile(
+    _SUBJECT_NOISE.pattern.replace(_NOISE_FOI_WORDS, _NOISE_FOI_WORDS + _NOISE_NEXT, 1)
+    .replace(r"\b(?:request\s+for\s+information|information\s+request)\b", r"\b(?:request\s+for\s+information|information\s+request)\b" + _NOISE_NEXT, 1)
 )
 _WDTK_SUBJECT = re.compile(
     r"(?i)^(?:(?:re|fw|fwd)\s*:\s*)*(?:freedom\s+of\s+information|foi|eir|environmental\s+information)"
@@ -77,6 +91,17 @@ _REQUEST_END = re.compile(
     re.M | re.I,
 )
 _TITLE_MAX = 100
+_NOT_A_SUBJECT = re.compile(
+    r"@|https?:|www\.|:|^(?:Dear|Thank|Yours|Kind|Regards|Please|Date|Our|Your|Ref)\b|"
+    r"^(?:private|strictly\s+private|confidential|official|by\s+e-?mail|by\s+post|sent\s+by)\b|"
+    r"^(?:request|response|decision|your\s+request|our\s+response)\s*$",
+    re.I,
+)
+_DATE_LIKE = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{4}\b|"
+    r"\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b|\b\d{4}-\d\d-\d\d\b|^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b",
+    re.I,
+)
 _MAX_QUESTION_LINES = 12  # a repeated question is a few lines; also bounds the work per item
 _QA_MAX_PAIRS = 200
 
@@ -302,6 +327,9 @@ def find_title(layout: Layout, request: str | None, qa: list[QAPair]) -> str | N
             title = _short(_clean_subject(m.group("s")))
             if title and len(title) >= 3:
                 return title
+    title = _standalone_subject(text, layout)
+    if title:
+        return title
     for m in _CAPS_HEADING.finditer(text, 0, min(layout.body_start + 600, len(text), 3000)):
         if not _FOI_WORDS.search(m.group("s")):
             continue  # a letterhead or a section heading ("RESPONSE"), not a subject
@@ -314,6 +342,43 @@ def find_title(layout: Layout, request: str | None, qa: list[QAPair]) -> str | N
     if request:
         return _title_from_request(request, qa)
     return None
+
+
+def _standalone_subject(text: str, layout: Layout) -> str | None:
+    """A subject set as a heading of its own right before or after 'Dear ...' (markdown '## X'
+    or bold once the markup is gone): one short line between blank lines, not a sentence."""
+    if not layout.body_start:
+        return None
+    salute_start = text.rfind("\n", 0, layout.body_start - 1) + 1
+    for line in (_paragraph_line(text, salute_start, -1), _paragraph_line(text, layout.body_start, 1)):
+        if not line or not 3 <= len(line) <= _TITLE_MAX or not line[0].isupper():
+            continue
+        if line[-1] in ".,;:!?" or _NOT_A_SUBJECT.search(line) or _DATE_LIKE.search(line) or canonical_authority(line):
+            continue
+        title = _short(_clean_subject(line))
+        if title and len(title.split()) >= 2:
+            return title[0] + title[1:].lower() if title.isupper() else title
+    return None
+
+
+def _paragraph_line(text: str, pos: int, direction: int) -> str | None:
+    """The one-line paragraph just before (direction -1) or after (+1) pos, set apart by
+    blank lines, else None."""
+    if direction < 0:
+        lines = text[max(0, pos - 400): pos].split("\n")[:-1]  # whole lines before pos
+        lines.reverse()
+    else:
+        lines = text[pos: pos + 400].split("\n")[1:]  # whole lines after pos's line
+    k = 0
+    while k < len(lines) and not lines[k].strip():
+        k += 1
+    if k == 0 or k >= len(lines):
+        return None  # no blank line in between, or nothing there
+    if k + 1 < len(lines) and lines[k + 1].strip():
+        return None  # part of a block of lines (an address, a paragraph)
+    if direction < 0 and k + 1 >= len(lines) and pos > 400:
+        return None  # cut off by the window: cannot tell
+    return lines[k].strip()
 
 
 def _subject_with_continuation(text: str, m: re.Match) -> str:
@@ -333,8 +398,14 @@ def _subject_with_continuation(text: str, m: re.Match) -> str:
 
 
 def _clean_subject(s: str) -> str:
-    """'RE: FOI 2019/1234 - Body-worn video' -> 'Body-worn video'."""
-    return _SUBJECT_NOISE.sub(" ", s).strip(" -–:|")
+    """'RE: FOI 2019/1234 - Body-worn video' -> 'Body-worn video'. When the topic itself is
+    about FOI ('Freedom of Information request handling'), the FOI words stay."""
+    cleaned = _SUBJECT_NOISE.sub(" ", s).strip(" -–:|")
+    if len(cleaned.split()) < 2:
+        lenient = _SUBJECT_NOISE_LENIENT.sub(" ", s).strip(" -–:|")
+        if len(lenient.split()) >= 2:
+            return lenient
+    return cleaned
 
 
 def _title_from_request(request: str, qa: list[QAPair]) -> str | None:
