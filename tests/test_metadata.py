@@ -217,6 +217,117 @@ def test_empty_and_tiny_texts():
         json.dumps(m.to_dict())
 
 
+# --- general rules found by reading misses on generated responses (tests/test_metadata_generated.py) ---
+
+def test_citation_wrapped_inside_its_subsection():
+    m = extract_metadata(_letter("Some of the information is exempt under Section 43\n(2) of the Act (commercial "
+                                 "interests). The rest is attached."))
+    assert m.exemptions == ["s43(2)"]
+
+
+@pytest.mark.parametrize("body, codes", [
+    ("Leeds City Council neither confirms nor denies whether it holds the information, as the duty in section "
+     "1(1)(a) of the Act does not apply by virtue of s.24(2) and section 40(5B)(a)(i).", ["s24(2)", "s40(5B)(a)(i)"]),
+    ("Your request is similar to one answered earlier. We are therefore not obliged to comply with it by virtue "
+     "of s.14(2).", ["s14(2)"]),
+    ("We consider the request manifestly unreasonable under regulation\n12(4)(b) because of the burden.",
+     ["eir12(4)(b)"]),
+    ("Section 31(3) – Law enforcement.", ["s31(3)"]),  # an exemption's own heading in the Act
+])
+def test_citations_without_the_usual_cue_words(body, codes):
+    assert extract_metadata(_letter(body)).exemptions == codes
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Thank you for your request for information dated Saturday, 23rd June 2018 regarding parking.", "2018-06-23"),
+    ("Thank you for your request dated Friday, 20th June\n2018 regarding parking.", "2018-06-20"),
+    ("Further to your email of Wednesday, 23rd April 2014, please find our response.", "2014-04-23"),
+])
+def test_request_dates_after_a_weekday_or_across_a_line_break(sentence, expected):
+    m = extract_metadata(_letter("We hold 12 records.").replace(
+        "Thank you for your request dated 3 May 2019 about stop and search.", sentence))
+    assert m.request_date == expected
+
+
+def test_a_previous_requests_answer_date_is_not_the_request_date():
+    text = ("Date: 18 June 2019\n\nDear Mr Jones,\n\nYour request is substantially similar to a previous request "
+            "from you which was answered on 27 May 2019.\n\nYours sincerely,\n\nLeeds City Council\n")
+    assert extract_metadata(text).request_date is None
+
+
+@pytest.mark.parametrize("head, authority", [
+    ("Oxford University Hospitals NHS Foundation Trust\nInformation Governance\n", "Oxford University Hospitals NHS Foundation Trust"),
+    ("Manchester University NHS Foundation Trust\n", "Manchester University NHS Foundation Trust"),
+])
+def test_the_longest_pattern_name_wins(head, authority):
+    text = head + "\nDate: 18 June 2019\n\nDear Mr Jones,\n\nWe hold 12 records.\n\nYours sincerely,\n\nFOI Team\n"
+    assert extract_metadata(text).authority == authority
+
+
+def test_a_university_hospital_is_not_a_university():
+    text = ("Leeds Teaching Hospitals NHS Trust\n\nDate: 18 June 2019\n\nDear Mr Jones,\n\nWe hold 12 records.\n\n"
+            "Yours sincerely,\n\nFOI Team\n\nAnnex A\n\n" + "\n".join(
+                f"{i}. 01/0{i}/2018 – St James's University Hospital – 12 days." for i in range(1, 9)))
+    assert extract_metadata(text).authority == "Leeds Teaching Hospitals NHS Trust"
+
+
+def test_the_city_council_is_not_a_name_and_a_named_department_is_no_type_hint():
+    body = ("The Statutory Taxi Standards were issued by the Department for Transport. Staff working on behalf of "
+            "the City Council follow them, and the Department for Transport reviews them. We hold 12 records.")
+    text = ("Westminster City Council\n\nDate: 18 June 2019\n\nDear Mr Jones,\n\n" + body + "\n\nYours sincerely,\n\n"
+            "FOI Team\nWestminster City Council\n")
+    assert extract_metadata(text).authority == "Westminster City Council"
+
+
+def test_an_annex_naming_an_agency_in_every_row_does_not_outvote_the_letterhead():
+    text = ("Home Office\nInformation Rights Team\n\nDate: 18 June 2019\n\nDear Mr Jones,\n\nPlease find the records "
+            "attached.\n\nYours sincerely,\nInformation Rights Team\nHome Office\n\nAnnex A – records\n\n" + "\n".join(
+                f"{i}. 01/04/2016 – HM Passport Office – KPMG – {i} cases. Published." for i in range(1, 15)))
+    assert extract_metadata(text).authority == "Home Office"
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("The information you have requested is exempt in full under section 41(1) of the Act.", "refused"),
+    ("Some of the information you have requested is exempt under section 43(2) of the Act.", "partial"),
+    ("Where figures are fewer than five they have been shown as '<5'. This letter is a refusal notice: the cost "
+     "of compliance would exceed the appropriate limit under section 12.", "refused"),
+    ("Section 1(1)(a) of the Act requires a public authority to say whether it holds the information. I can "
+     "confirm that the Council does not hold the information you have requested.", "not_held"),
+    ("1. How many applications were refused?\n2014: 758; 2015: 90.", "disclosed"),
+    ("Table 1: Requests\nCategory    2019  2020\nReceived    89    540\nRefused     12    30", "disclosed"),
+])
+def test_outcome_readings(body, expected):
+    assert extract_metadata(_letter(body)).outcome == expected
+
+
+def test_request_list_answered_by_number_and_unanswered_lists():
+    answered = ("REQUEST\n\nQ1. How many cameras?\n\nQ2. How much did they cost?\n\nRESPONSE\n\n1. 45\n\n"
+                "2. Not held.\n\nYours sincerely\nKent County Council\n")
+    m = extract_metadata(answered)
+    assert [(p.number, p.answer) for p in m.qa] == [(1, "45"), (2, "Not held.")]
+    refused = ("REQUEST\n\nQ1. How many cameras?\n\nQ2. How much did they cost?\n\nResponse:\n\nThis letter is a "
+               "refusal notice: the cost limit would be exceeded.\n\nYours sincerely\nKent County Council\n")
+    assert extract_metadata(refused).qa == []
+
+
+@pytest.mark.parametrize("line, title", [
+    ("Freedom of Information Request: Use of drones", "Use of drones"),
+    ("FOI request – Prevent referrals", "Prevent referrals"),
+    ("Freedom of Information Request: Freedom of Information request handling", "Freedom of Information request handling"),
+    ("Subject: Mobile phones – FOI Request Number: 2018-4174", "Mobile phones"),
+])
+def test_subject_lines(line, title):
+    text = f"Leeds City Council\n\nDate: 18 June 2019\n\nDear Mr Jones,\n\n{line}\n\nWe hold 12 records.\n"
+    assert extract_metadata(text).title == title
+
+
+def test_markdown_subject_heading_survives_clean_text():
+    raw = "# Leeds City Council\n\n## Planning enforcement file\n\nDear Sir,\n\nPlease find the file attached.\n"
+    assert extract_metadata(raw).title == "Planning enforcement file"
+    if clean_text is not None:
+        assert extract_metadata(clean_text(raw)).title == "Planning enforcement file"
+
+
 # --- the real seed ---------------------------------------------------------------------------------
 
 @pytest.mark.skipif(not SEED.is_file(), reason="../shared/seed not present")

@@ -309,7 +309,9 @@ _ELSEWHERE_BEFORE = re.compile(
 )
 _COMPLAINT = re.compile(r"complain|internal\s+review|dissatisfied|unhappy|appeal|Information\s+Commissioner", re.I)
 _TYPE_HINT = re.compile(
-    r"\b(?:your|this|the|our)\s+(force|constabulary|council|local\s+authority|trust|department|ministry|university)\b",
+    r"\b(?:your|this|the|our)\s+(?:(?:city|county|borough|district)\s+)?"
+    r"(force|constabulary|council|local\s+authority|trust|department|ministry|university)\b"
+    r"(?![ \t]+(?:for|of|and)[ \t]+[A-Z])",  # "the Department for Transport" names a body, not the writer's kind
     re.I,
 )
 _HINT_TYPES = {"force": "police", "constabulary": "police", "council": "council", "local authority": "council",
@@ -318,7 +320,8 @@ _HINT_TYPES = {"force": "police", "constabulary": "police", "council": "council"
 _SCAN_HEAD = 12000
 _SCAN_TAIL = 4000
 _HEAD_ZONE = 600
-_PLAIN_FULL = 3.0  # plain body mentions beyond this weigh logarithmically
+_PLAIN_FULL = 3.0  # plain body mentions beyond this weigh logarithmically...
+_PLAIN_CAP = 5.0  # ...and never outweigh a letterhead and a signature (3 + 3)
 
 
 def find_authority(layout: Layout) -> str | None:
@@ -359,7 +362,7 @@ def _scan_ranges(layout: Layout) -> list[tuple[int, int]]:
 def _damped(w: float) -> float:
     """Plain mentions in the body count less and less: a data annex that names an agency in
     every row ("Border Force", 16 times) says what the letter is about, not who wrote it."""
-    return w if w <= _PLAIN_FULL else _PLAIN_FULL + math.log2(1 + w - _PLAIN_FULL)
+    return w if w <= _PLAIN_FULL else min(_PLAIN_CAP, _PLAIN_FULL + math.log2(1 + w - _PLAIN_FULL))
 
 
 def _score_range(text, start, end, layout, scores, first_seen, context_votes, plain) -> None:
@@ -432,7 +435,7 @@ def _weight(text: str, start: int, end: int, layout: Layout) -> float:
     """How much one mention says that this body wrote the letter."""
     in_current = start < layout.current_end
     w = 1.0
-    if in_current and (start < max(layout.body_start, _HEAD_ZONE)):
+    if in_current and start < max(layout.body_start, min(_HEAD_ZONE, layout.body_end)):
         w = 3.0  # letterhead
     elif in_current and layout.body_end <= start < max(layout.sign_end, layout.body_end + 1):
         w = 3.0  # signature block
@@ -445,8 +448,8 @@ def _weight(text: str, start: int, end: int, layout: Layout) -> float:
     lo, hi = _sentence_around(text, start, end)
     if _COMPLAINT.search(text, lo, hi):
         w *= 0.25  # "complain to the Information Commissioner's Office" names the regulator, not the writer
-    if not in_current:
-        w *= 0.5
+    if not in_current or layout.sign_end > layout.body_end and start >= layout.sign_end:
+        w *= 0.5  # quoted emails, and an annex after the signature: data, not the writer
     return w
 
 
