@@ -8,9 +8,13 @@ Two seeds, neither used by the fixtures in tests/metadata_fixtures.py:
   figures say whether the fixes generalise rather than fit one sample.
 
 Floors sit a little under what both seeds reach, so a regression fails while a document or
-two of generator noise does not. Known generator label issues (see the report in the commit
-history): a topic sentence that says information "is not recorded locally" used as the answer
-of a "disclosed" response; cp1252 "–" in subject lines decoded by the extractor as "û"/"ñ".
+two of generator noise does not. The misses left are not fitted, on purpose:
+- generator labels: the Prevent topic's background sentence "... is held by Counter Terrorism
+  Policing and is not recorded locally" is used as an answer in responses labelled
+  "disclosed" (we read it as partly not held); a one-question "partial" response withholds its
+  only question, so the letter is a refusal that says "applies to part of your request";
+- extraction: cp1252 text files are decoded as mac_roman/cp850 about half the time, so the
+  subject-line dash "–" arrives as "û"/"ñ" and sticks to the title.
 """
 from __future__ import annotations
 
