@@ -51,15 +51,51 @@ class FoiText(fields.TEXT):
 
 
 def preanalyse(schema: fields.Schema, values: dict) -> dict:
-    """Replace each text value by its PreAnalyzed postings; stored fields keep their text."""
+    """Replace each text value by its PreAnalyzed postings; stored fields keep their text.
+
+    `content` and `bigrams` hold the same text: it is analysed once and both posting
+    lists are built from that one token stream (analysis is most of the cost)."""
     out = dict(values)
     for name, value in values.items():
         field = schema[name] if name in schema else None
-        if isinstance(field, FoiText) and isinstance(value, str):
+        if name == "bigrams" or not isinstance(field, FoiText) or not isinstance(value, str):
+            continue
+        if name == "content" and values.get("bigrams") == value and "bigrams" in schema:
+            content, bigrams = _content_and_bigram_postings(field, schema["bigrams"], value)
+            out["content"], out["bigrams"] = PreAnalyzed(content), PreAnalyzed(bigrams)
+        else:
             out[name] = PreAnalyzed(list(field.index(value)))
-            if field.stored:
-                out[f"_stored_{name}"] = value
+        if field.stored:
+            out[f"_stored_{name}"] = value
     return out
+
+
+def _content_and_bigram_postings(content_field, bigram_field, text: str) -> tuple[list, list]:
+    """The postings Whoosh would make for both fields (Positions and Frequency formats)."""
+    from collections import defaultdict
+
+    from whoosh.system import pack_uint
+
+    positions: dict[str, list[int]] = defaultdict(list)
+    grams: dict[str, int] = defaultdict(int)
+    previous = None
+    for token in content_field.analyzer(text, positions=True, mode="index"):
+        if token.stopped:
+            continue
+        word = token.text
+        positions[word].append(token.pos)
+        if previous is not None and is_common_gram(previous, word):
+            grams[f"{previous} {word}"] += 1
+        previous = word
+    cfmt, bfmt = content_field.format, bigram_field.format
+    content = [
+        (word.encode("utf-8"), len(pos), len(pos) * cfmt.field_boost, cfmt.encode(pos))
+        for word, pos in positions.items()
+    ]
+    bigrams = [  # Whoosh's Frequency format stores the count as a packed uint
+        (gram.encode("utf-8"), n, n * bfmt.field_boost, pack_uint(n)) for gram, n in grams.items()
+    ]
+    return content, bigrams
 
 SCHEMA_VERSION = 8
 

@@ -145,3 +145,18 @@ def test_real_sheffield_responses_all_index_and_are_findable(tmp_path):
     assert "water fountain" in target.read_text().lower()
     ids = _search_ids(tmp_path / "index", '"water fountains" station')
     assert ids and ids[0] == f"sheffield/{target.name}"
+
+
+def test_single_pass_content_and_bigram_postings_equal_whoosh_own():
+    """preanalyse builds content and common-gram postings from one token stream; they
+    must be exactly what Whoosh's own analysis of each field gives."""
+    from indexer.schema import PreAnalyzed, build_schema, preanalyse
+
+    schema = build_schema()
+    text = SEED.read_text() + "\n\nThe Information Commissioner's Office: internal review of the internal review."
+    fast = preanalyse(schema, {"content": text, "bigrams": text})
+    for name in ("content", "bigrams"):
+        assert isinstance(fast[name], PreAnalyzed)
+        expected = sorted(schema[name].index(text))
+        assert sorted(fast[name].postings) == expected, name
+    assert any(p[0] == b"intern review" for p in fast["bigrams"].postings)

@@ -15,7 +15,10 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_CANDIDATES = ["cp1252", "latin_1", "iso8859_15", "utf_8", "mac_roman", "cp850"]
+# UK public bodies write Windows-1252 (or Latin-1/-9 from older systems). Offering
+# charset-normalizer DOS or Mac code pages made it pick them for short cp1252 letters
+# ("–" came out as "û"), so only these are candidates.
+_CANDIDATES = ["cp1252", "latin_1", "iso8859_15", "utf_8"]
 # Detection looks at a sample: charset-normalizer on a 200 MB export would take minutes.
 _DETECT_SAMPLE = 256 * 1024
 
