@@ -77,16 +77,15 @@ def _content_and_bigram_postings(content_field, bigram_field, text: str) -> tupl
     from whoosh.system import pack_uint
 
     positions: dict[str, list[int]] = defaultdict(list)
-    grams: dict[str, int] = defaultdict(int)
-    previous = None
+    words: list[str] = []
     for token in content_field.analyzer(text, positions=True, mode="index"):
         if token.stopped:
             continue
-        word = token.text
-        positions[word].append(token.pos)
-        if previous is not None and is_common_gram(previous, word):
-            grams[f"{previous} {word}"] += 1
-        previous = word
+        positions[token.text].append(token.pos)
+        words.append(token.text)
+    grams: dict[str, int] = defaultdict(int)
+    for gram in common_grams(words):
+        grams[gram] += 1
     cfmt, bfmt = content_field.format, bigram_field.format
     content = [
         (word.encode("utf-8"), len(pos), len(pos) * cfmt.field_boost, cfmt.encode(pos))
@@ -97,7 +96,7 @@ def _content_and_bigram_postings(content_field, bigram_field, text: str) -> tupl
     ]
     return content, bigrams
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Stemming lets "databases" find "database"; the stop list is Whoosh's English one.
 # minsize=1 keeps single-letter tokens such as the "a" of "s31(1)(a)" out of trouble only
@@ -118,22 +117,39 @@ def is_common_gram(first: str, second: str) -> bool:
     return first in COMMON_TERMS or second in COMMON_TERMS
 
 
-class CommonGramFilter(analysis.Filter):
-    """Pairs of consecutive terms where one is common ("intern review"), as one term.
+def is_common_trigram(words) -> bool:
+    return len(words) == 3 and all(w in COMMON_TERMS for w in words)
 
-    A phrase of frequent words ("internal review", "public interest") is slow in Whoosh:
-    the positions of both words are checked in nearly every document. With common grams
-    it is one term lookup. Pairs of rarer words are left to the positions check, which is
-    cheap for them, so the term dictionary does not grow by every bigram of the corpus."""
+
+def common_grams(words: list[str]):
+    """The gram terms of a token sequence: "a b" where a or b is common, and "a b c"
+    where all three are ("open govern licenc"): what CommonGramFilter indexes."""
+    for i in range(1, len(words)):
+        if is_common_gram(words[i - 1], words[i]):
+            yield f"{words[i - 1]} {words[i]}"
+        if i >= 2 and is_common_trigram(words[i - 2 : i + 1]):
+            yield " ".join(words[i - 2 : i + 1])
+
+
+class CommonGramFilter(analysis.Filter):
+    """Pairs of consecutive terms where one is common ("intern review"), and triples of
+    common terms ("inform commission offic"), each as one term.
+
+    A phrase of frequent words ("internal review", "open government licence") is slow in
+    Whoosh: the positions of every word are checked in nearly every document. With common
+    grams it is one term lookup. Phrases of rarer words are left to the positions check,
+    which is cheap for them, so the term dictionary does not grow by every bigram."""
 
     def __call__(self, tokens):
-        previous = None
+        window: list[str] = []
         for token in tokens:
-            text = token.text
-            if previous is not None and is_common_gram(previous, text):
-                token.text = f"{previous} {text}"
+            window = (window + [token.text])[-3:]
+            if len(window) >= 2 and is_common_gram(window[-2], window[-1]):
+                token.text = f"{window[-2]} {window[-1]}"
                 yield token
-            previous = text
+            if is_common_trigram(window):
+                token.text = " ".join(window)
+                yield token
 
 
 BIGRAM_ANALYZER = TEXT_ANALYZER | CommonGramFilter()

@@ -17,7 +17,9 @@ from whoosh.qparser.dateparse import DateParserPlugin
 
 from indexer.index import FoiIndex, IndexNotFound
 from indexer.models import QAPair
-from indexer.schema import NAME_ANALYZER, QUERY_FIELDS, SCHEMA_VERSION, TEXT_ANALYZER, is_common_gram
+from indexer.schema import (
+    NAME_ANALYZER, QUERY_FIELDS, SCHEMA_VERSION, TEXT_ANALYZER, common_grams, is_common_gram, is_common_trigram,
+)
 from indexer.snippets import Highlighter, Snippet, best_snippet
 from indexer.state import IndexState
 
@@ -280,13 +282,15 @@ def accelerate_phrases(q):
     if isinstance(q, query.Phrase):
         if q.fieldname != "content" or q.slop != 1 or len(q.words) < 2:
             return q
-        pairs = [query.Term("bigrams", f"{a} {b}") for a, b in zip(q.words, q.words[1:]) if is_common_gram(a, b)]
-        if not pairs:
+        if len(q.words) == 3 and is_common_trigram(q.words):
+            return query.Term("bigrams", " ".join(q.words), boost=q.boost)
+        grams = [query.Term("bigrams", gram) for gram in common_grams(list(q.words))]
+        if not grams:
             return q
         if len(q.words) == 2:
-            pairs[0].boost = q.boost
-            return pairs[0]
-        return query.And([*pairs, q], boost=q.boost)
+            grams[0].boost = q.boost
+            return grams[0]
+        return query.And([*grams, q], boost=q.boost)
     if q.is_leaf():
         return q
     return q.apply(accelerate_phrases)
@@ -405,14 +409,18 @@ class SearchService:
             searcher = self._current()
             q = self._builder.parse(text)
             fq = _filter_query(filters)
-            kwargs: dict = {"limit": max(1, offset + limit), "filter": fq}
+            # A filter joins the query as a zero-scoring AND rather than Whoosh's `filter=`:
+            # the intersection then skips through the common words' postings to the few
+            # filtered documents instead of scoring every match and dropping most.
+            run = q if fq is None else query.And([q, query.ConstantScoreQuery(fq, 0.0)])
+            kwargs: dict = {"limit": max(1, offset + limit)}
             if sort != "relevance":
                 kwargs["sortedby"] = [sorting.FieldFacet("undated"), sorting.FieldFacet("date", reverse=sort == "-date")]
             if facets:
                 kwargs["groupedby"] = _facet_spec()
                 kwargs["maptype"] = sorting.Count
             try:
-                raw = searcher.search(q, terms=False, **kwargs)
+                raw = searcher.search(run, terms=False, **kwargs)
             except Exception as exc:  # e.g. a fuzzy/wildcard that expands past Whoosh's limits
                 raise QueryError(f"the query could not be run ({type(exc).__name__}: {exc})") from None
             terms = self._matched_terms(q, searcher)
@@ -448,7 +456,8 @@ class SearchService:
         with self._lock:
             searcher = self._current()
             q = self._builder.parse(text)
-            return len(searcher.search(q, limit=1, filter=_filter_query(filters or Filters())))
+            fq = _filter_query(filters or Filters())
+            return len(searcher.search(q if fq is None else query.And([q, fq]), limit=1))
 
     def _matched_terms(self, q, searcher) -> set[str]:
         """Index terms of the query's text fields that exist, wildcards and fuzzy terms expanded.

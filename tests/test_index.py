@@ -160,3 +160,4 @@ def test_single_pass_content_and_bigram_postings_equal_whoosh_own():
         expected = sorted(schema[name].index(text))
         assert sorted(fast[name].postings) == expected, name
     assert any(p[0] == b"intern review" for p in fast["bigrams"].postings)
+    assert any(p[0] == b"inform commission offic" for p in fast["bigrams"].postings)
