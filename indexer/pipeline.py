@@ -10,7 +10,6 @@ import dataclasses
 import hashlib
 import multiprocessing
 import os
-import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -360,14 +359,12 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
 
     jobs = options.jobs or default_jobs()
     ext = options.extract
-    # fork starts workers in milliseconds with everything imported; it is only safe while
-    # this process has no other threads (a TUI re-index or --watch has some): then the
-    # forkserver, which costs ~0.5 s of imports per run.
-    if threading.active_count() == 1:
-        context = multiprocessing.get_context("fork")
-    else:
-        _start_resource_tracker()
-        context = multiprocessing.get_context("forkserver")
+    # The forkserver, not fork: workers must not inherit this process's threads (a TUI
+    # re-index, --watch) or its state. Preloading the engine there makes each worker's
+    # start a fork of an already-imported process instead of a fresh import.
+    _start_resource_tracker()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata"])
     with ProcessPool(
         max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(ext.memory_mb, os.getpid()), context=context
     ) as pool:
