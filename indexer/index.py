@@ -249,11 +249,15 @@ class BatchWriter:
             self._writer = self.ix.writer(limitmb=self.limitmb, codec=W3Codec(compression=1))
         return self._writer
 
-    def add(self, record: IndexRecord) -> bool:
-        """Add or replace one document; returns True when this call committed a batch."""
+    def add(self, record: IndexRecord, replace: bool = True) -> bool:
+        """Add one document, replacing the one with its doc_id when `replace`; returns True
+        when this call committed a batch. A document known to be new skips the replace:
+        Whoosh's delete-by-term looks the doc_id up in every existing segment, a cost
+        that grows with the index (and its memory with it) on every added document."""
         values = dict(record.fields) if record.fields else record_fields(record, self.indexed_at)
         values["indexed_at"] = self.indexed_at
-        self._w().update_document(**values)
+        writer = self._w()
+        (writer.update_document if replace else writer.add_document)(**values)
         return self._count()
 
     def delete(self, doc_id: str) -> bool:

@@ -266,6 +266,7 @@ def run_index(
                         writer.delete(failure.doc_id)
                     emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
                 done = 0
+                written: set[str] = set()  # doc_ids written in this run
                 for source, result in _extract_all(todo, options):
                     done += 1
                     if isinstance(result, Failure):
@@ -274,6 +275,12 @@ def run_index(
                         if source.doc_id in manifest:  # the old text no longer matches the file
                             writer.delete(source.doc_id)
                         emit("failed", source.doc_id, f"{result.reason}: {result.detail}")
+                    elif source.doc_id in written:
+                        # Two files with one doc_id (two roots with the same folder name):
+                        # Whoosh cannot replace a document of the batch it is still writing.
+                        summary.failures.append(_failure(
+                            source, "duplicate", f"another file in this run has the doc id {source.doc_id}"))
+                        emit("failed", source.doc_id, "duplicate doc id")
                     else:
                         state.failures.pop(source.doc_id, None)
                         kind = "updated" if source.doc_id in manifest else "added"
@@ -282,7 +289,8 @@ def run_index(
                             summary.failures.append(
                                 _failure(source, "bad_sidecar", result.extra["sidecar_error"])
                             )
-                        if writer.add(result):
+                        written.add(source.doc_id)
+                        if writer.add(result, replace=source.doc_id in manifest):
                             state.save(index_dir)
                         emit(kind, source.doc_id, "")
                     if on_progress:

@@ -161,3 +161,16 @@ def test_single_pass_content_and_bigram_postings_equal_whoosh_own():
         assert sorted(fast[name].postings) == expected, name
     assert any(p[0] == b"intern review" for p in fast["bigrams"].postings)
     assert any(p[0] == b"inform commission offic" for p in fast["bigrams"].postings)
+
+
+def test_new_documents_are_added_without_duplicates_even_when_doc_ids_collide(tmp_path, index_dir):
+    """New documents skip Whoosh's replace lookup; two roots with the same folder name must
+    still leave one document per doc_id."""
+    from indexer.pipeline import RunOptions, run_index
+
+    for side in ("a", "b"):
+        write_doc(tmp_path / side / "docs", "same.txt", f"Response from side {side} about gritters.")
+    summary = run_index([tmp_path / "a" / "docs", tmp_path / "b" / "docs"], index_dir, RunOptions(jobs=1))
+    assert FoiIndex(index_dir).doc_count() == 1
+    assert [f.reason for f in summary.failures] == ["duplicate"]
+    assert _search_ids(index_dir, "gritters") == ["docs/same.txt"]
