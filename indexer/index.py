@@ -199,6 +199,7 @@ class FoiIndex:
 
 
 MAX_SEGMENTS = 10
+TAIL_MERGE_DOCS = 1000
 
 
 def merge_tiered(writer, segments):
@@ -206,7 +207,7 @@ def merge_tiered(writer, segments):
     visits every segment), but big segments are not rewritten either: Whoosh merges at
     about 12 ms of CPU per document, more than indexing it did. So when there are more
     than MAX_SEGMENTS, the smallest segments are merged while together they hold at most
-    a tenth of the index (or 1,000 documents): the tail of 1-document commits that
+    TAIL_MERGE_DOCS documents: the tail of 1-document commits that
     `foi index` and `--watch` leave behind. Bulk builds are bounded by --batch-size
     instead, and `foi index --optimize` merges everything into one."""
     from whoosh.reading import SegmentReader
@@ -214,7 +215,9 @@ def merge_tiered(writer, segments):
     if len(segments) <= MAX_SEGMENTS:
         return segments
     ordered = sorted(segments, key=lambda seg: seg.doc_count_all())
-    budget = max(1000, sum(seg.doc_count_all() for seg in ordered) // 10)
+    # A fixed budget: a share of the index would make a 1-document commit rewrite whole
+    # bulk-built segments (measured: 37 s to add one document to 50,000).
+    budget = TAIL_MERGE_DOCS
     cut, held = 0, 0
     while cut < len(ordered) and held + ordered[cut].doc_count_all() <= budget:
         held += ordered[cut].doc_count_all()

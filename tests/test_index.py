@@ -174,3 +174,22 @@ def test_new_documents_are_added_without_duplicates_even_when_doc_ids_collide(tm
     assert FoiIndex(index_dir).doc_count() == 1
     assert [f.reason for f in summary.failures] == ["duplicate"]
     assert _search_ids(index_dir, "gritters") == ["docs/same.txt"]
+
+
+def test_tail_merge_policy_merges_only_small_segments():
+    from indexer.index import MAX_SEGMENTS, merge_tiered
+
+    class Seg:
+        def __init__(self, n):
+            self.n = n
+
+        def doc_count_all(self):
+            return self.n
+
+    class Writer:
+        storage = schema = None
+
+    big = [Seg(2000) for _ in range(MAX_SEGMENTS + 5)]
+    assert merge_tiered(Writer(), big) == big  # bulk segments are never rewritten by a commit
+    few = [Seg(1) for _ in range(3)]
+    assert merge_tiered(Writer(), few) == few  # under the bound nothing happens
