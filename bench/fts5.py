@@ -231,16 +231,9 @@ def main(argv: list[str]) -> int:
     elif cmd == "remove":
         print(json.dumps({"seconds": remove(Path(db), rest[0])}))
     elif cmd == "batch":
-        from dataclasses import replace
+        from bench.queries import run_batch
 
-        from bench.queries import read_jsonl
-
-        engine = Fts5Engine(Path(db))
-        out = sys.stdout
-        for q in read_jsonl(rest[0]):  # like `foi search --queries`: no facets in a batch
-            for hit in engine.search(replace(q, facets=False))["hits"]:
-                hit["query"] = q.text
-                out.write(json.dumps(hit, ensure_ascii=False) + "\n")
+        run_batch(Fts5Engine(Path(db)), rest[0], sys.stdout)
     else:
         print(f"unknown command {cmd!r}", file=sys.stderr)
         return 2

@@ -302,6 +302,17 @@ def read_jsonl(path) -> list[Q]:
         return [Q.from_dict(json.loads(line)) for line in fh if line.strip()]
 
 
+def run_batch(engine, queries_path, out) -> None:
+    """A baseline engine's `batch` command: every query of the file in one process, one JSON
+    line per hit carrying its query, like `foi search --queries` (no facets in a batch)."""
+    from dataclasses import replace
+
+    for q in read_jsonl(queries_path):
+        for hit in engine.search(replace(q, facets=False))["hits"]:
+            hit["query"] = q.text
+            out.write(json.dumps(hit, ensure_ascii=False) + "\n")
+
+
 if __name__ == "__main__":
     from collections import Counter
 

@@ -171,16 +171,9 @@ def main(argv: list[str]) -> int:
     elif cmd == "add":
         print(json.dumps({"seconds": add(Path(path), json.loads(Path(rest[0]).read_text(encoding="utf-8")))}))
     elif cmd == "batch":
-        from dataclasses import replace
+        from bench.queries import run_batch
 
-        from bench.queries import read_jsonl
-
-        engine = TantivyEngine(Path(path))
-        out = sys.stdout
-        for q in read_jsonl(rest[0]):  # like `foi search --queries`: no facets in a batch
-            for hit in engine.search(replace(q, facets=False))["hits"]:
-                hit["query"] = q.text
-                out.write(json.dumps(hit, ensure_ascii=False) + "\n")
+        run_batch(TantivyEngine(Path(path)), rest[0], sys.stdout)
     else:
         print(f"unknown command {cmd!r}", file=sys.stderr)
         return 2
