@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -294,12 +293,6 @@ class BatchWriter:
             self.commit()
         else:
             self.cancel()
-
-
-def remove_index(index_dir: Path) -> None:
-    """Delete an index folder made by foi (used by tests and --rebuild of a broken index)."""
-    if (Path(index_dir) / META_NAME).exists():
-        shutil.rmtree(index_dir)
 
 
 def is_under(path: str, roots: list[Path]) -> bool:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 ELLIPSIS = "…"
-_WORD = re.compile(r"\w+", re.UNICODE)
 _MAX_CANDIDATES = 400  # per page: enough to find the best window in any real document
 
 
@@ -146,7 +145,3 @@ def _cut(text: str, start: int, end: int, window: list[Match], width: int, page:
         e = mapping[m.end - lo] - shift + len(prefix)
         highlights.append([s, e])
     return Snippet(prefix + body_stripped + suffix, highlights, page)
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text)
