@@ -20,7 +20,6 @@ CLI (used by bench/run.py for out-of-process figures)::
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 import sys
 import time
@@ -219,25 +218,9 @@ def sqlite3_cli_sql(q, limit: int = 10) -> str:
 
 
 def main(argv: list[str]) -> int:
-    cmd, db, *rest = argv
-    if cmd == "build":
-        def records():
-            with open(rest[0], encoding="utf-8") as fh:
-                for line in fh:
-                    yield json.loads(line)
-        print(json.dumps({"seconds": build(Path(db), records())}))
-    elif cmd == "add":
-        print(json.dumps({"seconds": add(Path(db), json.loads(Path(rest[0]).read_text(encoding="utf-8")))}))
-    elif cmd == "remove":
-        print(json.dumps({"seconds": remove(Path(db), rest[0])}))
-    elif cmd == "batch":
-        from bench.queries import run_batch
+    from bench.queries import engine_main
 
-        run_batch(Fts5Engine(Path(db)), rest[0], sys.stdout)
-    else:
-        print(f"unknown command {cmd!r}", file=sys.stderr)
-        return 2
-    return 0
+    return engine_main(argv, Fts5Engine, build, add, remove=remove)
 
 
 if __name__ == "__main__":

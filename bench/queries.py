@@ -302,6 +302,31 @@ def read_jsonl(path) -> list[Q]:
         return [Q.from_dict(json.loads(line)) for line in fh if line.strip()]
 
 
+def engine_main(argv: list[str], engine_class, build, add, remove=None) -> int:
+    """The command line of a baseline engine module (`python -m bench.fts5 build DB FILE`):
+    build / add / remove / batch, each printing JSON for bench.run to read."""
+    import sys
+    from pathlib import Path
+
+    cmd, where, *rest = argv
+    if cmd == "build":
+        def records():
+            with open(rest[0], encoding="utf-8") as fh:
+                for line in fh:
+                    yield json.loads(line)
+        print(json.dumps({"seconds": build(Path(where), records())}))
+    elif cmd == "add":
+        print(json.dumps({"seconds": add(Path(where), json.loads(Path(rest[0]).read_text(encoding="utf-8")))}))
+    elif cmd == "remove" and remove is not None:
+        print(json.dumps({"seconds": remove(Path(where), rest[0])}))
+    elif cmd == "batch":
+        run_batch(engine_class(Path(where)), rest[0], sys.stdout)
+    else:
+        print(f"unknown command {cmd!r}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def run_batch(engine, queries_path, out) -> None:
     """A baseline engine's `batch` command: every query of the file in one process, one JSON
     line per hit carrying its query, like `foi search --queries` (no facets in a batch)."""

@@ -20,7 +20,6 @@ CLI (used by bench/run.py)::
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 import sys
 import time
@@ -161,23 +160,9 @@ class TantivyEngine:
 
 
 def main(argv: list[str]) -> int:
-    cmd, path, *rest = argv
-    if cmd == "build":
-        def records():
-            with open(rest[0], encoding="utf-8") as fh:
-                for line in fh:
-                    yield json.loads(line)
-        print(json.dumps({"seconds": build(Path(path), records())}))
-    elif cmd == "add":
-        print(json.dumps({"seconds": add(Path(path), json.loads(Path(rest[0]).read_text(encoding="utf-8")))}))
-    elif cmd == "batch":
-        from bench.queries import run_batch
+    from bench.queries import engine_main
 
-        run_batch(TantivyEngine(Path(path)), rest[0], sys.stdout)
-    else:
-        print(f"unknown command {cmd!r}", file=sys.stderr)
-        return 2
-    return 0
+    return engine_main(argv, TantivyEngine, build, add)
 
 
 if __name__ == "__main__":
