@@ -178,6 +178,13 @@ def compare(group: list[Response]) -> Comparison:
     reference = _fullest(group)
     questions = _unique([pair.question.strip() for pair in reference.qa]) if reference else []
     rows = [_row(response, questions) for response in group]
+    if len(rows) > 2:
+        # A question only the fullest reply has is not one of the request's (a reply that
+        # adds "Question 5: further information"): its answer is "other", not a column.
+        lonely = [q for q in questions if sum(bool(row.answers[q]) for row in rows) < 2]
+        if lonely:
+            questions = [q for q in questions if q not in lonely]
+            rows = [_row(response, questions) for response in group]
     rows.sort(key=lambda row: (row.response.authority is None, row.response.authority or "",
                                row.response.date or "", row.response.doc_id))
     return Comparison(questions=questions, rows=rows)
