@@ -54,6 +54,11 @@ def print_hit(con: Console, hit) -> None:
         where.append(f"  p.{hit.page}", style="green")
     where.append(f"  score {hit.score:.2f}", style="dim")
     con.print(where)
+    from indexer.citation import cite
+
+    citation = cite(hit)
+    if citation:
+        con.print(Text("     " + safe(citation), style="dim"))
     if hit.snippet:
         con.print(Text("     ") + snippet_text(hit.snippet, hit.highlights))
     if hit.qa:

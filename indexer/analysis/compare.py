@@ -208,11 +208,26 @@ def group_of(responses: list[Response], doc_id: str) -> Comparison | None:
 
 
 def _fullest(group: list[Response]) -> Response | None:
-    """The reply with the most questions (ties: the best-ranked): its wording heads the columns."""
+    """The reply whose questions head the columns: the one with the most questions; among
+    equals, the one whose order the others follow most (a reply that answers out of the
+    request's order would put the columns out of order), then the best-ranked."""
     with_qa = [r for r in group if r.qa]
     if not with_qa:
         return None
-    return min(with_qa, key=lambda r: (-len(r.qa), r.rank if r.rank is not None else float("inf"), r.doc_id))
+    most = max(len(r.qa) for r in with_qa)
+    candidates = [r for r in with_qa if len(r.qa) == most]
+
+    def in_order(candidate: Response) -> int:
+        columns = [p.question for p in candidate.qa]
+        return sum(
+            sum(1 for i, j in align([p.question for p in other.qa], columns).items() if i == j)
+            for other in with_qa if other is not candidate
+        )
+
+    def key(r: Response):
+        return (-in_order(r) if len(candidates) > 1 else 0, r.rank if r.rank is not None else float("inf"), r.doc_id)
+
+    return min(candidates, key=key)
 
 
 def _unique(questions: list[str]) -> list[str]:
