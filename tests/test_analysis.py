@@ -318,3 +318,17 @@ def test_zip_names_cannot_escape_and_bad_targets_fail_cleanly(tmp_path):
     with pytest.raises(ExportError, match="no folder"):
         export_zip([], tmp_path / "missing" / "out.zip")
     assert not Path(tmp_path / "out.tar").exists()
+
+
+def test_several_groups_share_one_table_with_a_group_column():
+    from indexer.export import comparison_table
+
+    hospital = compare([_reply(name) for name in WORDINGS])
+    potholes = compare([_distractor("corpus/p1.txt", "How many potholes were repaired in 2022?"),
+                        _distractor("corpus/p2.txt", "How many potholes were repaired in 2022?")])
+    header, rows = comparison_table([hospital, potholes])
+    assert header[:7] == ["group", "authority", "reference", "date", "outcome", "exemptions", "doc_id"]
+    assert header[7:-1] == hospital.questions + potholes.questions and header[-1] == "other"
+    assert [row[0] for row in rows] == ["1", "1", "1", "2", "2"]
+    pothole_row = dict(zip(header, rows[3]))
+    assert pothole_row[potholes.questions[0]] == "x" and pothole_row[hospital.questions[0]] == ""

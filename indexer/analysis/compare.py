@@ -27,6 +27,7 @@ _PREFILTER_DICE = 0.2
 # A reply's question goes in a column at this similarity or more (order adds ORDER_BONUS).
 SAME_QUESTION = 45
 ORDER_BONUS = 12
+MAX_HEAD_CANDIDATES = 8
 
 # Words that every request shares and that say nothing about what it asks for.
 _STOP = frozenset("""
@@ -66,25 +67,32 @@ def request_text(response: Response) -> str:
 
 def request_similarity(a: Response, b: Response) -> float:
     """0-100: how alike the requests of two responses are."""
-    return _soft_dice(set(content_words(request_text(a))), set(content_words(request_text(b))))
+    left, right = set(content_words(request_text(a))), set(content_words(request_text(b)))
+    return _soft_dice(left, right, _near_words(left | right))
 
 
-def _soft_dice(left: set[str], right: set[str]) -> float:
+def _near_words(vocabulary: set[str]) -> dict[str, set[str]]:
+    """For each word, the other words of `vocabulary` that count as the same (SAME_WORD)."""
+    words = sorted(vocabulary)
+    near: dict[str, set[str]] = {}
+    for word in words:
+        found = process.extract(word, words, scorer=fuzz.ratio, score_cutoff=SAME_WORD, limit=None)
+        near[word] = {match for match, _, _ in found if match != word}
+    return near
+
+
+def _soft_dice(left: set[str], right: set[str], near: dict[str, set[str]]) -> float:
     """Dice similarity of two word sets where near-identical words count as shared.
 
     Word order is ignored (replies reorder a request's clauses), and unlike a token-set
     ratio, a short request is not "the same" as every long one that contains its words."""
     if not left or not right:
         return 0.0
-    return 100.0 * (_matched(left, right) + _matched(right, left)) / (len(left) + len(right))
+    return 100.0 * (_matched(left, right, near) + _matched(right, left, near)) / (len(left) + len(right))
 
 
-def _matched(words: set[str], other: set[str]) -> int:
-    choices = list(other)
-    return sum(
-        1 for w in words
-        if w in other or process.extractOne(w, choices, scorer=fuzz.ratio, score_cutoff=SAME_WORD) is not None
-    )
+def _matched(words: set[str], other: set[str], near: dict[str, set[str]]) -> int:
+    return sum(1 for w in words if w in other or not near.get(w, set()).isdisjoint(other))
 
 
 # ---------------------------------------------------------------- grouping
@@ -104,8 +112,9 @@ def group_requests(responses: list[Response], threshold: float = SAME_REQUEST) -
         return i
 
     words = [set(content_words(request_text(r))) for r in responses]
+    near = _near_words(set().union(*words)) if words else {}
     for a, b in _candidate_pairs(words):
-        if root(a) != root(b) and _soft_dice(words[a], words[b]) >= threshold:
+        if root(a) != root(b) and _soft_dice(words[a], words[b], near) >= threshold:
             parent[root(a)] = root(b)
     groups: dict[int, list[Response]] = {}
     for i, response in enumerate(responses):
@@ -119,8 +128,8 @@ def group_requests(responses: list[Response], threshold: float = SAME_REQUEST) -
 
 
 def _candidate_pairs(words: list[set[str]]) -> list[tuple[int, int]]:
-    """Pairs sharing enough exact words to be worth a fuzzy score (the fuzzy score costs
-    ~0.3 ms a pair; counting shared words through a word -> responses map costs little)."""
+    """Pairs sharing enough exact words to be worth a fuzzy score (counted through a
+    word -> responses map, so unrelated requests are never compared at all)."""
     postings: dict[str, list[int]] = {}
     for i, ws in enumerate(words):
         for w in ws:
@@ -215,7 +224,10 @@ def _fullest(group: list[Response]) -> Response | None:
     if not with_qa:
         return None
     most = max(len(r.qa) for r in with_qa)
-    candidates = [r for r in with_qa if len(r.qa) == most]
+    by_rank = sorted(with_qa, key=lambda r: (r.rank if r.rank is not None else float("inf"), r.doc_id))
+    # The best-ranked few are enough to find one in the common order (each costs an alignment
+    # against every other reply).
+    candidates = [r for r in by_rank if len(r.qa) == most][:MAX_HEAD_CANDIDATES]
 
     def in_order(candidate: Response) -> int:
         columns = [p.question for p in candidate.qa]
