@@ -131,11 +131,17 @@ def generation(index: Path) -> int:
 
 
 def wait_for_commits(index: Path, proc: subprocess.Popen, commits: int) -> None:
-    start = generation(index)
+    """Until the run has committed `commits` times (each commit changes the generation; by
+    how much depends on the engine)."""
+    last = generation(index)
+    seen = 0
     deadline = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < deadline:
-        if generation(index) >= start + commits:
-            return
+        now = generation(index)
+        if now != last:
+            seen, last = seen + 1, now
+            if seen >= commits:
+                return
         time.sleep(0.01)
 
 

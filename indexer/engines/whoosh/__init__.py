@@ -10,11 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import query, sorting
-from whoosh.analysis import STOP_WORDS
 
+from indexer.engines.analysis import is_stop_word, word_forms
 from indexer.engines.base import Engine, EngineHit, EngineResults, ManifestEntry
 from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, prepared_fields
-from indexer.engines.whoosh.schema import SCHEMA_VERSION, TEXT_ANALYZER
+from indexer.engines.whoosh.schema import SCHEMA_VERSION
 from indexer.engines.whoosh.search import Compiler, analyse
 from indexer.fields import FACETS
 from indexer.models import IndexRecord
@@ -242,9 +242,7 @@ class WhooshEngine(Engine):
         return analyse("content", word)
 
     def normalise(self, word: str) -> set[str]:
-        forms = {t.text for t in TEXT_ANALYZER(word, removestops=False)}
-        forms.add(word.lower())
-        return forms
+        return word_forms(word)
 
     def has_term(self, term: str) -> bool:
         with self._lock:
@@ -257,7 +255,7 @@ class WhooshEngine(Engine):
                 return list(searcher.corrector("content").suggest(term, limit=3, maxdist=maxdist, prefix=1))
 
     def is_stop_word(self, word: str) -> bool:
-        return word in STOP_WORDS
+        return is_stop_word(word)
 
 
 def _stored(fields: dict) -> dict:

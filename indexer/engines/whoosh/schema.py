@@ -6,6 +6,7 @@ from pathlib import Path
 from whoosh import analysis, fields
 from whoosh.codec import whoosh3
 
+from indexer.engines.analysis import NAME_ANALYZER, TEXT_ANALYZER
 from indexer.fields import DEFAULT_FIELDS
 
 
@@ -97,10 +98,6 @@ def _content_and_bigram_postings(content_field, bigram_field, text: str) -> tupl
 
 SCHEMA_VERSION = 10
 
-# Stemming lets "databases" find "database"; the stop list is Whoosh's English one.
-# minsize=1 keeps single-letter tokens such as the "a" of "s31(1)(a)" out of trouble only
-# in the exemption field, which does not use this analyzer.
-TEXT_ANALYZER = analysis.StemmingAnalyzer(minsize=2, cachesize=50_000)
 
 
 def _load_common_terms() -> frozenset[str]:
@@ -152,8 +149,6 @@ class CommonGramFilter(analysis.Filter):
 
 
 BIGRAM_ANALYZER = TEXT_ANALYZER | CommonGramFilter()
-# Names and references: lower-cased words, no stemming ("Leeds" must not become "leed").
-NAME_ANALYZER = analysis.StandardAnalyzer(minsize=1)
 
 # Fields searched by a plain query, with their query-time boosts (indexer.fields).
 # `request`, `reference_text` and `authority_text` are searched when named (their words are
