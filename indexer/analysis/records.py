@@ -11,9 +11,9 @@ from datetime import date as Date
 
 from indexer.models import QAPair
 
-# Every document: the service's query language has no empty query yet, and every document
-# has a doc_id term. Used only through `query_text`.
-MATCH_ALL = "doc_id:*"
+# Every document. The service lists every match of the filters for an empty query, but an
+# empty query with no filter is a usage error there; `*` is its match-all.
+MATCH_ALL = "*"
 
 
 @dataclass
@@ -77,19 +77,21 @@ def from_hit(hit) -> Response:
     )
 
 
-def query_text(query: str | None) -> str:
-    """The query to run: the user's, or every document when there is none."""
-    return query if query and query.strip() else MATCH_ALL
+def query_text(query: str | None, filters=None) -> str:
+    """The query to run: the user's; with none, every document the filters match (or all)."""
+    if query and query.strip():
+        return query
+    return "" if filters is not None and filters.active() else MATCH_ALL
 
 
 def matching_hits(service, query: str | None, filters=None, limit: int | None = None, snippets: bool = False) -> list:
     """Every hit of `query` and `filters` (or the first `limit`), best first; no QUERY: newest first."""
-    text = query_text(query)
+    text = query_text(query, filters)
     total = service.count(text, filters)
     if not total:
         return []
     wanted = total if limit is None else min(limit, total)
-    sort = "relevance" if text != MATCH_ALL else "-date"
+    sort = "relevance" if text.strip() not in ("", MATCH_ALL) else "-date"
     return service.search(text, filters, sort=sort, limit=wanted, snippets=snippets).hits
 
 
