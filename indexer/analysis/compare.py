@@ -219,7 +219,8 @@ def group_of(responses: list[Response], doc_id: str) -> Comparison | None:
 def _fullest(group: list[Response]) -> Response | None:
     """The reply whose questions head the columns: the one with the most questions; among
     equals, the one whose order the others follow most (a reply that answers out of the
-    request's order would put the columns out of order), then the best-ranked."""
+    request's order would put the columns out of order), then the one whose wording is
+    closest to the others', so the headings read like the request most replies restate."""
     with_qa = [r for r in group if r.qa]
     if not with_qa:
         return None
@@ -228,16 +229,22 @@ def _fullest(group: list[Response]) -> Response | None:
     # The best-ranked few are enough to find one in the common order (each costs an alignment
     # against every other reply).
     candidates = [r for r in by_rank if len(r.qa) == most][:MAX_HEAD_CANDIDATES]
+    if len(candidates) == 1:
+        return candidates[0]
 
-    def in_order(candidate: Response) -> int:
+    def agreement(candidate: Response) -> tuple[int, float]:
         columns = [p.question for p in candidate.qa]
-        return sum(
-            sum(1 for i, j in align([p.question for p in other.qa], columns).items() if i == j)
-            for other in with_qa if other is not candidate
-        )
+        same_place, similarity = 0, 0.0
+        for other in with_qa:
+            if other is not candidate:
+                for i, (j, score) in scored_alignment([p.question for p in other.qa], columns).items():
+                    same_place += i == j
+                    similarity += score
+        return same_place, similarity
 
     def key(r: Response):
-        return (-in_order(r) if len(candidates) > 1 else 0, r.rank if r.rank is not None else float("inf"), r.doc_id)
+        same_place, similarity = agreement(r)
+        return (-same_place, -round(similarity, 6), r.doc_id)
 
     return min(candidates, key=key)
 
@@ -269,7 +276,12 @@ def _row(response: Response, questions: list[str]) -> Row:
 
 
 def align(asked: list[str], columns: list[str]) -> dict[int, int]:
-    """{index in `asked`: index in `columns`}: each question to at most one column.
+    """{index in `asked`: index in `columns`}: each question to at most one column."""
+    return {i: j for i, (j, _) in scored_alignment(asked, columns).items()}
+
+
+def scored_alignment(asked: list[str], columns: list[str]) -> dict[int, tuple[int, float]]:
+    """{index in `asked`: (index in `columns`, similarity 0-100)}.
 
     Greedy on similarity, best pairs first; a question in the same position as a column
     scores ORDER_BONUS more, since replies mostly keep the request's order."""
@@ -285,13 +297,13 @@ def align(asked: list[str], columns: list[str]) -> dict[int, int]:
                 continue
             bonus = ORDER_BONUS if i == j else 0.0
             if score + bonus >= SAME_QUESTION:
-                candidates.append((score + bonus, -abs(i - j), i, j))
+                candidates.append((score + bonus, -abs(i - j), i, j, score))
     candidates.sort(reverse=True)
-    placed: dict[int, int] = {}
+    placed: dict[int, tuple[int, float]] = {}
     taken: set[int] = set()
-    for _, _, i, j in candidates:
+    for _, _, i, j, score in candidates:
         if i in placed or j in taken:
             continue
-        placed[i] = j
+        placed[i] = (j, score)
         taken.add(j)
     return placed
