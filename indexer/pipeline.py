@@ -21,6 +21,7 @@ from indexer.discover import DiscoveryProblem, discover, display_path, text_form
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
 from indexer.engines import ManifestEntry, engine_class, engine_for_writing
 from indexer.lock import WriterLock
+from indexer.boilerplate import CommonParagraphs
 from indexer.models import Failure, IndexRecord, SourceFile
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
 from indexer.state import IndexState
@@ -90,8 +91,11 @@ def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
     return sha, f"{sha}+{side_sha[:16]}", data
 
 
-def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh") -> IndexRecord | Failure:
-    """Worker-side: one file to an IndexRecord, or a Failure with its reason. Never raises."""
+def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh",
+            index_dir: str | None = None) -> IndexRecord | Failure:
+    """Worker-side: one file to an IndexRecord, or a Failure with its reason. Never raises.
+    `index_dir` is read for the paragraphs the index already knows to be boilerplate."""
+    from indexer.boilerplate import known_common, split_pages
     from indexer.metadata import extract_metadata
 
     try:
@@ -122,6 +126,7 @@ def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh")
             except ExtractionError as exc:  # well-formed JSON, wrong values: ignored, reported
                 extra = {"sidecar_error": exc.detail}
     record = IndexRecord(source, sha, fingerprint, document, metadata, extra)
+    record.split = split_pages([p.text for p in document.pages], known_common(index_dir))
     problem = _unwritable(record)
     if problem:
         return _failure(source, "corrupt", problem)
@@ -244,6 +249,9 @@ def run_index(
         else:
             engine.open_or_create()
         state = IndexState() if options.rebuild else IndexState.load(index_dir)
+        if options.rebuild:
+            CommonParagraphs.reset(index_dir)
+        common = CommonParagraphs.load(index_dir)
         try:
             manifest = engine.manifest()
             problems: list[DiscoveryProblem] = []
@@ -271,7 +279,7 @@ def run_index(
                     emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
                 done = 0
                 written: set[str] = set()  # doc_ids written in this run
-                for source, result in _extract_all(todo, dataclasses.replace(options, engine=engine.name)):
+                for source, result in _extract_all(todo, dataclasses.replace(options, engine=engine.name), index_dir):
                     done += 1
                     if isinstance(result, Failure):
                         state.failures[source.doc_id] = result
@@ -294,6 +302,7 @@ def run_index(
                                 _failure(source, "bad_sidecar", result.extra["sidecar_error"])
                             )
                         written.add(source.doc_id)
+                        _settle_boilerplate(result, common, engine, index_dir)
                         if writer.add(result, replace=source.doc_id in manifest):
                             state.save(index_dir)
                         emit(kind, source.doc_id, "")
@@ -303,9 +312,27 @@ def run_index(
             state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
             state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
             state.save(index_dir)
+            common.save(index_dir)
             engine.close()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _settle_boilerplate(record: IndexRecord, common: CommonParagraphs, engine, index_dir: Path) -> None:
+    """Boilerplate by frequency, in the writer (which alone sees every document): a record
+    whose worker split it before one of its paragraphs became common is split again; its
+    paragraphs are then counted, and a newly common one is saved at once so that the
+    workers split the documents still to come with it."""
+    from indexer.boilerplate import split_pages
+
+    split = record.split
+    if split is None:
+        return
+    if any(common.is_common(fp) for fp in split.counted):
+        record.split = split_pages([p.text for p in record.document.pages], common.common())
+        record.fields = engine.prepare(record)
+    if common.observe(record.split.counted):
+        common.save(index_dir)
 
 
 def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
@@ -367,7 +394,8 @@ def _start_resource_tracker() -> None:
         resource_tracker.ensure_running()
 
 
-def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
+def _extract_all(todo: list[SourceFile], options: RunOptions,
+                 index_dir: Path | None = None) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
     """Extract in a pool of killable worker processes, keeping a bounded number in flight."""
     if not todo:
         return
@@ -381,6 +409,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
     _start_resource_tracker()
     context = multiprocessing.get_context("forkserver")
     engine = options.engine or "whoosh"
+    folder = str(index_dir) if index_dir is not None else None
     context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
     with ProcessPool(
         max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(ext.memory_mb, os.getpid()), context=context
@@ -389,7 +418,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
         pending: list[tuple[SourceFile, object]] = []
         queue = iter(todo)
         for source in queue:
-            pending.append((source, pool.schedule(prepare, (source, ext, engine), timeout=ext.timeout)))
+            pending.append((source, pool.schedule(prepare, (source, ext, engine, folder), timeout=ext.timeout)))
             if len(pending) >= window:
                 break
         while pending:
@@ -405,4 +434,4 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
             yield source, result
             nxt = next(queue, None)
             if nxt is not None:
-                pending.append((nxt, pool.schedule(prepare, (nxt, ext, engine), timeout=ext.timeout)))
+                pending.append((nxt, pool.schedule(prepare, (nxt, ext, engine, folder), timeout=ext.timeout)))

@@ -67,24 +67,39 @@ def _prefix(term: str) -> str:
     return term if len(term) <= 2 else term[:-1]
 
 
-def best_snippet(pages: list[str], highlighter: Highlighter, width: int = 200) -> Snippet:
-    """The passage of about `width` characters that matches the most distinct terms."""
-    best: tuple[tuple[int, int], int, list[Match]] | None = None
+def best_snippet(pages: list[str], highlighter: Highlighter, width: int = 200,
+                 boilerplate: list[list[list[int]]] | None = None) -> Snippet:
+    """The passage of about `width` characters that matches the most distinct terms.
+
+    `boilerplate` holds per page the [start, end) spans of standard text (complaint rights,
+    copyright notices): a passage outside them is preferred to any passage inside them, so
+    a hit shows what the response says rather than what every response says."""
+    best: tuple[tuple[int, int, int], int, list[Match]] | None = None
     for index, text in enumerate(pages):
         matches = highlighter.matches(text)
         if not matches:
             continue
-        window = _best_window(matches, width)
-        key = (len({m.term for m in window}), len(window))
-        if best is None or key > best[0]:
-            best = (key, index, window)
+        spans = boilerplate[index] if boilerplate and index < len(boilerplate) else []
+        own = [m for m in matches if not _inside(m.start, spans)] if spans else matches
+        for substantive, candidates in ((1, own), (0, matches)):
+            if not candidates:
+                continue
+            window = _best_window(candidates, width)
+            key = (substantive, len({m.term for m in window}), len(window))
+            if best is None or key > best[0]:
+                best = (key, index, window)
+            break
     if best is None:
         first = next((i for i, t in enumerate(pages) if t.strip()), 0)
         return _cut(pages[first] if pages else "", 0, 0, [], width, first)
-    (distinct, _), index, window = best
+    (_, distinct, _), index, window = best
     snippet = _cut(pages[index], window[0].start, window[-1].end, window, width, index)
     snippet.distinct = distinct
     return snippet
+
+
+def _inside(position: int, spans: list[list[int]]) -> bool:
+    return any(s <= position < e for s, e in spans)
 
 
 def _best_window(matches: list[Match], width: int) -> list[Match]:

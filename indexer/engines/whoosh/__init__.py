@@ -16,7 +16,7 @@ from indexer.engines.base import Engine, EngineHit, EngineResults, ManifestEntry
 from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, prepared_fields
 from indexer.engines.whoosh.schema import SCHEMA_VERSION
 from indexer.engines.whoosh.search import Compiler, analyse
-from indexer.fields import FACETS
+from indexer.fields import FACETS, substance_text
 from indexer.models import IndexRecord
 from indexer.query import Node, QueryError, nothing_to_search
 from indexer.results import IndexDamaged, IndexNotFound
@@ -231,7 +231,7 @@ class WhooshEngine(Engine):
                 if docnum is None:
                     raise KeyError(doc_id)
                 stored = searcher.stored_fields(docnum)
-                text = "\n".join(stored.get("page_texts") or [])
+                text = substance_text(stored)  # boilerplate says nothing of what a reply is about
                 raw = searcher.more_like(docnum, "content", text=text, top=limit, numterms=25)
                 keywords = {w for w, _ in searcher.key_terms_from_text("content", text, numterms=25)}
                 hits = [EngineHit(float(h.score or 0.0), _stored(h.fields())) for h in raw]
