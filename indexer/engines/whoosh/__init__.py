@@ -176,26 +176,27 @@ class WhooshEngine(Engine):
             return EngineResults(
                 hits=hits,
                 total=len(raw) if facets else None,  # grouping has visited every match anyway
-                count=lambda: self._count_results(raw),
+                count=lambda: self._count_query(run),
                 facets=_facet_counts(raw) if facets else {},
                 ranked=ranked,
                 terms=compiler.terms,
                 notes=compiler.notes,
             )
 
-    def _count_results(self, raw) -> int:
+    def _count_query(self, run) -> int:
+        """Every match, visited without scoring. Not `len(results)`: after a search that
+        skipped blocks by score (Whoosh's quality optimisation) it undercounts nested ORs
+        (measured: 50 of 65 for `date:>=2022-01-01 records` over content and boilerplate)."""
         with self._lock:
-            try:
-                return len(raw)
-            except Exception:  # the searcher was replaced by a newer one meanwhile
-                return raw.scored_length()
+            searcher = self.searcher()
+            with self._damage():
+                return sum(1 for _ in searcher.docs_for_query(run))
 
     def count(self, query_node: Node, filters: Node | None = None) -> int:
         with self._lock:
             searcher = self.searcher()
             compiled, fq, _ = self._compile(searcher, query_node, filters)
-            with self._damage():
-                return len(searcher.search(compiled if fq is None else query.And([compiled, fq]), limit=1))
+            return self._count_query(compiled if fq is None else query.And([compiled, fq]))
 
     def facet_counts(self, query_node: Node | None, filters: Node | None) -> dict[str, list[tuple[str, int]]]:
         with self._lock:
