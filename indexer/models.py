@@ -9,27 +9,39 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 OUTCOMES = ("disclosed", "partial", "refused", "not_held", "ncnd", "unknown")
-KINDS = ("pdf", "text")
+
+
+def __getattr__(name: str):
+    # The kinds are declared by the extractor modules (indexer.extract.registry); read
+    # lazily, as those modules import the dataclasses below.
+    if name == "KINDS":
+        from indexer.extract.registry import kinds
+
+        return kinds()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
 class Page:
-    """One page of extracted text. Plain-text files are a single page 1."""
+    """One page of extracted text. Plain-text files are a single page 1; a workbook has
+    one page per sheet and a slide deck one per slide, named in `name`."""
 
     number: int  # 1-based
     text: str
     ocr: bool = False
     ocr_confidence: float | None = None
+    name: str | None = None  # "Budget (hidden)", "Slide 3"
 
 
 @dataclass
 class ExtractedDocument:
     """What an extractor returns: the text of a file, page by page."""
 
-    kind: str  # "pdf" or "text"
+    kind: str  # one of the registry's kinds: "pdf", "text", "docx", "sheet", ...
     pages: list[Page]
     truncated: bool = False
     encoding: str | None = None
+    title: str | None = None  # a title the file declares (an HTML <title>), used when the text gives none
 
     @property
     def text(self) -> str:

@@ -96,6 +96,8 @@ def prepare(source: SourceFile, options: ExtractOptions) -> IndexRecord | Failur
     try:
         document, sha = extract_file(source.path, options)
         metadata = extract_metadata(document.text)
+        if metadata.title is None and document.title:  # a web page's <title>
+            metadata.title = document.title
     except ExtractionError as exc:
         return _failure(source, exc.reason, exc.detail)
     except MemoryError:

@@ -1,4 +1,4 @@
-"""The boundary of extraction: one error type, its reasons, limits and content sniffing."""
+"""The boundary of extraction: one error type, its reasons and the limits of one extraction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,32 +42,5 @@ class ExtractOptions:
     ocr_cache_dir: Path | None = None
 
 
-PDF_MAGIC = b"%PDF-"
-# Signatures of formats we do not index, so a renamed file is named for what it is.
-_OTHER_MAGIC = {
-    b"PK\x03\x04": "zip/docx/xlsx",
-    b"\xd0\xcf\x11\xe0": "ms-office (ole2)",
-    b"\x89PNG": "png image",
-    b"\xff\xd8\xff": "jpeg image",
-    b"GIF8": "gif image",
-    b"II*\x00": "tiff image",
-    b"MM\x00*": "tiff image",
-    b"\x1f\x8b": "gzip",
-    b"Rar!": "rar",
-    b"7z\xbc\xaf": "7z",
-    b"{\\rtf": "rtf",
-}
-
-
-def sniff(head: bytes) -> str:
-    """Kind of a file from its first bytes: 'pdf', 'text', or a description of what else it is."""
-    # PDFs may carry junk before the header; readers accept it within the first 1 KiB.
-    if PDF_MAGIC in head[:1024]:
-        return "pdf"
-    for magic, name in _OTHER_MAGIC.items():
-        if head.startswith(magic):
-            return name
-    lowered = head[:512].lstrip().lower()
-    if lowered.startswith((b"<!doctype html", b"<html")):
-        return "html"
-    return "text"
+class NotThisFormat(Exception):
+    """Raised by an extractor whose loose content match was wrong: the next format may try."""
