@@ -41,7 +41,12 @@ class ExtractedDocument:
     pages: list[Page]
     truncated: bool = False
     encoding: str | None = None
-    title: str | None = None  # a title the file declares (an HTML <title>), used when the text gives none
+    title: str | None = None  # a title the file declares (an HTML <title>, an email's Subject)
+    # Metadata a container format declares: an email's from/to/cc/subject and its Date
+    # header as an ISO date ("date"), the response date when the text gives none.
+    headers: dict[str, str] = field(default_factory=dict)
+    # Members of an archive, attachments of an email: each its own document in the index.
+    children: list["ChildDocument"] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -50,6 +55,21 @@ class ExtractedDocument:
     @property
     def ocr(self) -> bool:
         return any(p.ocr for p in self.pages)
+
+
+@dataclass
+class ChildDocument:
+    """A member of an archive or an attachment of an email, extracted with its container.
+
+    Its doc_id is "<container doc_id>!/<path>"; a child that could not be read carries the
+    reason (from extract.base.REASONS) instead of a document, and costs only itself."""
+
+    path: str  # inside the container, '/'-separated, never absolute and never with '..'
+    size: int
+    sha256: str
+    document: ExtractedDocument | None = None
+    reason: str | None = None
+    detail: str = ""
 
 
 @dataclass

@@ -27,7 +27,8 @@ def test_every_format_module_declares_the_contract():
 
 def test_kinds_are_the_registry_kinds():
     assert models.KINDS == registry.kinds()
-    assert set(registry.kinds()) == {"pdf", "text", "docx", "doc", "odt", "rtf", "sheet", "slides", "html", "image"}
+    assert set(registry.kinds()) == {"pdf", "text", "docx", "doc", "odt", "rtf", "sheet", "slides", "html", "email",
+                                     "archive", "image"}
     assert registry.kinds()[-1] == "text"  # plain text takes what no other format claims
 
 

@@ -15,6 +15,7 @@ REASONS = (
     "unreadable",
     "ocr_unavailable",
     "bad_sidecar",
+    "too_deep",  # a member of an archive (of an archive...) past the nesting limit
 )
 
 
@@ -40,6 +41,13 @@ class ExtractOptions:
     ocr: bool = True
     ocr_lang: str = "eng"
     ocr_cache_dir: Path | None = None
+    # Containers (archives, emails): how deep members of members are read, and the limits
+    # that stop a zip bomb before it is unpacked.
+    max_depth: int = 5
+    max_ratio: int = 200  # a member inflating more than this (and over 1 MB) is a bomb
+    max_unpacked: int = 1024 * 1024 * 1024  # bytes unpacked from one file, all levels together
+    max_members: int = 10_000
+    depth: int = 0  # how deep the file being extracted is nested (0: a file on disk)
 
 
 class NotThisFormat(Exception):

@@ -35,6 +35,8 @@ _MODULES = (
     "odt",
     "slides",
     "sheet",
+    "mail",
+    "archive",
     "rtf",
     "image",
     "webpage",

@@ -1,0 +1,132 @@
+"""Emails (.eml, Outlook .msg): headers as metadata, the body as text, every attachment a
+child document (an attached email's attachments its grandchildren)."""
+from __future__ import annotations
+
+from email.message import EmailMessage
+from types import SimpleNamespace
+
+import pytest
+
+from indexer.extract import ExtractionError, ExtractOptions, extract_bytes
+from indexer.extract.container import flatten
+from indexer.extract.mail import from_msg, looks_like_email
+from tests.conftest import write_pdf
+from tests.office_fixtures import LETTER, docx_bytes, xlsx_bytes, zip_bytes
+
+DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+def message(body: str | None = "Dear requester, please find attached our reply.", html: str | None = None,
+            date: str = "Thu, 14 Mar 2024 10:00:00 +0000") -> EmailMessage:
+    m = EmailMessage()
+    m["From"] = "FOI Team <foi@southyorks.police.uk>"
+    m["To"] = "requester@example.org"
+    m["Subject"] = "Your FOI request 2024-0815"
+    m["Date"] = date
+    m["Message-ID"] = "<1@example.org>"
+    if body is not None:
+        m.set_content(body)
+    if html is not None:
+        if body is None:
+            m.set_content(html, subtype="html")
+        else:
+            m.add_alternative(html, subtype="html")
+    return m
+
+
+@pytest.fixture(scope="module")
+def bundle_eml(tmp_path_factory) -> bytes:
+    """An .eml with a .docx and a .zip holding a .pdf and an .xlsx: five documents in all."""
+    pdf = write_pdf(tmp_path_factory.mktemp("pdf") / "a.pdf", ["Annex about badger culls"]).read_bytes()
+    m = message()
+    m.add_attachment(docx_bytes(LETTER), *DOCX_TYPE, filename="reply.docx")
+    m.add_attachment(zip_bytes({"annex/cull.pdf": pdf, "figures.xlsx": xlsx_bytes({"S": [["badgers", 12]]})}),
+                     "application", "zip", filename="bundle.zip")
+    return m.as_bytes()
+
+
+def test_headers_body_and_attachments(bundle_eml):
+    doc = extract_bytes(bundle_eml, "reply.eml")
+    assert doc.kind == "email" and doc.title == "Your FOI request 2024-0815"
+    assert doc.headers == {"from": "FOI Team <foi@southyorks.police.uk>", "to": "requester@example.org",
+                           "date": "2024-03-14", "subject": "Your FOI request 2024-0815"}
+    assert doc.text.splitlines()[0] == "From: FOI Team <foi@southyorks.police.uk>"
+    assert "please find attached our reply" in doc.text
+    assert "badger" not in doc.text  # attachments are their own documents
+
+
+def test_an_eml_with_a_docx_and_a_zip_is_five_documents_with_their_parents(bundle_eml):
+    doc = extract_bytes(bundle_eml, "reply.eml")
+    flat = [(f.doc_id, f.parent, f.child.document.kind) for f in flatten("corpus/reply.eml", doc)]
+    assert flat == [
+        ("corpus/reply.eml!/reply.docx", "corpus/reply.eml", "docx"),
+        ("corpus/reply.eml!/bundle.zip", "corpus/reply.eml", "archive"),
+        ("corpus/reply.eml!/bundle.zip!/annex/cull.pdf", "corpus/reply.eml!/bundle.zip", "pdf"),
+        ("corpus/reply.eml!/bundle.zip!/figures.xlsx", "corpus/reply.eml!/bundle.zip", "sheet"),
+    ]
+
+
+def test_html_only_body_and_attached_email_with_its_own_attachment():
+    inner = message(body="Forwarded original request about kestrels.")
+    inner.add_attachment(b"an attached note about falcons", "text", "plain", filename="note.txt")
+    outer = message(body=None, html="<html><body><p>See the <b>forwarded</b> message.</p>"
+                                     "<script>track()</script></body></html>")
+    outer.add_attachment(inner)
+    doc = extract_bytes(outer.as_bytes(), "fwd.eml")
+    assert "See the forwarded message." in doc.text and "track" not in doc.text
+    flat = {f.doc_id: f.child.document for f in flatten("c/fwd.eml", doc)}
+    assert list(flat) == ["c/fwd.eml!/attachment-1.eml", "c/fwd.eml!/attachment-1.eml!/note.txt"]
+    assert "kestrels" in flat["c/fwd.eml!/attachment-1.eml"].text
+    assert flat["c/fwd.eml!/attachment-1.eml!/note.txt"].text == "an attached note about falcons"
+
+
+def test_inline_images_of_an_html_body_are_not_documents():
+    m = message(body="Plain words", html='<p>Logo <img src="cid:logo"></p>')
+    html_part = m.get_body(("html",))
+    html_part.add_related(b"\x89PNG\r\n\x1a\n" + b"\0" * 50, "image", "png", cid="<logo>")
+    m.add_attachment(b"real attachment words", "text", "plain", filename="answer.txt")
+    doc = extract_bytes(m.as_bytes(), "logo.eml")
+    assert [c.path for c in doc.children] == ["answer.txt"]
+
+
+def test_a_letter_starting_with_from_is_text_but_an_eml_is_always_email():
+    letter = b"From: Jane Smith\nTo: The Council\n\nDear Sir, I write about potholes.\n"
+    assert not looks_like_email(letter)
+    assert extract_bytes(letter, "letter.txt").kind == "text"
+    assert extract_bytes(letter, "letter.eml").kind == "email"
+    assert looks_like_email(message().as_bytes())
+
+
+def test_attachments_share_the_unpacking_budget():
+    m = message()
+    for i in range(3):
+        m.add_attachment((f"attachment {i} words " * 20000).encode(), "text", "plain", filename=f"a{i}.txt")
+    doc = extract_bytes(m.as_bytes(), "big.eml", ExtractOptions(max_unpacked=900_000))
+    assert [c.reason for c in doc.children] == [None, None, "too_large"]
+
+
+def test_outlook_message_fields_map_to_the_document():
+    from datetime import datetime, timezone
+
+    fake = SimpleNamespace(
+        sender="Records Office <records@leeds.gov.uk>", to="me@example.org", cc=None,
+        date=datetime(2023, 5, 2, 9, 30, tzinfo=timezone.utc), subject="FOI 4471 response", body="Our answer follows.",
+        htmlBody=None,
+        attachments=[SimpleNamespace(longFilename="answer.csv", shortFilename="ANSWER~1.CSV", data=b"ward,trees\nx,3\n")],
+    )
+    doc = from_msg(fake, ExtractOptions())
+    assert doc.headers["date"] == "2023-05-02" and doc.title == "FOI 4471 response"
+    assert "From: Records Office <records@leeds.gov.uk>" in doc.text and "Our answer follows." in doc.text
+    assert [(c.path, c.document.kind) for c in doc.children] == [("answer.csv", "sheet")]
+
+
+def test_a_damaged_outlook_file_is_corrupt():
+    with pytest.raises(ExtractionError) as err:
+        extract_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1000, "mail.msg")
+    assert err.value.reason == "corrupt"
+
+
+def test_an_empty_email_is_empty():
+    with pytest.raises(ExtractionError) as err:
+        extract_bytes(b"\n\n", "blank.eml")
+    assert err.value.reason == "empty"
