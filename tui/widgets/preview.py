@@ -242,6 +242,8 @@ def _build_lines(hit: Hit, document: DocumentView, spans: list[list[tuple[int, i
     kind = meta.get("kind") or hit.kind
     pages_note = f" · {len(document.pages)} pages" if is_paged(kind) else ""
     lines.append(_Line(f"{one_line(meta.get('doc_id') or hit.doc_id)} · {kind}{pages_note}", "meta", []))
+    if meta.get("parent"):  # a member of an archive or an attachment: `o` opens this container
+        lines.append(_Line(f"in {one_line(meta['parent'])}", "meta", []))
     lines.append(_Line("", "body", []))
     show_markers = is_paged(kind) or len(document.pages) > 1
     for page_index, page in enumerate(document.pages):
