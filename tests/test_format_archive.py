@@ -138,3 +138,57 @@ def test_bad_archives_get_their_reason(data, reason):
     with pytest.raises(ExtractionError) as err:
         extract_bytes(data(), "bad.zip")
     assert err.value.reason == reason
+
+
+# ---------------------------------------------------------------- in the index
+
+
+def test_changing_an_archive_reindexes_its_members(tmp_path, pdf_bytes, engine):
+    from indexer.search import SearchService
+    from tests.conftest import build_index
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    bundle = folder / "bundle.zip"
+    bundle.write_bytes(zip_bytes({"a/reply.pdf": pdf_bytes, "old.txt": b"the old member about voles"}))
+    index = tmp_path / "index"
+    first = build_index(folder, index)
+    assert (first.added, first.failures) == (3, [])
+    os.utime(bundle, ns=(1, 1))  # a new mtime whatever the clock's resolution
+    bundle.write_bytes(zip_bytes({"a/reply.pdf": pdf_bytes, "new.txt": b"the new member about shrews"}))
+    second = build_index(folder, index)
+    assert (second.added, second.updated, second.removed) == (1, 2, 1)
+    service = SearchService(index)
+    assert service.search("voles").hits == []
+    hits = service.search("shrews").hits
+    assert [(h.doc_id, h.parent) for h in hits] == [("corpus/bundle.zip!/new.txt", "corpus/bundle.zip")]
+    assert service.document("corpus/bundle.zip!/old.txt") is None
+
+
+def test_a_bad_member_is_reported_and_its_archive_indexed(tmp_path, engine):
+    import json
+
+    from tests.conftest import run_foi
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "bundle.zip").write_bytes(zip_bytes({"good.txt": b"good member about herons", "bad.pdf": b"%PDF-1.4 junk",
+                                                    "../up.txt": b"traversing member about egrets"}))
+    index = tmp_path / "index"
+    proc = run_foi("index", str(folder), "--index", str(index), "--json", "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["added"] == 3
+    assert [(f["doc_id"], f["reason"]) for f in summary["failures"]] == [("corpus/bundle.zip!/bad.pdf", "corrupt")]
+    assert summary["failures"][0]["path"].endswith("bundle.zip!/bad.pdf")
+    found = run_foi("search", "egrets", "--json", "--index", str(index))
+    assert [json.loads(line)["doc_id"] for line in found.stdout.splitlines()] == ["corpus/bundle.zip!/up.txt"]
+    again = json.loads(run_foi("index", str(folder), "--index", str(index), "--json").stdout)
+    assert (again["unchanged"], again["added"]) == (1, 0)
+    assert [f["doc_id"] for f in again["failures"]] == ["corpus/bundle.zip!/bad.pdf"]
+    status = json.loads(run_foi("status", "--json", "--index", str(index)).stdout)
+    assert [f["doc_id"] for f in status["failures"]] == ["corpus/bundle.zip!/bad.pdf"]
+    (folder / "bundle.zip").unlink()
+    gone = json.loads(run_foi("index", str(folder), "--index", str(index), "--json").stdout)
+    assert (gone["removed"], gone["failures"]) == (3, [])
+    assert json.loads(run_foi("status", "--json", "--index", str(index)).stdout)["failures"] == []

@@ -130,3 +130,64 @@ def test_an_empty_email_is_empty():
     with pytest.raises(ExtractionError) as err:
         extract_bytes(b"\n\n", "blank.eml")
     assert err.value.reason == "empty"
+
+
+# ---------------------------------------------------------------- in the index
+
+
+def test_an_indexed_email_is_five_documents_and_deleting_it_removes_them(tmp_path, bundle_eml, engine):
+    import json
+
+    from indexer.search import SearchService
+    from tests.conftest import build_index, run_foi
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "reply.eml").write_bytes(bundle_eml)
+    (folder / "other.txt").write_text("An unrelated response about parking.", encoding="utf-8")
+    (folder / "copy.docx").write_bytes(docx_bytes(LETTER))  # the attached letter, also saved on its own
+    index = tmp_path / "index"
+    summary = build_index(folder, index)
+    assert (summary.added, summary.failures) == (7, [])
+    service = SearchService(index)
+    parents = {h.doc_id: h.parent for h in service.search("drones OR badger OR badgers OR attached", limit=20).hits}
+    assert parents == {
+        "corpus/reply.eml": None,
+        "corpus/copy.docx": None,
+        "corpus/reply.eml!/reply.docx": "corpus/reply.eml",
+        "corpus/reply.eml!/bundle.zip!/annex/cull.pdf": "corpus/reply.eml!/bundle.zip",
+        "corpus/reply.eml!/bundle.zip!/figures.xlsx": "corpus/reply.eml!/bundle.zip",
+    }
+    archive = service.document("corpus/reply.eml!/bundle.zip")
+    assert archive.metadata["kind"] == "archive" and archive.metadata["parent"] == "corpus/reply.eml"
+    assert archive.metadata["path"] == str(folder / "reply.eml")  # the file on disk: what `o` opens
+    mail = service.document("corpus/reply.eml")
+    assert mail.metadata["date"] == "2024-03-14" and mail.metadata["title"] == "Your FOI request 2024-0815"
+    assert mail.metadata["extra"]["email"]["from"] == "FOI Team <foi@southyorks.police.uk>"
+    letter = service.document("corpus/reply.eml!/reply.docx")
+    assert letter.metadata["reference"] == "FOI-2024-0815" and letter.metadata["outcome"] == "disclosed"
+    service.close()
+
+    shown = run_foi("show", "corpus/reply.eml!/bundle.zip!/figures.xlsx", "--json", "--index", str(index))
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["parent"] == "corpus/reply.eml!/bundle.zip"
+    similar = run_foi("similar", "corpus/reply.eml!/reply.docx", "--json", "--index", str(index))
+    assert similar.returncode == 0, similar.stderr
+    assert json.loads(similar.stdout.splitlines()[0])["doc_id"] == "corpus/copy.docx"
+    status = json.loads(run_foi("status", "--json", "--index", str(index)).stdout)
+    assert status["kinds"] == {"archive": 1, "docx": 2, "email": 1, "pdf": 1, "sheet": 1, "text": 1}
+
+    (folder / "reply.eml").unlink()
+    summary = build_index(folder, index)
+    assert (summary.removed, summary.added, summary.unchanged) == (5, 0, 2)
+    left = [h.doc_id for h in SearchService(index).search("drones OR badger OR badgers OR attached", limit=20).hits]
+    assert left == ["corpus/copy.docx"]
+
+
+def test_the_date_header_is_the_response_date_only_when_the_body_has_none():
+    from indexer.pipeline import _metadata
+
+    undated = extract_bytes(message(body="Please find our reply attached.").as_bytes(), "a.eml")
+    assert _metadata(undated).date == "2024-03-14"
+    dated = extract_bytes(message(body="Date: 2 February 2024\n\nOur response to your request.").as_bytes(), "b.eml")
+    assert _metadata(dated).date == "2024-02-02"

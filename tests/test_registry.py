@@ -14,7 +14,7 @@ from indexer.discover import discover, is_candidate
 from indexer.extract import ExtractionError, extract_bytes, registry
 from tests.conftest import run_foi
 from tests.office_fixtures import (LETTER, docx_bytes, encrypt_office, html_bytes, odt_bytes, ods_bytes, pptx_bytes,
-                                   rtf_bytes, xlsx_bytes)
+                                   rtf_bytes, xlsx_bytes, zip_bytes)
 
 
 def test_every_format_module_declares_the_contract():
@@ -90,6 +90,9 @@ def _folder_of_every_format(root):
         "deck.pptx": pptx_bytes([("Title", "wombatpptx", None)]),
         "page.html": html_bytes("t", ["wombathtml"]),
         "note.txt": b"wombattxt\n",
+        "mail.eml": (b"From: foi@example.gov.uk\nTo: me@example.org\nSubject: Reply\n"
+                     b"Date: Thu, 14 Mar 2024 10:00:00 +0000\n\nwombateml\n"),
+        "bundle.zip": zip_bytes({"inner/wombatzip.txt": b"wombatzip member"}),
     }
     bad = {
         "locked.docx": (encrypt_office(docx_bytes(["secret"])), "encrypted"),
@@ -99,6 +102,7 @@ def _folder_of_every_format(root):
         "zero.pptx": (b"", "empty"),
         "broken.docx": (docx_bytes(["x " * 3000])[:2500], "corrupt"),
         "broken.xlsx": (b"PK\x03\x04 not really", "corrupt"),
+        "broken.zip": (b"PK\x03\x04 not really", "corrupt"),
         "text.pptx": (b"plain words", "corrupt"),
         "photo.png": (image_bytes([Image.new("L", (64, 64), 255)], "PNG"), "ocr_unavailable"),
     }
@@ -117,13 +121,16 @@ def test_a_folder_of_every_format_indexes_with_exit_0(tmp_path):
     proc = run_foi("index", str(root), "--index", str(index), "--json", "--no-ocr", "--jobs", "2")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
-    assert summary["added"] == len(good)
+    assert summary["added"] == len(good) + 1  # and the zip's member
     reasons = {f["doc_id"].removeprefix("mixed/"): f["reason"] for f in summary["failures"]}
     assert reasons == bad
     for name in good:
         word = "wombat" + name.rsplit(".", 1)[1]
         found = run_foi("search", word, "--index", str(index), "--json")
         assert found.returncode == 0, (name, found.stderr)
-        assert [json.loads(line)["doc_id"] for line in found.stdout.splitlines()] == [f"mixed/{name}"]
-    status = run_foi("status", "--index", str(index), "--json")
-    assert json.loads(status.stdout)["documents"] == len(good)
+        want = "mixed/bundle.zip!/inner/wombatzip.txt" if name == "bundle.zip" else f"mixed/{name}"
+        assert [json.loads(line)["doc_id"] for line in found.stdout.splitlines()] == [want]
+    status = json.loads(run_foi("status", "--index", str(index), "--json").stdout)
+    assert status["documents"] == len(good) + 1
+    assert status["kinds"] == {"archive": 1, "docx": 1, "email": 1, "html": 1, "odt": 1, "rtf": 1, "sheet": 3,
+                               "slides": 1, "text": 2}
