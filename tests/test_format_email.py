@@ -166,6 +166,14 @@ def test_an_indexed_email_is_five_documents_and_deleting_it_removes_them(tmp_pat
     assert mail.metadata["extra"]["email"]["from"] == "FOI Team <foi@southyorks.police.uk>"
     letter = service.document("corpus/reply.eml!/reply.docx")
     assert letter.metadata["reference"] == "FOI-2024-0815" and letter.metadata["outcome"] == "disclosed"
+    # The TUI's preview names the container of a member (and only of a member).
+    from tui.widgets.preview import _build_lines
+
+    hit = next(h for h in service.search("drones", limit=20).hits if h.doc_id == "corpus/reply.eml!/reply.docx")
+    header = [line.text for line in _build_lines(hit, letter, [])[0][:5]]
+    assert "in corpus/reply.eml" in header
+    top = next(h for h in service.search("attached", limit=20).hits if h.doc_id == "corpus/reply.eml")
+    assert not any(t.startswith("in ") for t in [line.text for line in _build_lines(top, mail, [])[0][:5]])
     service.close()
 
     shown = run_foi("show", "corpus/reply.eml!/bundle.zip!/figures.xlsx", "--json", "--index", str(index))
