@@ -92,6 +92,9 @@ def test_inline_images_of_an_html_body_are_not_documents():
 def test_a_letter_starting_with_from_is_text_but_an_eml_is_always_email():
     letter = b"From: Jane Smith\nTo: The Council\n\nDear Sir, I write about potholes.\n"
     assert not looks_like_email(letter)
+    pasted = (b"From: FOI Team <foi@leeds.gov.uk>\nSent: Friday, June 29, 2018 12:25 PM\nTo: Callum Green\n"
+              b"Subject: FOI Request Number: 2018-4174\n\nDear Callum,\n")
+    assert extract_bytes(pasted, "reply.txt").text.startswith("From: FOI Team <foi@leeds.gov.uk>\nSent: Friday")
     assert extract_bytes(letter, "letter.txt").kind == "text"
     assert extract_bytes(letter, "letter.eml").kind == "email"
     assert looks_like_email(message().as_bytes())

@@ -21,7 +21,8 @@ PAGED = False
 DESCRIPTION = "an email"
 
 _HEADER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):[ \t]*\S?", re.MULTILINE)
-_MAIL_HEADERS = {"date", "subject", "to", "message-id", "mime-version", "received", "return-path", "cc"}
+# Headers a mail system writes and a person pasting an email into a letter does not.
+_TRANSPORT_HEADERS = {"message-id", "mime-version", "received", "return-path", "dkim-signature", "x-mailer"}
 _SHOWN = ("from", "to", "cc", "date", "subject")
 # What a file's extension is when an attachment has no name, by its content type.
 _EXTENSIONS = {"application/pdf": ".pdf", "text/plain": ".txt", "text/html": ".html", "message/rfc822": ".eml",
@@ -38,10 +39,11 @@ def match(probe) -> bool:
 
 
 def looks_like_email(head: bytes) -> bool:
-    """A block of RFC 5322 headers first, with From and at least two other mail headers.
+    """A block of RFC 5322 headers first, with From and a header only mail systems write.
 
-    A letter that starts "From: Jane" and "To: the council" stays text: it takes headers
-    only an email has (Date, Message-ID, MIME-Version, Received...) to be one."""
+    An email pasted into a text file ("From:", "Sent:", "To:", "Subject:", as Outlook
+    copies it) stays text, all of it: it takes Message-ID, MIME-Version, Received... to
+    be a saved email. A file named .eml is an email whatever it starts with."""
     text = head[:8192].decode("latin-1").replace("\r\n", "\n")
     block = text.split("\n\n", 1)[0]
     lines = block.split("\n")
@@ -54,7 +56,7 @@ def looks_like_email(head: bytes) -> bool:
             names.add(found.group(1).lower())
         elif not line[:1].isspace():  # neither a header nor a folded continuation
             return False
-    return "from" in names and len(names & _MAIL_HEADERS) >= 2
+    return "from" in names and bool(names & _TRANSPORT_HEADERS)
 
 
 def extract(data: bytes, options: ExtractOptions, name: str = "") -> ExtractedDocument:
