@@ -28,8 +28,12 @@ def test_indexed_slides_are_found_by_their_notes(tmp_path):
     folder.mkdir()
     (folder / "deck.pptx").write_bytes(pptx_bytes(DECK))
     assert not build_index(folder, tmp_path / "index").failures
-    hits = SearchService(tmp_path / "index").search("provisional", Filters(kind="slides")).hits
+    service = SearchService(tmp_path / "index")
+    hits = service.search("provisional", Filters(kind="slides")).hits
     assert [h.doc_id for h in hits] == ["docs/deck.pptx"]
+    assert hits[0].page == 1
+    # a hit carries the slide its passage is on, as a PDF hit carries its page
+    assert [h.page for h in service.search("pothole claims").hits] == [2]
 
 
 @pytest.mark.parametrize("make, reason", [
