@@ -62,6 +62,7 @@ class RunOptions:
     lock_wait: float = 5.0
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     engine: str | None = None  # for a new index (or --rebuild); None: the index's own, else $FOI_ENGINE
+    index_dir: Path | None = None  # set by run_index: workers read the index's known boilerplate there
 
 
 # on_event(kind, doc_id, detail): kind is added/updated/removed/failed; on_progress(done, total)
@@ -342,7 +343,7 @@ def run_index(
                     emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
                 done = 0
                 written: set[str] = set()  # doc_ids written in this run
-                for source, result in _extract_all(todo, dataclasses.replace(options, engine=engine.name), index_dir):
+                for source, result in _extract_all(todo, dataclasses.replace(options, engine=engine.name, index_dir=index_dir)):
                     done += 1
                     # The container's old members go, unless written again below.
                     stale = set(members.get(source.doc_id, ()))
@@ -495,8 +496,7 @@ def _start_resource_tracker() -> None:
         resource_tracker.ensure_running()
 
 
-def _extract_all(todo: list[SourceFile], options: RunOptions,
-                 index_dir: Path | None = None) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
+def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
     """Extract in a pool of killable worker processes, keeping a bounded number in flight."""
     if not todo:
         return
@@ -510,7 +510,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions,
     _start_resource_tracker()
     context = multiprocessing.get_context("forkserver")
     engine = options.engine or "whoosh"
-    folder = str(index_dir) if index_dir is not None else None
+    folder = str(options.index_dir) if options.index_dir is not None else None
     context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
     with ProcessPool(
         max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(ext.memory_mb, os.getpid()), context=context
