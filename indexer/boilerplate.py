@@ -283,10 +283,6 @@ def substance_of(pages: list[str], spans: list[list[list[int]]] | None) -> str:
     return _join(parts)
 
 
-def in_spans(position: int, spans: list[list[int]]) -> bool:
-    return any(s <= position < e for s, e in spans)
-
-
 class CommonParagraphs:
     """How many documents of an index hold each paragraph (by fingerprint), and which
     are common enough to be boilerplate.

@@ -233,6 +233,8 @@ class WhooshEngine(Engine):
                     raise KeyError(doc_id)
                 stored = searcher.stored_fields(docnum)
                 text = substance_text(stored)  # boilerplate says nothing of what a reply is about
+                if not text.strip():
+                    return [], set()
                 raw = searcher.more_like(docnum, "content", text=text, top=limit, numterms=25)
                 keywords = {w for w, _ in searcher.key_terms_from_text("content", text, numterms=25)}
                 hits = [EngineHit(float(h.score or 0.0), _stored(h.fields())) for h in raw]
