@@ -181,9 +181,10 @@ _QUESTION = re.compile(r"\?\s*$|^\s*(?:q?\d+[.):]|\(?[a-z]\)|how many|how much|p
 
 
 def normalised_words(text: str) -> list[str]:
-    """A paragraph's words as compared across documents: lower case, every number as 0
-    ("received on 17/07/2023" repeats whatever the date)."""
-    return ["0" if w.isdigit() else w for w in (m.group(0).lower() for m in _WORD.finditer(text))]
+    """A paragraph's words as compared across documents: lower case, punctuation and line
+    breaks aside. Numbers are kept: "We received 57 complaints" and "We received 12
+    complaints" are two answers from one template, not one repeated passage."""
+    return [m.group(0).lower() for m in _WORD.finditer(text)]
 
 
 def fingerprint(text: str) -> int | None:
@@ -290,7 +291,8 @@ class CommonParagraphs:
     Bounded: at most MAX_TRACKED fingerprints are kept; past that the rarest are
     forgotten (a paragraph that really repeats comes back and is counted again). Counts
     are sightings by indexing runs: a re-indexed document is counted again, a deleted
-    one is not taken off, which only errs towards calling a repeated paragraph common."""
+    one is not taken off, which only errs towards calling a repeated paragraph common.
+    A document indexed by an earlier run keeps its split until it is indexed again."""
 
     FILE = "paragraphs.bin"
     COMMON_FILE = "common-paragraphs.bin"
@@ -300,6 +302,8 @@ class CommonParagraphs:
     def __init__(self, counts: dict[int, int] | None = None):
         self.counts: dict[int, int] = counts or {}
         self._common: set[int] = {fp for fp, n in self.counts.items() if n >= self.MIN_DOCUMENTS}
+        # documents of this run holding a paragraph not yet common (in memory only, bounded)
+        self._early: dict[int, list[str]] = {}
         self.changed = False
 
     @classmethod
@@ -345,19 +349,24 @@ class CommonParagraphs:
     def is_common(self, fp: int) -> bool:
         return fp in self._common
 
-    def observe(self, fingerprints: Iterable[int]) -> bool:
-        """Count one document's paragraphs. True when one of them just became common."""
-        grew = False
+    def observe(self, fingerprints: Iterable[int], doc_id: str | None = None) -> tuple[bool, list[str]]:
+        """Count one document's paragraphs. Returns whether one of them just became common,
+        and the documents seen earlier in this run that hold such a paragraph in their
+        substance (they were split before it was common: the run splits them again)."""
+        grew, stale = False, []
         for fp in fingerprints:
             n = self.counts.get(fp, 0) + 1
             self.counts[fp] = n
             if n == self.MIN_DOCUMENTS:
                 self._common.add(fp)
                 grew = True
+                stale.extend(self._early.pop(fp, ()))
+            elif n < self.MIN_DOCUMENTS and doc_id is not None and len(self._early) < self.MAX_TRACKED:
+                self._early.setdefault(fp, []).append(doc_id)
         self.changed = True
         if len(self.counts) > self.MAX_TRACKED:
             self._forget()
-        return grew
+        return grew, stale
 
     def _forget(self) -> None:
         """Drop the rarest fingerprints until a quarter of the room is free again."""
@@ -366,6 +375,7 @@ class CommonParagraphs:
         while len(self.counts) > target and floor < self.MIN_DOCUMENTS:
             self.counts = {fp: n for fp, n in self.counts.items() if n > floor}
             floor += 1
+        self._early = {fp: ids for fp, ids in self._early.items() if fp in self.counts}
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

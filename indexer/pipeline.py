@@ -343,7 +343,9 @@ def run_index(
                     emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
                 done = 0
                 written: set[str] = set()  # doc_ids written in this run
-                for source, result in _extract_all(todo, dataclasses.replace(options, engine=engine.name, index_dir=index_dir)):
+                again: set[str] = set()  # written before a paragraph of theirs became common
+                run_options = dataclasses.replace(options, engine=engine.name, index_dir=index_dir)
+                for source, result in _extract_all(todo, run_options):
                     done += 1
                     # The container's old members go, unless written again below.
                     stale = set(members.get(source.doc_id, ()))
@@ -381,7 +383,7 @@ def run_index(
                                     _failure(source, "bad_sidecar", record.extra["sidecar_error"])
                                 )
                             written.add(doc_id)
-                            _settle_boilerplate(record, common, engine, index_dir)
+                            _settle_boilerplate(record, common, engine, index_dir, again)
                             if writer.add(record, replace=doc_id in manifest):
                                 state.save(index_dir)
                             emit(kind, doc_id, "")
@@ -391,6 +393,7 @@ def run_index(
                         emit("removed", doc_id, "")
                     if on_progress:
                         on_progress(done, len(todo))
+                _rewrite(again, sources, run_options, writer, common, engine)
         finally:
             state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
             state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
@@ -401,21 +404,47 @@ def run_index(
     return summary
 
 
-def _settle_boilerplate(record: IndexRecord, common: CommonParagraphs, engine, index_dir: Path) -> None:
+def _settle_boilerplate(record: IndexRecord, common: CommonParagraphs, engine, index_dir: Path,
+                        again: set[str]) -> None:
     """Boilerplate by frequency, in the writer (which alone sees every document): a record
     whose worker split it before one of its paragraphs became common is split again; its
-    paragraphs are then counted, and a newly common one is saved at once so that the
-    workers split the documents still to come with it."""
+    paragraphs are then counted. A newly common one is saved at once, so that the workers
+    split the documents still to come with it, and the documents written before it was
+    common are added to `again`."""
+    if record.split is None:
+        return
+    _split_again(record, common, engine)
+    grew, stale = common.observe(record.split.counted, record.source.doc_id)
+    if grew:
+        common.save(index_dir)
+        _split_again(record, common, engine)  # this very record may hold the new common paragraph
+    again.update(stale)
+
+
+def _split_again(record: IndexRecord, common: CommonParagraphs, engine) -> None:
     from indexer.boilerplate import split_pages
 
-    split = record.split
-    if split is None:
-        return
-    if any(common.is_common(fp) for fp in split.counted):
+    if record.split is not None and any(common.is_common(fp) for fp in record.split.counted):
         record.split = split_pages([p.text for p in record.document.pages], common.common())
         record.fields = engine.prepare(record)
-    if common.observe(record.split.counted):
-        common.save(index_dir)
+
+
+def _rewrite(doc_ids: set[str], sources: list[SourceFile], options: RunOptions, writer, common, engine) -> None:
+    """Documents of this run that hold a paragraph which became common after they were
+    written: extracted and written again, with that paragraph as boilerplate (few: the
+    first documents of each repeated passage)."""
+    if not doc_ids:
+        return
+    by_id = {s.doc_id: s for s in sources}
+    todo = [by_id[d] for d in sorted({outermost(d) for d in doc_ids}) if d in by_id]
+    writer.commit()  # an engine replaces only documents of an earlier commit
+    for _, result in _extract_all(todo, options):
+        if isinstance(result, Failure):
+            continue  # it was indexed a moment ago: that version stays
+        for record in [result, *result.children]:
+            if isinstance(record, IndexRecord):
+                _split_again(record, common, engine)
+                writer.add(record, replace=True)
 
 
 def _members(doc_ids) -> dict[str, list[str]]:

@@ -189,3 +189,33 @@ def test_bare_foi_opens_the_tui_on_the_default_index(monkeypatch, tmp_path):
     result = CliRunner().invoke(main, [])
     assert result.exit_code == 0, result.output
     assert opened == [tmp_path / "idx"]
+
+
+def test_a_paragraph_repeated_across_the_index_is_boilerplate_in_every_document(engine, docs, index_dir):
+    """No shape rule knows this footer; it repeats in seven documents, so every one of them,
+    the first ones written too, keeps it out of its substance."""
+    footer = ("Visit the Civic Centre reception on the ground floor between nine and five "
+              "on weekdays, where the Zephyr kiosk can print copies.")
+    for n in range(7):
+        write_doc(docs, f"reply-{n}.txt", f"We planted {200 + n} trees in ward {n} last winter.\n\n{footer}\n")
+    write_doc(docs, "kiosk.txt", "The Zephyr kiosk was installed in 2022 at a cost of 4,000 pounds.\n")
+    build_index(docs, index_dir)
+    service = SearchService(index_dir)
+    try:
+        assert names(service.search("content:zephyr")) == ["kiosk.txt"]
+        assert len(service.search("boilerplate:zephyr").hits) == 7
+        ranked = names(service.search("zephyr kiosk"))
+        assert ranked[0] == "kiosk.txt" and len(ranked) == 8
+        hit = service.search("203 trees").hits[0]
+        assert hit.doc_id == "docs/reply-3.txt"  # the templated first line keeps its numbers: substance
+        assert "Zephyr" not in hit.snippet
+    finally:
+        service.close()
+    # an incremental run adding one more copy splits it straight away
+    write_doc(docs, "reply-9.txt", f"We planted 9 trees.\n\n{footer}\n")
+    build_index(docs, index_dir)
+    service = SearchService(index_dir)
+    try:
+        assert len(service.search("boilerplate:zephyr").hits) == 8
+    finally:
+        service.close()
