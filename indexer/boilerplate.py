@@ -64,7 +64,8 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 # (a passage only standard text contains); weight 1 needs a second cue.
 _RULES: list[tuple[int, str, str]] = [
     # complaints, internal review and the regulator
-    (2, "complaint", r"\bico\.org\.uk|wycliffe house|\bsk9 5af\b|casework@ico|0303 123 1113"),
+    # the regulator's address (a link to one of its decision notices is not standard text)
+    (2, "complaint", r"\bico\.org\.uk(?:/make-a-complaint|/concerns|/foi-complaints|/?(?=[\s),.;]|$))|wycliffe house|\bsk9 5af\b|casework@ico|0303 123 1113"),
     (2, "complaint", r"\bif you are (?:not |un)?(?:satisfied|happy|unhappy|dissatisfied|content)\b"),
     (2, "complaint", r"\bif you (?:remain |are still )?(?:dissatisfied|unhappy|aggrieved)\b"),
     (2, "complaint", r"\bif you (?:wish|want|would like) to (?:complain|make a complaint|appeal|request an? (?:internal )?review)"),
@@ -112,7 +113,10 @@ _COMPILED = [(w, name, re.compile(p, re.I)) for w, name, p in _RULES]
 _SPECIFIC = re.compile(
     r"\b(?:we|i) (?:hold|held|have (?:attached|enclosed|provided|completed|reviewed|considered|upheld|found|identified)|"
     r"can confirm|do not hold|estimate|have now|are withholding|located)|\bthe (?:figures|data|information) (?:for|requested|you requested) (?:is|are|shows?)"
-    r"|\bplease (?:find|see) (?:attached|below|the attached)|£\s?\d",
+    r"|\bplease (?:find|see) (?:attached|below|the attached)|£\s?\d"
+    # an exemption applied to this request is what the reply decided, not an explanation
+    r"|\b(?:the information (?:you (?:have )?)?requested|your request|this information|the requested information|"
+    r"as this is information|some of the information)\b.{0,120}\b(?:is|are|has been|have been) (?:exempt|withheld|refused|redacted)",
     re.I,
 )
 # A count or an amount, not a section number, an Act's year, a deadline or a phone number.
@@ -130,7 +134,9 @@ def shape_score(text: str) -> tuple[int, str | None]:
             score += weight
             if weight > best:
                 kind, best = name, weight
-    if score and (_SPECIFIC.search(text) or any(not _YEAR.fullmatch(m.group(0)) for m in _NUMBER.finditer(text))):
+    if score and _SPECIFIC.search(text):  # what this reply did outweighs a standard cue or two
+        score -= 2
+    elif score and any(not _YEAR.fullmatch(m.group(0)) for m in _NUMBER.finditer(text)):
         score -= 1
     return score, kind
 

@@ -58,6 +58,13 @@ def test_standard_passages_are_boilerplate(paragraph):
     "The names of the staff involved are withheld under section 40 of the Act.",
     "Our internal audit team completed 31 audits in 2022/23; the reports are attached.",
     "How many freedom of information requests did you receive in quarter 1 2024?",
+    # an exemption applied to this request, and a link to one of the regulator's decisions
+    "As this is information, which is accessible to the applicant by other means, it is exempt from "
+    "disclosure under section 21 of the Freedom of Information Act 2000.",
+    "The information you have requested is exempt from disclosure under section 12 of the Freedom of "
+    "Information Act 2000.",
+    "The tribunal upheld the Council's appeal against the Information Commissioner's decision (decision "
+    "notice FS50681336, https://ico.org.uk/media/action-weve-taken/decision-notices/2017/fs50681336.pdf).",
     "There is a National Police Prevent Case Management (PCM) database that is managed centrally.",
 ])
 def test_what_a_reply_says_is_substance(paragraph):
