@@ -14,6 +14,7 @@ from whoosh import query, sorting
 from indexer.engines.analysis import is_stop_word, word_forms
 from indexer.engines.base import Engine, EngineHit, EngineResults, ManifestEntry
 from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, prepared_fields
+from indexer.engines.whoosh.manifest import ManifestFile
 from indexer.engines.whoosh.schema import SCHEMA_VERSION
 from indexer.engines.whoosh.search import Compiler, analyse
 from indexer.fields import FACETS
@@ -49,6 +50,7 @@ class WhooshEngine(Engine):
         for entry in index_dir.iterdir():
             if entry.name.startswith(("_" + INDEX_NAME, INDEX_NAME + "_")) or entry.suffix == ".seg":
                 entry.unlink()
+        ManifestFile(index_dir).discard()
 
     def create(self) -> None:
         self.close()
@@ -123,7 +125,7 @@ class WhooshEngine(Engine):
     def optimize(self) -> None:
         self.open()
         with self._damage():
-            self._ix.optimize()
+            self.store.optimize(self._ix)
 
     def generation(self) -> int:
         """The number of the latest commit (tests watch it grow)."""
