@@ -284,7 +284,8 @@ def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, t
         print_results(con, results, show_summary=bool(results.hits) or tag)
         if facets:
             print_facets(con, results.facets)
-    return results.total
+    # callers only ask whether there were hits: counting every match can cost as much as the search
+    return len(results.hits) or results.total
 
 
 def _run_queries(service, lines, filters, limit, offset, sort, fmt, count) -> int:
