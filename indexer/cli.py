@@ -239,7 +239,8 @@ def _export(service, query, filters, sort, limit, offset, target) -> None:
     click.echo(message, err=True)
 
 
-def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, tag=False, first=True) -> int:
+def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, tag=False, first=True,
+             line: int | None = None) -> int:
     from indexer.export import hit_record, markdown_table, write_csv
     from indexer.output import console, emit_json, print_facets, print_results, safe
 
@@ -253,9 +254,10 @@ def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, t
     if results.fallback:
         # No hit has every word: people see those with most of them; scripts see no hits
         # (exit 1, as for any query without hits) and the same sentence on stderr.
+        where = f"foi: line {line}: " if line else ""  # a --queries batch names the line
         if results.suggestion:
-            click.echo(f"no hits for {query!r}; did you mean {results.suggestion!r}?", err=True)
-        click.echo(results.fallback, err=True)
+            click.echo(f"{where}no hits for {query!r}; did you mean {results.suggestion!r}?", err=True)
+        click.echo(where + results.fallback, err=True)
         if fmt != "text" or tag:
             return 0
         print_results(console(), results)
@@ -299,7 +301,8 @@ def _run_queries(service, lines, filters, limit, offset, sort, fmt, count) -> in
         if not query or query.startswith("#"):
             continue
         try:
-            any_hits |= _run_one(service, query, filters, limit, offset, sort, fmt, count, False, tag=True, first=first) > 0
+            any_hits |= _run_one(service, query, filters, limit, offset, sort, fmt, count, False, tag=True, first=first,
+                                 line=number) > 0
             first = False
         except QueryError as exc:
             bad = True
