@@ -150,9 +150,25 @@ def _filters(authority, after, before, exemption, outcome, kind):
     return Filters(authority=authority, after=after, before=before, exemption=exemption, outcome=outcome, kind=kind)
 
 
-def filter_options(func):
-    from indexer.extract.registry import kinds
+class KindChoice(click.Choice):
+    """`--kind`: the registry's kinds, read when the option is used or shown. Listing them
+    imports every format module, which a search that does not filter by kind has no need of."""
 
+    def __init__(self):
+        super().__init__(())
+
+    @property
+    def choices(self):
+        from indexer.extract.registry import kinds
+
+        return kinds()
+
+    @choices.setter
+    def choices(self, value) -> None:
+        pass
+
+
+def filter_options(func):
     for option in reversed(
         [
             click.option("--authority", metavar="TEXT", help="Authority name or alias (MPS, Met, SYP...)."),
@@ -160,7 +176,7 @@ def filter_options(func):
             click.option("--before", metavar="YYYY-MM-DD", help="Responses dated on or before this day."),
             click.option("--exemption", metavar="S", help="Exemption cited: s40 matches s40(2) and s40(3A)(a)."),
             click.option("--outcome", type=click.Choice(["disclosed", "partial", "refused", "not_held", "ncnd", "unknown"])),
-            click.option("--kind", type=click.Choice(kinds()), help="Kind of file (pdf, docx, sheet, ...)."),
+            click.option("--kind", type=KindChoice(), help="Kind of file (pdf, docx, sheet, ...)."),
         ]
     ):
         func = option(func)

@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import re
 import sys
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from indexer.fields import SHOWN_FIELDS
+
+if TYPE_CHECKING:  # Rich is imported by the functions that print with it: JSON output never loads it
+    from rich.console import Console
+    from rich.text import Text
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 HIGHLIGHT = "bold yellow"
@@ -24,6 +26,8 @@ def safe(value) -> str:
 
 
 def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
     # highlight=False: Rich must not colour numbers or paths inside document text.
     # soft_wrap: long lines are left to the terminal (and stay whole when piped to a file)
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
@@ -35,6 +39,8 @@ def emit_json(obj: dict, stream=None) -> None:
 
 
 def snippet_text(snippet: str, highlights: list[list[int]]) -> Text:
+    from rich.text import Text
+
     text = Text(safe(snippet))
     for start, end in highlights:
         text.stylize(HIGHLIGHT, start, end)
@@ -42,6 +48,8 @@ def snippet_text(snippet: str, highlights: list[list[int]]) -> Text:
 
 
 def print_hit(con: Console, hit) -> None:
+    from rich.text import Text
+
     head = Text()
     head.append(f"{hit.rank:>3}. ", style="dim")
     head.append(safe(hit.title or hit.doc_id), style="bold")
@@ -69,6 +77,8 @@ def print_hit(con: Console, hit) -> None:
 
 
 def print_results(con: Console, results, show_summary: bool = True) -> None:
+    from rich.text import Text
+
     for hit in results.hits:
         print_hit(con, hit)
     if show_summary:
@@ -83,6 +93,8 @@ def print_results(con: Console, results, show_summary: bool = True) -> None:
 
 
 def print_facets(con: Console, facets: dict) -> None:
+    from rich.text import Text
+
     for name, items in facets.items():
         con.print(Text(name, style="bold"))
         for value, count in items:
@@ -90,6 +102,8 @@ def print_facets(con: Console, facets: dict) -> None:
 
 
 def print_summary(con: Console, summary) -> None:
+    from rich.text import Text
+
     for f in summary.failures:
         con.print(Text(f"failed: {safe(f.path)}: {f.reason}" + (f" ({safe(f.detail)})" if f.detail else ""), style="red"))
     con.print(
@@ -107,6 +121,8 @@ TANTIVY_TIP = ("tip: an index this big answers faster on the tantivy engine (2.5
 
 
 def print_status(con: Console, stats, index_dir) -> None:
+    from rich.text import Text
+
     con.print(Text(f"Index:      {safe(index_dir)}"))
     con.print(Text(f"Engine:     {stats.engine}"))
     kinds = ", ".join(f"{kind} {count:,}" for kind, count in stats.kinds.items())
@@ -121,6 +137,8 @@ def print_status(con: Console, stats, index_dir) -> None:
 
 
 def print_document(con: Console, view) -> None:
+    from rich.text import Text
+
     meta = view.metadata
     con.print(Text(safe(meta.get("title") or meta["doc_id"]), style="bold"))
     for key in SHOWN_FIELDS:
@@ -179,6 +197,8 @@ def _group_label(by: str, key) -> str:
 
 def print_stats(con: Console, groups: list, by: str, overall=None) -> None:
     """`foi stats` as an aligned table, one line per group, then the totals."""
+    from rich.text import Text
+
     def row(label, g):
         top = ", ".join(f"{code} {n}" for code, n in list(g.exemptions.items())[:4])
         more = len(g.exemptions) - 4
@@ -197,6 +217,8 @@ def print_stats(con: Console, groups: list, by: str, overall=None) -> None:
 
 def print_comparisons(con: Console, comparisons: list) -> None:
     """`foi compare` for people: the responses, then each question with every answer under it."""
+    from rich.text import Text
+
     for number, comparison in enumerate(comparisons, start=1):
         rows = comparison.rows
         head = f"Request {number}" + (f" of {len(comparisons)}" if len(comparisons) > 1 else "")
