@@ -15,14 +15,14 @@ import time
 from collections import Counter, defaultdict
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from indexer.metadata import extract_metadata
 from indexer.models import OUTCOMES
+from tests.conftest import REAL_CORPUS
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-real" / "sheffield"
+REAL = REAL_CORPUS / "sheffield"
 LABELS = REAL / "LABELS.json"
 
 pytestmark = pytest.mark.skipif(not LABELS.is_file(), reason="../shared/corpus-real not present")

@@ -18,8 +18,6 @@ from tui.app import FoiApp
 from tui.widgets import FacetSidebar, PreviewPane, ResultsList
 from tui.widgets.results_list import ITEM_HEIGHT, PAGE_SIZE
 
-pytestmark = pytest.mark.skipif(not SEED.exists(), reason="the seed document is not available")
-
 SIZE = (120, 36)
 SEED_ID = f"corpus/{SEED.name}"
 MARKUP_TEXT = (
