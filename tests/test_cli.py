@@ -119,10 +119,18 @@ def test_show_and_status(indexed):
     assert status["failures"] == []
 
 
-def test_similar(indexed):
+def test_similar_ranks_the_document_sharing_its_words_first(indexed):
     r = invoke("similar", "corpus/fines.txt", "--json", "--index", indexed)
-    assert r.exit_code in (0, 1)
-    assert all(json.loads(x)["doc_id"] != "corpus/fines.txt" for x in r.output.splitlines())
+    assert r.exit_code == 0, r.output
+    hits = [json.loads(x) for x in r.output.splitlines()]
+    assert hits and hits[0]["doc_id"] == "corpus/report.pdf"  # both are about parking
+    assert "corpus/fines.txt" not in {h["doc_id"] for h in hits}
+    assert [hits[0]["snippet"][s:e] for s, e in hits[0]["highlights"]] == ["parking"]
+
+
+def test_similar_to_an_unknown_document_is_exit_1(indexed):
+    r = invoke("similar", "corpus/nothing.txt", "--index", indexed)
+    assert r.exit_code == 1 and "no document 'corpus/nothing.txt'" in r.output
 
 
 def test_missing_index_is_a_clear_error(tmp_path):
@@ -144,4 +152,5 @@ def test_real_subprocess_run_pipes_plain_text_without_traceback(indexed):
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert p.stderr.strip().count("\n") == 0
     p = run_foi("search", "prevent", "--json", "--index", str(indexed))
-    assert all(json.loads(line) for line in p.stdout.splitlines())
+    assert p.returncode == 0
+    assert [json.loads(line)["doc_id"] for line in p.stdout.splitlines()] == [f"corpus/{SEED.name}"]

@@ -116,11 +116,11 @@ def descendants(pid: int) -> list[psutil.Process]:
 
 
 def generation(index: Path) -> int:
-    from indexer.index import FoiIndex
+    from indexer.index import FoiIndex, IndexNotFound
 
     try:
         ix = FoiIndex(index).open()
-    except Exception:  # not created yet
+    except IndexNotFound:  # not created yet
         return -1
     try:
         return ix.latest_generation()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections import Counter, defaultdict
 from datetime import date
 from functools import cache
@@ -125,18 +124,3 @@ def test_exemptions_are_cited_ones(capsys):
     with capsys.disabled():
         print(f"\nreal exemptions cited: {dict(cited)}")
 
-
-def test_speed_per_document(capsys):
-    """Reported, not asserted: CPU time is steadier than wall time on a shared machine."""
-    texts = [t for _, t, _, _ in _results()]
-    extract_metadata(texts[0])
-    wall, cpu = time.perf_counter(), time.process_time()
-    for _ in range(3):
-        for t in texts:
-            extract_metadata(t)
-    n = 3 * len(texts)
-    wall, cpu = (time.perf_counter() - wall) / n, (time.process_time() - cpu) / n
-    words = sum(len(t.split()) for t in texts) / len(texts)
-    with capsys.disabled():
-        print(f"\nreal speed: {cpu * 1000:.2f} ms CPU ({wall * 1000:.2f} ms wall) per document, "
-              f"mean {words:.0f} words")

@@ -162,8 +162,8 @@ def test_cli_query_lines_of_any_bytes_are_answered_or_reported(service, tmp_path
                            "--index", str(index)], cwd=ROOT, capture_output=True, timeout=300)
     stderr = proc.stderr.decode("utf-8")
     assert proc.returncode in (0, 1, 2) and "Traceback" not in stderr, stderr[-2000:]
-    for line in proc.stdout.decode("utf-8").splitlines():
-        assert "query" in json.loads(line)
+    hits = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
+    assert hits and all("query" in hit for hit in hits)
     assert all(line.startswith("foi: line ") for line in stderr.splitlines()), stderr[-2000:]
     for arg in (b"prevent\xff", b"\xff", b"(\xfe"):  # a non-UTF-8 byte in the argument itself
         one = subprocess.run([sys.executable.encode(), b"-m", b"indexer", b"search", arg, b"--index",

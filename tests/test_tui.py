@@ -250,7 +250,7 @@ async def test_r_reindexes_a_new_file_and_it_appears_in_results(tmp_path):
         await wait_for(pilot, lambda: results.total == 1 and not app.reindexing, timeout=60)
         assert results.hit_at(0).doc_id == "corpus/rottnest-2024-quokkas.txt"
         assert not app.screen.query_one("#reindex-progress").display
-        assert "6 documents" in status_text(app)
+        await wait_for(pilot, lambda: "6 documents" in status_text(app))  # the stats worker runs after
 
 
 async def test_a_bad_query_shows_its_error_and_keeps_the_results(shared_index):

@@ -20,11 +20,12 @@ def _wait_for(check, timeout=30.0):
 
 
 def _ids(index_dir, text):
+    """doc_ids found for `text`, or None before the first commit has made an index."""
     service = SearchService(index_dir)
     try:
+        if not service.available():
+            return None
         return [h.doc_id for h in service.search(text).hits]
-    except Exception:
-        return []
     finally:
         service.close()
 
