@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from tests.badinputs import good_text, one_page_pdf, token
 from tests.conftest import ROOT
@@ -137,6 +138,7 @@ def wait_for_commits(index: Path, proc: subprocess.Popen, commits: int) -> None:
         time.sleep(0.01)
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_nothing(tmp_path):
     from indexer.search import SearchService
 

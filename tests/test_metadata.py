@@ -394,6 +394,7 @@ def test_per_field_accuracy(cleaner, capsys):
 
 # --- robustness and speed ----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_one_megabyte_of_hostile_text_completes():
     """No wall-clock assertion: a catastrophic regex would simply never finish here."""
     pieces = [
@@ -409,6 +410,7 @@ def test_one_megabyte_of_hostile_text_completes():
     assert extract_metadata(one_line).outcome in OUTCOMES
 
 
+@pytest.mark.slow
 def test_one_megabyte_letter_completes():
     body = "\n".join(f"{i}. How many incidents in {2000 + i % 20}?\n{i * 7}" for i in range(1, 40000))
     m = extract_metadata(_letter(body))

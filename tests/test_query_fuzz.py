@@ -90,6 +90,7 @@ def check(service: SearchService, text: str, **kw) -> None:
 FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=1200)
 @given(text=COMPOSED)
 def test_composed_queries(service, text):
@@ -102,6 +103,7 @@ def test_any_unicode_text(service, text):
     check(service, text)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=100)
 @given(text=HUGE)
 def test_huge_queries(service, text):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests import badinputs
-from tests.badinputs import INDEXED, good_text, make_corpus, token
+from tests.badinputs import INDEXED, MAX_CHARS, good_text, make_corpus, token
 from tests.conftest import ROOT
 
 FOI = [sys.executable, "-m", "indexer"]
@@ -37,13 +37,14 @@ def by_doc_id(failures: list[dict]) -> dict[str, list[dict]]:
     return found
 
 
+@pytest.mark.slow
 def test_bad_input_corpus(tmp_path):
-    """One run over the whole corpus (it costs ~20 s: a 2 GB flate bomb, a 10 MB line), then
-    every check on it. One test, so that pytest-xdist cannot build the corpus twice."""
+    """One run over the whole corpus (a 2 GB flate bomb, a 20,000-page PDF, a 2 MB line...),
+    then every check on it. One test, so that pytest-xdist cannot build the corpus twice."""
     corpus = tmp_path / "corpus"
     cases = make_corpus(corpus)
     index = tmp_path / "index"
-    proc = foi("index", corpus, "--index", index, "--json", "--no-ocr", "--jobs", 2)
+    proc = foi("index", corpus, "--index", index, "--json", "--no-ocr", "--jobs", 2, "--max-chars", MAX_CHARS)
     assert_clean(proc)
     run = cases, json.loads(proc.stdout), corpus, index
     check_at_least_30_kinds_of_bad_input(run)
