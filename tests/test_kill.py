@@ -8,7 +8,6 @@ normal run must finish the job: every file, at its latest version.
 """
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess

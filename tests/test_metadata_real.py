@@ -97,7 +97,7 @@ def test_dates(capsys):
     results = _results()
     response_found = [(n, m.date, lab["response_date"]) for n, _, lab, m in results if m.date]
     gaps = []
-    for n, _, lab, m in results:
+    for _, _, lab, m in results:
         if m.request_date:
             gaps.append((date.fromisoformat(lab["response_date"]) - date.fromisoformat(m.request_date)).days)
     plausible = [g for g in gaps if -3 <= g <= 60]  # answered within the 20 working days, give or take
