@@ -227,11 +227,12 @@ def default_jobs() -> int:
 def run_index(
     paths: list[Path],
     index_dir: Path,
-    options: RunOptions = RunOptions(),
+    options: RunOptions | None = None,
     on_event: EventFn | None = None,
     on_progress: ProgressFn | None = None,
 ) -> IndexSummary:
     """One incremental run over `paths`. Raises lock.IndexBusy when another writer holds the index."""
+    options = options or RunOptions()
     started = time.monotonic()
     summary = IndexSummary()
     emit = on_event or (lambda kind, doc_id, detail: None)
