@@ -38,7 +38,7 @@ def common(func):
     def wrapper(*args, index_path=None, debug=False, **kwargs):
         try:
             return func(*args, index=index_dir(index_path), **kwargs)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as exc:
             if debug:
@@ -56,7 +56,32 @@ def common(func):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class FoiGroup(click.Group):
+    """The command group; a reader that stops reading (`foi search x | head -1`) is not an error."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # here, not at exit, so that a closed pipe is seen below
+        except BrokenPipeError:
+            _stdout_to_devnull()
+            ctx.exit(0)
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at /dev/null so that the final flush at exit cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test runner's buffer)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+@click.group(cls=FoiGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="foi")
 def main() -> None:
     """Search Freedom of Information responses: index PDFs and text, then search them."""

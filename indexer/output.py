@@ -21,10 +21,16 @@ def safe(value) -> str:
     return _UNSAFE.sub("", "" if value is None else str(value))
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # Rich exits 1 here; the CLI treats a reader that stopped reading as success.
+        raise BrokenPipeError
+
+
 def console(stderr: bool = False) -> Console:
     # highlight=False: Rich must not colour numbers or paths inside document text.
     # soft_wrap: long lines are left to the terminal (and stay whole when piped to a file)
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return _Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def emit_json(obj: dict, stream=None) -> None:
@@ -112,6 +118,12 @@ def print_document(con: Console, view) -> None:
     if meta.get("exemptions"):
         con.print(Text(f"{'exemptions:':<14}{', '.join(meta['exemptions'])}", style="cyan"))
     con.print()
+    if view.qa:
+        con.print(Text(f"--- questions and answers ({len(view.qa)}) ---", style="dim"))
+        for number, pair in enumerate(view.qa, start=1):
+            con.print(Text(f"Q{number}. ", style="bold") + Text(safe_block(pair.question)))
+            con.print(Text(f"A{number}. ", style="bold") + Text(safe_block(pair.answer)))
+        con.print()
     for number, page in enumerate(view.pages, start=1):
         if len(view.pages) > 1:
             con.print(Text(f"--- page {number} ---", style="dim"))

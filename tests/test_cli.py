@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 
 import pytest
 from click.testing import CliRunner
 
 from indexer.cli import main
-from tests.conftest import SEED, run_foi, write_doc, write_pdf
+from tests.conftest import FOI, ROOT, SEED, run_foi, write_doc, write_pdf
 
 HIT_KEYS = {"rank", "score", "doc_id", "path", "title", "authority", "reference", "date", "kind",
             "exemptions", "outcome", "snippet", "highlights", "page"}
@@ -117,6 +119,33 @@ def test_show_and_status(indexed):
     status = json.loads(invoke("status", "--json", "--index", indexed).output)
     assert status["documents"] == 3 and status["index_bytes"] > 0 and status["last_run"]
     assert status["failures"] == []
+
+
+def test_show_text_lists_the_questions_and_answers(indexed):
+    r = invoke("show", f"corpus/{SEED.name}", "--index", indexed)
+    assert r.exit_code == 0
+    doc = json.loads(invoke("show", f"corpus/{SEED.name}", "--json", "--index", indexed).output)
+    qa = doc["qa"]
+    assert len(qa) == 6
+    out = r.output
+    assert "questions and answers (6)" in out
+    assert out.index("Q1. " + qa[0]["question"]) < out.index("A1. " + qa[0]["answer"].split("\n")[0])
+    assert "Q6. " + qa[5]["question"] in out
+    assert out.index("A6. ") < out.index(doc["content"][:60])  # then the full text
+
+
+@pytest.mark.parametrize("args", [["search", "prevent", "--json"], ["search", "prevent"], ["show", f"corpus/{SEED.name}"],
+                                  ["status"], ["search", "prevent", "--count"]])
+def test_a_closed_stdout_pipe_is_not_an_error(indexed, args):
+    """`foi search x | head -1`: the reader has gone; exit 0 with nothing on stderr."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # closed before foi writes a byte: every write meets EPIPE
+    try:
+        proc = subprocess.run([*FOI, *args, "--index", str(indexed)], stdout=write_end, stderr=subprocess.PIPE,
+                              text=True, cwd=ROOT, timeout=120)
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (0, "")
 
 
 def test_similar_ranks_the_document_sharing_its_words_first(indexed):
