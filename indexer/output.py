@@ -89,8 +89,14 @@ def print_facets(con: Console, facets: dict) -> None:
 
 
 def print_summary(con: Console, summary) -> None:
+    """One `failed:` line per new failure; the unchanged ones that failed before, in one line."""
+    still = set(summary.still_failing)
     for f in summary.failures:
-        con.print(Text(f"failed: {safe(f.path)}: {f.reason}" + (f" ({safe(f.detail)})" if f.detail else ""), style="red"))
+        if f.doc_id not in still:
+            con.print(Text(f"failed: {safe(f.path)}: {f.reason}" + (f" ({safe(f.detail)})" if f.detail else ""), style="red"))
+    if still:
+        files = f"{len(still)} file{'s' if len(still) != 1 else ''}"
+        con.print(Text(f"{files} still failing; --retry-failed to try again", style="yellow"))
     con.print(
         Text(
             f"added {summary.added}, updated {summary.updated}, removed {summary.removed}, "

@@ -32,7 +32,9 @@ class IndexSummary:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
-    failures: list[Failure] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)  # all of them, new and still failing
+    # doc_ids of the failures that are not news: failed before and unchanged since (not retried)
+    still_failing: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -246,6 +248,7 @@ def run_index(
             problems: list[DiscoveryProblem] = []
             sources = list(discover(roots, problems))
             source_ids = {s.doc_id for s in sources}
+            failed_before = dict(state.failures)
             todo = _plan(sources, manifest, state, options, summary, emit)
             # The index and the failure log hold paths as text (discover.text_form/display_path).
             gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots])
@@ -261,11 +264,15 @@ def run_index(
                         state.failures.pop(doc_id)
                 for p in problems:  # kept in the state too, so `foi status` lists them
                     failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)
+                    before = failed_before.get(failure.doc_id)
                     state.failures[failure.doc_id] = failure
                     summary.failures.append(failure)
                     if failure.doc_id in manifest:  # indexed before, unreadable now
                         writer.delete(failure.doc_id)
-                    emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
+                    if before is not None and before.reason == failure.reason:
+                        summary.still_failing.append(failure.doc_id)  # not news
+                    else:
+                        emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
                 done = 0
                 written: set[str] = set()  # doc_ids written in this run
                 for source, result in _extract_all(todo, options):
@@ -313,6 +320,7 @@ def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
         failed = state.failures.get(source.doc_id)
         if failed and not options.retry_failed and failed.size == source.size and failed.mtime == source.mtime:
             summary.failures.append(failed)  # unchanged since it failed: not retried every run
+            summary.still_failing.append(failed.doc_id)
             continue
         if old is None or old.path != text_form(source.path):
             todo.append(source)

@@ -54,7 +54,7 @@ def test_bad_input_corpus(tmp_path):
     check_document_text_is_data_no_escape_codes_reach_the_terminal(run)
     check_status_lists_the_failures(run)
     check_second_run_reextracts_nothing_and_still_reports(run)
-    check_human_summary_is_one_line_per_failure(run)
+    check_human_summary_tells_unchanged_failures_in_one_line(run)
 
 
 def check_at_least_30_kinds_of_bad_input(bad_run):
@@ -154,13 +154,15 @@ def check_second_run_reextracts_nothing_and_still_reports(bad_run):
     assert failed_before <= failed_now
 
 
-def check_human_summary_is_one_line_per_failure(bad_run):
-    """Without --json: one `failed:` line per failed file, names with newlines escaped."""
+def check_human_summary_tells_unchanged_failures_in_one_line(bad_run):
+    """Without --json, a run that changes nothing: no `failed:` line for files that failed
+    before and have not changed, one line counting them (sidecar warnings are told once)."""
     cases, _, corpus, index = bad_run
     proc = foi("index", corpus, "--index", index, "--no-ocr")
     assert_clean(proc)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("failed:")]
-    assert len(lines) == sum(1 for c in cases if c.expect != INDEXED)  # sidecar warnings are told once
+    assert [ln for ln in proc.stdout.splitlines() if ln.startswith("failed:")] == []
+    failing = sum(1 for c in cases if c.expect != INDEXED)
+    assert f"{failing} files still failing; --retry-failed to try again" in proc.stdout.splitlines()
     assert "\x1b" not in proc.stdout
 
 
@@ -331,6 +333,38 @@ def test_unreadable_files_and_folders_are_reported_not_fatal(tmp_path):
 
 
 # ---------------------------------------------------------------- failed files: kept, not retried, retried on demand
+
+
+def test_a_rerun_tells_new_failures_line_by_line_and_old_ones_in_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(good_text(token(901)))
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "blank.txt").write_text("  \n")
+    (corpus / "gone.txt").symlink_to(tmp_path / "nowhere.txt")  # a failure found by discovery
+
+    def run() -> list[str]:
+        result = CliRunner().invoke(main, ["index", str(corpus), "--index", str(tmp_path / "index"), "--jobs", "1"])
+        assert result.exit_code == 0, result.output
+        return result.stdout.splitlines()
+
+    first = run()
+    def failed(lines: list[str]) -> list[str]:
+        return sorted(Path(ln.split(": ")[1]).name for ln in lines if ln.startswith("failed:"))
+
+    assert failed(first) == ["blank.txt", "empty.txt", "gone.txt"]
+    assert not any("still failing" in ln for ln in first)
+    second = run()
+    assert failed(second) == []
+    assert "3 files still failing; --retry-failed to try again" in second
+    (corpus / "zero.txt").write_bytes(b"")
+    third = run()
+    assert failed(third) == ["zero.txt"]
+    assert "3 files still failing; --retry-failed to try again" in third
 
 
 def test_unchanged_failed_file_is_not_retried_until_asked_or_changed(tmp_path):
