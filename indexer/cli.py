@@ -110,7 +110,7 @@ def main() -> None:
 def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, index):
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
     from indexer.extract.base import ExtractOptions
-    from indexer.output import console, emit_json, print_summary
+    from indexer.output import ProgressLines, console, emit_json, print_summary
     from indexer.pipeline import RunOptions, run_index
 
     roots = list(paths) or [Path(DEFAULT_CORPUS)]
@@ -131,7 +131,7 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     if not as_json and err.is_terminal:
         summary = _run_with_progress(roots, index, options, run_index, err)
     else:
-        summary = run_index(roots, index, options)
+        summary = run_index(roots, index, options, on_progress=ProgressLines())
     if optimize:
         from indexer.index import FoiIndex
 

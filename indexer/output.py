@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 
 from rich.console import Console
 from rich.text import Text
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 HIGHLIGHT = "bold yellow"
+PROGRESS_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
 
 
 def safe(value) -> str:
@@ -103,6 +105,30 @@ def print_summary(con: Console, summary) -> None:
             f"unchanged {summary.unchanged}, failed {summary.failed} ({summary.seconds:.1f} s)"
         )
     )
+
+
+class ProgressLines:
+    """`foi index` progress for a log or a pipe (no bar there): a plain line on stderr at most
+    every PROGRESS_EVERY seconds, so a long run shows it is alive; a short run prints none."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
+        self.every = PROGRESS_EVERY
+        self.started = self.last = clock()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        elapsed = now - self.started
+        line = f"indexing: {done:,}/{total:,} files"
+        if total:
+            line += f" ({done / total:.0%})"
+        line += f", {elapsed:.0f} s"
+        if 0 < done < total:
+            line += f", about {elapsed / done * (total - done):.0f} s left"
+        print(line, file=sys.stderr, flush=True)
 
 
 def print_status(con: Console, stats, index_dir) -> None:

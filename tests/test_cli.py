@@ -1,6 +1,8 @@
 """The CLI contract of DESIGN.md: commands, JSON Lines fields, exit codes, errors without tracebacks."""
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -183,3 +185,37 @@ def test_real_subprocess_run_pipes_plain_text_without_traceback(indexed):
     p = run_foi("search", "prevent", "--json", "--index", str(indexed))
     assert p.returncode == 0
     assert [json.loads(line)["doc_id"] for line in p.stdout.splitlines()] == [f"corpus/{SEED.name}"]
+
+
+def test_progress_lines_come_at_most_every_interval():
+    from indexer.output import ProgressLines
+
+    now = [100.0]
+    progress = ProgressLines(clock=lambda: now[0])
+    printed = []
+    for t, done in [(105, 1), (110, 2), (115, 3), (119.9, 4), (121, 5), (140, 10)]:
+        now[0] = t
+        buffer = io.StringIO()
+        with contextlib.redirect_stderr(buffer):
+            progress(done, 10)
+        printed += buffer.getvalue().splitlines()
+    assert printed == [
+        "indexing: 2/10 files (20%), 10 s, about 40 s left",
+        "indexing: 5/10 files (50%), 21 s, about 21 s left",
+        "indexing: 10/10 files (100%), 40 s",
+    ]
+
+
+def test_index_without_a_terminal_prints_plain_progress_lines_on_stderr(tmp_path, monkeypatch):
+    import indexer.output
+
+    monkeypatch.setattr(indexer.output, "PROGRESS_EVERY", 0.0)  # a line per file, not every 10 s
+    docs = tmp_path / "d"
+    write_doc(docs, "a.txt", "hello council")
+    write_doc(docs, "b.txt", "hello police")
+    r = invoke("index", docs, "--index", tmp_path / "i", "--jobs", "1")
+    assert r.exit_code == 0, r.output
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith("indexing: 1/2 files (50%), ") and lines[0].endswith(" s left")
+    assert lines[1].startswith("indexing: 2/2 files (100%), ")
+    assert "indexing:" not in r.stdout  # the summary alone on stdout
