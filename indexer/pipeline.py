@@ -68,8 +68,8 @@ EventFn = Callable[[str, str, str], None]
 ProgressFn = Callable[[int, int], None]
 
 
-def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
-    """(sha256 of the file, fingerprint incl. sidecar, sidecar fields or None). Raises OSError."""
+def fingerprint_of(path: Path) -> str:
+    """The fingerprint the index keeps for the file at `path` (see with_sidecar). Raises OSError."""
     import stat
 
     digest = hashlib.sha256()
@@ -80,15 +80,22 @@ def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
             raise OSError(f"{display_path(path)} is not a regular file")
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
-    sha = digest.hexdigest()
+    fingerprint, _, _ = with_sidecar(path, digest.hexdigest())
+    return fingerprint
+
+
+def with_sidecar(path: Path, sha: str) -> tuple[str, dict | None, str | None]:
+    """For a file whose bytes hash to `sha`: its fingerprint (the sidecar's hash included, so
+    that a changed sidecar re-indexes the file), the sidecar's fields, and why the sidecar
+    could not be read (None when it could, or when there is none)."""
     side = sidecar_path(path)
     if side is None:
-        return sha, sha, None
+        return sha, None, None
     try:
         data, side_sha = read_sidecar(side)
-    except ExtractionError:
-        return sha, sha + "+badsidecar", None
-    return sha, f"{sha}+{side_sha[:16]}", data
+    except ExtractionError as exc:
+        return sha + "+badsidecar", None, exc.detail
+    return f"{sha}+{side_sha[:16]}", data, None
 
 
 def prepare(source: SourceFile, options: ExtractOptions) -> IndexRecord | Failure:
@@ -104,24 +111,15 @@ def prepare(source: SourceFile, options: ExtractOptions) -> IndexRecord | Failur
         return _failure(source, "too_large", "ran out of memory while extracting")
     except Exception as exc:  # a bug in a library must cost one file, not the run
         return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
-    extra: dict = {}
-    fingerprint = sha
     # The index stores the path as UTF-8 text (see discover.text_form).
     source = dataclasses.replace(source, path=Path(text_form(source.path)))
-    side = sidecar_path(source.path)
-    if side is not None:
-        # The fingerprint must match fingerprint_of's, or the file is re-extracted every run.
+    fingerprint, data, error = with_sidecar(source.path, sha)
+    extra: dict = {"sidecar_error": error} if error else {}
+    if data is not None:
         try:
-            data, side_sha = read_sidecar(side)
-        except ExtractionError as exc:
-            fingerprint = sha + "+badsidecar"
+            metadata, extra = apply_sidecar(metadata, data)
+        except ExtractionError as exc:  # well-formed JSON, wrong values: ignored, reported
             extra = {"sidecar_error": exc.detail}
-        else:
-            fingerprint = f"{sha}+{side_sha[:16]}"
-            try:
-                metadata, extra = apply_sidecar(metadata, data)
-            except ExtractionError as exc:  # well-formed JSON, wrong values: ignored, reported
-                extra = {"sidecar_error": exc.detail}
     record = IndexRecord(source, sha, fingerprint, document, metadata, extra)
     problem = _unwritable(record)
     if problem:
@@ -329,7 +327,7 @@ def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
             summary.unchanged += 1
             continue
         try:
-            _, fingerprint, _ = fingerprint_of(source.path)
+            fingerprint = fingerprint_of(source.path)
         except OSError:
             todo.append(source)  # let extraction report why it cannot be read
             continue
