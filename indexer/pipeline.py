@@ -289,8 +289,12 @@ def run_index(
                         emit("failed", source.doc_id, "duplicate doc id")
                     else:
                         state.failures.pop(source.doc_id, None)
-                        kind = "updated" if source.doc_id in manifest else "added"
-                        setattr(summary, kind, getattr(summary, kind) + 1)
+                        if source.doc_id in manifest:
+                            kind = "updated"
+                            summary.updated += 1
+                        else:
+                            kind = "added"
+                            summary.added += 1
                         if result.extra.get("sidecar_error"):
                             summary.failures.append(
                                 _failure(source, "bad_sidecar", result.extra["sidecar_error"])
