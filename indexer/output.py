@@ -13,6 +13,8 @@ import time
 from rich.console import Console
 from rich.text import Text
 
+from indexer.units import human_bytes
+
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 HIGHLIGHT = "bold yellow"
 PROGRESS_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
@@ -165,14 +167,6 @@ def print_document(con: Console, view) -> None:
 def safe_block(text: str) -> str:
     """Like safe(), but keeps line breaks and tabs."""
     return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", "", text)
-
-
-def human_bytes(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
 
 
 def _short(text: str, width: int) -> str:

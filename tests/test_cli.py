@@ -219,3 +219,11 @@ def test_index_without_a_terminal_prints_plain_progress_lines_on_stderr(tmp_path
     assert lines[0].startswith("indexing: 1/2 files (50%), ") and lines[0].endswith(" s left")
     assert lines[1].startswith("indexing: 2/2 files (100%), ")
     assert "indexing:" not in r.stdout  # the summary alone on stdout
+
+
+@pytest.mark.parametrize("size, shown", [(0, "0 B"), (1023, "1023 B"), (1024, "1.0 KB"), (799_240, "780.5 KB"),
+                                         (5 * 1024**3, "5.0 GB"), (3 * 1024**4, "3072.0 GB")])
+def test_sizes_are_shown_in_powers_of_1024(size, shown):
+    from indexer.units import human_bytes
+
+    assert human_bytes(size) == shown
