@@ -573,3 +573,20 @@ async def test_typing_fast_after_ctrl_u_loses_no_keystroke(shared_index, where):
         assert app.screen.search_bar.value == "potholes repaired"
         assert app.screen.results.query == "potholes repaired"
         assert app.screen.query_one(ResultsList).hit_at(0).doc_id == "corpus/sheffield-2021-potholes.txt"
+
+
+async def test_the_command_palette_offers_bindings_and_key_less_actions(shared_index):
+    app = make_app(shared_index)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "database")
+        await pilot.press("ctrl+p", *"newest first")  # a PALETTE action: it has no key
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "sort: newest first" in status_text(app)
+        await pilot.press("ctrl+p", *"Facets")  # a binding of the main screen (f)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one(FacetSidebar).has_focus
