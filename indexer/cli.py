@@ -123,9 +123,7 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     )
     options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size, extract=extract)
     if watch:
-        from indexer.watch import watch_and_index
-
-        watch_and_index(roots, index, options)
+        _watch(roots, index, options)
         return
     err = console(stderr=True)
     if not as_json and err.is_terminal:
@@ -140,6 +138,24 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
         emit_json(summary.to_dict())
     else:
         print_summary(console(), summary)
+
+
+def _watch(roots, index, options) -> None:
+    from indexer.output import watch_line
+    from indexer.watch import watch_and_index
+
+    runs = []
+
+    def after_run(summary) -> None:
+        if not runs:
+            documents = summary.added + summary.updated + summary.unchanged
+            click.echo(f"watching {', '.join(map(str, roots))} ({documents} documents); Ctrl+C stops")
+        runs.append(summary)
+
+    try:
+        watch_and_index(roots, index, options, on_event=lambda *event: click.echo(watch_line(*event)), on_run=after_run)
+    except KeyboardInterrupt:
+        click.echo("stopped")
 
 
 def _run_with_progress(roots, index, options, run_index, err):

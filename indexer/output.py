@@ -133,6 +133,11 @@ class ProgressLines:
         print(line, file=sys.stderr, flush=True)
 
 
+def watch_line(kind: str, doc_id: str, detail: str, clock=time.localtime) -> str:
+    """`12:04:31 updated  corpus/a.pdf  (detail)`: one changed document under `foi index --watch`."""
+    return f"{time.strftime('%H:%M:%S', clock())} {kind:<8} {safe(doc_id)}" + (f"  ({safe(detail)})" if detail else "")
+
+
 def print_status(con: Console, stats, index_dir) -> None:
     con.print(Text(f"Index:      {safe(index_dir)}"))
     con.print(Text(f"Documents:  {stats.documents:,}"))
