@@ -1,4 +1,4 @@
-"""Generator of the bad-input corpus (issue 6): hostile, broken and odd files beside good ones.
+"""Generator of the bad-input corpus: hostile, broken and odd files beside good ones.
 
 Everything is made by code at test time: hand-written PDF bytes, reportlab, zipfile, Pillow.
 `make_corpus(root)` writes the files and returns one `Case` per file saying what `foi index`

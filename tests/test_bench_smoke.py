@@ -21,7 +21,7 @@ def test_query_set_is_fixed_and_covers_every_category():
     assert 60 <= len(QUERIES) <= 300
     assert {q.category for q in QUERIES} == set(CATEGORIES)
     assert len({q.id for q in QUERIES}) == len(QUERIES)
-    # the worst case of the issue is in the set: boilerplate phrases
+    # the worst case for the engine is in the set: boilerplate phrases
     assert any(q.phrases == (("internal", "review"),) for q in QUERIES)
     assert any(q.facets for q in QUERIES)
     assert any(q.filters.get("after") or q.filters.get("before") for q in QUERIES)
