@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from indexer import __version__
+from indexer.models import KINDS
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
@@ -189,7 +190,7 @@ def filter_options(func):
             click.option("--before", metavar="YYYY-MM-DD", help="Responses dated on or before this day."),
             click.option("--exemption", metavar="S", help="Exemption cited: s40 matches s40(2) and s40(3A)(a)."),
             click.option("--outcome", type=click.Choice(["disclosed", "partial", "refused", "not_held", "ncnd", "unknown"])),
-            click.option("--kind", type=click.Choice(["pdf", "text"])),
+            click.option("--kind", type=click.Choice(KINDS)),
         ]
     ):
         func = option(func)
