@@ -138,6 +138,16 @@ async def type_query(pilot, text: str) -> None:
     await settle(pilot)
 
 
+async def highlight(pilot, options, option_id: str) -> None:
+    """Move an OptionList's cursor to `option_id` with the Down key, as a user would."""
+    target = options.get_option_index(option_id)
+    for _ in range(options.option_count):
+        if options.highlighted == target:
+            return
+        await pilot.press("down")
+    raise AssertionError(f"Down never reached {option_id!r}")
+
+
 def rendered_lines(widget) -> list:
     return [widget.render_line(y) for y in range(widget.scrollable_content_region.height)]
 
@@ -186,9 +196,7 @@ async def test_toggling_a_facet_narrows_the_count(shared_index):
         await pilot.press("f")
         facets = app.screen.query_one(FacetSidebar)
         assert facets.has_focus
-        target = facets.get_option_index("authority\x1fSouth Yorkshire Police")
-        while facets.highlighted != target:
-            await pilot.press("down")
+        await highlight(pilot, facets, "authority\x1fSouth Yorkshire Police")
         await pilot.press("enter")
         await settle(pilot)
         assert facets.selected == {"authority": "South Yorkshire Police"}
@@ -462,9 +470,7 @@ async def test_facet_counts_are_drawn_on_start_after_a_preview_and_after_clearin
         assert_counts_drawn_right(sidebar, service.facet_counts("library"))
 
         await pilot.press("f")
-        target = sidebar.get_option_index("authority\x1fSheffield City Council")
-        while sidebar.highlighted != target:
-            await pilot.press("down")
+        await highlight(pilot, sidebar, "authority\x1fSheffield City Council")
         await pilot.press("enter")
         await settle(pilot)
         assert sidebar.selected == {"authority": "Sheffield City Council"}
@@ -488,17 +494,14 @@ async def test_a_long_facet_group_ends_with_more_which_lists_the_rest(many_autho
         assert ids.index("more\x1fauthority") == ids.index(f"authority\x1f{authorities[-1]}") + 1
 
         await pilot.press("down", "f")
-        while sidebar.highlighted != more:
-            await pilot.press("down")
+        await highlight(pilot, sidebar, "more\x1fauthority")
         await pilot.press("enter")
         await pilot.pause()
         ids = [sidebar.get_option_at_index(i).id for i in range(sidebar.option_count)]
         shown = [i.split("\x1f")[1] for i in ids if i and i.startswith("authority\x1f")]
         assert sorted(shown) == sorted(AUTHORITIES) and "more\x1fauthority" not in ids
         assert sidebar.highlighted_option.id == f"authority\x1f{shown[12]}"  # the first of the rest
-        fewer = sidebar.get_option_index("fewer\x1fauthority")
-        while sidebar.highlighted != fewer:
-            await pilot.press("down")
+        await highlight(pilot, sidebar, "fewer\x1fauthority")
         await pilot.press("enter")  # "show fewer": back to 12, the cursor on "+8 more"
         await pilot.pause()
         assert sidebar.highlighted_option.id == "more\x1fauthority"
