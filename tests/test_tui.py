@@ -389,6 +389,7 @@ def test_snapshot_preview(snap_compare, shared_index):
         await pilot.press("down", "enter")
         await settle(pilot)
         await pilot.press("n")
+        await pilot.wait_for_scheduled_animations()  # the scroll to the next hit, on a busy machine
         await pilot.pause()
 
     assert snap_compare(make_app(shared_index), terminal_size=SIZE, run_before=run_before)
