@@ -45,12 +45,11 @@ def common(func):
             if debug:
                 raise
             from indexer.lock import IndexBusy
-            from indexer.index import IndexNotFound
-            from indexer.search import QueryError
+            from indexer.results import EngineMismatch, IndexDamaged, IndexNotFound, QueryError
 
-            if isinstance(exc, QueryError):
+            if isinstance(exc, (QueryError, EngineMismatch)):
                 raise FoiError(str(exc), 2) from None
-            if isinstance(exc, (IndexBusy, IndexNotFound)):
+            if isinstance(exc, (IndexBusy, IndexNotFound, IndexDamaged)):
                 raise FoiError(str(exc), 1) from None
             raise FoiError(f"{type(exc).__name__}: {exc} (run with --debug for details)", 1) from None
 
@@ -107,8 +106,10 @@ def main() -> None:
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per file.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Documents per commit: at most this many are redone after a crash.")
+@click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), default=None,
+              help="Search engine of a new index (default: $FOI_ENGINE, else whoosh); another needs --rebuild.")
 @common
-def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, index):
+def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, engine, index):
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
     from indexer.extract.base import ExtractOptions
     from indexer.output import ProgressLines, console, emit_json, print_summary
@@ -122,7 +123,15 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
         max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, timeout=timeout,
         ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=index / "ocr-cache",
     )
-    options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size, extract=extract)
+    from indexer.engines import default_engine_name, engine_for_writing, engine_names
+
+    if engine is None and os.environ.get("FOI_ENGINE"):
+        if default_engine_name() not in engine_names():
+            raise FoiError(f"FOI_ENGINE={os.environ['FOI_ENGINE']!r} is not an engine: use one of "
+                           f"{', '.join(engine_names())}", 2)
+    engine_for_writing(index, engine, rebuild)  # the other engine without --rebuild: exit 2 now
+    options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size,
+                         extract=extract, engine=engine)
     if watch:
         _watch(roots, index, options)
         return
@@ -132,9 +141,9 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     else:
         summary = run_index(roots, index, options, on_progress=ProgressLines())
     if optimize:
-        from indexer.index import FoiIndex
+        from indexer.engines import engine_for
 
-        FoiIndex(index).optimize()
+        engine_for(index).optimize()
     if as_json:
         emit_json(summary.to_dict())
     else:
@@ -190,7 +199,7 @@ def filter_options(func):
             click.option("--before", metavar="YYYY-MM-DD", help="Responses dated on or before this day."),
             click.option("--exemption", metavar="S", help="Exemption cited: s40 matches s40(2) and s40(3A)(a)."),
             click.option("--outcome", type=click.Choice(["disclosed", "partial", "refused", "not_held", "ncnd", "unknown"])),
-            click.option("--kind", type=click.Choice(KINDS)),
+            click.option("--kind", type=click.Choice(list(KINDS))),
         ]
     ):
         func = option(func)
@@ -212,9 +221,13 @@ def search(query, limit, offset, as_json, count, facets, sort, queries, authorit
     """Ranked full-text search. Exit 0 with hits, 1 with none, 2 for a bad query."""
     from indexer.search import SearchService
 
-    if (query is None) == (queries is None):
-        raise FoiError("give a QUERY or --queries FILE (one of them)", 2)
     filters = _filters(authority, after, before, exemption, outcome, kind)
+    if query is not None and queries is not None:
+        raise FoiError("give a QUERY or --queries FILE, not both", 2)
+    if query is None and queries is None:
+        if not filters.active():
+            raise FoiError("give a QUERY, --queries FILE, or a filter such as --outcome refused", 2)
+        query = ""  # browse: every document the filters match, newest first
     service = SearchService(index)
     if not service.available():
         raise FoiError(f"no index in {index}; run `foi index` first", 1)
@@ -233,6 +246,8 @@ def _run_one(service, query, filters, limit, offset, sort, as_json, count, facet
         click.echo(f"{query}\t{total}" if tag else total)
         return total
     results = service.search(query, filters, sort=sort, limit=limit, offset=offset, facets=facets)
+    for note in results.notes:
+        click.echo(f"foi: note: {note}", err=True)
     if as_json:
         for hit in results.hits:
             obj = hit.to_dict()
@@ -334,7 +349,13 @@ def status(as_json, index):
 @common
 def tui(index):
     """The terminal UI: search as you type."""
+    from indexer.search import SearchService
     from tui.app import run
+
+    service = SearchService(index)
+    if service.available():
+        service.stats()  # a damaged index: one line and exit 1, before the screen opens
+    service.close()
 
     run(index)
 
