@@ -356,7 +356,8 @@ class _HugeService:
     def search(self, text, filters=None, sort="relevance", limit=10, offset=0, facets=False, snippets=True):
         if not text.strip():
             raise QueryError("empty query")
-        self.offsets.append(offset)
+        if text == "anything":  # on a slow machine the debounce may also send "a", "an"…
+            self.offsets.append(offset)
         hits = [
             Hit(rank=i + 1, score=1.0, doc_id=f"d/{i}.txt", path=f"/d/{i}.txt", title=f"Doc {i}", authority="A",
                 reference=None, date=None, request_date=None, kind="text", exemptions=[], outcome="unknown",
