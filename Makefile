@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 INDEX ?= index
 CORPUS ?= corpus
 
-.PHONY: setup run test bench ocr-engine doc-reader clean-index
+.PHONY: setup run test test-quick lint bench ocr-engine doc-reader clean-index
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ run: setup
 
 test: setup
 	$(BIN)/pytest -n 2 -q
+
+# The suite without the tests marked slow (kill rounds, hostile corpora, bench smoke run).
+test-quick: setup
+	$(BIN)/pytest -n 2 -q -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check .
 
 bench: setup
 	$(BIN)/pip install --quiet -e '.[test,bench]'

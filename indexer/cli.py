@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -39,7 +38,7 @@ def common(func):
     def wrapper(*args, index_path=None, debug=False, **kwargs):
         try:
             return func(*args, index=index_dir(index_path), **kwargs)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as exc:
             if debug:
@@ -56,7 +55,32 @@ def common(func):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class FoiGroup(click.Group):
+    """The command group; a reader that stops reading (`foi search x | head -1`) is not an error."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # here, not at exit, so that a closed pipe is seen below
+        except BrokenPipeError:
+            _stdout_to_devnull()
+            ctx.exit(0)
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at /dev/null so that the final flush at exit cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test runner's buffer)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+@click.group(cls=FoiGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="foi")
 def main() -> None:
     """Search Freedom of Information responses: index PDFs, office files, text, web pages and images, then search them."""
@@ -87,7 +111,7 @@ def main() -> None:
 def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, engine, index):
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
     from indexer.extract.base import ExtractOptions
-    from indexer.output import console, emit_json, print_summary
+    from indexer.output import ProgressLines, console, emit_json, print_summary
     from indexer.pipeline import RunOptions, run_index
 
     roots = list(paths) or [Path(DEFAULT_CORPUS)]
@@ -108,15 +132,13 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size,
                          extract=extract, engine=engine)
     if watch:
-        from indexer.watch import watch_and_index
-
-        watch_and_index(roots, index, options)
+        _watch(roots, index, options)
         return
     err = console(stderr=True)
     if not as_json and err.is_terminal:
         summary = _run_with_progress(roots, index, options, run_index, err)
     else:
-        summary = run_index(roots, index, options)
+        summary = run_index(roots, index, options, on_progress=ProgressLines())
     if optimize:
         from indexer.engines import engine_for
 
@@ -125,6 +147,24 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
         emit_json(summary.to_dict())
     else:
         print_summary(console(), summary)
+
+
+def _watch(roots, index, options) -> None:
+    from indexer.output import watch_line
+    from indexer.watch import watch_and_index
+
+    runs = []
+
+    def after_run(summary) -> None:
+        if not runs:
+            documents = summary.added + summary.updated + summary.unchanged
+            click.echo(f"watching {', '.join(map(str, roots))} ({documents} documents); Ctrl+C stops")
+        runs.append(summary)
+
+    try:
+        watch_and_index(roots, index, options, on_event=lambda *event: click.echo(watch_line(*event)), on_run=after_run)
+    except KeyboardInterrupt:
+        click.echo("stopped")
 
 
 def _run_with_progress(roots, index, options, run_index, err):

@@ -33,7 +33,9 @@ class IndexSummary:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
-    failures: list[Failure] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)  # all of them, new and still failing
+    # doc_ids of the failures that are not news: failed before and unchanged since (not retried)
+    still_failing: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -68,8 +70,8 @@ EventFn = Callable[[str, str, str], None]
 ProgressFn = Callable[[int, int], None]
 
 
-def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
-    """(sha256 of the file, fingerprint incl. sidecar, sidecar fields or None). Raises OSError."""
+def fingerprint_of(path: Path) -> str:
+    """The fingerprint the index keeps for the file at `path` (see with_sidecar). Raises OSError."""
     import stat
 
     digest = hashlib.sha256()
@@ -80,15 +82,22 @@ def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
             raise OSError(f"{display_path(path)} is not a regular file")
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
-    sha = digest.hexdigest()
+    fingerprint, _, _ = with_sidecar(path, digest.hexdigest())
+    return fingerprint
+
+
+def with_sidecar(path: Path, sha: str) -> tuple[str, dict | None, str | None]:
+    """For a file whose bytes hash to `sha`: its fingerprint (the sidecar's hash included, so
+    that a changed sidecar re-indexes the file), the sidecar's fields, and why the sidecar
+    could not be read (None when it could, or when there is none)."""
     side = sidecar_path(path)
     if side is None:
-        return sha, sha, None
+        return sha, None, None
     try:
         data, side_sha = read_sidecar(side)
-    except ExtractionError:
-        return sha, sha + "+badsidecar", None
-    return sha, f"{sha}+{side_sha[:16]}", data
+    except ExtractionError as exc:
+        return sha + "+badsidecar", None, exc.detail
+    return f"{sha}+{side_sha[:16]}", data, None
 
 
 def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh") -> IndexRecord | Failure:
@@ -103,24 +112,15 @@ def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh")
         return _failure(source, "too_large", "ran out of memory while extracting")
     except Exception as exc:  # a bug in a library must cost one file, not the run
         return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
-    extra: dict = {}
-    fingerprint = sha
     # The index stores the path as UTF-8 text (see discover.text_form).
     source = dataclasses.replace(source, path=Path(text_form(source.path)))
-    side = sidecar_path(source.path)
-    if side is not None:
-        # The fingerprint must match fingerprint_of's, or the file is re-extracted every run.
+    fingerprint, data, error = with_sidecar(source.path, sha)
+    extra: dict = {"sidecar_error": error} if error else {}
+    if data is not None:
         try:
-            data, side_sha = read_sidecar(side)
-        except ExtractionError as exc:
-            fingerprint = sha + "+badsidecar"
+            metadata, extra = apply_sidecar(metadata, data)
+        except ExtractionError as exc:  # well-formed JSON, wrong values: ignored, reported
             extra = {"sidecar_error": exc.detail}
-        else:
-            fingerprint = f"{sha}+{side_sha[:16]}"
-            try:
-                metadata, extra = apply_sidecar(metadata, data)
-            except ExtractionError as exc:  # well-formed JSON, wrong values: ignored, reported
-                extra = {"sidecar_error": exc.detail}
     record = IndexRecord(source, sha, fingerprint, document, metadata, {**_declared(document), **extra})
     problem = _unwritable(record)
     if problem:
@@ -284,11 +284,12 @@ def default_jobs() -> int:
 def run_index(
     paths: list[Path],
     index_dir: Path,
-    options: RunOptions = RunOptions(),
+    options: RunOptions | None = None,
     on_event: EventFn | None = None,
     on_progress: ProgressFn | None = None,
 ) -> IndexSummary:
     """One incremental run over `paths`. Raises lock.IndexBusy when another writer holds the index."""
+    options = options or RunOptions()
     started = time.monotonic()
     summary = IndexSummary()
     emit = on_event or (lambda kind, doc_id, detail: None)
@@ -305,6 +306,7 @@ def run_index(
             problems: list[DiscoveryProblem] = []
             sources = list(discover(roots, problems))
             source_ids = {s.doc_id for s in sources}
+            failed_before = dict(state.failures)
             todo = _plan(sources, manifest, state, options, summary, emit)
             members = _members(manifest)
             member_failures = _members(state.failures)
@@ -322,12 +324,16 @@ def run_index(
                         state.failures.pop(doc_id)
                 for p in problems:  # kept in the state too, so `foi status` lists them
                     failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)
+                    before = failed_before.get(failure.doc_id)
                     state.failures[failure.doc_id] = failure
                     summary.failures.append(failure)
                     for doc_id in [failure.doc_id, *members.get(failure.doc_id, ())]:
                         if doc_id in manifest:  # indexed before, unreadable now
                             writer.delete(doc_id)
-                    emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
+                    if before is not None and before.reason == failure.reason:
+                        summary.still_failing.append(failure.doc_id)  # not news
+                    else:
+                        emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
                 done = 0
                 written: set[str] = set()  # doc_ids written in this run
                 for source, result in _extract_all(todo, dataclasses.replace(options, engine=engine.name)):
@@ -361,8 +367,12 @@ def run_index(
                                 emit("failed", doc_id, f"{record.reason}: {record.detail}")
                                 continue
                             state.failures.pop(doc_id, None)
-                            kind = "updated" if doc_id in manifest else "added"
-                            setattr(summary, kind, getattr(summary, kind) + 1)
+                            if doc_id in manifest:
+                                kind = "updated"
+                                summary.updated += 1
+                            else:
+                                kind = "added"
+                                summary.added += 1
                             if record.extra.get("sidecar_error"):
                                 summary.failures.append(
                                     _failure(source, "bad_sidecar", record.extra["sidecar_error"])
@@ -412,6 +422,7 @@ def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
         failed = state.failures.get(source.doc_id)
         if failed and not options.retry_failed and failed.size == source.size and failed.mtime == source.mtime:
             summary.failures.append(failed)  # unchanged since it failed: not retried every run
+            summary.still_failing.append(failed.doc_id)
             continue
         if old is None or old.path != text_form(source.path) or (options.retry_failed and source.doc_id in member_failures):
             todo.append(source)
@@ -420,14 +431,16 @@ def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
             unchanged = True
         else:
             try:
-                _, fingerprint, _ = fingerprint_of(source.path)
+                fingerprint = fingerprint_of(source.path)
             except OSError:
                 todo.append(source)  # let extraction report why it cannot be read
                 continue
             unchanged = fingerprint == old.fingerprint
         if unchanged:
             summary.unchanged += 1
-            summary.failures += member_failures.get(source.doc_id, [])
+            carried = member_failures.get(source.doc_id, [])  # members that failed inside it
+            summary.failures += carried
+            summary.still_failing += [f.doc_id for f in carried]
         else:
             todo.append(source)
     return todo

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections import Counter, defaultdict
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from indexer.metadata import extract_metadata
 from indexer.models import OUTCOMES
+from tests.conftest import REAL_CORPUS
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-real" / "sheffield"
+REAL = REAL_CORPUS / "sheffield"
 LABELS = REAL / "LABELS.json"
 
 pytestmark = pytest.mark.skipif(not LABELS.is_file(), reason="../shared/corpus-real not present")
@@ -98,7 +97,7 @@ def test_dates(capsys):
     results = _results()
     response_found = [(n, m.date, lab["response_date"]) for n, _, lab, m in results if m.date]
     gaps = []
-    for n, _, lab, m in results:
+    for _, _, lab, m in results:
         if m.request_date:
             gaps.append((date.fromisoformat(lab["response_date"]) - date.fromisoformat(m.request_date)).days)
     plausible = [g for g in gaps if -3 <= g <= 60]  # answered within the 20 working days, give or take
@@ -125,18 +124,3 @@ def test_exemptions_are_cited_ones(capsys):
     with capsys.disabled():
         print(f"\nreal exemptions cited: {dict(cited)}")
 
-
-def test_speed_per_document(capsys):
-    """Reported, not asserted: CPU time is steadier than wall time on a shared machine."""
-    texts = [t for _, t, _, _ in _results()]
-    extract_metadata(texts[0])
-    wall, cpu = time.perf_counter(), time.process_time()
-    for _ in range(3):
-        for t in texts:
-            extract_metadata(t)
-    n = 3 * len(texts)
-    wall, cpu = (time.perf_counter() - wall) / n, (time.process_time() - cpu) / n
-    words = sum(len(t.split()) for t in texts) / len(texts)
-    with capsys.disabled():
-        print(f"\nreal speed: {cpu * 1000:.2f} ms CPU ({wall * 1000:.2f} ms wall) per document, "
-              f"mean {words:.0f} words")

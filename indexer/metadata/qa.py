@@ -139,7 +139,7 @@ def _marked_pairs(text: str, region: Span, skip: int = -1) -> list[QAPair]:
               if m.start() != skip]
     marks.sort()
     pairs: list[QAPair] = []
-    for k, (start, end, kind, num) in enumerate(marks):
+    for k, (_start, end, kind, num) in enumerate(marks):
         if kind != "q":
             continue
         nxt = marks[k + 1] if k + 1 < len(marks) else None

@@ -344,8 +344,9 @@ class TantivyEngine(Engine):
             searcher = self.searcher()
             with self._damage():
                 address = self._find(searcher, doc_id)
-                if address is None:
-                    raise KeyError(doc_id)
+            if address is None:  # an unknown id, not a damaged index
+                raise KeyError(doc_id)
+            with self._damage():
                 stored = self._stored(searcher.doc(address))
                 counts = Counter(text_terms("\n".join(stored.get("page_texts") or [])))
                 total = max(1, searcher.num_docs)

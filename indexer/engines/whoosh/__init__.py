@@ -259,8 +259,9 @@ class WhooshEngine(Engine):
             searcher = self.searcher()
             with self._damage():
                 docnum = searcher.document_number(doc_id=doc_id)
-                if docnum is None:
-                    raise KeyError(doc_id)
+            if docnum is None:  # an unknown id, not a damaged index
+                raise KeyError(doc_id)
+            with self._damage():
                 stored = searcher.stored_fields(docnum)
                 text = "\n".join(stored.get("page_texts") or [])
                 raw = searcher.more_like(docnum, "content", text=text, top=limit, numterms=25)
