@@ -107,9 +107,18 @@ class Layout:
         return self.text[: self.body_start]
 
 
+# Runs of blanks longer than any layout needs: a column gap stays a gap and a blank line a
+# blank line, but no regex downstream ever meets a run longer than this.
+_LONG_BLANK_RUN = re.compile(r"[^\S\n]{17,}")
+_MANY_BLANK_LINES = re.compile(r"\n(?:[ \t]*+\n){4,}")
+
+
 def prepare(text: str) -> str:
-    """Normalise line ends and drop leftover emphasis markup; safe on clean_text output."""
+    """Normalise line ends, cap runs of blanks and drop leftover emphasis markup; idempotent,
+    safe on clean_text output."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    text = _LONG_BLANK_RUN.sub(lambda m: m.group(0)[:16], text)
+    text = _MANY_BLANK_LINES.sub("\n\n\n\n", text)
     if "<" in text or "_" in text or "^" in text or "*" in text:
         text = _MARKUP.sub("", text)
     if "*" in text:
