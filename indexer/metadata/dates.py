@@ -60,6 +60,9 @@ _REQUEST_BEFORE = re.compile(
 )
 # "... on 3 May 2019, when you asked ...": on the date's own line, or the next one of a
 # wrapped sentence; never across a blank line (a letter date, then "You asked: ...").
+# Words one of which every _REQUEST_BEFORE match contains: most dates (a table's) have none
+# near them, and a substring search is far cheaper than the regex.
+_REQUEST_ANCHORS = re.compile(r"request|mail|letter|correspond|application|enquiry|message|quer|receiv|validated")
 _REQUEST_AFTER = re.compile(
     r",?[ \t]*+(?:\n[ \t]*+)?(?:you|when[ \t\n]+you)[ \t\n]+(?:asked|requested|wrote|submitted|made|sent|emailed)",
     re.I,
@@ -149,8 +152,9 @@ def _classify(text: str, m: re.Match, head_end: int, tail_start: int) -> str | N
     alone = (line_ends and same_line is not None and not rest.strip(" \t.,")
              and (not same_line.strip() or _weekday_or_place(same_line)))
     in_head = start < head_end
-    if (_REQUEST_BEFORE.search(before) and not _OUR_REPLY_BEFORE.search(before)) \
-            or not (alone and in_head) and _REQUEST_AFTER.match(text, end, hi):
+    low = before.lower()
+    if (_REQUEST_ANCHORS.search(low) and _REQUEST_BEFORE.search(before) and not _OUR_REPLY_BEFORE.search(before)) \
+            or not (alone and in_head) and "you" in text[end:hi].lower() and _REQUEST_AFTER.match(text, end, hi):
         return "request"
     if _DEADLINE_BEFORE.search(before[-30:]):
         return None

@@ -128,7 +128,7 @@ def find_citations(text: str, regions: list[Span]) -> list[Citation]:
             continue  # most letters cite nothing: no sentence split, no cue scan
         sents = sentences(text, region.start, region.end)
         starts = [s.start for s in sents]
-        cues = _CueIndex(text)
+        cues = _CueIndex(text, region.end)
         consumed = -1  # end of the last list of numbers read ("s40, s41 and s43")
         for m, is_eir in matches:
             if m.start() < consumed:
@@ -142,22 +142,27 @@ def find_citations(text: str, regions: list[Span]) -> list[Citation]:
 
 class _CueIndex:
     """Where the exemption words are, found in one left-to-right pass over the windows around
-    the citations (taken in order): a window overlapping the previous one is not searched
-    again, so a text made of citations costs one pass, not one window per citation."""
+    the citations (taken in order), reading a little ahead: a window overlapping text already
+    searched is not searched again, so a text made of citations costs one pass, not one
+    window per citation."""
 
-    def __init__(self, text: str):
+    _READ_AHEAD = 2048
+    _OVERLAP = 40  # longer than any cue: one cut by the end of the last search is found whole
+
+    def __init__(self, text: str, limit: int):
         self.text = text
+        self.limit = limit
         self.starts: list[int] = []
-        self.scanned = 0  # text[:scanned] has been searched (within the windows asked for)
+        self.scanned = 0  # everything between the windows asked for and here has been searched
 
     def any_in(self, lo: int, hi: int) -> bool:
         if hi > self.scanned:
-            # Start a little before the scanned end so a cue cut by the last window is found whole.
-            pos = max(lo, self.scanned - 40)
-            for m in _CUE.finditer(self.text, pos, hi):
+            pos = max(lo, self.scanned - self._OVERLAP)
+            end = max(hi, min(self.limit, hi + self._READ_AHEAD))
+            for m in _CUE.finditer(self.text, pos, end):
                 if not self.starts or m.start() > self.starts[-1]:
                     self.starts.append(m.start())
-            self.scanned = hi
+            self.scanned = end
         i = bisect.bisect_left(self.starts, lo)
         return i < len(self.starts) and self.starts[i] < hi
 
