@@ -37,9 +37,10 @@ def _outcome(body: str) -> str:
     "Our ref: FOI 2019/4412    5 September 2019",  # the date in the column beside it
     "Our ref: FOI 2019/4412\tDate: 05/09/2019",
     "Your ref: none\nOur ref: FOI 2019/4412\nDated: 5 September 2019",
+    "Our ref: FOI 2019/4412\n5 September 2019\n",  # "You asked" on the very next line
 ])
 def test_letter_head_date_is_the_response_date(head):
-    text = f"{head}\n\nYou asked for the number of potholes repaired in 2018.\n\nWe repaired 1,204 potholes.\n"
+    text = f"{head}\nYou asked for the number of potholes repaired in 2018.\n\nWe repaired 1,204 potholes.\n"
     m = extract_metadata(text)
     assert (m.date, m.request_date, m.date_source) == ("2019-09-05", None, "response")
 
@@ -175,9 +176,11 @@ def test_some_answers_and_one_not_held_is_partial():
 
 
 def test_the_request_repeated_above_each_answer_is_not_content():
-    body = ("1. How much was spent on agency staff in 2022?\nPlease break this down by month.\n"
-            "We do not hold this information centrally.\n\n2. Do you have a policy on agency staff?\n"
-            "If so, please provide a copy.\nWe do not hold a policy on agency staff.")
+    body = ("1. How much was spent on agency staff at pupil referral units in 2022?\nPlease separate these "
+            "figures by school year, by unit and by the agency that supplied the staff.\n"
+            "We do not hold this information centrally.\n\n2. Do you have a policy on the wellbeing of staff at "
+            "pupil referral units?\nIf the answer to this question is yes, please share the relevant documentation "
+            "and any guidance that goes with it.\nWe do not hold a policy on this.")
     assert _outcome(body) == "not_held"
 
 
@@ -212,6 +215,14 @@ def test_a_body_named_in_the_quoted_request_is_not_the_writer(head):
             "and Sheffield City Council about the Sheffield City Council housing deal, and any notes of meetings with "
             "Sheffield City Council officers.\"\n\nSome of the information is exempt under section 35(1)(a). Please "
             "find the rest attached.\n\nYours sincerely,\n\nKnowledge and Information Access Team\n")
+    assert extract_metadata(text).authority == "Ministry of Housing, Communities and Local Government"
+
+
+def test_bodies_named_in_the_request_section_do_not_outvote_the_signature():
+    text = ("Dear Ms Smith,\n\nThank you for your request. You asked:\n\n\"Sheffield City Council has told residents "
+            "that the deal was agreed. Sheffield City Council has published a summary. Sheffield City Council has "
+            "not released the minutes. Please provide the correspondence.\"\n\nPlease find the correspondence "
+            "attached.\n\nYours sincerely,\n\nKnowledge and Information Access Team\n")
     assert extract_metadata(text).authority == "Ministry of Housing, Communities and Local Government"
 
 

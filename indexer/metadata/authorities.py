@@ -297,7 +297,7 @@ def _domain_authority(host: str) -> str | None:
 _RUN = re.compile(
     r"(?:[A-Z][A-Za-z'’\-]*|&)(?:[ \t\n,]{1,8}(?:[A-Z][A-Za-z'’\-]*|&|(?:of|and|for|upon|on|the|in|under)\b)){0,30}"
 )
-_SALUTE_QUOTED = re.compile(r"^[ \t>]*Dear[ \t]+([^\n]{3,90}?)[ \t]*,?[ \t]*$", re.M)
+_SALUTE_QUOTED = re.compile(r"^[ \t>]*Dear[ \t]+([^\n]{3,90}?)[ \t]*+,?+[ \t]*+$", re.M)
 _AGENT_AFTER = re.compile(
     r"['’]s[ \t\n]+(?:response|decision|reply|position|records|systems?)\b"
     r"|[ \t\n]+(?:has|have|does|do|can|holds?|has\s+received|received|considered|searched|confirms?|"

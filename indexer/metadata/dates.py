@@ -149,12 +149,15 @@ def _classify(text: str, m: re.Match, head_end: int, tail_start: int) -> str | N
     nl_after = text.find("\n", end, hi)
     rest = text[end: nl_after if nl_after >= 0 else hi]
     line_ends = nl_after >= 0 or hi == len(text)
-    alone = (line_ends and same_line is not None and not rest.strip(" \t.,")
-             and (not same_line.strip() or _weekday_or_place(same_line)))
+    ends_line = line_ends and not rest.strip(" \t.,")
+    alone = ends_line and same_line is not None and (not same_line.strip() or _weekday_or_place(same_line))
     in_head = start < head_end
-    low = before.lower()
-    if (_REQUEST_ANCHORS.search(low) and _REQUEST_BEFORE.search(before) and not _OUR_REPLY_BEFORE.search(before)) \
-            or not (alone and in_head) and "you" in text[end:hi].lower() and _REQUEST_AFTER.match(text, end, hi):
+    # In the letter head a date that ends its line is a field of its own; "You asked ..." on
+    # the next line starts the letter, it does not continue the date's sentence.
+    after_ok = not (in_head and ends_line)
+    if (_REQUEST_ANCHORS.search(before.lower()) and _REQUEST_BEFORE.search(before)
+            and not _OUR_REPLY_BEFORE.search(before)) \
+            or after_ok and "you" in text[end:hi].lower() and _REQUEST_AFTER.match(text, end, hi):
         return "request"
     if _DEADLINE_BEFORE.search(before[-30:]):
         return None
@@ -162,7 +165,7 @@ def _classify(text: str, m: re.Match, head_end: int, tail_start: int) -> str | N
         return "labelled"
     if nl < 0 and lo > 0 and _RESPONSE_LABEL.search(text, lo, start):  # a label in a long line's window
         return "labelled"
-    if in_head and line_ends and not rest.strip(" \t.,") and same_line and _COLUMN_GAP.search(same_line):
+    if in_head and ends_line and same_line and _COLUMN_GAP.search(same_line):
         return "labelled"
     if alone and (in_head or 0 <= tail_start <= start):
         return "standalone"

@@ -30,7 +30,7 @@ _SIGN_LINE = 60
 
 _SIGN_OFF = re.compile(
     r"^[ \t]*(?:Yours[ \t]+(?:sincerely|faithfully|truly)|(?:With[ \t]+)?(?:Kind|Best|Warm|Many)[ \t]+"
-    r"(?:regards|thanks)|Regards|Thanks(?: again)?)[ \t]*[,.!]?[ \t]*$",
+    r"(?:regards|thanks)|Regards|Thanks(?: again)?)[ \t]*+[,.!]?+[ \t]*+$",
     re.M | re.I,
 )
 # The closing boilerplate that follows the answers in most letters: the response ends there.
@@ -56,12 +56,12 @@ _SALUTATION = re.compile(r"^[ \t]*Dear[ \t]+[^\n]{1,80}$", re.M)
 _REQUEST_HEADING = re.compile(
     r"^[ \t]*(?:#+[ \t]*)?(?:the[ \t]+|your[ \t]+)?(?:request(?:[ \t]+details)?|information[ \t]+requested"
     r"|you[ \t]+(?:asked|requested)(?:[ \t]+(?:for|us))?(?:[ \t]+the[ \t]+following(?:[ \t]+information)?)?"
-    r"|details[ \t]+of[ \t]+(?:your[ \t]+)?request)[ \t]*[:\-–]?[ \t]*",
+    r"|details[ \t]+of[ \t]+(?:your[ \t]+)?request)[ \t]*+[:\-–]?+[ \t]*+",
     re.M | re.I,
 )
 _RESPONSE_HEADING = re.compile(
     r"^[ \t]*(?:#+[ \t]*)?(?:our[ \t]+|the[ \t]+|my[ \t]+)?(?:response|reply|decision"
-    r"|information[ \t]+(?:provided|disclosed|supplied)|response[ \t]+to[ \t]+your[ \t]+request)[ \t]*[:\-–]?[ \t]*",
+    r"|information[ \t]+(?:provided|disclosed|supplied)|response[ \t]+to[ \t]+your[ \t]+request)[ \t]*+[:\-–]?+[ \t]*+",
     re.M | re.I,
 )
 
