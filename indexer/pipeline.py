@@ -19,9 +19,10 @@ from pathlib import Path
 
 from indexer.discover import DiscoveryProblem, discover, display_path, text_form
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
-from indexer.index import BatchWriter, FoiIndex, ManifestEntry, is_under, prepared_fields
+from indexer.extract.container import outermost
+from indexer.engines import ManifestEntry, engine_class, engine_for_writing
 from indexer.lock import WriterLock
-from indexer.models import Failure, IndexRecord, SourceFile
+from indexer.models import Failure, FoiMetadata, IndexRecord, SourceFile
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
 from indexer.state import IndexState
 
@@ -59,6 +60,7 @@ class RunOptions:
     batch_size: int = 2000  # documents per commit; each commit adds a segment
     lock_wait: float = 5.0
     extract: ExtractOptions = field(default_factory=ExtractOptions)
+    engine: str | None = None  # for a new index (or --rebuild); None: the index's own, else $FOI_ENGINE
 
 
 # on_event(kind, doc_id, detail): kind is added/updated/removed/failed; on_progress(done, total)
@@ -89,13 +91,12 @@ def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
     return sha, f"{sha}+{side_sha[:16]}", data
 
 
-def prepare(source: SourceFile, options: ExtractOptions) -> IndexRecord | Failure:
-    """Worker-side: one file to an IndexRecord, or a Failure with its reason. Never raises."""
-    from indexer.metadata import extract_metadata
-
+def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh") -> IndexRecord | Failure:
+    """Worker-side: one file to an IndexRecord (with its members' records, for an archive or
+    an email), or a Failure with its reason. Never raises."""
     try:
         document, sha = extract_file(source.path, options)
-        metadata = extract_metadata(document.text)
+        metadata = _metadata(document)
     except ExtractionError as exc:
         return _failure(source, exc.reason, exc.detail)
     except MemoryError:
@@ -120,21 +121,77 @@ def prepare(source: SourceFile, options: ExtractOptions) -> IndexRecord | Failur
                 metadata, extra = apply_sidecar(metadata, data)
             except ExtractionError as exc:  # well-formed JSON, wrong values: ignored, reported
                 extra = {"sidecar_error": exc.detail}
-    record = IndexRecord(source, sha, fingerprint, document, metadata, extra)
+    record = IndexRecord(source, sha, fingerprint, document, metadata, {**_declared(document), **extra})
     problem = _unwritable(record)
     if problem:
         return _failure(source, "corrupt", problem)
     try:
-        record.fields = prepared_fields(record)
+        record.fields = engine_class(engine).prepare(record)
     except Exception as exc:
         return _failure(source, "corrupt", f"cannot analyse the text ({type(exc).__name__}: {exc})")
+    record.children = _prepare_children(record, engine)
     return record
+
+
+def _metadata(document) -> FoiMetadata:
+    """The FOI metadata of the text, completed by what the file itself declares."""
+    from indexer.metadata import extract_metadata
+
+    metadata = extract_metadata(document.text)
+    if document.headers.get("subject"):  # an email is called by its Subject
+        metadata.title = document.headers["subject"]
+    elif metadata.title is None and document.title:  # a web page's <title>
+        metadata.title = document.title
+    if metadata.date is None and document.headers.get("date"):  # an email's Date header
+        metadata.date = document.headers["date"]
+    return metadata
+
+
+def _declared(document) -> dict:
+    """Extra fields shown with a document: an email's headers."""
+    shown = {k: v for k, v in document.headers.items() if k in ("from", "to", "cc", "subject")}
+    return {"email": shown} if shown else {}
+
+
+def _prepare_children(container: IndexRecord, engine: str) -> list[IndexRecord | Failure]:
+    """The members and attachments of a container, every level, as records or failures.
+
+    A child's path is its container's file (what exists on disk, what `o` opens); its doc_id
+    is "<container doc_id>!/<inner path>". A child that fails costs only itself."""
+    from indexer.extract.container import flatten
+
+    document, source = container.document, container.source
+    flat = flatten(source.doc_id, document)
+    document.children = []  # sent back once, as the records below
+    out: list[IndexRecord | Failure] = []
+    for item in flat:
+        child = item.child
+        where = f"{display_path(source.path)}!/{child.path}"
+        if child.reason or child.document is None:
+            out.append(Failure(item.doc_id, where, child.reason or "corrupt", child.detail, source.size, source.mtime))
+            continue
+        child.document.children = []  # flatten has placed the grandchildren already
+        child_source = SourceFile(path=source.path, doc_id=item.doc_id, size=child.size, mtime=source.mtime)
+        try:
+            metadata = _metadata(child.document)
+            record = IndexRecord(child_source, child.sha256, child.sha256, child.document, metadata,
+                                 _declared(child.document), parent=item.parent)
+            problem = _unwritable(record)
+            if problem is None:
+                record.fields = engine_class(engine).prepare(record)
+        except Exception as exc:  # a bug in a finder or an analyser costs this child
+            problem = f"{type(exc).__name__}: {exc}"
+        if problem:
+            out.append(Failure(item.doc_id, where, "corrupt", problem, source.size, source.mtime))
+        else:
+            out.append(record)
+    return out
 
 
 def _unwritable(record: IndexRecord) -> str | None:
     """Why the index could not take this record, checked here so that the writer never
-    fails half-way through a document (Whoosh has no way to undo a half-added one)."""
-    from indexer.index import record_fields
+    fails half-way through a document (an engine may have no way to undo a half-added one)."""
+    from indexer.fields import document_values
 
     def bad(value) -> bool:
         if isinstance(value, str):
@@ -150,7 +207,7 @@ def _unwritable(record: IndexRecord) -> str | None:
         return False
 
     try:
-        fields = record_fields(record, "")
+        fields = document_values(record, "")
     except Exception as exc:
         return f"cannot be indexed ({type(exc).__name__}: {exc})"
     names = [name for name, value in fields.items() if bad(value)]
@@ -237,38 +294,48 @@ def run_index(
     emit = on_event or (lambda kind, doc_id, detail: None)
     roots = [Path(os.path.abspath(p)) for p in paths]
     with WriterLock(index_dir, wait=options.lock_wait):
-        store = FoiIndex(index_dir)
-        ix = store.create() if options.rebuild else store.open_or_create()
+        engine = engine_for_writing(index_dir, options.engine, options.rebuild)
+        if options.rebuild:
+            engine.create()
+        else:
+            engine.open_or_create()
         state = IndexState() if options.rebuild else IndexState.load(index_dir)
         try:
-            manifest = store.manifest(ix)
+            manifest = engine.manifest()
             problems: list[DiscoveryProblem] = []
             sources = list(discover(roots, problems))
             source_ids = {s.doc_id for s in sources}
             todo = _plan(sources, manifest, state, options, summary, emit)
+            members = _members(manifest)
+            member_failures = _members(state.failures)
             # The index and the failure log hold paths as text (discover.text_form/display_path).
             gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots])
             shown_roots = [Path(display_path(r)) for r in roots]
-            with BatchWriter(ix, batch_size=options.batch_size) as writer:
+            with engine.writer(batch_size=options.batch_size) as writer:
                 for doc_id in gone:
                     writer.delete(doc_id)
                     state.failures.pop(doc_id, None)
                     summary.removed += 1
                     emit("removed", doc_id, "")
-                for doc_id in [d for d in state.failures if d not in source_ids]:
+                for doc_id in [d for d in state.failures if outermost(d) not in source_ids]:
                     if is_under(state.failures[doc_id].path, shown_roots):
                         state.failures.pop(doc_id)
                 for p in problems:  # kept in the state too, so `foi status` lists them
                     failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)
                     state.failures[failure.doc_id] = failure
                     summary.failures.append(failure)
-                    if failure.doc_id in manifest:  # indexed before, unreadable now
-                        writer.delete(failure.doc_id)
+                    for doc_id in [failure.doc_id, *members.get(failure.doc_id, ())]:
+                        if doc_id in manifest:  # indexed before, unreadable now
+                            writer.delete(doc_id)
                     emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
                 done = 0
                 written: set[str] = set()  # doc_ids written in this run
-                for source, result in _extract_all(todo, options):
+                for source, result in _extract_all(todo, dataclasses.replace(options, engine=engine.name)):
                     done += 1
+                    # The container's old members go, unless written again below.
+                    stale = set(members.get(source.doc_id, ()))
+                    for doc_id in member_failures.get(source.doc_id, ()):
+                        state.failures.pop(doc_id, None)
                     if isinstance(result, Failure):
                         state.failures[source.doc_id] = result
                         summary.failures.append(result)
@@ -277,35 +344,67 @@ def run_index(
                         emit("failed", source.doc_id, f"{result.reason}: {result.detail}")
                     elif source.doc_id in written:
                         # Two files with one doc_id (two roots with the same folder name):
-                        # Whoosh cannot replace a document of the batch it is still writing.
+                        # an engine cannot replace a document of the batch it is still writing.
                         summary.failures.append(_failure(
                             source, "duplicate", f"another file in this run has the doc id {source.doc_id}"))
                         emit("failed", source.doc_id, "duplicate doc id")
+                        stale = set()
                     else:
-                        state.failures.pop(source.doc_id, None)
-                        kind = "updated" if source.doc_id in manifest else "added"
-                        setattr(summary, kind, getattr(summary, kind) + 1)
-                        if result.extra.get("sidecar_error"):
-                            summary.failures.append(
-                                _failure(source, "bad_sidecar", result.extra["sidecar_error"])
-                            )
-                        written.add(source.doc_id)
-                        if writer.add(result, replace=source.doc_id in manifest):
-                            state.save(index_dir)
-                        emit(kind, source.doc_id, "")
+                        for record in [result, *result.children]:
+                            doc_id = record.doc_id if isinstance(record, Failure) else record.source.doc_id
+                            stale.discard(doc_id)
+                            if isinstance(record, Failure):  # a member that failed: its container stays
+                                state.failures[doc_id] = record
+                                summary.failures.append(record)
+                                if doc_id in manifest:
+                                    writer.delete(doc_id)
+                                emit("failed", doc_id, f"{record.reason}: {record.detail}")
+                                continue
+                            state.failures.pop(doc_id, None)
+                            kind = "updated" if doc_id in manifest else "added"
+                            setattr(summary, kind, getattr(summary, kind) + 1)
+                            if record.extra.get("sidecar_error"):
+                                summary.failures.append(
+                                    _failure(source, "bad_sidecar", record.extra["sidecar_error"])
+                                )
+                            written.add(doc_id)
+                            if writer.add(record, replace=doc_id in manifest):
+                                state.save(index_dir)
+                            emit(kind, doc_id, "")
+                    for doc_id in sorted(stale):
+                        writer.delete(doc_id)
+                        summary.removed += 1
+                        emit("removed", doc_id, "")
                     if on_progress:
                         on_progress(done, len(todo))
         finally:
             state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
             state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
             state.save(index_dir)
-            ix.close()
+            engine.close()
     summary.seconds = time.monotonic() - started
     return summary
 
 
+def _members(doc_ids) -> dict[str, list[str]]:
+    """Members of each container file, every level, among `doc_ids`: doc_id on disk -> ids."""
+    found: dict[str, list[str]] = {}
+    for doc_id in doc_ids:
+        top = outermost(doc_id)
+        if top != doc_id:
+            found.setdefault(top, []).append(doc_id)
+    return found
+
+
 def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
-    """Which files need extracting: new, or changed by content (size/mtime first, then hash)."""
+    """Which files need extracting: new, or changed by content (size/mtime first, then hash).
+
+    An unchanged container is not read again, so the failures of its members are reported
+    as they were (and --retry-failed reads it again for them)."""
+    member_failures: dict[str, list[Failure]] = {}
+    for doc_id, failure in state.failures.items():
+        if outermost(doc_id) != doc_id:
+            member_failures.setdefault(outermost(doc_id), []).append(failure)
     todo = []
     for source in sources:
         old: ManifestEntry | None = manifest.get(source.doc_id)
@@ -313,22 +412,28 @@ def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
         if failed and not options.retry_failed and failed.size == source.size and failed.mtime == source.mtime:
             summary.failures.append(failed)  # unchanged since it failed: not retried every run
             continue
-        if old is None or old.path != text_form(source.path):
+        if old is None or old.path != text_form(source.path) or (options.retry_failed and source.doc_id in member_failures):
             todo.append(source)
             continue
         if old.size == source.size and old.mtime == source.mtime and sidecar_path(source.path) is None:
+            unchanged = True
+        else:
+            try:
+                _, fingerprint, _ = fingerprint_of(source.path)
+            except OSError:
+                todo.append(source)  # let extraction report why it cannot be read
+                continue
+            unchanged = fingerprint == old.fingerprint
+        if unchanged:
             summary.unchanged += 1
-            continue
-        try:
-            _, fingerprint, _ = fingerprint_of(source.path)
-        except OSError:
-            todo.append(source)  # let extraction report why it cannot be read
-            continue
-        if fingerprint == old.fingerprint:
-            summary.unchanged += 1
+            summary.failures += member_failures.get(source.doc_id, [])
         else:
             todo.append(source)
     return todo
+
+
+def is_under(path: str, roots: list[Path]) -> bool:
+    return any(path == str(r) or path.startswith(str(r).rstrip(os.sep) + os.sep) for r in roots)
 
 
 def _deleted(sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path]) -> list[str]:
@@ -372,7 +477,8 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
     # start a fork of an already-imported process instead of a fresh import.
     _start_resource_tracker()
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata"])
+    engine = options.engine or "whoosh"
+    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
     with ProcessPool(
         max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(ext.memory_mb, os.getpid()), context=context
     ) as pool:
@@ -380,7 +486,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
         pending: list[tuple[SourceFile, object]] = []
         queue = iter(todo)
         for source in queue:
-            pending.append((source, pool.schedule(prepare, (source, ext), timeout=ext.timeout)))
+            pending.append((source, pool.schedule(prepare, (source, ext, engine), timeout=ext.timeout)))
             if len(pending) >= window:
                 break
         while pending:
@@ -396,4 +502,4 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
             yield source, result
             nxt = next(queue, None)
             if nxt is not None:
-                pending.append((nxt, pool.schedule(prepare, (nxt, ext), timeout=ext.timeout)))
+                pending.append((nxt, pool.schedule(prepare, (nxt, ext, engine), timeout=ext.timeout)))
