@@ -99,11 +99,14 @@ def find_dates(layout: Layout) -> tuple[str | None, str | None]:
     text = layout.text
     request: str | None = None
     head_end = max(layout.body_start, _line_offset(text, _HEAD_LINES) if layout.body_start == 0 else 0)
-    labelled = standalone = None
+    labelled = standalone = header = None
+    header_end = _email_header_end(text)
     for m in _DATE.finditer(text, 0, layout.current_end):
         kind = _classify(text, m, head_end, layout.body_end)
         if kind == "request" and request is None:
             request = _parse(m.group(0))
+        elif kind == "labelled" and m.start() < header_end:
+            header = header or _parse(m.group(0))
         elif kind == "labelled" and labelled is None:
             labelled = _parse(m.group(0))
         elif kind == "standalone" and standalone is None:
@@ -111,7 +114,9 @@ def find_dates(layout: Layout) -> tuple[str | None, str | None]:
         if request and labelled:
             break  # nothing later can change the answer
     marker_response, marker_request = _wdtk_markers(text)
-    response = marker_response or labelled or standalone
+    # The letter's own date beats the date its email was sent ("Date: 2 February 2024" in the
+    # body of a message sent on 14 March).
+    response = marker_response or labelled or standalone or header
     request = request or marker_request
     if request is None:  # the acknowledgement quoted below often says when the request came in
         for m in _DATE.finditer(text, layout.current_end, min(len(text), layout.current_end + 20000)):
@@ -120,6 +125,25 @@ def find_dates(layout: Layout) -> tuple[str | None, str | None]:
                 if request:
                     break
     return response, request
+
+
+_HEADER_LINE = re.compile(r"(?:From|To|Cc|Bcc|Date|Sent|Subject|Reply-To|Importance|Attachments)[ \t]*:", re.I)
+_HEADER_LINES = 12
+
+
+def _email_header_end(text: str) -> int:
+    """End of the email header block the text starts with ("From: ...", "Date: ..." lines up to
+    the first blank line), or 0 when it starts with none."""
+    pos = 0
+    for _ in range(_HEADER_LINES):
+        nl = text.find("\n", pos)
+        line_end = nl if nl >= 0 else len(text)
+        if not _HEADER_LINE.match(text, pos, line_end):
+            return pos
+        if nl < 0:
+            return len(text)
+        pos = nl + 1
+    return pos
 
 
 def _wdtk_markers(text: str) -> tuple[str | None, str | None]:
