@@ -80,10 +80,14 @@ def _stdout_to_devnull() -> None:
     os.close(devnull)
 
 
-@click.group(cls=FoiGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=FoiGroup, context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(__version__, prog_name="foi")
-def main() -> None:
-    """Search Freedom of Information responses: index PDFs, office files, text, web pages and images, then search them."""
+@click.pass_context
+def main(ctx) -> None:
+    """Search Freedom of Information responses: index PDFs, office files, text, web pages and images, then search them.
+    With no command, opens the terminal UI on the default index (as `foi tui`)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(tui)
 
 
 # ---------------------------------------------------------------- index
@@ -286,6 +290,16 @@ def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, t
     results = service.search(query, filters, sort=sort, limit=limit, offset=offset, facets=facets)
     for note in results.notes:
         click.echo(f"foi: note: {note}", err=True)
+    if results.fallback:
+        # No hit has every word: people see those with most of them; scripts see no hits
+        # (exit 1, as for any query without hits) and the same sentence on stderr.
+        if results.suggestion:
+            click.echo(f"no hits for {query!r}; did you mean {results.suggestion!r}?", err=True)
+        click.echo(results.fallback, err=True)
+        if fmt != "text" or tag:
+            return 0
+        print_results(console(), results)
+        return 0
     if fmt == "json":
         for hit in results.hits:
             obj = hit_record(hit)
@@ -416,19 +430,33 @@ def compare(query, every_group, as_json, as_csv, xlsx, authority, after, before,
 # ---------------------------------------------------------------- show, similar, status
 
 
+def _resolve(service, given: str, index) -> str:
+    """The doc_id meant by DOC_ID, a file's path or a unique basename; exit 1 when there is
+    none, exit 2 listing the candidates when a basename names several documents."""
+    from indexer.search import AmbiguousDocument
+
+    try:
+        doc_id = service.resolve(given)
+    except AmbiguousDocument as exc:
+        listed = "\n".join(f"  {c}" for c in exc.candidates)
+        raise FoiError(f"{given!r} names {len(exc.candidates)} documents; give one doc id:\n{listed}", 2) from None
+    if doc_id is None:
+        raise FoiError(f"no document {given!r} in {index} (give a doc id such as corpus/name.pdf, "
+                       "a file's path or its name)", 1)
+    return doc_id
+
+
 @main.command()
 @click.argument("doc_id")
 @click.option("--json", "as_json", is_flag=True)
 @common
 def show(doc_id, as_json, index):
-    """Full text and metadata of one document (DOC_ID as in search results, or its path)."""
+    """Full text and metadata of one document (DOC_ID as in search results, a file's path,
+    or a file name that only one document has)."""
     from indexer.output import console, emit_json, print_document
-    from indexer.search import SearchService
 
-    service = SearchService(index)
-    view = service.document(doc_id)
-    if view is None:
-        raise FoiError(f"no document {doc_id!r} in {index} (doc ids look like corpus/name.pdf)", 1)
+    service = _open_service(index)
+    view = service.document(_resolve(service, doc_id, index))
     if as_json:
         emit_json(view.to_dict())
     else:
@@ -441,13 +469,12 @@ def show(doc_id, as_json, index):
 @click.option("--json", "as_json", is_flag=True)
 @common
 def similar(doc_id, limit, as_json, index):
-    """Documents most like DOC_ID (more like this)."""
+    """Documents most like DOC_ID (a doc id, a file's path or a unique file name)."""
     from indexer.output import console, emit_json, print_results
-    from indexer.search import SearchService
 
-    service = SearchService(index)
+    service = _open_service(index)
     try:
-        results = service.similar(doc_id, limit=limit)
+        results = service.similar(_resolve(service, doc_id, index), limit=limit)
     except KeyError:
         raise FoiError(f"no document {doc_id!r} in {index}", 1) from None
     if as_json:

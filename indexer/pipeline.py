@@ -22,6 +22,7 @@ from indexer.extract import ExtractionError, ExtractOptions, extract_file
 from indexer.extract.container import outermost
 from indexer.engines import ManifestEntry, engine_class, engine_for_writing
 from indexer.lock import WriterLock
+from indexer.boilerplate import CommonParagraphs
 from indexer.models import Failure, FoiMetadata, IndexRecord, SourceFile
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
 from indexer.state import IndexState
@@ -63,6 +64,7 @@ class RunOptions:
     lock_wait: float = 5.0
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     engine: str | None = None  # for a new index (or --rebuild); None: the index's own, else $FOI_ENGINE
+    index_dir: Path | None = None  # set by run_index: workers read the index's known boilerplate there
 
 
 # on_event(kind, doc_id, detail): kind is added/updated/removed/failed; on_progress(done, total)
@@ -100,9 +102,13 @@ def with_sidecar(path: Path, sha: str) -> tuple[str, dict | None, str | None]:
     return f"{sha}+{side_sha[:16]}", data, None
 
 
-def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh") -> IndexRecord | Failure:
+def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh",
+            index_dir: str | None = None) -> IndexRecord | Failure:
     """Worker-side: one file to an IndexRecord (with its members' records, for an archive or
-    an email), or a Failure with its reason. Never raises."""
+    an email), or a Failure with its reason. Never raises. `index_dir` is read for the
+    paragraphs the index already knows to be boilerplate."""
+    from indexer.boilerplate import known_common, split_pages
+
     try:
         document, sha = extract_file(source.path, options)
         metadata = _metadata(document)
@@ -122,6 +128,8 @@ def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh")
         except ExtractionError as exc:  # well-formed JSON, wrong values: ignored, reported
             extra = {"sidecar_error": exc.detail}
     record = IndexRecord(source, sha, fingerprint, document, metadata, {**_declared(document), **extra})
+    common = known_common(index_dir)
+    record.split = split_pages([p.text for p in document.pages], common)
     problem = _unwritable(record)
     if problem:
         return _failure(source, "corrupt", problem)
@@ -129,7 +137,7 @@ def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh")
         record.fields = engine_class(engine).prepare(record)
     except Exception as exc:
         return _failure(source, "corrupt", f"cannot analyse the text ({type(exc).__name__}: {exc})")
-    record.children = _prepare_children(record, engine)
+    record.children = _prepare_children(record, engine, common)
     return record
 
 
@@ -153,11 +161,12 @@ def _declared(document) -> dict:
     return {"email": shown} if shown else {}
 
 
-def _prepare_children(container: IndexRecord, engine: str) -> list[IndexRecord | Failure]:
+def _prepare_children(container: IndexRecord, engine: str, common=frozenset()) -> list[IndexRecord | Failure]:
     """The members and attachments of a container, every level, as records or failures.
 
     A child's path is its container's file (what exists on disk, what `o` opens); its doc_id
     is "<container doc_id>!/<inner path>". A child that fails costs only itself."""
+    from indexer.boilerplate import split_pages
     from indexer.extract.container import flatten
 
     document, source = container.document, container.source
@@ -176,6 +185,7 @@ def _prepare_children(container: IndexRecord, engine: str) -> list[IndexRecord |
             metadata = _metadata(child.document)
             record = IndexRecord(child_source, child.sha256, child.sha256, child.document, metadata,
                                  _declared(child.document), parent=item.parent)
+            record.split = split_pages([p.text for p in child.document.pages], common)
             problem = _unwritable(record)
             if problem is None:
                 record.fields = engine_class(engine).prepare(record)
@@ -301,6 +311,9 @@ def run_index(
         else:
             engine.open_or_create()
         state = IndexState() if options.rebuild else IndexState.load(index_dir)
+        if options.rebuild:
+            CommonParagraphs.reset(index_dir)
+        common = CommonParagraphs.load(index_dir)
         try:
             manifest = engine.manifest()
             problems: list[DiscoveryProblem] = []
@@ -336,7 +349,9 @@ def run_index(
                         emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
                 done = 0
                 written: set[str] = set()  # doc_ids written in this run
-                for source, result in _extract_all(todo, dataclasses.replace(options, engine=engine.name)):
+                again: set[str] = set()  # written before a paragraph of theirs became common
+                run_options = dataclasses.replace(options, engine=engine.name, index_dir=index_dir)
+                for source, result in _extract_all(todo, run_options):
                     done += 1
                     # The container's old members go, unless written again below.
                     stale = set(members.get(source.doc_id, ()))
@@ -378,6 +393,7 @@ def run_index(
                                     _failure(source, "bad_sidecar", record.extra["sidecar_error"])
                                 )
                             written.add(doc_id)
+                            _settle_boilerplate(record, common, engine, index_dir, again)
                             if writer.add(record, replace=doc_id in manifest):
                                 state.save(index_dir)
                             emit(kind, doc_id, "")
@@ -387,13 +403,58 @@ def run_index(
                         emit("removed", doc_id, "")
                     if on_progress:
                         on_progress(done, len(todo))
+                _rewrite(again, sources, run_options, writer, common, engine)
         finally:
             state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
             state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
             state.save(index_dir)
+            common.save(index_dir)
             engine.close()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _settle_boilerplate(record: IndexRecord, common: CommonParagraphs, engine, index_dir: Path,
+                        again: set[str]) -> None:
+    """Boilerplate by frequency, in the writer (which alone sees every document): a record
+    whose worker split it before one of its paragraphs became common is split again; its
+    paragraphs are then counted. A newly common one is saved at once, so that the workers
+    split the documents still to come with it, and the documents written before it was
+    common are added to `again`."""
+    if record.split is None:
+        return
+    _split_again(record, common, engine)
+    grew, stale = common.observe(record.split.counted, record.source.doc_id)
+    if grew:
+        common.save(index_dir)
+        _split_again(record, common, engine)  # this very record may hold the new common paragraph
+    again.update(stale)
+
+
+def _split_again(record: IndexRecord, common: CommonParagraphs, engine) -> None:
+    from indexer.boilerplate import split_pages
+
+    if record.split is not None and any(common.is_common(fp) for fp in record.split.counted):
+        record.split = split_pages([p.text for p in record.document.pages], common.common())
+        record.fields = engine.prepare(record)
+
+
+def _rewrite(doc_ids: set[str], sources: list[SourceFile], options: RunOptions, writer, common, engine) -> None:
+    """Documents of this run that hold a paragraph which became common after they were
+    written: extracted and written again, with that paragraph as boilerplate (few: the
+    first documents of each repeated passage)."""
+    if not doc_ids:
+        return
+    by_id = {s.doc_id: s for s in sources}
+    todo = [by_id[d] for d in sorted({outermost(d) for d in doc_ids}) if d in by_id]
+    writer.commit()  # an engine replaces only documents of an earlier commit
+    for _, result in _extract_all(todo, options):
+        if isinstance(result, Failure):
+            continue  # it was indexed a moment ago: that version stays
+        for record in [result, *result.children]:
+            if isinstance(record, IndexRecord):
+                _split_again(record, common, engine)
+                writer.add(record, replace=True)
 
 
 def _members(doc_ids) -> dict[str, list[str]]:
@@ -512,6 +573,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
     _start_resource_tracker()
     context = multiprocessing.get_context("forkserver")
     engine = options.engine or "whoosh"
+    folder = str(options.index_dir) if options.index_dir is not None else None
     context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
     with ProcessPool(
         max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(ext.memory_mb, os.getpid()), context=context
@@ -520,7 +582,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
         pending: list[tuple[SourceFile, object]] = []
         queue = iter(todo)
         for source in queue:
-            pending.append((source, pool.schedule(prepare, (source, ext, engine), timeout=ext.timeout)))
+            pending.append((source, pool.schedule(prepare, (source, ext, engine, folder), timeout=ext.timeout)))
             if len(pending) >= window:
                 break
         while pending:
@@ -536,4 +598,4 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
             yield source, result
             nxt = next(queue, None)
             if nxt is not None:
-                pending.append((nxt, pool.schedule(prepare, (nxt, ext, engine), timeout=ext.timeout)))
+                pending.append((nxt, pool.schedule(prepare, (nxt, ext, engine, folder), timeout=ext.timeout)))

@@ -607,3 +607,32 @@ async def test_the_command_palette_offers_bindings_and_key_less_actions(shared_i
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.query_one(FacetSidebar).has_focus
+async def test_an_empty_box_with_a_facet_picked_lists_documents_newest_first(shared_index):
+    app = make_app(shared_index)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("tab")
+        facets = app.screen.query_one(FacetSidebar)
+        facets.focus()
+        target = facets.get_option_index("outcome\x1fdisclosed")
+        while facets.highlighted != target:
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        results = app.screen.query_one(ResultsList)
+        hits = results.loaded_hits
+        assert results.total == len(hits) >= 2
+        assert {h.outcome for h in hits} == {"disclosed"}
+        dates = [h.date or h.request_date for h in hits]
+        assert dates == sorted(dates, reverse=True)
+
+
+async def test_no_hit_with_every_word_shows_those_with_most_and_says_so(shared_index):
+    app = make_app(shared_index)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "potholes zeppelin")
+        results = app.screen.query_one(ResultsList)
+        assert results.total >= 1
+        assert results.hit_at(0).doc_id.endswith("sheffield-2021-potholes.txt")
+        assert "no response has all of: potholes zeppelin; showing those with 'potholes'" in status_text(app)

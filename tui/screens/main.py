@@ -140,7 +140,7 @@ class MainScreen(Screen):
     def run_search(self) -> None:
         """Search for the current text, filters and sort (a new generation)."""
         self.generation += 1
-        if not self.query_text.strip():
+        if not self.query_text.strip() and not self.filters.active():
             self.results = None
             self.results_list.show_hint("Loading…")
             self.status.set_results(None, None)
@@ -210,7 +210,7 @@ class MainScreen(Screen):
         self.results = event.results
         self.results_list.show_results(event.results, event.generation, self._no_hits_advice())
         self.facets.show_facets(event.results.facets)
-        self.status.set_results(event.results.total, event.results.seconds)
+        self.status.set_results(event.results.total, event.results.seconds, event.results.fallback)
         if not event.results.total and self.previewing:
             self.close_preview()
 

@@ -17,7 +17,7 @@ from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, prep
 from indexer.engines.whoosh.manifest import ManifestFile
 from indexer.engines.whoosh.schema import SCHEMA_VERSION
 from indexer.engines.whoosh.search import Compiler, analyse
-from indexer.fields import FACETS
+from indexer.fields import FACETS, substance_text
 from indexer.models import IndexRecord
 from indexer.query import Node, QueryError, nothing_to_search
 from indexer.results import IndexDamaged, IndexNotFound
@@ -178,26 +178,27 @@ class WhooshEngine(Engine):
             return EngineResults(
                 hits=hits,
                 total=total,  # the facets have visited every match anyway
-                count=lambda: self._count_results(raw),
+                count=lambda: self._count_query(run),
                 facets=counts,
                 ranked=ranked,
                 terms=compiler.terms,
                 notes=compiler.notes,
             )
 
-    def _count_results(self, raw) -> int:
+    def _count_query(self, run) -> int:
+        """Every match, visited without scoring. Not `len(results)`: after a search that
+        skipped blocks by score (Whoosh's quality optimisation) it undercounts nested ORs
+        (measured: 50 of 65 for `date:>=2022-01-01 records` over content and boilerplate)."""
         with self._lock:
-            try:
-                return len(raw)
-            except Exception:  # the searcher was replaced by a newer one meanwhile
-                return raw.scored_length()
+            searcher = self.searcher()
+            with self._damage():
+                return sum(1 for _ in searcher.docs_for_query(run))
 
     def count(self, query_node: Node, filters: Node | None = None) -> int:
         with self._lock:
             searcher = self.searcher()
             compiled, fq, _ = self._compile(searcher, query_node, filters)
-            with self._damage():
-                return len(searcher.search(compiled if fq is None else query.And([compiled, fq]), limit=1))
+            return self._count_query(compiled if fq is None else query.And([compiled, fq]))
 
     def facet_counts(self, query_node: Node | None, filters: Node | None) -> dict[str, list[tuple[str, int]]]:
         with self._lock:
@@ -263,7 +264,9 @@ class WhooshEngine(Engine):
                 raise KeyError(doc_id)
             with self._damage():
                 stored = searcher.stored_fields(docnum)
-                text = "\n".join(stored.get("page_texts") or [])
+                text = substance_text(stored)  # boilerplate says nothing of what a reply is about
+                if not text.strip():
+                    return [], set()
                 raw = searcher.more_like(docnum, "content", text=text, top=limit, numterms=25)
                 keywords = {w for w, _ in searcher.key_terms_from_text("content", text, numterms=25)}
                 hits = [EngineHit(float(h.score or 0.0), _stored(h.fields())) for h in raw]

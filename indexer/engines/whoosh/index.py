@@ -51,6 +51,7 @@ def record_fields(record: IndexRecord, indexed_at: str) -> dict:
         "content": v["content"],
         "bigrams": v["content"],
         "page_texts": v["page_texts"],
+        "page_boilerplate": v["page_boilerplate"],
         "page_ocr": v["page_ocr"],
         "ocr_confidence": v["ocr_confidence"],
         "qa_pairs": v["qa_pairs"],
@@ -75,6 +76,7 @@ def record_fields(record: IndexRecord, indexed_at: str) -> dict:
         "request": v["request"],
         "response": v["response"],
         "qa": v["qa"],
+        "boilerplate": v["boilerplate"],
     }
     fields.update({k: val for k, val in optional.items() if val})
     return fields
