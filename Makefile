@@ -11,7 +11,7 @@ CORPUS ?= corpus
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,cluster]'
 	touch $(STAMP)
 
 # Tesseract is the OCR engine (Debian packages; no model download at run time).
@@ -35,7 +35,7 @@ test: setup
 	$(BIN)/pytest -n 2 -q
 
 bench: setup
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test,cluster,bench]'
 	$(BIN)/python -m bench.run
 
 clean-index:

@@ -50,7 +50,8 @@ def common(func):
 
             if isinstance(exc, QueryError):
                 raise FoiError(str(exc), 2) from None
-            if isinstance(exc, (IndexBusy, IndexNotFound)):
+            cluster = sys.modules.get("indexer.cluster")  # loaded only by a --cluster run
+            if isinstance(exc, (IndexBusy, IndexNotFound)) or (cluster and isinstance(exc, cluster.ClusterError)):
                 raise FoiError(str(exc), 1) from None
             raise FoiError(f"{type(exc).__name__}: {exc} (run with --debug for details)", 1) from None
 
@@ -82,9 +83,18 @@ def main() -> None:
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per file.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Documents per commit: at most this many are redone after a crash.")
+@click.option("--cluster", metavar="ADDR", envvar="FOI_CLUSTER",
+              help="Extract on a Dask cluster: tcp://HOST:8786 (a running scheduler), or local[:N] "
+                   "(N worker processes for this run). Default: $FOI_CLUSTER, else local processes.")
+@click.option("--shared-fs", is_flag=True, help="With --cluster: workers read the files by path instead of being sent them.")
+@click.option("--ocr-cache", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="OCR cache folder (default: INDEX/ocr-cache; with a remote --cluster each worker keeps its own).")
 @common
-def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, index):
+def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars,
+          timeout, batch_size, cluster, shared_fs, ocr_cache, index):
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
+    from contextlib import nullcontext
+
     from indexer.extract.base import ExtractOptions
     from indexer.output import console, emit_json, print_summary
     from indexer.pipeline import RunOptions, run_index
@@ -93,29 +103,62 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     missing = [str(p) for p in roots if not p.exists()]
     if missing:
         raise FoiError(f"no such file or folder: {', '.join(missing)}", 2)
+    if shared_fs and not cluster:
+        raise FoiError("--shared-fs only applies with --cluster", 2)
     extract = ExtractOptions(
         max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, timeout=timeout,
-        ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=index / "ocr-cache",
+        ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=ocr_cache or index / "ocr-cache",
     )
-    options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size, extract=extract)
-    if watch:
-        from indexer.watch import watch_and_index
+    session = _cluster_session(cluster, shared_fs, ocr_cache) if cluster else None
+    options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size, extract=extract,
+                         cluster=session)
+    with session or nullcontext():
+        if watch:
+            from indexer.watch import watch_and_index
 
-        watch_and_index(roots, index, options)
-        return
-    err = console(stderr=True)
-    if not as_json and err.is_terminal:
-        summary = _run_with_progress(roots, index, options, run_index, err)
-    else:
-        summary = run_index(roots, index, options)
-    if optimize:
+            watch_and_index(roots, index, options)
+            return
+        err = console(stderr=True)
+        if not as_json and err.is_terminal:
+            summary = _run_with_progress(roots, index, options, run_index, err)
+        else:
+            summary = run_index(roots, index, options)
+    if optimize and not (session and session.lost):
         from indexer.index import FoiIndex
 
         FoiIndex(index).optimize()
     if as_json:
-        emit_json(summary.to_dict())
+        report = summary.to_dict()
+        if session:
+            report.update(cluster=session.address.text, workers=session.workers)
+        emit_json(report)
     else:
         print_summary(console(), summary)
+        if session:
+            click.echo(f"extracted on {session.address.text} ({session.workers} workers)")
+    if session and session.lost:  # what was finished is committed; the rest is sent next run
+        raise FoiError(f"{session.lost}; finished documents were kept, run again to index the rest", 1)
+
+
+def _cluster_session(address: str, shared_fs: bool, ocr_cache: Path | None):
+    """A connected session for --cluster (a remote scheduler is reached now, before any work)."""
+    import logging
+
+    try:
+        from indexer.cluster import ClusterError, ClusterSession, parse_address
+    except ImportError:
+        raise FoiError("--cluster needs Dask: pip install 'foi-search[cluster]'", 1) from None
+    try:
+        parsed = parse_address(address)
+    except ValueError as exc:
+        raise FoiError(str(exc), 2) from None
+    # Dask logs a lost or refused connection as tracebacks; foi says it in one line.
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    session = ClusterSession(parsed, shared_fs=shared_fs, ocr_cache=ocr_cache)
+    try:
+        return session.open()
+    except ClusterError as exc:
+        raise FoiError(str(exc), 1) from None
 
 
 def _run_with_progress(roots, index, options, run_index, err):

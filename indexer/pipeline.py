@@ -16,6 +16,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer.discover import DiscoveryProblem, discover, display_path, text_form
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
@@ -24,6 +25,9 @@ from indexer.lock import WriterLock
 from indexer.models import Failure, IndexRecord, SourceFile
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
 from indexer.state import IndexState
+
+if TYPE_CHECKING:  # Dask is imported only by a run that asks for a cluster
+    from indexer.cluster import ClusterSession
 
 
 @dataclass
@@ -54,6 +58,7 @@ class IndexSummary:
 @dataclass
 class RunOptions:
     jobs: int = 0  # 0: one per core
+    cluster: ClusterSession | None = None  # extract on a Dask cluster instead of local processes
     rebuild: bool = False
     retry_failed: bool = False
     batch_size: int = 2000  # documents per commit; each commit adds a segment
@@ -89,12 +94,16 @@ def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
     return sha, f"{sha}+{side_sha[:16]}", data
 
 
-def prepare(source: SourceFile, options: ExtractOptions) -> IndexRecord | Failure:
-    """Worker-side: one file to an IndexRecord, or a Failure with its reason. Never raises."""
+def prepare(source: SourceFile, options: ExtractOptions, copy: Path | None = None) -> IndexRecord | Failure:
+    """Worker-side: one file to an IndexRecord, or a Failure with its reason. Never raises.
+
+    `copy`: where this worker reads the file (its sidecar beside it, under the same names)
+    when it cannot see `source.path`, as on a cluster worker of another machine."""
     from indexer.metadata import extract_metadata
 
+    readable = copy or source.path
     try:
-        document, sha = extract_file(source.path, options)
+        document, sha = extract_file(readable, options)
         metadata = extract_metadata(document.text)
     except ExtractionError as exc:
         return _failure(source, exc.reason, exc.detail)
@@ -106,7 +115,7 @@ def prepare(source: SourceFile, options: ExtractOptions) -> IndexRecord | Failur
     fingerprint = sha
     # The index stores the path as UTF-8 text (see discover.text_form).
     source = dataclasses.replace(source, path=Path(text_form(source.path)))
-    side = sidecar_path(source.path)
+    side = sidecar_path(readable)
     if side is not None:
         # The fingerprint must match fingerprint_of's, or the file is re-extracted every run.
         try:
@@ -267,7 +276,8 @@ def run_index(
                     emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
                 done = 0
                 written: set[str] = set()  # doc_ids written in this run
-                for source, result in _extract_all(todo, options):
+                extract_all = options.cluster.extract_all if options.cluster else _extract_all
+                for source, result in extract_all(todo, options):
                     done += 1
                     if isinstance(result, Failure):
                         state.failures[source.doc_id] = result
@@ -359,23 +369,40 @@ def _start_resource_tracker() -> None:
         resource_tracker.ensure_running()
 
 
+def start_pool(jobs: int, ext: ExtractOptions, parent_pid: int):
+    """A pebble pool of `jobs` killable workers that exit with `parent_pid`, under ext's memory cap."""
+    from pebble import ProcessPool
+
+    # The forkserver, not fork: workers must not inherit this process's threads (a TUI
+    # re-index, --watch, a Dask worker) or its state. Preloading the engine there makes each
+    # worker's start a fork of an already-imported process instead of a fresh import.
+    _start_resource_tracker()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata"])
+    return ProcessPool(max_workers=jobs, initializer=_init_worker, initargs=(ext.memory_mb, parent_pid), context=context)
+
+
+def outcome(source: SourceFile, future, ext: ExtractOptions) -> IndexRecord | Failure:
+    """The result of a pool future, with a worker that overran or died reported as a Failure."""
+    from pebble import ProcessExpired
+
+    try:
+        return future.result()
+    except FutureTimeout:
+        return _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
+    except ProcessExpired as exc:
+        return _died(source, exc.exitcode, ext.memory_mb)
+    except Exception as exc:
+        return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+
+
 def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
     """Extract in a pool of killable worker processes, keeping a bounded number in flight."""
     if not todo:
         return
-    from pebble import ProcessExpired, ProcessPool
-
     jobs = options.jobs or default_jobs()
     ext = options.extract
-    # The forkserver, not fork: workers must not inherit this process's threads (a TUI
-    # re-index, --watch) or its state. Preloading the engine there makes each worker's
-    # start a fork of an already-imported process instead of a fresh import.
-    _start_resource_tracker()
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata"])
-    with ProcessPool(
-        max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(ext.memory_mb, os.getpid()), context=context
-    ) as pool:
+    with start_pool(min(jobs, len(todo)), ext, os.getpid()) as pool:
         window = max(4, jobs * 4)
         pending: list[tuple[SourceFile, object]] = []
         queue = iter(todo)
@@ -385,15 +412,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
                 break
         while pending:
             source, future = pending.pop(0)
-            try:
-                result = future.result()
-            except FutureTimeout:
-                result = _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
-            except ProcessExpired as exc:
-                result = _died(source, exc.exitcode, ext.memory_mb)
-            except Exception as exc:
-                result = _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
-            yield source, result
+            yield source, outcome(source, future, ext)
             nxt = next(queue, None)
             if nxt is not None:
                 pending.append((nxt, pool.schedule(prepare, (nxt, ext), timeout=ext.timeout)))
