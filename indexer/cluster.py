@@ -117,10 +117,21 @@ class ClusterSession:
 
     def open(self) -> "ClusterSession":
         if not self.address.local:
-            self._connect()
+            self.connect()
         return self
 
-    def _connect(self):
+    @property
+    def client(self):
+        """The Dask client (connecting first if need be)."""
+        return self.connect()
+
+    @property
+    def scheduler_address(self) -> str:
+        """The scheduler's own address (a local cluster's is chosen when it starts)."""
+        return self.client.scheduler.address
+
+    def connect(self):
+        """Connect to the scheduler, or start the local cluster; returns the Dask client."""
         if self._client is not None:
             return self._client
         if self.lost:
@@ -149,17 +160,21 @@ class ClusterSession:
 
         # Set for the session, not a `with` block: the nanny reads these again whenever it
         # restarts a worker that died. Workers must not be daemons: they start the
-        # extraction processes, and those exit with their worker by themselves.
+        # extraction processes, and those exit with their worker by themselves. A worker
+        # holds only the task it runs (saturation 1.0, not Dask's 1.1), so a worker that
+        # dies takes no queued file down with it: Dask counts a death against every task
+        # the worker held, and a good file must not be given up for its neighbour's crash.
         dask.config.set({
             "distributed.worker.daemon": False,
             "distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES,
+            "distributed.scheduler.worker-saturation": 1.0,
         })
         self._cluster = LocalCluster(
             n_workers=self.address.local_workers,
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",  # loopback only: a run's own cluster is nobody else's
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # its HTTP routes (health, metrics): loopback too
             silence_logs=logging.CRITICAL,
         )
 
@@ -194,7 +209,7 @@ class ClusterSession:
         if not todo:
             return
         try:
-            client = self._connect()
+            client = self.connect()
         except ClusterError as exc:
             self.lost = str(exc)
             raise
@@ -321,7 +336,7 @@ class ClusterSession:
             return pipeline._failure(source, "corrupt", f"{type(exc).__name__}: {_one_line(exc)}")
 
     def _lost_message(self, exc: BaseException) -> str:
-        return f"lost the connection to the Dask scheduler at {self.address.text} ({type(exc).__name__})"
+        return f"lost the connection to the Dask scheduler at {self.address.text}"
 
 
 def _one_line(exc: BaseException) -> str:
