@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from indexer import __version__
+from indexer.models import KINDS
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
@@ -45,13 +46,14 @@ def common(func):
             if debug:
                 raise
             from indexer.lock import IndexBusy
-            from indexer.index import IndexNotFound
-            from indexer.search import QueryError
+            from indexer.results import EngineMismatch, IndexDamaged, IndexNotFound, QueryError
 
-            if isinstance(exc, QueryError):
+            if isinstance(exc, (QueryError, EngineMismatch)):
                 raise FoiError(str(exc), 2) from None
             cluster = sys.modules.get("indexer.cluster")  # loaded only by a --cluster run
-            if isinstance(exc, (IndexBusy, IndexNotFound)) or (cluster and isinstance(exc, cluster.ClusterError)):
+            if isinstance(exc, (IndexBusy, IndexNotFound, IndexDamaged)) or (
+                cluster and isinstance(exc, cluster.ClusterError)
+            ):
                 raise FoiError(str(exc), 1) from None
             raise FoiError(f"{type(exc).__name__}: {exc} (run with --debug for details)", 1) from None
 
@@ -83,6 +85,8 @@ def main() -> None:
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per file.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Documents per commit: at most this many are redone after a crash.")
+@click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), default=None,
+              help="Search engine of a new index (default: $FOI_ENGINE, else whoosh); another needs --rebuild.")
 @click.option("--cluster", metavar="ADDR", envvar="FOI_CLUSTER",
               help="Extract on a Dask cluster: tcp://HOST:8786 (a running scheduler), or local[:N] "
                    "(N worker processes for this run). Default: $FOI_CLUSTER, else local processes.")
@@ -91,7 +95,7 @@ def main() -> None:
               help="OCR cache folder (default: INDEX/ocr-cache; with a remote --cluster each worker keeps its own).")
 @common
 def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars,
-          timeout, batch_size, cluster, shared_fs, ocr_cache, index):
+          timeout, batch_size, engine, cluster, shared_fs, ocr_cache, index):
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
     from contextlib import nullcontext
 
@@ -109,9 +113,16 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
         max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, timeout=timeout,
         ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=ocr_cache or index / "ocr-cache",
     )
+    from indexer.engines import default_engine_name, engine_for_writing, engine_names
+
+    if engine is None and os.environ.get("FOI_ENGINE"):
+        if default_engine_name() not in engine_names():
+            raise FoiError(f"FOI_ENGINE={os.environ['FOI_ENGINE']!r} is not an engine: use one of "
+                           f"{', '.join(engine_names())}", 2)
+    engine_for_writing(index, engine, rebuild)  # the other engine without --rebuild: exit 2 now
     session = _cluster_session(cluster, shared_fs, ocr_cache) if cluster else None
-    options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size, extract=extract,
-                         cluster=session)
+    options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size,
+                         extract=extract, engine=engine, cluster=session)
     with session or nullcontext():
         if watch:
             from indexer.watch import watch_and_index
@@ -124,9 +135,9 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
         else:
             summary = run_index(roots, index, options)
     if optimize and not (session and session.lost):
-        from indexer.index import FoiIndex
+        from indexer.engines import engine_for
 
-        FoiIndex(index).optimize()
+        engine_for(index).optimize()
     if as_json:
         report = summary.to_dict()
         if session:
@@ -192,7 +203,7 @@ def filter_options(func):
             click.option("--before", metavar="YYYY-MM-DD", help="Responses dated on or before this day."),
             click.option("--exemption", metavar="S", help="Exemption cited: s40 matches s40(2) and s40(3A)(a)."),
             click.option("--outcome", type=click.Choice(["disclosed", "partial", "refused", "not_held", "ncnd", "unknown"])),
-            click.option("--kind", type=click.Choice(["pdf", "text"])),
+            click.option("--kind", type=click.Choice(list(KINDS))),
         ]
     ):
         func = option(func)
@@ -214,9 +225,13 @@ def search(query, limit, offset, as_json, count, facets, sort, queries, authorit
     """Ranked full-text search. Exit 0 with hits, 1 with none, 2 for a bad query."""
     from indexer.search import SearchService
 
-    if (query is None) == (queries is None):
-        raise FoiError("give a QUERY or --queries FILE (one of them)", 2)
     filters = _filters(authority, after, before, exemption, outcome, kind)
+    if query is not None and queries is not None:
+        raise FoiError("give a QUERY or --queries FILE, not both", 2)
+    if query is None and queries is None:
+        if not filters.active():
+            raise FoiError("give a QUERY, --queries FILE, or a filter such as --outcome refused", 2)
+        query = ""  # browse: every document the filters match, newest first
     service = SearchService(index)
     if not service.available():
         raise FoiError(f"no index in {index}; run `foi index` first", 1)
@@ -235,6 +250,8 @@ def _run_one(service, query, filters, limit, offset, sort, as_json, count, facet
         click.echo(f"{query}\t{total}" if tag else total)
         return total
     results = service.search(query, filters, sort=sort, limit=limit, offset=offset, facets=facets)
+    for note in results.notes:
+        click.echo(f"foi: note: {note}", err=True)
     if as_json:
         for hit in results.hits:
             obj = hit.to_dict()
@@ -336,7 +353,13 @@ def status(as_json, index):
 @common
 def tui(index):
     """The terminal UI: search as you type."""
+    from indexer.search import SearchService
     from tui.app import run
+
+    service = SearchService(index)
+    if service.available():
+        service.stats()  # a damaged index: one line and exit 1, before the screen opens
+    service.close()
 
     run(index)
 

@@ -214,6 +214,7 @@ class ClusterSession:
             self.lost = str(exc)
             raise
         ext, own_cache = self._task_options(options.extract)
+        engine = options.engine or "whoosh"  # run_index passes the index's own
         done: queue.Queue = queue.Queue()
         running: dict = {}  # future -> (source, bytes sent, scattered data future or None)
         in_flight = 0
@@ -227,7 +228,7 @@ class ClusterSession:
                 source = next(waiting, None)
                 if source is None:
                     return
-                sent = self._submit(client, source, ext, own_cache)
+                sent = self._submit(client, source, ext, engine, own_cache)
                 if isinstance(sent, Failure):  # refused before sending (too large, unreadable)
                     yield source, sent
                     continue
@@ -282,7 +283,7 @@ class ClusterSession:
             return replace(ext, ocr_cache_dir=Path(os.path.abspath(ext.ocr_cache_dir))), False
         return replace(ext, ocr_cache_dir=None), ext.ocr_cache_dir is not None
 
-    def _submit(self, client, source: SourceFile, ext: ExtractOptions, own_cache: bool):
+    def _submit(self, client, source: SourceFile, ext: ExtractOptions, engine: str, own_cache: bool):
         """Send one file's task: (future, bytes sent, scattered data) or a Failure if refused here."""
         from indexer import pipeline
 
@@ -306,7 +307,7 @@ class ClusterSession:
                 data = scattered
             # Looked up at each call, so a test can stand in its own (picklable by name).
             future = client.submit(
-                run_task, pipeline.prepare, source, ext, data, sidecar, own_cache,
+                run_task, pipeline.prepare, source, ext, engine, data, sidecar, own_cache,
                 key=f"foi-prepare-{os.urandom(8).hex()}", pure=False, retries=0,
             )
         except Exception as exc:
@@ -346,11 +347,11 @@ def _one_line(exc: BaseException) -> str:
 # ---------------------------------------------------------------- the worker side
 
 _pool = None
-_pool_memory_mb: int | None = None
+_pool_key: tuple[int, str] | None = None  # (memory cap, engine) the pool was started for
 _pool_lock = threading.Lock()
 
 
-def run_task(prepare, source: SourceFile, options: ExtractOptions, data: bytes | None,
+def run_task(prepare, source: SourceFile, options: ExtractOptions, engine: str, data: bytes | None,
              sidecar: tuple[str, bytes] | None, own_ocr_cache: bool) -> IndexRecord | Failure:
     """On a Dask worker: prepare one file in this worker's killable child process.
 
@@ -361,7 +362,7 @@ def run_task(prepare, source: SourceFile, options: ExtractOptions, data: bytes |
 
     if own_ocr_cache:
         options = replace(options, ocr_cache_dir=worker_ocr_cache())
-    pool = _worker_pool(options)
+    pool = _worker_pool(options, engine)
     scratch = None
     copy = None
     try:
@@ -371,21 +372,21 @@ def run_task(prepare, source: SourceFile, options: ExtractOptions, data: bytes |
             copy.write_bytes(data)
             if sidecar is not None:
                 (scratch / sidecar[0]).write_bytes(sidecar[1])
-        future = pool.schedule(prepare, (source, options, copy), timeout=options.timeout)
+        future = pool.schedule(prepare, (source, options, engine, copy), timeout=options.timeout)
         return pipeline.outcome(source, future, options)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _worker_pool(options: ExtractOptions):
+def _worker_pool(options: ExtractOptions, engine: str):
     """This worker's pool of extraction processes, one per worker thread, made on first use."""
     import multiprocessing
 
-    global _pool, _pool_memory_mb
+    global _pool, _pool_key
     with _pool_lock:
-        if _pool is not None and (_pool_memory_mb != options.memory_mb or not _pool.active):
-            _pool.stop()  # another run's memory cap
+        if _pool is not None and (_pool_key != (options.memory_mb, engine) or not _pool.active):
+            _pool.stop()  # another run's memory cap or engine
             _pool = None
         if _pool is None:
             if multiprocessing.current_process().daemon:
@@ -394,8 +395,8 @@ def _worker_pool(options: ExtractOptions):
 
             from indexer.pipeline import start_pool
 
-            _pool = start_pool(max(1, get_worker().state.nthreads), options, os.getpid())
-            _pool_memory_mb = options.memory_mb
+            _pool = start_pool(max(1, get_worker().state.nthreads), options, os.getpid(), engine)
+            _pool_key = (options.memory_mb, engine)
         return _pool
 
 

@@ -12,6 +12,8 @@ import sys
 from rich.console import Console
 from rich.text import Text
 
+from indexer.fields import SHOWN_FIELDS
+
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 HIGHLIGHT = "bold yellow"
 
@@ -95,7 +97,9 @@ def print_summary(con: Console, summary) -> None:
 
 def print_status(con: Console, stats, index_dir) -> None:
     con.print(Text(f"Index:      {safe(index_dir)}"))
-    con.print(Text(f"Documents:  {stats.documents:,}"))
+    con.print(Text(f"Engine:     {stats.engine}"))
+    kinds = ", ".join(f"{kind} {count:,}" for kind, count in stats.kinds.items())
+    con.print(Text(f"Documents:  {stats.documents:,}" + (f" ({kinds})" if kinds else "")))
     con.print(Text(f"Index size: {human_bytes(stats.index_bytes)}"))
     con.print(Text(f"Last run:   {stats.last_run or 'never'}"))
     con.print(Text(f"Failures:   {len(stats.failures)}"))
@@ -106,7 +110,7 @@ def print_status(con: Console, stats, index_dir) -> None:
 def print_document(con: Console, view) -> None:
     meta = view.metadata
     con.print(Text(safe(meta.get("title") or meta["doc_id"]), style="bold"))
-    for key in ("doc_id", "path", "authority", "reference", "date", "request_date", "outcome", "kind", "pages"):
+    for key in SHOWN_FIELDS:
         if meta.get(key) is not None:
             con.print(Text(f"{key + ':':<14}{safe(meta[key])}", style="cyan"))
     if meta.get("exemptions"):

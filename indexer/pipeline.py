@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from indexer.discover import DiscoveryProblem, discover, display_path, text_form
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
-from indexer.index import BatchWriter, FoiIndex, ManifestEntry, is_under, prepared_fields
+from indexer.engines import ManifestEntry, engine_class, engine_for_writing
 from indexer.lock import WriterLock
 from indexer.models import Failure, IndexRecord, SourceFile
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
@@ -64,6 +64,7 @@ class RunOptions:
     batch_size: int = 2000  # documents per commit; each commit adds a segment
     lock_wait: float = 5.0
     extract: ExtractOptions = field(default_factory=ExtractOptions)
+    engine: str | None = None  # for a new index (or --rebuild); None: the index's own, else $FOI_ENGINE
 
 
 # on_event(kind, doc_id, detail): kind is added/updated/removed/failed; on_progress(done, total)
@@ -94,7 +95,8 @@ def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
     return sha, f"{sha}+{side_sha[:16]}", data
 
 
-def prepare(source: SourceFile, options: ExtractOptions, copy: Path | None = None) -> IndexRecord | Failure:
+def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh",
+            copy: Path | None = None) -> IndexRecord | Failure:
     """Worker-side: one file to an IndexRecord, or a Failure with its reason. Never raises.
 
     `copy`: where this worker reads the file (its sidecar beside it, under the same names)
@@ -134,7 +136,7 @@ def prepare(source: SourceFile, options: ExtractOptions, copy: Path | None = Non
     if problem:
         return _failure(source, "corrupt", problem)
     try:
-        record.fields = prepared_fields(record)
+        record.fields = engine_class(engine).prepare(record)
     except Exception as exc:
         return _failure(source, "corrupt", f"cannot analyse the text ({type(exc).__name__}: {exc})")
     return record
@@ -142,8 +144,8 @@ def prepare(source: SourceFile, options: ExtractOptions, copy: Path | None = Non
 
 def _unwritable(record: IndexRecord) -> str | None:
     """Why the index could not take this record, checked here so that the writer never
-    fails half-way through a document (Whoosh has no way to undo a half-added one)."""
-    from indexer.index import record_fields
+    fails half-way through a document (an engine may have no way to undo a half-added one)."""
+    from indexer.fields import document_values
 
     def bad(value) -> bool:
         if isinstance(value, str):
@@ -159,7 +161,7 @@ def _unwritable(record: IndexRecord) -> str | None:
         return False
 
     try:
-        fields = record_fields(record, "")
+        fields = document_values(record, "")
     except Exception as exc:
         return f"cannot be indexed ({type(exc).__name__}: {exc})"
     names = [name for name, value in fields.items() if bad(value)]
@@ -246,11 +248,14 @@ def run_index(
     emit = on_event or (lambda kind, doc_id, detail: None)
     roots = [Path(os.path.abspath(p)) for p in paths]
     with WriterLock(index_dir, wait=options.lock_wait):
-        store = FoiIndex(index_dir)
-        ix = store.create() if options.rebuild else store.open_or_create()
+        engine = engine_for_writing(index_dir, options.engine, options.rebuild)
+        if options.rebuild:
+            engine.create()
+        else:
+            engine.open_or_create()
         state = IndexState() if options.rebuild else IndexState.load(index_dir)
         try:
-            manifest = store.manifest(ix)
+            manifest = engine.manifest()
             problems: list[DiscoveryProblem] = []
             sources = list(discover(roots, problems))
             source_ids = {s.doc_id for s in sources}
@@ -258,7 +263,7 @@ def run_index(
             # The index and the failure log hold paths as text (discover.text_form/display_path).
             gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots])
             shown_roots = [Path(display_path(r)) for r in roots]
-            with BatchWriter(ix, batch_size=options.batch_size) as writer:
+            with engine.writer(batch_size=options.batch_size) as writer:
                 for doc_id in gone:
                     writer.delete(doc_id)
                     state.failures.pop(doc_id, None)
@@ -277,7 +282,7 @@ def run_index(
                 done = 0
                 written: set[str] = set()  # doc_ids written in this run
                 extract_all = options.cluster.extract_all if options.cluster else _extract_all
-                for source, result in extract_all(todo, options):
+                for source, result in extract_all(todo, dataclasses.replace(options, engine=engine.name)):
                     done += 1
                     if isinstance(result, Failure):
                         state.failures[source.doc_id] = result
@@ -287,7 +292,7 @@ def run_index(
                         emit("failed", source.doc_id, f"{result.reason}: {result.detail}")
                     elif source.doc_id in written:
                         # Two files with one doc_id (two roots with the same folder name):
-                        # Whoosh cannot replace a document of the batch it is still writing.
+                        # an engine cannot replace a document of the batch it is still writing.
                         summary.failures.append(_failure(
                             source, "duplicate", f"another file in this run has the doc id {source.doc_id}"))
                         emit("failed", source.doc_id, "duplicate doc id")
@@ -309,7 +314,7 @@ def run_index(
             state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
             state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
             state.save(index_dir)
-            ix.close()
+            engine.close()
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -341,6 +346,10 @@ def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
     return todo
 
 
+def is_under(path: str, roots: list[Path]) -> bool:
+    return any(path == str(r) or path.startswith(str(r).rstrip(os.sep) + os.sep) for r in roots)
+
+
 def _deleted(sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path]) -> list[str]:
     """Indexed documents under the given roots whose files are gone."""
     present = {s.doc_id for s in sources}
@@ -369,7 +378,7 @@ def _start_resource_tracker() -> None:
         resource_tracker.ensure_running()
 
 
-def start_pool(jobs: int, ext: ExtractOptions, parent_pid: int):
+def start_pool(jobs: int, ext: ExtractOptions, parent_pid: int, engine: str):
     """A pebble pool of `jobs` killable workers that exit with `parent_pid`, under ext's memory cap."""
     from pebble import ProcessPool
 
@@ -378,7 +387,7 @@ def start_pool(jobs: int, ext: ExtractOptions, parent_pid: int):
     # worker's start a fork of an already-imported process instead of a fresh import.
     _start_resource_tracker()
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata"])
+    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
     return ProcessPool(max_workers=jobs, initializer=_init_worker, initargs=(ext.memory_mb, parent_pid), context=context)
 
 
@@ -402,12 +411,13 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
         return
     jobs = options.jobs or default_jobs()
     ext = options.extract
-    with start_pool(min(jobs, len(todo)), ext, os.getpid()) as pool:
+    engine = options.engine or "whoosh"
+    with start_pool(min(jobs, len(todo)), ext, os.getpid(), engine) as pool:
         window = max(4, jobs * 4)
         pending: list[tuple[SourceFile, object]] = []
         queue = iter(todo)
         for source in queue:
-            pending.append((source, pool.schedule(prepare, (source, ext), timeout=ext.timeout)))
+            pending.append((source, pool.schedule(prepare, (source, ext, engine), timeout=ext.timeout)))
             if len(pending) >= window:
                 break
         while pending:
@@ -415,4 +425,4 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
             yield source, outcome(source, future, ext)
             nxt = next(queue, None)
             if nxt is not None:
-                pending.append((nxt, pool.schedule(prepare, (nxt, ext), timeout=ext.timeout)))
+                pending.append((nxt, pool.schedule(prepare, (nxt, ext, engine), timeout=ext.timeout)))

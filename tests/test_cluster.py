@@ -87,12 +87,12 @@ def _worker_pids(client) -> dict[str, int]:
     return client.run(os.getpid)
 
 
-def _index(roots, index_dir, address: str, shared_fs: bool = False, **extract):
+def _index(roots, index_dir, address: str, shared_fs: bool = False, engine: str | None = None, **extract):
     """One run_index on the cluster at `address`, in this process (so stand-ins apply)."""
     from indexer.pipeline import RunOptions, run_index
 
     with _session(address, shared_fs=shared_fs) as session:
-        options = RunOptions(cluster=session, extract=ExtractOptions(**{"ocr": False, **extract}))
+        options = RunOptions(cluster=session, engine=engine, extract=ExtractOptions(**{"ocr": False, **extract}))
         return run_index(roots, index_dir, options)
 
 
@@ -257,10 +257,14 @@ def test_local_2_gives_the_documents_and_failures_of_a_local_run(tmp_path):
 # ---------------------------------------------------------------- faults
 
 
-def test_shared_fs_workers_read_the_paths(tmp_path, cluster):
+def test_shared_fs_workers_read_the_paths_for_either_engine(tmp_path, cluster):
+    pytest.importorskip("tantivy")
+    from indexer.engines import engine_for
+
     words = _text_corpus(tmp_path / "docs", 3)
-    summary = _index([tmp_path / "docs"], tmp_path / "ix", cluster.address, shared_fs=True)
+    summary = _index([tmp_path / "docs"], tmp_path / "ix", cluster.address, shared_fs=True, engine="tantivy")
     assert (summary.added, summary.failures) == (3, [])
+    assert engine_for(tmp_path / "ix").name == "tantivy"  # the workers prepared tantivy's fields
     docs = _documents(tmp_path / "ix", words)
     assert all(word in docs[doc_id]["content"] for doc_id, word in words.items())
 
