@@ -1,6 +1,6 @@
 """What the Dask cluster path costs and gives: OCR pages/s and small-file files/s, pool vs cluster.
 
-    python -m bench.cluster [--pages 12] [--files 300] [--workers 2] [--workdir bench/cluster-work]
+    python -m bench.cluster [--pages 12] [--files 300] [--workers 2] [--repeat 3] [--workdir bench/cluster-work]
 
 On the same generated files, it indexes once with the local process pool (`--jobs W`) and once
 on a LocalCluster of W workers (`--cluster local:W`), each into a fresh index with a fresh OCR
@@ -38,6 +38,13 @@ def write_small_texts(folder: Path, count: int) -> int:
     return count
 
 
+def best_run(corpus: Path, work: Path, label: str, workers: int, session=None, repeat: int = 1) -> dict:
+    """The fastest of `repeat` runs: on a shared machine the least disturbed one."""
+    runs = [timed_run(corpus, work, label, workers, session) for _ in range(repeat)]
+    best = min(runs, key=lambda r: r["seconds"])
+    return {**best, "runs": [r["seconds"] for r in runs]}
+
+
 def timed_run(corpus: Path, work: Path, label: str, workers: int, session=None) -> dict:
     from indexer.extract import ExtractOptions
     from indexer.pipeline import RunOptions, run_index
@@ -61,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=300, help="small text files")
     parser.add_argument("--workers", type=int, default=2, help="pool processes and cluster workers")
     parser.add_argument("--workdir", type=Path, default=Path("bench/cluster-work"))
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each small-file figure (the fastest counts)")
     args = parser.parse_args(argv)
 
     from indexer.cluster import ClusterSession, parse_address
@@ -76,16 +84,16 @@ def main(argv: list[str] | None = None) -> int:
     write_small_texts(texts, args.files)
 
     report: dict = {"workers": args.workers, "cores": len(os.sched_getaffinity(0)), "load_before": os.getloadavg()[0]}
-    report["pool_ocr"] = timed_run(scans, work, "pool-ocr", args.workers)
-    report["pool_text"] = timed_run(texts, work, "pool-text", args.workers)
+    report["pool_ocr"] = best_run(scans, work, "pool-ocr", args.workers)
+    report["pool_text"] = best_run(texts, work, "pool-text", args.workers, repeat=args.repeat)
 
     started = time.perf_counter()
     session = ClusterSession(parse_address(f"local:{args.workers}"))
     session.connect()
     report["cluster_start_seconds"] = round(time.perf_counter() - started, 2)
     try:
-        report["cluster_ocr"] = timed_run(scans, work, "cluster-ocr", args.workers, session)
-        report["cluster_text"] = timed_run(texts, work, "cluster-text", args.workers, session)
+        report["cluster_ocr"] = best_run(scans, work, "cluster-ocr", args.workers, session)
+        report["cluster_text"] = best_run(texts, work, "cluster-text", args.workers, session, repeat=args.repeat)
     finally:
         session.close()
     report["load_after"] = os.getloadavg()[0]

@@ -30,6 +30,8 @@ CONNECT_TIMEOUT = 5.0
 # Worker deaths a task may cause before it is given up (Dask's `allowed-failures`) on a
 # local cluster; a remote scheduler keeps its own setting (Dask's default is 3).
 LOCAL_ALLOWED_FAILURES = 2
+# Tasks a worker thread holds at once (see _start_local).
+WORKER_SATURATION = 1.0
 # Files up to this size travel inside the task; larger ones go straight to a worker
 # (scatter), so the scheduler never holds file contents.
 INLINE_BYTES = 1 << 20
@@ -167,7 +169,7 @@ class ClusterSession:
         dask.config.set({
             "distributed.worker.daemon": False,
             "distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES,
-            "distributed.scheduler.worker-saturation": 1.0,
+            "distributed.scheduler.worker-saturation": WORKER_SATURATION,
         })
         self._cluster = LocalCluster(
             n_workers=self.address.local_workers,
@@ -220,6 +222,7 @@ class ClusterSession:
         in_flight = 0
         waiting = iter(todo)
         threads = self._count_workers()
+        checked = time.monotonic()
         no_workers_since: float | None = None
 
         def refill() -> Iterator[tuple[SourceFile, Failure]]:
@@ -235,37 +238,43 @@ class ClusterSession:
                 future, size, data = sent
                 running[future] = (source, size, data)
                 in_flight += size
-                future.add_done_callback(done.put)
+                # Fetched on Dask's event loop as it finishes: a blocking future.result()
+                # here costs a round trip per file and halves small-file throughput.
+                client.loop.add_callback(_fetch, client, future, done)
 
         try:
             yield from refill()
             while running:
                 try:
-                    future = done.get(timeout=CHECK_SECONDS)
+                    future, value, error = done.get(timeout=CHECK_SECONDS)
                 except queue.Empty:
+                    future = None
+                if time.monotonic() - checked >= CHECK_SECONDS:
+                    # Workers come and go: more of them get more files in flight.
                     if client.status not in ("running", "connecting"):
-                        self.lost = f"lost the connection to the Dask scheduler at {self.address.text}"
+                        self.lost = self._lost_message()
                         return
-                    threads = self._count_workers()
+                    threads, checked = self._count_workers(), time.monotonic()
                     if threads:
                         no_workers_since = None
                     elif no_workers_since is None:
-                        no_workers_since = time.monotonic()
-                    elif time.monotonic() - no_workers_since > NO_WORKERS_SECONDS:
+                        no_workers_since = checked
+                    elif checked - no_workers_since > NO_WORKERS_SECONDS:
                         self.lost = f"the Dask cluster at {self.address.text} has had no workers for {NO_WORKERS_SECONDS:g} s"
                         return
+                if future is None:
                     continue
                 source, size, data = running.pop(future)
                 in_flight -= size
                 if data is not None:
                     data.release()
-                result = self._result(future, source)
+                result = self._result(future, source, value, error)
                 if result is None:
                     return
                 yield source, result
                 yield from refill()
-        except (OSError, ClusterError) as exc:  # submitting to a scheduler that has gone
-            self.lost = self.lost or self._lost_message(exc)
+        except (OSError, ClusterError):  # submitting to a scheduler that has gone
+            self.lost = self.lost or self._lost_message()
         finally:
             for future, (_, _, data) in running.items():
                 for f in (future, data):
@@ -310,18 +319,22 @@ class ClusterSession:
                 run_task, pipeline.prepare, source, ext, engine, data, sidecar, own_cache,
                 key=f"foi-prepare-{os.urandom(8).hex()}", pure=False, retries=0,
             )
-        except Exception as exc:
-            raise ClusterError(self._lost_message(exc)) from None
+        except Exception:
+            if client.status in ("running", "connecting"):
+                raise  # not the connection: a bug to see, not to report as a lost scheduler
+            raise ClusterError(self._lost_message()) from None
         return future, size, scattered
 
-    def _result(self, future, source: SourceFile) -> IndexRecord | Failure | None:
+    def _result(self, future, source: SourceFile, value, error: BaseException | None) -> IndexRecord | Failure | None:
         """A finished task's record or failure; None (and `self.lost`) when the run must end."""
         from distributed.scheduler import KilledWorker
 
         from indexer import pipeline
 
         try:
-            return future.result()
+            if error is not None:
+                raise error
+            return value
         except KilledWorker as exc:
             return pipeline._failure(
                 source, "corrupt",
@@ -332,12 +345,22 @@ class ClusterSession:
             return None
         except Exception as exc:
             if future.status == "cancelled" or self._client.status not in ("running", "connecting"):
-                self.lost = self._lost_message(exc)
+                self.lost = self._lost_message()
                 return None
             return pipeline._failure(source, "corrupt", f"{type(exc).__name__}: {_one_line(exc)}")
 
-    def _lost_message(self, exc: BaseException) -> str:
+    def _lost_message(self) -> str:
         return f"lost the connection to the Dask scheduler at {self.address.text}"
+
+
+async def _fetch(client, future, done: queue.Queue) -> None:
+    """On Dask's event loop: wait for a task and hand (future, value, error) to the run."""
+    try:
+        value = await client.gather(future, asynchronous=True)
+    except BaseException as exc:  # the task's error, a KilledWorker, or a cancellation
+        done.put((future, None, exc))
+    else:
+        done.put((future, value, None))
 
 
 def _one_line(exc: BaseException) -> str:
