@@ -146,7 +146,8 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     else:
         print_summary(console(), summary)
         if session:
-            click.echo(f"extracted on {session.address.text} ({session.workers} workers)")
+            n = session.workers
+            click.echo(f"extracted on {session.address.text} ({n} worker{'s' if n != 1 else ''})")
     if session and session.lost:  # what was finished is committed; the rest is sent next run
         raise FoiError(f"{session.lost}; finished documents were kept, run again to index the rest", 1)
 

@@ -56,18 +56,24 @@ class LoopbackCluster:
         self.group = subprocess.Popen(["bash", "-c", script, "bash", sys.executable, str(info), str(workers), str(folder)],
                                       cwd=folder, env=env, start_new_session=True,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(240):
-            if info.exists() and info.stat().st_size:
-                break
-            time.sleep(0.5)
-        self.address = json.loads(info.read_text())["address"]
-        assert self.address.startswith("tcp://127.0.0.1:"), self.address
-        self.client = Client(self.address, timeout=30, set_as_default=False)
-        self.client.wait_for_workers(workers, timeout=240)
+        self.client = None
+        try:
+            for _ in range(240):
+                if info.exists() and info.stat().st_size:
+                    break
+                time.sleep(0.5)
+            self.address = json.loads(info.read_text())["address"]
+            assert self.address.startswith("tcp://127.0.0.1:"), self.address
+            self.client = Client(self.address, timeout=30, set_as_default=False)
+            self.client.wait_for_workers(workers, timeout=240)
+        except BaseException:
+            self.close()  # never leave a scheduler behind
+            raise
 
     def close(self) -> None:
         try:
-            self.client.close(timeout=10)
+            if self.client is not None:
+                self.client.close(timeout=10)
         finally:
             try:
                 os.killpg(self.group.pid, signal.SIGKILL)
@@ -265,6 +271,28 @@ def test_shared_fs_workers_read_the_paths_for_either_engine(tmp_path, cluster):
     summary = _index([tmp_path / "docs"], tmp_path / "ix", cluster.address, shared_fs=True, engine="tantivy")
     assert (summary.added, summary.failures) == (3, [])
     assert engine_for(tmp_path / "ix").name == "tantivy"  # the workers prepared tantivy's fields
+    docs = _documents(tmp_path / "ix", words)
+    assert all(word in docs[doc_id]["content"] for doc_id, word in words.items())
+
+
+def test_big_files_go_straight_to_a_worker(tmp_path, cluster, monkeypatch):
+    """Files over INLINE_BYTES are scattered to a worker instead of riding in the task."""
+    import indexer.cluster
+
+    words = _text_corpus(tmp_path / "docs", 3)
+    (tmp_path / "docs" / "r00.txt").write_text(good_text(words["docs/r00.txt"]) * 40)  # the big one
+    sizes = []
+    real = distributed.Client.scatter
+
+    def spy(self, data, *args, **kwargs):
+        sizes.append(len(data))
+        return real(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.Client, "scatter", spy)
+    monkeypatch.setattr(indexer.cluster, "INLINE_BYTES", 4096)
+    summary = _index([tmp_path / "docs"], tmp_path / "ix", cluster.address)
+    assert (summary.added, summary.failures) == (3, [])
+    assert sizes == [(tmp_path / "docs" / "r00.txt").stat().st_size]
     docs = _documents(tmp_path / "ix", words)
     assert all(word in docs[doc_id]["content"] for doc_id, word in words.items())
 
