@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -216,6 +217,9 @@ def test_local_2_gives_the_documents_and_failures_of_a_local_run(tmp_path):
     ocr_needed = ocr.available()
     if ocr_needed:
         (corpus / "scan.pdf").write_bytes(_scanned_pdf())
+    with zipfile.ZipFile(corpus / "pack.zip", "w") as pack:  # a container: its members come back as records too
+        pack.writestr("a.txt", good_text("zyxmemberaq"))
+        pack.writestr("inner/b.txt", good_text("zyxmemberbq"))
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "renamed.pdf").write_text("no PDF header here")
     (corpus / "big.txt").write_text(good_text("bulky") * 4000)  # over --max-bytes: refused before sending
@@ -233,18 +237,20 @@ def test_local_2_gives_the_documents_and_failures_of_a_local_run(tmp_path):
     assert "cluster" not in local
     for key in ("added", "updated", "removed", "unchanged", "failed"):
         assert remote[key] == local[key], key
-    assert local["added"] == len(words) + 1 + ocr_needed
+    members = ["corpus/pack.zip!/a.txt", "corpus/pack.zip!/inner/b.txt"]
+    assert local["added"] == len(words) + 2 + len(members) + ocr_needed
     failures = sorted((f["doc_id"], f["reason"], f["detail"]) for f in local["failures"])
     assert sorted((f["doc_id"], f["reason"], f["detail"]) for f in remote["failures"]) == failures
     assert [(d, r) for d, r, _ in failures] == [
         ("corpus/big.txt", "too_large"), ("corpus/empty.txt", "empty"), ("corpus/renamed.pdf", "corrupt")]
 
-    doc_ids = [*words, "corpus/letter.pdf"] + (["corpus/scan.pdf"] if ocr_needed else [])
+    doc_ids = [*words, "corpus/letter.pdf", "corpus/pack.zip", *members] + (["corpus/scan.pdf"] if ocr_needed else [])
     expected = _documents(tmp_path / "local", doc_ids)
     got = _documents(tmp_path / "cluster", doc_ids)
     assert None not in expected.values()
     assert got == expected
     assert expected["corpus/r00.txt"]["authority"] == "Sidecar Police"  # the sidecar travelled with the file
+    assert "zyxmemberbq" in expected["corpus/pack.zip!/inner/b.txt"]["content"]
     if ocr_needed:
         assert expected["corpus/scan.pdf"]["ocr"] is True
         # One page hash, one entry: the cluster's workers wrote the named cache, under the same key.
@@ -253,7 +259,7 @@ def test_local_2_gives_the_documents_and_failures_of_a_local_run(tmp_path):
 
     # Incremental: nothing changed, nothing sent (no cluster started); one change, one task.
     again = run(tmp_path / "cluster", "--cluster", "local:2", "--ocr-cache", str(shared))
-    assert (again["added"], again["updated"], again["unchanged"], again["workers"]) == (0, 0, len(doc_ids), 0)
+    assert (again["added"], again["updated"], again["unchanged"], again["workers"]) == (0, 0, len(doc_ids) - len(members), 0)
     (corpus / "r01.txt").write_text(good_text("zyxchangedq"))
     changed = run(tmp_path / "cluster", "--cluster", "local:2", "--ocr-cache", str(shared))
     assert (changed["added"], changed["updated"], changed["workers"]) == (0, 1, 2)
