@@ -16,6 +16,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer.discover import DiscoveryProblem, discover, display_path, text_form
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
@@ -26,6 +27,9 @@ from indexer.boilerplate import CommonParagraphs
 from indexer.models import Failure, FoiMetadata, IndexRecord, SourceFile
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
 from indexer.state import IndexState
+
+if TYPE_CHECKING:  # Dask is imported only by a run that asks for a cluster
+    from indexer.cluster import ClusterSession
 
 
 @dataclass
@@ -58,6 +62,7 @@ class IndexSummary:
 @dataclass
 class RunOptions:
     jobs: int = 0  # 0: one per core
+    cluster: ClusterSession | None = None  # extract on a Dask cluster instead of local processes
     rebuild: bool = False
     retry_failed: bool = False
     batch_size: int = 2000  # documents per commit; each commit adds a segment
@@ -103,14 +108,18 @@ def with_sidecar(path: Path, sha: str) -> tuple[str, dict | None, str | None]:
 
 
 def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh",
-            index_dir: str | None = None) -> IndexRecord | Failure:
+            index_dir: str | None = None, copy: Path | None = None) -> IndexRecord | Failure:
     """Worker-side: one file to an IndexRecord (with its members' records, for an archive or
     an email), or a Failure with its reason. Never raises. `index_dir` is read for the
-    paragraphs the index already knows to be boilerplate."""
+    paragraphs the index already knows to be boilerplate.
+
+    `copy`: where this worker reads the file (its sidecar beside it, under the same names)
+    when it cannot see `source.path`, as on a cluster worker of another machine."""
     from indexer.boilerplate import known_common, split_pages
 
+    readable = copy or source.path
     try:
-        document, sha = extract_file(source.path, options)
+        document, sha = extract_file(readable, options)
         metadata = _metadata(document)
     except ExtractionError as exc:
         return _failure(source, exc.reason, exc.detail)
@@ -120,7 +129,7 @@ def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh",
         return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
     # The index stores the path as UTF-8 text (see discover.text_form).
     source = dataclasses.replace(source, path=Path(text_form(source.path)))
-    fingerprint, data, error = with_sidecar(source.path, sha)
+    fingerprint, data, error = with_sidecar(readable, sha)
     extra: dict = {"sidecar_error": error} if error else {}
     if data is not None:
         try:
@@ -351,7 +360,8 @@ def run_index(
                 written: set[str] = set()  # doc_ids written in this run
                 again: set[str] = set()  # written before a paragraph of theirs became common
                 run_options = dataclasses.replace(options, engine=engine.name, index_dir=index_dir)
-                for source, result in _extract_all(todo, run_options):
+                extract_all = options.cluster.extract_all if options.cluster else _extract_all
+                for source, result in extract_all(todo, run_options):
                     done += 1
                     # The container's old members go, unless written again below.
                     stale = set(members.get(source.doc_id, ()))
@@ -559,25 +569,42 @@ def _start_resource_tracker() -> None:
         resource_tracker.ensure_running()
 
 
+def start_pool(jobs: int, ext: ExtractOptions, parent_pid: int, engine: str):
+    """A pebble pool of `jobs` killable workers that exit with `parent_pid`, under ext's memory cap."""
+    from pebble import ProcessPool
+
+    # The forkserver, not fork: workers must not inherit this process's threads (a TUI
+    # re-index, --watch, a Dask worker) or its state. Preloading the engine there makes each
+    # worker's start a fork of an already-imported process instead of a fresh import.
+    _start_resource_tracker()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
+    return ProcessPool(max_workers=jobs, initializer=_init_worker, initargs=(ext.memory_mb, parent_pid), context=context)
+
+
+def outcome(source: SourceFile, future, ext: ExtractOptions) -> IndexRecord | Failure:
+    """The result of a pool future, with a worker that overran or died reported as a Failure."""
+    from pebble import ProcessExpired
+
+    try:
+        return future.result()
+    except FutureTimeout:
+        return _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
+    except ProcessExpired as exc:
+        return _died(source, exc.exitcode, ext.memory_mb)
+    except Exception as exc:
+        return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+
+
 def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
     """Extract in a pool of killable worker processes, keeping a bounded number in flight."""
     if not todo:
         return
-    from pebble import ProcessExpired, ProcessPool
-
     jobs = options.jobs or default_jobs()
     ext = options.extract
-    # The forkserver, not fork: workers must not inherit this process's threads (a TUI
-    # re-index, --watch) or its state. Preloading the engine there makes each worker's
-    # start a fork of an already-imported process instead of a fresh import.
-    _start_resource_tracker()
-    context = multiprocessing.get_context("forkserver")
     engine = options.engine or "whoosh"
     folder = str(options.index_dir) if options.index_dir is not None else None
-    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
-    with ProcessPool(
-        max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(ext.memory_mb, os.getpid()), context=context
-    ) as pool:
+    with start_pool(min(jobs, len(todo)), ext, os.getpid(), engine) as pool:
         window = max(4, jobs * 4)
         pending: list[tuple[SourceFile, object]] = []
         queue = iter(todo)
@@ -587,15 +614,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
                 break
         while pending:
             source, future = pending.pop(0)
-            try:
-                result = future.result()
-            except FutureTimeout:
-                result = _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
-            except ProcessExpired as exc:
-                result = _died(source, exc.exitcode, ext.memory_mb)
-            except Exception as exc:
-                result = _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
-            yield source, result
+            yield source, outcome(source, future, ext)
             nxt = next(queue, None)
             if nxt is not None:
                 pending.append((nxt, pool.schedule(prepare, (nxt, ext, engine, folder), timeout=ext.timeout)))
