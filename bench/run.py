@@ -804,7 +804,7 @@ def print_report(res: dict, path: Path | None) -> None:
                       fmt(r.get("seconds"), 2), fmt(r.get("pages_per_s")), fx(r.get("x_pdfplumber")) if key != "pdfplumber" else "1×")
         pdf = ex.get("foi_index_pdf") or {}
         if pdf:
-            t.add_row(f"foi index --jobs 2 of these PDFs (extract+index)", fmt(pdf.get("pages")), fmt(pdf.get("wall_s"), 2),
+            t.add_row("foi index --jobs 2 of these PDFs (extract+index)", fmt(pdf.get("pages")), fmt(pdf.get("wall_s"), 2),
                       fmt(pdf.get("pages_per_s")), fx(ratio(pdf.get("pages_per_s"), (ex.get("pdfplumber") or {}).get("pages_per_s"))))
         console.print(t)
 

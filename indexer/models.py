@@ -102,9 +102,22 @@ class FoiMetadata:
     def year(self) -> int | None:
         return int(self.date[:4]) if self.date else None
 
+    @property
+    def date_source(self) -> str | None:
+        """Which date filters, the year facet and date sorting use: "response" when the
+        response date is known, else "request" when the request date is, else None. Derived,
+        so a sidecar that sets either date keeps it right."""
+        return "response" if self.date else "request" if self.request_date else None
+
+    @property
+    def filter_date(self) -> str | None:
+        """The date named by date_source: the response date, else the request date."""
+        return self.date or self.request_date
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["qa"] = [q.to_dict() for q in self.qa]
+        d["date_source"] = self.date_source
         return d
 
 
@@ -130,6 +143,7 @@ class IndexRecord:
     extra: dict = field(default_factory=dict)  # sidecar fields that are not FoiMetadata fields
     fields: dict | None = None  # the engine's fields, prepared in the worker (Engine.prepare)
     parent: str | None = None  # the container's doc_id for a member of an archive or email
+    split: object | None = None  # indexer.boilerplate.Split: substance and boilerplate, made in the worker
     # A container's members and attachments, every level, prepared in the same worker: each
     # an IndexRecord of its own (doc_id "<container>!/<path>") or the Failure it met.
     children: list["IndexRecord | Failure"] = field(default_factory=list)

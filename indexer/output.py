@@ -8,9 +8,12 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from indexer.fields import SHOWN_FIELDS
+from indexer.units import human_bytes
 
 if TYPE_CHECKING:  # Rich is imported by the functions that print with it: JSON output never loads it
     from rich.console import Console
@@ -18,6 +21,7 @@ if TYPE_CHECKING:  # Rich is imported by the functions that print with it: JSON 
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 HIGHLIGHT = "bold yellow"
+PROGRESS_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
 
 
 def safe(value) -> str:
@@ -25,12 +29,22 @@ def safe(value) -> str:
     return _UNSAFE.sub("", "" if value is None else str(value))
 
 
-def console(stderr: bool = False) -> Console:
+@lru_cache(maxsize=1)
+def _console_class() -> type:
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits 1 here; the CLI treats a reader that stopped reading as success.
+            raise BrokenPipeError
+
+    return _Console
+
+
+def console(stderr: bool = False) -> Console:
     # highlight=False: Rich must not colour numbers or paths inside document text.
     # soft_wrap: long lines are left to the terminal (and stay whole when piped to a file)
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return _console_class()(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def emit_json(obj: dict, stream=None) -> None:
@@ -102,10 +116,16 @@ def print_facets(con: Console, facets: dict) -> None:
 
 
 def print_summary(con: Console, summary) -> None:
+    """One `failed:` line per new failure; the unchanged ones that failed before, in one line."""
     from rich.text import Text
 
+    still = set(summary.still_failing)
     for f in summary.failures:
-        con.print(Text(f"failed: {safe(f.path)}: {f.reason}" + (f" ({safe(f.detail)})" if f.detail else ""), style="red"))
+        if f.doc_id not in still:
+            con.print(Text(f"failed: {safe(f.path)}: {f.reason}" + (f" ({safe(f.detail)})" if f.detail else ""), style="red"))
+    if still:
+        files = f"{len(still)} file{'s' if len(still) != 1 else ''}"
+        con.print(Text(f"{files} still failing; --retry-failed to try again", style="yellow"))
     con.print(
         Text(
             f"added {summary.added}, updated {summary.updated}, removed {summary.removed}, "
@@ -118,6 +138,35 @@ BIG_FOR_WHOOSH = 20_000
 # measured by `make bench` on one machine (bench/README.md): warm queries with snippets
 TANTIVY_TIP = ("tip: an index this big answers faster on the tantivy engine (2.5x median, 5x p95 query time "
                "measured on 2,000 documents, more on bigger ones): foi index --engine tantivy --rebuild")
+
+
+class ProgressLines:
+    """`foi index` progress for a log or a pipe (no bar there): a plain line on stderr at most
+    every PROGRESS_EVERY seconds, so a long run shows it is alive; a short run prints none."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
+        self.every = PROGRESS_EVERY
+        self.started = self.last = clock()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        elapsed = now - self.started
+        line = f"indexing: {done:,}/{total:,} files"
+        if total:
+            line += f" ({done / total:.0%})"
+        line += f", {elapsed:.0f} s"
+        if 0 < done < total:
+            line += f", about {elapsed / done * (total - done):.0f} s left"
+        print(line, file=sys.stderr, flush=True)
+
+
+def watch_line(kind: str, doc_id: str, detail: str, clock=time.localtime) -> str:
+    """`12:04:31 updated  corpus/a.pdf  (detail)`: one changed document under `foi index --watch`."""
+    return f"{time.strftime('%H:%M:%S', clock())} {kind:<8} {safe(doc_id)}" + (f"  ({safe(detail)})" if detail else "")
 
 
 def print_status(con: Console, stats, index_dir) -> None:
@@ -147,6 +196,12 @@ def print_document(con: Console, view) -> None:
     if meta.get("exemptions"):
         con.print(Text(f"{'exemptions:':<14}{', '.join(meta['exemptions'])}", style="cyan"))
     con.print()
+    if view.qa:
+        con.print(Text(f"--- questions and answers ({len(view.qa)}) ---", style="dim"))
+        for number, pair in enumerate(view.qa, start=1):
+            con.print(Text(f"Q{number}. ", style="bold") + Text(safe_block(pair.question)))
+            con.print(Text(f"A{number}. ", style="bold") + Text(safe_block(pair.answer)))
+        con.print()
     for number, page in enumerate(view.pages, start=1):
         if len(view.pages) > 1:
             con.print(Text(f"--- page {number} ---", style="dim"))
@@ -156,14 +211,6 @@ def print_document(con: Console, view) -> None:
 def safe_block(text: str) -> str:
     """Like safe(), but keeps line breaks and tabs."""
     return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", "", text)
-
-
-def human_bytes(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
 
 
 def _short(text: str, width: int) -> str:

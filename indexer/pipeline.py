@@ -16,15 +16,20 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer.discover import DiscoveryProblem, discover, display_path, text_form
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
 from indexer.extract.container import outermost
 from indexer.engines import ManifestEntry, engine_class, engine_for_writing
 from indexer.lock import WriterLock
+from indexer.boilerplate import CommonParagraphs
 from indexer.models import Failure, FoiMetadata, IndexRecord, SourceFile
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
 from indexer.state import IndexState
+
+if TYPE_CHECKING:  # Dask is imported only by a run that asks for a cluster
+    from indexer.cluster import ClusterSession
 
 
 @dataclass
@@ -33,7 +38,9 @@ class IndexSummary:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
-    failures: list[Failure] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)  # all of them, new and still failing
+    # doc_ids of the failures that are not news: failed before and unchanged since (not retried)
+    still_failing: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -55,12 +62,14 @@ class IndexSummary:
 @dataclass
 class RunOptions:
     jobs: int = 0  # 0: one per core
+    cluster: ClusterSession | None = None  # extract on a Dask cluster instead of local processes
     rebuild: bool = False
     retry_failed: bool = False
     batch_size: int = 2000  # documents per commit; each commit adds a segment
     lock_wait: float = 5.0
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     engine: str | None = None  # for a new index (or --rebuild); None: the index's own, else $FOI_ENGINE
+    index_dir: Path | None = None  # set by run_index: workers read the index's known boilerplate there
 
 
 # on_event(kind, doc_id, detail): kind is added/updated/removed/failed; on_progress(done, total)
@@ -68,8 +77,8 @@ EventFn = Callable[[str, str, str], None]
 ProgressFn = Callable[[int, int], None]
 
 
-def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
-    """(sha256 of the file, fingerprint incl. sidecar, sidecar fields or None). Raises OSError."""
+def fingerprint_of(path: Path) -> str:
+    """The fingerprint the index keeps for the file at `path` (see with_sidecar). Raises OSError."""
     import stat
 
     digest = hashlib.sha256()
@@ -80,22 +89,37 @@ def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
             raise OSError(f"{display_path(path)} is not a regular file")
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
-    sha = digest.hexdigest()
+    fingerprint, _, _ = with_sidecar(path, digest.hexdigest())
+    return fingerprint
+
+
+def with_sidecar(path: Path, sha: str) -> tuple[str, dict | None, str | None]:
+    """For a file whose bytes hash to `sha`: its fingerprint (the sidecar's hash included, so
+    that a changed sidecar re-indexes the file), the sidecar's fields, and why the sidecar
+    could not be read (None when it could, or when there is none)."""
     side = sidecar_path(path)
     if side is None:
-        return sha, sha, None
+        return sha, None, None
     try:
         data, side_sha = read_sidecar(side)
-    except ExtractionError:
-        return sha, sha + "+badsidecar", None
-    return sha, f"{sha}+{side_sha[:16]}", data
+    except ExtractionError as exc:
+        return sha + "+badsidecar", None, exc.detail
+    return f"{sha}+{side_sha[:16]}", data, None
 
 
-def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh") -> IndexRecord | Failure:
+def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh",
+            index_dir: str | None = None, copy: Path | None = None) -> IndexRecord | Failure:
     """Worker-side: one file to an IndexRecord (with its members' records, for an archive or
-    an email), or a Failure with its reason. Never raises."""
+    an email), or a Failure with its reason. Never raises. `index_dir` is read for the
+    paragraphs the index already knows to be boilerplate.
+
+    `copy`: where this worker reads the file (its sidecar beside it, under the same names)
+    when it cannot see `source.path`, as on a cluster worker of another machine."""
+    from indexer.boilerplate import known_common, split_pages
+
+    readable = copy or source.path
     try:
-        document, sha = extract_file(source.path, options)
+        document, sha = extract_file(readable, options)
         metadata = _metadata(document)
     except ExtractionError as exc:
         return _failure(source, exc.reason, exc.detail)
@@ -103,25 +127,18 @@ def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh")
         return _failure(source, "too_large", "ran out of memory while extracting")
     except Exception as exc:  # a bug in a library must cost one file, not the run
         return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
-    extra: dict = {}
-    fingerprint = sha
     # The index stores the path as UTF-8 text (see discover.text_form).
     source = dataclasses.replace(source, path=Path(text_form(source.path)))
-    side = sidecar_path(source.path)
-    if side is not None:
-        # The fingerprint must match fingerprint_of's, or the file is re-extracted every run.
+    fingerprint, data, error = with_sidecar(readable, sha)
+    extra: dict = {"sidecar_error": error} if error else {}
+    if data is not None:
         try:
-            data, side_sha = read_sidecar(side)
-        except ExtractionError as exc:
-            fingerprint = sha + "+badsidecar"
+            metadata, extra = apply_sidecar(metadata, data)
+        except ExtractionError as exc:  # well-formed JSON, wrong values: ignored, reported
             extra = {"sidecar_error": exc.detail}
-        else:
-            fingerprint = f"{sha}+{side_sha[:16]}"
-            try:
-                metadata, extra = apply_sidecar(metadata, data)
-            except ExtractionError as exc:  # well-formed JSON, wrong values: ignored, reported
-                extra = {"sidecar_error": exc.detail}
     record = IndexRecord(source, sha, fingerprint, document, metadata, {**_declared(document), **extra})
+    common = known_common(index_dir)
+    record.split = split_pages([p.text for p in document.pages], common)
     problem = _unwritable(record)
     if problem:
         return _failure(source, "corrupt", problem)
@@ -129,7 +146,7 @@ def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh")
         record.fields = engine_class(engine).prepare(record)
     except Exception as exc:
         return _failure(source, "corrupt", f"cannot analyse the text ({type(exc).__name__}: {exc})")
-    record.children = _prepare_children(record, engine)
+    record.children = _prepare_children(record, engine, common)
     return record
 
 
@@ -153,11 +170,12 @@ def _declared(document) -> dict:
     return {"email": shown} if shown else {}
 
 
-def _prepare_children(container: IndexRecord, engine: str) -> list[IndexRecord | Failure]:
+def _prepare_children(container: IndexRecord, engine: str, common=frozenset()) -> list[IndexRecord | Failure]:
     """The members and attachments of a container, every level, as records or failures.
 
     A child's path is its container's file (what exists on disk, what `o` opens); its doc_id
     is "<container doc_id>!/<inner path>". A child that fails costs only itself."""
+    from indexer.boilerplate import split_pages
     from indexer.extract.container import flatten
 
     document, source = container.document, container.source
@@ -176,6 +194,7 @@ def _prepare_children(container: IndexRecord, engine: str) -> list[IndexRecord |
             metadata = _metadata(child.document)
             record = IndexRecord(child_source, child.sha256, child.sha256, child.document, metadata,
                                  _declared(child.document), parent=item.parent)
+            record.split = split_pages([p.text for p in child.document.pages], common)
             problem = _unwritable(record)
             if problem is None:
                 record.fields = engine_class(engine).prepare(record)
@@ -284,11 +303,12 @@ def default_jobs() -> int:
 def run_index(
     paths: list[Path],
     index_dir: Path,
-    options: RunOptions = RunOptions(),
+    options: RunOptions | None = None,
     on_event: EventFn | None = None,
     on_progress: ProgressFn | None = None,
 ) -> IndexSummary:
     """One incremental run over `paths`. Raises lock.IndexBusy when another writer holds the index."""
+    options = options or RunOptions()
     started = time.monotonic()
     summary = IndexSummary()
     emit = on_event or (lambda kind, doc_id, detail: None)
@@ -300,11 +320,15 @@ def run_index(
         else:
             engine.open_or_create()
         state = IndexState() if options.rebuild else IndexState.load(index_dir)
+        if options.rebuild:
+            CommonParagraphs.reset(index_dir)
+        common = CommonParagraphs.load(index_dir)
         try:
             manifest = engine.manifest()
             problems: list[DiscoveryProblem] = []
             sources = list(discover(roots, problems))
             source_ids = {s.doc_id for s in sources}
+            failed_before = dict(state.failures)
             todo = _plan(sources, manifest, state, options, summary, emit)
             members = _members(manifest)
             member_failures = _members(state.failures)
@@ -322,15 +346,22 @@ def run_index(
                         state.failures.pop(doc_id)
                 for p in problems:  # kept in the state too, so `foi status` lists them
                     failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)
+                    before = failed_before.get(failure.doc_id)
                     state.failures[failure.doc_id] = failure
                     summary.failures.append(failure)
                     for doc_id in [failure.doc_id, *members.get(failure.doc_id, ())]:
                         if doc_id in manifest:  # indexed before, unreadable now
                             writer.delete(doc_id)
-                    emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
+                    if before is not None and before.reason == failure.reason:
+                        summary.still_failing.append(failure.doc_id)  # not news
+                    else:
+                        emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
                 done = 0
                 written: set[str] = set()  # doc_ids written in this run
-                for source, result in _extract_all(todo, dataclasses.replace(options, engine=engine.name)):
+                again: set[str] = set()  # written before a paragraph of theirs became common
+                run_options = dataclasses.replace(options, engine=engine.name, index_dir=index_dir)
+                extract_all = options.cluster.extract_all if options.cluster else _extract_all
+                for source, result in extract_all(todo, run_options):
                     done += 1
                     # The container's old members go, unless written again below.
                     stale = set(members.get(source.doc_id, ()))
@@ -361,13 +392,18 @@ def run_index(
                                 emit("failed", doc_id, f"{record.reason}: {record.detail}")
                                 continue
                             state.failures.pop(doc_id, None)
-                            kind = "updated" if doc_id in manifest else "added"
-                            setattr(summary, kind, getattr(summary, kind) + 1)
+                            if doc_id in manifest:
+                                kind = "updated"
+                                summary.updated += 1
+                            else:
+                                kind = "added"
+                                summary.added += 1
                             if record.extra.get("sidecar_error"):
                                 summary.failures.append(
                                     _failure(source, "bad_sidecar", record.extra["sidecar_error"])
                                 )
                             written.add(doc_id)
+                            _settle_boilerplate(record, common, engine, index_dir, again)
                             if writer.add(record, replace=doc_id in manifest):
                                 state.save(index_dir)
                             emit(kind, doc_id, "")
@@ -377,13 +413,58 @@ def run_index(
                         emit("removed", doc_id, "")
                     if on_progress:
                         on_progress(done, len(todo))
+                _rewrite(again, sources, run_options, writer, common, engine)
         finally:
             state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
             state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
             state.save(index_dir)
+            common.save(index_dir)
             engine.close()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _settle_boilerplate(record: IndexRecord, common: CommonParagraphs, engine, index_dir: Path,
+                        again: set[str]) -> None:
+    """Boilerplate by frequency, in the writer (which alone sees every document): a record
+    whose worker split it before one of its paragraphs became common is split again; its
+    paragraphs are then counted. A newly common one is saved at once, so that the workers
+    split the documents still to come with it, and the documents written before it was
+    common are added to `again`."""
+    if record.split is None:
+        return
+    _split_again(record, common, engine)
+    grew, stale = common.observe(record.split.counted, record.source.doc_id)
+    if grew:
+        common.save(index_dir)
+        _split_again(record, common, engine)  # this very record may hold the new common paragraph
+    again.update(stale)
+
+
+def _split_again(record: IndexRecord, common: CommonParagraphs, engine) -> None:
+    from indexer.boilerplate import split_pages
+
+    if record.split is not None and any(common.is_common(fp) for fp in record.split.counted):
+        record.split = split_pages([p.text for p in record.document.pages], common.common())
+        record.fields = engine.prepare(record)
+
+
+def _rewrite(doc_ids: set[str], sources: list[SourceFile], options: RunOptions, writer, common, engine) -> None:
+    """Documents of this run that hold a paragraph which became common after they were
+    written: extracted and written again, with that paragraph as boilerplate (few: the
+    first documents of each repeated passage)."""
+    if not doc_ids:
+        return
+    by_id = {s.doc_id: s for s in sources}
+    todo = [by_id[d] for d in sorted({outermost(d) for d in doc_ids}) if d in by_id]
+    writer.commit()  # an engine replaces only documents of an earlier commit
+    for _, result in _extract_all(todo, options):
+        if isinstance(result, Failure):
+            continue  # it was indexed a moment ago: that version stays
+        for record in [result, *result.children]:
+            if isinstance(record, IndexRecord):
+                _split_again(record, common, engine)
+                writer.add(record, replace=True)
 
 
 def _members(doc_ids) -> dict[str, list[str]]:
@@ -406,30 +487,54 @@ def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
         if outermost(doc_id) != doc_id:
             member_failures.setdefault(outermost(doc_id), []).append(failure)
     todo = []
+    has_sidecar = _sidecar_finder()
     for source in sources:
         old: ManifestEntry | None = manifest.get(source.doc_id)
         failed = state.failures.get(source.doc_id)
         if failed and not options.retry_failed and failed.size == source.size and failed.mtime == source.mtime:
             summary.failures.append(failed)  # unchanged since it failed: not retried every run
+            summary.still_failing.append(failed.doc_id)
             continue
         if old is None or old.path != text_form(source.path) or (options.retry_failed and source.doc_id in member_failures):
             todo.append(source)
             continue
-        if old.size == source.size and old.mtime == source.mtime and sidecar_path(source.path) is None:
+        if old.size == source.size and old.mtime == source.mtime and not has_sidecar(source.path):
             unchanged = True
         else:
             try:
-                _, fingerprint, _ = fingerprint_of(source.path)
+                fingerprint = fingerprint_of(source.path)
             except OSError:
                 todo.append(source)  # let extraction report why it cannot be read
                 continue
             unchanged = fingerprint == old.fingerprint
         if unchanged:
             summary.unchanged += 1
-            summary.failures += member_failures.get(source.doc_id, [])
+            carried = member_failures.get(source.doc_id, [])  # members that failed inside it
+            summary.failures += carried
+            summary.still_failing += [f.doc_id for f in carried]
         else:
             todo.append(source)
     return todo
+
+
+def _sidecar_finder() -> Callable[[Path], bool]:
+    """Whether a file has a sidecar, from one listing per folder: an unchanged file then costs
+    no stat beyond discovery's (two per file were most of a no-change run's planning)."""
+    listings: dict[Path, frozenset[str]] = {}
+
+    def has_sidecar(path: Path) -> bool:
+        folder = path.parent
+        if folder not in listings:
+            try:
+                listings[folder] = frozenset(os.listdir(folder))
+            except OSError:
+                listings[folder] = frozenset()
+        names = listings[folder]
+        if path.name + ".meta.json" not in names and path.stem + ".meta.json" not in names:
+            return False
+        return sidecar_path(path) is not None  # the name is there: is it a file?
+
+    return has_sidecar
 
 
 def is_under(path: str, roots: list[Path]) -> bool:
@@ -464,42 +569,52 @@ def _start_resource_tracker() -> None:
         resource_tracker.ensure_running()
 
 
+def start_pool(jobs: int, ext: ExtractOptions, parent_pid: int, engine: str):
+    """A pebble pool of `jobs` killable workers that exit with `parent_pid`, under ext's memory cap."""
+    from pebble import ProcessPool
+
+    # The forkserver, not fork: workers must not inherit this process's threads (a TUI
+    # re-index, --watch, a Dask worker) or its state. Preloading the engine there makes each
+    # worker's start a fork of an already-imported process instead of a fresh import.
+    _start_resource_tracker()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
+    return ProcessPool(max_workers=jobs, initializer=_init_worker, initargs=(ext.memory_mb, parent_pid), context=context)
+
+
+def outcome(source: SourceFile, future, ext: ExtractOptions) -> IndexRecord | Failure:
+    """The result of a pool future, with a worker that overran or died reported as a Failure."""
+    from pebble import ProcessExpired
+
+    try:
+        return future.result()
+    except FutureTimeout:
+        return _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
+    except ProcessExpired as exc:
+        return _died(source, exc.exitcode, ext.memory_mb)
+    except Exception as exc:
+        return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+
+
 def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
     """Extract in a pool of killable worker processes, keeping a bounded number in flight."""
     if not todo:
         return
-    from pebble import ProcessExpired, ProcessPool
-
     jobs = options.jobs or default_jobs()
     ext = options.extract
-    # The forkserver, not fork: workers must not inherit this process's threads (a TUI
-    # re-index, --watch) or its state. Preloading the engine there makes each worker's
-    # start a fork of an already-imported process instead of a fresh import.
-    _start_resource_tracker()
-    context = multiprocessing.get_context("forkserver")
     engine = options.engine or "whoosh"
-    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
-    with ProcessPool(
-        max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(ext.memory_mb, os.getpid()), context=context
-    ) as pool:
+    folder = str(options.index_dir) if options.index_dir is not None else None
+    with start_pool(min(jobs, len(todo)), ext, os.getpid(), engine) as pool:
         window = max(4, jobs * 4)
         pending: list[tuple[SourceFile, object]] = []
         queue = iter(todo)
         for source in queue:
-            pending.append((source, pool.schedule(prepare, (source, ext, engine), timeout=ext.timeout)))
+            pending.append((source, pool.schedule(prepare, (source, ext, engine, folder), timeout=ext.timeout)))
             if len(pending) >= window:
                 break
         while pending:
             source, future = pending.pop(0)
-            try:
-                result = future.result()
-            except FutureTimeout:
-                result = _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
-            except ProcessExpired as exc:
-                result = _died(source, exc.exitcode, ext.memory_mb)
-            except Exception as exc:
-                result = _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
-            yield source, result
+            yield source, outcome(source, future, ext)
             nxt = next(queue, None)
             if nxt is not None:
-                pending.append((nxt, pool.schedule(prepare, (nxt, ext, engine), timeout=ext.timeout)))
+                pending.append((nxt, pool.schedule(prepare, (nxt, ext, engine, folder), timeout=ext.timeout)))

@@ -29,6 +29,15 @@ class IndexDamaged(Exception):
         super().__init__(f"index at {index_dir} is damaged ({self.detail}): run `foi index --rebuild`")
 
 
+class AmbiguousDocument(LookupError):
+    """A file name that more than one indexed document has (a usage error: exit 2)."""
+
+    def __init__(self, given: str, candidates: list[str]):
+        self.given = given
+        self.candidates = candidates
+        super().__init__(f"{given!r} names {len(candidates)} documents")
+
+
 class EngineMismatch(Exception):
     """Indexing into an index made by the other engine (a usage error: exit 2)."""
 
@@ -89,7 +98,8 @@ class Results:
     def __init__(self, query: str, parsed: str, hits: list[Hit], total: int | None = None,
                  facets: dict[str, list[tuple[str, int]]] | None = None, suggestion: str | None = None,
                  seconds: float = 0.0, offset: int = 0, terms: list[str] | None = None,
-                 count: Callable[[], int] | None = None, notes: list[str] | None = None):
+                 count: Callable[[], int] | None = None, notes: list[str] | None = None,
+                 fallback: str | None = None):
         self.query = query
         self.parsed = parsed
         self.hits = hits
@@ -101,6 +111,8 @@ class Results:
         self.offset = offset
         self.terms = terms or []  # index terms the query matched
         self.notes = notes or []  # what was changed to run the query (a clamped fuzzy distance)
+        # set when no document has every word: the hits have most of them, and this says so
+        self.fallback = fallback
 
     @property
     def total(self) -> int:

@@ -113,24 +113,48 @@ def _prefix(term: str) -> str:
     return term if len(term) <= 2 else term[:-1]
 
 
-def best_snippet(pages: list[str], highlighter: Highlighter, width: int = 200) -> Snippet:
-    """The passage of about `width` characters that matches the most distinct terms."""
-    best: tuple[tuple[int, int], int, list[Match]] | None = None
+def best_snippet(pages: list[str], highlighter: Highlighter, width: int = 200,
+                 boilerplate: list[list[list[int]]] | None = None) -> Snippet:
+    """The passage of about `width` characters that matches the most distinct terms.
+
+    `boilerplate` holds per page the [start, end) spans of standard text (complaint rights,
+    copyright notices): a passage outside them is preferred to any passage inside them, so
+    a hit shows what the response says rather than what every response says."""
+    best: tuple[tuple[int, int, int], int, list[Match], tuple[int, int]] | None = None
     for index, text in enumerate(pages):
         matches = highlighter.matches(text)
         if not matches:
             continue
-        window = _best_window(matches, width)
-        key = (len({m.term for m in window}), len(window))
-        if best is None or key > best[0]:
-            best = (key, index, window)
+        spans = boilerplate[index] if boilerplate and index < len(boilerplate) else []
+        own = [m for m in matches if not _inside(m.start, spans)] if spans else matches
+        for substantive, candidates in ((1, own), (0, matches)):
+            if not candidates:
+                continue
+            window = _best_window(candidates, width)
+            key = (substantive, len({m.term for m in window}), len(window))
+            if best is None or key > best[0]:
+                # a passage of the substance stops where the standard text around it starts
+                bounds = _gap(spans, window[0].start, window[-1].end, len(text)) if substantive else (0, len(text))
+                best = (key, index, window, bounds)
+            break
     if best is None:
         first = next((i for i, t in enumerate(pages) if t.strip()), 0)
         return _cut(pages[first] if pages else "", 0, 0, [], width, first)
-    (distinct, _), index, window = best
-    snippet = _cut(pages[index], window[0].start, window[-1].end, window, width, index)
+    (_, distinct, _), index, window, bounds = best
+    snippet = _cut(pages[index], window[0].start, window[-1].end, window, width, index, bounds)
     snippet.distinct = distinct
     return snippet
+
+
+def _gap(spans: list[list[int]], start: int, end: int, length: int) -> tuple[int, int]:
+    """The stretch of text between the boilerplate spans around [start, end)."""
+    low = max((e for s, e in spans if e <= start), default=0)
+    high = min((s for s, e in spans if s >= end), default=length)
+    return low, high
+
+
+def _inside(position: int, spans: list[list[int]]) -> bool:
+    return any(s <= position < e for s, e in spans)
 
 
 def _best_window(matches: list[Match], width: int) -> list[Match]:
@@ -148,19 +172,22 @@ def _best_window(matches: list[Match], width: int) -> list[Match]:
     return best
 
 
-def _cut(text: str, start: int, end: int, window: list[Match], width: int, page: int) -> Snippet:
-    """Cut `text` around [start, end) to about `width` characters at word boundaries."""
+def _cut(text: str, start: int, end: int, window: list[Match], width: int, page: int,
+         bounds: tuple[int, int] | None = None) -> Snippet:
+    """Cut `text` around [start, end) to about `width` characters at word boundaries,
+    within `bounds` when given."""
+    floor, ceiling = bounds or (0, len(text))
     slack = max(0, width - (end - start))
-    lo = max(0, start - slack // 2)
-    hi = min(len(text), end + (slack - (start - lo)))
-    lo = max(0, min(lo, hi - width))
-    # move inward to whole words
-    if lo > 0:
+    lo = max(floor, start - slack // 2)
+    hi = min(ceiling, end + (slack - (start - lo)))
+    lo = max(floor, min(lo, hi - width))
+    # move inward to whole words (a bound is a paragraph edge already)
+    if lo > floor:
         space = text.find(" ", lo, start) if start > lo else -1
         lo = space + 1 if space != -1 else lo
         while lo < start and not text[lo].isspace() and lo > 0 and text[lo - 1].isalnum():
             lo += 1
-    if hi < len(text):
+    if hi < ceiling:
         space = text.rfind(" ", end, hi)
         hi = space if space != -1 else hi
     raw = text[lo:hi]
