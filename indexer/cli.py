@@ -40,17 +40,21 @@ def common(func):
     def wrapper(*args, index_path=None, debug=False, **kwargs):
         try:
             return func(*args, index=index_dir(index_path), **kwargs)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KeyboardInterrupt:  # a second Ctrl+C: what was committed stays
+            click.echo("foi: interrupted", err=True)
+            sys.exit(130)
         except Exception as exc:
             if debug:
                 raise
             from indexer.lock import IndexBusy
-            from indexer.results import EngineMismatch, IndexDamaged, IndexNotFound, QueryError
+            from indexer.results import EngineMismatch, IndexDamaged, IndexNotFound, IndexUntrusted, QueryError
+            from indexer.storage import IndexWriteError
 
             if isinstance(exc, (QueryError, EngineMismatch)):
                 raise FoiError(str(exc), 2) from None
-            if isinstance(exc, (IndexBusy, IndexNotFound, IndexDamaged)):
+            if isinstance(exc, (IndexBusy, IndexNotFound, IndexDamaged, IndexUntrusted, IndexWriteError)):
                 raise FoiError(str(exc), 1) from None
             raise FoiError(f"{type(exc).__name__}: {exc} (run with --debug for details)", 1) from None
 
@@ -88,6 +92,7 @@ def main() -> None:
 def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, engine, index):
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
     from indexer.extract.base import ExtractOptions
+    from indexer.interrupts import Interrupted
     from indexer.output import console, emit_json, print_summary
     from indexer.pipeline import RunOptions, run_index
 
@@ -108,16 +113,22 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     engine_for_writing(index, engine, rebuild)  # the other engine without --rebuild: exit 2 now
     options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size,
                          extract=extract, engine=engine)
-    if watch:
-        from indexer.watch import watch_and_index
-
-        watch_and_index(roots, index, options)
-        return
     err = console(stderr=True)
-    if not as_json and err.is_terminal:
-        summary = _run_with_progress(roots, index, options, run_index, err)
-    else:
-        summary = run_index(roots, index, options)
+    try:
+        if watch:
+            from indexer.watch import watch_and_index
+
+            watch_and_index(roots, index, options)
+            return
+        if not as_json and err.is_terminal:
+            summary = _run_with_progress(roots, index, options, run_index, err)
+        else:
+            summary = run_index(roots, index, options)
+    except Interrupted as stopped:  # the finished documents are committed: say what was kept
+        if as_json:
+            emit_json(stopped.summary.to_dict())
+        click.echo(f"foi: {stopped}", err=True)
+        sys.exit(stopped.exit_code)
     if optimize:
         from indexer.engines import engine_for
 

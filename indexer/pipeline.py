@@ -18,12 +18,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from indexer.discover import DiscoveryProblem, discover, display_path, text_form
-from indexer.extract import ExtractionError, ExtractOptions, extract_file
 from indexer.engines import ManifestEntry, engine_class, engine_for_writing
+from indexer.engines.staging import STAGING, abandon_rebuild, begin_rebuild, clean_leftovers, finish_rebuild
+from indexer.extract import ExtractionError, ExtractOptions, extract_file
+from indexer.interrupts import Interrupted, StopSignals
 from indexer.lock import WriterLock
 from indexer.models import Failure, IndexRecord, SourceFile
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
 from indexer.state import IndexState
+from indexer.storage import write_error
 
 
 @dataclass
@@ -34,6 +37,7 @@ class IndexSummary:
     unchanged: int = 0
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
+    kept: int = 0  # additions and deletions committed so far (what a failed run keeps)
 
     @property
     def failed(self) -> int:
@@ -56,7 +60,11 @@ class RunOptions:
     jobs: int = 0  # 0: one per core
     rebuild: bool = False
     retry_failed: bool = False
-    batch_size: int = 2000  # documents per commit; each commit adds a segment
+    batch_size: int = 2000  # documents per commit at most; each commit adds a segment
+    # A commit also every COMMIT_DOCS documents and whenever the open batch is COMMIT_SECONDS
+    # old: a killed or interrupted run loses at most that much work.
+    commit_docs: int = 200
+    commit_seconds: float = 30.0
     lock_wait: float = 5.0
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     engine: str | None = None  # for a new index (or --rebuild); None: the index's own, else $FOI_ENGINE
@@ -175,7 +183,11 @@ def _died(source: SourceFile, exitcode: int | None, memory_mb: int) -> Failure:
 
 def _init_worker(megabytes: int, indexer_pid: int) -> None:
     """Worker initializer: exit with the indexer, and cap the address space so that a PDF
-    bomb fails with MemoryError (or a native abort) instead of taking the machine."""
+    bomb fails with MemoryError (or a native abort) instead of taking the machine. Ctrl+C
+    reaches the whole process group: the indexer decides what stops, and kills the workers."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with(indexer_pid)
     _limit_memory(megabytes)
 
@@ -232,86 +244,162 @@ def run_index(
     on_event: EventFn | None = None,
     on_progress: ProgressFn | None = None,
 ) -> IndexSummary:
-    """One incremental run over `paths`. Raises lock.IndexBusy when another writer holds the index."""
+    """One incremental run over `paths`. Raises lock.IndexBusy when another writer holds the
+    index, results.IndexUntrusted when its record is missing or from another version,
+    storage.IndexWriteError when it cannot be written (a full disk, a read-only folder),
+    interrupts.Interrupted after a signal (once the finished documents are committed).
+
+    A rebuild is written beside the live index and swapped in only when complete."""
     started = time.monotonic()
     summary = IndexSummary()
     emit = on_event or (lambda kind, doc_id, detail: None)
     roots = [Path(os.path.abspath(p)) for p in paths]
-    with WriterLock(index_dir, wait=options.lock_wait):
-        engine = engine_for_writing(index_dir, options.engine, options.rebuild)
-        if options.rebuild:
-            engine.create()
-        else:
-            engine.open_or_create()
-        state = IndexState() if options.rebuild else IndexState.load(index_dir)
+    with StopSignals() as stop, WriterLock(index_dir, wait=options.lock_wait):
+        engine = None
         try:
-            manifest = engine.manifest()
-            problems: list[DiscoveryProblem] = []
-            sources = list(discover(roots, problems))
-            source_ids = {s.doc_id for s in sources}
-            todo = _plan(sources, manifest, state, options, summary, emit)
-            # The index and the failure log hold paths as text (discover.text_form/display_path).
-            gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots])
-            shown_roots = [Path(display_path(r)) for r in roots]
-            with engine.writer(batch_size=options.batch_size) as writer:
-                for doc_id in gone:
-                    writer.delete(doc_id)
-                    state.failures.pop(doc_id, None)
-                    summary.removed += 1
-                    emit("removed", doc_id, "")
-                for doc_id in [d for d in state.failures if d not in source_ids]:
-                    if is_under(state.failures[doc_id].path, shown_roots):
-                        state.failures.pop(doc_id)
-                for p in problems:  # kept in the state too, so `foi status` lists them
-                    failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)
-                    state.failures[failure.doc_id] = failure
-                    summary.failures.append(failure)
-                    if failure.doc_id in manifest:  # indexed before, unreadable now
-                        writer.delete(failure.doc_id)
-                    emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
-                done = 0
-                written: set[str] = set()  # doc_ids written in this run
-                for source, result in _extract_all(todo, dataclasses.replace(options, engine=engine.name)):
-                    done += 1
-                    if isinstance(result, Failure):
-                        state.failures[source.doc_id] = result
-                        summary.failures.append(result)
-                        if source.doc_id in manifest:  # the old text no longer matches the file
-                            writer.delete(source.doc_id)
-                        emit("failed", source.doc_id, f"{result.reason}: {result.detail}")
-                    elif source.doc_id in written:
-                        # Two files with one doc_id (two roots with the same folder name):
-                        # an engine cannot replace a document of the batch it is still writing.
-                        summary.failures.append(_failure(
-                            source, "duplicate", f"another file in this run has the doc id {source.doc_id}"))
-                        emit("failed", source.doc_id, "duplicate doc id")
-                    else:
-                        state.failures.pop(source.doc_id, None)
-                        kind = "updated" if source.doc_id in manifest else "added"
-                        setattr(summary, kind, getattr(summary, kind) + 1)
-                        if result.extra.get("sidecar_error"):
-                            summary.failures.append(
-                                _failure(source, "bad_sidecar", result.extra["sidecar_error"])
-                            )
-                        written.add(source.doc_id)
-                        if writer.add(result, replace=source.doc_id in manifest):
-                            state.save(index_dir)
-                        emit(kind, source.doc_id, "")
-                    if on_progress:
-                        on_progress(done, len(todo))
+            clean_leftovers(index_dir)  # what a failed or killed run left: first, to free its space
+            live = engine_for_writing(index_dir, options.engine, options.rebuild)
+            if options.rebuild:
+                engine = begin_rebuild(live)
+            else:
+                live.open_or_create()
+                engine = live
+            state = IndexState() if options.rebuild else IndexState.load(index_dir)
+            # The failures log follows the live index's commits (a rebuild's waits for the swap).
+            on_commit = (lambda: None) if options.rebuild else (lambda: _save_state(state, index_dir, roots))
+            _update(engine, roots, state, options, summary, emit, on_progress, stop, on_commit)
+            if options.rebuild:
+                if stop.requested:
+                    abandon_rebuild(engine)
+                else:
+                    engine = finish_rebuild(engine)
+        except BaseException as exc:
+            failure = _abort(exc, engine, index_dir, options, summary)
+            if failure is None:
+                raise
+            raise failure from exc
         finally:
-            state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
-            state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
-            state.save(index_dir)
-            engine.close()
+            if engine is not None:
+                engine.close()
+        if not (options.rebuild and stop.requested):
+            _save_state(state, index_dir, roots)
     summary.seconds = time.monotonic() - started
+    if stop.requested:
+        raise Interrupted(stop.signum, summary, rebuild=options.rebuild)
     return summary
 
 
-def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
+def _abort(exc: BaseException, engine, index_dir: Path, options: RunOptions, summary: IndexSummary):
+    """After a run failed: a rebuild's files go (the live index was never touched), and a
+    failure of the file system becomes an IndexWriteError saying what the index kept, once
+    the leftovers are cleaned (after a full disk, that gives the space back). None: `exc`
+    is no storage failure and goes on as it is."""
+    if engine is not None:
+        engine.close()
+        if options.rebuild and Path(engine.dir).name == STAGING:
+            abandon_rebuild(engine)
+    failure = write_error(index_dir, exc)
+    if failure is None:
+        return None
+    if options.rebuild:
+        failure.kept = "the old index was kept as it was"
+    elif engine is not None:
+        failure.kept = (f"the index keeps what was committed ({summary.kept} changes of this run)"
+                        if summary.kept else "the index was left as it was")
+    try:
+        clean_leftovers(index_dir)
+    except OSError:
+        pass
+    return failure
+
+
+def _update(engine, roots, state, options, summary, emit, on_progress, stop, on_commit) -> None:
+    """The run itself: compare the files with the index's manifest, then delete, extract and
+    write. Stops early (committing what was written) when `stop` is requested."""
+    manifest = engine.manifest()
+    problems: list[DiscoveryProblem] = []
+    sources = []
+    for source in discover(roots, problems):
+        if stop.requested:
+            return
+        sources.append(source)
+    source_ids = {s.doc_id for s in sources}
+    todo = _plan(sources, manifest, state, options, summary, emit, stop)
+    if stop.requested:
+        return
+    # The index and the failure log hold paths as text (discover.text_form/display_path).
+    gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots])
+    shown_roots = [Path(display_path(r)) for r in roots]
+    with engine.writer(batch_size=min(options.batch_size, options.commit_docs),
+                       max_seconds=options.commit_seconds) as writer:
+        try:
+            for doc_id in gone:
+                writer.delete(doc_id)
+                state.failures.pop(doc_id, None)
+                summary.removed += 1
+                emit("removed", doc_id, "")
+            for doc_id in [d for d in state.failures if d not in source_ids]:
+                if is_under(state.failures[doc_id].path, shown_roots):
+                    state.failures.pop(doc_id)
+            for p in problems:  # kept in the state too, so `foi status` lists them
+                failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)
+                state.failures[failure.doc_id] = failure
+                summary.failures.append(failure)
+                if failure.doc_id in manifest:  # indexed before, unreadable now
+                    writer.delete(failure.doc_id)
+                emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
+            done = 0
+            written: set[str] = set()  # doc_ids written in this run
+            extract_options = dataclasses.replace(options, engine=engine.name)
+            for source, result in _extract_all(todo, extract_options, stop, idle=writer.tick):
+                done += 1
+                if isinstance(result, Failure):
+                    state.failures[source.doc_id] = result
+                    summary.failures.append(result)
+                    if source.doc_id in manifest:  # the old text no longer matches the file
+                        writer.delete(source.doc_id)
+                    emit("failed", source.doc_id, f"{result.reason}: {result.detail}")
+                elif source.doc_id in written:
+                    # Two files with one doc_id (two roots with the same folder name):
+                    # an engine cannot replace a document of the batch it is still writing.
+                    summary.failures.append(_failure(
+                        source, "duplicate", f"another file in this run has the doc id {source.doc_id}"))
+                    emit("failed", source.doc_id, "duplicate doc id")
+                else:
+                    state.failures.pop(source.doc_id, None)
+                    kind = "updated" if source.doc_id in manifest else "added"
+                    setattr(summary, kind, getattr(summary, kind) + 1)
+                    if result.extra.get("sidecar_error"):
+                        summary.failures.append(
+                            _failure(source, "bad_sidecar", result.extra["sidecar_error"])
+                        )
+                    written.add(source.doc_id)
+                    if writer.add(result, replace=source.doc_id in manifest):
+                        on_commit()
+                    emit(kind, source.doc_id, "")
+                if on_progress:
+                    on_progress(done, len(todo))
+        finally:
+            summary.kept = writer.committed
+
+
+def _save_state(state: IndexState, index_dir: Path, roots: list[Path]) -> None:
+    """The run log (last run, failures, roots). It decides no deletion, so a disk too full
+    for it costs the log, not the run."""
+    state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
+    try:
+        state.save(index_dir)
+    except OSError:
+        pass
+
+
+def _plan(sources, manifest, state, options, summary, emit, stop) -> list[SourceFile]:
     """Which files need extracting: new, or changed by content (size/mtime first, then hash)."""
     todo = []
     for source in sources:
+        if stop.requested:
+            break
         old: ManifestEntry | None = manifest.get(source.doc_id)
         failed = state.failures.get(source.doc_id)
         if failed and not options.retry_failed and failed.size == source.size and failed.mtime == source.mtime:
@@ -367,11 +455,16 @@ def _start_resource_tracker() -> None:
         resource_tracker.ensure_running()
 
 
-def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
-    """Extract in a pool of killable worker processes, keeping a bounded number in flight."""
+def _extract_all(todo: list[SourceFile], options: RunOptions, stop: StopSignals,
+                 idle: Callable[[], object] = lambda: None) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
+    """Extract in a pool of killable worker processes, keeping a bounded number in flight.
+
+    Results come in order. While waiting, `idle` runs every POLL_SECONDS (the writer commits
+    a batch that is due). When `stop` is requested, the results already finished are still
+    handed out and the workers are killed, not waited for."""
     if not todo:
         return
-    from pebble import ProcessExpired, ProcessPool
+    from pebble import ProcessPool
 
     jobs = options.jobs or default_jobs()
     ext = options.extract
@@ -382,9 +475,10 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
     context = multiprocessing.get_context("forkserver")
     engine = options.engine or "whoosh"
     context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
-    with ProcessPool(
-        max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(ext.memory_mb, os.getpid()), context=context
-    ) as pool:
+    pool = ProcessPool(max_workers=min(jobs, len(todo)), initializer=_init_worker,
+                       initargs=(ext.memory_mb, os.getpid()), context=context)
+    finished = False
+    try:
         window = max(4, jobs * 4)
         pending: list[tuple[SourceFile, object]] = []
         queue = iter(todo)
@@ -393,16 +487,53 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
             if len(pending) >= window:
                 break
         while pending:
-            source, future = pending.pop(0)
-            try:
-                result = future.result()
-            except FutureTimeout:
-                result = _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
-            except ProcessExpired as exc:
-                result = _died(source, exc.exitcode, ext.memory_mb)
-            except Exception as exc:
-                result = _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+            source, future = pending[0]
+            result = _wait(source, future, ext, stop, idle)
+            if result is None:  # stopped: hand out what is already done, in order
+                for source, future in pending:
+                    if not future.done() or future.exception() is not None:
+                        break
+                    yield source, future.result()
+                return
+            pending.pop(0)
             yield source, result
             nxt = next(queue, None)
             if nxt is not None:
                 pending.append((nxt, pool.schedule(prepare, (nxt, ext, engine), timeout=ext.timeout)))
+        finished = True
+    finally:
+        if finished:
+            pool.close()
+        else:  # stopped, or the caller gave up on an error: kill the workers, never wait for them
+            pool.stop()
+        pool.join()
+
+
+POLL_SECONDS = 0.2
+
+
+def _wait(source: SourceFile, future, ext: ExtractOptions, stop: StopSignals, idle) -> IndexRecord | Failure | None:
+    """One worker's result, or None when a stop was requested first."""
+    import signal
+
+    from pebble import ProcessExpired
+
+    while not stop.requested:
+        try:
+            return future.result(timeout=POLL_SECONDS)
+        except FutureTimeout:
+            if not future.done():  # not yet: the task's own time limit is a done future
+                idle()
+                continue
+            return _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
+        except ProcessExpired as exc:
+            if exc.exitcode in (-signal.SIGTERM, -signal.SIGINT):
+                # a signal to the whole process group reaches the workers too: the run stops,
+                # the file did nothing wrong
+                time.sleep(POLL_SECONDS)
+                if stop.requested:
+                    return None
+            return _died(source, exc.exitcode, ext.memory_mb)
+        except Exception as exc:
+            return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+    return None

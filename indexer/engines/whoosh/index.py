@@ -4,6 +4,8 @@ Callers hand it IndexRecords; it never extracts anything itself.
 """
 from __future__ import annotations
 
+import os
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -145,6 +147,59 @@ class FoiIndex:
                 )
         return entries
 
+    def adopt(self, staged_dir: Path) -> None:
+        """Make the index in `staged_dir` this folder's: its segment files are moved in under
+        their own (random) names, which no reader of the old index opens, then its TOC is
+        written here as the next generation. The TOC's rename is the one atomic step: readers
+        see the old generation or the new one. The old segments go as after any commit."""
+        from whoosh.filedb.filestore import FileStorage
+        from whoosh.index import TOC, clean_files
+
+        from indexer.storage import fsync_dir
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        storage = FileStorage(str(self.dir))
+        toc = TOC.read(FileStorage(str(staged_dir)), INDEX_NAME)
+        names = {seg.segment_id() for seg in toc.segments}
+        pattern = TOC._segment_pattern(INDEX_NAME)
+        for entry in Path(staged_dir).iterdir():
+            found = pattern.match(entry.name)
+            if found and found.group(1) in names:
+                os.replace(entry, self.dir / entry.name)
+        fsync_dir(self.dir)
+        toc.generation = max(TOC._latest_generation(storage, INDEX_NAME), -1) + 1
+        toc.write(storage, INDEX_NAME)
+        fsync_dir(self.dir)
+        clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
+
+    def clean_leftovers(self) -> int:
+        """Whoosh's temporary folder, half-written TOCs and segment files that the latest
+        commit does not use (a commit that failed, e.g. on a full disk). Nothing is removed
+        when the latest TOC cannot be read: which files it needs is then unknown."""
+        from whoosh.filedb.filestore import FileStorage
+        from whoosh.index import TOC
+
+        from indexer.storage import remove
+
+        if not self.dir.is_dir():
+            return 0
+        freed = remove(self.dir / f"{INDEX_NAME}.tmp")
+        toc_temp = re.compile(rf"^_{INDEX_NAME}_[0-9]+\.toc\.[0-9.]+$")
+        freed += sum(remove(entry) for entry in self.dir.iterdir() if toc_temp.match(entry.name))
+        if not self.exists():
+            return freed
+        try:
+            toc = TOC.read(FileStorage(str(self.dir)), INDEX_NAME)
+        except Exception:
+            return freed
+        used = {seg.segment_id() for seg in toc.segments}
+        pattern = TOC._segment_pattern(INDEX_NAME)
+        for entry in self.dir.iterdir():
+            found = pattern.match(entry.name)
+            if found and found.group(1) not in used and entry.is_file():
+                freed += remove(entry)
+        return freed
+
     def size_bytes(self) -> int:
         if not self.dir.is_dir():
             return 0
@@ -204,8 +259,9 @@ class BatchWriter(EngineWriter):
     """Whoosh's writer in batches: one Whoosh IndexWriter per batch, committed with the
     tail-merge policy above."""
 
-    def __init__(self, ix, batch_size: int = 500, limitmb: int = 256):
-        super().__init__(batch_size)
+    def __init__(self, ix, index_dir: Path, batch_size: int = 500, limitmb: int = 256,
+                 max_seconds: float | None = None):
+        super().__init__(batch_size, index_dir, max_seconds)
         self.ix = ix
         self.limitmb = limitmb
         self._writer: IndexWriter | None = None
