@@ -65,6 +65,8 @@ class RunOptions:
     # old: a killed or interrupted run loses at most that much work.
     commit_docs: int = 200
     commit_seconds: float = 30.0
+    # ... and before a commit would take longer than this (what Ctrl+C waits for at most)
+    commit_budget: float | None = 2.0
     lock_wait: float = 5.0
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     engine: str | None = None  # for a new index (or --rebuild); None: the index's own, else $FOI_ENGINE
@@ -268,11 +270,11 @@ def run_index(
             # The failures log follows the live index's commits (a rebuild's waits for the swap).
             on_commit = (lambda: None) if options.rebuild else (lambda: _save_state(state, index_dir, roots))
             _update(engine, roots, state, options, summary, emit, on_progress, stop, on_commit)
-            if options.rebuild:
-                if stop.requested:
-                    abandon_rebuild(engine)
-                else:
-                    engine = finish_rebuild(engine)
+            dropped = options.rebuild and stop.requested  # decided once: a later signal is too late
+            if dropped:
+                abandon_rebuild(engine)
+            elif options.rebuild:
+                engine = finish_rebuild(engine)
         except BaseException as exc:
             failure = _abort(exc, engine, index_dir, options, summary)
             if failure is None:
@@ -281,11 +283,11 @@ def run_index(
         finally:
             if engine is not None:
                 engine.close()
-        if not (options.rebuild and stop.requested):
+        if not dropped:
             _save_state(state, index_dir, roots)
     summary.seconds = time.monotonic() - started
     if stop.requested:
-        raise Interrupted(stop.signum, summary, rebuild=options.rebuild)
+        raise Interrupted(stop.signum, summary, rebuild=dropped)
     return summary
 
 
@@ -330,8 +332,8 @@ def _update(engine, roots, state, options, summary, emit, on_progress, stop, on_
     # The index and the failure log hold paths as text (discover.text_form/display_path).
     gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots])
     shown_roots = [Path(display_path(r)) for r in roots]
-    with engine.writer(batch_size=min(options.batch_size, options.commit_docs),
-                       max_seconds=options.commit_seconds) as writer:
+    with engine.writer(batch_size=min(options.batch_size, options.commit_docs), max_seconds=options.commit_seconds,
+                       commit_budget=options.commit_budget) as writer:
         try:
             for doc_id in gone:
                 writer.delete(doc_id)
@@ -379,6 +381,8 @@ def _update(engine, roots, state, options, summary, emit, on_progress, stop, on_
                     emit(kind, source.doc_id, "")
                 if on_progress:
                     on_progress(done, len(todo))
+            if stop.requested:
+                writer.hurry()  # the last commit: keep it short
         finally:
             summary.kept = writer.committed
 

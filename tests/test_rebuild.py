@@ -133,3 +133,23 @@ def test_a_stopped_rebuild_leaves_the_old_index_and_its_leftovers_go(tmp_path, h
     summary = index_corpus(corpus, index)
     assert (summary["added"], summary["unchanged"]) == (1, 30)
     assert not (index / STAGING).exists()
+
+
+def test_the_other_engines_files_left_by_a_killed_engine_switch_go_with_the_next_run(tmp_path, engine):
+    """A rebuild into the other engine killed after its swap but before the old engine's files
+    went: the record names the index; the other files are unreachable and removed."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write_corpus(corpus, 0, 3)
+    assert index_corpus(corpus, index)["added"] == 3
+    if engine == "whoosh":
+        stray = [index / "tantivy" / "meta.json", index / "tantivy" / "0a1b.store"]
+    else:
+        stray = [index / "_foi_7.toc", index / "foi_0a1b2c3d.seg"]
+    for path in stray:
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"left by a killed rebuild")
+    write_corpus(corpus, 3, 1)
+    summary = index_corpus(corpus, index)
+    assert (summary["added"], summary["unchanged"]) == (1, 3)
+    assert not any(p.exists() for p in stray)
+    assert documents(index) == 4

@@ -21,6 +21,7 @@ from indexer.results import IndexUntrusted
 from indexer.storage import IndexWriteError, write_error
 
 SORTS = ("relevance", "date", "-date")
+MEASURED_BATCH = 10  # batches at least this big tell what a commit costs per operation
 
 
 @dataclass(frozen=True)
@@ -53,19 +54,32 @@ class EngineResults:
 class EngineWriter(ABC):
     """Adds and deletes in batches; each commit is a consistent point a killed run falls back to.
 
-    A batch is committed when it holds `batch_size` operations, or when its oldest has waited
-    `max_seconds` (checked on every operation and by `tick()`, which the caller runs while it
-    waits for work). A context manager: commits on success; on error cancels the open batch
-    (the committed ones stay) and re-raises. Write failures of the file system (a full disk,
-    a read-only folder) come out as storage.IndexWriteError."""
+    A batch is committed when it holds `batch_size` operations, when its oldest has waited
+    `max_seconds`, or when committing it would take about `commit_budget` seconds of CPU (checked
+    on every operation and by `tick()`, which the caller runs while it waits for work). The
+    last keeps an interrupted run's final commit short: a Whoosh commit writes all the
+    batch's postings then, in Python, while tantivy has written them as it went.
 
-    def __init__(self, batch_size: int, index_dir: Path, max_seconds: float | None = None):
+    A context manager: commits on success; on error cancels the open batch (the committed
+    ones stay) and re-raises. Write failures of the file system (a full disk, a read-only
+    folder) come out as storage.IndexWriteError."""
+
+    # Seconds a commit takes per operation in the batch, until one has been measured.
+    commit_seconds_per_op: ClassVar[float] = 0.0
+
+    def __init__(self, batch_size: int, index_dir: Path, max_seconds: float | None = None,
+                 commit_budget: float | None = None):
         self.batch_size = batch_size
         self.dir = Path(index_dir)
         self.max_seconds = max_seconds
+        self.commit_budget = commit_budget
         self.pending = 0
         self.committed = 0  # operations this writer has committed
         self._opened = time.monotonic()  # when the open batch got its first operation
+        self._per_op = self.commit_seconds_per_op
+        self._measured = False
+        self.merged = 0  # operations of earlier commits a commit rewrote (merged): set by engines
+        self.hurried = False
 
     @abstractmethod
     def _add(self, record: IndexRecord, replace: bool) -> None: ...
@@ -118,9 +132,12 @@ class EngineWriter(ABC):
         return False
 
     def due(self) -> bool:
-        """Whether the open batch has waited long enough to be committed."""
-        return bool(self.pending) and self.max_seconds is not None and (
-            time.monotonic() - self._opened >= self.max_seconds)
+        """Whether the open batch has waited long enough, or grown costly enough, to be committed."""
+        if not self.pending:
+            return False
+        if self.max_seconds is not None and time.monotonic() - self._opened >= self.max_seconds:
+            return True
+        return self.commit_budget is not None and self.pending * self._per_op >= self.commit_budget
 
     def tick(self) -> bool:
         """Commit the open batch if it is due; True when it did."""
@@ -130,10 +147,24 @@ class EngineWriter(ABC):
         return False
 
     def commit(self) -> None:
+        # CPU time, not wall time: on a busy machine a commit's wall time balloons, and
+        # commits sized by it would shrink into many small segments that cost merges
+        started = time.process_time()
+        self.merged = 0
         with self._io():
             self._commit()
+        if self.pending >= MEASURED_BATCH:  # a small batch's cost is mostly fixed
+            measured = (time.process_time() - started) / (self.pending + self.merged)
+            # the first measure replaces the engine's guess; later ones smooth out a slow moment
+            self._per_op = (self._per_op + measured) / 2 if self._measured else measured
+            self._measured = True
         self.committed += self.pending
         self.pending = 0
+
+    def hurry(self) -> None:
+        """From now on, commits skip work they may leave for later (merging segments): the
+        run is stopping and the user is waiting."""
+        self.hurried = True
 
     def cancel(self) -> None:
         """Drop the open batch. Never raises over the error that led here: an engine that
@@ -268,7 +299,8 @@ class Engine(ABC):
         writer (analysis done where the engine allows). Must be picklable."""
 
     @abstractmethod
-    def writer(self, batch_size: int = 500, max_seconds: float | None = None) -> EngineWriter: ...
+    def writer(self, batch_size: int = 500, max_seconds: float | None = None,
+               commit_budget: float | None = None) -> EngineWriter: ...
 
     @abstractmethod
     def manifest(self) -> dict[str, ManifestEntry]: ...

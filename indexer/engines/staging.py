@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.engines import ENGINES, META_NAME, engine_class, remove_other_engines, write_meta
+from indexer.engines import ENGINES, META_NAME, engine_class, read_meta, remove_other_engines, write_meta
 from indexer.engines.base import Engine
 from indexer.storage import remove
 
@@ -70,4 +70,18 @@ def clean_leftovers(index_dir: Path) -> int:
             freed += engine_class(name).clean_leftovers(index_dir)
         except ImportError:
             continue
+    _drop_unrecorded_engines(index_dir)
     return freed
+
+
+def _drop_unrecorded_engines(index_dir: Path) -> None:
+    """A rebuild into another engine killed between its swap and removing the old engine's
+    files leaves two indexes; the one the record names is the index (readers open only it),
+    the other is unreachable."""
+    recorded = read_meta(index_dir).get("engine")
+    try:
+        if recorded not in ENGINES or not engine_class(recorded).files_present(index_dir):
+            return
+    except ImportError:
+        return
+    remove_other_engines(index_dir, recorded)

@@ -38,8 +38,9 @@ class TantivyWriter(EngineWriter):
     """tantivy's IndexWriter: one for the run, committed every batch (a commit is atomic:
     a killed run leaves the last one)."""
 
-    def __init__(self, engine: "TantivyEngine", batch_size: int, max_seconds: float | None = None):
-        super().__init__(batch_size, engine.dir, max_seconds)
+    def __init__(self, engine: "TantivyEngine", batch_size: int, max_seconds: float | None = None,
+                 commit_budget: float | None = None):
+        super().__init__(batch_size, engine.dir, max_seconds, commit_budget)
         self.engine = engine
         self._writer = None
         self.indexed_at = now()
@@ -221,9 +222,10 @@ class TantivyEngine(Engine):
     def prepare(cls, record: IndexRecord) -> dict:
         return prepared_values(record)
 
-    def writer(self, batch_size: int = 500, max_seconds: float | None = None) -> TantivyWriter:
+    def writer(self, batch_size: int = 500, max_seconds: float | None = None,
+               commit_budget: float | None = None) -> TantivyWriter:
         self.open()
-        return TantivyWriter(self, batch_size, max_seconds)
+        return TantivyWriter(self, batch_size, max_seconds, commit_budget)
 
     def manifest(self) -> dict[str, ManifestEntry]:
         entries: dict[str, ManifestEntry] = {}

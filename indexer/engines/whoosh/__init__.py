@@ -122,9 +122,11 @@ class WhooshEngine(Engine):
     def prepare(cls, record: IndexRecord) -> dict:
         return prepared_fields(record)
 
-    def writer(self, batch_size: int = 500, max_seconds: float | None = None) -> BatchWriter:
+    def writer(self, batch_size: int = 500, max_seconds: float | None = None,
+               commit_budget: float | None = None) -> BatchWriter:
         self.open()
-        return BatchWriter(self._ix, self.dir, batch_size=batch_size, max_seconds=max_seconds)
+        return BatchWriter(self._ix, self.dir, batch_size=batch_size, max_seconds=max_seconds,
+                           commit_budget=commit_budget)
 
     def manifest(self) -> dict[str, ManifestEntry]:
         self.open()
