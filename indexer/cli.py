@@ -4,13 +4,11 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import time
 from pathlib import Path
 
 import click
 
 from indexer import __version__
-from indexer.models import KINDS
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
@@ -40,7 +38,7 @@ def common(func):
     def wrapper(*args, index_path=None, debug=False, **kwargs):
         try:
             return func(*args, index=index_dir(index_path), **kwargs)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise
         except KeyboardInterrupt:  # a second Ctrl+C: what was committed stays
             click.echo("foi: interrupted", err=True)
@@ -61,10 +59,39 @@ def common(func):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class FoiGroup(click.Group):
+    """The command group; a reader that stops reading (`foi search x | head -1`) is not an error."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # here, not at exit, so that a closed pipe is seen below
+        except BrokenPipeError:
+            _stdout_to_devnull()
+            ctx.exit(0)
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at /dev/null so that the final flush at exit cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test runner's buffer)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+@click.group(cls=FoiGroup, context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(__version__, prog_name="foi")
-def main() -> None:
-    """Search Freedom of Information responses: index PDFs and text, then search them."""
+@click.pass_context
+def main(ctx) -> None:
+    """Search Freedom of Information responses: index PDFs, office files, text, web pages and images, then search them.
+    With no command, opens the terminal UI on the default index (as `foi tui`)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(tui)
 
 
 # ---------------------------------------------------------------- index
@@ -78,10 +105,10 @@ def main() -> None:
 @click.option("--watch", is_flag=True, help="Keep running and index files as they change.")
 @click.option("--retry-failed", is_flag=True, help="Try files that failed before, even if unchanged.")
 @click.option("--optimize", is_flag=True, help="Merge the index into one segment when done.")
-@click.option("--ocr/--no-ocr", default=True, show_default=True, help="OCR image-only PDF pages.")
+@click.option("--ocr/--no-ocr", default=True, show_default=True, help="OCR image-only PDF pages and images.")
 @click.option("--ocr-lang", default="eng", show_default=True, help="OCR language(s), e.g. eng or eng+cym.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=100 * 1024 * 1024, show_default=True, help="Skip larger files.")
-@click.option("--max-pages", type=click.IntRange(min=1), default=2000, show_default=True, help="Pages read per PDF.")
+@click.option("--max-pages", type=click.IntRange(min=1), default=2000, show_default=True, help="Pages read per document (PDF pages, sheets, slides, image frames).")
 @click.option("--max-chars", type=click.IntRange(min=1), default=5_000_000, show_default=True, help="Characters kept per document.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per file.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
@@ -93,7 +120,7 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
     from indexer.extract.base import ExtractOptions
     from indexer.interrupts import Interrupted
-    from indexer.output import console, emit_json, print_summary
+    from indexer.output import ProgressLines, console, emit_json, print_summary
     from indexer.pipeline import RunOptions, run_index
 
     roots = list(paths) or [Path(DEFAULT_CORPUS)]
@@ -116,14 +143,12 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     err = console(stderr=True)
     try:
         if watch:
-            from indexer.watch import watch_and_index
-
-            watch_and_index(roots, index, options)
+            _watch(roots, index, options)
             return
         if not as_json and err.is_terminal:
             summary = _run_with_progress(roots, index, options, run_index, err)
         else:
-            summary = run_index(roots, index, options)
+            summary = run_index(roots, index, options, on_progress=ProgressLines())
     except Interrupted as stopped:  # the finished documents are committed: say what was kept
         if as_json:
             emit_json(stopped.summary.to_dict())
@@ -137,6 +162,24 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
         emit_json(summary.to_dict())
     else:
         print_summary(console(), summary)
+
+
+def _watch(roots, index, options) -> None:
+    from indexer.output import watch_line
+    from indexer.watch import watch_and_index
+
+    runs = []
+
+    def after_run(summary) -> None:
+        if not runs:
+            documents = summary.added + summary.updated + summary.unchanged
+            click.echo(f"watching {', '.join(map(str, roots))} ({documents} documents); Ctrl+C stops")
+        runs.append(summary)
+
+    try:
+        watch_and_index(roots, index, options, on_event=lambda *event: click.echo(watch_line(*event)), on_run=after_run)
+    except KeyboardInterrupt:
+        click.echo("stopped")
 
 
 def _run_with_progress(roots, index, options, run_index, err):
@@ -163,6 +206,8 @@ def _filters(authority, after, before, exemption, outcome, kind):
 
 
 def filter_options(func):
+    from indexer.extract.registry import kinds
+
     for option in reversed(
         [
             click.option("--authority", metavar="TEXT", help="Authority name or alias (MPS, Met, SYP...)."),
@@ -170,28 +215,33 @@ def filter_options(func):
             click.option("--before", metavar="YYYY-MM-DD", help="Responses dated on or before this day."),
             click.option("--exemption", metavar="S", help="Exemption cited: s40 matches s40(2) and s40(3A)(a)."),
             click.option("--outcome", type=click.Choice(["disclosed", "partial", "refused", "not_held", "ncnd", "unknown"])),
-            click.option("--kind", type=click.Choice(list(KINDS))),
+            click.option("--kind", type=click.Choice(kinds()), help="Kind of file (pdf, docx, sheet, ...)."),
         ]
     ):
         func = option(func)
     return func
 
 
+FORMATS = ("text", "json", "csv", "md")
+
+
 @main.command()
 @click.argument("query", required=False)
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0)
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit.")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit (= --format json).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output: text (default), json, csv or md.")
+@click.option("--export", "export", metavar="FILE.zip", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the original files of all hits plus results.csv into FILE.zip.")
 @click.option("--count", is_flag=True, help="Print only the number of hits.")
 @click.option("--facets", is_flag=True, help="Print counts per authority, year, exemption and outcome.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True)
 @click.option("--queries", type=click.File("r", encoding="utf-8", errors="replace"), help="Run one query per line of FILE ('-': stdin).")
 @filter_options
 @common
-def search(query, limit, offset, as_json, count, facets, sort, queries, authority, after, before, exemption, outcome, kind, index):
+@click.pass_context
+def search(ctx, query, limit, offset, as_json, fmt, export, count, facets, sort, queries, authority, after, before, exemption, outcome, kind, index):
     """Ranked full-text search. Exit 0 with hits, 1 with none, 2 for a bad query."""
-    from indexer.search import SearchService
-
     filters = _filters(authority, after, before, exemption, outcome, kind)
     if query is not None and queries is not None:
         raise FoiError("give a QUERY or --queries FILE, not both", 2)
@@ -199,18 +249,50 @@ def search(query, limit, offset, as_json, count, facets, sort, queries, authorit
         if not filters.active():
             raise FoiError("give a QUERY, --queries FILE, or a filter such as --outcome refused", 2)
         query = ""  # browse: every document the filters match, newest first
-    service = SearchService(index)
-    if not service.available():
-        raise FoiError(f"no index in {index}; run `foi index` first", 1)
+    if as_json and fmt not in (None, "json"):
+        raise FoiError(f"--json and --format {fmt} disagree: give one of them", 2)
+    fmt = "json" if as_json else (fmt or "text")
+    if export is not None and queries is not None:
+        raise FoiError("--export takes one QUERY, not --queries", 2)
+    service = _open_service(index)
     if queries is not None:
-        code = _run_queries(service, queries, filters, limit, offset, sort, as_json, count)
+        code = _run_queries(service, queries, filters, limit, offset, sort, fmt, count)
         sys.exit(code)
-    total = _run_one(service, query, filters, limit, offset, sort, as_json, count, facets)
+    total = _run_one(service, query, filters, limit, offset, sort, fmt, count, facets)
+    if export is not None and total:
+        # All hits unless --limit was given: an export is usually "everything that matched".
+        explicit = ctx.get_parameter_source("limit") is not click.core.ParameterSource.DEFAULT
+        _export(service, query, filters, sort, limit if explicit else None, offset if explicit else 0, export)
     sys.exit(0 if total else 1)
 
 
-def _run_one(service, query, filters, limit, offset, sort, as_json, count, facets, tag=False) -> int:
-    from indexer.output import console, emit_json, print_facets, print_results
+def _open_service(index):
+    from indexer.search import SearchService
+
+    service = SearchService(index)
+    if not service.available():
+        raise FoiError(f"no index in {index}; run `foi index` first", 1)
+    return service
+
+
+def _export(service, query, filters, sort, limit, offset, target) -> None:
+    from indexer.export import ExportError, export_zip
+
+    wanted = limit if limit is not None else service.count(query, filters)
+    hits = service.search(query, filters, sort=sort, limit=max(1, wanted), offset=offset).hits
+    try:
+        summary = export_zip(hits, target)
+    except ExportError as exc:
+        raise FoiError(str(exc), 1) from None
+    message = f"exported {summary.files} file{'s' if summary.files != 1 else ''} and {summary.rows} rows of results.csv to {target}"
+    if summary.missing:
+        message += f"; {len(summary.missing)} original{'s' if len(summary.missing) != 1 else ''} no longer on disk: {', '.join(summary.missing[:5])}"
+    click.echo(message, err=True)
+
+
+def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, tag=False, first=True) -> int:
+    from indexer.export import hit_record, markdown_table, write_csv
+    from indexer.output import console, emit_json, print_facets, print_results, safe
 
     if count:
         total = service.count(query, filters)
@@ -219,14 +301,31 @@ def _run_one(service, query, filters, limit, offset, sort, as_json, count, facet
     results = service.search(query, filters, sort=sort, limit=limit, offset=offset, facets=facets)
     for note in results.notes:
         click.echo(f"foi: note: {note}", err=True)
-    if as_json:
+    if results.fallback:
+        # No hit has every word: people see those with most of them; scripts see no hits
+        # (exit 1, as for any query without hits) and the same sentence on stderr.
+        if results.suggestion:
+            click.echo(f"no hits for {query!r}; did you mean {results.suggestion!r}?", err=True)
+        click.echo(results.fallback, err=True)
+        if fmt != "text" or tag:
+            return 0
+        print_results(console(), results)
+        return 0
+    if fmt == "json":
         for hit in results.hits:
-            obj = hit.to_dict()
+            obj = hit_record(hit)
             if tag:
                 obj["query"] = query
             emit_json(obj)
         if facets:
             emit_json({"facets": {k: dict(v) for k, v in results.facets.items()}, "total": results.total})
+    elif fmt == "csv":
+        write_csv(results.hits, sys.stdout, header=first)
+    elif fmt == "md":
+        if tag:
+            click.echo(f"## {safe(query)}\n")
+        if results.hits:
+            click.echo(markdown_table(results.hits), nl=tag)
     else:
         con = console()
         if tag:
@@ -239,24 +338,123 @@ def _run_one(service, query, filters, limit, offset, sort, as_json, count, facet
     return results.total
 
 
-def _run_queries(service, lines, filters, limit, offset, sort, as_json, count) -> int:
+def _run_queries(service, lines, filters, limit, offset, sort, fmt, count) -> int:
     from indexer.search import QueryError
 
     any_hits = False
     bad = False
+    first = True
     for number, line in enumerate(lines, start=1):
         query = line.strip()
         if not query or query.startswith("#"):
             continue
         try:
-            any_hits |= _run_one(service, query, filters, limit, offset, sort, as_json, count, False, tag=True) > 0
+            any_hits |= _run_one(service, query, filters, limit, offset, sort, fmt, count, False, tag=True, first=first) > 0
+            first = False
         except QueryError as exc:
             bad = True
             click.echo(f"foi: line {number}: {exc}", err=True)
     return 2 if bad else (0 if any_hits else 1)
 
 
+# ---------------------------------------------------------------- stats, compare
+
+
+def _one_format(**flags) -> None:
+    given = [name for name, value in flags.items() if value]
+    if len(given) > 1:
+        raise FoiError(f"{' and '.join(given)} cannot be combined: choose one output", 2)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--by", type=click.Choice(["authority", "year", "exemption", "outcome", "kind"]), default="authority",
+              show_default=True, help="What one row counts.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per group.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header line.")
+@filter_options
+@common
+def stats(query, by, as_json, as_csv, authority, after, before, exemption, outcome, kind, index):
+    """Counts per authority (or year, exemption, outcome, kind) of the responses matching
+    QUERY and the filters (no QUERY: the whole index): outcomes, refusal rate, exemptions,
+    median days from request to response, answers after 20 working days."""
+    from indexer.analysis.records import collect
+    from indexer.analysis.stats import compute, summarise
+    from indexer.export import write_stats_csv
+    from indexer.output import console, emit_json, print_stats
+
+    _one_format(**{"--json": as_json, "--csv": as_csv})
+    service = _open_service(index)
+    responses = collect(service, query, _filters(authority, after, before, exemption, outcome, kind))
+    if not responses:
+        raise FoiError("nothing matched" + (f" {query!r}" if query else " the filters"), 1)
+    groups = compute(responses, by)
+    if as_json:
+        for group in groups:
+            emit_json(group.to_dict())
+    elif as_csv:
+        write_stats_csv(groups, by, sys.stdout)
+    else:
+        print_stats(console(), groups, by, summarise(responses))
+
+
+@main.command()
+@click.argument("query")
+@click.option("--all", "every_group", is_flag=True, help="Every request group of two or more responses, not only the biggest.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per response.")
+@click.option("--csv", "as_csv", is_flag=True, help="A row per response, a column per question.")
+@click.option("--xlsx", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path), help="The same table as an Excel workbook.")
+@filter_options
+@common
+def compare(query, every_group, as_json, as_csv, xlsx, authority, after, before, exemption, outcome, kind, index):
+    """The responses to one request side by side: the responses matching QUERY are grouped
+    by their request; the biggest group becomes a table of answers per question."""
+    from indexer.analysis.compare import compare_all
+    from indexer.analysis.records import collect
+    from indexer.export import ExportError, write_comparison_csv, write_comparison_xlsx
+    from indexer.output import console, emit_json, print_comparisons
+
+    _one_format(**{"--json": as_json, "--csv": as_csv, "--xlsx": xlsx})
+    service = _open_service(index)
+    responses = collect(service, query, _filters(authority, after, before, exemption, outcome, kind), with_text=True)
+    if not responses:
+        raise FoiError(f"nothing matched {query!r}", 1)
+    comparisons = compare_all(responses, every_group=every_group)
+    if as_json:
+        several = len(comparisons) > 1
+        for number, comparison in enumerate(comparisons, start=1):
+            for row in comparison.to_dicts():
+                emit_json({"group": number, **row} if several else row)
+    elif as_csv:
+        write_comparison_csv(comparisons, sys.stdout)
+    elif xlsx:
+        try:
+            write_comparison_xlsx(comparisons, xlsx)
+        except ExportError as exc:
+            raise FoiError(str(exc), 1) from None
+        rows = sum(len(c.rows) for c in comparisons)
+        click.echo(f"wrote {rows} responses in {len(comparisons)} sheet{'s' if len(comparisons) != 1 else ''} to {xlsx}", err=True)
+    else:
+        print_comparisons(console(), comparisons)
+
+
 # ---------------------------------------------------------------- show, similar, status
+
+
+def _resolve(service, given: str, index) -> str:
+    """The doc_id meant by DOC_ID, a file's path or a unique basename; exit 1 when there is
+    none, exit 2 listing the candidates when a basename names several documents."""
+    from indexer.search import AmbiguousDocument
+
+    try:
+        doc_id = service.resolve(given)
+    except AmbiguousDocument as exc:
+        listed = "\n".join(f"  {c}" for c in exc.candidates)
+        raise FoiError(f"{given!r} names {len(exc.candidates)} documents; give one doc id:\n{listed}", 2) from None
+    if doc_id is None:
+        raise FoiError(f"no document {given!r} in {index} (give a doc id such as corpus/name.pdf, "
+                       "a file's path or its name)", 1)
+    return doc_id
 
 
 @main.command()
@@ -264,14 +462,12 @@ def _run_queries(service, lines, filters, limit, offset, sort, as_json, count) -
 @click.option("--json", "as_json", is_flag=True)
 @common
 def show(doc_id, as_json, index):
-    """Full text and metadata of one document (DOC_ID as in search results, or its path)."""
+    """Full text and metadata of one document (DOC_ID as in search results, a file's path,
+    or a file name that only one document has)."""
     from indexer.output import console, emit_json, print_document
-    from indexer.search import SearchService
 
-    service = SearchService(index)
-    view = service.document(doc_id)
-    if view is None:
-        raise FoiError(f"no document {doc_id!r} in {index} (doc ids look like corpus/name.pdf)", 1)
+    service = _open_service(index)
+    view = service.document(_resolve(service, doc_id, index))
     if as_json:
         emit_json(view.to_dict())
     else:
@@ -284,13 +480,12 @@ def show(doc_id, as_json, index):
 @click.option("--json", "as_json", is_flag=True)
 @common
 def similar(doc_id, limit, as_json, index):
-    """Documents most like DOC_ID (more like this)."""
+    """Documents most like DOC_ID (a doc id, a file's path or a unique file name)."""
     from indexer.output import console, emit_json, print_results
-    from indexer.search import SearchService
 
-    service = SearchService(index)
+    service = _open_service(index)
     try:
-        results = service.similar(doc_id, limit=limit)
+        results = service.similar(_resolve(service, doc_id, index), limit=limit)
     except KeyError:
         raise FoiError(f"no document {doc_id!r} in {index}", 1) from None
     if as_json:

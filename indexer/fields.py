@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indexer.metadata import exemption_keys as metadata_exemption_keys
+from indexer.boilerplate import split_pages, substance_of
 from indexer.models import IndexRecord
 
 
@@ -51,30 +53,31 @@ SHOWN_FIELDS = tuple(f.name for f in FIELDS if f.shown)
 
 # Besides the metadata, a stored document holds its text page by page and its Q&A pairs:
 # snippets, highlights and `foi show` are made from these, the same way on every engine.
-TEXT_FIELDS = ("page_texts", "qa_pairs", "page_ocr")
+# `page_boilerplate` holds, per page, the [start, end) spans of boilerplate (indexer.boilerplate):
+# snippets prefer the passages outside them, `similar` reads only the rest.
+TEXT_FIELDS = ("page_texts", "qa_pairs", "page_ocr", "page_boilerplate")
 
 # Fields a user may name in a query (`field:value`); friendly aliases map onto them.
 QUERY_FIELDS = frozenset({
     "title", "content", "request", "qa", "reference", "authority", "date", "request_date", "year",
-    "exemption", "outcome", "kind", "ncnd", "ocr", "doc_id", "pages", "parent",
+    "exemption", "outcome", "kind", "ncnd", "ocr", "doc_id", "pages", "parent", "boilerplate",
 })
 FIELD_ALIASES = {"exemptions": "exemption", "ref": "reference", "text": "content", "body": "content"}
 # Searched by a plain word, with query-time boosts (BM25F-style): a title or Q&A match says
 # more about what a response is about than a word somewhere in the body.
+# `content` holds a response's substance; its standard passages (complaint rights, what the
+# Act says, copyright notices) are in `boilerplate`, searched only for documents the
+# substance does not match, and then far below (indexer.search).
 DEFAULT_FIELDS = {"title": 3.0, "qa": 2.0, "content": 1.0}
+BOILERPLATE_FIELD = "boilerplate"
+BOILERPLATE_BOOST = 0.1
 FACETS = ("authority", "year", "exemptions", "outcome")
 
 
 def exemption_keys(exemptions: list[str]) -> list[str]:
-    """Each exemption and its parents, so a filter on `s40` finds `s40(2)` and `s40(3A)(a)`."""
-    keys: list[str] = []
-    for ex in exemptions:
-        parts = ex.split("(")
-        for i in range(1, len(parts) + 1):
-            key = "(".join(parts[:i]).lower()
-            if key not in keys:
-                keys.append(key)
-    return keys
+    """Each exemption and its parents, so a filter on `s40` finds `s40(2)` and `s40(3A)(a)`
+    (linear in the number of exemptions: a sidecar may list 100,000)."""
+    return metadata_exemption_keys(exemptions)
 
 
 def _mean_confidence(doc) -> float | None:
@@ -95,6 +98,7 @@ def document_values(record: IndexRecord, indexed_at: str) -> dict:
     `sort_date` (the response date, else the request date: what date filters, the year facet
     and date sorting use), `exemption_keys` and `authority_key`."""
     meta, doc, src = record.metadata, record.document, record.source
+    split = record.split or split_pages([p.text for p in doc.pages])
     sort_date = meta.date or meta.request_date
     return {
         "doc_id": src.doc_id,
@@ -125,8 +129,10 @@ def document_values(record: IndexRecord, indexed_at: str) -> dict:
         "ocr": doc.ocr,
         "ocr_confidence": _mean_confidence(doc),
         "truncated": doc.truncated,
-        "content": doc.text,
+        "content": split.substance,
+        "boilerplate": split.boilerplate or None,
         "page_texts": [p.text for p in doc.pages],
+        "page_boilerplate": split.spans if any(split.spans) else None,
         "page_ocr": [p.ocr for p in doc.pages] if doc.ocr else None,
         "qa": "\n\n".join(f"{q.question}\n{q.answer}" for q in meta.qa) or None,
         "qa_pairs": [q.to_dict() for q in meta.qa],
@@ -146,3 +152,8 @@ def metadata_of(stored: dict) -> dict:
     if out["date_source"] is None:
         out["date_source"] = date_source(out["date"], out["request_date"])
     return out
+
+
+def substance_text(stored: dict) -> str:
+    """A stored document's text without its boilerplate (what `similar` compares)."""
+    return substance_of(stored.get("page_texts") or [], stored.get("page_boilerplate"))

@@ -17,13 +17,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from indexer.boilerplate import CommonParagraphs
 from indexer.discover import DiscoveryProblem, discover, display_path, text_form
 from indexer.engines import ManifestEntry, engine_class, engine_for_writing
 from indexer.engines.staging import STAGING, abandon_rebuild, begin_rebuild, clean_leftovers, finish_rebuild
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
+from indexer.extract.container import outermost
 from indexer.interrupts import Interrupted, StopSignals
 from indexer.lock import WriterLock
-from indexer.models import Failure, IndexRecord, SourceFile
+from indexer.models import Failure, FoiMetadata, IndexRecord, SourceFile
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
 from indexer.state import IndexState
 from indexer.storage import write_error
@@ -35,7 +37,9 @@ class IndexSummary:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
-    failures: list[Failure] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)  # all of them, new and still failing
+    # doc_ids of the failures that are not news: failed before and unchanged since (not retried)
+    still_failing: list[str] = field(default_factory=list)
     seconds: float = 0.0
     kept: int = 0  # additions and deletions committed so far (what a failed run keeps)
 
@@ -70,6 +74,7 @@ class RunOptions:
     lock_wait: float = 5.0
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     engine: str | None = None  # for a new index (or --rebuild); None: the index's own, else $FOI_ENGINE
+    index_dir: Path | None = None  # set by run_index: workers read the index's known boilerplate there
 
 
 # on_event(kind, doc_id, detail): kind is added/updated/removed/failed; on_progress(done, total)
@@ -77,8 +82,8 @@ EventFn = Callable[[str, str, str], None]
 ProgressFn = Callable[[int, int], None]
 
 
-def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
-    """(sha256 of the file, fingerprint incl. sidecar, sidecar fields or None). Raises OSError."""
+def fingerprint_of(path: Path) -> str:
+    """The fingerprint the index keeps for the file at `path` (see with_sidecar). Raises OSError."""
     import stat
 
     digest = hashlib.sha256()
@@ -89,49 +94,52 @@ def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
             raise OSError(f"{display_path(path)} is not a regular file")
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
-    sha = digest.hexdigest()
+    fingerprint, _, _ = with_sidecar(path, digest.hexdigest())
+    return fingerprint
+
+
+def with_sidecar(path: Path, sha: str) -> tuple[str, dict | None, str | None]:
+    """For a file whose bytes hash to `sha`: its fingerprint (the sidecar's hash included, so
+    that a changed sidecar re-indexes the file), the sidecar's fields, and why the sidecar
+    could not be read (None when it could, or when there is none)."""
     side = sidecar_path(path)
     if side is None:
-        return sha, sha, None
+        return sha, None, None
     try:
         data, side_sha = read_sidecar(side)
-    except ExtractionError:
-        return sha, sha + "+badsidecar", None
-    return sha, f"{sha}+{side_sha[:16]}", data
+    except ExtractionError as exc:
+        return sha + "+badsidecar", None, exc.detail
+    return f"{sha}+{side_sha[:16]}", data, None
 
 
-def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh") -> IndexRecord | Failure:
-    """Worker-side: one file to an IndexRecord, or a Failure with its reason. Never raises."""
-    from indexer.metadata import extract_metadata
+def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh",
+            index_dir: str | None = None) -> IndexRecord | Failure:
+    """Worker-side: one file to an IndexRecord (with its members' records, for an archive or
+    an email), or a Failure with its reason. Never raises. `index_dir` is read for the
+    paragraphs the index already knows to be boilerplate."""
+    from indexer.boilerplate import known_common, split_pages
 
     try:
         document, sha = extract_file(source.path, options)
-        metadata = extract_metadata(document.text)
+        metadata = _metadata(document)
     except ExtractionError as exc:
         return _failure(source, exc.reason, exc.detail)
     except MemoryError:
         return _failure(source, "too_large", "ran out of memory while extracting")
     except Exception as exc:  # a bug in a library must cost one file, not the run
         return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
-    extra: dict = {}
-    fingerprint = sha
     # The index stores the path as UTF-8 text (see discover.text_form).
     source = dataclasses.replace(source, path=Path(text_form(source.path)))
-    side = sidecar_path(source.path)
-    if side is not None:
-        # The fingerprint must match fingerprint_of's, or the file is re-extracted every run.
+    fingerprint, data, error = with_sidecar(source.path, sha)
+    extra: dict = {"sidecar_error": error} if error else {}
+    if data is not None:
         try:
-            data, side_sha = read_sidecar(side)
-        except ExtractionError as exc:
-            fingerprint = sha + "+badsidecar"
+            metadata, extra = apply_sidecar(metadata, data)
+        except ExtractionError as exc:  # well-formed JSON, wrong values: ignored, reported
             extra = {"sidecar_error": exc.detail}
-        else:
-            fingerprint = f"{sha}+{side_sha[:16]}"
-            try:
-                metadata, extra = apply_sidecar(metadata, data)
-            except ExtractionError as exc:  # well-formed JSON, wrong values: ignored, reported
-                extra = {"sidecar_error": exc.detail}
-    record = IndexRecord(source, sha, fingerprint, document, metadata, extra)
+    record = IndexRecord(source, sha, fingerprint, document, metadata, {**_declared(document), **extra})
+    common = known_common(index_dir)
+    record.split = split_pages([p.text for p in document.pages], common)
     problem = _unwritable(record)
     if problem:
         return _failure(source, "corrupt", problem)
@@ -139,7 +147,65 @@ def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh")
         record.fields = engine_class(engine).prepare(record)
     except Exception as exc:
         return _failure(source, "corrupt", f"cannot analyse the text ({type(exc).__name__}: {exc})")
+    record.children = _prepare_children(record, engine, common)
     return record
+
+
+def _metadata(document) -> FoiMetadata:
+    """The FOI metadata of the text, completed by what the file itself declares."""
+    from indexer.metadata import extract_metadata
+
+    metadata = extract_metadata(document.text)
+    if document.headers.get("subject"):  # an email is called by its Subject
+        metadata.title = document.headers["subject"]
+    elif metadata.title is None and document.title:  # a web page's <title>
+        metadata.title = document.title
+    if metadata.date is None and document.headers.get("date"):  # an email's Date header
+        metadata.date = document.headers["date"]
+    return metadata
+
+
+def _declared(document) -> dict:
+    """Extra fields shown with a document: an email's headers."""
+    shown = {k: v for k, v in document.headers.items() if k in ("from", "to", "cc", "subject")}
+    return {"email": shown} if shown else {}
+
+
+def _prepare_children(container: IndexRecord, engine: str, common=frozenset()) -> list[IndexRecord | Failure]:
+    """The members and attachments of a container, every level, as records or failures.
+
+    A child's path is its container's file (what exists on disk, what `o` opens); its doc_id
+    is "<container doc_id>!/<inner path>". A child that fails costs only itself."""
+    from indexer.boilerplate import split_pages
+    from indexer.extract.container import flatten
+
+    document, source = container.document, container.source
+    flat = flatten(source.doc_id, document)
+    document.children = []  # sent back once, as the records below
+    out: list[IndexRecord | Failure] = []
+    for item in flat:
+        child = item.child
+        where = f"{display_path(source.path)}!/{child.path}"
+        if child.reason or child.document is None:
+            out.append(Failure(item.doc_id, where, child.reason or "corrupt", child.detail, source.size, source.mtime))
+            continue
+        child.document.children = []  # flatten has placed the grandchildren already
+        child_source = SourceFile(path=source.path, doc_id=item.doc_id, size=child.size, mtime=source.mtime)
+        try:
+            metadata = _metadata(child.document)
+            record = IndexRecord(child_source, child.sha256, child.sha256, child.document, metadata,
+                                 _declared(child.document), parent=item.parent)
+            record.split = split_pages([p.text for p in child.document.pages], common)
+            problem = _unwritable(record)
+            if problem is None:
+                record.fields = engine_class(engine).prepare(record)
+        except Exception as exc:  # a bug in a finder or an analyser costs this child
+            problem = f"{type(exc).__name__}: {exc}"
+        if problem:
+            out.append(Failure(item.doc_id, where, "corrupt", problem, source.size, source.mtime))
+        else:
+            out.append(record)
+    return out
 
 
 def _unwritable(record: IndexRecord) -> str | None:
@@ -242,7 +308,7 @@ def default_jobs() -> int:
 def run_index(
     paths: list[Path],
     index_dir: Path,
-    options: RunOptions = RunOptions(),
+    options: RunOptions | None = None,
     on_event: EventFn | None = None,
     on_progress: ProgressFn | None = None,
 ) -> IndexSummary:
@@ -252,6 +318,7 @@ def run_index(
     interrupts.Interrupted after a signal (once the finished documents are committed).
 
     A rebuild is written beside the live index and swapped in only when complete."""
+    options = options or RunOptions()
     started = time.monotonic()
     summary = IndexSummary()
     emit = on_event or (lambda kind, doc_id, detail: None)
@@ -267,14 +334,21 @@ def run_index(
                 live.open_or_create()
                 engine = live
             state = IndexState() if options.rebuild else IndexState.load(index_dir)
+            # A rebuild counts its paragraphs afresh, beside the live index's counts.
+            common = CommonParagraphs() if options.rebuild else CommonParagraphs.load(index_dir)
             # The failures log follows the live index's commits (a rebuild's waits for the swap).
             on_commit = (lambda: None) if options.rebuild else (lambda: _save_state(state, index_dir, roots))
-            _update(engine, roots, state, options, summary, emit, on_progress, stop, on_commit)
+            try:
+                _update(engine, roots, state, common, options, summary, emit, on_progress, stop, on_commit)
+            finally:
+                common.save(engine.dir)
             dropped = options.rebuild and stop.requested  # decided once: a later signal is too late
             if dropped:
                 abandon_rebuild(engine)
             elif options.rebuild:
                 engine = finish_rebuild(engine)
+                common.changed = True
+                common.save(index_dir)
         except BaseException as exc:
             failure = _abort(exc, engine, index_dir, options, summary)
             if failure is None:
@@ -315,9 +389,10 @@ def _abort(exc: BaseException, engine, index_dir: Path, options: RunOptions, sum
     return failure
 
 
-def _update(engine, roots, state, options, summary, emit, on_progress, stop, on_commit) -> None:
+def _update(engine, roots, state, common, options, summary, emit, on_progress, stop, on_commit) -> None:
     """The run itself: compare the files with the index's manifest, then delete, extract and
-    write. Stops early (committing what was written) when `stop` is requested."""
+    write (into engine.dir: the live index, or a rebuild's). Stops early, committing what was
+    written, when `stop` is requested."""
     manifest = engine.manifest()
     problems: list[DiscoveryProblem] = []
     sources = []
@@ -326,9 +401,12 @@ def _update(engine, roots, state, options, summary, emit, on_progress, stop, on_
             return
         sources.append(source)
     source_ids = {s.doc_id for s in sources}
+    failed_before = dict(state.failures)
     todo = _plan(sources, manifest, state, options, summary, emit, stop)
     if stop.requested:
         return
+    members = _members(manifest)
+    member_failures = _members(state.failures)
     # The index and the failure log hold paths as text (discover.text_form/display_path).
     gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots])
     shown_roots = [Path(display_path(r)) for r in roots]
@@ -340,21 +418,31 @@ def _update(engine, roots, state, options, summary, emit, on_progress, stop, on_
                 state.failures.pop(doc_id, None)
                 summary.removed += 1
                 emit("removed", doc_id, "")
-            for doc_id in [d for d in state.failures if d not in source_ids]:
+            for doc_id in [d for d in state.failures if outermost(d) not in source_ids]:
                 if is_under(state.failures[doc_id].path, shown_roots):
                     state.failures.pop(doc_id)
             for p in problems:  # kept in the state too, so `foi status` lists them
                 failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)
+                before = failed_before.get(failure.doc_id)
                 state.failures[failure.doc_id] = failure
                 summary.failures.append(failure)
-                if failure.doc_id in manifest:  # indexed before, unreadable now
-                    writer.delete(failure.doc_id)
-                emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
+                for doc_id in [failure.doc_id, *members.get(failure.doc_id, ())]:
+                    if doc_id in manifest:  # indexed before, unreadable now
+                        writer.delete(doc_id)
+                if before is not None and before.reason == failure.reason:
+                    summary.still_failing.append(failure.doc_id)  # not news
+                else:
+                    emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
             done = 0
             written: set[str] = set()  # doc_ids written in this run
-            extract_options = dataclasses.replace(options, engine=engine.name)
-            for source, result in _extract_all(todo, extract_options, stop, idle=writer.tick):
+            again: set[str] = set()  # written before a paragraph of theirs became common
+            run_options = dataclasses.replace(options, engine=engine.name, index_dir=engine.dir)
+            for source, result in _extract_all(todo, run_options, stop, idle=writer.tick):
                 done += 1
+                # The container's old members go, unless written again below.
+                stale = set(members.get(source.doc_id, ()))
+                for doc_id in member_failures.get(source.doc_id, ()):
+                    state.failures.pop(doc_id, None)
                 if isinstance(result, Failure):
                     state.failures[source.doc_id] = result
                     summary.failures.append(result)
@@ -367,22 +455,44 @@ def _update(engine, roots, state, options, summary, emit, on_progress, stop, on_
                     summary.failures.append(_failure(
                         source, "duplicate", f"another file in this run has the doc id {source.doc_id}"))
                     emit("failed", source.doc_id, "duplicate doc id")
+                    stale = set()
                 else:
-                    state.failures.pop(source.doc_id, None)
-                    kind = "updated" if source.doc_id in manifest else "added"
-                    setattr(summary, kind, getattr(summary, kind) + 1)
-                    if result.extra.get("sidecar_error"):
-                        summary.failures.append(
-                            _failure(source, "bad_sidecar", result.extra["sidecar_error"])
-                        )
-                    written.add(source.doc_id)
-                    if writer.add(result, replace=source.doc_id in manifest):
-                        on_commit()
-                    emit(kind, source.doc_id, "")
+                    for record in [result, *result.children]:
+                        doc_id = record.doc_id if isinstance(record, Failure) else record.source.doc_id
+                        stale.discard(doc_id)
+                        if isinstance(record, Failure):  # a member that failed: its container stays
+                            state.failures[doc_id] = record
+                            summary.failures.append(record)
+                            if doc_id in manifest:
+                                writer.delete(doc_id)
+                            emit("failed", doc_id, f"{record.reason}: {record.detail}")
+                            continue
+                        state.failures.pop(doc_id, None)
+                        if doc_id in manifest:
+                            kind = "updated"
+                            summary.updated += 1
+                        else:
+                            kind = "added"
+                            summary.added += 1
+                        if record.extra.get("sidecar_error"):
+                            summary.failures.append(
+                                _failure(source, "bad_sidecar", record.extra["sidecar_error"])
+                            )
+                        written.add(doc_id)
+                        _settle_boilerplate(record, common, engine, engine.dir, again)
+                        if writer.add(record, replace=doc_id in manifest):
+                            on_commit()
+                        emit(kind, doc_id, "")
+                for doc_id in sorted(stale):
+                    writer.delete(doc_id)
+                    summary.removed += 1
+                    emit("removed", doc_id, "")
                 if on_progress:
                     on_progress(done, len(todo))
             if stop.requested:
                 writer.hurry()  # the last commit: keep it short
+            else:
+                _rewrite(again, sources, run_options, writer, common, engine, stop)
         finally:
             summary.kept = writer.committed
 
@@ -398,9 +508,71 @@ def _save_state(state: IndexState, index_dir: Path, roots: list[Path]) -> None:
         pass
 
 
+def _settle_boilerplate(record: IndexRecord, common: CommonParagraphs, engine, index_dir: Path,
+                        again: set[str]) -> None:
+    """Boilerplate by frequency, in the writer (which alone sees every document): a record
+    whose worker split it before one of its paragraphs became common is split again; its
+    paragraphs are then counted. A newly common one is saved at once, so that the workers
+    split the documents still to come with it, and the documents written before it was
+    common are added to `again`."""
+    if record.split is None:
+        return
+    _split_again(record, common, engine)
+    grew, stale = common.observe(record.split.counted, record.source.doc_id)
+    if grew:
+        common.save(index_dir)
+        _split_again(record, common, engine)  # this very record may hold the new common paragraph
+    again.update(stale)
+
+
+def _split_again(record: IndexRecord, common: CommonParagraphs, engine) -> None:
+    from indexer.boilerplate import split_pages
+
+    if record.split is not None and any(common.is_common(fp) for fp in record.split.counted):
+        record.split = split_pages([p.text for p in record.document.pages], common.common())
+        record.fields = engine.prepare(record)
+
+
+def _rewrite(doc_ids: set[str], sources: list[SourceFile], options: RunOptions, writer, common, engine,
+             stop: StopSignals) -> None:
+    """Documents of this run that hold a paragraph which became common after they were
+    written: extracted and written again, with that paragraph as boilerplate (few: the
+    first documents of each repeated passage)."""
+    if not doc_ids:
+        return
+    by_id = {s.doc_id: s for s in sources}
+    todo = [by_id[d] for d in sorted({outermost(d) for d in doc_ids}) if d in by_id]
+    writer.commit()  # an engine replaces only documents of an earlier commit
+    for _, result in _extract_all(todo, options, stop, idle=writer.tick):
+        if isinstance(result, Failure):
+            continue  # it was indexed a moment ago: that version stays
+        for record in [result, *result.children]:
+            if isinstance(record, IndexRecord):
+                _split_again(record, common, engine)
+                writer.add(record, replace=True)
+
+
+def _members(doc_ids) -> dict[str, list[str]]:
+    """Members of each container file, every level, among `doc_ids`: doc_id on disk -> ids."""
+    found: dict[str, list[str]] = {}
+    for doc_id in doc_ids:
+        top = outermost(doc_id)
+        if top != doc_id:
+            found.setdefault(top, []).append(doc_id)
+    return found
+
+
 def _plan(sources, manifest, state, options, summary, emit, stop) -> list[SourceFile]:
-    """Which files need extracting: new, or changed by content (size/mtime first, then hash)."""
+    """Which files need extracting: new, or changed by content (size/mtime first, then hash).
+
+    An unchanged container is not read again, so the failures of its members are reported
+    as they were (and --retry-failed reads it again for them)."""
+    member_failures: dict[str, list[Failure]] = {}
+    for doc_id, failure in state.failures.items():
+        if outermost(doc_id) != doc_id:
+            member_failures.setdefault(outermost(doc_id), []).append(failure)
     todo = []
+    has_sidecar = _sidecar_finder()
     for source in sources:
         if stop.requested:
             break
@@ -408,23 +580,48 @@ def _plan(sources, manifest, state, options, summary, emit, stop) -> list[Source
         failed = state.failures.get(source.doc_id)
         if failed and not options.retry_failed and failed.size == source.size and failed.mtime == source.mtime:
             summary.failures.append(failed)  # unchanged since it failed: not retried every run
+            summary.still_failing.append(failed.doc_id)
             continue
-        if old is None or old.path != text_form(source.path):
+        if old is None or old.path != text_form(source.path) or (options.retry_failed and source.doc_id in member_failures):
             todo.append(source)
             continue
-        if old.size == source.size and old.mtime == source.mtime and sidecar_path(source.path) is None:
+        if old.size == source.size and old.mtime == source.mtime and not has_sidecar(source.path):
+            unchanged = True
+        else:
+            try:
+                fingerprint = fingerprint_of(source.path)
+            except OSError:
+                todo.append(source)  # let extraction report why it cannot be read
+                continue
+            unchanged = fingerprint == old.fingerprint
+        if unchanged:
             summary.unchanged += 1
-            continue
-        try:
-            _, fingerprint, _ = fingerprint_of(source.path)
-        except OSError:
-            todo.append(source)  # let extraction report why it cannot be read
-            continue
-        if fingerprint == old.fingerprint:
-            summary.unchanged += 1
+            carried = member_failures.get(source.doc_id, [])  # members that failed inside it
+            summary.failures += carried
+            summary.still_failing += [f.doc_id for f in carried]
         else:
             todo.append(source)
     return todo
+
+
+def _sidecar_finder() -> Callable[[Path], bool]:
+    """Whether a file has a sidecar, from one listing per folder: an unchanged file then costs
+    no stat beyond discovery's (two per file were most of a no-change run's planning)."""
+    listings: dict[Path, frozenset[str]] = {}
+
+    def has_sidecar(path: Path) -> bool:
+        folder = path.parent
+        if folder not in listings:
+            try:
+                listings[folder] = frozenset(os.listdir(folder))
+            except OSError:
+                listings[folder] = frozenset()
+        names = listings[folder]
+        if path.name + ".meta.json" not in names and path.stem + ".meta.json" not in names:
+            return False
+        return sidecar_path(path) is not None  # the name is there: is it a file?
+
+    return has_sidecar
 
 
 def is_under(path: str, roots: list[Path]) -> bool:
@@ -478,6 +675,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions, stop: StopSignals,
     _start_resource_tracker()
     context = multiprocessing.get_context("forkserver")
     engine = options.engine or "whoosh"
+    folder = str(options.index_dir) if options.index_dir is not None else None
     context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
     pool = ProcessPool(max_workers=min(jobs, len(todo)), initializer=_init_worker,
                        initargs=(ext.memory_mb, os.getpid()), context=context)
@@ -487,7 +685,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions, stop: StopSignals,
         pending: list[tuple[SourceFile, object]] = []
         queue = iter(todo)
         for source in queue:
-            pending.append((source, pool.schedule(prepare, (source, ext, engine), timeout=ext.timeout)))
+            pending.append((source, pool.schedule(prepare, (source, ext, engine, folder), timeout=ext.timeout)))
             if len(pending) >= window:
                 break
         while pending:
@@ -503,7 +701,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions, stop: StopSignals,
             yield source, result
             nxt = next(queue, None)
             if nxt is not None:
-                pending.append((nxt, pool.schedule(prepare, (nxt, ext, engine), timeout=ext.timeout)))
+                pending.append((nxt, pool.schedule(prepare, (nxt, ext, engine, folder), timeout=ext.timeout)))
         finished = True
     finally:
         if finished:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from indexer.fields import FIELD_ALIASES, QUERY_FIELDS
+from indexer.fields import BOILERPLATE_BOOST, BOILERPLATE_FIELD, FIELD_ALIASES, QUERY_FIELDS
 from indexer.results import Filters, QueryError
 
 MAX_QUERY_CHARS = 4000
@@ -27,7 +27,7 @@ MAX_EXPANSIONS = 200  # index terms one wildcard or fuzzy leaf may expand to
 MAX_FUZZY = 2
 MAX_INT = 2**31 - 1
 
-TEXT_QUERY_FIELDS = frozenset({"title", "content", "request", "qa", "reference", "authority"})
+TEXT_QUERY_FIELDS = frozenset({"title", "content", "request", "qa", "reference", "authority", "boilerplate"})
 KEYWORD_FIELDS = frozenset({"exemption", "outcome", "kind", "doc_id", "parent"})
 BOOL_FIELDS = frozenset({"ncnd", "ocr"})
 DATE_FIELDS = frozenset({"date", "request_date", "year"})
@@ -166,6 +166,48 @@ def positive_leaves(node: Node):
         yield from positive_leaves(node.required)
     elif not isinstance(node, Not):
         yield node
+
+
+_TEXT_LEAVES = (Term, Phrase, Wildcard, Fuzzy)
+
+
+def has_default_leaves(node: Node) -> bool:
+    """Whether any word of the tree searches the default fields (no `field:`)."""
+    return any(isinstance(leaf, _TEXT_LEAVES) and leaf.field is None for leaf in leaves(node))
+
+
+def with_boilerplate(node: Node) -> Node:
+    """The tree with every default-field word also searched in the boilerplate, far below
+    the substance: a document matches whether a word is in what it says or in its
+    standard passages."""
+    if isinstance(node, _TEXT_LEAVES) and node.field is None:
+        standard = type(node)(**{**vars(node), "field": BOILERPLATE_FIELD, "boost": node.boost * BOILERPLATE_BOOST})
+        return Or((node, standard))
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(with_boilerplate(c) for c in node.children), node.boost)
+    if isinstance(node, Not):
+        return Not(with_boilerplate(node.child))
+    if isinstance(node, AndMaybe):
+        return AndMaybe(with_boilerplate(node.required), node.optional)
+    return node
+
+
+def matching_part(node: Node) -> Node:
+    """The tree without its scoring-only parts (proximity): the same documents, cheaper."""
+    if isinstance(node, AndMaybe) and isinstance(node.optional, Proximity):
+        return matching_part(node.required)
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(matching_part(c) for c in node.children), node.boost)
+    if isinstance(node, Not):
+        return Not(matching_part(node.child))
+    if isinstance(node, AndMaybe):
+        return AndMaybe(matching_part(node.required), node.optional)
+    return node
+
+
+def all_of(words) -> Node:
+    terms = tuple(Term(None, w) for w in words)
+    return terms[0] if len(terms) == 1 else And(terms)
 
 
 # ---------------------------------------------------------------- lexing

@@ -34,6 +34,15 @@ class IndexUntrusted(Exception):
     from another version of foi: nothing is written or deleted on a guess (exit 1)."""
 
 
+class AmbiguousDocument(LookupError):
+    """A file name that more than one indexed document has (a usage error: exit 2)."""
+
+    def __init__(self, given: str, candidates: list[str]):
+        self.given = given
+        self.candidates = candidates
+        super().__init__(f"{given!r} names {len(candidates)} documents")
+
+
 class EngineMismatch(Exception):
     """Indexing into an index made by the other engine (a usage error: exit 2)."""
 
@@ -94,7 +103,8 @@ class Results:
     def __init__(self, query: str, parsed: str, hits: list[Hit], total: int | None = None,
                  facets: dict[str, list[tuple[str, int]]] | None = None, suggestion: str | None = None,
                  seconds: float = 0.0, offset: int = 0, terms: list[str] | None = None,
-                 count: Callable[[], int] | None = None, notes: list[str] | None = None):
+                 count: Callable[[], int] | None = None, notes: list[str] | None = None,
+                 fallback: str | None = None):
         self.query = query
         self.parsed = parsed
         self.hits = hits
@@ -106,6 +116,8 @@ class Results:
         self.offset = offset
         self.terms = terms or []  # index terms the query matched
         self.notes = notes or []  # what was changed to run the query (a clamped fuzzy distance)
+        # set when no document has every word: the hits have most of them, and this says so
+        self.fallback = fallback
 
     @property
     def total(self) -> int:

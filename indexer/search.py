@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import threading
 import time
+from itertools import combinations
 from pathlib import Path
 
 from indexer import query as qtree
-from indexer.engines import Engine, EngineHit, engine_for, recorded_engine
+from indexer.engines import Engine, EngineHit, EngineResults, engine_for, recorded_engine
+from indexer.extract.registry import is_paged
 from indexer.fields import FACETS, QUERY_FIELDS, metadata_of
 from indexer.models import QAPair
 from indexer.results import (
-    DocumentView, Filters, Hit, IndexDamaged, IndexNotFound, IndexStats, QueryError, Results,
+    AmbiguousDocument, DocumentView, Filters, Hit, IndexDamaged, IndexNotFound, IndexStats, QueryError, Results,
 )
 from indexer.snippets import Highlighter, Snippet, best_snippet
 from indexer.state import IndexState
@@ -88,7 +90,10 @@ class SearchService:
         snippets: bool = True,
     ) -> Results:
         """Ranked hits of `text`; with no text and some filters, every matching document,
-        newest first."""
+        newest first. Documents whose substance matches come first; those that match only
+        in their boilerplate follow. When no document has every word of a plain query,
+        those with most of the words are shown and `Results.fallback` says so (after any
+        did-you-mean, which is worked out first and kept in `Results.suggestion`)."""
         started = time.perf_counter()
         if sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}: use relevance, date or -date")
@@ -96,14 +101,20 @@ class SearchService:
         if isinstance(parsed.tree, qtree.Every) and sort == "relevance" and ftree is not None:
             sort = "-date"  # browsing by filter: newest first
         limit = max(0, limit)
+        fallback = None
         with self._lock:
             engine = self.engine
-            raw = engine.search(parsed.tree, ftree, sort=sort, offset=offset, limit=limit, facets=facets)
+            raw = self._run(engine, parsed.tree, ftree, sort, offset, limit, facets)
+            # fewer ranked than asked means that is every match: no need to count to know
+            suggestion = self._suggest(parsed) if raw.ranked < min(3, offset + max(limit, 1)) else None
+            # did-you-mean first (shown with the hits), then no dead end: most of the words
+            if not raw.hits and (offset == 0 or raw.count() == 0):
+                found = self._most_words(engine, parsed, ftree, sort, offset, limit, facets)
+                if found is not None:
+                    fallback, raw = found
             highlighter = Highlighter(raw.terms, engine.normalise)
             hits = [self._hit(rank, hit, highlighter, snippets)
                     for rank, hit in enumerate(raw.hits, start=offset + 1)]
-            # fewer ranked than asked means that is every match: no need to count to know
-            suggestion = self._suggest(parsed) if raw.ranked < min(3, offset + max(limit, 1)) else None
         return Results(
             query=text,
             parsed=repr(parsed.tree),
@@ -115,8 +126,62 @@ class SearchService:
             seconds=time.perf_counter() - started,
             offset=offset,
             terms=sorted(raw.terms),
-            notes=parsed.notes + raw.notes,
+            notes=list(dict.fromkeys(parsed.notes + raw.notes)),
+            fallback=fallback,
         )
+
+    def _run(self, engine: Engine, tree: qtree.Node, ftree: qtree.Node | None, sort: str, offset: int,
+             limit: int, facets: bool) -> EngineResults:
+        """One window of hits in two tiers: documents whose substance matches, ranked; then
+        documents that match only with their boilerplate, ranked after every one of them
+        (boilerplate weighs BOILERPLATE_BOOST of the substance within that tier too)."""
+        wide = qtree.with_boilerplate(tree)
+        if sort != "relevance" or not qtree.has_default_leaves(tree):
+            return engine.search(wide, ftree, sort=sort, offset=offset, limit=limit, facets=facets)
+        first = engine.search(tree, ftree, sort=sort, offset=offset, limit=limit, facets=False)
+        hits, terms, notes = list(first.hits), set(first.terms), list(first.notes)
+        ranked = first.ranked
+        if first.ranked < offset + limit:  # the substance matches are all here: boilerplate-only ones follow
+            substance = offset + len(first.hits) if first.hits or offset == 0 else engine.count(tree, ftree)
+            rest = engine.search(qtree.And((wide, qtree.Not(qtree.matching_part(tree)))), ftree, sort=sort,
+                                 offset=max(0, offset - substance), limit=limit - len(hits), facets=False)
+            hits += rest.hits
+            terms |= rest.terms
+            notes += rest.notes
+            ranked = substance + rest.ranked
+        return EngineResults(
+            hits=hits,
+            count=lambda: engine.count(wide, ftree),
+            facets=engine.facet_counts(wide, ftree) if facets else {},
+            ranked=ranked,
+            terms=terms,
+            notes=notes,
+        )
+
+    def _most_words(self, engine: Engine, parsed: qtree.ParsedQuery, ftree: qtree.Node | None, sort: str,
+                    offset: int, limit: int, facets: bool) -> tuple[str, EngineResults] | None:
+        """No document has every word: the documents with as many of them as any has,
+        and a sentence saying so ("no response has all of: library visits; showing those
+        with 'library'")."""
+        if not parsed.plain:
+            return None
+        words = list(dict.fromkeys(w for w in parsed.words if engine.analyze(w)))
+        if len(words) < 2 or len(words) > 8:
+            return None
+        for size in range(len(words) - 1, 0, -1):
+            found = [combo for combo in combinations(words, size)
+                     if engine.count(qtree.with_boilerplate(qtree.all_of(combo)), ftree)]
+            if not found:
+                continue
+            trees = tuple(qtree.all_of(combo) for combo in found)
+            raw = self._run(engine, trees[0] if len(trees) == 1 else qtree.Or(trees), ftree, sort, offset, limit,
+                            facets)
+            if len(found) <= 3:
+                which = " or ".join(" and ".join(f"'{w}'" for w in combo) for combo in found)
+            else:
+                which = f"{size} of the {len(words)} words"
+            return f"no response has all of: {' '.join(words)}; showing those with {which}", raw
+        return None
 
     def _parse(self, text: str | None, filters: Filters | None) -> tuple[qtree.ParsedQuery, qtree.Node | None]:
         ftree = qtree.filter_tree(filters)
@@ -125,17 +190,18 @@ class SearchService:
         return qtree.parse(text or ""), ftree
 
     def count(self, text: str, filters: Filters | None = None) -> int:
+        """Documents matching `text`, in their substance or their boilerplate."""
         parsed, ftree = self._parse(text, filters)
         with self._lock:
-            return self.engine.count(parsed.tree, ftree)
+            return self.engine.count(qtree.with_boilerplate(parsed.tree), ftree)
 
     def _hit(self, rank: int, hit: EngineHit, highlighter: Highlighter, snippets: bool) -> Hit:
         stored = hit.stored
         pages = stored.get("page_texts") or [""]
-        snippet = best_snippet(pages, highlighter) if snippets else Snippet("")
+        snippet = best_snippet(pages, highlighter, boilerplate=stored.get("page_boilerplate")) if snippets else Snippet("")
         qa = _best_qa(stored.get("qa_pairs") or [], highlighter) if snippets else None
         kind = stored.get("kind") or "text"
-        page = (snippet.page_index or 0) + 1 if kind == "pdf" and snippets else None
+        page = (snippet.page_index or 0) + 1 if snippets and is_paged(kind) else None
         meta = metadata_of(stored)
         return Hit(
             rank=rank,
@@ -192,6 +258,28 @@ class SearchService:
         return term
 
     # -- documents
+    def resolve(self, given: str) -> str | None:
+        """The doc_id meant by `given`: a doc_id, a file's path (as indexed), or a file name
+        that exactly one document has. None when nothing matches; AmbiguousDocument when
+        the name is shared."""
+        with self._lock:
+            engine = self.engine
+            if engine.document(given) is not None:
+                return given
+            manifest = engine.manifest()
+        try:
+            wanted = str(Path(given).expanduser().resolve())
+        except (OSError, RuntimeError):
+            wanted = None
+        by_path = sorted(doc_id for doc_id, entry in manifest.items() if wanted and entry.path == wanted)
+        if len(by_path) == 1:
+            return by_path[0]
+        name = given.rstrip("/").rsplit("/", 1)[-1]
+        by_name = sorted(doc_id for doc_id in manifest if doc_id.rsplit("/", 1)[-1] == name) if name else []
+        if len(by_name) > 1:
+            raise AmbiguousDocument(given, by_name)
+        return by_name[0] if by_name else None
+
     def document(self, doc_id: str) -> DocumentView | None:
         with self._lock:
             stored = self.engine.document(doc_id)
@@ -256,7 +344,7 @@ class SearchService:
     def facet_counts(self, text: str | None = None, filters: Filters | None = None) -> dict[str, list[tuple[str, int]]]:
         """Facet counts for a query, or for the whole index when `text` is empty."""
         ftree = qtree.filter_tree(filters)
-        tree = qtree.parse(text).tree if text and text.strip() else None
+        tree = qtree.with_boilerplate(qtree.parse(text).tree) if text and text.strip() else None
         with self._lock:
             return self.engine.facet_counts(tree, ftree)
 
@@ -287,6 +375,6 @@ def _best_qa(pairs: list[dict], highlighter: Highlighter) -> QAPair | None:
 
 
 __all__ = [
-    "DocumentView", "FACETS", "Filters", "Hit", "IndexDamaged", "IndexNotFound", "IndexStats", "QueryError",
+    "AmbiguousDocument", "DocumentView", "FACETS", "Filters", "Hit", "IndexDamaged", "IndexNotFound", "IndexStats", "QueryError",
     "Results", "SORTS", "SearchService", "USER_FIELDS",
 ]

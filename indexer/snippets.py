@@ -8,11 +8,14 @@ finds candidates, the analyzer confirms them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 ELLIPSIS = "…"
+_SPACES = re.compile(r"\s+")
+_LONG_SPACES = re.compile(r"\s{2,}")
 _MAX_CANDIDATES = 400  # per page: enough to find the best window in any real document
 
 
@@ -38,27 +41,60 @@ class Highlighter:
         self.terms = {t for t in terms if t}
         self._normalise = lru_cache(maxsize=4096)(normalise)
         prefixes = sorted({_prefix(t) for t in self.terms}, key=len, reverse=True)
+        self._prefixes = [p.lower() for p in prefixes]
         self._candidates = (
             re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.IGNORECASE)
             if prefixes
             else None
         )
 
+    def _words(self, text: str):
+        """(start, end) of the words that start with a term's prefix, in order.
+
+        str.find on the lower-cased text runs at C speed where a case-insensitive regex
+        alternation steps through the text a character at a time (most of a snippet's cost);
+        the regex remains for text whose lower-casing changes its length."""
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            yield from ((m.start(), m.end()) for m in self._candidates.finditer(text))
+            return
+        starts: dict[int, str] = {}
+        for prefix in self._prefixes:  # longest first, as the regex alternation tries them
+            i = lowered.find(prefix)
+            while i != -1:
+                if i not in starts and (i == 0 or not _is_word_char(lowered[i - 1])):
+                    starts[i] = prefix
+                i = lowered.find(prefix, i + 1)
+        last_end = 0
+        for i in sorted(starts):
+            if i < last_end:  # inside the previous word (the regex does not overlap matches)
+                continue
+            end = _WORD_TAIL.match(text, i + len(starts[i])).end()
+            last_end = end
+            yield i, end
+
     def matches(self, text: str, limit: int = _MAX_CANDIDATES) -> list[Match]:
         if self._candidates is None:
             return []
         found = []
-        for m in self._candidates.finditer(text):
-            word = m.group(0)
+        for start, end in self._words(text):
+            word = text[start:end]
             forms = self._normalise(word)
             hit = next((f for f in forms if f in self.terms), None)
             if hit is None and word.lower() in self.terms:
                 hit = word.lower()
             if hit is not None:
-                found.append(Match(m.start(), m.end(), hit))
+                found.append(Match(start, end, hit))
                 if len(found) >= limit:
                     break
         return found
+
+
+_WORD_TAIL = re.compile(r"\w*")
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def _prefix(term: str) -> str:
@@ -67,24 +103,48 @@ def _prefix(term: str) -> str:
     return term if len(term) <= 2 else term[:-1]
 
 
-def best_snippet(pages: list[str], highlighter: Highlighter, width: int = 200) -> Snippet:
-    """The passage of about `width` characters that matches the most distinct terms."""
-    best: tuple[tuple[int, int], int, list[Match]] | None = None
+def best_snippet(pages: list[str], highlighter: Highlighter, width: int = 200,
+                 boilerplate: list[list[list[int]]] | None = None) -> Snippet:
+    """The passage of about `width` characters that matches the most distinct terms.
+
+    `boilerplate` holds per page the [start, end) spans of standard text (complaint rights,
+    copyright notices): a passage outside them is preferred to any passage inside them, so
+    a hit shows what the response says rather than what every response says."""
+    best: tuple[tuple[int, int, int], int, list[Match], tuple[int, int]] | None = None
     for index, text in enumerate(pages):
         matches = highlighter.matches(text)
         if not matches:
             continue
-        window = _best_window(matches, width)
-        key = (len({m.term for m in window}), len(window))
-        if best is None or key > best[0]:
-            best = (key, index, window)
+        spans = boilerplate[index] if boilerplate and index < len(boilerplate) else []
+        own = [m for m in matches if not _inside(m.start, spans)] if spans else matches
+        for substantive, candidates in ((1, own), (0, matches)):
+            if not candidates:
+                continue
+            window = _best_window(candidates, width)
+            key = (substantive, len({m.term for m in window}), len(window))
+            if best is None or key > best[0]:
+                # a passage of the substance stops where the standard text around it starts
+                bounds = _gap(spans, window[0].start, window[-1].end, len(text)) if substantive else (0, len(text))
+                best = (key, index, window, bounds)
+            break
     if best is None:
         first = next((i for i, t in enumerate(pages) if t.strip()), 0)
         return _cut(pages[first] if pages else "", 0, 0, [], width, first)
-    (distinct, _), index, window = best
-    snippet = _cut(pages[index], window[0].start, window[-1].end, window, width, index)
+    (_, distinct, _), index, window, bounds = best
+    snippet = _cut(pages[index], window[0].start, window[-1].end, window, width, index, bounds)
     snippet.distinct = distinct
     return snippet
+
+
+def _gap(spans: list[list[int]], start: int, end: int, length: int) -> tuple[int, int]:
+    """The stretch of text between the boilerplate spans around [start, end)."""
+    low = max((e for s, e in spans if e <= start), default=0)
+    high = min((s for s, e in spans if s >= end), default=length)
+    return low, high
+
+
+def _inside(position: int, spans: list[list[int]]) -> bool:
+    return any(s <= position < e for s, e in spans)
 
 
 def _best_window(matches: list[Match], width: int) -> list[Match]:
@@ -102,38 +162,40 @@ def _best_window(matches: list[Match], width: int) -> list[Match]:
     return best
 
 
-def _cut(text: str, start: int, end: int, window: list[Match], width: int, page: int) -> Snippet:
-    """Cut `text` around [start, end) to about `width` characters at word boundaries."""
+def _cut(text: str, start: int, end: int, window: list[Match], width: int, page: int,
+         bounds: tuple[int, int] | None = None) -> Snippet:
+    """Cut `text` around [start, end) to about `width` characters at word boundaries,
+    within `bounds` when given."""
+    floor, ceiling = bounds or (0, len(text))
     slack = max(0, width - (end - start))
-    lo = max(0, start - slack // 2)
-    hi = min(len(text), end + (slack - (start - lo)))
-    lo = max(0, min(lo, hi - width))
-    # move inward to whole words
-    if lo > 0:
+    lo = max(floor, start - slack // 2)
+    hi = min(ceiling, end + (slack - (start - lo)))
+    lo = max(floor, min(lo, hi - width))
+    # move inward to whole words (a bound is a paragraph edge already)
+    if lo > floor:
         space = text.find(" ", lo, start) if start > lo else -1
         lo = space + 1 if space != -1 else lo
         while lo < start and not text[lo].isspace() and lo > 0 and text[lo - 1].isalnum():
             lo += 1
-    if hi < len(text):
+    if hi < ceiling:
         space = text.rfind(" ", end, hi)
         hi = space if space != -1 else hi
     raw = text[lo:hi]
-    # Collapse whitespace (line breaks inside a snippet read badly) while keeping a map
-    # from raw offsets to snippet offsets, so highlights stay exact.
-    out: list[str] = []
-    mapping: list[int] = []
-    prev_space = False
-    for ch in raw:
-        mapping.append(len(out))
-        if ch.isspace():
-            if not prev_space:
-                out.append(" ")
-            prev_space = True
-        else:
-            out.append(ch)
-            prev_space = False
-    mapping.append(len(out))
-    body = "".join(out)
+    # Collapse whitespace (line breaks inside a snippet read badly) while keeping exact
+    # highlight offsets: a position moves left by what the whitespace runs before it lost.
+    run_ends: list[int] = []
+    lost: list[int] = []
+    total = 0
+    for run in _LONG_SPACES.finditer(raw):  # a run of one character keeps its length
+        total += len(run.group(0)) - 1
+        run_ends.append(run.end())
+        lost.append(total)
+
+    def moved(x: int) -> int:
+        k = bisect_right(run_ends, x)
+        return x - (lost[k - 1] if k else 0)
+
+    body = _SPACES.sub(" ", raw)
     lead = body[: len(body) - len(body.lstrip())]
     body_stripped = body.strip()
     shift = len(lead)
@@ -141,7 +203,7 @@ def _cut(text: str, start: int, end: int, window: list[Match], width: int, page:
     suffix = ELLIPSIS if hi < len(text) else ""
     highlights = []
     for m in window:
-        s = mapping[m.start - lo] - shift + len(prefix)
-        e = mapping[m.end - lo] - shift + len(prefix)
+        s = moved(m.start - lo) - shift + len(prefix)
+        e = moved(m.end - lo) - shift + len(prefix)
         highlights.append([s, e])
     return Snippet(prefix + body_stripped + suffix, highlights, page)

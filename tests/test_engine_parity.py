@@ -82,12 +82,17 @@ def test_both_engines_find_the_same_documents(services, text, filters):
     for name, service in services.items():
         results = service.search(text, Filters(**filters), limit=1000, facets=True)
         ids = {h.doc_id for h in results.hits}
-        assert results.total == len(ids) == service.count(text, Filters(**filters)), name
-        found[name] = (ids, {k: sorted(v) for k, v in results.facets.items()}, results.notes)
+        if results.fallback:  # no document has every word: the hits are those with most of them
+            assert service.count(text, Filters(**filters)) == 0, name
+            assert results.total == len(ids), name
+        else:
+            assert results.total == len(ids) == service.count(text, Filters(**filters)), name
+        found[name] = (ids, {k: sorted(v) for k, v in results.facets.items()}, results.notes, results.fallback)
     whoosh, tantivy = found["whoosh"], found["tantivy"]
     assert whoosh[0] == tantivy[0]
     assert whoosh[1] == tantivy[1]
     assert whoosh[2] == tantivy[2]
+    assert whoosh[3] == tantivy[3]
 
 
 def test_the_queries_are_not_trivial(services):

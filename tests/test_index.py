@@ -8,7 +8,7 @@ import pytest
 
 from indexer.engines import engine_for
 from indexer.search import SearchService
-from tests.conftest import CORPUS, SEED, SHARED, build_index, write_doc, write_pdf
+from tests.conftest import CORPUS, REAL_CORPUS, SEED, build_index, write_doc, write_pdf
 
 
 pytestmark = pytest.mark.usefixtures("engine")
@@ -142,7 +142,7 @@ def test_sample_corpus_indexes_without_failures_and_seed_ranks_first(tmp_path):
     assert _search_ids(tmp_path / "index", '"Prevent database"')[0] == f"corpus/{SEED.name}"
 
 
-REAL = SHARED / "corpus-real" / "sheffield"
+REAL = REAL_CORPUS / "sheffield"
 
 
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/corpus-real is not present")
@@ -169,3 +169,16 @@ def test_new_documents_are_added_without_duplicates_even_when_doc_ids_collide(tm
     assert _doc_count(index_dir) == 1
     assert [f.reason for f in summary.failures] == ["duplicate"]
     assert _search_ids(index_dir, "gritters") == ["docs/same.txt"]
+
+
+def test_sidecar_added_later_under_either_name_reindexes(docs, index_dir):
+    """An unchanged file is re-read when a sidecar appears beside it (`a.meta.json` or
+    `a.txt.meta.json`); a folder with that name is no sidecar."""
+    write_doc(docs, "a.txt", "A response about bins.")
+    write_doc(docs, "b.txt", "A response about parks.")
+    build_index(docs, index_dir)
+    (docs / "a.meta.json").write_text('{"outcome": "refused"}')
+    (docs / "b.txt.meta.json").mkdir()
+    s = build_index(docs, index_dir)
+    assert (s.updated, s.unchanged) == (1, 1)
+    assert SearchService(index_dir).document("docs/a.txt").metadata["outcome"] == "refused"

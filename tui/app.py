@@ -30,10 +30,12 @@ class FoiApp(App):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, service: SearchService, measurements: bool = True, **kwargs) -> None:
+    def __init__(self, service: SearchService, measurements: bool = True, export_dir: Path | str | None = None,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.service = service
         self.measurements = measurements  # False: no timings or sizes on screen (snapshots)
+        self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()  # where `e` writes CSV
         self.reindexing = False
 
     def has_documents(self) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from textual.app import App, SuspendNotSupported
 
+from indexer.extract.container import container_of
 from indexer.search import Hit
 
 
@@ -45,9 +46,10 @@ def open_document(app: App, hit: Hit) -> None:
         )
         app.notify(f"Opened {path.name}", markup=False)
         return
-    # No desktop: page the text. A PDF is paged as its extracted text, not its bytes.
+    # No desktop: page the text. A PDF is paged as its extracted text, not its bytes, and so
+    # is a member of an archive or email (its path is its container's).
     text = None
-    if hit.kind != "text":
+    if hit.kind != "text" or container_of(hit.doc_id) is not None:
         document = app.service.document(hit.doc_id)
         text = document.content if document is not None else None
     try:

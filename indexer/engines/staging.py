@@ -15,6 +15,9 @@ from indexer.engines.base import Engine
 from indexer.storage import remove
 
 STAGING = "foi-rebuild"
+# How foi's own files in the index folder start while they are written (state.save,
+# write_meta, boilerplate's paragraph counts): a killed run leaves them behind.
+TEMPORARY = (".state-", f".{META_NAME}.", ".paragraphs.bin.", ".common-paragraphs.bin.")
 
 
 def begin_rebuild(target: Engine) -> Engine:
@@ -59,8 +62,7 @@ def clean_leftovers(index_dir: Path) -> int:
         return 0
     freed = remove(index_dir / STAGING)
     for entry in index_dir.iterdir():
-        # the run log's and the record's temporary files (state.save, write_meta)
-        if entry.is_file() and entry.name.startswith((".state-", f".{META_NAME}.")) and entry.name.endswith(".tmp"):
+        if entry.is_file() and entry.name.startswith(TEMPORARY) and entry.name.endswith(".tmp"):
             freed += remove(entry)
     cache = index_dir / "ocr-cache"
     if cache.is_dir():

@@ -6,18 +6,23 @@ finishes after a newer fast one never replaces it.
 """
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from pathlib import Path
+
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from indexer.search import SORTS, Filters, Hit, QueryError, Results
 from tui.messages import (
     DocumentLoaded,
+    ExportFinished,
     FacetsLoaded,
     PageLoaded,
     ReindexFinished,
@@ -25,11 +30,24 @@ from tui.messages import (
     SearchCompleted,
     SearchFailed,
 )
+from tui.keys import key_for
 from tui.widgets import FacetSidebar, PreviewPane, ResultsList, SearchBar, StatusBar
 from tui.widgets.facet_sidebar import describe
 from tui.widgets.results_list import PAGE_SIZE
 
 SORT_LABELS = {"relevance": "relevance", "-date": "newest first", "date": "oldest first"}
+
+
+def export_path(folder, query: str):
+    """A new file name in `folder` for an export of `query`: foi-<words>-<time>.csv."""
+    words = "-".join(re.findall(r"[a-z0-9]+", query.lower()))[:40].strip("-") or "all"
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = Path(folder) / f"foi-{words}-{stamp}.csv"
+    number = 1
+    while path.exists():
+        number += 1
+        path = Path(folder) / f"foi-{words}-{stamp}-{number}.csv"
+    return path.resolve()
 
 
 class MainScreen(Screen):
@@ -39,9 +57,15 @@ class MainScreen(Screen):
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
+        # As in a shell: from anywhere, a new query. Inside the search bar the Input's own
+        # Ctrl+U (delete to the start) runs instead; elsewhere the typing that follows
+        # would otherwise land on the results as commands.
+        Binding("ctrl+u", "new_query", "New query", show=False),
         Binding("f", "toggle_facets", "Facets"),
         Binding("o", "open_file", "Open file"),
         Binding("y", "copy_path", "Copy path"),
+        Binding("s", "statistics", "Stats", tooltip="Outcomes, exemptions and response times of the current results"),
+        Binding("e", "export", "Export", tooltip="Write every current result to a CSV file"),
     ]
 
     # Actions without a key, offered in the command palette next to every binding.
@@ -116,7 +140,7 @@ class MainScreen(Screen):
     def run_search(self) -> None:
         """Search for the current text, filters and sort (a new generation)."""
         self.generation += 1
-        if not self.query_text.strip():
+        if not self.query_text.strip() and not self.filters.active():
             self.results = None
             self.results_list.show_hint("Loading…")
             self.status.set_results(None, None)
@@ -184,9 +208,9 @@ class MainScreen(Screen):
         if event.generation != self.generation:
             return  # an older query finished after a newer one started
         self.results = event.results
-        self.results_list.show_results(event.results, event.generation)
+        self.results_list.show_results(event.results, event.generation, self._no_hits_advice())
         self.facets.show_facets(event.results.facets)
-        self.status.set_results(event.results.total, event.results.seconds)
+        self.status.set_results(event.results.total, event.results.seconds, event.results.fallback)
         if not event.results.total and self.previewing:
             self.close_preview()
 
@@ -200,10 +224,22 @@ class MainScreen(Screen):
         if event.generation != self.generation:
             return
         self.facets.show_facets(event.facets)
+        app = self.app
         self.results_list.show_hint(
             f"Type to search {event.documents:,} documents: words, \"a phrase\", authority:MPS, exemption:s40, date:2019.",
-            "Down or Enter moves to the results · Ctrl+P commands · ? help · q quits",
+            # Keys that work from the search bar, where the typing is (? and q would be typed).
+            f"{key_for(app, SearchBar, 'to_results', 'down')} or {key_for(app, Input, 'submit')} moves to the results"
+            f" · {app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, ''))} commands"
+            f" · {key_for(app, type(app), 'help', 'f1')} help · {key_for(app, App, 'quit')} quits",
         )
+
+    def _no_hits_advice(self) -> str:
+        if not self.facets.selected:
+            return "Try fewer words or a wildcard (foi*)."
+        # From the search bar or the results: to the results, to the facets, clear them all.
+        keys = (key_for(self.app, SearchBar, "to_results", "down"), key_for(self.app, MainScreen, "toggle_facets"),
+                key_for(self.app, FacetSidebar, "clear_all", "backspace"))
+        return "Try fewer words, a wildcard (foi*), or clear the filters: {}, {}, then {}.".format(*keys)
 
     @on(ResultsList.PageNeeded)
     def _page_needed(self, event: ResultsList.PageNeeded) -> None:
@@ -286,6 +322,12 @@ class MainScreen(Screen):
     def action_focus_search(self) -> None:
         self.search_bar.focus()
 
+    def action_new_query(self) -> None:
+        if self.previewing:
+            self.close_preview()
+        self.search_bar.value = ""
+        self.search_bar.focus()
+
     def action_toggle_facets(self) -> None:
         """Show and focus the facets; from inside them, hide them again."""
         if self.previewing:
@@ -331,6 +373,44 @@ class MainScreen(Screen):
 
     def action_clear_filters(self) -> None:
         self.facets.clear()
+
+    # ------------------------------------------------------------ analysis
+    def action_statistics(self) -> None:
+        from tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.query_text, self.filters))
+
+    @on(ResultsList.CompareRequested)
+    def _compare_requested(self, event: ResultsList.CompareRequested) -> None:
+        from tui.screens.compare import CompareScreen
+
+        self.app.push_screen(CompareScreen(event.hit, self.query_text, self.filters))
+
+    def action_export(self) -> None:
+        self.notify("Exporting the current results…", markup=False, timeout=2)
+        self._export_worker(self.query_text, self.filters, self.sort)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _export_worker(self, query: str, filters: Filters, sort: str) -> None:
+        from indexer.analysis.records import matching_hits
+        from indexer.export import write_csv
+
+        target = export_path(self.app.export_dir, query)
+        try:
+            hits = matching_hits(self.service, query, filters, snippets=True)
+            with open(target, "w", encoding="utf-8", newline="") as stream:
+                rows = write_csv(hits, stream)
+        except (QueryError, OSError) as exc:
+            self.post_message(ExportFinished(target, error=str(exc) or type(exc).__name__))
+            return
+        self.post_message(ExportFinished(target, rows))
+
+    @on(ExportFinished)
+    def _export_finished(self, event: ExportFinished) -> None:
+        if event.error:
+            self.notify(f"Export failed: {event.error}", severity="error", markup=False)
+        else:
+            self.notify(f"Exported {event.rows} results to {event.path}", title="CSV written", markup=False, timeout=8)
 
     # ------------------------------------------------------------ re-index
     def reindex_progress(self, event: ReindexProgress) -> None:

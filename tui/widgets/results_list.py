@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from indexer.extract.registry import is_paged
 from indexer.search import Hit, Results
 from tui.text import highlighted, one_line, to_strip, wrap
 
@@ -51,6 +52,7 @@ class ResultsList(ScrollView, can_focus=True):
         Binding("home", "first", "First result", show=False),
         Binding("end", "last", "Last result", show=False),
         Binding("enter", "choose", "Preview"),
+        Binding("c", "compare", "Compare", tooltip="Every response to this result's request, side by side"),
         Binding("escape", "back", "Back to search", show=False),
     ]
 
@@ -89,6 +91,13 @@ class ResultsList(ScrollView, can_focus=True):
     class Back(Message):
         """Esc: go back to the search input."""
 
+    class CompareRequested(Message):
+        """`c` on a hit: show the answers of every response to the same request."""
+
+        def __init__(self, hit: Hit) -> None:
+            super().__init__()
+            self.hit = hit
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.generation = 0
@@ -99,7 +108,8 @@ class ResultsList(ScrollView, can_focus=True):
         self._cache: OrderedDict[tuple, list[Strip]] = OrderedDict()
 
     # ------------------------------------------------------------ data in
-    def show_results(self, results: Results, generation: int) -> None:
+    def show_results(self, results: Results, generation: int, advice: str = "") -> None:
+        """Show a new query's first page; with no hits, say so, then `advice` (what to try)."""
         self.generation = generation
         self.total = results.total
         self._pages = {results.offset // PAGE_SIZE: list(results.hits)}
@@ -109,7 +119,8 @@ class ResultsList(ScrollView, can_focus=True):
             self._hint = [f"No documents match {results.query!r}."]
             if results.suggestion:
                 self._hint.append(f"Did you mean: {results.suggestion}")
-            self._hint.append("Try fewer words, a wildcard (foi*), or clear the filters (f, then Enter).")
+            if advice:
+                self._hint.append(advice)
         self._reset()
 
     def show_hint(self, *lines: str) -> None:
@@ -204,6 +215,13 @@ class ResultsList(ScrollView, can_focus=True):
 
     def action_back(self) -> None:
         self.post_message(self.Back())
+
+    def action_compare(self) -> None:
+        hit = self.current_hit
+        if hit is None:
+            self.app.bell()
+        else:
+            self.post_message(self.CompareRequested(hit))
 
     async def on_click(self, event: events.Click) -> None:
         if not self.total:
@@ -311,7 +329,7 @@ class ResultsList(ScrollView, can_focus=True):
             parts.append("ref " + one_line(hit.reference))
         if hit.exemptions:
             parts.append(" ".join(hit.exemptions))
-        if hit.kind == "pdf":
+        if is_paged(hit.kind):
             parts.append(f"p.{hit.page or 1}/{hit.pages}")
         meta.append("  " + " · ".join(parts), meta_style)
         meta.truncate(width, overflow="ellipsis")

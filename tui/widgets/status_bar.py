@@ -6,16 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
+from indexer.units import human_bytes
 from tui.text import one_line
-
-
-def human_bytes(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
 
 
 class StatusBar(Horizontal):
@@ -32,6 +24,7 @@ class StatusBar(Horizontal):
         self.filters = ""
         self.error: str | None = None
         self.note: str | None = None
+        self.fallback: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="status-text")
@@ -41,8 +34,9 @@ class StatusBar(Horizontal):
         self.query_one(ProgressBar).display = False
         self.render_status()
 
-    def set_results(self, hits: int | None, seconds: float | None) -> None:
-        self.hits, self.seconds, self.error = hits, seconds, None
+    def set_results(self, hits: int | None, seconds: float | None, fallback: str | None = None) -> None:
+        """`fallback`: no hit has every word; the sentence saying which words the hits have."""
+        self.hits, self.seconds, self.error, self.fallback = hits, seconds, None, fallback
         self.render_status()
 
     def set_index(self, documents: int, index_bytes: int) -> None:
@@ -78,6 +72,8 @@ class StatusBar(Horizontal):
             text.append(" " + one_line(self.error), "bold red")
             text.append("  (last good results shown)", "dim")
         else:
+            if self.fallback:  # first, so a narrow terminal still shows it
+                text.append(" " + one_line(self.fallback) + " ·", "bold yellow")
             if self.hits is not None:
                 text.append(f" {self.hits:,} hit{'s' if self.hits != 1 else ''}", "bold")
                 if self.measurements and self.seconds is not None:

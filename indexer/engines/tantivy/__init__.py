@@ -22,7 +22,7 @@ from indexer.engines.analysis import MIN_WORD_LENGTH, is_stop_word, text_terms, 
 from indexer.engines.base import Engine, EngineHit, EngineResults, EngineWriter, ManifestEntry
 from indexer.engines.tantivy.schema import SCHEMA_VERSION, build_schema, now, prepared_values, to_document
 from indexer.engines.tantivy.search import Compiler, close_terms
-from indexer.fields import FACETS
+from indexer.fields import FACETS, substance_text
 from indexer.models import IndexRecord
 from indexer.query import Node, QueryError, nothing_to_search
 from indexer.results import IndexDamaged, IndexNotFound
@@ -398,10 +398,12 @@ class TantivyEngine(Engine):
             searcher = self.searcher()
             with self._damage():
                 address = self._find(searcher, doc_id)
-                if address is None:
-                    raise KeyError(doc_id)
+            if address is None:  # an unknown id, not a damaged index
+                raise KeyError(doc_id)
+            with self._damage():
                 stored = self._stored(searcher.doc(address))
-                counts = Counter(text_terms("\n".join(stored.get("page_texts") or [])))
+                # boilerplate says nothing of what a reply is about
+                counts = Counter(text_terms(substance_text(stored)))
                 total = max(1, searcher.num_docs)
                 weighted = []
                 for term, tf in counts.items():

@@ -16,8 +16,8 @@ from indexer.engines.analysis import name_terms, text_terms
 from indexer.fields import document_values
 from indexer.models import IndexRecord
 
-SCHEMA_VERSION = 1
-ANALYSED_TEXT = ("title", "qa", "content", "request")  # shared TEXT analysis
+SCHEMA_VERSION = 2
+ANALYSED_TEXT = ("title", "qa", "content", "boilerplate", "request")  # shared TEXT analysis
 ANALYSED_NAMES = ("authority_text", "reference_text")  # lower-cased words, unstemmed
 KEYWORDS = ("doc_id", "parent", "kind", "outcome", "authority_key", "exemption")
 FACET_FIELDS = ("authority", "year", "exemptions", "outcome", "kind")
@@ -26,7 +26,7 @@ UNDATED_ASC, UNDATED_DESC = 99_999_999, 0  # sort undated documents last either 
 STORED_KEYS = (
     "doc_id", "path", "parent", "sha256", "kind", "pages", "title", "authority", "reference", "date",
     "request_date", "date_source", "year", "exemptions", "ncnd", "outcome", "request", "response", "ocr",
-    "ocr_confidence", "truncated", "extra", "page_texts", "page_ocr", "qa_pairs",
+    "ocr_confidence", "truncated", "extra", "page_texts", "page_ocr", "qa_pairs", "page_boilerplate",
 )
 
 

@@ -20,7 +20,7 @@ from indexer.results import QueryError
 Occur = tantivy.Occur
 Query = tantivy.Query
 TEXT_FIELD_NAMES = {"authority": "authority_text", "reference": "reference_text"}
-HIGHLIGHT_FIELDS = ("title", "content", "request", "qa", "reference_text", "authority_text")
+HIGHLIGHT_FIELDS = ("title", "content", "boilerplate", "request", "qa", "reference_text", "authority_text")
 INTEGER = tantivy.FieldType.Integer
 
 

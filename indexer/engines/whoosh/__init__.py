@@ -14,9 +14,10 @@ from whoosh import query, sorting
 from indexer.engines.analysis import is_stop_word, word_forms
 from indexer.engines.base import Engine, EngineHit, EngineResults, ManifestEntry
 from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, prepared_fields
+from indexer.engines.whoosh.manifest import ManifestFile
 from indexer.engines.whoosh.schema import SCHEMA_VERSION
 from indexer.engines.whoosh.search import Compiler, analyse
-from indexer.fields import FACETS
+from indexer.fields import FACETS, substance_text
 from indexer.models import IndexRecord
 from indexer.query import Node, QueryError, nothing_to_search
 from indexer.results import IndexDamaged, IndexNotFound
@@ -35,6 +36,7 @@ class WhooshEngine(Engine):
         self._ix = None
         self._searcher = None
         self._lock = threading.RLock()
+        self._facet_docs: tuple[object, dict] | None = None  # (searcher, facet_documents of it)
 
     # -- lifecycle
     @classmethod
@@ -50,6 +52,7 @@ class WhooshEngine(Engine):
         for entry in index_dir.iterdir():
             if entry.name.startswith(("_" + INDEX_NAME, INDEX_NAME + "_")) or entry.suffix == ".seg":
                 entry.unlink()
+        ManifestFile(index_dir).discard()
 
     @classmethod
     def clean_leftovers(cls, index_dir: Path) -> int:
@@ -88,6 +91,7 @@ class WhooshEngine(Engine):
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()
+            self._facet_docs = None
             if self._ix is not None:
                 self._ix.close()
             self._searcher = self._ix = None
@@ -136,7 +140,7 @@ class WhooshEngine(Engine):
     def optimize(self) -> None:
         self.open()
         with self._damage():
-            self._ix.optimize()
+            self.store.optimize(self._ix)
 
     def generation(self) -> int:
         """The number of the latest commit (tests watch it grow)."""
@@ -178,37 +182,36 @@ class WhooshEngine(Engine):
             kwargs: dict = {"limit": max(1, offset + limit)}
             if sort != "relevance":
                 kwargs["sortedby"] = [sorting.FieldFacet("undated"), sorting.FieldFacet("date", reverse=sort == "-date")]
-            if facets:
-                kwargs["groupedby"] = _facet_spec()
-                kwargs["maptype"] = sorting.Count
             with self._damage():
                 raw = searcher.search(run, terms=False, **kwargs)
                 hits = [EngineHit(float(h.score) if isinstance(h.score, (int, float)) else 0.0, _stored(h.fields()))
                         for h in raw[offset: offset + limit]]
                 ranked = raw.scored_length()
+                total, counts = self._facets(searcher, run) if facets else (None, {})
             return EngineResults(
                 hits=hits,
-                total=len(raw) if facets else None,  # grouping has visited every match anyway
-                count=lambda: self._count_results(raw),
-                facets=_facet_counts(raw) if facets else {},
+                total=total,  # the facets have visited every match anyway
+                count=lambda: self._count_query(run),
+                facets=counts,
                 ranked=ranked,
                 terms=compiler.terms,
                 notes=compiler.notes,
             )
 
-    def _count_results(self, raw) -> int:
+    def _count_query(self, run) -> int:
+        """Every match, visited without scoring. Not `len(results)`: after a search that
+        skipped blocks by score (Whoosh's quality optimisation) it undercounts nested ORs
+        (measured: 50 of 65 for `date:>=2022-01-01 records` over content and boilerplate)."""
         with self._lock:
-            try:
-                return len(raw)
-            except Exception:  # the searcher was replaced by a newer one meanwhile
-                return raw.scored_length()
+            searcher = self.searcher()
+            with self._damage():
+                return sum(1 for _ in searcher.docs_for_query(run))
 
     def count(self, query_node: Node, filters: Node | None = None) -> int:
         with self._lock:
             searcher = self.searcher()
             compiled, fq, _ = self._compile(searcher, query_node, filters)
-            with self._damage():
-                return len(searcher.search(compiled if fq is None else query.And([compiled, fq]), limit=1))
+            return self._count_query(compiled if fq is None else query.And([compiled, fq]))
 
     def facet_counts(self, query_node: Node | None, filters: Node | None) -> dict[str, list[tuple[str, int]]]:
         with self._lock:
@@ -219,8 +222,37 @@ class WhooshEngine(Engine):
             else:
                 compiled, fq, _ = self._compile(searcher, query_node, filters)
             with self._damage():
-                raw = searcher.search(compiled, limit=1, filter=fq, groupedby=_facet_spec(), maptype=sorting.Count)
-                return _facet_counts(raw)
+                return self._facets(searcher, compiled if fq is None else query.And([compiled, fq]))[1]
+
+    def _facets(self, searcher, run) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+        """(matches, counts per facet) of a query: its documents, unscored, intersected with
+        each facet value's documents. Whoosh's grouping instead calls a Python key function
+        per match and facet, and rebuilds the exemptions' per-document lists on every query."""
+        docs = set(searcher.docs_for_query(run))
+        counts = {}
+        for name, values in self._facet_documents(searcher).items():
+            found = [(value, len(docs & members)) for value, members in values]
+            found = [(value, n) for value, n in found if n]
+            found.sort(key=lambda kv: (-kv[1], kv[0]))
+            counts[name] = found
+        return len(docs), counts
+
+    def _facet_documents(self, searcher) -> dict[str, list[tuple[str, frozenset[int]]]]:
+        """Facet -> (value, its documents) from the postings, once per searcher (a few sets of
+        document numbers: each document is in one per facet, a few for exemptions)."""
+        if self._facet_docs is not None and self._facet_docs[0] is searcher:
+            return self._facet_docs[1]
+        reader = searcher.reader()
+        out: dict[str, list[tuple[str, frozenset[int]]]] = {}
+        for name in FACETS:
+            values = []
+            for btext in reader.lexicon(name) if name in searcher.schema else ():
+                value = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
+                if value:
+                    values.append((value, frozenset(reader.postings(name, btext).all_ids())))
+            out[name] = values
+        self._facet_docs = (searcher, out)
+        return out
 
     def document(self, doc_id: str) -> dict | None:
         with self._lock:
@@ -241,10 +273,13 @@ class WhooshEngine(Engine):
             searcher = self.searcher()
             with self._damage():
                 docnum = searcher.document_number(doc_id=doc_id)
-                if docnum is None:
-                    raise KeyError(doc_id)
+            if docnum is None:  # an unknown id, not a damaged index
+                raise KeyError(doc_id)
+            with self._damage():
                 stored = searcher.stored_fields(docnum)
-                text = "\n".join(stored.get("page_texts") or [])
+                text = substance_text(stored)  # boilerplate says nothing of what a reply is about
+                if not text.strip():
+                    return [], set()
                 raw = searcher.more_like(docnum, "content", text=text, top=limit, numterms=25)
                 keywords = {w for w, _ in searcher.key_terms_from_text("content", text, numterms=25)}
                 hits = [EngineHit(float(h.score or 0.0), _stored(h.fields())) for h in raw]
@@ -281,15 +316,6 @@ def _stored(fields: dict) -> dict:
     return out
 
 
-def _facet_spec() -> dict:
-    return {
-        "authority": sorting.FieldFacet("authority"),
-        "year": sorting.FieldFacet("year"),
-        "exemptions": sorting.FieldFacet("exemptions", allow_overlap=True),
-        "outcome": sorting.FieldFacet("outcome"),
-    }
-
-
 def _group(raw, name: str) -> dict[str, int]:
     out: dict[str, int] = {}
     for key, value in raw.groups(name).items():
@@ -298,15 +324,6 @@ def _group(raw, name: str) -> dict[str, int]:
         key = key.decode("utf-8") if isinstance(key, bytes) else str(key)
         out[key] = int(value)
     return out
-
-
-def _facet_counts(raw) -> dict[str, list[tuple[str, int]]]:
-    counts = {}
-    for name in FACETS:
-        items = list(_group(raw, name).items())
-        items.sort(key=lambda kv: (-kv[1], kv[0]))
-        counts[name] = items
-    return counts
 
 
 ENGINE = WhooshEngine

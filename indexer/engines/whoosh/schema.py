@@ -96,7 +96,7 @@ def _content_and_bigram_postings(content_field, bigram_field, text: str) -> tupl
     ]
     return content, bigrams
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 
@@ -196,7 +196,9 @@ def build_schema() -> fields.Schema:
         response=fields.STORED(),  # its words are in `content`; analysing them twice halves build speed
         qa=FoiText(analyzer=TEXT_ANALYZER),
         qa_pairs=fields.STORED(),  # [{"question", "answer"}]
-        content=FoiText(analyzer=TEXT_ANALYZER),
+        content=FoiText(analyzer=TEXT_ANALYZER),  # the substance: boilerplate is apart
+        boilerplate=FoiText(analyzer=TEXT_ANALYZER),  # standard passages (indexer.boilerplate)
+        page_boilerplate=fields.STORED(),  # per page: [start, end) spans of boilerplate
         bigrams=FoiText(analyzer=BIGRAM_ANALYZER, phrase=False),  # see CommonGramFilter
         page_texts=fields.STORED(),  # [str] per page: snippets and pages come from here
         page_ocr=fields.STORED(),  # [bool] per page

@@ -17,7 +17,7 @@ from indexer.results import QueryError
 
 # `authority:` and `reference:` typed by a user mean the analysed, forgiving forms
 TEXT_FIELD_NAMES = {"authority": "authority_text", "reference": "reference_text"}
-HIGHLIGHT_FIELDS = ("title", "content", "request", "qa", "reference_text", "authority_text")
+HIGHLIGHT_FIELDS = ("title", "content", "boilerplate", "request", "qa", "reference_text", "authority_text")
 EXACT_FIELDS = {"exemption": "exemption", "outcome": "outcome", "kind": "kind", "doc_id": "doc_id",
                 "parent": "parent", "authority_key": "authority_key"}
 
