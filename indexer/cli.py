@@ -52,7 +52,10 @@ def common(func):
 
             if isinstance(exc, (QueryError, EngineMismatch)):
                 raise FoiError(str(exc), 2) from None
-            if isinstance(exc, (IndexBusy, IndexNotFound, IndexDamaged, IndexUntrusted, IndexWriteError)):
+            cluster = sys.modules.get("indexer.cluster")  # loaded only by a --cluster run
+            if isinstance(exc, (IndexBusy, IndexNotFound, IndexDamaged, IndexUntrusted, IndexWriteError)) or (
+                cluster and isinstance(exc, cluster.ClusterError)
+            ):
                 raise FoiError(str(exc), 1) from None
             raise FoiError(f"{type(exc).__name__}: {exc} (run with --debug for details)", 1) from None
 
@@ -115,9 +118,18 @@ def main(ctx) -> None:
               help="Documents per commit: at most this many are redone after a crash.")
 @click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), default=None,
               help="Search engine of a new index (default: $FOI_ENGINE, else whoosh); another needs --rebuild.")
+@click.option("--cluster", metavar="ADDR", envvar="FOI_CLUSTER",
+              help="Extract on a Dask cluster: tcp://HOST:8786 (a running scheduler), or local[:N] "
+                   "(N worker processes for this run). Default: $FOI_CLUSTER, else local processes.")
+@click.option("--shared-fs", is_flag=True, help="With --cluster: workers read the files by path instead of being sent them.")
+@click.option("--ocr-cache", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="OCR cache folder (default: INDEX/ocr-cache; with a remote --cluster each worker keeps its own).")
 @common
-def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, engine, index):
+def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars,
+          timeout, batch_size, engine, cluster, shared_fs, ocr_cache, index):
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
+    from contextlib import nullcontext
+
     from indexer.extract.base import ExtractOptions
     from indexer.interrupts import Interrupted
     from indexer.output import ProgressLines, console, emit_json, print_summary
@@ -127,9 +139,11 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     missing = [str(p) for p in roots if not p.exists()]
     if missing:
         raise FoiError(f"no such file or folder: {', '.join(missing)}", 2)
+    if shared_fs and not cluster:
+        raise FoiError("--shared-fs only applies with --cluster", 2)
     extract = ExtractOptions(
         max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, timeout=timeout,
-        ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=index / "ocr-cache",
+        ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=ocr_cache or index / "ocr-cache",
     )
     from indexer.engines import default_engine_name, engine_for_writing, engine_names
 
@@ -138,30 +152,61 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
             raise FoiError(f"FOI_ENGINE={os.environ['FOI_ENGINE']!r} is not an engine: use one of "
                            f"{', '.join(engine_names())}", 2)
     engine_for_writing(index, engine, rebuild)  # the other engine without --rebuild: exit 2 now
+    session = _cluster_session(cluster, shared_fs, ocr_cache) if cluster else None
     options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size,
-                         extract=extract, engine=engine)
-    err = console(stderr=True)
+                         extract=extract, engine=engine, cluster=session)
     try:
-        if watch:
-            _watch(roots, index, options)
-            return
-        if not as_json and err.is_terminal:
-            summary = _run_with_progress(roots, index, options, run_index, err)
-        else:
-            summary = run_index(roots, index, options, on_progress=ProgressLines())
+        with session or nullcontext():
+            if watch:
+                _watch(roots, index, options)
+                return
+            err = console(stderr=True)
+            if not as_json and err.is_terminal:
+                summary = _run_with_progress(roots, index, options, run_index, err)
+            else:
+                summary = run_index(roots, index, options, on_progress=ProgressLines())
     except Interrupted as stopped:  # the finished documents are committed: say what was kept
         if as_json:
             emit_json(stopped.summary.to_dict())
         click.echo(f"foi: {stopped}", err=True)
         sys.exit(stopped.exit_code)
-    if optimize:
+    if optimize and not (session and session.lost):
         from indexer.engines import engine_for
 
         engine_for(index).optimize()
     if as_json:
-        emit_json(summary.to_dict())
+        report = summary.to_dict()
+        if session:
+            report.update(cluster=session.address.text, workers=session.workers)
+        emit_json(report)
     else:
         print_summary(console(), summary)
+        if session:
+            n = session.workers
+            click.echo(f"extracted on {session.address.text} ({n} worker{'s' if n != 1 else ''})")
+    if session and session.lost:  # what was finished is committed; the rest is sent next run
+        raise FoiError(f"{session.lost}; finished documents were kept, run again to index the rest", 1)
+
+
+def _cluster_session(address: str, shared_fs: bool, ocr_cache: Path | None):
+    """A connected session for --cluster (a remote scheduler is reached now, before any work)."""
+    import logging
+
+    try:
+        from indexer.cluster import ClusterError, ClusterSession, parse_address
+    except ImportError:
+        raise FoiError("--cluster needs Dask: pip install 'foi-search[cluster]'", 1) from None
+    try:
+        parsed = parse_address(address)
+    except ValueError as exc:
+        raise FoiError(str(exc), 2) from None
+    # Dask logs a lost or refused connection as tracebacks; foi says it in one line.
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    session = ClusterSession(parsed, shared_fs=shared_fs, ocr_cache=ocr_cache)
+    try:
+        return session.open()
+    except ClusterError as exc:
+        raise FoiError(str(exc), 1) from None
 
 
 def _watch(roots, index, options) -> None:

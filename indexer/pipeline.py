@@ -16,6 +16,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer.boilerplate import CommonParagraphs
 from indexer.discover import DiscoveryProblem, discover, display_path, text_form
@@ -29,6 +30,9 @@ from indexer.models import Failure, FoiMetadata, IndexRecord, SourceFile
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
 from indexer.state import IndexState
 from indexer.storage import write_error
+
+if TYPE_CHECKING:  # Dask is imported only by a run that asks for a cluster
+    from indexer.cluster import ClusterSession
 
 
 @dataclass
@@ -62,6 +66,7 @@ class IndexSummary:
 @dataclass
 class RunOptions:
     jobs: int = 0  # 0: one per core
+    cluster: ClusterSession | None = None  # extract on a Dask cluster instead of local processes
     rebuild: bool = False
     retry_failed: bool = False
     batch_size: int = 2000  # documents per commit at most; each commit adds a segment
@@ -113,14 +118,18 @@ def with_sidecar(path: Path, sha: str) -> tuple[str, dict | None, str | None]:
 
 
 def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh",
-            index_dir: str | None = None) -> IndexRecord | Failure:
+            index_dir: str | None = None, copy: Path | None = None) -> IndexRecord | Failure:
     """Worker-side: one file to an IndexRecord (with its members' records, for an archive or
     an email), or a Failure with its reason. Never raises. `index_dir` is read for the
-    paragraphs the index already knows to be boilerplate."""
+    paragraphs the index already knows to be boilerplate.
+
+    `copy`: where this worker reads the file (its sidecar beside it, under the same names)
+    when it cannot see `source.path`, as on a cluster worker of another machine."""
     from indexer.boilerplate import known_common, split_pages
 
+    readable = copy or source.path
     try:
-        document, sha = extract_file(source.path, options)
+        document, sha = extract_file(readable, options)
         metadata = _metadata(document)
     except ExtractionError as exc:
         return _failure(source, exc.reason, exc.detail)
@@ -130,7 +139,7 @@ def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh",
         return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
     # The index stores the path as UTF-8 text (see discover.text_form).
     source = dataclasses.replace(source, path=Path(text_form(source.path)))
-    fingerprint, data, error = with_sidecar(source.path, sha)
+    fingerprint, data, error = with_sidecar(readable, sha)
     extra: dict = {"sidecar_error": error} if error else {}
     if data is not None:
         try:
@@ -437,7 +446,11 @@ def _update(engine, roots, state, common, options, summary, emit, on_progress, s
             written: set[str] = set()  # doc_ids written in this run
             again: set[str] = set()  # written before a paragraph of theirs became common
             run_options = dataclasses.replace(options, engine=engine.name, index_dir=engine.dir)
-            for source, result in _extract_all(todo, run_options, stop, idle=writer.tick):
+            if options.cluster:  # Dask's own loop: a stop is seen between results
+                results = options.cluster.extract_all(todo, run_options)
+            else:
+                results = _extract_all(todo, run_options, stop, idle=writer.tick)
+            for source, result in results:
                 done += 1
                 # The container's old members go, unless written again below.
                 stale = set(members.get(source.doc_id, ()))
@@ -489,6 +502,8 @@ def _update(engine, roots, state, common, options, summary, emit, on_progress, s
                     emit("removed", doc_id, "")
                 if on_progress:
                     on_progress(done, len(todo))
+                if stop.requested:
+                    break
             if stop.requested:
                 writer.hurry()  # the last commit: keep it short
             else:
@@ -656,6 +671,33 @@ def _start_resource_tracker() -> None:
         resource_tracker.ensure_running()
 
 
+def start_pool(jobs: int, ext: ExtractOptions, parent_pid: int, engine: str):
+    """A pebble pool of `jobs` killable workers that exit with `parent_pid`, under ext's memory cap."""
+    from pebble import ProcessPool
+
+    # The forkserver, not fork: workers must not inherit this process's threads (a TUI
+    # re-index, --watch, a Dask worker) or its state. Preloading the engine there makes each
+    # worker's start a fork of an already-imported process instead of a fresh import.
+    _start_resource_tracker()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
+    return ProcessPool(max_workers=jobs, initializer=_init_worker, initargs=(ext.memory_mb, parent_pid), context=context)
+
+
+def outcome(source: SourceFile, future, ext: ExtractOptions) -> IndexRecord | Failure:
+    """The result of a pool future, with a worker that overran or died reported as a Failure."""
+    from pebble import ProcessExpired
+
+    try:
+        return future.result()
+    except FutureTimeout:
+        return _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
+    except ProcessExpired as exc:
+        return _died(source, exc.exitcode, ext.memory_mb)
+    except Exception as exc:
+        return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+
+
 def _extract_all(todo: list[SourceFile], options: RunOptions, stop: StopSignals,
                  idle: Callable[[], object] = lambda: None) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
     """Extract in a pool of killable worker processes, keeping a bounded number in flight.
@@ -665,20 +707,11 @@ def _extract_all(todo: list[SourceFile], options: RunOptions, stop: StopSignals,
     handed out and the workers are killed, not waited for."""
     if not todo:
         return
-    from pebble import ProcessPool
-
     jobs = options.jobs or default_jobs()
     ext = options.extract
-    # The forkserver, not fork: workers must not inherit this process's threads (a TUI
-    # re-index, --watch) or its state. Preloading the engine there makes each worker's
-    # start a fork of an already-imported process instead of a fresh import.
-    _start_resource_tracker()
-    context = multiprocessing.get_context("forkserver")
     engine = options.engine or "whoosh"
     folder = str(options.index_dir) if options.index_dir is not None else None
-    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
-    pool = ProcessPool(max_workers=min(jobs, len(todo)), initializer=_init_worker,
-                       initargs=(ext.memory_mb, os.getpid()), context=context)
+    pool = start_pool(min(jobs, len(todo)), ext, os.getpid(), engine)
     finished = False
     try:
         window = max(4, jobs * 4)
@@ -715,27 +748,22 @@ POLL_SECONDS = 0.2
 
 
 def _wait(source: SourceFile, future, ext: ExtractOptions, stop: StopSignals, idle) -> IndexRecord | Failure | None:
-    """One worker's result, or None when a stop was requested first."""
+    """One worker's result (see outcome), or None when a stop was requested first."""
     import signal
+    from concurrent.futures import wait
 
     from pebble import ProcessExpired
 
     while not stop.requested:
-        try:
-            return future.result(timeout=POLL_SECONDS)
-        except FutureTimeout:
-            if not future.done():  # not yet: the task's own time limit is a done future
-                idle()
-                continue
-            return _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
-        except ProcessExpired as exc:
-            if exc.exitcode in (-signal.SIGTERM, -signal.SIGINT):
-                # a signal to the whole process group reaches the workers too: the run stops,
-                # the file did nothing wrong
-                time.sleep(POLL_SECONDS)
-                if stop.requested:
-                    return None
-            return _died(source, exc.exitcode, ext.memory_mb)
-        except Exception as exc:
-            return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+        if not wait([future], timeout=POLL_SECONDS).done:
+            idle()
+            continue
+        failed = future.exception()
+        if isinstance(failed, ProcessExpired) and failed.exitcode in (-signal.SIGTERM, -signal.SIGINT):
+            # a signal to the whole process group reaches the workers too: the run stops,
+            # the file did nothing wrong
+            time.sleep(POLL_SECONDS)
+            if stop.requested:
+                return None
+        return outcome(source, future, ext)
     return None

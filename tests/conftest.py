@@ -14,7 +14,8 @@ CORPUS = ROOT / "corpus"
 SEED = CORPUS / "syp-foi-20191213.txt"
 # Only the labelled real corpus is read from outside the repository, and its tests skip
 # with a reason where it is absent.
-REAL_CORPUS = ROOT.parent / "shared" / "corpus-real"
+SHARED = ROOT.parent / "shared"
+REAL_CORPUS = SHARED / "corpus-real"
 FOI = [sys.executable, "-m", "indexer"]
 
 
