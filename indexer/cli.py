@@ -38,18 +38,22 @@ def common(func):
     def wrapper(*args, index_path=None, debug=False, **kwargs):
         try:
             return func(*args, index=index_dir(index_path), **kwargs)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, BrokenPipeError):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise
+        except KeyboardInterrupt:  # a second Ctrl+C: what was committed stays
+            click.echo("foi: interrupted", err=True)
+            sys.exit(130)
         except Exception as exc:
             if debug:
                 raise
             from indexer.lock import IndexBusy
-            from indexer.results import EngineMismatch, IndexDamaged, IndexNotFound, QueryError
+            from indexer.results import EngineMismatch, IndexDamaged, IndexNotFound, IndexUntrusted, QueryError
+            from indexer.storage import IndexWriteError
 
             if isinstance(exc, (QueryError, EngineMismatch)):
                 raise FoiError(str(exc), 2) from None
             cluster = sys.modules.get("indexer.cluster")  # loaded only by a --cluster run
-            if isinstance(exc, (IndexBusy, IndexNotFound, IndexDamaged)) or (
+            if isinstance(exc, (IndexBusy, IndexNotFound, IndexDamaged, IndexUntrusted, IndexWriteError)) or (
                 cluster and isinstance(exc, cluster.ClusterError)
             ):
                 raise FoiError(str(exc), 1) from None
@@ -127,6 +131,7 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     from contextlib import nullcontext
 
     from indexer.extract.base import ExtractOptions
+    from indexer.interrupts import Interrupted
     from indexer.output import ProgressLines, console, emit_json, print_summary
     from indexer.pipeline import RunOptions, run_index
 
@@ -150,15 +155,21 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     session = _cluster_session(cluster, shared_fs, ocr_cache) if cluster else None
     options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size,
                          extract=extract, engine=engine, cluster=session)
-    with session or nullcontext():
-        if watch:
-            _watch(roots, index, options)
-            return
-        err = console(stderr=True)
-        if not as_json and err.is_terminal:
-            summary = _run_with_progress(roots, index, options, run_index, err)
-        else:
-            summary = run_index(roots, index, options, on_progress=ProgressLines())
+    try:
+        with session or nullcontext():
+            if watch:
+                _watch(roots, index, options)
+                return
+            err = console(stderr=True)
+            if not as_json and err.is_terminal:
+                summary = _run_with_progress(roots, index, options, run_index, err)
+            else:
+                summary = run_index(roots, index, options, on_progress=ProgressLines())
+    except Interrupted as stopped:  # the finished documents are committed: say what was kept
+        if as_json:
+            emit_json(stopped.summary.to_dict())
+        click.echo(f"foi: {stopped}", err=True)
+        sys.exit(stopped.exit_code)
     if optimize and not (session and session.lost):
         from indexer.engines import engine_for
 

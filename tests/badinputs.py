@@ -408,6 +408,8 @@ def hostile_prepare(source, options, *args):
 
     name = source.path.name
     if name.startswith("hang"):
+        if os.environ.get("FOI_TEST_HANG_MARK"):  # tells a test that every file before this one is done
+            Path(os.environ["FOI_TEST_HANG_MARK"]).touch()
         time.sleep(3600)
     if name.startswith("sigkill"):  # what the kernel's OOM killer does
         os.kill(os.getpid(), signal.SIGKILL)
