@@ -230,7 +230,7 @@ def test_the_regulator_named_in_the_complaints_paragraph_is_not_the_writer():
     text = ("My Ref:\tFOIA1266\nDate:\t12 September 2017\n\nDear Dave,\n\nRe: Request for Information\n\n"
             "1. Do you complete the annual library statistics?\n\nBarnsley Council no longer completes them.\n\n"
             "If you are unhappy with the way your request was handled, you may ask for an internal review. Please "
-            "address it to:\n\nBarnsley MBC\nCustomer Services\nPO Box 634\n\nIf you are not content with the "
+            "address it to:\n\nCustomer Services\nPO Box 634\n\nIf you are not content with the "
             "outcome of the internal review, you have the right to apply directly to the Information Commissioner "
             "for a decision. The Information Commissioner can be contacted at:-\n\nCustomer Services Team\n"
             "Information Commissioner's Office\nWycliffe House\n\nYours sincerely\n\nService Director\n")
