@@ -167,12 +167,12 @@ def main(argv: list[str] | None = None) -> int:
     for engine in args.engines.split(","):
         jobs = []
         if "stop" in wanted:
-            jobs.append(lambda: stop_figures(engine, corpus, args.workdir, args.stop_after))
+            jobs.append(lambda engine=engine: stop_figures(engine, corpus, args.workdir, args.stop_after))
         if "rebuild" in wanted:
-            jobs.append(lambda: rebuild_figures(engine, corpus, args.workdir))
+            jobs.append(lambda engine=engine: rebuild_figures(engine, corpus, args.workdir))
         if "cadence" in wanted:
             # the defaults, then what --batch-size alone did before
-            jobs += [lambda n=n, s=s, b=b: cadence_figures(engine, corpus, args.workdir, n, s, b)
+            jobs += [lambda n=n, s=s, b=b, engine=engine: cadence_figures(engine, corpus, args.workdir, n, s, b)
                      for n, s, b in ((200, 30.0, 2.0), (2000, float("inf"), None))]
         for job in jobs:
             figure = job()
