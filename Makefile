@@ -6,12 +6,12 @@ STAMP := $(VENV)/.installed
 INDEX ?= index
 CORPUS ?= corpus
 
-.PHONY: setup run test bench ocr-engine doc-reader clean-index
+.PHONY: setup run test test-quick lint bench ocr-engine doc-reader clean-index
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,cluster]'
 	touch $(STAMP)
 
 # Tesseract is the OCR engine (Debian packages; no model download at run time).
@@ -45,8 +45,15 @@ run: setup
 test: setup
 	$(BIN)/pytest -n 2 -q
 
+# The suite without the tests marked slow (kill rounds, hostile corpora, bench smoke run).
+test-quick: setup
+	$(BIN)/pytest -n 2 -q -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check .
+
 bench: setup
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test,cluster,bench]'
 	$(BIN)/python -m bench.run
 
 clean-index:

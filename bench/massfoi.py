@@ -14,7 +14,6 @@ invented.
 """
 from __future__ import annotations
 
-import json
 import textwrap
 from dataclasses import dataclass, field
 from datetime import date

@@ -121,7 +121,7 @@ PHRASES = [
     ("handover", "delays"), ("nitrogen", "dioxide"),
 ]
 # Paragraphs every authority pastes into every response: phrases that match nearly every
-# document (the p95 problem of the issue).
+# document: they set the slowest queries (p95).
 BOILERPLATE = [
     ("internal", "review"), ("information", "commissioner"), ("freedom", "of", "information"),
     ("working", "days"), ("open", "government", "licence"), ("public", "interest"),
@@ -204,7 +204,7 @@ def _exemption(rng: random.Random, sector: str) -> tuple[str, str]:
 
 
 def build_queries() -> list[Q]:
-    rng = random.Random(8)  # issue 8
+    rng = random.Random(8)  # fixed: the same query set on every run and machine
     out: list[Q] = []
 
     def add(category: str, **kw) -> None:

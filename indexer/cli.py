@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -39,24 +38,56 @@ def common(func):
     def wrapper(*args, index_path=None, debug=False, **kwargs):
         try:
             return func(*args, index=index_dir(index_path), **kwargs)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise
+        except KeyboardInterrupt:  # a second Ctrl+C: what was committed stays
+            click.echo("foi: interrupted", err=True)
+            sys.exit(130)
         except Exception as exc:
             if debug:
                 raise
             from indexer.lock import IndexBusy
-            from indexer.results import EngineMismatch, IndexDamaged, IndexNotFound, QueryError
+            from indexer.results import EngineMismatch, IndexDamaged, IndexNotFound, IndexUntrusted, QueryError
+            from indexer.storage import IndexWriteError
 
             if isinstance(exc, (QueryError, EngineMismatch)):
                 raise FoiError(str(exc), 2) from None
-            if isinstance(exc, (IndexBusy, IndexNotFound, IndexDamaged)):
+            cluster = sys.modules.get("indexer.cluster")  # loaded only by a --cluster run
+            if isinstance(exc, (IndexBusy, IndexNotFound, IndexDamaged, IndexUntrusted, IndexWriteError)) or (
+                cluster and isinstance(exc, cluster.ClusterError)
+            ):
                 raise FoiError(str(exc), 1) from None
             raise FoiError(f"{type(exc).__name__}: {exc} (run with --debug for details)", 1) from None
 
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
+class FoiGroup(click.Group):
+    """The command group; a reader that stops reading (`foi search x | head -1`) is not an error."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # here, not at exit, so that a closed pipe is seen below
+        except BrokenPipeError:
+            _stdout_to_devnull()
+            ctx.exit(0)
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at /dev/null so that the final flush at exit cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test runner's buffer)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+@click.group(cls=FoiGroup, context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(__version__, prog_name="foi")
 @click.pass_context
 def main(ctx) -> None:
@@ -87,20 +118,32 @@ def main(ctx) -> None:
               help="Documents per commit: at most this many are redone after a crash.")
 @click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), default=None,
               help="Search engine of a new index (default: $FOI_ENGINE, else whoosh); another needs --rebuild.")
+@click.option("--cluster", metavar="ADDR", envvar="FOI_CLUSTER",
+              help="Extract on a Dask cluster: tcp://HOST:8786 (a running scheduler), or local[:N] "
+                   "(N worker processes for this run). Default: $FOI_CLUSTER, else local processes.")
+@click.option("--shared-fs", is_flag=True, help="With --cluster: workers read the files by path instead of being sent them.")
+@click.option("--ocr-cache", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="OCR cache folder (default: INDEX/ocr-cache; with a remote --cluster each worker keeps its own).")
 @common
-def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, engine, index):
+def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars,
+          timeout, batch_size, engine, cluster, shared_fs, ocr_cache, index):
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
+    from contextlib import nullcontext
+
     from indexer.extract.base import ExtractOptions
-    from indexer.output import console, emit_json, print_summary
+    from indexer.interrupts import Interrupted
+    from indexer.output import ProgressLines, console, emit_json, print_summary
     from indexer.pipeline import RunOptions, run_index
 
     roots = list(paths) or [Path(DEFAULT_CORPUS)]
     missing = [str(p) for p in roots if not p.exists()]
     if missing:
         raise FoiError(f"no such file or folder: {', '.join(missing)}", 2)
+    if shared_fs and not cluster:
+        raise FoiError("--shared-fs only applies with --cluster", 2)
     extract = ExtractOptions(
         max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, timeout=timeout,
-        ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=index / "ocr-cache",
+        ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=ocr_cache or index / "ocr-cache",
     )
     from indexer.engines import default_engine_name, engine_for_writing, engine_names
 
@@ -109,26 +152,79 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
             raise FoiError(f"FOI_ENGINE={os.environ['FOI_ENGINE']!r} is not an engine: use one of "
                            f"{', '.join(engine_names())}", 2)
     engine_for_writing(index, engine, rebuild)  # the other engine without --rebuild: exit 2 now
+    session = _cluster_session(cluster, shared_fs, ocr_cache) if cluster else None
     options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size,
-                         extract=extract, engine=engine)
-    if watch:
-        from indexer.watch import watch_and_index
-
-        watch_and_index(roots, index, options)
-        return
-    err = console(stderr=True)
-    if not as_json and err.is_terminal:
-        summary = _run_with_progress(roots, index, options, run_index, err)
-    else:
-        summary = run_index(roots, index, options)
-    if optimize:
+                         extract=extract, engine=engine, cluster=session)
+    try:
+        with session or nullcontext():
+            if watch:
+                _watch(roots, index, options)
+                return
+            err = console(stderr=True)
+            if not as_json and err.is_terminal:
+                summary = _run_with_progress(roots, index, options, run_index, err)
+            else:
+                summary = run_index(roots, index, options, on_progress=ProgressLines())
+    except Interrupted as stopped:  # the finished documents are committed: say what was kept
+        if as_json:
+            emit_json(stopped.summary.to_dict())
+        click.echo(f"foi: {stopped}", err=True)
+        sys.exit(stopped.exit_code)
+    if optimize and not (session and session.lost):
         from indexer.engines import engine_for
 
         engine_for(index).optimize()
     if as_json:
-        emit_json(summary.to_dict())
+        report = summary.to_dict()
+        if session:
+            report.update(cluster=session.address.text, workers=session.workers)
+        emit_json(report)
     else:
         print_summary(console(), summary)
+        if session:
+            n = session.workers
+            click.echo(f"extracted on {session.address.text} ({n} worker{'s' if n != 1 else ''})")
+    if session and session.lost:  # what was finished is committed; the rest is sent next run
+        raise FoiError(f"{session.lost}; finished documents were kept, run again to index the rest", 1)
+
+
+def _cluster_session(address: str, shared_fs: bool, ocr_cache: Path | None):
+    """A connected session for --cluster (a remote scheduler is reached now, before any work)."""
+    import logging
+
+    try:
+        from indexer.cluster import ClusterError, ClusterSession, parse_address
+    except ImportError:
+        raise FoiError("--cluster needs Dask: pip install 'foi-search[cluster]'", 1) from None
+    try:
+        parsed = parse_address(address)
+    except ValueError as exc:
+        raise FoiError(str(exc), 2) from None
+    # Dask logs a lost or refused connection as tracebacks; foi says it in one line.
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    session = ClusterSession(parsed, shared_fs=shared_fs, ocr_cache=ocr_cache)
+    try:
+        return session.open()
+    except ClusterError as exc:
+        raise FoiError(str(exc), 1) from None
+
+
+def _watch(roots, index, options) -> None:
+    from indexer.output import watch_line
+    from indexer.watch import watch_and_index
+
+    runs = []
+
+    def after_run(summary) -> None:
+        if not runs:
+            documents = summary.added + summary.updated + summary.unchanged
+            click.echo(f"watching {', '.join(map(str, roots))} ({documents} documents); Ctrl+C stops")
+        runs.append(summary)
+
+    try:
+        watch_and_index(roots, index, options, on_event=lambda *event: click.echo(watch_line(*event)), on_run=after_run)
+    except KeyboardInterrupt:
+        click.echo("stopped")
 
 
 def _run_with_progress(roots, index, options, run_index, err):
@@ -154,9 +250,25 @@ def _filters(authority, after, before, exemption, outcome, kind):
     return Filters(authority=authority, after=after, before=before, exemption=exemption, outcome=outcome, kind=kind)
 
 
-def filter_options(func):
-    from indexer.extract.registry import kinds
+class KindChoice(click.Choice):
+    """`--kind`: the registry's kinds, read when the option is used or shown. Listing them
+    imports every format module, which a search that does not filter by kind has no need of."""
 
+    def __init__(self):
+        super().__init__(())
+
+    @property
+    def choices(self):
+        from indexer.extract.registry import kinds
+
+        return kinds()
+
+    @choices.setter
+    def choices(self, value) -> None:
+        pass
+
+
+def filter_options(func):
     for option in reversed(
         [
             click.option("--authority", metavar="TEXT", help="Authority name or alias (MPS, Met, SYP...)."),
@@ -164,7 +276,7 @@ def filter_options(func):
             click.option("--before", metavar="YYYY-MM-DD", help="Responses dated on or before this day."),
             click.option("--exemption", metavar="S", help="Exemption cited: s40 matches s40(2) and s40(3A)(a)."),
             click.option("--outcome", type=click.Choice(["disclosed", "partial", "refused", "not_held", "ncnd", "unknown"])),
-            click.option("--kind", type=click.Choice(kinds()), help="Kind of file (pdf, docx, sheet, ...)."),
+            click.option("--kind", type=KindChoice(), help="Kind of file (pdf, docx, sheet, ...)."),
         ]
     ):
         func = option(func)

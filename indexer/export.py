@@ -235,7 +235,7 @@ def write_comparison_xlsx(comparisons: list, target: Path | str) -> Path:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for index, name in enumerate(header, start=1):
+        for index in range(1, len(header) + 1):
             letter = sheet.cell(row=1, column=index).column_letter
             sheet.column_dimensions[letter].width = 40 if index > len(COMPARE_FIXED) else 22
         sheet.freeze_panes = "A2"

@@ -102,9 +102,22 @@ class FoiMetadata:
     def year(self) -> int | None:
         return int(self.date[:4]) if self.date else None
 
+    @property
+    def date_source(self) -> str | None:
+        """Which date filters, the year facet and date sorting use: "response" when the
+        response date is known, else "request" when the request date is, else None. Derived,
+        so a sidecar that sets either date keeps it right."""
+        return "response" if self.date else "request" if self.request_date else None
+
+    @property
+    def filter_date(self) -> str | None:
+        """The date named by date_source: the response date, else the request date."""
+        return self.date or self.request_date
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["qa"] = [q.to_dict() for q in self.qa]
+        d["date_source"] = self.date_source
         return d
 
 

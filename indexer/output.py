@@ -8,14 +8,20 @@ from __future__ import annotations
 import json
 import re
 import sys
-
-from rich.console import Console
-from rich.text import Text
+import time
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from indexer.fields import SHOWN_FIELDS
+from indexer.units import human_bytes
+
+if TYPE_CHECKING:  # Rich is imported by the functions that print with it: JSON output never loads it
+    from rich.console import Console
+    from rich.text import Text
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 HIGHLIGHT = "bold yellow"
+PROGRESS_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
 
 
 def safe(value) -> str:
@@ -23,10 +29,22 @@ def safe(value) -> str:
     return _UNSAFE.sub("", "" if value is None else str(value))
 
 
+@lru_cache(maxsize=1)
+def _console_class() -> type:
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits 1 here; the CLI treats a reader that stopped reading as success.
+            raise BrokenPipeError
+
+    return _Console
+
+
 def console(stderr: bool = False) -> Console:
     # highlight=False: Rich must not colour numbers or paths inside document text.
     # soft_wrap: long lines are left to the terminal (and stay whole when piped to a file)
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return _console_class()(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def emit_json(obj: dict, stream=None) -> None:
@@ -35,6 +53,8 @@ def emit_json(obj: dict, stream=None) -> None:
 
 
 def snippet_text(snippet: str, highlights: list[list[int]]) -> Text:
+    from rich.text import Text
+
     text = Text(safe(snippet))
     for start, end in highlights:
         text.stylize(HIGHLIGHT, start, end)
@@ -42,6 +62,8 @@ def snippet_text(snippet: str, highlights: list[list[int]]) -> Text:
 
 
 def print_hit(con: Console, hit) -> None:
+    from rich.text import Text
+
     head = Text()
     head.append(f"{hit.rank:>3}. ", style="dim")
     head.append(safe(hit.title or hit.doc_id), style="bold")
@@ -69,6 +91,8 @@ def print_hit(con: Console, hit) -> None:
 
 
 def print_results(con: Console, results, show_summary: bool = True) -> None:
+    from rich.text import Text
+
     for hit in results.hits:
         print_hit(con, hit)
     if show_summary:
@@ -83,6 +107,8 @@ def print_results(con: Console, results, show_summary: bool = True) -> None:
 
 
 def print_facets(con: Console, facets: dict) -> None:
+    from rich.text import Text
+
     for name, items in facets.items():
         con.print(Text(name, style="bold"))
         for value, count in items:
@@ -90,8 +116,16 @@ def print_facets(con: Console, facets: dict) -> None:
 
 
 def print_summary(con: Console, summary) -> None:
+    """One `failed:` line per new failure; the unchanged ones that failed before, in one line."""
+    from rich.text import Text
+
+    still = set(summary.still_failing)
     for f in summary.failures:
-        con.print(Text(f"failed: {safe(f.path)}: {f.reason}" + (f" ({safe(f.detail)})" if f.detail else ""), style="red"))
+        if f.doc_id not in still:
+            con.print(Text(f"failed: {safe(f.path)}: {f.reason}" + (f" ({safe(f.detail)})" if f.detail else ""), style="red"))
+    if still:
+        files = f"{len(still)} file{'s' if len(still) != 1 else ''}"
+        con.print(Text(f"{files} still failing; --retry-failed to try again", style="yellow"))
     con.print(
         Text(
             f"added {summary.added}, updated {summary.updated}, removed {summary.removed}, "
@@ -106,7 +140,38 @@ TANTIVY_TIP = ("tip: an index this big answers faster on the tantivy engine (2.5
                "measured on 2,000 documents, more on bigger ones): foi index --engine tantivy --rebuild")
 
 
+class ProgressLines:
+    """`foi index` progress for a log or a pipe (no bar there): a plain line on stderr at most
+    every PROGRESS_EVERY seconds, so a long run shows it is alive; a short run prints none."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
+        self.every = PROGRESS_EVERY
+        self.started = self.last = clock()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        elapsed = now - self.started
+        line = f"indexing: {done:,}/{total:,} files"
+        if total:
+            line += f" ({done / total:.0%})"
+        line += f", {elapsed:.0f} s"
+        if 0 < done < total:
+            line += f", about {elapsed / done * (total - done):.0f} s left"
+        print(line, file=sys.stderr, flush=True)
+
+
+def watch_line(kind: str, doc_id: str, detail: str, clock=time.localtime) -> str:
+    """`12:04:31 updated  corpus/a.pdf  (detail)`: one changed document under `foi index --watch`."""
+    return f"{time.strftime('%H:%M:%S', clock())} {kind:<8} {safe(doc_id)}" + (f"  ({safe(detail)})" if detail else "")
+
+
 def print_status(con: Console, stats, index_dir) -> None:
+    from rich.text import Text
+
     con.print(Text(f"Index:      {safe(index_dir)}"))
     con.print(Text(f"Engine:     {stats.engine}"))
     kinds = ", ".join(f"{kind} {count:,}" for kind, count in stats.kinds.items())
@@ -121,6 +186,8 @@ def print_status(con: Console, stats, index_dir) -> None:
 
 
 def print_document(con: Console, view) -> None:
+    from rich.text import Text
+
     meta = view.metadata
     con.print(Text(safe(meta.get("title") or meta["doc_id"]), style="bold"))
     for key in SHOWN_FIELDS:
@@ -129,6 +196,12 @@ def print_document(con: Console, view) -> None:
     if meta.get("exemptions"):
         con.print(Text(f"{'exemptions:':<14}{', '.join(meta['exemptions'])}", style="cyan"))
     con.print()
+    if view.qa:
+        con.print(Text(f"--- questions and answers ({len(view.qa)}) ---", style="dim"))
+        for number, pair in enumerate(view.qa, start=1):
+            con.print(Text(f"Q{number}. ", style="bold") + Text(safe_block(pair.question)))
+            con.print(Text(f"A{number}. ", style="bold") + Text(safe_block(pair.answer)))
+        con.print()
     for number, page in enumerate(view.pages, start=1):
         if len(view.pages) > 1:
             con.print(Text(f"--- page {number} ---", style="dim"))
@@ -138,14 +211,6 @@ def print_document(con: Console, view) -> None:
 def safe_block(text: str) -> str:
     """Like safe(), but keeps line breaks and tabs."""
     return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", "", text)
-
-
-def human_bytes(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
 
 
 def _short(text: str, width: int) -> str:
@@ -179,6 +244,8 @@ def _group_label(by: str, key) -> str:
 
 def print_stats(con: Console, groups: list, by: str, overall=None) -> None:
     """`foi stats` as an aligned table, one line per group, then the totals."""
+    from rich.text import Text
+
     def row(label, g):
         top = ", ".join(f"{code} {n}" for code, n in list(g.exemptions.items())[:4])
         more = len(g.exemptions) - 4
@@ -197,6 +264,8 @@ def print_stats(con: Console, groups: list, by: str, overall=None) -> None:
 
 def print_comparisons(con: Console, comparisons: list) -> None:
     """`foi compare` for people: the responses, then each question with every answer under it."""
+    from rich.text import Text
+
     for number, comparison in enumerate(comparisons, start=1):
         rows = comparison.rows
         head = f"Request {number}" + (f" of {len(comparisons)}" if len(comparisons) > 1 else "")

@@ -61,9 +61,9 @@ def _check(key: str, value):
     if key == "exemptions":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ExtractionError("bad_sidecar", "exemptions must be a list of strings")
-        from indexer.metadata import normalise_exemption
+        from indexer.metadata import dedupe_exemptions, normalise_exemption
 
-        return [normalise_exemption(v) or v for v in value]
+        return dedupe_exemptions([normalise_exemption(v) or v for v in value])
     if key == "qa":
         try:
             return [QAPair(str(q["question"]), str(q["answer"])) for q in value]

@@ -1,14 +1,15 @@
-"""`foi index --watch`: re-index incrementally whenever files appear, change or vanish."""
+"""`foi index --watch`: re-index incrementally whenever files appear, change or vanish.
+
+It prints nothing: what happens is told through callbacks, and the CLI prints it."""
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-import click
-
 from indexer.discover import is_candidate
-from indexer.pipeline import RunOptions, run_index
+from indexer.pipeline import EventFn, IndexSummary, RunOptions, run_index
 
 DEBOUNCE_SECONDS = 1.0
 
@@ -32,9 +33,13 @@ class _Changes:
         return False
 
 
-def watch_and_index(roots: list[Path], index_dir: Path, options: RunOptions, debounce: float = DEBOUNCE_SECONDS,
+def watch_and_index(roots: list[Path], index_dir: Path, options: RunOptions, on_event: EventFn | None = None,
+                    on_run: Callable[[IndexSummary], None] | None = None, debounce: float = DEBOUNCE_SECONDS,
                     stop: threading.Event | None = None) -> None:
-    """Index once, then after every burst of changes; one line per changed document. Ctrl+C stops."""
+    """Index once, then after every burst of changes, until `stop` is set (or KeyboardInterrupt).
+
+    on_event(kind, doc_id, detail) for each document added, updated, removed or failed;
+    on_run(summary) after each run."""
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
@@ -48,22 +53,16 @@ def watch_and_index(roots: list[Path], index_dir: Path, options: RunOptions, deb
             if event.is_directory or any(is_candidate(n) or n.endswith(".meta.json") for n in names):
                 changes.touch()
 
-    def line(kind: str, doc_id: str, detail: str) -> None:
-        stamp = time.strftime("%H:%M:%S")
-        click.echo(f"{stamp} {kind:<8} {doc_id}" + (f"  ({detail})" if detail else ""))
-
     observer = Observer()
     for root in roots:
         observer.schedule(Handler(), str(root if root.is_dir() else root.parent), recursive=True)
     observer.start()
+    after = on_run or (lambda summary: None)
     try:
-        summary = run_index(roots, index_dir, options, on_event=line)
-        click.echo(f"watching {', '.join(map(str, roots))} ({summary.added + summary.updated + summary.unchanged} documents); Ctrl+C stops")
+        after(run_index(roots, index_dir, options, on_event=on_event))
         options = RunOptions(**{**vars(options), "rebuild": False})
         while changes.wait(debounce, stop):
-            run_index(roots, index_dir, options, on_event=line)
-    except KeyboardInterrupt:
-        click.echo("stopped")
+            after(run_index(roots, index_dir, options, on_event=on_event))
     finally:
         observer.stop()
         observer.join(timeout=5)

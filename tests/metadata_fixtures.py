@@ -7,8 +7,7 @@ authority is named (letterhead, signature, email domain, abbreviation only, patt
 bodies the gazetteer does not list). Distractors are deliberate: other bodies named in the
 text, deadlines and quoted-email dates, "we are not relying on section 40", a "Your ref".
 
-The real seed (../shared/seed/syp-foi-20191213.txt) is added with its expected values
-when the shared folder is present.
+The real seed (corpus/syp-foi-20191213.txt) is added with its expected values.
 """
 from __future__ import annotations
 
@@ -16,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEED = SHARED / "seed" / "syp-foi-20191213.txt"
+SEED = Path(__file__).resolve().parents[1] / "corpus" / "syp-foi-20191213.txt"
 
 FIELDS = ("title", "authority", "reference", "date", "request_date", "exemptions", "ncnd", "outcome", "qa")
 
@@ -230,7 +228,7 @@ def scenarios(body: Body) -> list[Scenario]:
                  ["Please find the file attached."],
                  ["The names and contact details of members of the public have been redacted under Regulation 13 "
                   "EIR, as they are personal data."],
-                 ["eir13"], "disclosed"),
+                 ["eir13"], "partial"),  # a redaction under an exception is partial (outcome rule 3)
         Scenario("Contract prices",
                  ["Who is the supplier of the IT contract?", "What are the unit prices in the contract?"],
                  ["The supplier is Civica UK Ltd.",
@@ -515,9 +513,7 @@ def _holding_letters() -> list[Fixture]:
     return out
 
 
-def seed_fixture() -> Fixture | None:
-    if not SEED.is_file():
-        return None
+def seed_fixture() -> Fixture:
     return Fixture("seed-syp-20191213", SEED.read_text(encoding="utf-8"), {
         "title": "Does your force hold a prevent database?", "authority": "South Yorkshire Police",
         "reference": "20191213", "date": "2019-06-18", "request_date": None, "exemptions": [],
@@ -525,5 +521,4 @@ def seed_fixture() -> Fixture | None:
 
 
 def all_fixtures() -> list[Fixture]:
-    seed = seed_fixture()
-    return generated() + ([seed] if seed else [])
+    return [*generated(), seed_fixture()]

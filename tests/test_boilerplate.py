@@ -3,7 +3,6 @@ real paragraphs, the frequency table, and a split's spans."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
@@ -11,9 +10,9 @@ from indexer.boilerplate import (
     CommonParagraphs, fingerprint, known_common, paragraph_spans, shape_spans, split_pages, substance_of,
 )
 
-from .conftest import CORPUS, SHARED
+from .conftest import CORPUS, REAL_CORPUS
 
-REAL = SHARED / "corpus-real" / "sheffield"
+REAL = REAL_CORPUS / "sheffield"
 
 
 def standard(text: str) -> bool:

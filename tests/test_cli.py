@@ -1,14 +1,18 @@
 """The CLI contract of DESIGN.md: commands, JSON Lines fields, exit codes, errors without tracebacks."""
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import shutil
+import subprocess
 
 import pytest
 from click.testing import CliRunner
 
 from indexer.cli import main
-from tests.conftest import SEED, run_foi, write_doc, write_pdf
+from tests.conftest import FOI, ROOT, SEED, run_foi, write_doc, write_pdf
 
 HIT_KEYS = {"rank", "score", "doc_id", "path", "title", "authority", "reference", "date", "kind",
             "exemptions", "outcome", "snippet", "highlights", "page"}
@@ -122,10 +126,45 @@ def test_show_and_status(indexed):
     assert status["failures"] == []
 
 
-def test_similar(indexed):
+def test_show_text_lists_the_questions_and_answers(indexed):
+    r = invoke("show", f"corpus/{SEED.name}", "--index", indexed)
+    assert r.exit_code == 0
+    doc = json.loads(invoke("show", f"corpus/{SEED.name}", "--json", "--index", indexed).output)
+    qa = doc["qa"]
+    assert len(qa) == 6
+    out = r.output
+    assert "questions and answers (6)" in out
+    assert out.index("Q1. " + qa[0]["question"]) < out.index("A1. " + qa[0]["answer"].split("\n")[0])
+    assert "Q6. " + qa[5]["question"] in out
+    assert out.index("A6. ") < out.index(doc["content"][:60])  # then the full text
+
+
+@pytest.mark.parametrize("args", [["search", "prevent", "--json"], ["search", "prevent"], ["show", f"corpus/{SEED.name}"],
+                                  ["status"], ["search", "prevent", "--count"]])
+def test_a_closed_stdout_pipe_is_not_an_error(indexed, args):
+    """`foi search x | head -1`: the reader has gone; exit 0 with nothing on stderr."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # closed before foi writes a byte: every write meets EPIPE
+    try:
+        proc = subprocess.run([*FOI, *args, "--index", str(indexed)], stdout=write_end, stderr=subprocess.PIPE,
+                              text=True, cwd=ROOT, timeout=120)
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+
+def test_similar_ranks_the_document_sharing_its_words_first(indexed):
     r = invoke("similar", "corpus/fines.txt", "--json", "--index", indexed)
-    assert r.exit_code in (0, 1)
-    assert all(json.loads(x)["doc_id"] != "corpus/fines.txt" for x in r.output.splitlines())
+    assert r.exit_code == 0, r.output
+    hits = [json.loads(x) for x in r.output.splitlines()]
+    assert hits and hits[0]["doc_id"] == "corpus/report.pdf"  # both are about parking
+    assert "corpus/fines.txt" not in {h["doc_id"] for h in hits}
+    assert [hits[0]["snippet"][s:e] for s, e in hits[0]["highlights"]] == ["parking"]
+
+
+def test_similar_to_an_unknown_document_is_exit_1(indexed):
+    r = invoke("similar", "corpus/nothing.txt", "--index", indexed)
+    assert r.exit_code == 1 and "no document 'corpus/nothing.txt'" in r.output
 
 
 def test_missing_index_is_a_clear_error(tmp_path):
@@ -147,4 +186,47 @@ def test_real_subprocess_run_pipes_plain_text_without_traceback(indexed):
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert p.stderr.strip().count("\n") == 0
     p = run_foi("search", "prevent", "--json", "--index", str(indexed))
-    assert all(json.loads(line) for line in p.stdout.splitlines())
+    assert p.returncode == 0
+    assert [json.loads(line)["doc_id"] for line in p.stdout.splitlines()] == [f"corpus/{SEED.name}"]
+
+
+def test_progress_lines_come_at_most_every_interval():
+    from indexer.output import ProgressLines
+
+    now = [100.0]
+    progress = ProgressLines(clock=lambda: now[0])
+    printed = []
+    for t, done in [(105, 1), (110, 2), (115, 3), (119.9, 4), (121, 5), (140, 10)]:
+        now[0] = t
+        buffer = io.StringIO()
+        with contextlib.redirect_stderr(buffer):
+            progress(done, 10)
+        printed += buffer.getvalue().splitlines()
+    assert printed == [
+        "indexing: 2/10 files (20%), 10 s, about 40 s left",
+        "indexing: 5/10 files (50%), 21 s, about 21 s left",
+        "indexing: 10/10 files (100%), 40 s",
+    ]
+
+
+def test_index_without_a_terminal_prints_plain_progress_lines_on_stderr(tmp_path, monkeypatch):
+    import indexer.output
+
+    monkeypatch.setattr(indexer.output, "PROGRESS_EVERY", 0.0)  # a line per file, not every 10 s
+    docs = tmp_path / "d"
+    write_doc(docs, "a.txt", "hello council")
+    write_doc(docs, "b.txt", "hello police")
+    r = invoke("index", docs, "--index", tmp_path / "i", "--jobs", "1")
+    assert r.exit_code == 0, r.output
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith("indexing: 1/2 files (50%), ") and lines[0].endswith(" s left")
+    assert lines[1].startswith("indexing: 2/2 files (100%), ")
+    assert "indexing:" not in r.stdout  # the summary alone on stdout
+
+
+@pytest.mark.parametrize("size, shown", [(0, "0 B"), (1023, "1023 B"), (1024, "1.0 KB"), (799_240, "780.5 KB"),
+                                         (5 * 1024**3, "5.0 GB"), (3 * 1024**4, "3072.0 GB")])
+def test_sizes_are_shown_in_powers_of_1024(size, shown):
+    from indexer.units import human_bytes
+
+    assert human_bytes(size) == shown

@@ -8,7 +8,7 @@ import pytest
 
 from indexer.engines import engine_for
 from indexer.search import SearchService
-from tests.conftest import CORPUS, SEED, SHARED, build_index, write_doc, write_pdf
+from tests.conftest import CORPUS, REAL_CORPUS, SEED, build_index, write_doc, write_pdf
 
 
 pytestmark = pytest.mark.usefixtures("engine")
@@ -85,9 +85,9 @@ def test_second_run_touches_only_the_new_file(docs, index_dir, monkeypatch):
     seen = []
     original = pipeline._extract_all
 
-    def spy(todo, options):
+    def spy(todo, options, *args, **kwargs):
         seen.extend(s.doc_id for s in todo)
-        return original(todo, options)
+        return original(todo, options, *args, **kwargs)
 
     monkeypatch.setattr(pipeline, "_extract_all", spy)
     s = build_index(docs, index_dir)
@@ -142,7 +142,7 @@ def test_sample_corpus_indexes_without_failures_and_seed_ranks_first(tmp_path):
     assert _search_ids(tmp_path / "index", '"Prevent database"')[0] == f"corpus/{SEED.name}"
 
 
-REAL = SHARED / "corpus-real" / "sheffield"
+REAL = REAL_CORPUS / "sheffield"
 
 
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/corpus-real is not present")

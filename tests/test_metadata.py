@@ -9,16 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from indexer.extract.text import clean_text
 from indexer.metadata import authority_aliases, canonical_authority, extract_metadata, normalise_exemption
 from indexer.metadata import outcome as outcome_module
 from indexer.metadata.layout import analyse, prepare, sentences
 from indexer.models import OUTCOMES
 from tests.metadata_fixtures import FIELDS, SEED, all_fixtures
-
-try:  # the real input path; the extractor must also cope with raw text
-    from indexer.extract.text import clean_text
-except ImportError:  # pragma: no cover - the extract package is written alongside
-    clean_text = None
 
 GAZETTEER = Path(__file__).resolve().parents[1] / "indexer" / "data" / "authorities.csv"
 THRESHOLDS = {"reference": 0.95, "date": 0.95, "authority": 0.95, "outcome": 0.85}
@@ -324,19 +320,15 @@ def test_subject_lines(line, title):
 def test_markdown_subject_heading_survives_clean_text():
     raw = "# Leeds City Council\n\n## Planning enforcement file\n\nDear Sir,\n\nPlease find the file attached.\n"
     assert extract_metadata(raw).title == "Planning enforcement file"
-    if clean_text is not None:
-        assert extract_metadata(clean_text(raw)).title == "Planning enforcement file"
+    assert extract_metadata(clean_text(raw)).title == "Planning enforcement file"
 
 
 # --- the real seed ---------------------------------------------------------------------------------
 
-@pytest.mark.skipif(not SEED.is_file(), reason="../shared/seed not present")
 @pytest.mark.parametrize("cleaner", ["raw", "clean_text"])
 def test_seed(cleaner):
     raw = SEED.read_text(encoding="utf-8")
     if cleaner == "clean_text":
-        if clean_text is None:
-            pytest.skip("indexer.extract.text.clean_text not available")
         raw = clean_text(raw)
     m = extract_metadata(raw)
     assert m.reference == "20191213"
@@ -388,8 +380,6 @@ def test_fixture_set_is_large_and_varied():
 
 @pytest.mark.parametrize("cleaner", ["raw", "clean_text"])
 def test_per_field_accuracy(cleaner, capsys):
-    if cleaner == "clean_text" and clean_text is None:
-        pytest.skip("indexer.extract.text.clean_text not available")
     fn = clean_text if cleaner == "clean_text" else (lambda t: t)
     acc, f1, misses = _accuracy(fn)
     with capsys.disabled():
@@ -404,6 +394,7 @@ def test_per_field_accuracy(cleaner, capsys):
 
 # --- robustness and speed ----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_one_megabyte_of_hostile_text_completes():
     """No wall-clock assertion: a catastrophic regex would simply never finish here."""
     pieces = [
@@ -419,6 +410,7 @@ def test_one_megabyte_of_hostile_text_completes():
     assert extract_metadata(one_line).outcome in OUTCOMES
 
 
+@pytest.mark.slow
 def test_one_megabyte_letter_completes():
     body = "\n".join(f"{i}. How many incidents in {2000 + i % 20}?\n{i * 7}" for i in range(1, 40000))
     m = extract_metadata(_letter(body))

@@ -5,7 +5,6 @@ reported with its reason."""
 from __future__ import annotations
 
 import json
-from importlib import import_module
 
 import pytest
 

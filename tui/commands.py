@@ -9,19 +9,18 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.widget import Widget
 
+from tui.keys import tui_nodes
+
 
 class FoiCommands(Provider):
     """Every shown binding of the app, the screen and its visible widgets, and the screen's PALETTE."""
 
     def _commands(self) -> list[tuple[str, str, object]]:
-        app, screen = self.app, self.screen
-        nodes: list[DOMNode] = [app, screen, *screen.query("*")]
+        app = self.app
         commands: list[tuple[str, str, object]] = []
         seen: set[tuple[type, str]] = set()
-        for node in nodes:
+        for node in tui_nodes(app, self.screen):
             cls = type(node)
-            if not cls.__module__.startswith("tui."):
-                continue
             if isinstance(node, Widget) and not _shown(node):
                 continue
             group = getattr(cls, "HELP_GROUP", cls.__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-# The small vocabulary of failure reasons recorded per file (DESIGN.md, issue 6).
+# The small vocabulary of failure reasons recorded per file (DESIGN.md).
 REASONS = (
     "encrypted",
     "corrupt",

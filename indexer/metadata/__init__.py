@@ -2,20 +2,24 @@
 Q&A pairs, exemptions, NCND and outcome, from plain text in and a FoiMetadata out.
 
 Public API (other modules import exactly these): extract_metadata, normalise_exemption,
-canonical_authority, authority_aliases. Nothing here knows about Whoosh.
+dedupe_exemptions, exemption_keys, canonical_authority, authority_aliases. Nothing here knows
+about Whoosh.
 """
 from __future__ import annotations
 
 from indexer.metadata.authorities import authority_aliases, canonical_authority, find_authority
 from indexer.metadata.dates import find_dates
-from indexer.metadata.exemptions import dedupe, find_citations, find_ncnd, normalise_exemption
+from indexer.metadata.exemptions import dedupe, exemption_keys, find_citations, find_ncnd, normalise_exemption
 from indexer.metadata.layout import Span, analyse, prepare
 from indexer.metadata.outcome import classify
 from indexer.metadata.qa import find_qa, find_request, find_response, find_title
 from indexer.metadata.references import find_reference
 from indexer.models import FoiMetadata
 
-__all__ = ["extract_metadata", "normalise_exemption", "canonical_authority", "authority_aliases"]
+__all__ = ["extract_metadata", "normalise_exemption", "dedupe_exemptions", "exemption_keys", "canonical_authority",
+           "authority_aliases"]
+
+dedupe_exemptions = dedupe
 
 
 def extract_metadata(text: str) -> FoiMetadata:

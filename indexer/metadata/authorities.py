@@ -4,8 +4,10 @@ Council", "University of ..."), and finding which authority wrote a response.
 
 The writer is not simply the most mentioned body: a police letter may name the Home Office
 three times and itself once ("I approached SYP ..."). Mentions are weighted by where they
-sit (letterhead, signature, "Dear X," in the quoted request, email domains) and by what the
-text says about the writer ("your force", "the Council").
+sit (a "Name of authority:" label, letterhead, signature, "Dear X," in the quoted request,
+email domains) and by what the text says about the writer ("your force", "the Council").
+A body named inside the request the letter repeats ("You asked: ... Sheffield City
+Council ...") is what the requester asked about, never evidence of who wrote the reply.
 """
 from __future__ import annotations
 
@@ -85,8 +87,16 @@ def gazetteer() -> Gazetteer:
     return g
 
 
+# How letters shorten a council's kind: "Barnsley MBC", "Caerphilly CBC".
+_KIND_SHORT = ((re.compile(r"\s+Metropolitan\s+Borough\s+Council$"), " MBC"),
+               (re.compile(r"\s+County\s+Borough\s+Council$"), " CBC"),
+               (re.compile(r"\s+Metropolitan\s+District\s+Council$"), " MDC"))
+
+
 def _index(g: Gazetteer, a: Authority) -> None:
-    for form in (a.name, *a.aliases):
+    forms = [a.name, *a.aliases]
+    forms += [rx.sub(short, f) for f in forms for rx, short in _KIND_SHORT if rx.search(f)]
+    for form in forms:
         for variant in {form, re.sub(r"^The\s+", "", form)}:
             key = _key(variant)
             g.names[key] = a.name
@@ -295,7 +305,7 @@ def _domain_authority(host: str) -> str | None:
 _RUN = re.compile(
     r"(?:[A-Z][A-Za-z'’\-]*|&)(?:[ \t\n,]{1,8}(?:[A-Z][A-Za-z'’\-]*|&|(?:of|and|for|upon|on|the|in|under)\b)){0,30}"
 )
-_SALUTE_QUOTED = re.compile(r"^[ \t>]*Dear[ \t]+([^\n]{3,90}?)[ \t]*,?[ \t]*$", re.M)
+_SALUTE_QUOTED = re.compile(r"^[ \t>]*Dear[ \t]+([^\n]{3,90}?)[ \t]*+,?+[ \t]*+$", re.M)
 _AGENT_AFTER = re.compile(
     r"['’]s[ \t\n]+(?:response|decision|reply|position|records|systems?)\b"
     r"|[ \t\n]+(?:has|have|does|do|can|holds?|has\s+received|received|considered|searched|confirms?|"
@@ -317,6 +327,17 @@ _TYPE_HINT = re.compile(
 _HINT_TYPES = {"force": "police", "constabulary": "police", "council": "council", "local authority": "council",
                "trust": "nhs", "department": "central_government", "ministry": "central_government",
                "university": "university"}
+# "Name of Authority: Blaenau Gwent" on a form-style reply names the writer outright.
+_AUTHORITY_LABEL = re.compile(
+    r"^[ \t]*(?:name[ \t]+of[ \t]+(?:the[ \t]+)?(?:public[ \t]+)?authority|(?:public[ \t]+)?authority[ \t]+name"
+    r"|public[ \t]+authority|responding[ \t]+(?:public[ \t]+)?(?:authority|body|organisation))"
+    r"[ \t]*+[:\-–|]?[ \t]*+(?P<value>[^\n]{2,100})$",
+    re.M | re.I,
+)
+_LABEL_SCAN = 3000
+_COUNCIL_SUFFIXES = ("Council", "City Council", "County Council", "Borough Council", "County Borough Council",
+                     "Metropolitan Borough Council", "Metropolitan District Council", "District Council")
+_LABEL_WEIGHT = 8.0  # more than a letterhead and a signature together
 _SCAN_HEAD = 12000
 _SCAN_TAIL = 4000
 _HEAD_ZONE = 600
@@ -335,6 +356,11 @@ def find_authority(layout: Layout) -> str | None:
         _score_range(text, start, end, layout, scores, first_seen, context_votes, plain)
     for name, w in plain.items():
         scores[name] += _damped(w)
+    for m in _AUTHORITY_LABEL.finditer(text, 0, min(layout.current_end, _LABEL_SCAN)):
+        name = _label_value(m.group("value"))
+        if name:
+            scores[name] += _LABEL_WEIGHT
+            first_seen.setdefault(name, m.start())
     for m in _SALUTE_QUOTED.finditer(text, layout.current_end, min(len(text), layout.current_end + 200000)):
         # The quoted request was addressed to the authority: "Dear Sheffield City Council,".
         name = canonical_authority(m.group(1))
@@ -350,6 +376,29 @@ def find_authority(layout: Layout) -> str | None:
     candidates = _apply_type_hint(text, layout, scores)
     best = max(candidates, key=lambda n: (candidates[n], -first_seen.get(n, 0)))
     return best if candidates[best] >= 1.0 else None
+
+
+def _label_value(value: str) -> str | None:
+    """The body a label names: 'Blaenau Gwent' (the gazetteer's short form for the council),
+    'Leeds City Council', or a name ending the value ('Information Governance, Kent Police')."""
+    value = value.strip(" \t.,;:")
+    name = canonical_authority(value)
+    if name:
+        return name
+    g = gazetteer()
+    for suffix in _COUNCIL_SUFFIXES:  # a place alone: the council the gazetteer knows by it
+        name = g.names.get(_key(f"{value} {suffix}"))
+        if name:
+            return name
+    toks = _tokens(value, 0, len(value))
+    for i in range(len(toks)):
+        hit = _gazetteer_hit(g, toks, i)
+        if hit:
+            return hit[0]
+        pat = _pattern_name(toks, i) if toks[i].raw[0].isupper() else None
+        if pat:
+            return g.names.get(_key(pat[0]), pat[0])
+    return None
 
 
 def _scan_ranges(layout: Layout) -> list[tuple[int, int]]:
@@ -434,8 +483,12 @@ def _context_hit(g: Gazetteer, toks: list[_Tok], i: int) -> tuple[set[str], int]
 def _weight(text: str, start: int, end: int, layout: Layout) -> float:
     """How much one mention says that this body wrote the letter."""
     in_current = start < layout.current_end
+    if layout.request and layout.request.start <= start < layout.request.end:
+        return 0.25  # the request repeated in the reply names what was asked about
+    # The head is what stands above the salutation; with none, the first few lines.
+    head_end = layout.body_start if layout.body_start > 0 else min(_HEAD_ZONE, layout.body_end)
     w = 1.0
-    if in_current and start < max(layout.body_start, min(_HEAD_ZONE, layout.body_end)):
+    if in_current and start < head_end:
         w = 3.0  # letterhead
     elif in_current and layout.body_end <= start < max(layout.sign_end, layout.body_end + 1):
         w = 3.0  # signature block
@@ -447,7 +500,9 @@ def _weight(text: str, start: int, end: int, layout: Layout) -> float:
         w *= 0.5
     lo, hi = _sentence_around(text, start, end)
     if _COMPLAINT.search(text, lo, hi):
-        w *= 0.25  # "complain to the Information Commissioner's Office" names the regulator, not the writer
+        # "complain to the Information Commissioner's Office" names the regulator, not the
+        # writer: every reply has that paragraph, and the ICO's own letters sign as the ICO
+        w *= 0.1
     if not in_current or layout.sign_end > layout.body_end and start >= layout.sign_end:
         w *= 0.5  # quoted emails, and an annex after the signature: data, not the writer
     return w

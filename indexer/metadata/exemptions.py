@@ -7,6 +7,7 @@ Sheffield postcode "S36 1FY" and "we are not relying on section 40" must not cou
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -18,19 +19,19 @@ _FOI_SECTIONS = frozenset({"12", "14"} | {str(n) for n in range(21, 45)} | {"22A
 _EIR_REGULATIONS = frozenset({"12", "13", "14"})
 
 # Sub-sections; the first may follow a line break ("Section 43\n(2)" when a line wraps).
-_SUB = r"\([ \t]*(?:\d{1,2}[A-Za-z]?|[a-zA-Z]{1,4})[ \t]*\)"
-_SUBS = rf"(?P<subs>(?:[ \t]*\n?[ \t]*{_SUB}(?:[ \t]*{_SUB}){{0,3}})?)"
+_SUB = r"\([ \t]*+(?:\d{1,2}[A-Za-z]?|[a-zA-Z]{1,4})[ \t]*+\)"
+_SUBS = rf"(?P<subs>(?:[ \t]*+\n?+[ \t]*+{_SUB}(?:[ \t]*+{_SUB}){{0,3}})?)"
 _FOI = re.compile(
-    r"(?<![\w/])(?P<prefix>[Ss]ections?|SECTIONS?|[Ss]ecs?\.?|[Ss]s?\.?[ \t]?)[ \t]*\n?[ \t]*"
-    r"(?P<num>\d{1,2}[A-Z]?)" + _SUBS + r"(?![\d.,]\d|[ \t]+\d[A-Z]{2}\b)"
+    r"(?<![\w/])(?P<prefix>[Ss]ections?|SECTIONS?|[Ss]ecs?\.?|[Ss]s?\.?[ \t]?)[ \t]*+\n?+[ \t]*+"
+    r"(?P<num>\d{1,2}[A-Z]?)" + _SUBS + r"(?![\d.,]\d|[ \t]++\d[A-Z]{2}\b)"
 )
 _EIR = re.compile(
-    r"(?<![\w/])(?P<prefix>[Rr]egulations?|REGULATIONS?|[Rr]egs?\.|[Rr]eg|EIRs?)[ \t]*\n?[ \t]*"
+    r"(?<![\w/])(?P<prefix>[Rr]egulations?|REGULATIONS?|[Rr]egs?\.|[Rr]eg|EIRs?)[ \t]*+\n?+[ \t]*+"
     r"(?P<num>\d{1,2})" + _SUBS + r"(?![\d.,]\d)"
 )
 # "sections 24(1), 31(1)(a) and 40(2)": further numbers after a citation.
 _LIST_MORE = re.compile(
-    r"[ \t]*(?:,|and|&|or|/)[ \t]*\n?[ \t]*(?:(?:[Ss]\.?|[Ss]ections?|[Rr]egulations?)[ \t]*)?"
+    r"[ \t]*+(?:,|and|&|or|/)[ \t]*+\n?+[ \t]*+(?:(?:[Ss]\.?|[Ss]ections?|[Rr]egulations?)[ \t]*+)?"
     r"(?P<num>\d{1,2}[A-Z]?)" + _SUBS + r"(?![\d.,]\d)"
 )
 _SUB_PART = re.compile(r"\(\s*([0-9]{1,2}[A-Za-z]?|[A-Za-z]{1,4})\s*\)")
@@ -118,19 +119,56 @@ def find_citations(text: str, regions: list[Span]) -> list[Citation]:
     """Every non-negated exemption citation inside the regions, in order."""
     found: list[Citation] = []
     for region in regions:
-        sents: list[Span] | None = None  # split lazily: most letters cite nothing
-        starts: list[int] = []
-        for pattern, is_eir in ((_FOI, False), (_EIR, True)):
-            for m in pattern.finditer(text, region.start, region.end):
-                if sents is None:
-                    sents = sentences(text, region.start, region.end)
-                    starts = [s.start for s in sents]
-                found.extend(_citations_at(text, m, is_eir, sents, starts, region.end))
+        matches = sorted(
+            ((m, is_eir) for pattern, is_eir in ((_FOI, False), (_EIR, True))
+             for m in pattern.finditer(text, region.start, region.end)),
+            key=lambda x: x[0].start(),
+        )
+        if not matches:
+            continue  # most letters cite nothing: no sentence split, no cue scan
+        sents = sentences(text, region.start, region.end)
+        starts = [s.start for s in sents]
+        cues = _CueIndex(text, region.end)
+        consumed = -1  # end of the last list of numbers read ("s40, s41 and s43")
+        for m, is_eir in matches:
+            if m.start() < consumed:
+                continue  # already read as part of the list before it
+            cited, end = _citations_at(text, m, is_eir, sents, starts, region.end, cues)
+            found.extend(cited)
+            consumed = max(consumed, end)
     found.sort(key=lambda c: c.start)
     return found
 
 
-def _citations_at(text, m, is_eir, sents, starts, limit) -> list[Citation]:
+class _CueIndex:
+    """Where the exemption words are, found in one left-to-right pass over the windows around
+    the citations (taken in order), reading a little ahead: a window overlapping text already
+    searched is not searched again, so a text made of citations costs one pass, not one
+    window per citation."""
+
+    _READ_AHEAD = 2048
+    _OVERLAP = 40  # longer than any cue: one cut by the end of the last search is found whole
+
+    def __init__(self, text: str, limit: int):
+        self.text = text
+        self.limit = limit
+        self.starts: list[int] = []
+        self.scanned = 0  # everything between the windows asked for and here has been searched
+
+    def any_in(self, lo: int, hi: int) -> bool:
+        if hi > self.scanned:
+            pos = max(lo, self.scanned - self._OVERLAP)
+            end = max(hi, min(self.limit, hi + self._READ_AHEAD))
+            for m in _CUE.finditer(self.text, pos, end):
+                if not self.starts or m.start() > self.starts[-1]:
+                    self.starts.append(m.start())
+            self.scanned = end
+        i = bisect.bisect_left(self.starts, lo)
+        return i < len(self.starts) and self.starts[i] < hi
+
+
+def _citations_at(text, m, is_eir, sents, starts, limit, cues: _CueIndex) -> tuple[list[Citation], int]:
+    """The citations at one match (with any list of numbers after it) and where they end."""
     valid = _EIR_REGULATIONS if is_eir else _FOI_SECTIONS
     prefix = "eir" if is_eir else "s"
     sent = _sentence_of(sents, starts, m.start())
@@ -138,12 +176,8 @@ def _citations_at(text, m, is_eir, sents, starts, limit) -> list[Citation]:
     # "sentence" (a table, a text without full stops) from being rescanned for every citation.
     lo = max(sent.start if sent else 0, m.start() - _CUE_WINDOW)
     hi = min(sent.end if sent else len(text), m.end() + _CUE_WINDOW)
-    if not _CUE.search(text, lo, hi):
-        return []
-    if _negated(text, m, sent):
-        return []
-    if _other_law(text[m.end(): m.end() + 120], is_eir):
-        return []
+    if not cues.any_in(lo, hi) or _negated(text, m, sent) or _other_law(text[m.end(): m.end() + 120], is_eir):
+        return [], m.end()
     out = []
     if m.group("num").upper() in valid:
         out.append(Citation(f"{prefix}{m.group('num').upper()}{_norm_subs(m.group('subs'))}", m.start(), m.end()))
@@ -156,7 +190,7 @@ def _citations_at(text, m, is_eir, sents, starts, limit) -> list[Citation]:
             out.append(Citation(f"{prefix}{more.group('num').upper()}{_norm_subs(more.group('subs'))}",
                                 more.start("num"), more.end()))
         pos = more.end()
-    return out
+    return out, pos
 
 
 def _sentence_of(sents: list[Span], starts: list[int], pos: int) -> Span | None:
@@ -189,12 +223,28 @@ def _other_law(after: str, is_eir: bool) -> bool:
 
 
 def dedupe(codes: list[str]) -> list[str]:
-    """Unique codes in order; a bare "s40" goes when "s40(2)" is also cited."""
-    seen: list[str] = []
-    for c in codes:
-        if c not in seen:
-            seen.append(c)
-    return [c for c in seen if not any(o != c and o.startswith(c + "(") for o in seen)]
+    """Unique codes in order; a bare "s40" goes when "s40(2)" is also cited. Linear in the
+    total length of the codes (a sidecar may list 100,000 of them)."""
+    unique = list(dict.fromkeys(codes))
+    parents = {p for c in unique for p in _parents(c)}
+    return [c for c in unique if c not in parents]
+
+
+def exemption_keys(exemptions: list[str]) -> list[str]:
+    """Each exemption and its parents, lowercased, unique, in order: what a filter on "s40"
+    must find for "s40(2)" and "s40(3A)(a)". Linear in the total length of the codes."""
+    keys: dict[str, None] = {}
+    for ex in exemptions:
+        for p in _parents(ex):
+            keys.setdefault(p.lower())
+        keys.setdefault(ex.lower())
+    return list(keys)
+
+
+def _parents(code: str) -> list[str]:
+    """'s40(3A)(a)' -> ['s40', 's40(3A)']: each prefix that ends before a "(". A code is short
+    in practice; a hostile one only costs its own length squared, never the list's."""
+    return [code[:i] for i in itertools.islice((i for i, ch in enumerate(code) if ch == "(" and i > 0), 8)]
 
 
 def find_ncnd(text: str, regions: list[Span]) -> bool:

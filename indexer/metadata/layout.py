@@ -30,7 +30,7 @@ _SIGN_LINE = 60
 
 _SIGN_OFF = re.compile(
     r"^[ \t]*(?:Yours[ \t]+(?:sincerely|faithfully|truly)|(?:With[ \t]+)?(?:Kind|Best|Warm|Many)[ \t]+"
-    r"(?:regards|thanks)|Regards|Thanks(?: again)?)[ \t]*[,.!]?[ \t]*$",
+    r"(?:regards|thanks)|Regards|Thanks(?: again)?)[ \t]*+[,.!]?+[ \t]*+$",
     re.M | re.I,
 )
 # The closing boilerplate that follows the answers in most letters: the response ends there.
@@ -56,12 +56,12 @@ _SALUTATION = re.compile(r"^[ \t]*Dear[ \t]+[^\n]{1,80}$", re.M)
 _REQUEST_HEADING = re.compile(
     r"^[ \t]*(?:#+[ \t]*)?(?:the[ \t]+|your[ \t]+)?(?:request(?:[ \t]+details)?|information[ \t]+requested"
     r"|you[ \t]+(?:asked|requested)(?:[ \t]+(?:for|us))?(?:[ \t]+the[ \t]+following(?:[ \t]+information)?)?"
-    r"|details[ \t]+of[ \t]+(?:your[ \t]+)?request)[ \t]*[:\-–]?[ \t]*",
+    r"|details[ \t]+of[ \t]+(?:your[ \t]+)?request)[ \t]*+[:\-–]?+[ \t]*+",
     re.M | re.I,
 )
 _RESPONSE_HEADING = re.compile(
     r"^[ \t]*(?:#+[ \t]*)?(?:our[ \t]+|the[ \t]+|my[ \t]+)?(?:response|reply|decision"
-    r"|information[ \t]+(?:provided|disclosed|supplied)|response[ \t]+to[ \t]+your[ \t]+request)[ \t]*[:\-–]?[ \t]*",
+    r"|information[ \t]+(?:provided|disclosed|supplied)|response[ \t]+to[ \t]+your[ \t]+request)[ \t]*+[:\-–]?+[ \t]*+",
     re.M | re.I,
 )
 
@@ -107,9 +107,18 @@ class Layout:
         return self.text[: self.body_start]
 
 
+# Runs of blanks longer than any layout needs: a column gap stays a gap and a blank line a
+# blank line, but no regex downstream ever meets a run longer than this.
+_LONG_BLANK_RUN = re.compile(r"[^\S\n]{17,}")
+_MANY_BLANK_LINES = re.compile(r"\n(?:[ \t]*+\n){4,}")
+
+
 def prepare(text: str) -> str:
-    """Normalise line ends and drop leftover emphasis markup; safe on clean_text output."""
+    """Normalise line ends, cap runs of blanks and drop leftover emphasis markup; idempotent,
+    safe on clean_text output."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    text = _LONG_BLANK_RUN.sub(lambda m: m.group(0)[:16], text)
+    text = _MANY_BLANK_LINES.sub("\n\n\n\n", text)
     if "<" in text or "_" in text or "^" in text or "*" in text:
         text = _MARKUP.sub("", text)
     if "*" in text:

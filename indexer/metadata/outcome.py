@@ -1,16 +1,31 @@
 """The outcome of a response: disclosed, partial, refused, not_held, ncnd or unknown.
 
 Each short answer (Q&A pair) and each sentence of the response part is labelled from its
-wording: refusal (an exemption applied, cost limit, "withheld"), not held, redaction, NCND,
-pointer (s21 / "published at"), holding reply (acknowledgement, clarification, extension) or
-content. The labels then combine: content plus any refusal/not-held is partial, refusal
-alone refused, and so on. With no evidence either way the outcome stays unknown.
+wording, then the labels combine by one rule set, written for FOI and EIR responses in general:
 
-Two readings, chosen after reading the real Sheffield letters against their labels:
-- personal data redacted inside disclosed documents is still "disclosed", unless the request
-  asked for that personal data (names, contact details): then it is "partial";
-- s21 alone ("published on our website") gives the requester the information ("disclosed");
-  beside other exemptions or "not held" it is advice within a refusal.
+1. Unknown, for a holding reply: an acknowledgement ("has been logged", "we will respond by"),
+   a request for clarification ("could you clarify", "before we can process your request")
+   or a deadline extension ("we need further time to consider the public interest"), unless
+   the letter also gives information. Naming the exemption still being considered does not
+   make an extension letter a refusal.
+2. NCND: the letter will "neither confirm nor deny" (partial when it also gives information).
+3. Partial: something given (answers, figures, tables, attachments) and something withheld,
+   redacted, refused or not held. A redaction under an exemption (names removed under
+   s40(2)) is partial, whoever's data it is.
+4. Refused: nothing given and something withheld or refused (an exemption, the cost limit,
+   vexatious or repeated). A pointer to published information, or a suggestion to narrow the
+   request, beside a refusal or a "not held" is advice, not a disclosure.
+5. Not held: nothing given, and the letter says it holds none of the information, that
+   someone else holds it, or that the thing asked about does not exist ("we have no contracts
+   with X", "no such trial has taken place"). A nil answer beside other answers is an answer.
+6. Disclosed: information given and nothing withheld, redacted or said not to be held.
+   Section 21 alone ("published on our website at ...") gives the requester the information.
+7. Unknown, with no evidence either way.
+
+What does not count as giving information: the letter's opening and closing boilerplate (the
+Act's wording, review and complaint rights, re-use licences), the request repeated above each
+answer ("Please break the figures down by year"), a reference, telephone or section number,
+and advice on where else to look.
 """
 from __future__ import annotations
 
@@ -49,7 +64,14 @@ _NOT_HELD = re.compile(
     r"(?:number|figure|figures|record|records|breakdown|list|information|data|details)\b|"
     r"\bonly\s+(?:have|hold)\s+(?:information|data|records|figures)\s+(?:for|on|about|relating|from)|"
     r"\bonly\s+(?:available|held|recorded|collected)\s+(?:from|since|for)\b|"
-    r"\b(?:cannot|can\s*not|could\s+not)\s+be\s+answered|\bunable\s+to\s+answer",
+    r"\b(?:cannot|can\s*not|could\s+not)\s+be\s+answered|\bunable\s+to\s+answer|"
+    # someone else holds it: "this information would be held by the school"
+    r"\b(?:information|data|records?|figures|details|this|it|they|these)\s+(?:is\s+|are\s+|would\s+be\s+|will\s+be\s+|may\s+be\s+)"
+    r"held\s+by\s+(?:the|each|individual|another|other|a|an|their|its)\b|"
+    # not held in the form asked for: "not quantifiable to individual polluters"
+    r"\bnot\s+(?:separately\s+)?(?:quantifiable|identifiable)\s+(?:to|by|for|from|at)\b|"
+    r"\b(?:is|are)\s+not\s+(?:broken\s+down|recorded\s+separately|separately\s+recorded|captured|categorised|categorized)\b|"
+    r"\b(?:do|does|did|can)\s*not\s+(?:break|split)\b[^.]{0,40}?\b(?:down|out)\b",
     re.I,
 )
 # "Some of the information you have requested is exempt", "I am withholding part of the
@@ -66,12 +88,6 @@ _PART = re.compile(
 _REDACTED = re.compile(
     r"\bredact(?:ed|ion|ions)\b|\b(?:names?|personal\s+(?:data|information|details)|contact\s+details|signatures?|"
     r"e-?mail\s+addresses|telephone\s+numbers)\b[^.]{0,120}\b(?:removed|blacked\s+out|obscured|omitted)\b",
-    re.I,
-)
-# A request that asks for the very personal data that was redacted was only partly met.
-_ASKS_PERSONAL = re.compile(
-    r"\bnames?\b|contact\s+(?:details|numbers)|e-?mail\s+address|telephone\s+number|phone\s+number|"
-    r"personal\s+(?:data|details|information)|who\s+(?:is|was|are|were)\b",
     re.I,
 )
 # Section 21 points to information published elsewhere: alone it gives the requester the
@@ -97,12 +113,65 @@ _IN_FULL = re.compile(
     r"not\s+(?:relying|rely|applied|applying)\s+(?:on\s+)?(?:any\s+)?exemptions?",
     re.I,
 )
+# A letter that is not yet the answer: an acknowledgement or a deadline extension...
 _PENDING = re.compile(
-    r"clarif|extend\s+the\s+(?:time|deadline)|further\s+time|additional\s+time|has\s+been\s+logged|acknowledge\s+receipt|"
-    r"we\s+(?:will|aim\s+to)\s+(?:respond|reply|be\s+in\s+touch|provide\s+(?:you\s+with\s+)?a\s+response)|"
-    r"not\s+(?:yet\s+)?(?:been\s+)?(?:able|in\s+a\s+position)\s+to\s+(?:respond|complete)|still\s+(?:working|considering)|"
-    r"will\s+receive\s+(?:it|a\s+response|our\s+response)|not\s+(?:yet\s+)?provided\s+a\s+response|"
-    r"public\s+interest\s+test\s+extension|need\s+(?:more|further)\s+information\s+(?:from\s+you|to\s+(?:identify|locate))",
+    r"acknowledge\s+receipt|\b(?:has|have)\s+been\s+(?:logged|registered)\b|"
+    r"\b(?:we|I)\s+(?:will|shall|aim\s+to|expect\s+to|hope\s+to|intend\s+to)\s+(?:now\s+)?(?:respond|reply|be\s+in\s+touch|"
+    r"provide\s+(?:you\s+with\s+)?(?:a|our|the)\s+(?:full\s+|final\s+)?(?:response|reply)|send\s+(?:you\s+)?(?:a|our|the)\s+(?:full\s+)?response)|"
+    r"will\s+receive\s+(?:it|a\s+response|our\s+response|a\s+reply)|\bmust\s+respond\s+(?:to\s+you\s+)?(?:within|by)\b|"
+    # extension and delay
+    r"extend\s+the\s+(?:time|deadline|period|response\s+time)|\bextension\s+(?:of|to)\s+the\s+(?:time|deadline)|"
+    r"\b(?:need|needs|require|requires|needed|required)\s+(?:some\s+)?(?:further|additional|more)\s+time\b|"
+    r"\b(?:further|additional|more)\s+time\s+(?:is|will\s+be)\s+(?:needed|required)|"
+    r"public\s+interest\s+test\s+extension|not\s+(?:yet\s+)?(?:been\s+)?(?:able|in\s+a\s+position)\s+to\s+"
+    r"(?:respond|complete|reply|finalise|finalize|provide\s+(?:you\s+with\s+)?(?:a|our|the)\s+(?:full\s+)?response)|"
+    r"still\s+(?:working|considering)|not\s+(?:yet\s+)?provided\s+a\s+response|"
+    r"(?:apologi[sz]e|sorry)\s+that\s+we\s+have\s+(?:not|yet)",
+    re.I,
+)
+# ...or a request for clarification, which a refusal may also make ("if you could narrow it").
+_CLARIFY = re.compile(
+    r"\b(?:please|could\s+you|can\s+you|would\s+you|we\s+(?:would\s+)?ask\s+(?:that\s+)?you|we\s+need\s+you\s+to|"
+    r"grateful\s+if\s+you\s+(?:could|would))\s+(?:please\s+)?(?:clarify|specify|confirm\s+(?:which|what|whether|the\s+(?:period|scope))|"
+    r"provide\s+(?:us\s+with\s+)?(?:more|further|additional)\s+(?:details|detail|information))|"
+    r"\b(?:need|require|requires|needs|awaiting|await)\s+(?:your\s+|further\s+|some\s+)?clarification|"
+    r"\bbefore\s+we\s+can\s+(?:process|proceed|progress|deal\s+with|respond|answer|consider|begin|start)|"
+    r"\bthe\s+(?:20\s+working\s+days?|time\s+limit|clock)\s+(?:will\s+)?(?:start|begin|restart|stop|pause)|"
+    r"need\s+(?:more|further)\s+information\s+(?:from\s+you|to\s+(?:identify|locate))",
+    re.I,
+)
+# "We do not have any contracts with X", "there were no incidents": the thing asked about does
+# not exist. Alone that is "not held"; beside other answers it is one more answer.
+_NIL = re.compile(
+    r"\b(?:do|does|did)\s+not\s+have\s+any\s+(?!information\b|records?\b|data\b|details\b|figures\b)\w+|"
+    r"\b(?:do|does|did)\s+not\s+(?:provide|use|operate|employ|own|run|fund|offer|support|commission|hold\s+any\s+contracts?)\b|"
+    r"\b(?:has|have|had)\s+not\s+(?:received|had|made|issued|commissioned|carried\s+out|undertaken|entered\s+into|"
+    r"paid|conducted|produced|published|adopted)\b|"
+    r"\bthere\s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:no|not\s+been\s+any)\b|\bnot\s+been\s+any\b|"
+    r"\bno\s+(?:such\s+)?\w+\s+(?:has|have|had)\s+(?:been\s+)?(?:identified|found|recorded|made|issued|received|"
+    r"carried\s+out|taken\s+place|occurred)\b|\bnone\s+(?:has|have|were|was)\s+(?:been\s+)?"
+    r"(?:identified|found|recorded|made|issued|received)\b",
+    re.I,
+)
+# Someone else is the place to ask: it explains a "not held", it gives nothing.
+_ELSEWHERE = re.compile(
+    r"\b(?:is|are|would\s+be|will\s+be)\s+(?:the\s+)?(?:sole\s+)?responsib(?:ility|le)\s+(?:of|for)\b|"
+    r"\b(?:you\s+(?:may|might|could|should|will|would)\s+(?:need\s+to\s+|wish\s+to\s+|want\s+to\s+|like\s+to\s+)?|please\s+)"
+    r"(?:contact|approach|ask|write\s+to|direct\s+your\s+request\s+to|redirect\s+your\s+request)\b|"
+    r"\b(?:would|will|should|may)\s+(?:have\s+to|need\s+to)\s+be\s+(?:contacted|approached|asked)\b|"
+    r"\bshould\s+be\s+(?:directed|redirected|addressed|sent)\s+to\b|\bcontact\s+(?:them|the\s+\w+)\s+direct(?:ly)?\b|"
+    r"\bcontact\s+details\s*:",
+    re.I,
+)
+# The request repeated above its answer goes on past the question mark: "Please separate
+# these figures by school year.", "If the answer is yes, please share the policy."
+_CONTINUATION = re.compile(
+    r"^\W*(?:please\s+(?:also\s+)?(?:provide|separate|include|break|list|share|give|state|detail|send|specify|supply|"
+    r"indicate|tell|outline|split|advise|confirm\s+(?:how|what|whether|if|the))|"
+    r"if\s+(?:so|yes|not|the\s+answer|this\s+is|there\s+(?:is|are))\b[^.]{0,80}\bplease\b|"
+    r"(?:and|also|or)\s+(?:please\s+)?(?:provide|separate|include|break|list|share|give|state|detail)\b|"
+    r"(?:broken|split)\s+down\s+by\b|(?:for|in)\s+(?:each|every|the)\s+(?:of\s+the\s+)?(?:year|month|financial\s+year|"
+    r"period|quarter)s?\b)",
     re.I,
 )
 _POSITIVE = re.compile(
@@ -149,7 +218,9 @@ _DIGIT_WORD = re.compile(r"(?<![\w/(])\d[\d,.%£]*\b")
 # Numbers that are not figures: "section 1(1)(a)", "regulation 12", "Act 2000", a year, a date.
 _NOT_A_FIGURE_BEFORE = re.compile(
     r"(?:\b(?:sections?|s\.?|regulations?|regs?\.?|article|paragraph|para|schedule|part|chapter|"
-    r"act|regulations)|\bQ|\bquestion|\brequest)[ \t]*$",
+    r"act|regulations|ref|reference|refs|no|number|case|foi|foia|eir|box|tel|telephone|phone|fax|mobile|ext|"
+    r"extension|room|floor|level|page|pages|p|pp|annex|appendix|table|item|version)\.?|\bQ|\bquestion|\brequest)"
+    r"[ \t]*[:#.]?[ \t/]*$",
     re.I,
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -169,8 +240,14 @@ _CUES = (
                            "maintaining", "prejudice")),
     ("not_held", _NOT_HELD, ("hold", "held", "not ", "n't", "n’t", "retained", "recorded", "found", "located",
                              "identified", "kept", "stored", "only", "answer")),
-    ("pending", _PENDING, ("clarif", "extend", "time", "logged", "acknowledge", "will", "aim to", "able to",
-                           "position to", "still", "provided a response", "extension", "need")),
+    ("pending", _PENDING, ("acknowledge", "logged", "registered", "will", "shall", "aim to", "expect to", "hope to",
+                           "intend to", "must respond", "extend", "extension", "time", "able to", "position to",
+                           "still", "provided a response", "apologi", "sorry")),
+    ("clarify", _CLARIFY, ("please", "could you", "can you", "would you", "ask", "need you", "grateful", "clarif",
+                           "before we can", "working day", "time limit", "clock", "need")),
+    ("nil", _NIL, ("not ", "there", "no ", "none")),
+    ("elsewhere", _ELSEWHERE, ("responsib", "contact", "approach", "ask", "write to", "direct your", "redirect",
+                               "should be")),
     ("boiler", _BOILER, ("if you have", "hesitate", "re-us", "reus", "licen", "ogl", "copyright", "review",
                          "commissioner", "ico", "right to", "dissatisfied", "unhappy", "complain", "apologi",
                          "sorry", "received on", "logged", "working days", "public sector", "http", "www.", "hope",
@@ -180,6 +257,9 @@ _CUES = (
                          "quality", "change", "live", "require", "oblige", "place", "provide", "give", "state")),
     ("table", _TABLE, ("│", "┃", "|")),
 )
+# Cues that decide even in a sentence that also echoes the request: "We do not hold the
+# information you requested", "The figures you asked for are exempt under section 22".
+_DECISIVE = frozenset({"cites", "not_held", "ncnd", "nil", "redacted", "part"})
 _ZONE = 8  # neutral sentences after a refusal/not-held one explain it, until the next question
 _NUMBERED_ITEM = re.compile(r"^\s*\(?\d{1,2}[.):]\s")
 _LIST_MARKER = re.compile(r"^\s*\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.):]?\s*$")
@@ -204,13 +284,20 @@ def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: 
     hits = _cue_hits(text, layout.response, sents, citations)
     neutral_words = 0
     zone = 0
+    after_question = False  # the request repeated above an answer may run on past its "?"
     span_starts = [a for a, _ in qa_spans]
     for k, s in enumerate(sents):
+        hit = hits[k]
+        if "pending" in hit and "boiler" not in hit or "clarify" in hit and "boiler" not in hit:
+            labels["holding" if "pending" in hit else "clarify"] += 1  # read whatever else the sentence says
         i = bisect.bisect_right(span_starts, s.start) - 1
         if i >= 0 and s.start < qa_spans[i][1]:
             continue  # inside a short answer already labelled
         sent = text[s.start:s.end]
-        label = _label_sentence(sent, hits[k])
+        label = _label_sentence(sent, hit)
+        if label == "neutral" and after_question and _CONTINUATION.match(sent):
+            label = "question"
+        after_question = label == "question" or bool(_NUMBERED_ITEM.match(sent)) and label == "neutral"
         if label in ("refused", "not_held", "redacted", "ncnd", "part"):
             labels[label] += 1
             zone = _ZONE
@@ -218,7 +305,7 @@ def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: 
             zone = 0
             if _ANSWER_LAST_LINE.search(sent):  # "1. How many PCNs ...\n1685"
                 labels["digits"] += 1
-        elif label in ("positive", "pending", "table", "pointer"):
+        elif label in ("positive", "table", "pointer", "nil"):
             labels[label] += 1
         elif label == "neutral":
             if zone:
@@ -227,10 +314,9 @@ def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: 
             neutral_words += len(sent.split())
             if _has_figure(sent) and not _LIST_MARKER.match(sent) or _YES_NO.match(sent):
                 labels["digits"] += 1  # a figure or a plain "Yes."/"No." is an answer
+        # "elsewhere", "pending", "clarify", "boiler": explanation, advice or letter furniture
     if ncnd:
         labels["ncnd"] += 1
-    if labels["redacted"] and not (request and _ASKS_PERSONAL.search(request)):
-        labels["content"] += labels.pop("redacted")  # documents disclosed with incidental redactions
     return _combine(labels, neutral_words)
 
 
@@ -264,7 +350,11 @@ def sentence_cues(sent: str) -> set[str]:
     is in the sentence: a substring test is far cheaper than a dozen regex searches, and
     most sentences carry no cue at all (tests check the anchors cover every regex branch)."""
     low = sent.lower()
-    return {name for name, rx, anchors in _CUES if any(a in low for a in anchors) and rx.search(sent)}
+    return {name for name, rx, anchors in _GATED if anchors.search(low) and rx.search(sent)}
+
+
+# Each cue's anchors as one regex: one C-level search per cue instead of a Python loop.
+_GATED = tuple((name, rx, re.compile("|".join(map(re.escape, anchors)))) for name, rx, anchors in _CUES)
 
 
 def _attachment_labels(text: str, layout: Layout, labels: Counter[str]) -> None:
@@ -313,8 +403,8 @@ def _label_answer(answer: str) -> str:
 
 def _label_sentence(sent: str, hit: set[str]) -> str:
     question = _QUESTION.search(sent) is not None
-    if "preamble" in hit and not question:
-        return "boiler"
+    if "preamble" in hit and not question and not hit & _DECISIVE:
+        return "boiler"  # "Thank you for your request about refused licences" opens; it does not refuse
     if question and "preamble" not in hit and "ncnd" not in hit:
         return "question"  # "How many applications were refused?" asks; it does not refuse
     if "table" in hit or _is_text_table(sent):
@@ -330,7 +420,9 @@ def _label_sentence(sent: str, hit: set[str]) -> str:
         return "not_held"
     if question:
         return "question"
-    for cue in ("positive", "pending", "boiler"):
+    if "nil" in hit and "positive" not in hit:
+        return "nil"
+    for cue in ("positive", "elsewhere", "pending", "clarify", "boiler"):
         if cue in hit:
             return cue
     if not any(ch.isalpha() or ch.isdigit() for ch in _LINK_MARK.sub("", sent)):
@@ -354,22 +446,24 @@ def _is_text_table(sent: str) -> bool:
 
 
 def _combine(labels: Counter[str], neutral_words: int) -> str:
+    """The rule set of the module docstring, applied to the labels of one letter."""
     if labels["refused"] or labels["not_held"]:
-        labels.pop("pointer", None)  # advice on where else to look, not a disclosure
-    content = (labels["content"] + labels["positive"] + labels["table"] + labels["digits"]
-               + labels["pointer"] + labels["attachment"])
-    has_content = content > 0 or neutral_words >= 25 or labels["part"] > 0
-    labels["refused"] += labels["part"]
-    refused, not_held, redacted, ncnd = labels["refused"], labels["not_held"], labels["redacted"], labels["ncnd"]
-    if labels["pending"] and not (labels["content"] or labels["positive"] or labels["table"] or labels["attachment"]
-                                  or refused or not_held):
+        labels.pop("pointer", None)  # where else to look, beside a refusal or "not held": advice
+    given_outright = labels["content"] + labels["positive"] + labels["table"] + labels["attachment"] + labels["digits"]
+    # Rule 1: a holding reply, whatever exemption it says is being considered.
+    if not given_outright and (labels["holding"] or labels["clarify"] and not (labels["refused"] or labels["not_held"])):
         return "unknown"
-    if ncnd:
-        return "partial" if has_content and (labels["content"] or labels["positive"]) else "ncnd"
-    if not (refused or not_held or redacted):
-        return "disclosed" if has_content else "unknown"
-    if has_content or redacted:
+    refused, not_held, redacted = labels["refused"] + labels["part"], labels["not_held"], labels["redacted"]
+    given = given_outright + labels["pointer"] + labels["part"] + (neutral_words >= 25)
+    if labels["nil"]:
+        if given or refused:
+            given += labels["nil"]  # "there were none" answers one question among others
+        else:
+            not_held += labels["nil"]  # the thing asked about does not exist
+    if labels["ncnd"]:  # Rule 2
+        return "partial" if labels["content"] or labels["positive"] else "ncnd"
+    if not (refused or not_held or redacted):  # Rule 6 (or 7)
+        return "disclosed" if given else "unknown"
+    if given or redacted:  # Rule 3
         return "partial"
-    if refused:
-        return "refused"
-    return "not_held"
+    return "refused" if refused else "not_held"  # Rules 4 and 5

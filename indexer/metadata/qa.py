@@ -84,7 +84,7 @@ _WDTK_SUBJECT = re.compile(
     r"(?:\s+regulations)?\s+request\s*[-–:]\s*"
 )
 _FIRST_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\d(\"“])|\n")
-_QUOTED_SALUTE = re.compile(r"^[ \t>]*Dear[ \t]+(?P<who>[^\n]{3,90}?)[ \t]*,?[ \t]*$", re.M)
+_QUOTED_SALUTE = re.compile(r"^[ \t>]*Dear[ \t]+(?P<who>[^\n]{3,90}?)[ \t]*+,?+[ \t]*+$", re.M)
 _REQUEST_END = re.compile(
     r"^[ \t>]*(?:Yours[ \t]+(?:faithfully|sincerely|truly)|(?:Many[ \t]+)?thanks|Thank[ \t]+you|(?:Kind[ \t]+|Best[ \t]+)?regards)"
     r"\b|^-{10,}",
@@ -139,7 +139,7 @@ def _marked_pairs(text: str, region: Span, skip: int = -1) -> list[QAPair]:
               if m.start() != skip]
     marks.sort()
     pairs: list[QAPair] = []
-    for k, (start, end, kind, num) in enumerate(marks):
+    for k, (_start, end, kind, num) in enumerate(marks):
         if kind != "q":
             continue
         nxt = marks[k + 1] if k + 1 < len(marks) else None
@@ -274,8 +274,13 @@ def _question_start(text: str, lo: int, q_end: int) -> int:
     return line_start
 
 
+# Blanks around a line break; a match starts only where a run of blanks starts, so a long run
+# with no line break in it is passed over once, not once per position.
+_BLANKS_AROUND_BREAK = re.compile(r"(?<![ \t])[ \t]*+\n[ \t]*+")
+
+
 def _tidy(s: str) -> str:
-    s = re.sub(r"[ \t]*\n[ \t]*", "\n", s.strip())
+    s = _BLANKS_AROUND_BREAK.sub("\n", s.strip())
     s = re.sub(r"\n{2,}", "\n", s)
     return re.sub(r"(?<=[^\n.:?!])\n(?=[a-z(£\d])", " ", s).strip()
 

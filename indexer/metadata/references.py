@@ -12,18 +12,18 @@ from indexer.metadata.layout import Layout
 # onto the next line) and "FOI 2019" (letters then a space then digits) stay together.
 _VALUE = (
     r"(?P<value>[A-Z0-9][A-Za-z0-9_]*"
-    r"(?:(?:[ \t]*/[ \t]*\n?[ \t]*|[\-.:]|(?<=[A-Z])[ \t](?=\d))[A-Za-z0-9_]+){0,6})"
+    r"(?:(?:[ \t]*+/[ \t]*+\n?+[ \t]*+|[\-.:]|(?<=[A-Z])[ \t](?=\d))[A-Za-z0-9_]++){0,6})"
 )
 _LABELLED = re.compile(
     r"(?<![\w])(?P<label>(?i:(?:our|my)[ \t]+ref(?:erence)?(?:[ \t]+(?:no|number))?\.?"
     r"|(?:(?:FOI|FOIA|EIR|FOIR)[ \t]+)?(?:request[ \t]+)?ref(?:erence)?(?:[ \t]+(?:no|number|num|id))?\.?"
     r"|request[ \t]+(?:id|no|number|ref(?:erence)?)\.?|case[ \t]+(?:id|no|number|ref(?:erence)?)\.?"
     r"|(?:FOI|EIR)[ \t]+(?:no|number|id)\.?))"
-    r"[ \t]*[:#.–—|-]?[ \t]*\n?[ \t]*(?:[:–—|-][ \t]*)?" + _VALUE
+    r"[ \t]*+[:#.–—|-]?+[ \t]*+\n?+[ \t]*+(?:[:–—|-][ \t]*+)?" + _VALUE
 )
 _PREFIXED = re.compile(
-    r"(?<![\w/])(?P<value>(?:FOIA?|EIR|FOIR|RFI)[ \t]*(?:[/\-_:#][ \t]*)?\n?[ \t]*\d[A-Za-z0-9_]*"
-    r"(?:(?:[ \t]*/[ \t]*|[\-.])[A-Za-z0-9_]+){0,5})"
+    r"(?<![\w/])(?P<value>(?:FOIA?|EIR|FOIR|RFI)[ \t]*+(?:[/\-_:#][ \t]*+)?+\n?+[ \t]*+\d[A-Za-z0-9_]*+"
+    r"(?:(?:[ \t]*+/[ \t]*+|[\-.])[A-Za-z0-9_]++){0,5})"
 )
 _WDTK_MARKER = re.compile(r"[ \t]*(?:email|e-mail)\]")
 _YOUR = re.compile(r"(?i)your[ \t]+$")

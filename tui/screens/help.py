@@ -8,9 +8,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+from tui.keys import tui_nodes
 
 
 def binding_rows(app, screen: Screen | None) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -18,15 +19,11 @@ def binding_rows(app, screen: Screen | None) -> list[tuple[str, list[tuple[str, 
 
     Keys that share an action and description are listed together ("↑ k").
     """
-    nodes: list[DOMNode] = [app]
-    if screen is not None:
-        nodes.append(screen)
-        nodes.extend(screen.query("*"))
     groups: list[tuple[str, list[tuple[str, str]]]] = []
     seen: set[type] = set()
-    for node in nodes:
+    for node in tui_nodes(app, screen):
         cls = type(node)
-        if cls in seen or not cls.__module__.startswith("tui."):
+        if cls in seen:
             continue
         seen.add(cls)
         rows = _rows(app, cls.__dict__.get("BINDINGS", []))

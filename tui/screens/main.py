@@ -11,12 +11,12 @@ from datetime import datetime
 from pathlib import Path
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from indexer.search import SORTS, Filters, Hit, QueryError, Results
@@ -30,6 +30,7 @@ from tui.messages import (
     SearchCompleted,
     SearchFailed,
 )
+from tui.keys import key_for
 from tui.widgets import FacetSidebar, PreviewPane, ResultsList, SearchBar, StatusBar
 from tui.widgets.facet_sidebar import describe
 from tui.widgets.results_list import PAGE_SIZE
@@ -56,6 +57,10 @@ class MainScreen(Screen):
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
+        # As in a shell: from anywhere, a new query. Inside the search bar the Input's own
+        # Ctrl+U (delete to the start) runs instead; elsewhere the typing that follows
+        # would otherwise land on the results as commands.
+        Binding("ctrl+u", "new_query", "New query", show=False),
         Binding("f", "toggle_facets", "Facets"),
         Binding("o", "open_file", "Open file"),
         Binding("y", "copy_path", "Copy path"),
@@ -203,7 +208,7 @@ class MainScreen(Screen):
         if event.generation != self.generation:
             return  # an older query finished after a newer one started
         self.results = event.results
-        self.results_list.show_results(event.results, event.generation)
+        self.results_list.show_results(event.results, event.generation, self._no_hits_advice())
         self.facets.show_facets(event.results.facets)
         self.status.set_results(event.results.total, event.results.seconds, event.results.fallback)
         if not event.results.total and self.previewing:
@@ -219,10 +224,22 @@ class MainScreen(Screen):
         if event.generation != self.generation:
             return
         self.facets.show_facets(event.facets)
+        app = self.app
         self.results_list.show_hint(
             f"Type to search {event.documents:,} documents: words, \"a phrase\", authority:MPS, exemption:s40, date:2019.",
-            "Down or Enter moves to the results · Ctrl+P commands · ? help · q quits",
+            # Keys that work from the search bar, where the typing is (? and q would be typed).
+            f"{key_for(app, SearchBar, 'to_results', 'down')} or {key_for(app, Input, 'submit')} moves to the results"
+            f" · {app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, ''))} commands"
+            f" · {key_for(app, type(app), 'help', 'f1')} help · {key_for(app, App, 'quit')} quits",
         )
+
+    def _no_hits_advice(self) -> str:
+        if not self.facets.selected:
+            return "Try fewer words or a wildcard (foi*)."
+        # From the search bar or the results: to the results, to the facets, clear them all.
+        keys = (key_for(self.app, SearchBar, "to_results", "down"), key_for(self.app, MainScreen, "toggle_facets"),
+                key_for(self.app, FacetSidebar, "clear_all", "backspace"))
+        return "Try fewer words, a wildcard (foi*), or clear the filters: {}, {}, then {}.".format(*keys)
 
     @on(ResultsList.PageNeeded)
     def _page_needed(self, event: ResultsList.PageNeeded) -> None:
@@ -303,6 +320,12 @@ class MainScreen(Screen):
 
     # ------------------------------------------------------------ actions
     def action_focus_search(self) -> None:
+        self.search_bar.focus()
+
+    def action_new_query(self) -> None:
+        if self.previewing:
+            self.close_preview()
+        self.search_bar.value = ""
         self.search_bar.focus()
 
     def action_toggle_facets(self) -> None:

@@ -2,23 +2,26 @@
 
 One value per facet at a time (the search service takes one authority, one exemption,
 one outcome and a date range); choosing another value in the same facet replaces it,
-choosing the selected value again clears it.
+choosing the selected value again clears it. A facet with more than MAX_VALUES values shows
+the most frequent and a "+N more" line that lists the rest.
 """
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from indexer.search import FACETS, Filters
 from tui.text import one_line
 
 TITLES = {"authority": "Authority", "year": "Year", "exemptions": "Exemption", "outcome": "Outcome"}
-MAX_VALUES = 12  # per facet: the most frequent; a selected value is always shown
+MAX_VALUES = 12  # per facet until "+N more" is chosen: the most frequent; a selected value is always shown
 _SEP = "\x1f"
+_MORE, _FEWER = "more", "fewer"  # option ids `more<SEP>facet`, `fewer<SEP>facet`
 
 
 class FacetSidebar(OptionList):
@@ -48,18 +51,22 @@ class FacetSidebar(OptionList):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.selected: dict[str, str] = {}
+        self.expanded: set[str] = set()  # facets showing every value
         self._facets: dict[str, list[tuple[str, int]]] = {}
 
     # ------------------------------------------------------------ data in
-    def show_facets(self, facets: dict[str, list[tuple[str, int]]]) -> None:
+    def show_facets(self, facets: dict[str, list[tuple[str, int]]], keep: str | None = None) -> None:
+        """Show these counts; the cursor stays on the option with id `keep` (default: the one it is on)."""
         self._facets = facets
-        keep = self.highlighted_option.id if self.highlighted_option else None
+        if keep is None and self.highlighted_option is not None:
+            keep = self.highlighted_option.id
         options: list[Option | None] = []
         for name in FACETS:
-            values = list(facets.get(name, []))[:MAX_VALUES]
+            every = list(facets.get(name, []))
+            values = every if name in self.expanded else every[:MAX_VALUES]
             chosen = self.selected.get(name)
             if chosen is not None and chosen not in {v for v, _ in values}:
-                values.insert(0, (chosen, 0))
+                values.insert(0, (chosen, dict(every).get(chosen, 0)))
             if options:
                 options.append(None)  # a separator
             options.append(Option(Text(TITLES[name], style="bold"), id=f"head{_SEP}{name}", disabled=True))
@@ -67,30 +74,31 @@ class FacetSidebar(OptionList):
                 options.append(Option(Text("  none", style="dim"), id=f"none{_SEP}{name}", disabled=True))
             for value, count in values:
                 options.append(Option(self._prompt(name, value, count), id=f"{name}{_SEP}{value}"))
+            hidden = len({v for v, _ in every} - {v for v, _ in values})
+            if hidden:
+                options.append(Option(Text(f"  +{hidden:,} more", style="italic"), id=f"{_MORE}{_SEP}{name}"))
+            elif name in self.expanded and len(every) > MAX_VALUES:
+                options.append(Option(Text("  show fewer", style="italic"), id=f"{_FEWER}{_SEP}{name}"))
         self.set_options(options)
         if keep is not None:
             try:
                 self.highlighted = self.get_option_index(keep)
-            except Exception:
+            except OptionDoesNotExist:  # the value has no matches any more
                 pass
 
-    def _prompt(self, facet: str, value: str, count: int) -> Text:
-        """`● label ……… count`, the count right-aligned, a long label cut with an ellipsis."""
-        chosen = self.selected.get(facet) == value
-        width = max(12, self.scrollable_content_region.width - 1 or 28)
-        number = f"{count:,}"
-        label = Text(one_line(value.replace("_", " ") if facet == "outcome" else value), "bold" if chosen else "")
-        label.truncate(width - 3 - len(number), overflow="ellipsis")
-        text = Text(no_wrap=True, end="")
-        text.append("● " if chosen else "○ ", "bold" if chosen else "dim")
-        text.append_text(label)
-        text.append(" " * max(1, width - 2 - label.cell_len - len(number)))
-        text.append(number, "dim")
-        return text
+    def _prompt(self, facet: str, value: str, count: int) -> Table:
+        """`● label ……… count`: the count right-aligned, a long label cut with an ellipsis.
 
-    def on_resize(self) -> None:
-        if self._facets:
-            self.show_facets(self._facets)
+        A grid, laid out when drawn: the width is only known then (a scrollbar that comes
+        or goes changes it), and a row laid out for another width wrapped its count."""
+        chosen = self.selected.get(facet) == value
+        label = Text("● " if chosen else "○ ", "bold" if chosen else "dim")
+        label.append(one_line(value.replace("_", " ") if facet == "outcome" else value), "bold" if chosen else "")
+        grid = Table.grid(expand=True)
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(no_wrap=True, justify="right")
+        grid.add_row(label, Text(f" {count:,}", "dim"))
+        return grid
 
     # ------------------------------------------------------------ toggling
     @on(OptionList.OptionSelected)
@@ -98,9 +106,15 @@ class FacetSidebar(OptionList):
         event.stop()
         option_id = event.option.id or ""
         facet, _, value = option_id.partition(_SEP)
-        if facet not in FACETS:
-            return
-        self.toggle(facet, value)
+        if facet == _MORE:  # list the rest, the cursor on the first of them
+            self.expanded.add(value)
+            rest = self._facets.get(value, [])[MAX_VALUES:]
+            self.show_facets(self._facets, keep=f"{value}{_SEP}{rest[0][0]}" if rest else None)
+        elif facet == _FEWER:
+            self.expanded.discard(value)
+            self.show_facets(self._facets, keep=f"{_MORE}{_SEP}{value}")
+        elif facet in FACETS:
+            self.toggle(facet, value)
 
     def toggle(self, facet: str, value: str) -> None:
         if self.selected.get(facet) == value:

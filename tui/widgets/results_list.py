@@ -108,7 +108,8 @@ class ResultsList(ScrollView, can_focus=True):
         self._cache: OrderedDict[tuple, list[Strip]] = OrderedDict()
 
     # ------------------------------------------------------------ data in
-    def show_results(self, results: Results, generation: int) -> None:
+    def show_results(self, results: Results, generation: int, advice: str = "") -> None:
+        """Show a new query's first page; with no hits, say so, then `advice` (what to try)."""
         self.generation = generation
         self.total = results.total
         self._pages = {results.offset // PAGE_SIZE: list(results.hits)}
@@ -118,7 +119,8 @@ class ResultsList(ScrollView, can_focus=True):
             self._hint = [f"No documents match {results.query!r}."]
             if results.suggestion:
                 self._hint.append(f"Did you mean: {results.suggestion}")
-            self._hint.append("Try fewer words, a wildcard (foi*), or clear the filters (f, then Enter).")
+            if advice:
+                self._hint.append(advice)
         self._reset()
 
     def show_hint(self, *lines: str) -> None:
