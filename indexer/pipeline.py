@@ -420,7 +420,7 @@ def _update(engine, roots, state, common, options, summary, emit, on_progress, s
     gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots])
     shown_roots = [Path(display_path(r)) for r in roots]
     with engine.writer(batch_size=min(options.batch_size, options.commit_docs), max_seconds=options.commit_seconds,
-                       commit_budget=options.commit_budget) as writer:
+                       commit_budget=options.commit_budget, workers=options.jobs or default_jobs()) as writer:
         try:
             for doc_id in gone:
                 writer.delete(doc_id)
@@ -545,7 +545,7 @@ def _split_again(record: IndexRecord, common: CommonParagraphs, engine) -> None:
 
     if record.split is not None and any(common.is_common(fp) for fp in record.split.counted):
         record.split = split_pages([p.text for p in record.document.pages], common.common())
-        record.fields = engine.prepare(record)
+        record.fields = engine.prepare_for_writer(record)
 
 
 def _rewrite(doc_ids: set[str], sources: list[SourceFile], options: RunOptions, writer, common, engine,

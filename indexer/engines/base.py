@@ -154,12 +154,17 @@ class EngineWriter(ABC):
         with self._io():
             self._commit()
         if self.pending >= MEASURED_BATCH:  # a small batch's cost is mostly fixed
-            measured = (time.process_time() - started) / (self.pending + self.merged)
+            measured = self._commit_cost(started) / (self.pending + self.merged)
             # the first measure replaces the engine's guess; later ones smooth out a slow moment
             self._per_op = (self._per_op + measured) / 2 if self._measured else measured
             self._measured = True
         self.committed += self.pending
         self.pending = 0
+
+    def _commit_cost(self, started: float) -> float:
+        """CPU seconds the commit begun at process time `started` took (an engine that commits
+        in processes of its own adds what they spent)."""
+        return time.process_time() - started
 
     def hurry(self) -> None:
         """From now on, commits skip work they may leave for later (merging segments): the
@@ -300,7 +305,14 @@ class Engine(ABC):
 
     @abstractmethod
     def writer(self, batch_size: int = 500, max_seconds: float | None = None,
-               commit_budget: float | None = None) -> EngineWriter: ...
+               commit_budget: float | None = None, workers: int = 1) -> EngineWriter:
+        """`workers`: how many processes (or threads) the writer may keep busy, as the run's
+        extraction does."""
+
+    def prepare_for_writer(self, record: IndexRecord) -> object:
+        """The record's fields made ready in the indexing process (a record the writer splits
+        again): as in a worker, unless the engine leaves that work to its writer."""
+        return self.prepare(record)
 
     @abstractmethod
     def manifest(self) -> dict[str, ManifestEntry]: ...

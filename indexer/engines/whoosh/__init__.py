@@ -13,7 +13,7 @@ from whoosh import query, sorting
 
 from indexer.engines.analysis import is_stop_word, word_forms
 from indexer.engines.base import Engine, EngineHit, EngineResults, ManifestEntry
-from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, prepared_fields
+from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, fields_for_writer, prepared_fields
 from indexer.engines.whoosh.manifest import ManifestFile
 from indexer.engines.whoosh.schema import SCHEMA_VERSION
 from indexer.engines.whoosh.search import Compiler, analyse
@@ -126,10 +126,13 @@ class WhooshEngine(Engine):
     def prepare(cls, record: IndexRecord) -> dict:
         return prepared_fields(record)
 
+    def prepare_for_writer(self, record: IndexRecord) -> object:
+        return fields_for_writer(record)  # analysed by the lane that writes it, not here
+
     def writer(self, batch_size: int = 500, max_seconds: float | None = None,
-               commit_budget: float | None = None) -> BatchWriter:
+               commit_budget: float | None = None, workers: int = 1) -> BatchWriter:
         self.open()
-        return BatchWriter(self._ix, self.dir, batch_size=batch_size, max_seconds=max_seconds,
+        return BatchWriter(self._ix, self.dir, batch_size=batch_size, workers=workers, max_seconds=max_seconds,
                            commit_budget=commit_budget)
 
     def manifest(self) -> dict[str, ManifestEntry]:

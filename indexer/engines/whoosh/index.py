@@ -10,17 +10,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import IndexWriter
 
 from indexer.engines.base import EngineWriter, ManifestEntry
+from indexer.engines.whoosh.lanes import Lanes, PackedFields, pack, place
+from indexer.engines.whoosh.manifest import Changes, ManifestFile, commit_key
+from indexer.engines.whoosh.schema import SCHEMA_VERSION, build_schema, preanalyse
+from indexer.engines.whoosh.segments import INDEX_NAME, TEMP_PREFIX, codec
 from indexer.fields import document_values
 from indexer.models import IndexRecord
 from indexer.results import IndexNotFound
-from indexer.engines.whoosh.manifest import Changes, ManifestFile, commit_key
-from indexer.engines.whoosh.schema import SCHEMA_VERSION, build_schema, preanalyse
-
-INDEX_NAME = "foi"
 
 
 def _iso_to_datetime(value: str | None) -> datetime | None:
@@ -87,12 +86,18 @@ def record_fields(record: IndexRecord, indexed_at: str) -> dict:
 _worker_schema = None
 
 
-def prepared_fields(record: IndexRecord) -> dict:
-    """Worker side: the record's fields with text already analysed (see schema.PreAnalyzed)."""
+def prepared_fields(record: IndexRecord) -> PackedFields:
+    """Worker side: the record's fields with text already analysed (see schema.PreAnalyzed),
+    packed for the lane that writes them."""
     global _worker_schema
     if _worker_schema is None:
         _worker_schema = build_schema()
-    return preanalyse(_worker_schema, record_fields(record, indexed_at=""))
+    return pack(preanalyse(_worker_schema, record_fields(record, indexed_at="")), analysed=True)
+
+
+def fields_for_writer(record: IndexRecord) -> PackedFields:
+    """Writer side: the record's fields as text, analysed by the lane that writes them."""
+    return pack(record_fields(record, indexed_at=""), analysed=False)
 
 
 class FoiIndex:
@@ -207,7 +212,8 @@ class FoiIndex:
 
         if not self.dir.is_dir():
             return 0
-        freed = remove(self.dir / f"{INDEX_NAME}.tmp")
+        # Whoosh's temporary folder and the lanes' (see segments.SegmentBuilder)
+        freed = sum(remove(entry) for entry in self.dir.iterdir() if entry.name.startswith(TEMP_PREFIX))
         toc_temp = re.compile(rf"^_{INDEX_NAME}_[0-9]+\.toc\.[0-9.]+$")
         freed += sum(remove(entry) for entry in self.dir.iterdir() if toc_temp.match(entry.name))
         if not self.exists():
@@ -249,93 +255,156 @@ MERGE_FACTOR = 10  # segments of one size tier that are merged into one of the n
 TAIL_MERGE_DOCS = 1000  # segments this big are never rewritten by a commit
 
 
-def merge_tiered(writer, segments):
-    """Whoosh merge policy: many small commits must not pile up segments (every search
-    visits every segment), but documents must not be rewritten again and again either:
-    Whoosh merges at about 12 ms of CPU per document, more than indexing it did.
+def merge_groups(segments: list) -> list[list]:
+    """Whoosh merge policy: which segments to merge, in groups (each group becomes one segment).
 
-    Segments under TAIL_MERGE_DOCS are grouped by size tier (1-9 documents, 10-99,
-    100-999); when a tier holds MERGE_FACTOR of them they become one segment of the next
-    tier. A document is rewritten once per tier it climbs (once, for the commits of a few
-    hundred documents a run makes), never once per commit; segments of TAIL_MERGE_DOCS and
-    more (bulk builds) are left alone: a 1-document commit never rewrites them (a share of
-    the index as budget took 37 s to add one document to 50,000). `foi index --optimize`
-    merges everything into one."""
-    from whoosh.reading import SegmentReader
-
+    Many small commits must not pile up segments (every search visits every segment), but
+    documents must not be rewritten again and again either. Segments under TAIL_MERGE_DOCS
+    are grouped by size tier (1-9 documents, 10-99, 100-999); when a tier holds MERGE_FACTOR
+    of them they become one segment of the next tier. A document is rewritten once per tier
+    it climbs (once, for the commits of a few hundred documents a run makes), never once per
+    commit; segments of TAIL_MERGE_DOCS and more (bulk builds) are left alone: a 1-document
+    commit never rewrites them (a share of the index as budget took 37 s to add one document
+    to 50,000). `foi index --optimize` merges everything into one."""
     tiers: dict[int, list] = {}
     for seg in segments:
         docs = seg.doc_count_all()
         if docs < TAIL_MERGE_DOCS:
             tiers.setdefault(len(str(max(1, docs))), []).append(seg)
-    merged = [seg for tier in tiers.values() if len(tier) >= MERGE_FACTOR for seg in tier]
-    if not merged:
-        return segments
-    for seg in merged:
-        reader = SegmentReader(writer.storage, writer.schema, seg)
-        writer.add_reader(reader)
-        reader.close()
-    return [seg for seg in segments if seg not in merged]
+    return [tier for tier in tiers.values() if len(tier) >= MERGE_FACTOR]
 
 
 class BatchWriter(EngineWriter):
-    """Whoosh's writer in batches: one Whoosh IndexWriter per batch, committed with the
-    tiered merge policy above."""
+    """Batched commits of a Whoosh index whose segments are written by lane processes
+    (lanes.py): this process deletes, hands each document to a lane, has segments merged in
+    the background and records each commit in one new TOC.
 
-    # measured: a 170-document commit of generated responses took 6 s of CPU on a busy
-    # machine; a first guess of 0.02 s lets about 100 documents into the first commit
-    commit_seconds_per_op = 0.02
+    A commit: every lane finishes its segment (in parallel); the merges that have finished
+    replace their sources; the TOC naming the index's segments, this batch's deletions, the new
+    segments and the merged ones is written (Whoosh's atomic step); the manifest file follows
+    it. A run that stops early (hurry) starts no merges and waits for none."""
 
-    def __init__(self, ix, index_dir: Path, batch_size: int = 500, limitmb: int = 256,
+    # measured: a 200-document flush of generated responses costs about 5 ms of a lane's CPU
+    # per document; the guess lets the first commit hold up to a few hundred
+    commit_seconds_per_op = 0.005
+
+    def __init__(self, ix, index_dir: Path, batch_size: int = 500, workers: int = 1,
                  max_seconds: float | None = None, commit_budget: float | None = None):
         super().__init__(batch_size, index_dir, max_seconds, commit_budget)
         self.ix = ix
         self.store = FoiIndex(ix.storage.folder)
-        self.limitmb = limitmb
-        self._writer: IndexWriter | None = None
+        self.lanes = Lanes(Path(ix.storage.folder), workers)
+        self._writer: IndexWriter | None = None  # Whoosh's: this batch's deletions, the lock, the TOC
         self._changes: Changes = {}  # the open batch's manifest rows
         self._before: str | None = None  # the commit the open batch started from
+        self._lane_seconds = 0.0  # CPU the last commit took in the lanes
         self.indexed_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
 
     def _w(self) -> IndexWriter:
         if self._writer is None:
-            # zlib level 1 on posting blocks: a third of commit time at level 3, ~10% larger index
-            self._writer = self.ix.writer(limitmb=self.limitmb, codec=W3Codec(compression=1))
+            self._writer = self.ix.writer(codec=codec())
             self._before = self.store.commit_key()  # read under Whoosh's write lock
             self._changes = {}
         return self._writer
 
     def _add(self, record: IndexRecord, replace: bool) -> None:
         """A document known to be new skips the replace: Whoosh's delete-by-term looks the
-        doc_id up in every existing segment, a cost that grows with the index (and its
-        memory with it) on every added document."""
-        values = dict(record.fields) if record.fields else record_fields(record, self.indexed_at)
-        values["indexed_at"] = self.indexed_at
+        doc_id up in every existing segment, a cost that grows with the index."""
+        packed = record.fields
+        if not isinstance(packed, PackedFields):
+            packed = pack(record_fields(record, self.indexed_at), analysed=False)
         writer = self._w()
-        (writer.update_document if replace else writer.add_document)(**values)
-        self._changes[values["doc_id"]] = (values["path"], values["size"], values["mtime"], values["fingerprint"])
+        doc_id = packed.key[0]
+        if replace:
+            writer.delete_by_term("doc_id", doc_id)
+        self.lanes.add(packed, self.indexed_at)
+        self._changes[doc_id] = packed.key[1:]
 
     def _delete(self, doc_id: str) -> None:
         self._w().delete_by_term("doc_id", doc_id)
         self._changes[doc_id] = None
 
     def _commit(self) -> None:
-        if self._writer is not None:
-            if self.hurried:
-                self._writer.commit(merge=False)
-            else:
-                self._writer.commit(mergetype=self._merge)
+        segments, self._lane_seconds = self.lanes.flush()
+        merged = self.lanes.merged()
+        if self._writer is None and not segments and not merged:
+            return
+        writer = self._w()
+        try:
+            current = list(writer.segments)
+            for job, result in merged:
+                current = place(current, job, result)
+            current += segments
+            if not self.hurried:
+                busy = self.lanes.busy()
+                for group in merge_groups([seg for seg in current if seg.segment_id() not in busy]):
+                    self.lanes.merge(group)
+            self._write_toc(writer, current)
+        except BaseException:
             self._writer = None
-            self.store.manifest_file.apply(self._before, self.store.commit_key(), self._changes)
-            self._changes = {}
+            writer.cancel()
+            raise
+        self._writer = None
+        self.store.manifest_file.apply(self._before, self.store.commit_key(), self._changes)
+        self._changes = {}
 
-    def _merge(self, writer, segments):
-        kept = merge_tiered(writer, segments)
-        self.merged = sum(seg.doc_count_all() for seg in segments if seg not in kept)
-        return kept
+    def _write_toc(self, writer, segments: list) -> None:
+        """The new generation: the TOC file's rename is the commit. Then the files no segment
+        of it uses go, except those the lanes are writing."""
+        from whoosh.index import TOC
+
+        TOC(writer.schema, segments, writer.generation).write(writer.storage, INDEX_NAME)
+        writer._close_segment()  # Whoosh's writer wrote no segment of its own
+        keep = {seg.segment_id() for seg in segments} | self.lanes.writing()
+        clean_unused(writer.storage, writer.generation, keep)
+        writer._finish()
+
+    def _commit_cost(self, started: float) -> float:
+        return super()._commit_cost(started) + self._lane_seconds
+
+    def finish_merges(self) -> None:
+        """Wait for the merges in progress and commit them (and the merges they lead to)."""
+        while self.lanes.merges_pending() and not self.hurried:
+            self.lanes.merged(wait=True)  # kept for the commit
+            self.commit()
 
     def _cancel(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
-            self._changes = {}
+        self._changes = {}
+        try:
+            self.lanes.cancel()
+        finally:
+            if self._writer is not None:
+                writer, self._writer = self._writer, None
+                writer.cancel()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            super().__exit__(exc_type, exc, tb)
+            if exc_type is None:
+                with self._io():
+                    self.finish_merges()
+        finally:
+            self.lanes.close()
+
+
+def clean_unused(storage, generation: int, keep: set[str]) -> None:
+    """Whoosh's clean_files, sparing the segments in `keep` (some not in any TOC yet)."""
+    from whoosh.index import TOC
+
+    tocs, segs = TOC._pattern(INDEX_NAME), TOC._segment_pattern(INDEX_NAME)
+    for name in list(storage):
+        found = tocs.match(name)
+        if found:
+            if int(found.group(1)) != generation:
+                _remove_quietly(storage, name)
+            continue
+        found = segs.match(name)
+        if found and found.group(1) not in keep:
+            _remove_quietly(storage, name)
+
+
+def _remove_quietly(storage, name: str) -> None:
+    try:
+        storage.delete_file(name)
+    except OSError:
+        pass  # a reader on another system may hold it: the next commit tries again
