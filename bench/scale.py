@@ -50,6 +50,7 @@ def measure(cmd: list[str], poll: float = 0.05) -> dict:
     root = psutil.Process(proc.pid)
     peak_tree = peak_one = 0
     cpu: dict[int, float] = {}
+    names: dict[int, str] = {}
     while proc.poll() is None:
         try:
             procs = [root, *root.children(recursive=True)]
@@ -61,6 +62,7 @@ def measure(cmd: list[str], poll: float = 0.05) -> dict:
                 with p.oneshot():
                     rss = p.memory_info().rss
                     times = p.cpu_times()
+                    names[p.pid] = p.name()
             except psutil.Error:
                 continue
             tree += rss
@@ -73,8 +75,19 @@ def measure(cmd: list[str], poll: float = 0.05) -> dict:
         t.join()
     return {"wall_s": round(wall, 2), "rc": proc.returncode, "cpu_s": round(sum(cpu.values()), 1),
             "cpu_indexer_s": round(cpu.get(proc.pid, 0.0), 1),
+            "cpu_by_name_s": _by_name(cpu, names, proc.pid),
             "peak_rss_tree_mb": round(peak_tree / 2**20), "peak_rss_process_mb": round(peak_one / 2**20),
             "stdout": out.get("stdout", ""), "stderr": out.get("stderr", "")}
+
+
+def _by_name(cpu: dict[int, float], names: dict[int, str], root: int) -> dict[str, float]:
+    """CPU seconds per process name (the Whoosh engine names its writer processes), the
+    indexer's own under "indexer"."""
+    out: dict[str, float] = {}
+    for pid, seconds in cpu.items():
+        name = "indexer" if pid == root else names.get(pid, "?")
+        out[name] = round(out.get(name, 0.0) + seconds, 1)
+    return out
 
 
 def index_run(corpus: Path, jobs: int, engine: str, workdir: Path) -> dict:

@@ -20,6 +20,7 @@ from indexer.engines.whoosh.segments import INDEX_NAME, TEMP_PREFIX, codec
 from indexer.fields import document_values
 from indexer.models import IndexRecord
 from indexer.results import IndexNotFound
+from indexer.storage import remove
 
 
 def _iso_to_datetime(value: str | None) -> datetime | None:
@@ -208,7 +209,6 @@ class FoiIndex:
         from whoosh.filedb.filestore import FileStorage
         from whoosh.index import TOC
 
-        from indexer.storage import remove
 
         if not self.dir.is_dir():
             return 0
@@ -357,7 +357,7 @@ class BatchWriter(EngineWriter):
         writer._close_segment()  # Whoosh's writer wrote no segment of its own
         keep = {seg.segment_id() for seg in segments} | self.lanes.writing()
         clean_unused(writer.storage, writer.generation, keep)
-        writer._finish()
+        release(writer)
 
     def _commit_cost(self, started: float) -> float:
         return super()._commit_cost(started) + self._lane_seconds
@@ -365,7 +365,7 @@ class BatchWriter(EngineWriter):
     def finish_merges(self) -> None:
         """Wait for the merges in progress and commit them (and the merges they lead to)."""
         while self.lanes.merges_pending() and not self.hurried:
-            self.lanes.merged(wait=True)  # kept for the commit
+            self.lanes.wait_merges()
             self.commit()
 
     def _cancel(self) -> None:
@@ -375,16 +375,39 @@ class BatchWriter(EngineWriter):
         finally:
             if self._writer is not None:
                 writer, self._writer = self._writer, None
-                writer.cancel()
+                try:
+                    writer._close_segment()
+                finally:
+                    release(writer)
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
-            super().__exit__(exc_type, exc, tb)
-            if exc_type is None:
+            if exc_type is not None:
+                self.cancel()
+                return
+            try:
+                self.commit()
                 with self._io():
                     self.finish_merges()
+            except BaseException:
+                self.cancel()
+                raise
         finally:
             self.lanes.close()
+            # Whoosh's temporary folder, now that no lane uses it
+            remove(Path(self.ix.storage.folder) / TEMP_PREFIX)
+
+
+def release(writer) -> None:
+    """End Whoosh's writer as its _finish() does (its cached searcher closed, the index's
+    write lock released) but leave its temporary folder: Whoosh's per-document writer buffers
+    columns in that one folder, so the lanes' and the merger's files are there too."""
+    if writer._searcher is not None:
+        writer._searcher._orig_close()
+        writer._searcher = None
+    if writer.writelock:
+        writer.writelock.release()
+    writer.is_closed = True
 
 
 def clean_unused(storage, generation: int, keep: set[str]) -> None:
