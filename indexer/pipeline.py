@@ -421,6 +421,7 @@ def _update(engine, roots, state, common, options, summary, emit, on_progress, s
     shown_roots = [Path(display_path(r)) for r in roots]
     with engine.writer(batch_size=min(options.batch_size, options.commit_docs), max_seconds=options.commit_seconds,
                        commit_budget=options.commit_budget, workers=options.jobs or default_jobs()) as writer:
+        writer.watch(lambda: stop.requested)
         try:
             for doc_id in gone:
                 writer.delete(doc_id)

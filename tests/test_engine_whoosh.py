@@ -70,7 +70,7 @@ def test_single_pass_content_and_bigram_postings_equal_whoosh_own():
 
 
 def test_tiered_merge_policy_merges_a_full_tier_of_small_segments_only():
-    from indexer.engines.whoosh.index import MERGE_FACTOR, TAIL_MERGE_DOCS, merge_groups
+    from indexer.engines.whoosh.index import TAIL_MERGE_DOCS, merge_groups
 
     class Seg:
         def __init__(self, n):
@@ -82,14 +82,16 @@ def test_tiered_merge_policy_merges_a_full_tier_of_small_segments_only():
         def __repr__(self):
             return f"Seg({self.n})"
 
-    big = [Seg(TAIL_MERGE_DOCS * 2) for _ in range(MERGE_FACTOR + 5)]
+    big = [Seg(TAIL_MERGE_DOCS * 2) for _ in range(15)]
     assert merge_groups(big) == []  # bulk segments are never rewritten
-    few = [Seg(1) for _ in range(MERGE_FACTOR - 1)] + [Seg(200) for _ in range(MERGE_FACTOR - 1)]
-    assert merge_groups(few) == []  # no tier is full: nothing happens
-    # a full tier of 100-999 is merged into one; the rest stay
-    hundreds = [Seg(150 + i) for i in range(MERGE_FACTOR)]
+    few = [Seg(1) for _ in range(9)] + [Seg(12) for _ in range(8)] + [Seg(200) for _ in range(9)]
+    assert merge_groups(few) == []  # no tier holds as many documents as the next starts at
+    # a tier whose documents reach the next tier's floor is merged into one; the rest stay
+    hundreds = [Seg(150 + i) for i in range(13)]  # 2,028 documents: a segment of the tail
     mixed = big[:2] + hundreds + [Seg(3), Seg(40)]
     assert merge_groups(mixed) == [hundreds]
+    singles = [Seg(1) for _ in range(10)]  # ten 1-document commits make one segment of 10
+    assert merge_groups(singles + [Seg(40)]) == [singles]
 
 
 def test_facet_counts_equal_whoosh_own_grouping(tmp_path):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
 
 from indexer.engines.whoosh.schema import build_schema
 
@@ -60,9 +61,10 @@ def contents(storage, schema, segment) -> tuple[dict, list, list]:
 
 
 def test_segment_files_are_the_bytes_whoosh_own_field_writer_writes(tmp_path):
-    """write_terms packs terms itself; Whoosh's FieldWriter.add_postings, driven posting by
-    posting through the same postings writer, must give the very same files (blocks of 128,
-    compressed and not, inlined terms, lengths)."""
+    """add_document and write_terms fill the pool and pack terms themselves; Whoosh's own
+    add_document and FieldWriter.add_postings, driven posting by posting through the same
+    postings writer, must give the very same files (blocks of 128, compressed and not,
+    inlined terms, lengths, stored fields and columns)."""
     from indexer.engines.whoosh import segments as S
 
     schema = build_schema()
@@ -74,7 +76,10 @@ def test_segment_files_are_the_bytes_whoosh_own_field_writer_writes(tmp_path):
         builder = S.SegmentBuilder(storage, schema, "same")
         builder.compound = False  # compare each file
         for values in docs:
-            builder.add_document(**values)
+            if whoosh_own:  # Whoosh's add_document, posting by posting into the pool
+                SegmentWriter.add_document(builder, **values)
+            else:
+                builder.add_document(**values)
         if whoosh_own:
             def flush():
                 builder.perdocwriter.close()

@@ -79,7 +79,8 @@ class EngineWriter(ABC):
         self._per_op = self.commit_seconds_per_op
         self._measured = False
         self.merged = 0  # operations of earlier commits a commit rewrote (merged): set by engines
-        self.hurried = False
+        self._hurried = False
+        self._stopped: Callable[[], bool] = lambda: False
 
     @abstractmethod
     def _add(self, record: IndexRecord, replace: bool) -> None: ...
@@ -169,7 +170,16 @@ class EngineWriter(ABC):
     def hurry(self) -> None:
         """From now on, commits skip work they may leave for later (merging segments): the
         run is stopping and the user is waiting."""
-        self.hurried = True
+        self._hurried = True
+
+    def watch(self, stopped: Callable[[], bool]) -> None:
+        """Hurry as soon as `stopped()` is true, even while waiting on work of the writer's
+        own (the run's stop request: a signal may come while the last commit waits)."""
+        self._stopped = stopped
+
+    @property
+    def hurried(self) -> bool:
+        return self._hurried or self._stopped()
 
     def cancel(self) -> None:
         """Drop the open batch. Never raises over the error that led here: an engine that

@@ -251,8 +251,10 @@ class FoiIndex:
         self.manifest_file.apply(before, self.commit_key(), {})
 
 
-MERGE_FACTOR = 10  # segments of one size tier that are merged into one of the next
-TAIL_MERGE_DOCS = 1000  # segments this big are never rewritten by a commit
+POLL_SECONDS = 0.2  # how often a wait for merges checks that the run is not stopping
+TAIL_MERGE_DOCS = 2000  # segments this big are never rewritten by a commit
+# Size tiers of the segments under TAIL_MERGE_DOCS: [1, 10), [10, 100), [100, TAIL_MERGE_DOCS)
+TIERS = (1, 10, 100, TAIL_MERGE_DOCS)
 
 
 def merge_groups(segments: list) -> list[list]:
@@ -260,18 +262,20 @@ def merge_groups(segments: list) -> list[list]:
 
     Many small commits must not pile up segments (every search visits every segment), but
     documents must not be rewritten again and again either. Segments under TAIL_MERGE_DOCS
-    are grouped by size tier (1-9 documents, 10-99, 100-999); when a tier holds MERGE_FACTOR
-    of them they become one segment of the next tier. A document is rewritten once per tier
-    it climbs (once, for the commits of a few hundred documents a run makes), never once per
-    commit; segments of TAIL_MERGE_DOCS and more (bulk builds) are left alone: a 1-document
-    commit never rewrites them (a share of the index as budget took 37 s to add one document
-    to 50,000). `foi index --optimize` merges everything into one."""
+    are grouped by size tier (TIERS); when a tier's segments hold as many documents as the
+    next tier starts at, they are merged into one segment of that tier. A document is
+    rewritten once per tier it climbs (once, for the commits of a hundred documents or more a
+    build makes), never once per commit; segments of TAIL_MERGE_DOCS and more (bulk builds)
+    are left alone: a 1-document commit never rewrites them (a share of the index as budget
+    took 37 s to add one document to 50,000). `foi index --optimize` merges everything."""
     tiers: dict[int, list] = {}
     for seg in segments:
         docs = seg.doc_count_all()
         if docs < TAIL_MERGE_DOCS:
-            tiers.setdefault(len(str(max(1, docs))), []).append(seg)
-    return [tier for tier in tiers.values() if len(tier) >= MERGE_FACTOR]
+            tier = max(i for i, floor in enumerate(TIERS) if docs >= floor) if docs else 0
+            tiers.setdefault(tier, []).append(seg)
+    return [group for tier, group in sorted(tiers.items())
+            if sum(seg.doc_count_all() for seg in group) >= TIERS[tier + 1]]
 
 
 class BatchWriter(EngineWriter):
@@ -365,8 +369,8 @@ class BatchWriter(EngineWriter):
     def finish_merges(self) -> None:
         """Wait for the merges in progress and commit them (and the merges they lead to)."""
         while self.lanes.merges_pending() and not self.hurried:
-            self.lanes.wait_merges()
-            self.commit()
+            if self.lanes.wait_merges(timeout=POLL_SECONDS):
+                self.commit()
 
     def _cancel(self) -> None:
         self._changes = {}

@@ -368,9 +368,12 @@ class Lanes:
         done, self._done = self._done, []
         return done
 
-    def wait_merges(self) -> None:
-        """Wait until every merge sent has finished (merged() then returns them)."""
-        self._collect(wait=True)
+    def wait_merges(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the merges sent to finish (merged() then returns
+        them); whether they all have."""
+        if self._merger is not None and self._jobs and self._merger.conn.poll(timeout):
+            self._collect(wait=False)
+        return not self._jobs
 
     def _collect(self, wait: bool) -> None:
         merger = self._merger
