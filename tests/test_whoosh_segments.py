@@ -114,13 +114,14 @@ def test_a_merged_segment_equals_one_written_at_once(tmp_path):
 
     schema = build_schema()
     storage = FileStorage(str(tmp_path))
-    docs = documents(250)
-    parts = [build(storage, schema, f"part{k}", chunk) for k, chunk in enumerate((docs[:90], docs[90:200], docs[200:]))]
-    parts[1].delete_document(5)  # documents 95 and 177 were deleted before the merge
+    docs = documents(300)
+    # the first part's common terms have two blocks of postings (128 a block), the rest one
+    parts = [build(storage, schema, f"part{k}", chunk) for k, chunk in enumerate((docs[:140], docs[140:250], docs[250:]))]
+    parts[1].delete_document(5)  # documents 145 and 227 were deleted before the merge
     parts[1].delete_document(87)
     merged = merge_segments(storage, schema, parts, "merged")
-    whole = build(storage, schema, "whole", [d for i, d in enumerate(docs) if i not in (95, 177)])
-    assert merged.doc_count_all() == 248
+    whole = build(storage, schema, "whole", [d for i, d in enumerate(docs) if i not in (145, 227)])
+    assert merged.doc_count_all() == 298
     assert contents(storage, schema, merged) == contents(storage, schema, whole)
 
 

@@ -150,10 +150,12 @@ class TantivyEngine(Engine):
         self.close()
         remove_other_engines(self.dir, self.name)
         self.remove_files(self.dir)
+        # The record first: a run killed before the index exists leaves a folder with no
+        # index (the next run creates it), never an index whose record is missing
+        write_meta(self.dir, self.name, self.schema_version)
         self.path.mkdir(parents=True)
         self._schema = build_schema()
         self._ix = tantivy.Index(self._schema, path=str(self.path), reuse=False)
-        write_meta(self.dir, self.name, self.schema_version)
 
     def open(self) -> None:
         with self._lock:

@@ -122,10 +122,12 @@ class FoiIndex:
             if entry.name.startswith(("_" + INDEX_NAME, INDEX_NAME + "_")) or entry.suffix == ".seg":
                 entry.unlink()
         self.manifest_file.discard()
-        ix = whoosh_index.create_in(str(self.dir), build_schema(), indexname=INDEX_NAME)
         from indexer.engines import write_meta
 
+        # The record first: a run killed before the TOC exists leaves a folder with no index
+        # (the next run creates it), never an index whose record is missing (untrusted)
         write_meta(self.dir, "whoosh", SCHEMA_VERSION)
+        ix = whoosh_index.create_in(str(self.dir), build_schema(), indexname=INDEX_NAME)
         # An empty manifest file from the start: every commit then updates it by its own rows
         self.manifest_file.save(self.commit_key(), {})
         return ix

@@ -8,10 +8,12 @@ segment's files and hand back the Segment, for the foi writer to record in a TOC
 from __future__ import annotations
 
 import heapq
+import io
+import pickle
 import struct
 import zlib
 from array import array
-from pickle import dumps
+from pickle import dumps, loads
 
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
@@ -23,7 +25,7 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.util.numlists import delta_encode
+from whoosh.util.numlists import delta_decode, delta_encode
 from whoosh.writing import SegmentWriter
 
 INDEX_NAME = "foi"
@@ -134,6 +136,7 @@ class TermPool:
 
 _TERMINFO = struct.Struct("!BfIBBfII")  # W3TermInfo's fixed part
 _KEY_VALUE = struct.Struct("!ii")  # a hash file record's key and value lengths
+_INT = struct.Struct("!i")
 _BLOCK_LIMIT = 128  # postings per block (W3Codec's default)
 
 
@@ -409,22 +412,31 @@ def merge_segments(storage, schema, sources: list, segid: str):
 
 
 def _terms_of(reader, number: int, schema):
-    """(term, source number, term info) of a segment, in term order."""
-    for term, terminfo in reader._terms.items():
-        if term[0] in schema:
-            yield term, number, terminfo
+    """(term, source number, term entry bytes) of a segment, in term order, read straight
+    from its term index (no TermInfo object per term)."""
+    tindex = reader._terms._tindex
+    names = reader._terms._fieldunmap
+    known = [name in schema for name in names]
+    for keybytes, valbytes in tindex.items():
+        fieldid = (keybytes[0] << 8) | keybytes[1]
+        if known[fieldid]:
+            yield (names[fieldid], keybytes[2:]), number, valbytes
 
 
 def _merged_terms(entries, readers, maps, schema):
     """(term, postings renumbered) for each term of the merged sources, in order."""
     current, postings = None, []
-    for term, number, terminfo in entries:
+    formats: dict[str, int | None] = {}
+    for term, number, entry in entries:
         if term != current:
             if postings:
                 yield current, postings
             current, postings = term, []
+        fixedsize = formats.get(term[0], -1)
+        if fixedsize == -1:
+            fixedsize = formats[term[0]] = schema[term[0]].format.fixed_value_size()
         base, docmap = maps[number]
-        found = _postings(readers[number], terminfo, schema[term[0]].format)
+        found = _postings(readers[number], entry, fixedsize)
         if docmap is None:
             postings.extend((docnum + base, weight, value) for docnum, weight, value in found)
         else:  # a source with deletions: its live documents only
@@ -433,22 +445,43 @@ def _merged_terms(entries, readers, maps, schema):
         yield current, postings
 
 
-def _postings(reader, terminfo, format_):
-    """(docnum, weight, value) of one term of a segment, a block at a time."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
+_ENTRY_SIZE = _TERMINFO.size
+_POINTER = struct.Struct("!qi")  # a term entry's postings: offset and length in the postings file
 
-    if terminfo.is_inlined():
-        ids, weights, values = terminfo.inlined_postings()
+
+def _postings(reader, entry: bytes, fixedsize):
+    """(docnum, weight, value) of one term entry of a segment, a block at a time: what
+    Whoosh's W3LeafMatcher reads, without a matcher."""
+    if entry[0]:  # inlined
+        ids, weights, values = loads(entry[_ENTRY_SIZE:])
         return zip(ids, weights, values or (None,) * len(ids))
-    offset, length = terminfo.extent()
-    block = W3LeafMatcher(reader._terms._postfile, offset, length, format_)
-    found = []
-    while not block._atend:
-        block._read_ids()
-        block._read_weights()
-        block._read_values()
-        found.extend(zip(block._ids, block._weights, block._values))
-        block._next_block()
+    offset, length = _POINTER.unpack_from(entry, _ENTRY_SIZE)
+    postfile = reader._terms._postfile
+    data = postfile.get(offset, length)
+    if data[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"postings of a term at {offset}: no block header")
+    found, position = [], 4
+    while position < length:
+        size = _INT.unpack_from(data, position)[0]
+        block = io.BytesIO(data[position + 4: position + 4 + abs(size)])
+        count, _, _, compression, _, _ = pickle.load(block)
+        raw = block.read()
+        ids, weights, values = loads(zlib.decompress(raw) if compression else raw)
+        ids = tuple(delta_decode(ids))
+        if weights is None:
+            weights = (1.0,) * count
+        elif isinstance(weights, float):
+            weights = (weights,) * count
+        if fixedsize is None or fixedsize < 0:
+            pass
+        elif fixedsize == 0:
+            values = (None,) * count
+        else:
+            values = tuple(values[i: i + fixedsize] for i in range(0, len(values), fixedsize))
+        found.extend(zip(ids, weights, values))
+        position += 4 + abs(size)
+        if size < 0:
+            break
     return found
 
 
