@@ -536,7 +536,7 @@ def _settle_boilerplate(record: IndexRecord, common: CommonParagraphs, engine, i
     _split_again(record, common, engine)
     grew, stale = common.observe(record.split.counted, record.source.doc_id)
     if grew:
-        common.save(index_dir)
+        common.save_common(index_dir)
         _split_again(record, common, engine)  # this very record may hold the new common paragraph
     again.update(stale)
 
