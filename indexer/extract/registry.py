@@ -145,8 +145,9 @@ def kinds() -> tuple[str, ...]:
     return tuple(seen)
 
 
+@lru_cache(maxsize=1)
 def suffixes() -> tuple[str, ...]:
-    """Every file suffix discovery picks up."""
+    """Every file suffix discovery picks up (asked once per file of a walk: built once)."""
     return tuple(s for fmt in formats() for s in fmt.suffixes)
 
 

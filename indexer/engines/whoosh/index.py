@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -23,11 +23,12 @@ from indexer.engines.whoosh.schema import SCHEMA_VERSION, build_schema, preanaly
 INDEX_NAME = "foi"
 
 
-def _iso_to_datetime(value: str | None) -> datetime | None:
+def day_number(value: str | None) -> int | None:
+    """An ISO date as the schema's day number (date.toordinal), None when unknown or unreadable."""
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value[:10])
+        return date.fromisoformat(value[:10]).toordinal()
     except ValueError:
         return None
 
@@ -46,7 +47,6 @@ def record_fields(record: IndexRecord, indexed_at: str) -> dict:
         "pages": v["pages"],
         "indexed_at": indexed_at,
         "outcome": v["outcome"],
-        "undated": 0 if v["sort_date"] else 1,
         "ncnd": v["ncnd"],
         "ocr": v["ocr"],
         "truncated": v["truncated"],
@@ -70,8 +70,8 @@ def record_fields(record: IndexRecord, indexed_at: str) -> dict:
         "authority_text": v["authority"],
         "reference": v["reference"],
         "reference_text": v["reference"],
-        "date": _iso_to_datetime(v["sort_date"]),
-        "request_date": _iso_to_datetime(v["request_date"]),
+        "day": day_number(v["sort_date"]),
+        "request_day": day_number(v["request_date"]),
         "year": str(v["year"]) if v["year"] else None,
         "exemptions": ",".join(v["exemptions"]) if v["exemptions"] else None,
         "exemption": ",".join(v["exemption_keys"]) if v["exemption_keys"] else None,

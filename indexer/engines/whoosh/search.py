@@ -4,7 +4,6 @@ wildcard and fuzzy words expanded once against the index, with a cap.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from itertools import islice
 
 from whoosh import query
@@ -20,6 +19,8 @@ TEXT_FIELD_NAMES = {"authority": "authority_text", "reference": "reference_text"
 HIGHLIGHT_FIELDS = ("title", "content", "boilerplate", "request", "qa", "reference_text", "authority_text")
 EXACT_FIELDS = {"exemption": "exemption", "outcome": "outcome", "kind": "kind", "doc_id": "doc_id",
                 "parent": "parent", "authority_key": "authority_key"}
+# the query tree's date fields -> the schema's day-number fields
+DAY_FIELDS = {"date": "day", "request_date": "request_day"}
 
 
 def analyzer_for(fieldname: str):
@@ -83,11 +84,11 @@ class Compiler:
                 return query.Term(node.field, node.value == "1")
             return query.Term(EXACT_FIELDS[node.field], node.value)
         if isinstance(node, q.DateRange):
-            start = datetime.combine(node.start, datetime.min.time()) if node.start else None
-            end = datetime.combine(node.end, datetime.max.time()) if node.end else None
-            if start and end and start > end:
+            start = node.start.toordinal() if node.start else None
+            end = node.end.toordinal() if node.end else None
+            if start is not None and end is not None and start > end:
                 return query.NullQuery
-            return query.DateRange(node.field, start, end)
+            return query.NumericRange(DAY_FIELDS[node.field], start, end)
         if isinstance(node, q.NumberRange):
             if node.low is not None and node.high is not None and node.low > node.high:
                 return query.NullQuery
