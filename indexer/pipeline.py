@@ -761,11 +761,19 @@ POLL_SECONDS = 0.2
 
 def _can_fork() -> bool:
     """Whether this process may fork an extraction worker: only while it runs no other
-    thread (a TUI re-index, --watch, a progress bar, a Dask client), whose locks a fork
-    would copy held. The pool's forkserver exists for those cases."""
+    thread, whose locks a fork would copy held: a TUI re-index, --watch, a progress bar, a
+    Dask client, and native ones Python does not list (an engine library's writer). The
+    pool's forkserver exists for those cases."""
     import threading
 
-    return hasattr(os, "fork") and threading.active_count() == 1
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            threads = next((line.split()[1] for line in fh if line.startswith("Threads:")), "")
+    except OSError:
+        return False
+    return threads == "1"
 
 
 def _extract_forked(todo: list[SourceFile], options: RunOptions, stop: StopSignals,
@@ -825,15 +833,21 @@ def _forked_worker(sender, source: SourceFile, ext: ExtractOptions, engine: str,
     """The forked worker: as a pool worker (_init_worker), its memory cap counted on top of
     what it inherited; it leaves by os._exit, so nothing of the indexer (buffered output,
     exit handlers, temporary files) is run or flushed a second time."""
+    import faulthandler
     import signal
 
     code = 0
     try:
+        faulthandler.disable()  # a crash costs the file (_died), not a dump of the indexer's stack
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _exit_with(indexer_pid)
         _limit_memory(ext.memory_mb + inherited // (1024 * 1024))
-        sender.send(prepare(source, ext, engine, folder))
+        try:
+            result = prepare(source, ext, engine, folder)
+        except Exception as exc:  # reported as a pool worker's exception is (outcome)
+            result = _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+        sender.send(result)
     except BaseException:
         code = 1
     finally:
