@@ -17,6 +17,8 @@ import_whoosh()  # before any other module of this package imports Whoosh
 
 from whoosh import query, sorting  # noqa: E402
 
+from indexer.engines.whoosh import segments  # noqa: E402,F401 - segments are read in place, not copied
+
 from indexer.engines.analysis import is_stop_word, word_forms  # noqa: E402
 from indexer.engines.base import Engine, EngineHit, EngineResults, ManifestEntry  # noqa: E402
 from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, prepared_fields  # noqa: E402
