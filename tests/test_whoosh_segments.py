@@ -19,6 +19,7 @@ OPS = st.lists(st.one_of(
     st.tuples(st.just("seek"), st.integers(0, 120)),
     st.tuples(st.just("seek_end"), st.integers(-60, 0)),
     st.tuples(st.just("seek_cur"), st.integers(-10, 30)),
+    st.tuples(st.just("peek"), st.integers(0, 40)),
 ), max_size=25)
 
 
@@ -28,6 +29,8 @@ def test_a_view_file_reads_seeks_and_tells_as_a_bytesio(data, ops):
     for op, n in ops:
         if op in ("read", "readline"):
             assert getattr(view, op)(n) == getattr(real, op)(n)
+        elif op == "peek":  # what is ahead, without moving
+            assert view.peek(n) == data[real.tell(): real.tell() + max(n, 1)]
         elif op == "seek_cur" and real.tell() + n < 0:
             continue
         else:

@@ -30,6 +30,11 @@ class ViewFile:
         self._pos = max(start, end)
         return self._view[start:end].tobytes()
 
+    def peek(self, size: int = 0) -> bytes:
+        """Bytes ahead without moving: pickle.load reads a whole pickle in one call with it
+        (one per opcode without), and Whoosh reads a pickle at every postings block."""
+        return self._view[self._pos: self._pos + max(size, 1)].tobytes()
+
     def readline(self, size: int | None = -1) -> bytes:
         start, end = self._pos, len(self._view)
         if size is not None and size >= 0:
