@@ -21,6 +21,7 @@ from indexer.engines.whoosh import segments  # noqa: E402,F401 - segments are re
 
 from indexer.engines.analysis import is_stop_word, word_forms  # noqa: E402
 from indexer.engines.base import Engine, EngineHit, EngineResults, ManifestEntry  # noqa: E402
+from indexer.engines.whoosh.filters import ConstantScore  # noqa: E402
 from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, prepared_fields  # noqa: E402
 from indexer.engines.whoosh.manifest import ManifestFile  # noqa: E402
 from indexer.engines.whoosh.schema import SCHEMA_VERSION, UNDATED, column_numbers  # noqa: E402
@@ -187,7 +188,7 @@ class WhooshEngine(Engine):
             # A filter joins the query as a zero-scoring AND rather than Whoosh's `filter=`:
             # the intersection then skips through the common words' postings to the few
             # filtered documents instead of scoring every match and dropping most.
-            run = compiled if fq is None else query.And([compiled, query.ConstantScoreQuery(fq, 0.0)])
+            run = compiled if fq is None else query.And([compiled, ConstantScore(fq, 0.0)])
             if sort != "relevance":
                 with self._damage():
                     return self._by_date(searcher, run, sort, offset, limit, facets, compiler)

@@ -79,6 +79,7 @@ def record_fields(record: IndexRecord, indexed_at: str) -> dict:
         "response": v["response"],
         "qa": v["qa"],
         "boilerplate": v["boilerplate"],
+        "boilerplate_bigrams": v["boilerplate"],
     }
     fields.update({k: val for k, val in optional.items() if val})
     return fields

@@ -9,8 +9,9 @@ from itertools import islice
 from whoosh import query
 
 from indexer import query as q
+from indexer.engines.whoosh.filters import DayRange
 from indexer.engines.whoosh.schema import (
-    NAME_ANALYZER, QUERY_FIELDS, TEXT_ANALYZER, common_grams, is_common_gram, is_common_trigram,
+    GRAM_FIELDS, NAME_ANALYZER, QUERY_FIELDS, TEXT_ANALYZER, common_grams, is_common_gram, is_common_trigram,
 )
 from indexer.results import QueryError
 
@@ -95,7 +96,7 @@ class Compiler:
             end = node.end.toordinal() if node.end else None
             if start is not None and end is not None and start > end:
                 return query.NullQuery
-            return query.NumericRange(DAY_FIELDS[node.field], start, end)
+            return DayRange(DAY_FIELDS[node.field], start, end)
         if isinstance(node, q.NumberRange):
             if node.low is not None and node.high is not None and node.low > node.high:
                 return query.NullQuery
@@ -176,17 +177,19 @@ class Compiler:
 
 
 def accelerate_phrases(qry):
-    """Content phrases answered from the bigram field: the same documents, found faster.
+    """Content and boilerplate phrases answered from their common-gram fields (GRAM_FIELDS):
+    the same documents, found faster.
 
     A two-word phrase with a common word is exactly one common-gram term. Longer phrases
     require their common grams first, so the positions check runs only on documents that
     can match. Phrases of rare words are cheap already and stay as they are."""
     if isinstance(qry, query.Phrase):
-        if qry.fieldname != "content" or qry.slop != 1 or len(qry.words) < 2:
+        field = GRAM_FIELDS.get(qry.fieldname)
+        if field is None or qry.slop != 1 or len(qry.words) < 2:
             return qry
         if len(qry.words) == 3 and is_common_trigram(qry.words):
-            return query.Term("bigrams", " ".join(qry.words), boost=qry.boost)
-        grams = [query.Term("bigrams", gram) for gram in common_grams(list(qry.words))]
+            return query.Term(field, " ".join(qry.words), boost=qry.boost)
+        grams = [query.Term(field, gram) for gram in common_grams(list(qry.words))]
         if not grams:
             return qry
         if len(qry.words) == 2:
