@@ -320,3 +320,28 @@ def test_the_regulator_named_in_the_complaints_paragraph_is_not_the_writer():
 ])
 def test_gazetteer_acronyms_and_welsh_councils(name, expected):
     assert canonical_authority(name) == expected
+
+
+def test_the_signature_outweighs_a_body_named_again_and_again():
+    text = ("Dear Mr Jones,\n\nThank you for your request about the transfer of Bar Park from Sheffield City Council. "
+            "Sheffield City Council owned the site until 2012, when Sheffield City Council sold it. Please see the "
+            "attached correspondence with Sheffield City Council.\n\nKind regards,\n\nInformation Governance\n"
+            "Rotherham Metropolitan Borough Council\n")
+    assert extract_metadata(text).authority == "Rotherham Metropolitan Borough Council"
+
+
+def test_a_footer_with_the_senders_postal_address_names_the_writer():
+    text = ("Dear Sir,\n\nThe Home Office figures you mention are not held by us. We repaired 1,204 potholes.\n\n"
+            "Regards\nFOI Officer\n\nWirral Council, Wallasey Town Hall, Brighton Street, Wallasey CH44 8ED\n")
+    assert extract_metadata(text).authority == "Wirral Council"
+
+
+def test_an_attachment_name_above_the_letter_is_not_its_letterhead():
+    text = ("1 Attachment\nRotherham Metropolitan Borough Council transfer Redacted.pdf\n456K\nDear Mr Reiss,\n"
+            "Thank you for your request for information relating to Bar Park which we received on 07/12/2023.\n"
+            "Please find our response to your request set out below:\nThe green area on the plan represents the "
+            "land owned by the Parks and Countryside Service, which is responsible for the site and its upkeep. "
+            "Please see the attached email correspondence about the transfer of the park.\nIf you are unhappy with "
+            "the response you can ask for an internal review, and then contact the Information Commissioner’s "
+            "Office.\nKind Regards,\nSheffield City Council\n")
+    assert extract_metadata(text).authority == "Sheffield City Council"

@@ -139,6 +139,10 @@ _ADVICE = re.compile(
     r"\bmight\s+(?:be\s+)?(?:of\s+(?:interest|use|help)|useful|helpful|assist|help)",
     re.I,
 )
+# Where the published answer is: a link, a website, "at the following ...". Without one, "the figures
+# are provisional and may be revised when final data is published" is a caveat, not a pointer.
+_LOCATION = re.compile(r"https?://|www\.|\[\d+\]|\bwebsite|\bweb\s+site|\blinks?\b|\bonline\b|\bportal\b|"
+                       r"\b(?:at|on|via|in)\s+(?:the\s+)?following|\bbelow\b|\bhere\b", re.I)
 _SELF = re.compile(r"\b(?:us|our|we|council|authority|force)\b", re.I)
 _ACCESSIBLE = re.compile(r"accessible\s+(?:to\s+(?:you|the\s+applicant)\s+)?by\s+other\s+means|reasonably\s+accessible", re.I)
 # Published by someone else: "the statistics are published by the Department for Education".
@@ -501,7 +505,8 @@ def _label_sentence(sent: str, hit: set[str]) -> str:
     if "redacted" in hit:
         return "redacted_personal" if _personal_only(sent, hit) else "redacted"
     if "pointer" in hit and "positive" not in hit and "cites" not in hit:
-        answer = "s21" in hit or _ACCESSIBLE.search(sent) or not (_ADVICE.search(sent) or _elsewhere(sent))
+        answer = "s21" in hit or _ACCESSIBLE.search(sent) or (
+            _LOCATION.search(sent) and not (_ADVICE.search(sent) or _elsewhere(sent)))
         return "pointer" if answer else "advice"
     if hit & {"refused", "cites", "not_held"} and _is_explanation(sent):
         return "boiler"  # what the law says, or complaint rights: no decision about this request
