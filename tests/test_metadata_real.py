@@ -175,3 +175,15 @@ def test_real_office_letters_metadata(name):
     m = extract_metadata(doc.text)
     assert (m.authority, m.reference, m.date) == (label["authority"], label["reference"], label["date"])
     assert m.request_date == label.get("request_date")
+
+
+def test_bench_report_agrees_and_explains_each_miss():
+    from bench.metadata_real import report, score
+
+    s = score(REAL)
+    right = sum(m.outcome == lab["outcome"] for _, _, lab, m in _results())
+    assert (s.documents, s.outcome_right) == (len(_results()), right)
+    assert set(s.cues) == {n for n, _, lab, m in _results() if m.outcome != lab["outcome"]}
+    for trace in s.cues.values():
+        assert trace[-1][0] == "counts"
+    assert "cues of " in report(s, misses=True, cues=True)

@@ -345,3 +345,12 @@ def test_an_attachment_name_above_the_letter_is_not_its_letterhead():
             "the response you can ask for an internal review, and then contact the Information Commissioner’s "
             "Office.\nKind Regards,\nSheffield City Council\n")
     assert extract_metadata(text).authority == "Sheffield City Council"
+
+
+def test_outcome_trace_names_the_deciding_sentences():
+    from bench.metadata_real import outcome_trace
+
+    trace = outcome_trace(LETTER.format(body="1. How many cases?\n1219\n\n2. Please break them down by type.\n"
+                                             "We do not break down the waiting list by type."))
+    assert ("not_held", "We do not break down the waiting list by type.") in trace
+    assert trace[-1][0] == "counts" and "'not_held': 1" in trace[-1][1]

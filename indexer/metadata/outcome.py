@@ -343,7 +343,9 @@ _LINK_MARK = re.compile(r"\[\d+\]")
 
 
 def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: bool,
-             request: str | None = None) -> str:
+             request: str | None = None, trace: list[tuple[str, str]] | None = None) -> str:
+    """The outcome by the rule set above. `trace`, when given, receives (label, text) for each
+    answer and sentence that carries a label (bench/metadata_real.py --cues prints them)."""
     text = layout.text
     labels: Counter[str] = Counter()
     _attachment_labels(text, layout, labels)
@@ -351,7 +353,10 @@ def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: 
     # by sentence below like the rest of the letter.
     short = [p for p in qa if len(p.answer.split()) <= _SHORT_ANSWER]
     for pair in short:
-        labels[_label_answer(pair.answer)] += 1
+        label = _label_answer(pair.answer)
+        labels[label] += 1
+        if trace is not None:
+            trace.append((f"answer:{label}", pair.answer))
     qa_spans = _qa_spans(text, layout.response, short)
     sents = sentences(text, layout.response.start, layout.response.end)
     hits = _cue_hits(text, layout.response, sents, citations)
@@ -381,6 +386,8 @@ def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: 
         else:
             redaction = label if label in ("redacted", "redacted_personal") else None
         after_question = label == "question" or bool(_NUMBERED_ITEM.match(sent)) and label == "neutral"
+        if trace is not None and label not in ("neutral", "question", "boiler"):
+            trace.append((label, sent))
         if label in ("refused", "not_held", "redacted", "redacted_personal", "ncnd", "part"):
             labels[label] += 1
             zone = _ZONE
@@ -400,6 +407,8 @@ def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: 
         # "elsewhere", "pending", "clarify", "boiler": explanation, advice or letter furniture
     if ncnd:
         labels["ncnd"] += 1
+    if trace is not None:
+        trace.append(("counts", f"{dict(+labels)}; prose words {neutral_words}"))
     return _combine(labels, neutral_words)
 
 
