@@ -84,6 +84,34 @@ def engine(request):
         os.environ["FOI_ENGINE"] = old
 
 
+GENERATED_DOCS = 200
+
+
+@pytest.fixture(scope="session")
+def generated_indexes(tmp_path_factory):
+    """engine name -> the index of one generated corpus (bench.generate: 200 text responses,
+    seed 11), built on first use, once per engine: for tests that need a realistic corpus, not
+    a particular one. Read only (a test that changes an index builds its own).
+
+    Its users carry `pytest.mark.xdist_group("generated")`: under `--dist loadgroup` (make test)
+    they share one worker, so the corpus is indexed once per run, not once per module."""
+    from bench.generate import generate_corpus
+
+    root = tmp_path_factory.mktemp("generated")
+    corpus = root / "corpus"
+    generate_corpus(corpus, docs=GENERATED_DOCS, seed=11, pdf_ratio=0.0, jobs=1)
+    built: dict[str, Path] = {}
+
+    def index(engine: str) -> Path:
+        if engine not in built:
+            summary = build_index(corpus, root / engine, engine=engine)
+            assert summary.failed == 0 and summary.added == GENERATED_DOCS
+            built[engine] = root / engine
+        return built[engine]
+
+    return index
+
+
 def build_index(folder: Path, index_dir: Path, **options):
     from indexer.pipeline import RunOptions, run_index
 

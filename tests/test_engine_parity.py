@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 
 from indexer.search import Filters, SearchService
-from tests.conftest import available_engines, build_index
+from tests.conftest import available_engines
 
-pytestmark = pytest.mark.skipif(len(available_engines()) < 2, reason="needs two engines installed")
+pytestmark = [pytest.mark.skipif(len(available_engines()) < 2, reason="needs two engines installed"),
+              pytest.mark.xdist_group("generated")]
 
 QUERIES: list[tuple[str, dict]] = [
     ("taser", {}),
@@ -57,16 +58,8 @@ QUERIES: list[tuple[str, dict]] = [
 
 
 @pytest.fixture(scope="module")
-def services(tmp_path_factory):
-    from bench.generate import generate_corpus
-
-    root = tmp_path_factory.mktemp("parity")
-    generate_corpus(root / "corpus", docs=200, seed=11, pdf_ratio=0.0)
-    out = {}
-    for name in ("whoosh", "tantivy"):
-        summary = build_index(root / "corpus", root / name, engine=name)
-        assert summary.failed == 0 and summary.added == 200
-        out[name] = SearchService(root / name)
+def services(generated_indexes):
+    out = {name: SearchService(generated_indexes(name)) for name in ("whoosh", "tantivy")}
     yield out
     for service in out.values():
         service.close()
