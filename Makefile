@@ -46,12 +46,14 @@ run: setup
 # the suite starts hundreds of `foi` processes, and each would compile indexer/ again (0.2 s).
 PYCACHE := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache
 
+# worksteal: each worker starts on one half of the suite in file order (module fixtures are
+# built once, not on both workers) and takes half of the other's remaining tests when idle.
 test: setup
-	$(PYCACHE) $(BIN)/pytest -n 2 -q
+	$(PYCACHE) $(BIN)/pytest -n 2 --dist worksteal -q
 
 # The suite without the tests marked slow (kill rounds, hostile corpora, bench smoke run).
 test-quick: setup
-	$(PYCACHE) $(BIN)/pytest -n 2 -q -m "not slow"
+	$(PYCACHE) $(BIN)/pytest -n 2 --dist worksteal -q -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check .

@@ -91,10 +91,8 @@ GENERATED_DOCS = 200
 def generated_indexes(tmp_path_factory):
     """engine name -> the index of one generated corpus (bench.generate: 200 text responses,
     seed 11), built on first use, once per engine: for tests that need a realistic corpus, not
-    a particular one. Read only (a test that changes an index builds its own).
-
-    Its users carry `pytest.mark.xdist_group("generated")`: under `--dist loadgroup` (make test)
-    they share one worker, so the corpus is indexed once per run, not once per module."""
+    a particular one. Read only (a test that changes an index builds its own). Its users sit
+    next to each other in file order, so `--dist worksteal` (make test) runs them on one worker."""
     from bench.generate import generate_corpus
 
     root = tmp_path_factory.mktemp("generated")

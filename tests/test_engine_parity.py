@@ -10,8 +10,7 @@ import pytest
 from indexer.search import Filters, SearchService
 from tests.conftest import available_engines
 
-pytestmark = [pytest.mark.skipif(len(available_engines()) < 2, reason="needs two engines installed"),
-              pytest.mark.xdist_group("generated")]
+pytestmark = pytest.mark.skipif(len(available_engines()) < 2, reason="needs two engines installed")
 
 QUERIES: list[tuple[str, dict]] = [
     ("taser", {}),

@@ -2,8 +2,6 @@
 single-pass analysis in workers, the tail-merge policy, one searcher reused."""
 from __future__ import annotations
 
-import pytest
-
 from indexer.search import SearchService
 from tests.conftest import SEED, build_index, write_doc
 
@@ -30,7 +28,6 @@ PHRASES = ['"internal review"', '"information commissioner"', '"freedom of infor
            '"open government licence"', '"information commissioner\'s office"', '"information commissioner office"']
 
 
-@pytest.mark.xdist_group("generated")
 def test_phrase_acceleration_returns_exactly_the_same_documents(generated_indexes):
     from indexer.engines.whoosh.search import Compiler
     from indexer.query import parse
@@ -114,7 +111,6 @@ def test_tiered_merge_policy_merges_a_full_tier_of_small_segments_only(monkeypat
     assert writer.added == hundreds
 
 
-@pytest.mark.xdist_group("generated")
 def test_facet_counts_equal_whoosh_own_grouping(generated_indexes):
     """Facets are counted from postings sets; they must equal Whoosh's grouping of the
     same matches (overlapping exemptions included), with and without a filter."""

@@ -21,9 +21,10 @@ pytestmark = pytest.mark.usefixtures("engine")
 STAGING = "foi-rebuild"
 
 # Counts the documents holding "rebuildtest" with a reader held open for the whole run (as the
-# TUI holds one) and with a fresh one each time (as `foi search` opens one), until told to stop.
+# TUI holds one) and with a fresh one each time (as `foi search` opens one), until told to stop;
+# a 10 ms rest between counts (dozens a second) leaves the CPU to the rebuild it watches.
 READER = (
-    "import sys, json\n"
+    "import sys, json, time\n"
     "from pathlib import Path\n"
     "from indexer.search import SearchService\n"
     "index, stop = Path(sys.argv[1]), Path(sys.argv[2])\n"
@@ -37,6 +38,7 @@ READER = (
     "    finally:\n"
     "        fresh.close()\n"
     "    print(json.dumps(line), flush=True)\n"
+    "    time.sleep(0.01)\n"
 )
 
 
