@@ -23,7 +23,10 @@ class FoiError(click.ClickException):
         self.exit_code = code
 
     def show(self, file=None) -> None:
-        click.echo(f"foi: {self.format_message()}", err=True)
+        from indexer.textsafe import clean_display
+
+        # Messages quote paths, doc ids and queries: never let them act on the terminal.
+        click.echo(f"foi: {clean_display(self.format_message())}", err=True)
 
 
 def index_dir(value: str | None) -> Path:
@@ -185,11 +188,14 @@ def search(query, limit, offset, as_json, count, facets, sort, queries, authorit
 
 
 def _run_one(service, query, filters, limit, offset, sort, as_json, count, facets, tag=False) -> int:
+    from rich.text import Text
+
     from indexer.output import console, emit_json, print_facets, print_results
+    from indexer.textsafe import one_line
 
     if count:
         total = service.count(query, filters)
-        click.echo(f"{query}\t{total}" if tag else total)
+        click.echo(f"{one_line(query)}\t{total}" if tag else total)
         return total
     results = service.search(query, filters, sort=sort, limit=limit, offset=offset, facets=facets)
     if as_json:
@@ -203,9 +209,10 @@ def _run_one(service, query, filters, limit, offset, sort, as_json, count, facet
     else:
         con = console()
         if tag:
-            con.print(f"## {query}", markup=False, highlight=False, style="bold magenta")
+            con.print(Text(f"## {one_line(query)}", style="bold magenta"))
         if not results.hits and not tag:
-            click.echo(f"no hits for {query!r}" + (f"; did you mean {results.suggestion!r}?" if results.suggestion else ""), err=True)
+            hint = f"; did you mean {one_line(repr(results.suggestion))}?" if results.suggestion else ""
+            click.echo(f"no hits for {one_line(repr(query))}{hint}", err=True)
         print_results(con, results, show_summary=bool(results.hits) or tag)
         if facets:
             print_facets(con, results.facets)
@@ -214,6 +221,7 @@ def _run_one(service, query, filters, limit, offset, sort, as_json, count, facet
 
 def _run_queries(service, lines, filters, limit, offset, sort, as_json, count) -> int:
     from indexer.search import QueryError
+    from indexer.textsafe import one_line
 
     any_hits = False
     bad = False
@@ -225,7 +233,7 @@ def _run_queries(service, lines, filters, limit, offset, sort, as_json, count) -
             any_hits |= _run_one(service, query, filters, limit, offset, sort, as_json, count, False, tag=True) > 0
         except QueryError as exc:
             bad = True
-            click.echo(f"foi: line {number}: {exc}", err=True)
+            click.echo(f"foi: line {number}: {one_line(exc)}", err=True)
     return 2 if bad else (0 if any_hits else 1)
 
 

@@ -1,24 +1,20 @@
 """How results are printed: JSON Lines for scripts, Rich text for people.
 
-Document text is data: it is only ever put into rich.text.Text objects (never parsed as
-markup) and control characters are stripped before printing.
+Document text, sidecar values and file names are data: they are only ever put into
+rich.text.Text objects (never parsed as markup) after indexer.textsafe made their control
+characters, escape sequences and bidi overrides visible; JSON is written with those
+characters as \\u escapes.
 """
 from __future__ import annotations
 
-import json
-import re
 import sys
 
 from rich.console import Console
 from rich.text import Text
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from indexer.textsafe import clean_display, json_line, one_line
+
 HIGHLIGHT = "bold yellow"
-
-
-def safe(value) -> str:
-    """Text safe for a terminal: no escape sequences or control characters."""
-    return _UNSAFE.sub("", "" if value is None else str(value))
 
 
 def console(stderr: bool = False) -> Console:
@@ -29,11 +25,11 @@ def console(stderr: bool = False) -> Console:
 
 def emit_json(obj: dict, stream=None) -> None:
     stream = stream or sys.stdout
-    stream.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    stream.write(json_line(obj) + "\n")
 
 
 def snippet_text(snippet: str, highlights: list[list[int]]) -> Text:
-    text = Text(safe(snippet))
+    text = Text(one_line(snippet))
     for start, end in highlights:
         text.stylize(HIGHLIGHT, start, end)
     return text
@@ -42,14 +38,14 @@ def snippet_text(snippet: str, highlights: list[list[int]]) -> Text:
 def print_hit(con: Console, hit) -> None:
     head = Text()
     head.append(f"{hit.rank:>3}. ", style="dim")
-    head.append(safe(hit.title or hit.doc_id), style="bold")
-    facts = [safe(x) for x in (hit.authority, hit.reference, hit.date, hit.outcome) if x]
+    head.append(one_line(hit.title or hit.doc_id), style="bold")
+    facts = [one_line(x) for x in (hit.authority, hit.reference, hit.date, hit.outcome) if x]
     if hit.exemptions:
-        facts.append(", ".join(hit.exemptions))
+        facts.append(one_line(", ".join(hit.exemptions)))
     if facts:
         head.append("  " + " · ".join(facts), style="cyan")
     con.print(head)
-    where = Text("     " + safe(hit.doc_id), style="green")
+    where = Text("     " + one_line(hit.doc_id), style="green")
     if hit.page:
         where.append(f"  p.{hit.page}", style="green")
     where.append(f"  score {hit.score:.2f}", style="dim")
@@ -57,7 +53,7 @@ def print_hit(con: Console, hit) -> None:
     if hit.snippet:
         con.print(Text("     ") + snippet_text(hit.snippet, hit.highlights))
     if hit.qa:
-        con.print(Text("     Q: ", style="dim") + Text(safe(_short(hit.qa.question, 160))))
+        con.print(Text("     Q: ", style="dim") + Text(one_line(_short(hit.qa.question, 160))))
     con.print()
 
 
@@ -72,19 +68,19 @@ def print_results(con: Console, results, show_summary: bool = True) -> None:
         line += f" in {results.seconds * 1000:.0f} ms"
         con.print(Text(line, style="dim"))
         if results.suggestion:
-            con.print(Text("Did you mean: ", style="dim") + Text(safe(results.suggestion), style="bold"))
+            con.print(Text("Did you mean: ", style="dim") + Text(one_line(results.suggestion), style="bold"))
 
 
 def print_facets(con: Console, facets: dict) -> None:
     for name, items in facets.items():
-        con.print(Text(name, style="bold"))
+        con.print(Text(one_line(name), style="bold"))
         for value, count in items:
-            con.print(Text(f"  {count:>6}  {safe(value)}"))
+            con.print(Text(f"  {count:>6}  {one_line(value)}"))
 
 
 def print_summary(con: Console, summary) -> None:
     for f in summary.failures:
-        con.print(Text(f"failed: {safe(f.path)}: {f.reason}" + (f" ({safe(f.detail)})" if f.detail else ""), style="red"))
+        con.print(Text(f"failed: {one_line(f.path)}: {one_line(f.reason)}" + (f" ({one_line(f.detail)})" if f.detail else ""), style="red"))
     con.print(
         Text(
             f"added {summary.added}, updated {summary.updated}, removed {summary.removed}, "
@@ -94,33 +90,28 @@ def print_summary(con: Console, summary) -> None:
 
 
 def print_status(con: Console, stats, index_dir) -> None:
-    con.print(Text(f"Index:      {safe(index_dir)}"))
+    con.print(Text(f"Index:      {one_line(index_dir)}"))
     con.print(Text(f"Documents:  {stats.documents:,}"))
     con.print(Text(f"Index size: {human_bytes(stats.index_bytes)}"))
     con.print(Text(f"Last run:   {stats.last_run or 'never'}"))
     con.print(Text(f"Failures:   {len(stats.failures)}"))
     for f in stats.failures:
-        con.print(Text(f"  {safe(f['path'])}: {f['reason']}" + (f" ({safe(f['detail'])})" if f.get("detail") else "")))
+        con.print(Text(f"  {one_line(f['path'])}: {one_line(f['reason'])}" + (f" ({one_line(f['detail'])})" if f.get("detail") else "")))
 
 
 def print_document(con: Console, view) -> None:
     meta = view.metadata
-    con.print(Text(safe(meta.get("title") or meta["doc_id"]), style="bold"))
+    con.print(Text(one_line(meta.get("title") or meta["doc_id"]), style="bold"))
     for key in ("doc_id", "path", "authority", "reference", "date", "request_date", "outcome", "kind", "pages"):
         if meta.get(key) is not None:
-            con.print(Text(f"{key + ':':<14}{safe(meta[key])}", style="cyan"))
+            con.print(Text(f"{key + ':':<14}{one_line(meta[key])}", style="cyan"))
     if meta.get("exemptions"):
-        con.print(Text(f"{'exemptions:':<14}{', '.join(meta['exemptions'])}", style="cyan"))
+        con.print(Text(f"{'exemptions:':<14}{one_line(', '.join(meta['exemptions']))}", style="cyan"))
     con.print()
     for number, page in enumerate(view.pages, start=1):
         if len(view.pages) > 1:
             con.print(Text(f"--- page {number} ---", style="dim"))
-        con.print(Text(safe_block(page)))
-
-
-def safe_block(text: str) -> str:
-    """Like safe(), but keeps line breaks and tabs."""
-    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", "", text)
+        con.print(Text(clean_display(page)))
 
 
 def human_bytes(n: int) -> str:

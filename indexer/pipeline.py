@@ -316,7 +316,10 @@ def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
         if old is None or old.path != text_form(source.path):
             todo.append(source)
             continue
-        if old.size == source.size and old.mtime == source.mtime and sidecar_path(source.path) is None:
+        # A fingerprint with a "+" part was made with a sidecar: if that sidecar is gone now,
+        # its overrides must go too, so the document is re-read below.
+        if (old.size == source.size and old.mtime == source.mtime and "+" not in old.fingerprint
+                and sidecar_path(source.path) is None):
             summary.unchanged += 1
             continue
         try:

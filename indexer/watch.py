@@ -9,6 +9,7 @@ import click
 
 from indexer.discover import is_candidate
 from indexer.pipeline import RunOptions, run_index
+from indexer.textsafe import one_line
 
 DEBOUNCE_SECONDS = 1.0
 
@@ -49,8 +50,8 @@ def watch_and_index(roots: list[Path], index_dir: Path, options: RunOptions, deb
                 changes.touch()
 
     def line(kind: str, doc_id: str, detail: str) -> None:
-        stamp = time.strftime("%H:%M:%S")
-        click.echo(f"{stamp} {kind:<8} {doc_id}" + (f"  ({detail})" if detail else ""))
+        stamp = time.strftime("%H:%M:%S")  # doc ids are file names: cleaned like every untrusted string
+        click.echo(f"{stamp} {kind:<8} {one_line(doc_id)}" + (f"  ({one_line(detail)})" if detail else ""))
 
     observer = Observer()
     for root in roots:
@@ -58,7 +59,7 @@ def watch_and_index(roots: list[Path], index_dir: Path, options: RunOptions, deb
     observer.start()
     try:
         summary = run_index(roots, index_dir, options, on_event=line)
-        click.echo(f"watching {', '.join(map(str, roots))} ({summary.added + summary.updated + summary.unchanged} documents); Ctrl+C stops")
+        click.echo(f"watching {one_line(', '.join(map(str, roots)))} ({summary.added + summary.updated + summary.unchanged} documents); Ctrl+C stops")
         options = RunOptions(**{**vars(options), "rebuild": False})
         while changes.wait(debounce, stop):
             run_index(roots, index_dir, options, on_event=line)

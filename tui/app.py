@@ -8,6 +8,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from indexer.search import SearchService
+from indexer.textsafe import one_line
 from tui.commands import FoiCommands
 from tui.messages import ReindexFinished, ReindexProgress
 from tui.opener import open_document
@@ -84,7 +85,7 @@ class FoiApp(App):
     def on_reindex_finished(self, event: ReindexFinished) -> None:
         self.reindexing = False
         if event.summary is None:
-            self.notify(f"Re-index failed: {event.error}", severity="error", markup=False)
+            self.notify(f"Re-index failed: {one_line(event.error)}", severity="error", markup=False)
         else:
             s = event.summary
             message = f"Re-indexed: {s.added} added, {s.updated} updated, {s.removed} removed, {s.unchanged} unchanged"

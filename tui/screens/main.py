@@ -16,6 +16,7 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from indexer.search import SORTS, Filters, Hit, QueryError, Results
+from indexer.textsafe import one_line
 from tui.messages import (
     DocumentLoaded,
     FacetsLoaded,
@@ -310,7 +311,7 @@ class MainScreen(Screen):
             self.app.bell()
             return
         self.app.copy_to_clipboard(hit.path)
-        self.notify(f"Copied {hit.path}", title="Path copied", markup=False)
+        self.notify(f"Copied {one_line(hit.path)}", title="Path copied", markup=False)
 
     def action_sort(self, sort: str) -> None:
         if sort in SORTS:

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from tui.text import one_line
+from indexer.textsafe import one_line
 
 
 def human_bytes(size: int) -> str:
