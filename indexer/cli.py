@@ -85,32 +85,48 @@ def main() -> None:
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per file.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Documents per commit: at most this many are redone after a crash.")
+@click.option("--follow-links", is_flag=True,
+              help="Follow symbolic links into any folder given (never outside them). By default only links that stay inside their own folder are followed.")
+@click.option("--name", metavar="NAME",
+              help="Doc ids of the one folder given start with NAME instead of its folder name (recorded; later runs keep it).")
 @common
-def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, index):
+def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, follow_links, name, index):
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
     from indexer.extract.base import ExtractOptions
     from indexer.output import console, emit_json, print_summary
     from indexer.pipeline import RunOptions, run_index
+    from indexer.roots import DocIdClash, check_name, named_roots
+    from indexer.state import IndexState
 
     roots = list(paths) or [Path(DEFAULT_CORPUS)]
     missing = [str(p) for p in roots if not p.exists()]
     if missing:
         raise FoiError(f"no such file or folder: {', '.join(missing)}", 2)
+    try:  # before any work (and before --watch starts): two folders sharing doc ids is a usage error
+        if name is not None:
+            check_name(name)
+        named_roots([Path(os.path.abspath(p)) for p in roots], IndexState.load(index), name, rebuild)
+    except DocIdClash as exc:
+        raise FoiError(str(exc), 2) from None
     extract = ExtractOptions(
         max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, timeout=timeout,
         ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=index / "ocr-cache",
     )
-    options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size, extract=extract)
+    options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size, extract=extract,
+                         follow_links=follow_links, name=name)
     if watch:
         from indexer.watch import watch_and_index
 
         watch_and_index(roots, index, options)
         return
     err = console(stderr=True)
-    if not as_json and err.is_terminal:
-        summary = _run_with_progress(roots, index, options, run_index, err)
-    else:
-        summary = run_index(roots, index, options)
+    try:
+        if not as_json and err.is_terminal:
+            summary = _run_with_progress(roots, index, options, run_index, err)
+        else:
+            summary = run_index(roots, index, options)
+    except DocIdClash as exc:  # another run recorded a folder meanwhile
+        raise FoiError(str(exc), 2) from None
     if optimize:
         from indexer.index import FoiIndex
 

@@ -81,6 +81,8 @@ def print_facets(con: Console, facets: dict) -> None:
 def print_summary(con: Console, summary) -> None:
     for f in summary.failures:
         con.print(Text(f"failed: {one_line(f.path)}: {one_line(f.reason)}" + (f" ({one_line(f.detail)})" if f.detail else ""), style="red"))
+    for warning in summary.warnings:
+        con.print(Text(f"warning: {one_line(warning)}", style="yellow"))
     con.print(
         Text(
             f"added {summary.added}, updated {summary.updated}, removed {summary.removed}, "

@@ -22,6 +22,7 @@ from indexer.extract import ExtractionError, ExtractOptions, extract_file
 from indexer.index import BatchWriter, FoiIndex, ManifestEntry, is_under, prepared_fields
 from indexer.lock import WriterLock
 from indexer.models import Failure, IndexRecord, SourceFile
+from indexer.roots import named_roots, record_names
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
 from indexer.state import IndexState
 
@@ -33,6 +34,7 @@ class IndexSummary:
     removed: int = 0
     unchanged: int = 0
     failures: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # told, not kept (a folder too deep)
     seconds: float = 0.0
 
     @property
@@ -47,6 +49,7 @@ class IndexSummary:
             "unchanged": self.unchanged,
             "failed": self.failed,
             "failures": [f.to_dict() for f in self.failures],
+            "warnings": self.warnings,
             "seconds": round(self.seconds, 3),
         }
 
@@ -58,10 +61,12 @@ class RunOptions:
     retry_failed: bool = False
     batch_size: int = 2000  # documents per commit; each commit adds a segment
     lock_wait: float = 5.0
+    follow_links: bool = False  # follow links into any folder given, never outside them
+    name: str | None = None  # the doc-id name of the one folder given (`foi index --name`)
     extract: ExtractOptions = field(default_factory=ExtractOptions)
 
 
-# on_event(kind, doc_id, detail): kind is added/updated/removed/failed; on_progress(done, total)
+# on_event(kind, doc_id, detail): kind is added/updated/removed/failed/warning; on_progress(done, total)
 EventFn = Callable[[str, str, str], None]
 ProgressFn = Callable[[int, int], None]
 
@@ -231,11 +236,13 @@ def run_index(
     on_event: EventFn | None = None,
     on_progress: ProgressFn | None = None,
 ) -> IndexSummary:
-    """One incremental run over `paths`. Raises lock.IndexBusy when another writer holds the index."""
+    """One incremental run over `paths`. Raises lock.IndexBusy when another writer holds the
+    index, roots.DocIdClash (before touching it) when two folders would share doc ids."""
     started = time.monotonic()
     summary = IndexSummary()
     emit = on_event or (lambda kind, doc_id, detail: None)
     roots = [Path(os.path.abspath(p)) for p in paths]
+    named = named_roots(roots, IndexState.load(index_dir), options.name, options.rebuild)
     with WriterLock(index_dir, wait=options.lock_wait):
         store = FoiIndex(index_dir)
         ix = store.create() if options.rebuild else store.open_or_create()
@@ -243,11 +250,12 @@ def run_index(
         try:
             manifest = store.manifest(ix)
             problems: list[DiscoveryProblem] = []
-            sources = list(discover(roots, problems))
+            sources = list(discover(named, problems, follow_links=options.follow_links))
             source_ids = {s.doc_id for s in sources}
             todo = _plan(sources, manifest, state, options, summary, emit)
             # The index and the failure log hold paths as text (discover.text_form/display_path).
-            gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots])
+            gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots],
+                           [text_form(r.name) for r in named])
             shown_roots = [Path(display_path(r)) for r in roots]
             with BatchWriter(ix, batch_size=options.batch_size) as writer:
                 for doc_id in gone:
@@ -259,6 +267,10 @@ def run_index(
                     if is_under(state.failures[doc_id].path, shown_roots):
                         state.failures.pop(doc_id)
                 for p in problems:  # kept in the state too, so `foi status` lists them
+                    if p.warning:
+                        summary.warnings.append(f"{p.path}: {p.detail}")
+                        emit("warning", p.path, p.detail)
+                        continue
                     failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)
                     state.failures[failure.doc_id] = failure
                     summary.failures.append(failure)
@@ -298,6 +310,7 @@ def run_index(
         finally:
             state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
             state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
+            record_names(state, named)
             state.save(index_dir)
             ix.close()
     summary.seconds = time.monotonic() - started
@@ -334,14 +347,18 @@ def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
     return todo
 
 
-def _deleted(sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path]) -> list[str]:
-    """Indexed documents under the given roots whose files are gone."""
+def _deleted(sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path],
+             names: list[str]) -> list[str]:
+    """Indexed documents under the given roots whose files are gone, or whose doc ids no
+    longer start with the name of a root they are under (the root was given a new --name)."""
     present = {s.doc_id for s in sources}
     gone = []
     for doc_id, entry in manifest.items():
         if doc_id in present or not is_under(entry.path, roots):
             continue
-        if not os.path.exists(entry.path):
+        renamed = not any(doc_id.startswith(name + "/") and is_under(entry.path, [root])
+                          for root, name in zip(roots, names))
+        if renamed or not os.path.exists(entry.path):
             gone.append(doc_id)
     return gone
 

@@ -163,17 +163,18 @@ def test_single_pass_content_and_bigram_postings_equal_whoosh_own():
     assert any(p[0] == b"inform commission offic" for p in fast["bigrams"].postings)
 
 
-def test_new_documents_are_added_without_duplicates_even_when_doc_ids_collide(tmp_path, index_dir):
-    """New documents skip Whoosh's replace lookup; two roots with the same folder name must
-    still leave one document per doc_id."""
+def test_two_roots_with_one_folder_name_are_refused_before_touching_the_index(tmp_path, index_dir):
+    """Two folders called `docs` would share doc ids: the run stops (a usage error) instead
+    of letting the second replace the first; nothing is written."""
     from indexer.pipeline import RunOptions, run_index
+    from indexer.roots import DocIdClash
 
     for side in ("a", "b"):
         write_doc(tmp_path / side / "docs", "same.txt", f"Response from side {side} about gritters.")
-    summary = run_index([tmp_path / "a" / "docs", tmp_path / "b" / "docs"], index_dir, RunOptions(jobs=1))
-    assert FoiIndex(index_dir).doc_count() == 1
-    assert [f.reason for f in summary.failures] == ["duplicate"]
-    assert _search_ids(index_dir, "gritters") == ["docs/same.txt"]
+    with pytest.raises(DocIdClash) as clash:
+        run_index([tmp_path / "a" / "docs", tmp_path / "b" / "docs"], index_dir, RunOptions(jobs=1))
+    assert str(tmp_path / "a" / "docs") in str(clash.value) and "--name" in str(clash.value)
+    assert not FoiIndex(index_dir).exists()
 
 
 def test_tail_merge_policy_merges_only_small_segments():

@@ -15,6 +15,7 @@ REASONS = (
     "unreadable",
     "ocr_unavailable",
     "bad_sidecar",
+    "outside_root",  # a symbolic link leading out of the indexed folders: not followed
 )
 
 
