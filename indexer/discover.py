@@ -77,7 +77,7 @@ def display_path(path: Path | str) -> str:
 
 
 def discover(paths: list[Path | Root], problems: list[DiscoveryProblem] | None = None, follow_links: bool = False,
-             max_depth: int = MAX_DEPTH) -> Iterator[SourceFile]:
+             max_depth: int | None = None) -> Iterator[SourceFile]:
     """Yield every indexable file under `paths` once, walking folders without recursion.
 
     Symbolic links are followed only while their targets stay inside the real path of the
@@ -85,6 +85,7 @@ def discover(paths: list[Path | Root], problems: list[DiscoveryProblem] | None =
     reported (`outside_root`), so a link to /etc/shadow or to / is never read. Loops and
     folders linked twice are read once; unreadable folders are reported and skipped."""
     problems = problems if problems is not None else []
+    max_depth = MAX_DEPTH if max_depth is None else max_depth
     roots = [as_root(p) for p in paths]
     every_root = [_real_folder(r.path) for r in roots if r.path.is_dir()]
     seen_dirs: set[tuple[int, int]] = set()

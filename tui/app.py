@@ -16,6 +16,10 @@ from tui.screens.empty import EmptyIndexScreen
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 
+# Searches take milliseconds; one that runs for seconds expands a pattern over the whole
+# vocabulary and would otherwise keep growing. It is stopped with a message instead.
+SEARCH_BUDGET_SECONDS = 10.0
+
 
 class FoiApp(App):
     """Search FOI responses as you type."""
@@ -31,10 +35,12 @@ class FoiApp(App):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, service: SearchService, measurements: bool = True, **kwargs) -> None:
+    def __init__(self, service: SearchService, measurements: bool = True,
+                 search_budget: float | None = SEARCH_BUDGET_SECONDS, **kwargs) -> None:
         super().__init__(**kwargs)
         self.service = service
         self.measurements = measurements  # False: no timings or sizes on screen (snapshots)
+        self.search_budget = search_budget  # seconds a search may run before it is stopped
         self.reindexing = False
 
     def has_documents(self) -> bool:
@@ -107,4 +113,10 @@ def run(index_dir: Path | str) -> None:
     try:
         FoiApp(service).run()
     finally:
-        service.close()
+        # A search stuck in native code may still hold the service: close it without
+        # waiting, the process is about to end anyway.
+        import threading
+
+        closing = threading.Thread(target=service.close, daemon=True)
+        closing.start()
+        closing.join(timeout=1.0)

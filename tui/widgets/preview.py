@@ -166,6 +166,8 @@ class PreviewPane(ScrollView, can_focus=True):
             return
         # force: right after a new document the scrollbars are not laid out yet
         self.scroll_to(0, max(0, row - height // 3), animate=False, immediate=True, force=True)
+        # ...so Textual did not move the (still hidden) scrollbar: its thumb would stay at the top.
+        self.vertical_scrollbar.position = self.scroll_y
 
     def _update_subtitle(self) -> None:
         if not self._hits:
