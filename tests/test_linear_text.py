@@ -1,67 +1,44 @@
 """Text cleaning is linear in its input: hostile patterns that made the old regexes quadratic,
-each at 256 KB, timed against a quarter of the size in the same run (no wall-clock limits).
+each at 256 KB, timed against four times the size in the same run (no wall-clock limits).
 
-Linear work grows 4x from 64 KB to 256 KB, quadratic 16x; the ratio bound sits between.
+Linear work grows 4x from 256 KB to 1 MB, quadratic 16x; the ratio bound sits between.
+(Both sizes are above the allocator's mmap threshold: below it, strings are cheaper per
+byte and even linear work seemed to grow 10x from 64 KB to 256 KB.) A machine busy with
+other work can slow one measurement, so a pattern gets up to three tries.
 The rewritten steps are also checked to give exactly what the old regexes gave.
+`python -m bench.hostile_text` prints the figures.
 """
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.hostile_text import PATTERNS, seconds as _seconds
 from indexer.extract import text as text_module
 from indexer.extract.base import ExtractOptions
 from indexer.extract.text import clean_text, extract_text, unbold
 
 KB = 1024
-SMALL, LARGE = 64 * KB, 256 * KB
+SMALL, LARGE = 256 * KB, 1024 * KB
 LINEAR_BOUND = 9.0  # 4 expected for linear work, 16 for quadratic
-
-
-def _repeat(unit: str, size: int) -> str:
-    return (unit * (size // len(unit) + 1))[:size]
-
-
-# name -> text of about `size` characters
-PATTERNS = {
-    "unclosed bold stars": lambda n: _repeat("**a ", n),
-    "unclosed bold underscores": lambda n: _repeat("__a ", n),
-    "unclosed italics": lambda n: _repeat("*a ", n),
-    "run of stars inside a word": lambda n: "x" + "*" * n + "y",
-    "blank run before a word": lambda n: "x" + " " * n + "y\n",
-    "blank run with tabs": lambda n: "x" + " \t" * (n // 2) + "y",
-    "NUL run before a space": lambda n: "x" + "\x00" * n + " y",
-    "unfinished CSI sequences": lambda n: _repeat("\x1b[0", n),
-    "unfinished OSC sequences": lambda n: _repeat("\x1b]0;", n),
-    "unclosed tags": lambda n: _repeat("<b ", n),
-    "hash run": lambda n: "#" * n,
-    "bold and underscore mix": lambda n: _repeat("**a __b *c _d ", n),
-    "star triples": lambda n: "***" * (n // 3 + 1),
-}
-
-
-def _seconds(func, arg, repeats: int = 3) -> float:
-    """The best of a few runs: the least disturbed by other work on the machine."""
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        func(arg)
-        best = min(best, time.perf_counter() - started)
-    return best
+TRIES = 3
 
 
 @pytest.mark.parametrize("name", PATTERNS)
 def test_cleaning_grows_linearly_on_256kb_of_a_hostile_pattern(name):
     make = PATTERNS[name]
     small, large = make(SMALL), make(LARGE)
-    assert len(large) >= LARGE
+    assert len(small) >= SMALL and len(large) >= LARGE
     clean_text(make(4 * KB))  # warm up (regex compilation, imports)
-    ratio = _seconds(clean_text, large) / max(_seconds(clean_text, small), 1e-6)
-    assert ratio < LINEAR_BOUND, f"{name}: 4x the text took {ratio:.1f}x the time"
+    ratios = []
+    for _ in range(TRIES):
+        ratios.append(_seconds(clean_text, large, 2) / max(_seconds(clean_text, small, 2), 1e-6))
+        if ratios[-1] < LINEAR_BOUND:
+            break
+    assert min(ratios) < LINEAR_BOUND, f"{name}: 4x the text took {', '.join(f'{r:.1f}' for r in ratios)}x the time"
 
 
 def test_the_length_cut_comes_before_cleaning(monkeypatch):
@@ -105,7 +82,7 @@ def test_unbold_gives_what_the_old_regex_gave(text):
 @settings(max_examples=600, deadline=None)
 @given(_MARKDOWNISH)
 def test_stray_star_removal_gives_what_the_old_regex_gave(text):
-    assert text_module._STAR_RUN.sub(text_module._stray_stars, text) == _OLD_STRAY_STARS.sub("", text)
+    assert text_module._STRAY_STARS.sub("", text) == _OLD_STRAY_STARS.sub("", text)
 
 
 @settings(max_examples=300, deadline=None)

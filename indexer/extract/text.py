@@ -33,12 +33,15 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff\ud800-\udfff]")
 _NULS = re.compile(r"(?<=[^\s\x00])\x00+(?=[^\s\x00])")
 _SUP = re.compile(r"</?(?:sup|sub)>", re.IGNORECASE)
-_TAG = re.compile(r"</?(?:br|p|span|em|strong|b|i|u)\b[^>\n]{0,200}>", re.IGNORECASE)
+_TAG = re.compile(r"</?(?:br|p|span|em|strong|b|i|u)\b[^<>\n]{0,200}>", re.IGNORECASE)  # stops at the next "<"
 # Every place a `**` or `__` delimiter starts (overlapping: `***` holds two).
 _EMPHASIS_DELIMITER = re.compile(r"(?=(\*\*|__))")
 # A lone star pairs with the next star on its line at most: each scan stops there.
 _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)\*(?![\w*])")
-_STAR_RUN = re.compile(r"\*+")
+# A run of stars left after emphasis goes when it touches a word on one side only, or stands
+# alone and is longer than one star; it stays between two words (`a**b`) and as a lone ` * `.
+# Every branch starts only at the first star of a run, so a long run is scanned once.
+_STRAY_STARS = re.compile(r"(?<=[^\s*])\*+(?=\s|\Z)|(?<!\S)\*+(?=[^\s*])|(?<!\S)\*\*+(?=\s|\Z)")
 _HEADING = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
 # Anchored at the start of a run of blanks, so a long run followed by a word is tried once.
 _TRAILING_WS = re.compile(r"(?<![ \t])[ \t]+$", re.MULTILINE)
@@ -111,7 +114,7 @@ def clean_text(raw: str) -> str:
     text = _TAG.sub("", text)
     text = unbold(text)
     text = _ITALIC.sub(r"\1", text)
-    text = _STAR_RUN.sub(_stray_stars, text)
+    text = _STRAY_STARS.sub("", text)
     text = _HEADING.sub("", text)
     text = _TRAILING_WS.sub("", text)
     text = _MANY_BLANKS.sub("\n\n", text)
@@ -146,22 +149,6 @@ def unbold(text: str) -> str:
         kept = j + 2
     out.append(text[kept:])
     return "".join(out)
-
-
-def _stray_stars(match: re.Match) -> str:
-    """A run of stars left after emphasis: dropped when it touches a word on one side only
-    or stands alone (more than one star); kept between two words (`a**b`) and when it is a
-    single star between spaces (` * `, a list bullet or a multiplication)."""
-    text, start, end = match.string, match.start(), match.end()
-    before = text[start - 1] if start else ""
-    after = text[end] if end < len(text) else ""
-    word_before = bool(before) and not before.isspace()
-    word_after = bool(after) and not after.isspace()
-    if word_before and word_after:
-        return match.group()
-    if not word_before and not word_after and end - start == 1:
-        return match.group()
-    return ""
 
 
 def extract_text(data: bytes, options: ExtractOptions = ExtractOptions()) -> ExtractedDocument:
