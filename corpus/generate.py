@@ -10,7 +10,9 @@ chosen by hand so that the small corpus covers what a new user and the tests
 need: several kinds of authority, years 2017-2024, every outcome, FOIA
 exemptions and EIR exceptions, a PDF with a ruled table, a two-column PDF, a
 multi-page PDF (so hit page numbers matter), a markdown file and a cp1252
-text file with CRLF line ends. Ground truth goes to corpus/labels.jsonl (not indexed: discovery
+text file with CRLF line ends, and a small "mass FOI" (bench/massfoi.py: one request
+about crimes on hospital grounds answered by four police forces in their own words, dated
+around Easter 2024 so that working days cross bank holidays and weekends). Ground truth goes to corpus/labels.jsonl (not indexed: discovery
 picks only .pdf, .txt and .md).
 
 The real seed response, syp-foi-20191213.txt, is not generated: it is copied
@@ -29,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from bench.generate import make_document  # noqa: E402
+from bench.massfoi import HOSPITAL_CRIME, write_replies  # noqa: E402
 
 SEED = 2024
 # (file name, overrides for bench.generate.choose_spec)
@@ -127,6 +130,10 @@ def build(out_dir: Path = HERE) -> list[dict]:
             raise SystemExit(f"{name} contains the seed's test phrase")
         (out_dir / name).write_bytes(data)
         labels.append(label)
+    for label in write_replies(out_dir, HOSPITAL_CRIME):
+        if FORBIDDEN.search((out_dir / label["file"]).read_text(encoding="utf-8")):
+            raise SystemExit(f"{label['file']} contains the seed's test phrase")
+        labels.append(label)
     with open(out_dir / "labels.jsonl", "w", encoding="utf-8") as fh:
         for label in labels:
             fh.write(json.dumps(label, ensure_ascii=False) + "\n")
@@ -144,6 +151,12 @@ templates of the benchmark generator `bench/generate.py`. The authorities are re
 the letters, references, names and figures are made up. `labels.jsonl` holds the ground truth
 of each sample (reference, authority, dates, exemptions, outcome, Q&A count, title, pages);
 it is not indexed. This file is written by `corpus/generate.py` too.
+
+The four `*-2024-hospital-crime.txt` files are a "mass FOI" (`bench/massfoi.py`): one request
+of Wednesday 20 March 2024 about crimes on hospital grounds, answered by four police forces,
+each wording the four questions its own way. Its 20th working day is Friday 19 April in
+England and Wales (Good Friday and Easter Monday are bank holidays) and Thursday 18 April in
+Scotland (Easter Monday is not): `foi stats` and `foi compare` show them in README.md.
 
 | file | authority | year | kind | outcome | exemptions | notes |
 |---|---|---|---|---|---|---|
@@ -165,6 +178,8 @@ def _notes(label: dict) -> str:
         notes.append(f"{label['encoding']} encoding")
     if label["law"] == "eir":
         notes.append("EIR")
+    if label.get("group"):
+        notes.append(f"mass FOI `{label['group']}`")
     return ", ".join(notes)
 
 

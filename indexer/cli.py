@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from indexer import __version__
+from indexer.models import KINDS
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
@@ -23,10 +24,10 @@ class FoiError(click.ClickException):
         self.exit_code = code
 
     def show(self, file=None) -> None:
-        from indexer.textsafe import clean_display
+        from indexer.textsafe import one_line
 
-        # Messages quote paths, doc ids and queries: never let them act on the terminal.
-        click.echo(f"foi: {clean_display(self.format_message())}", err=True)
+        # Messages quote paths, doc ids and queries: one line, never acting on the terminal.
+        click.echo(f"foi: {one_line(self.format_message())}", err=True)
 
 
 def index_dir(value: str | None) -> Path:
@@ -48,12 +49,11 @@ def common(func):
             if debug:
                 raise
             from indexer.lock import IndexBusy
-            from indexer.index import IndexNotFound
-            from indexer.search import QueryError
+            from indexer.results import EngineMismatch, IndexDamaged, IndexNotFound, QueryError
 
-            if isinstance(exc, QueryError):
+            if isinstance(exc, (QueryError, EngineMismatch)):
                 raise FoiError(str(exc), 2) from None
-            if isinstance(exc, (IndexBusy, IndexNotFound)):
+            if isinstance(exc, (IndexBusy, IndexNotFound, IndexDamaged)):
                 raise FoiError(str(exc), 1) from None
             raise FoiError(f"{type(exc).__name__}: {exc} (run with --debug for details)", 1) from None
 
@@ -85,12 +85,14 @@ def main() -> None:
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per file.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Documents per commit: at most this many are redone after a crash.")
+@click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), default=None,
+              help="Search engine of a new index (default: $FOI_ENGINE, else whoosh); another needs --rebuild.")
 @click.option("--follow-links", is_flag=True,
               help="Follow symbolic links into any folder given (never outside them). By default only links that stay inside their own folder are followed.")
 @click.option("--name", metavar="NAME",
               help="Doc ids of the one folder given start with NAME instead of its folder name (recorded; later runs keep it).")
 @common
-def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, follow_links, name, index):
+def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, engine, follow_links, name, index):
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
     from indexer.extract.base import ExtractOptions
     from indexer.output import console, emit_json, print_summary
@@ -112,8 +114,15 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
         max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, timeout=timeout,
         ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=index / "ocr-cache",
     )
-    options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size, extract=extract,
-                         follow_links=follow_links, name=name)
+    from indexer.engines import default_engine_name, engine_for_writing, engine_names
+
+    if engine is None and os.environ.get("FOI_ENGINE"):
+        if default_engine_name() not in engine_names():
+            raise FoiError(f"FOI_ENGINE={os.environ['FOI_ENGINE']!r} is not an engine: use one of "
+                           f"{', '.join(engine_names())}", 2)
+    engine_for_writing(index, engine, rebuild)  # the other engine without --rebuild: exit 2 now
+    options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size,
+                         extract=extract, engine=engine, follow_links=follow_links, name=name)
     if watch:
         from indexer.watch import watch_and_index
 
@@ -128,9 +137,9 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     except DocIdClash as exc:  # another run recorded a folder meanwhile
         raise FoiError(str(exc), 2) from None
     if optimize:
-        from indexer.index import FoiIndex
+        from indexer.engines import engine_for
 
-        FoiIndex(index).optimize()
+        engine_for(index).optimize()
     if as_json:
         emit_json(summary.to_dict())
     else:
@@ -168,44 +177,85 @@ def filter_options(func):
             click.option("--before", metavar="YYYY-MM-DD", help="Responses dated on or before this day."),
             click.option("--exemption", metavar="S", help="Exemption cited: s40 matches s40(2) and s40(3A)(a)."),
             click.option("--outcome", type=click.Choice(["disclosed", "partial", "refused", "not_held", "ncnd", "unknown"])),
-            click.option("--kind", type=click.Choice(["pdf", "text"])),
+            click.option("--kind", type=click.Choice(list(KINDS))),
         ]
     ):
         func = option(func)
     return func
 
 
+FORMATS = ("text", "json", "csv", "md")
+
+
 @main.command()
 @click.argument("query", required=False)
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0)
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit.")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit (= --format json).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output: text (default), json, csv or md.")
+@click.option("--export", "export", metavar="FILE.zip", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the original files of all hits plus results.csv into FILE.zip.")
 @click.option("--count", is_flag=True, help="Print only the number of hits.")
 @click.option("--facets", is_flag=True, help="Print counts per authority, year, exemption and outcome.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True)
 @click.option("--queries", type=click.File("r", encoding="utf-8", errors="replace"), help="Run one query per line of FILE ('-': stdin).")
 @filter_options
 @common
-def search(query, limit, offset, as_json, count, facets, sort, queries, authority, after, before, exemption, outcome, kind, index):
+@click.pass_context
+def search(ctx, query, limit, offset, as_json, fmt, export, count, facets, sort, queries, authority, after, before, exemption, outcome, kind, index):
     """Ranked full-text search. Exit 0 with hits, 1 with none, 2 for a bad query."""
-    from indexer.search import SearchService
-
-    if (query is None) == (queries is None):
-        raise FoiError("give a QUERY or --queries FILE (one of them)", 2)
     filters = _filters(authority, after, before, exemption, outcome, kind)
-    service = SearchService(index)
-    if not service.available():
-        raise FoiError(f"no index in {index}; run `foi index` first", 1)
+    if query is not None and queries is not None:
+        raise FoiError("give a QUERY or --queries FILE, not both", 2)
+    if query is None and queries is None:
+        if not filters.active():
+            raise FoiError("give a QUERY, --queries FILE, or a filter such as --outcome refused", 2)
+        query = ""  # browse: every document the filters match, newest first
+    if as_json and fmt not in (None, "json"):
+        raise FoiError(f"--json and --format {fmt} disagree: give one of them", 2)
+    fmt = "json" if as_json else (fmt or "text")
+    if export is not None and queries is not None:
+        raise FoiError("--export takes one QUERY, not --queries", 2)
+    service = _open_service(index)
     if queries is not None:
-        code = _run_queries(service, queries, filters, limit, offset, sort, as_json, count)
+        code = _run_queries(service, queries, filters, limit, offset, sort, fmt, count)
         sys.exit(code)
-    total = _run_one(service, query, filters, limit, offset, sort, as_json, count, facets)
+    total = _run_one(service, query, filters, limit, offset, sort, fmt, count, facets)
+    if export is not None and total:
+        # All hits unless --limit was given: an export is usually "everything that matched".
+        explicit = ctx.get_parameter_source("limit") is not click.core.ParameterSource.DEFAULT
+        _export(service, query, filters, sort, limit if explicit else None, offset if explicit else 0, export)
     sys.exit(0 if total else 1)
 
 
-def _run_one(service, query, filters, limit, offset, sort, as_json, count, facets, tag=False) -> int:
+def _open_service(index):
+    from indexer.search import SearchService
+
+    service = SearchService(index)
+    if not service.available():
+        raise FoiError(f"no index in {index}; run `foi index` first", 1)
+    return service
+
+
+def _export(service, query, filters, sort, limit, offset, target) -> None:
+    from indexer.export import ExportError, export_zip
+
+    wanted = limit if limit is not None else service.count(query, filters)
+    hits = service.search(query, filters, sort=sort, limit=max(1, wanted), offset=offset).hits
+    try:
+        summary = export_zip(hits, target)
+    except ExportError as exc:
+        raise FoiError(str(exc), 1) from None
+    message = f"exported {summary.files} file{'s' if summary.files != 1 else ''} and {summary.rows} rows of results.csv to {target}"
+    if summary.missing:
+        message += f"; {len(summary.missing)} original{'s' if len(summary.missing) != 1 else ''} no longer on disk: {', '.join(summary.missing[:5])}"
+    click.echo(message, err=True)
+
+
+def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, tag=False, first=True) -> int:
     from rich.text import Text
 
+    from indexer.export import hit_record, markdown_table, write_csv
     from indexer.output import console, emit_json, print_facets, print_results
     from indexer.textsafe import one_line
 
@@ -214,14 +264,23 @@ def _run_one(service, query, filters, limit, offset, sort, as_json, count, facet
         click.echo(f"{one_line(query)}\t{total}" if tag else total)
         return total
     results = service.search(query, filters, sort=sort, limit=limit, offset=offset, facets=facets)
-    if as_json:
+    for note in results.notes:
+        click.echo(f"foi: note: {one_line(note)}", err=True)
+    if fmt == "json":
         for hit in results.hits:
-            obj = hit.to_dict()
+            obj = hit_record(hit)
             if tag:
                 obj["query"] = query
             emit_json(obj)
         if facets:
             emit_json({"facets": {k: dict(v) for k, v in results.facets.items()}, "total": results.total})
+    elif fmt == "csv":
+        write_csv(results.hits, sys.stdout, header=first)
+    elif fmt == "md":
+        if tag:
+            click.echo(f"## {one_line(query)}\n")
+        if results.hits:
+            click.echo(markdown_table(results.hits), nl=tag)
     else:
         con = console()
         if tag:
@@ -235,22 +294,105 @@ def _run_one(service, query, filters, limit, offset, sort, as_json, count, facet
     return results.total
 
 
-def _run_queries(service, lines, filters, limit, offset, sort, as_json, count) -> int:
+def _run_queries(service, lines, filters, limit, offset, sort, fmt, count) -> int:
     from indexer.search import QueryError
     from indexer.textsafe import one_line
 
     any_hits = False
     bad = False
+    first = True
     for number, line in enumerate(lines, start=1):
         query = line.strip()
         if not query or query.startswith("#"):
             continue
         try:
-            any_hits |= _run_one(service, query, filters, limit, offset, sort, as_json, count, False, tag=True) > 0
+            any_hits |= _run_one(service, query, filters, limit, offset, sort, fmt, count, False, tag=True, first=first) > 0
+            first = False
         except QueryError as exc:
             bad = True
             click.echo(f"foi: line {number}: {one_line(exc)}", err=True)
     return 2 if bad else (0 if any_hits else 1)
+
+
+# ---------------------------------------------------------------- stats, compare
+
+
+def _one_format(**flags) -> None:
+    given = [name for name, value in flags.items() if value]
+    if len(given) > 1:
+        raise FoiError(f"{' and '.join(given)} cannot be combined: choose one output", 2)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--by", type=click.Choice(["authority", "year", "exemption", "outcome", "kind"]), default="authority",
+              show_default=True, help="What one row counts.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per group.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header line.")
+@filter_options
+@common
+def stats(query, by, as_json, as_csv, authority, after, before, exemption, outcome, kind, index):
+    """Counts per authority (or year, exemption, outcome, kind) of the responses matching
+    QUERY and the filters (no QUERY: the whole index): outcomes, refusal rate, exemptions,
+    median days from request to response, answers after 20 working days."""
+    from indexer.analysis.records import collect
+    from indexer.analysis.stats import compute, summarise
+    from indexer.export import write_stats_csv
+    from indexer.output import console, emit_json, print_stats
+
+    _one_format(**{"--json": as_json, "--csv": as_csv})
+    service = _open_service(index)
+    responses = collect(service, query, _filters(authority, after, before, exemption, outcome, kind))
+    if not responses:
+        raise FoiError("nothing matched" + (f" {query!r}" if query else " the filters"), 1)
+    groups = compute(responses, by)
+    if as_json:
+        for group in groups:
+            emit_json(group.to_dict())
+    elif as_csv:
+        write_stats_csv(groups, by, sys.stdout)
+    else:
+        print_stats(console(), groups, by, summarise(responses))
+
+
+@main.command()
+@click.argument("query")
+@click.option("--all", "every_group", is_flag=True, help="Every request group of two or more responses, not only the biggest.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per response.")
+@click.option("--csv", "as_csv", is_flag=True, help="A row per response, a column per question.")
+@click.option("--xlsx", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path), help="The same table as an Excel workbook.")
+@filter_options
+@common
+def compare(query, every_group, as_json, as_csv, xlsx, authority, after, before, exemption, outcome, kind, index):
+    """The responses to one request side by side: the responses matching QUERY are grouped
+    by their request; the biggest group becomes a table of answers per question."""
+    from indexer.analysis.compare import compare_all
+    from indexer.analysis.records import collect
+    from indexer.export import ExportError, write_comparison_csv, write_comparison_xlsx
+    from indexer.output import console, emit_json, print_comparisons
+
+    _one_format(**{"--json": as_json, "--csv": as_csv, "--xlsx": xlsx})
+    service = _open_service(index)
+    responses = collect(service, query, _filters(authority, after, before, exemption, outcome, kind), with_text=True)
+    if not responses:
+        raise FoiError(f"nothing matched {query!r}", 1)
+    comparisons = compare_all(responses, every_group=every_group)
+    if as_json:
+        several = len(comparisons) > 1
+        for number, comparison in enumerate(comparisons, start=1):
+            for row in comparison.to_dicts():
+                emit_json({"group": number, **row} if several else row)
+    elif as_csv:
+        write_comparison_csv(comparisons, sys.stdout)
+    elif xlsx:
+        try:
+            write_comparison_xlsx(comparisons, xlsx)
+        except ExportError as exc:
+            raise FoiError(str(exc), 1) from None
+        rows = sum(len(c.rows) for c in comparisons)
+        click.echo(f"wrote {rows} responses in {len(comparisons)} sheet{'s' if len(comparisons) != 1 else ''} to {xlsx}", err=True)
+    else:
+        print_comparisons(console(), comparisons)
 
 
 # ---------------------------------------------------------------- show, similar, status
@@ -317,7 +459,13 @@ def status(as_json, index):
 @common
 def tui(index):
     """The terminal UI: search as you type."""
+    from indexer.search import SearchService
     from tui.app import run
+
+    service = SearchService(index)
+    if service.available():
+        service.stats()  # a damaged index: one line and exit 1, before the screen opens
+    service.close()
 
     run(index)
 

@@ -96,7 +96,8 @@ class IndexRecord:
     document: ExtractedDocument
     metadata: FoiMetadata
     extra: dict = field(default_factory=dict)  # sidecar fields that are not FoiMetadata fields
-    fields: dict | None = None  # the index's fields, analysed in the worker (index.prepared_fields)
+    fields: dict | None = None  # the engine's fields, prepared in the worker (Engine.prepare)
+    parent: str | None = None  # the container's doc_id for a member of an archive or email
 
 
 @dataclass

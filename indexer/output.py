@@ -12,6 +12,7 @@ import sys
 from rich.console import Console
 from rich.text import Text
 
+from indexer.fields import SHOWN_FIELDS
 from indexer.textsafe import clean_display, json_line, one_line
 
 HIGHLIGHT = "bold yellow"
@@ -50,6 +51,11 @@ def print_hit(con: Console, hit) -> None:
         where.append(f"  p.{hit.page}", style="green")
     where.append(f"  score {hit.score:.2f}", style="dim")
     con.print(where)
+    from indexer.citation import cite
+
+    citation = cite(hit)
+    if citation:
+        con.print(Text("     " + one_line(citation), style="dim"))
     if hit.snippet:
         con.print(Text("     ") + snippet_text(hit.snippet, hit.highlights))
     if hit.qa:
@@ -93,7 +99,9 @@ def print_summary(con: Console, summary) -> None:
 
 def print_status(con: Console, stats, index_dir) -> None:
     con.print(Text(f"Index:      {one_line(index_dir)}"))
-    con.print(Text(f"Documents:  {stats.documents:,}"))
+    con.print(Text(f"Engine:     {stats.engine}"))
+    kinds = ", ".join(f"{one_line(kind)} {count:,}" for kind, count in stats.kinds.items())
+    con.print(Text(f"Documents:  {stats.documents:,}" + (f" ({kinds})" if kinds else "")))
     con.print(Text(f"Index size: {human_bytes(stats.index_bytes)}"))
     con.print(Text(f"Last run:   {stats.last_run or 'never'}"))
     con.print(Text(f"Failures:   {len(stats.failures)}"))
@@ -104,7 +112,7 @@ def print_status(con: Console, stats, index_dir) -> None:
 def print_document(con: Console, view) -> None:
     meta = view.metadata
     con.print(Text(one_line(meta.get("title") or meta["doc_id"]), style="bold"))
-    for key in ("doc_id", "path", "authority", "reference", "date", "request_date", "outcome", "kind", "pages"):
+    for key in SHOWN_FIELDS:
         if meta.get(key) is not None:
             con.print(Text(f"{key + ':':<14}{one_line(meta[key])}", style="cyan"))
     if meta.get("exemptions"):
@@ -127,3 +135,78 @@ def human_bytes(n: int) -> str:
 def _short(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# ---------------------------------------------------------------- analysis
+
+
+def aligned(header: list[str], rows: list[list], right: set[int] = frozenset()) -> list[str]:
+    """Rows as lines of columns padded to their widest cell (two spaces between columns)."""
+    cells = [[one_line(c) for c in header]] + [["" if v is None else one_line(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = []
+    for row in cells:
+        parts = [row[i].rjust(widths[i]) if i in right else row[i].ljust(widths[i]) for i in range(len(header))]
+        lines.append("  ".join(parts).rstrip())
+    return lines
+
+
+STATS_HEADER = ["responses", "disclosed", "partial", "refused", "not_held", "ncnd", "unknown",
+                "refusal", "dated", "median_days", "over_20wd", "exemptions"]
+
+
+def _group_label(by: str, key) -> str:
+    if key is not None:
+        return str(key)
+    return "(none cited)" if by == "exemption" else "(unknown)"
+
+
+def print_stats(con: Console, groups: list, by: str, overall=None) -> None:
+    """`foi stats` as an aligned table, one line per group, then the totals."""
+    def row(label, g):
+        top = ", ".join(f"{code} {n}" for code, n in list(g.exemptions.items())[:4])
+        more = len(g.exemptions) - 4
+        return [label, g.responses, *g.outcomes.values(), f"{g.refusal_rate:.1%}", g.dated_pairs,
+                "-" if g.median_days is None else g.median_days, g.over_20_working_days,
+                top + (f" +{more}" if more > 0 else "")]
+
+    rows = [row(_group_label(by, g.key), g) for g in groups]
+    if overall is not None and len(groups) > 1:
+        rows.append(row("all", overall))
+    lines = aligned([by, *STATS_HEADER], rows, right=set(range(1, len(STATS_HEADER))))
+    con.print(Text(lines[0], style="bold"))
+    for line in lines[1:]:
+        con.print(Text(line))
+
+
+def print_comparisons(con: Console, comparisons: list) -> None:
+    """`foi compare` for people: the responses, then each question with every answer under it."""
+    for number, comparison in enumerate(comparisons, start=1):
+        rows = comparison.rows
+        head = f"Request {number}" + (f" of {len(comparisons)}" if len(comparisons) > 1 else "")
+        con.print(Text(f"{head}: {len(rows)} response{'s' if len(rows) != 1 else ''}", style="bold"))
+        table = aligned(
+            ["authority", "reference", "date", "outcome", "exemptions", "doc_id"],
+            [[r.response.authority or "(unknown)", r.response.reference, r.response.date, r.response.outcome,
+              ", ".join(r.response.exemptions), r.response.doc_id] for r in rows],
+        )
+        for line in table:
+            con.print(Text("  " + line))
+        width = max(len(one_line(r.response.authority or "(unknown)")) for r in rows)
+        for qnum, question in enumerate(comparison.questions, start=1):
+            con.print()
+            con.print(Text(f"Q{qnum}. ", style="bold cyan") + Text(one_line(_short(question, 300)), style="bold"))
+            for r in rows:
+                answer = r.answers.get(question, "")
+                label = one_line(r.response.authority or "(unknown)").ljust(width)
+                con.print(Text(f"  {label}  ", style="cyan") + Text(one_line(_short(answer, 300)) if answer else "–",
+                                                                     style="" if answer else "dim"))
+        others = [r for r in rows if r.other]
+        if others:
+            con.print()
+            con.print(Text("Other (fits no question)", style="bold"))
+            for r in others:
+                label = one_line(r.response.authority or "(unknown)").ljust(width)
+                con.print(Text(f"  {label}  ", style="cyan") + Text(one_line(_short(r.other, 300))))
+        if number < len(comparisons):
+            con.print()

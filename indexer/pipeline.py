@@ -19,7 +19,7 @@ from pathlib import Path
 
 from indexer.discover import DiscoveryProblem, discover, display_path, text_form
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
-from indexer.index import BatchWriter, FoiIndex, ManifestEntry, is_under, prepared_fields
+from indexer.engines import ManifestEntry, engine_class, engine_for_writing
 from indexer.lock import WriterLock
 from indexer.models import Failure, IndexRecord, SourceFile
 from indexer.roots import named_roots, record_names
@@ -64,6 +64,7 @@ class RunOptions:
     follow_links: bool = False  # follow links into any folder given, never outside them
     name: str | None = None  # the doc-id name of the one folder given (`foi index --name`)
     extract: ExtractOptions = field(default_factory=ExtractOptions)
+    engine: str | None = None  # for a new index (or --rebuild); None: the index's own, else $FOI_ENGINE
 
 
 # on_event(kind, doc_id, detail): kind is added/updated/removed/failed/warning; on_progress(done, total)
@@ -94,7 +95,7 @@ def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
     return sha, f"{sha}+{side_sha[:16]}", data
 
 
-def prepare(source: SourceFile, options: ExtractOptions) -> IndexRecord | Failure:
+def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh") -> IndexRecord | Failure:
     """Worker-side: one file to an IndexRecord, or a Failure with its reason. Never raises."""
     from indexer.metadata import extract_metadata
 
@@ -130,7 +131,7 @@ def prepare(source: SourceFile, options: ExtractOptions) -> IndexRecord | Failur
     if problem:
         return _failure(source, "corrupt", problem)
     try:
-        record.fields = prepared_fields(record)
+        record.fields = engine_class(engine).prepare(record)
     except Exception as exc:
         return _failure(source, "corrupt", f"cannot analyse the text ({type(exc).__name__}: {exc})")
     return record
@@ -138,8 +139,8 @@ def prepare(source: SourceFile, options: ExtractOptions) -> IndexRecord | Failur
 
 def _unwritable(record: IndexRecord) -> str | None:
     """Why the index could not take this record, checked here so that the writer never
-    fails half-way through a document (Whoosh has no way to undo a half-added one)."""
-    from indexer.index import record_fields
+    fails half-way through a document (an engine may have no way to undo a half-added one)."""
+    from indexer.fields import document_values
 
     def bad(value) -> bool:
         if isinstance(value, str):
@@ -155,7 +156,7 @@ def _unwritable(record: IndexRecord) -> str | None:
         return False
 
     try:
-        fields = record_fields(record, "")
+        fields = document_values(record, "")
     except Exception as exc:
         return f"cannot be indexed ({type(exc).__name__}: {exc})"
     names = [name for name, value in fields.items() if bad(value)]
@@ -244,11 +245,14 @@ def run_index(
     roots = [Path(os.path.abspath(p)) for p in paths]
     named = named_roots(roots, IndexState.load(index_dir), options.name, options.rebuild)
     with WriterLock(index_dir, wait=options.lock_wait):
-        store = FoiIndex(index_dir)
-        ix = store.create() if options.rebuild else store.open_or_create()
+        engine = engine_for_writing(index_dir, options.engine, options.rebuild)
+        if options.rebuild:
+            engine.create()
+        else:
+            engine.open_or_create()
         state = IndexState() if options.rebuild else IndexState.load(index_dir)
         try:
-            manifest = store.manifest(ix)
+            manifest = engine.manifest()
             problems: list[DiscoveryProblem] = []
             sources = list(discover(named, problems, follow_links=options.follow_links))
             source_ids = {s.doc_id for s in sources}
@@ -257,7 +261,7 @@ def run_index(
             gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots],
                            [text_form(r.name) for r in named])
             shown_roots = [Path(display_path(r)) for r in roots]
-            with BatchWriter(ix, batch_size=options.batch_size) as writer:
+            with engine.writer(batch_size=options.batch_size) as writer:
                 for doc_id in gone:
                     writer.delete(doc_id)
                     state.failures.pop(doc_id, None)
@@ -279,7 +283,7 @@ def run_index(
                     emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
                 done = 0
                 written: set[str] = set()  # doc_ids written in this run
-                for source, result in _extract_all(todo, options):
+                for source, result in _extract_all(todo, dataclasses.replace(options, engine=engine.name)):
                     done += 1
                     if isinstance(result, Failure):
                         state.failures[source.doc_id] = result
@@ -289,7 +293,7 @@ def run_index(
                         emit("failed", source.doc_id, f"{result.reason}: {result.detail}")
                     elif source.doc_id in written:
                         # Two files with one doc_id (two roots with the same folder name):
-                        # Whoosh cannot replace a document of the batch it is still writing.
+                        # an engine cannot replace a document of the batch it is still writing.
                         summary.failures.append(_failure(
                             source, "duplicate", f"another file in this run has the doc id {source.doc_id}"))
                         emit("failed", source.doc_id, "duplicate doc id")
@@ -312,7 +316,7 @@ def run_index(
             state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
             record_names(state, named)
             state.save(index_dir)
-            ix.close()
+            engine.close()
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -345,6 +349,10 @@ def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
         else:
             todo.append(source)
     return todo
+
+
+def is_under(path: str, roots: list[Path]) -> bool:
+    return any(path == str(r) or path.startswith(str(r).rstrip(os.sep) + os.sep) for r in roots)
 
 
 def _deleted(sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path],
@@ -392,7 +400,8 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
     # start a fork of an already-imported process instead of a fresh import.
     _start_resource_tracker()
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata"])
+    engine = options.engine or "whoosh"
+    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
     with ProcessPool(
         max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(ext.memory_mb, os.getpid()), context=context
     ) as pool:
@@ -400,7 +409,7 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
         pending: list[tuple[SourceFile, object]] = []
         queue = iter(todo)
         for source in queue:
-            pending.append((source, pool.schedule(prepare, (source, ext), timeout=ext.timeout)))
+            pending.append((source, pool.schedule(prepare, (source, ext, engine), timeout=ext.timeout)))
             if len(pending) >= window:
                 break
         while pending:
@@ -416,4 +425,4 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
             yield source, result
             nxt = next(queue, None)
             if nxt is not None:
-                pending.append((nxt, pool.schedule(prepare, (nxt, ext), timeout=ext.timeout)))
+                pending.append((nxt, pool.schedule(prepare, (nxt, ext, engine), timeout=ext.timeout)))

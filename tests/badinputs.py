@@ -375,7 +375,7 @@ def make_plain_corpus(root: Path, count: int, seed: int = 0, pdf_every: int = 10
     return words
 
 
-def hostile_prepare(source, options):
+def hostile_prepare(source, options, *engine):
     """Stands in for pipeline.prepare in a worker: misbehaves as its file's name says."""
     import ctypes
     import signal
@@ -392,4 +392,4 @@ def hostile_prepare(source, options):
         raise RuntimeError("a bug in a library")
     from indexer.pipeline import prepare
 
-    return prepare(source, options)
+    return prepare(source, options, *engine)

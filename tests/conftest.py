@@ -49,6 +49,37 @@ def write_doc(folder: Path, name: str, text: str, **meta) -> Path:
     return path
 
 
+def available_engines() -> list[str]:
+    """Every engine in the registry whose library is installed: the contract tests run on each."""
+    import importlib
+
+    from indexer.engines import ENGINES
+
+    names = []
+    for name, module in ENGINES.items():
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            continue
+        names.append(name)
+    return names
+
+
+@pytest.fixture(scope="module", params=available_engines())
+def engine(request):
+    """The engine new indexes are built with, for every contract test that uses it (directly,
+    through an index-building fixture, or by `pytestmark = pytest.mark.usefixtures("engine")`).
+
+    Set as $FOI_ENGINE, so build_index, CliRunner runs and `foi` subprocesses all follow it."""
+    old = os.environ.get("FOI_ENGINE")
+    os.environ["FOI_ENGINE"] = request.param
+    yield request.param
+    if old is None:
+        os.environ.pop("FOI_ENGINE", None)
+    else:
+        os.environ["FOI_ENGINE"] = old
+
+
 def build_index(folder: Path, index_dir: Path, **options):
     from indexer.pipeline import RunOptions, run_index
 

@@ -14,8 +14,11 @@ HIT_KEYS = {"rank", "score", "doc_id", "path", "title", "authority", "reference"
             "exemptions", "outcome", "snippet", "highlights", "page"}
 
 
+pytestmark = pytest.mark.usefixtures("engine")
+
+
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory):
+def indexed(tmp_path_factory, engine):
     root = tmp_path_factory.mktemp("cli")
     docs = root / "corpus"
     docs.mkdir()

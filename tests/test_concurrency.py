@@ -9,10 +9,13 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.badinputs import good_text, token
 from tests.conftest import ROOT
 
 FOI = [sys.executable, "-m", "indexer"]
+pytestmark = pytest.mark.usefixtures("engine")
 LOCK = "foi-writer.lock"
 
 

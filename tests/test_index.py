@@ -6,9 +6,20 @@ import shutil
 
 import pytest
 
-from indexer.index import FoiIndex
+from indexer.engines import engine_for
 from indexer.search import SearchService
 from tests.conftest import CORPUS, SEED, SHARED, build_index, write_doc, write_pdf
+
+
+pytestmark = pytest.mark.usefixtures("engine")
+
+
+def _doc_count(index_dir) -> int:
+    engine = engine_for(index_dir)
+    try:
+        return engine.doc_count()
+    finally:
+        engine.close()
 
 
 def _search_ids(index_dir, text):
@@ -59,9 +70,9 @@ def test_add_touch_edit_delete_rebuild(small, index_dir):
     assert (s.removed, s.unchanged) == (1, 3)
     assert _search_ids(index_dir, "bus lane") == []
 
-    count = FoiIndex(index_dir).doc_count()
+    count = _doc_count(index_dir)
     s = build_index(small, index_dir, rebuild=True)
-    assert s.added == count == FoiIndex(index_dir).doc_count() == 3
+    assert s.added == count == _doc_count(index_dir) == 3
 
 
 def test_second_run_touches_only_the_new_file(docs, index_dir, monkeypatch):
@@ -147,22 +158,6 @@ def test_real_sheffield_responses_all_index_and_are_findable(tmp_path):
     assert ids and ids[0] == f"sheffield/{target.name}"
 
 
-def test_single_pass_content_and_bigram_postings_equal_whoosh_own():
-    """preanalyse builds content and common-gram postings from one token stream; they
-    must be exactly what Whoosh's own analysis of each field gives."""
-    from indexer.schema import PreAnalyzed, build_schema, preanalyse
-
-    schema = build_schema()
-    text = SEED.read_text() + "\n\nThe Information Commissioner's Office: internal review of the internal review."
-    fast = preanalyse(schema, {"content": text, "bigrams": text})
-    for name in ("content", "bigrams"):
-        assert isinstance(fast[name], PreAnalyzed)
-        expected = sorted(schema[name].index(text))
-        assert sorted(fast[name].postings) == expected, name
-    assert any(p[0] == b"intern review" for p in fast["bigrams"].postings)
-    assert any(p[0] == b"inform commission offic" for p in fast["bigrams"].postings)
-
-
 def test_two_roots_with_one_folder_name_are_refused_before_touching_the_index(tmp_path, index_dir):
     """Two folders called `docs` would share doc ids: the run stops (a usage error) instead
     of letting the second replace the first; nothing is written."""
@@ -174,23 +169,4 @@ def test_two_roots_with_one_folder_name_are_refused_before_touching_the_index(tm
     with pytest.raises(DocIdClash) as clash:
         run_index([tmp_path / "a" / "docs", tmp_path / "b" / "docs"], index_dir, RunOptions(jobs=1))
     assert str(tmp_path / "a" / "docs") in str(clash.value) and "--name" in str(clash.value)
-    assert not FoiIndex(index_dir).exists()
-
-
-def test_tail_merge_policy_merges_only_small_segments():
-    from indexer.index import MAX_SEGMENTS, merge_tiered
-
-    class Seg:
-        def __init__(self, n):
-            self.n = n
-
-        def doc_count_all(self):
-            return self.n
-
-    class Writer:
-        storage = schema = None
-
-    big = [Seg(2000) for _ in range(MAX_SEGMENTS + 5)]
-    assert merge_tiered(Writer(), big) == big  # bulk segments are never rewritten by a commit
-    few = [Seg(1) for _ in range(3)]
-    assert merge_tiered(Writer(), few) == few  # under the bound nothing happens
+    assert not index_dir.exists()

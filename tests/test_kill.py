@@ -17,11 +17,13 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from tests.badinputs import good_text, one_page_pdf, token
 from tests.conftest import ROOT
 
 FOI = [sys.executable, "-m", "indexer"]
+pytestmark = pytest.mark.usefixtures("engine")
 FILES = 400
 KILLS = 10
 SEED = 20191213
@@ -49,17 +51,20 @@ def doc_id(i: int) -> str:
 
 def index_contents(index: Path) -> dict[str, str]:
     """doc_id -> stored text, read through the search service as any reader would."""
-    from indexer.index import FoiIndex
+    from indexer.engines import engine_for
+    from indexer.results import IndexNotFound
     from indexer.search import SearchService
 
-    store = FoiIndex(index)
-    if not store.exists():
-        return {}
-    ix = store.open()
     try:
-        ids = list(store.manifest(ix))
+        engine = engine_for(index)
+    except IndexNotFound:
+        return {}
+    try:
+        if not engine.exists():
+            return {}
+        ids = list(engine.manifest())
     finally:
-        ix.close()
+        engine.close()
     service = SearchService(index)
     try:
         return {d: service.document(d).content for d in ids}
@@ -70,24 +75,21 @@ def index_contents(index: Path) -> dict[str, str]:
 def unfindable(index: Path, words: dict[str, str]) -> list[str]:
     """Documents whose word does not lead to them (and only them) in the inverted index.
 
-    A term lookup per document, cheap enough for all of them every round; the full query
-    path (SearchService.search) is checked on a sample."""
-    from whoosh.query import Term
+    One content-term query per document, straight to the engine (no snippets), cheap
+    enough for all of them every round; the full query path (SearchService.search) is
+    checked on a sample."""
+    from indexer.engines import engine_for
+    from indexer.query import Term
 
-    from indexer.index import FoiIndex
-    from indexer.schema import TEXT_ANALYZER
-
-    ix = FoiIndex(index).open()
+    engine = engine_for(index)
     bad = []
     try:
-        with ix.searcher() as searcher:
-            for doc_id, w in words.items():
-                stem = [t.text for t in TEXT_ANALYZER(w)][0]
-                found = [searcher.stored_fields(n)["doc_id"] for n in searcher.docs_for_query(Term("content", stem))]
-                if found != [doc_id]:
-                    bad.append(f"{doc_id}: {w} -> {found}")
+        for doc_id, w in words.items():
+            found = [h.stored["doc_id"] for h in engine.search(Term("content", w), limit=5).hits]
+            if found != [doc_id]:
+                bad.append(f"{doc_id}: {w} -> {found}")
     finally:
-        ix.close()
+        engine.close()
     return bad
 
 
@@ -116,24 +118,30 @@ def descendants(pid: int) -> list[psutil.Process]:
 
 
 def generation(index: Path) -> int:
-    from indexer.index import FoiIndex
+    from indexer.engines import engine_for
 
     try:
-        ix = FoiIndex(index).open()
+        engine = engine_for(index)
+        try:
+            return engine.generation()
+        finally:
+            engine.close()
     except Exception:  # not created yet
         return -1
-    try:
-        return ix.latest_generation()
-    finally:
-        ix.close()
 
 
 def wait_for_commits(index: Path, proc: subprocess.Popen, commits: int) -> None:
-    start = generation(index)
+    """Until the run has committed `commits` times (each commit changes the generation; by
+    how much depends on the engine)."""
+    last = generation(index)
+    seen = 0
     deadline = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < deadline:
-        if generation(index) >= start + commits:
-            return
+        now = generation(index)
+        if now != last:
+            seen, last = seen + 1, now
+            if seen >= commits:
+                return
         time.sleep(0.01)
 
 

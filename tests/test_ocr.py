@@ -305,10 +305,12 @@ def test_engine_timeout_is_reported_as_timeout(binding, monkeypatch):
 
 def _page_unique_words(pages: list[list[str]]) -> list[set[str]]:
     """Words of 4+ letters whose index term (stem) is on no other page of the document."""
-    from indexer.schema import TEXT_ANALYZER
+    from indexer.engines import get_engine
+
+    analyzer = get_engine("whoosh", ".")
 
     def stem(word: str) -> str:
-        return "".join(t.text for t in TEXT_ANALYZER(word))
+        return "".join(analyzer.analyze(word))
 
     sets = [{w.lower() for w in re.findall(r"[A-Za-z]{4,}", " ".join(p))} - STOP for p in pages]
     stems = [{stem(w) for w in s} for s in sets]

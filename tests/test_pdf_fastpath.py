@@ -57,12 +57,11 @@ def _stored(index_dir):
     from indexer.search import SearchService
 
     service = SearchService(index_dir)
-    searcher = service._current()
     docs = {}
-    for fields in searcher.all_stored_fields():
-        fields = dict(fields)
+    for doc_id in service.engine.manifest():
+        fields = dict(service.engine.document(doc_id))
         fields.pop("indexed_at", None)
-        docs[fields["doc_id"]] = fields
+        docs[doc_id] = fields
     service.close()
     return docs
 

@@ -25,8 +25,11 @@ DOCS = {
 }
 
 
+pytestmark = pytest.mark.usefixtures("engine")
+
+
 @pytest.fixture(scope="module")
-def service(tmp_path_factory):
+def service(tmp_path_factory, engine):
     from indexer.pipeline import RunOptions, run_index
 
     base = tmp_path_factory.mktemp("fuzz")

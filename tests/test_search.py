@@ -9,8 +9,11 @@ from tests.conftest import build_index, write_doc
 FILLER = "The authority has considered your request under the Freedom of Information Act. "
 
 
+pytestmark = pytest.mark.usefixtures("engine")
+
+
 @pytest.fixture(scope="module")
-def service(tmp_path_factory):
+def service(tmp_path_factory, engine):
     docs = tmp_path_factory.mktemp("known") / "known"
     docs.mkdir()
     write_doc(docs, "phrase.txt", FILLER + "We hold a prevent database of referrals.",
@@ -183,36 +186,8 @@ def test_bad_filter_values_are_query_errors(service):
         service.search("request", Filters(after="last tuesday"))
 
 
-def test_searcher_is_reused_until_the_index_changes(service):
+def test_one_engine_is_kept_open_across_searches(service):
     service.search("request")
-    first = service._searcher
+    first = service.engine
     service.search("fire")
-    assert service._searcher is first
-
-
-PHRASES = ['"internal review"', '"information commissioner"', '"freedom of information act"',
-           '"right to ask for an internal review"', '"we do not hold"', '"public interest"',
-           '"section 40"', '"data protection"', '"prevent database"', '"does not exist anywhere"',
-           'title:"stop and search"', '"internal review" AND "public interest"',
-           '"open government licence"', '"information commissioner\'s office"', '"information commissioner office"']
-
-
-def test_phrase_acceleration_returns_exactly_the_same_documents(tmp_path):
-    from bench.generate import generate_corpus
-    from indexer.search import accelerate_phrases
-
-    generate_corpus(tmp_path / "gen", docs=150, seed=7, pdf_ratio=0.0)
-    build_index(tmp_path / "gen", tmp_path / "ix")
-    service = SearchService(tmp_path / "ix")
-    searcher = service._current()
-    parser = service._builder.parser
-    for phrase in PHRASES:
-        plain = parser.parse(phrase)
-        fast = accelerate_phrases(plain)
-        if phrase in ('"internal review"', '"information commissioner"', '"public interest"',
-                      '"open government licence"'):
-            assert "bigrams:" in str(fast), fast  # boilerplate phrases become common-gram lookups
-        slow_ids = {h["doc_id"] for h in searcher.search(plain, limit=None)}
-        fast_ids = {h["doc_id"] for h in searcher.search(fast, limit=None)}
-        assert slow_ids == fast_ids, phrase
-    assert searcher.search(parser.parse('"internal review"'), limit=None).scored_length() > 50
+    assert service.engine is first

@@ -97,12 +97,24 @@ def write_corpus(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def shared_index(tmp_path_factory) -> Path:
+def shared_index(tmp_path_factory, engine) -> Path:
     """One index for the read-only tests (module scope: built once per xdist worker)."""
     root = tmp_path_factory.mktemp("tui")
     corpus = write_corpus(root / "corpus")
     index = root / "index"
     summary = build_index(corpus, index)
+    assert summary.failed == 0, summary.failures
+    return index
+
+
+@pytest.fixture(scope="module")
+def snapshot_index(tmp_path_factory) -> Path:
+    """The snapshots' index: one engine, so one set of SVGs (the screens do not depend on
+    the engine; the behaviour tests above run on every engine)."""
+    root = tmp_path_factory.mktemp("tui-snap")
+    corpus = write_corpus(root / "corpus")
+    index = root / "index"
+    summary = build_index(corpus, index, engine="whoosh")
     assert summary.failed == 0, summary.failures
     return index
 
@@ -236,7 +248,7 @@ async def test_enter_opens_the_preview_at_a_hit_and_n_moves_to_the_next(shared_i
         assert app.screen.query_one(ResultsList).has_focus
 
 
-async def test_r_reindexes_a_new_file_and_it_appears_in_results(tmp_path):
+async def test_r_reindexes_a_new_file_and_it_appears_in_results(tmp_path, engine):
     corpus = write_corpus(tmp_path / "corpus")
     index = tmp_path / "index"
     build_index(corpus, index)
@@ -366,17 +378,17 @@ async def test_hundreds_of_thousands_of_hits_load_lazily():
 # ---------------------------------------------------------------- snapshots
 
 
-def test_snapshot_main_screen(snap_compare, shared_index):
+def test_snapshot_main_screen(snap_compare, snapshot_index):
     async def run_before(pilot):
         await settle(pilot)
         await type_query(pilot, "prevent database")
         await pilot.press("down")
         await settle(pilot)
 
-    assert snap_compare(make_app(shared_index), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(snapshot_index), terminal_size=SIZE, run_before=run_before)
 
 
-def test_snapshot_preview(snap_compare, shared_index):
+def test_snapshot_preview(snap_compare, snapshot_index):
     async def run_before(pilot):
         await settle(pilot)
         await type_query(pilot, "prevent database")
@@ -385,13 +397,13 @@ def test_snapshot_preview(snap_compare, shared_index):
         await pilot.press("n")
         await pilot.pause()
 
-    assert snap_compare(make_app(shared_index), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(snapshot_index), terminal_size=SIZE, run_before=run_before)
 
 
-def test_snapshot_help(snap_compare, shared_index):
+def test_snapshot_help(snap_compare, snapshot_index):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("down", "question_mark")
         await pilot.pause()
 
-    assert snap_compare(make_app(shared_index), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(snapshot_index), terminal_size=SIZE, run_before=run_before)

@@ -35,11 +35,12 @@ class FoiApp(App):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, service: SearchService, measurements: bool = True,
+    def __init__(self, service: SearchService, measurements: bool = True, export_dir: Path | str | None = None,
                  search_budget: float | None = SEARCH_BUDGET_SECONDS, **kwargs) -> None:
         super().__init__(**kwargs)
         self.service = service
         self.measurements = measurements  # False: no timings or sizes on screen (snapshots)
+        self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()  # where `e` writes CSV
         self.search_budget = search_budget  # seconds a search may run before it is stopped
         self.reindexing = False
 

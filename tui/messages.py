@@ -73,3 +73,13 @@ class ReindexFinished(Message):
         super().__init__()
         self.summary = summary
         self.error = error
+
+
+class ExportFinished(Message):
+    """The current results were written to `path` (`rows` of them), or `error` says why not."""
+
+    def __init__(self, path, rows: int = 0, error: str | None = None) -> None:
+        super().__init__()
+        self.path = path
+        self.rows = rows
+        self.error = error

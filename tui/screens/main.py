@@ -8,6 +8,10 @@ is dropped, so a slow query that finishes after a newer fast one never replaces 
 """
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from pathlib import Path
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,11 +19,12 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer
+
 from indexer.search import SORTS, Filters, Hit, QueryError, Results
 from indexer.textsafe import one_line
-from tui.stoppable import CallStopped, call_stoppable
 from tui.messages import (
     DocumentLoaded,
+    ExportFinished,
     FacetsLoaded,
     PageLoaded,
     ReindexFinished,
@@ -27,11 +32,24 @@ from tui.messages import (
     SearchCompleted,
     SearchFailed,
 )
+from tui.stoppable import CallStopped, call_stoppable
 from tui.widgets import FacetSidebar, PreviewPane, ResultsList, SearchBar, StatusBar
 from tui.widgets.facet_sidebar import describe
 from tui.widgets.results_list import PAGE_SIZE
 
 SORT_LABELS = {"relevance": "relevance", "-date": "newest first", "date": "oldest first"}
+
+
+def export_path(folder, query: str):
+    """A new file name in `folder` for an export of `query`: foi-<words>-<time>.csv."""
+    words = "-".join(re.findall(r"[a-z0-9]+", query.lower()))[:40].strip("-") or "all"
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = Path(folder) / f"foi-{words}-{stamp}.csv"
+    number = 1
+    while path.exists():
+        number += 1
+        path = Path(folder) / f"foi-{words}-{stamp}-{number}.csv"
+    return path.resolve()
 
 
 class MainScreen(Screen):
@@ -44,6 +62,8 @@ class MainScreen(Screen):
         Binding("f", "toggle_facets", "Facets"),
         Binding("o", "open_file", "Open file"),
         Binding("y", "copy_path", "Copy path"),
+        Binding("s", "statistics", "Stats", tooltip="Outcomes, exemptions and response times of the current results"),
+        Binding("e", "export", "Export", tooltip="Write every current result to a CSV file"),
     ]
 
     # Actions without a key, offered in the command palette next to every binding.
@@ -356,6 +376,45 @@ class MainScreen(Screen):
 
     def action_clear_filters(self) -> None:
         self.facets.clear()
+
+    # ------------------------------------------------------------ analysis
+    def action_statistics(self) -> None:
+        from tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.query_text, self.filters))
+
+    @on(ResultsList.CompareRequested)
+    def _compare_requested(self, event: ResultsList.CompareRequested) -> None:
+        from tui.screens.compare import CompareScreen
+
+        self.app.push_screen(CompareScreen(event.hit, self.query_text, self.filters))
+
+    def action_export(self) -> None:
+        self.notify("Exporting the current results…", markup=False, timeout=2)
+        self._export_worker(self.query_text, self.filters, self.sort)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _export_worker(self, query: str, filters: Filters, sort: str) -> None:
+        from indexer.analysis.records import matching_hits
+        from indexer.export import write_csv
+
+        target = export_path(self.app.export_dir, query)
+        try:
+            hits = matching_hits(self.service, query, filters, snippets=True)
+            with open(target, "w", encoding="utf-8", newline="") as stream:
+                rows = write_csv(hits, stream)
+        except (QueryError, OSError) as exc:
+            self.post_message(ExportFinished(target, error=str(exc) or type(exc).__name__))
+            return
+        self.post_message(ExportFinished(target, rows))
+
+    @on(ExportFinished)
+    def _export_finished(self, event: ExportFinished) -> None:
+        if event.error:
+            self.notify(f"Export failed: {one_line(event.error)}", severity="error", markup=False)
+        else:
+            self.notify(f"Exported {event.rows} results to {one_line(event.path)}", title="CSV written", markup=False,
+                        timeout=8)
 
     # ------------------------------------------------------------ re-index
     def reindex_progress(self, event: ReindexProgress) -> None:

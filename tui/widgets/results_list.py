@@ -52,6 +52,7 @@ class ResultsList(ScrollView, can_focus=True):
         Binding("home", "first", "First result", show=False),
         Binding("end", "last", "Last result", show=False),
         Binding("enter", "choose", "Preview"),
+        Binding("c", "compare", "Compare", tooltip="Every response to this result's request, side by side"),
         Binding("escape", "back", "Back to search", show=False),
     ]
 
@@ -89,6 +90,13 @@ class ResultsList(ScrollView, can_focus=True):
 
     class Back(Message):
         """Esc: go back to the search input."""
+
+    class CompareRequested(Message):
+        """`c` on a hit: show the answers of every response to the same request."""
+
+        def __init__(self, hit: Hit) -> None:
+            super().__init__()
+            self.hit = hit
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -205,6 +213,13 @@ class ResultsList(ScrollView, can_focus=True):
 
     def action_back(self) -> None:
         self.post_message(self.Back())
+
+    def action_compare(self) -> None:
+        hit = self.current_hit
+        if hit is None:
+            self.app.bell()
+        else:
+            self.post_message(self.CompareRequested(hit))
 
     async def on_click(self, event: events.Click) -> None:
         if not self.total:

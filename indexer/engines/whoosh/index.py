@@ -1,13 +1,9 @@
 """Writing the Whoosh index: create/open, the manifest for incremental runs, batched commits.
 
-One of the three modules allowed to import Whoosh. Callers hand it IndexRecords; it never
-extracts anything itself.
+Callers hand it IndexRecords; it never extracts anything itself.
 """
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -15,35 +11,13 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import IndexWriter
 
+from indexer.engines.base import EngineWriter, ManifestEntry
+from indexer.fields import document_values
 from indexer.models import IndexRecord
-from indexer.schema import SCHEMA_VERSION, build_schema, preanalyse
+from indexer.results import IndexNotFound
+from indexer.engines.whoosh.schema import SCHEMA_VERSION, build_schema, preanalyse
 
 INDEX_NAME = "foi"
-META_NAME = "foi-index.json"
-
-
-class IndexNotFound(Exception):
-    pass
-
-
-@dataclass(frozen=True)
-class ManifestEntry:
-    path: str
-    size: int
-    mtime: int  # st_mtime_ns
-    fingerprint: str
-
-
-def exemption_keys(exemptions: list[str]) -> list[str]:
-    """Each exemption and its parents, so a filter on `s40` finds `s40(2)` and `s40(3A)(a)`."""
-    keys: list[str] = []
-    for ex in exemptions:
-        parts = ex.split("(")
-        for i in range(1, len(parts) + 1):
-            key = "(".join(parts[:i]).lower()
-            if key not in keys:
-                keys.append(key)
-    return keys
 
 
 def _iso_to_datetime(value: str | None) -> datetime | None:
@@ -55,58 +29,53 @@ def _iso_to_datetime(value: str | None) -> datetime | None:
         return None
 
 
-def _mean_confidence(doc) -> float | None:
-    """Mean OCR confidence (0-100) over the OCR'd pages, when the engine gave one."""
-    values = [p.ocr_confidence for p in doc.pages if p.ocr and p.ocr_confidence is not None]
-    return round(sum(values) / len(values), 1) if values else None
-
-
 def record_fields(record: IndexRecord, indexed_at: str) -> dict:
     """Whoosh fields of one record. Missing values are left out, never stored as guesses."""
-    meta, doc, src = record.metadata, record.document, record.source
-    content = doc.text
+    v = document_values(record, indexed_at)
     fields: dict = {
-        "doc_id": src.doc_id,
-        "path": str(src.path),
-        "sha256": record.sha256,
-        "fingerprint": record.fingerprint,
-        "size": src.size,
-        "mtime": src.mtime,
-        "kind": doc.kind,
-        "pages": len(doc.pages),
+        "doc_id": v["doc_id"],
+        "path": v["path"],
+        "sha256": v["sha256"],
+        "fingerprint": v["fingerprint"],
+        "size": v["size"],
+        "mtime": v["mtime"],
+        "kind": v["kind"],
+        "pages": v["pages"],
         "indexed_at": indexed_at,
-        "outcome": meta.outcome or "unknown",
-        "undated": 0 if meta.date else 1,
-        "ncnd": bool(meta.ncnd),
-        "ocr": doc.ocr,
-        "truncated": doc.truncated,
-        "content": content,
-        "bigrams": content,
-        "page_texts": [p.text for p in doc.pages],
-        "page_ocr": [p.ocr for p in doc.pages] if doc.ocr else None,
-        "ocr_confidence": _mean_confidence(doc),
-        "qa_pairs": [q.to_dict() for q in meta.qa],
-        "date_iso": meta.date,
-        "request_date_iso": meta.request_date,
-        "extra": record.extra or None,
+        "outcome": v["outcome"],
+        "undated": 0 if v["sort_date"] else 1,
+        "ncnd": v["ncnd"],
+        "ocr": v["ocr"],
+        "truncated": v["truncated"],
+        "content": v["content"],
+        "bigrams": v["content"],
+        "page_texts": v["page_texts"],
+        "page_ocr": v["page_ocr"],
+        "ocr_confidence": v["ocr_confidence"],
+        "qa_pairs": v["qa_pairs"],
+        "date_iso": v["date"],
+        "request_date_iso": v["request_date"],
+        "date_source": v["date_source"],
+        "extra": v["extra"],
     }
     optional = {
-        "title": meta.title,
-        "authority": meta.authority,
-        "authority_key": meta.authority.lower() if meta.authority else None,
-        "authority_text": meta.authority,
-        "reference": meta.reference,
-        "reference_text": meta.reference,
-        "date": _iso_to_datetime(meta.date),
-        "request_date": _iso_to_datetime(meta.request_date),
-        "year": str(meta.year) if meta.year else None,
-        "exemptions": ",".join(meta.exemptions) if meta.exemptions else None,
-        "exemption": ",".join(exemption_keys(meta.exemptions)) if meta.exemptions else None,
-        "request": meta.request,
-        "response": meta.response,
-        "qa": "\n\n".join(f"{q.question}\n{q.answer}" for q in meta.qa) or None,
+        "parent": v["parent"],
+        "title": v["title"],
+        "authority": v["authority"],
+        "authority_key": v["authority_key"],
+        "authority_text": v["authority"],
+        "reference": v["reference"],
+        "reference_text": v["reference"],
+        "date": _iso_to_datetime(v["sort_date"]),
+        "request_date": _iso_to_datetime(v["request_date"]),
+        "year": str(v["year"]) if v["year"] else None,
+        "exemptions": ",".join(v["exemptions"]) if v["exemptions"] else None,
+        "exemption": ",".join(v["exemption_keys"]) if v["exemption_keys"] else None,
+        "request": v["request"],
+        "response": v["response"],
+        "qa": v["qa"],
     }
-    fields.update({k: v for k, v in optional.items() if v})
+    fields.update({k: val for k, val in optional.items() if val})
     return fields
 
 
@@ -128,7 +97,7 @@ class FoiIndex:
         self.dir = Path(index_dir)
 
     def exists(self) -> bool:
-        return self.dir.is_dir() and whoosh_index.exists_in(str(self.dir), indexname=INDEX_NAME)
+        return self.dir.is_dir() and any(self.dir.glob(f"_{INDEX_NAME}_*.toc"))
 
     def open(self):
         if not self.exists():
@@ -142,7 +111,9 @@ class FoiIndex:
             if entry.name.startswith(("_" + INDEX_NAME, INDEX_NAME + "_")) or entry.suffix == ".seg":
                 entry.unlink()
         ix = whoosh_index.create_in(str(self.dir), build_schema(), indexname=INDEX_NAME)
-        (self.dir / META_NAME).write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+        from indexer.engines import write_meta
+
+        write_meta(self.dir, "whoosh", SCHEMA_VERSION)
         return ix
 
     def open_or_create(self):
@@ -151,10 +122,9 @@ class FoiIndex:
         return self.create()
 
     def schema_version(self) -> int | None:
-        try:
-            return json.loads((self.dir / META_NAME).read_text()).get("schema_version")
-        except (OSError, ValueError):
-            return None
+        from indexer.engines import read_meta
+
+        return read_meta(self.dir).get("schema_version")
 
     def manifest(self, ix) -> dict[str, ManifestEntry]:
         """doc_id -> what the index holds of the file, read from columns (no stored-field unpickling)."""
@@ -230,19 +200,15 @@ def merge_tiered(writer, segments):
     return ordered[cut:]
 
 
-class BatchWriter:
-    """Adds and deletes in batches; each commit is a consistent point a killed run falls back to.
-
-    Used as a context manager: commits on success; on error cancels the open batch (the
-    committed ones stay) and re-raises.
-    """
+class BatchWriter(EngineWriter):
+    """Whoosh's writer in batches: one Whoosh IndexWriter per batch, committed with the
+    tail-merge policy above."""
 
     def __init__(self, ix, batch_size: int = 500, limitmb: int = 256):
+        super().__init__(batch_size)
         self.ix = ix
-        self.batch_size = batch_size
         self.limitmb = limitmb
         self._writer: IndexWriter | None = None
-        self.pending = 0
         self.indexed_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
 
     def _w(self) -> IndexWriter:
@@ -251,49 +217,24 @@ class BatchWriter:
             self._writer = self.ix.writer(limitmb=self.limitmb, codec=W3Codec(compression=1))
         return self._writer
 
-    def add(self, record: IndexRecord, replace: bool = True) -> bool:
-        """Add one document, replacing the one with its doc_id when `replace`; returns True
-        when this call committed a batch. A document known to be new skips the replace:
-        Whoosh's delete-by-term looks the doc_id up in every existing segment, a cost
-        that grows with the index (and its memory with it) on every added document."""
+    def _add(self, record: IndexRecord, replace: bool) -> None:
+        """A document known to be new skips the replace: Whoosh's delete-by-term looks the
+        doc_id up in every existing segment, a cost that grows with the index (and its
+        memory with it) on every added document."""
         values = dict(record.fields) if record.fields else record_fields(record, self.indexed_at)
         values["indexed_at"] = self.indexed_at
         writer = self._w()
         (writer.update_document if replace else writer.add_document)(**values)
-        return self._count()
 
-    def delete(self, doc_id: str) -> bool:
+    def _delete(self, doc_id: str) -> None:
         self._w().delete_by_term("doc_id", doc_id)
-        return self._count()
 
-    def _count(self) -> bool:
-        self.pending += 1
-        if self.pending >= self.batch_size:
-            self.commit()
-            return True
-        return False
-
-    def commit(self) -> None:
+    def _commit(self) -> None:
         if self._writer is not None:
             self._writer.commit(mergetype=merge_tiered)
             self._writer = None
-        self.pending = 0
 
-    def cancel(self) -> None:
+    def _cancel(self) -> None:
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
-        self.pending = 0
-
-    def __enter__(self) -> "BatchWriter":
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.cancel()
-
-
-def is_under(path: str, roots: list[Path]) -> bool:
-    return any(path == str(r) or path.startswith(str(r).rstrip(os.sep) + os.sep) for r in roots)

@@ -1,13 +1,13 @@
-"""The Whoosh schema: which FOI fields are indexed, stored and sortable, and how text is analysed.
-
-One of the three modules allowed to import Whoosh (with index.py and search.py).
-"""
+"""The Whoosh schema: which FOI fields are indexed, stored and sortable, and how text is analysed."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from whoosh import analysis, fields
 from whoosh.codec import whoosh3
+
+from indexer.engines.analysis import NAME_ANALYZER, TEXT_ANALYZER
+from indexer.fields import DEFAULT_FIELDS
 
 
 def _cached_length_reader(self, fieldname, column):
@@ -96,16 +96,12 @@ def _content_and_bigram_postings(content_field, bigram_field, text: str) -> tupl
     ]
     return content, bigrams
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
-# Stemming lets "databases" find "database"; the stop list is Whoosh's English one.
-# minsize=1 keeps single-letter tokens such as the "a" of "s31(1)(a)" out of trouble only
-# in the exemption field, which does not use this analyzer.
-TEXT_ANALYZER = analysis.StemmingAnalyzer(minsize=2, cachesize=50_000)
 
 
 def _load_common_terms() -> frozenset[str]:
-    path = Path(__file__).resolve().parent / "data" / "common_terms.txt"
+    path = Path(__file__).resolve().parents[2] / "data" / "common_terms.txt"
     lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
@@ -153,18 +149,11 @@ class CommonGramFilter(analysis.Filter):
 
 
 BIGRAM_ANALYZER = TEXT_ANALYZER | CommonGramFilter()
-# Names and references: lower-cased words, no stemming ("Leeds" must not become "leed").
-NAME_ANALYZER = analysis.StandardAnalyzer(minsize=1)
 
-# Fields searched by a plain query, with their query-time boosts (BM25F-style): a title or
-# a Q&A match says more about what a response is about than a word somewhere in the body.
+# Fields searched by a plain query, with their query-time boosts (indexer.fields).
 # `request`, `reference_text` and `authority_text` are searched when named (their words are
 # in `content` too); leaving them out of the default halves the postings a query reads.
-QUERY_FIELDS = {
-    "title": 3.0,
-    "qa": 2.0,
-    "content": 1.0,
-}
+QUERY_FIELDS = DEFAULT_FIELDS
 
 
 def build_schema() -> fields.Schema:
@@ -178,7 +167,8 @@ def build_schema() -> fields.Schema:
         size=fields.NUMERIC(stored=True, sortable=True, bits=64),
         mtime=fields.NUMERIC(stored=True, sortable=True, bits=64),  # st_mtime_ns
         kind=fields.ID(stored=True, sortable=True),
-        pages=fields.NUMERIC(stored=True),
+        pages=fields.NUMERIC(stored=True, sortable=True),
+        parent=fields.ID(stored=True),  # the container's doc_id for an archive member
         indexed_at=fields.STORED(),
         # FOI metadata
         title=FoiText(analyzer=TEXT_ANALYZER, stored=True),
@@ -187,9 +177,11 @@ def build_schema() -> fields.Schema:
         authority_text=FoiText(analyzer=NAME_ANALYZER),
         reference=fields.ID(stored=True),
         reference_text=FoiText(analyzer=NAME_ANALYZER),
+        # the response date, else the request date: what date filters, the year and sorting use
         date=fields.DATETIME(sortable=True),
         undated=fields.NUMERIC(sortable=True),  # 1 when no date: sorts undated last either way
-        date_iso=fields.STORED(),
+        date_iso=fields.STORED(),  # the response date as written (None when unknown)
+        date_source=fields.STORED(),
         request_date=fields.DATETIME(),
         request_date_iso=fields.STORED(),
         year=fields.ID(stored=True, sortable=True),

@@ -1,0 +1,109 @@
+"""The search engines behind one seam: the registry, and which engine an index folder holds.
+
+Only the packages under indexer/engines/ import an engine library; everything else asks
+for an Engine by name (`get_engine`) or by folder (`engine_for`) and talks to its interface
+(engines/base.py), getting engine-free types (indexer/results.py) back.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from pathlib import Path
+
+from indexer.engines.base import Engine, EngineHit, EngineResults, EngineWriter, ManifestEntry
+from indexer.results import EngineMismatch, IndexDamaged, IndexNotFound
+
+DEFAULT_ENGINE = "whoosh"
+META_NAME = "foi-index.json"
+# name -> module holding the engine class `ENGINE`; imported only when asked for
+ENGINES = {"whoosh": "indexer.engines.whoosh", "tantivy": "indexer.engines.tantivy"}
+
+
+def engine_names() -> list[str]:
+    return list(ENGINES)
+
+
+def engine_class(name: str) -> type[Engine]:
+    if name not in ENGINES:
+        raise ValueError(f"unknown engine {name!r}: use one of {', '.join(ENGINES)}")
+    return importlib.import_module(ENGINES[name]).ENGINE
+
+
+def get_engine(name: str, index_dir: Path | str) -> Engine:
+    return engine_class(name)(Path(index_dir))
+
+
+def default_engine_name() -> str:
+    name = os.environ.get("FOI_ENGINE") or DEFAULT_ENGINE
+    return name.strip().lower()
+
+
+def read_meta(index_dir: Path | str) -> dict:
+    try:
+        meta = json.loads((Path(index_dir) / META_NAME).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def write_meta(index_dir: Path | str, engine: str, schema_version: int) -> None:
+    """Atomically: a killed process leaves the old file or the new one."""
+    path = Path(index_dir) / META_NAME
+    tmp = path.with_name(f".{META_NAME}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"engine": engine, "schema_version": schema_version}), "utf-8")
+    os.replace(tmp, path)
+
+
+def recorded_engine(index_dir: Path | str) -> str | None:
+    """The engine an index folder holds: as recorded, else found by its files, else None."""
+    name = read_meta(index_dir).get("engine")
+    if name in ENGINES:
+        return name
+    for candidate in ENGINES:  # an index made before engines were recorded
+        try:
+            if engine_class(candidate).files_present(Path(index_dir)):
+                return candidate
+        except ImportError:
+            continue
+    return None
+
+
+def remove_other_engines(index_dir: Path | str, keep: str) -> None:
+    """Before creating an index: the files of any other engine in the folder go (a rebuild
+    with another engine), never anything that is not an engine's."""
+    for name in ENGINES:
+        if name != keep:
+            try:
+                engine_class(name).remove_files(Path(index_dir))
+            except ImportError:
+                continue
+
+
+def engine_for(index_dir: Path | str) -> Engine:
+    """The engine of an existing index. Raises IndexNotFound when there is none."""
+    index_dir = Path(index_dir)
+    name = recorded_engine(index_dir)
+    if name is None:
+        raise IndexNotFound(f"no index in {index_dir}; run `foi index` first")
+    return get_engine(name, index_dir)
+
+
+def engine_for_writing(index_dir: Path | str, requested: str | None, rebuild: bool) -> Engine:
+    """The engine an indexing run writes with: the index's own unless rebuilding; asking
+    for the other one without --rebuild is a usage error."""
+    index_dir = Path(index_dir)
+    existing = recorded_engine(index_dir)
+    if rebuild or existing is None:
+        return get_engine(requested or default_engine_name(), index_dir)
+    if requested and requested != existing:
+        raise EngineMismatch(
+            f"the index in {index_dir} uses the {existing} engine; add --rebuild to rebuild it with {requested}")
+    return get_engine(existing, index_dir)
+
+
+__all__ = [
+    "DEFAULT_ENGINE", "ENGINES", "Engine", "EngineHit", "EngineMismatch", "EngineResults", "EngineWriter",
+    "IndexDamaged", "IndexNotFound", "ManifestEntry", "default_engine_name", "engine_class", "engine_for",
+    "engine_for_writing", "engine_names", "get_engine", "read_meta", "recorded_engine", "write_meta",
+]

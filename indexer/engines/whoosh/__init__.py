@@ -1,0 +1,299 @@
+"""The Whoosh engine (the default): pure Python, fine up to a few tens of thousands of responses.
+
+schema.py (fields and analysis), index.py (writing, the manifest, merging), search.py (the
+query tree compiled to Whoosh queries); this module puts them behind the Engine interface.
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import query, sorting
+
+from indexer.engines.analysis import is_stop_word, word_forms
+from indexer.engines.base import Engine, EngineHit, EngineResults, ManifestEntry
+from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, prepared_fields
+from indexer.engines.whoosh.schema import SCHEMA_VERSION
+from indexer.engines.whoosh.search import Compiler, analyse
+from indexer.fields import FACETS
+from indexer.models import IndexRecord
+from indexer.query import Node, QueryError, nothing_to_search
+from indexer.results import IndexDamaged, IndexNotFound
+
+
+
+class WhooshEngine(Engine):
+    name = "whoosh"
+    schema_version = SCHEMA_VERSION
+    min_word_length = 2
+
+    def __init__(self, index_dir: Path):
+        super().__init__(index_dir)
+        self.store = FoiIndex(self.dir)
+        self._ix = None
+        self._searcher = None
+        self._lock = threading.RLock()
+
+    # -- lifecycle
+    @classmethod
+    def files_present(cls, index_dir: Path) -> bool:
+        # A TOC file names the segments; reading it is opening the index (which may be damaged)
+        return Path(index_dir).is_dir() and any(Path(index_dir).glob(f"_{INDEX_NAME}_*.toc"))
+
+    @classmethod
+    def remove_files(cls, index_dir: Path) -> None:
+        index_dir = Path(index_dir)
+        if not index_dir.is_dir():
+            return
+        for entry in index_dir.iterdir():
+            if entry.name.startswith(("_" + INDEX_NAME, INDEX_NAME + "_")) or entry.suffix == ".seg":
+                entry.unlink()
+
+    def create(self) -> None:
+        self.close()
+        from indexer.engines import remove_other_engines
+
+        remove_other_engines(self.dir, self.name)
+        self._ix = self.store.create()
+
+    def open(self) -> None:
+        if self._ix is None:
+            if not self.exists():
+                raise IndexNotFound(f"no index in {self.dir}; run `foi index` first")
+            with self._damage():
+                self._ix = self.store.open()
+
+    def refresh(self) -> None:
+        """A searcher on the latest commit. Not `searcher.refresh()`: in whoosh-reloaded 2.7.5
+        a refreshed reader keeps the segments that a merge replaced (FileIndex._reader adds
+        the old reader's segments to the new list), so a reader open during indexing counted
+        documents twice; nor can it refresh one opened on an empty index (EmptyReader)."""
+        with self._lock:
+            if self._searcher is not None and not self._searcher.up_to_date():
+                fresh = self._ix.searcher()
+                self._searcher.close()
+                self._searcher = fresh
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            if self._ix is not None:
+                self._ix.close()
+            self._searcher = self._ix = None
+
+    def searcher(self):
+        """One searcher, reused until the index changes (opening one costs far more than a
+        lookup)."""
+        with self._lock:
+            if self._searcher is None:
+                self.open()
+                with self._damage():
+                    self._searcher = self._ix.searcher()
+            else:
+                with self._damage():
+                    self.refresh()
+            return self._searcher
+
+    @contextmanager
+    def _damage(self):
+        """Engine corruption (a truncated or missing segment, a broken TOC) as IndexDamaged."""
+        try:
+            yield
+        except (QueryError, IndexNotFound, IndexDamaged, KeyboardInterrupt, MemoryError):
+            raise
+        except Exception as exc:
+            raise IndexDamaged(self.dir, f"{type(exc).__name__}: {exc}") from exc
+
+    # -- writing
+    @classmethod
+    def prepare(cls, record: IndexRecord) -> dict:
+        return prepared_fields(record)
+
+    def writer(self, batch_size: int = 500) -> BatchWriter:
+        self.open()
+        return BatchWriter(self._ix, batch_size=batch_size)
+
+    def manifest(self) -> dict[str, ManifestEntry]:
+        self.open()
+        with self._damage():
+            return self.store.manifest(self._ix)
+
+    def optimize(self) -> None:
+        self.open()
+        with self._damage():
+            self._ix.optimize()
+
+    def generation(self) -> int:
+        """The number of the latest commit (tests watch it grow)."""
+        self.open()
+        return self._ix.latest_generation()
+
+    # -- reading
+    def doc_count(self) -> int:
+        with self._lock:
+            searcher = self.searcher()
+            with self._damage():
+                return searcher.doc_count()
+
+    def kinds(self) -> dict[str, int]:
+        with self._lock:
+            searcher = self.searcher()
+            with self._damage():
+                raw = searcher.search(query.Every(), limit=1, groupedby={"kind": sorting.FieldFacet("kind")},
+                                      maptype=sorting.Count)
+                return dict(sorted(_group(raw, "kind").items()))
+
+    def _compile(self, searcher, node: Node, filters: Node | None):
+        compiler = Compiler(searcher.reader())
+        compiled = compiler.compile(node)
+        if compiled is None:
+            raise nothing_to_search(compiler.words, self.is_stop_word, self.min_word_length)
+        fq = Compiler(searcher.reader()).compile(filters) if filters is not None else None
+        return compiled, fq, compiler
+
+    def search(self, query_node: Node, filters: Node | None = None, sort: str = "relevance", offset: int = 0,
+               limit: int = 10, facets: bool = False) -> EngineResults:
+        with self._lock:
+            searcher = self.searcher()
+            compiled, fq, compiler = self._compile(searcher, query_node, filters)
+            # A filter joins the query as a zero-scoring AND rather than Whoosh's `filter=`:
+            # the intersection then skips through the common words' postings to the few
+            # filtered documents instead of scoring every match and dropping most.
+            run = compiled if fq is None else query.And([compiled, query.ConstantScoreQuery(fq, 0.0)])
+            kwargs: dict = {"limit": max(1, offset + limit)}
+            if sort != "relevance":
+                kwargs["sortedby"] = [sorting.FieldFacet("undated"), sorting.FieldFacet("date", reverse=sort == "-date")]
+            if facets:
+                kwargs["groupedby"] = _facet_spec()
+                kwargs["maptype"] = sorting.Count
+            with self._damage():
+                raw = searcher.search(run, terms=False, **kwargs)
+                hits = [EngineHit(float(h.score) if isinstance(h.score, (int, float)) else 0.0, _stored(h.fields()))
+                        for h in raw[offset: offset + limit]]
+                ranked = raw.scored_length()
+            return EngineResults(
+                hits=hits,
+                total=len(raw) if facets else None,  # grouping has visited every match anyway
+                count=lambda: self._count_results(raw),
+                facets=_facet_counts(raw) if facets else {},
+                ranked=ranked,
+                terms=compiler.terms,
+                notes=compiler.notes,
+            )
+
+    def _count_results(self, raw) -> int:
+        with self._lock:
+            try:
+                return len(raw)
+            except Exception:  # the searcher was replaced by a newer one meanwhile
+                return raw.scored_length()
+
+    def count(self, query_node: Node, filters: Node | None = None) -> int:
+        with self._lock:
+            searcher = self.searcher()
+            compiled, fq, _ = self._compile(searcher, query_node, filters)
+            with self._damage():
+                return len(searcher.search(compiled if fq is None else query.And([compiled, fq]), limit=1))
+
+    def facet_counts(self, query_node: Node | None, filters: Node | None) -> dict[str, list[tuple[str, int]]]:
+        with self._lock:
+            searcher = self.searcher()
+            if query_node is None:
+                compiled = query.Every()
+                fq = Compiler(searcher.reader()).compile(filters) if filters is not None else None
+            else:
+                compiled, fq, _ = self._compile(searcher, query_node, filters)
+            with self._damage():
+                raw = searcher.search(compiled, limit=1, filter=fq, groupedby=_facet_spec(), maptype=sorting.Count)
+                return _facet_counts(raw)
+
+    def document(self, doc_id: str) -> dict | None:
+        with self._lock:
+            searcher = self.searcher()
+            with self._damage():
+                stored = searcher.document(doc_id=doc_id)
+        return _stored(stored) if stored is not None else None
+
+    def document_with_term(self, term: str) -> dict | None:
+        with self._lock:
+            searcher = self.searcher()
+            with self._damage():
+                hits = searcher.search(query.Term("content", term), limit=1, terms=False)
+                return _stored(hits[0].fields()) if hits else None
+
+    def similar(self, doc_id: str, limit: int = 10) -> tuple[list[EngineHit], set[str]]:
+        with self._lock:
+            searcher = self.searcher()
+            with self._damage():
+                docnum = searcher.document_number(doc_id=doc_id)
+                if docnum is None:
+                    raise KeyError(doc_id)
+                stored = searcher.stored_fields(docnum)
+                text = "\n".join(stored.get("page_texts") or [])
+                raw = searcher.more_like(docnum, "content", text=text, top=limit, numterms=25)
+                keywords = {w for w, _ in searcher.key_terms_from_text("content", text, numterms=25)}
+                hits = [EngineHit(float(h.score or 0.0), _stored(h.fields())) for h in raw]
+        return hits, keywords
+
+    # -- terms
+    def analyze(self, word: str) -> list[str]:
+        return analyse("content", word)
+
+    def normalise(self, word: str) -> set[str]:
+        return word_forms(word)
+
+    def has_term(self, term: str) -> bool:
+        with self._lock:
+            return ("content", term) in self.searcher().reader()
+
+    def close_terms(self, term: str, maxdist: int = 2) -> list[str]:
+        with self._lock:
+            searcher = self.searcher()
+            with self._damage():
+                return list(searcher.corrector("content").suggest(term, limit=3, maxdist=maxdist, prefix=1))
+
+    def is_stop_word(self, word: str) -> bool:
+        return is_stop_word(word)
+
+
+def _stored(fields: dict) -> dict:
+    """Whoosh's stored fields under indexer.fields names."""
+    out = dict(fields)
+    out["date"] = fields.get("date_iso")
+    out["request_date"] = fields.get("request_date_iso")
+    out["exemptions"] = [v for v in str(fields.get("exemptions") or "").split(",") if v]
+    out["year"] = int(fields["year"]) if fields.get("year") else None
+    return out
+
+
+def _facet_spec() -> dict:
+    return {
+        "authority": sorting.FieldFacet("authority"),
+        "year": sorting.FieldFacet("year"),
+        "exemptions": sorting.FieldFacet("exemptions", allow_overlap=True),
+        "outcome": sorting.FieldFacet("outcome"),
+    }
+
+
+def _group(raw, name: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for key, value in raw.groups(name).items():
+        if key in (None, "", b""):
+            continue
+        key = key.decode("utf-8") if isinstance(key, bytes) else str(key)
+        out[key] = int(value)
+    return out
+
+
+def _facet_counts(raw) -> dict[str, list[tuple[str, int]]]:
+    counts = {}
+    for name in FACETS:
+        items = list(_group(raw, name).items())
+        items.sort(key=lambda kv: (-kv[1], kv[0]))
+        counts[name] = items
+    return counts
+
+
+ENGINE = WhooshEngine

@@ -1,0 +1,148 @@
+"""The document fields, written once: what every engine stores, what a hit and `foi show` carry.
+
+Engines build their schemas to hold these values, results.py builds hits and document views
+from them, and output.py prints them. `document_values` turns an IndexRecord into these
+values (plus the few derived ones engines index for filters), knowing nothing of any engine.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indexer.models import IndexRecord
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    hit: bool = False  # carried by every search hit (JSON Lines, CSV, the TUI list)
+    shown: bool = False  # printed as a `key: value` line by `foi show`
+
+
+# The metadata of one document, in the order `foi show --json` prints it. Unknown is None.
+FIELDS: tuple[Field, ...] = (
+    Field("doc_id", hit=True, shown=True),
+    Field("path", hit=True, shown=True),
+    Field("parent", hit=True, shown=True),  # the container's doc_id for an archive member
+    Field("sha256"),
+    Field("kind", hit=True, shown=True),
+    Field("pages", shown=True),
+    Field("title", hit=True),
+    Field("authority", hit=True, shown=True),
+    Field("reference", hit=True, shown=True),
+    Field("date", hit=True, shown=True),  # the response date
+    Field("request_date", hit=True, shown=True),
+    Field("date_source", hit=True),  # "response", "request" or None: which date filters use
+    Field("year"),
+    Field("exemptions", hit=True),
+    Field("ncnd"),
+    Field("outcome", hit=True, shown=True),
+    Field("request"),
+    Field("response"),
+    Field("ocr"),
+    Field("ocr_confidence"),
+    Field("ocr_pages"),
+    Field("truncated"),
+    Field("indexed_at"),
+    Field("extra"),
+)
+METADATA_FIELDS = tuple(f.name for f in FIELDS)
+HIT_FIELDS = tuple(f.name for f in FIELDS if f.hit)
+SHOWN_FIELDS = tuple(f.name for f in FIELDS if f.shown)
+
+# Besides the metadata, a stored document holds its text page by page and its Q&A pairs:
+# snippets, highlights and `foi show` are made from these, the same way on every engine.
+TEXT_FIELDS = ("page_texts", "qa_pairs", "page_ocr")
+
+# Fields a user may name in a query (`field:value`); friendly aliases map onto them.
+QUERY_FIELDS = frozenset({
+    "title", "content", "request", "qa", "reference", "authority", "date", "request_date", "year",
+    "exemption", "outcome", "kind", "ncnd", "ocr", "doc_id", "pages", "parent",
+})
+FIELD_ALIASES = {"exemptions": "exemption", "ref": "reference", "text": "content", "body": "content"}
+# Searched by a plain word, with query-time boosts (BM25F-style): a title or Q&A match says
+# more about what a response is about than a word somewhere in the body.
+DEFAULT_FIELDS = {"title": 3.0, "qa": 2.0, "content": 1.0}
+FACETS = ("authority", "year", "exemptions", "outcome")
+
+
+def exemption_keys(exemptions: list[str]) -> list[str]:
+    """Each exemption and its parents, so a filter on `s40` finds `s40(2)` and `s40(3A)(a)`."""
+    keys: list[str] = []
+    for ex in exemptions:
+        parts = ex.split("(")
+        for i in range(1, len(parts) + 1):
+            key = "(".join(parts[:i]).lower()
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _mean_confidence(doc) -> float | None:
+    """Mean OCR confidence (0-100) over the OCR'd pages, when the engine gave one."""
+    values = [p.ocr_confidence for p in doc.pages if p.ocr and p.ocr_confidence is not None]
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def date_source(date: str | None, request_date: str | None) -> str | None:
+    return "response" if date else "request" if request_date else None
+
+
+def document_values(record: IndexRecord, indexed_at: str) -> dict:
+    """Everything an engine stores and indexes for one record, engine-neutral.
+
+    The metadata fields above, the text (`content`, `page_texts`, `qa`, `qa_pairs`), the
+    incremental-run manifest (`fingerprint`, `size`, `mtime`) and derived filter values:
+    `sort_date` (the response date, else the request date: what date filters, the year facet
+    and date sorting use), `exemption_keys` and `authority_key`."""
+    meta, doc, src = record.metadata, record.document, record.source
+    sort_date = meta.date or meta.request_date
+    return {
+        "doc_id": src.doc_id,
+        "path": str(src.path),
+        "parent": record.parent,
+        "sha256": record.sha256,
+        "fingerprint": record.fingerprint,
+        "size": src.size,
+        "mtime": src.mtime,
+        "kind": doc.kind,
+        "pages": len(doc.pages),
+        "indexed_at": indexed_at,
+        "title": meta.title or None,
+        "authority": meta.authority or None,
+        "authority_key": meta.authority.lower() if meta.authority else None,
+        "reference": meta.reference or None,
+        "date": meta.date or None,
+        "request_date": meta.request_date or None,
+        "date_source": date_source(meta.date, meta.request_date),
+        "sort_date": sort_date or None,
+        "year": int(sort_date[:4]) if sort_date else None,
+        "exemptions": list(meta.exemptions),
+        "exemption_keys": exemption_keys(meta.exemptions),
+        "ncnd": bool(meta.ncnd),
+        "outcome": meta.outcome or "unknown",
+        "request": meta.request or None,
+        "response": meta.response or None,
+        "ocr": doc.ocr,
+        "ocr_confidence": _mean_confidence(doc),
+        "truncated": doc.truncated,
+        "content": doc.text,
+        "page_texts": [p.text for p in doc.pages],
+        "page_ocr": [p.ocr for p in doc.pages] if doc.ocr else None,
+        "qa": "\n\n".join(f"{q.question}\n{q.answer}" for q in meta.qa) or None,
+        "qa_pairs": [q.to_dict() for q in meta.qa],
+        "extra": record.extra or None,
+    }
+
+
+def metadata_of(stored: dict) -> dict:
+    """The metadata fields of a stored document (as an engine returns it), in FIELDS order."""
+    out = {name: stored.get(name) for name in METADATA_FIELDS}
+    out["exemptions"] = list(stored.get("exemptions") or [])
+    out["ncnd"] = bool(stored.get("ncnd"))
+    out["ocr"] = bool(stored.get("ocr"))
+    out["truncated"] = bool(stored.get("truncated"))
+    out["outcome"] = stored.get("outcome") or "unknown"
+    out["ocr_pages"] = [i + 1 for i, flag in enumerate(stored.get("page_ocr") or []) if flag]
+    if out["date_source"] is None:
+        out["date_source"] = date_source(out["date"], out["request_date"])
+    return out

@@ -1,0 +1,85 @@
+"""The Whoosh engine's own speed tricks, checked against Whoosh itself: common-gram phrases,
+single-pass analysis in workers, the tail-merge policy, one searcher reused."""
+from __future__ import annotations
+
+from indexer.search import SearchService
+from tests.conftest import SEED, build_index, write_doc
+
+
+def test_searcher_is_reused_until_the_index_changes(tmp_path):
+    write_doc(tmp_path / "docs", "a.txt", "A response about fire safety and potholes.")
+    build_index(tmp_path / "docs", tmp_path / "ix", engine="whoosh")
+    service = SearchService(tmp_path / "ix")
+    service.search("fire")
+    first = service.engine._searcher
+    service.search("potholes")
+    assert service.engine._searcher is first
+    write_doc(tmp_path / "docs", "b.txt", "Another response about fire engines.")
+    build_index(tmp_path / "docs", tmp_path / "ix", engine="whoosh")
+    assert service.search("fire").total == 2
+    assert service.engine._searcher is not first
+    service.close()
+
+
+PHRASES = ['"internal review"', '"information commissioner"', '"freedom of information act"',
+           '"right to ask for an internal review"', '"we do not hold"', '"public interest"',
+           '"section 40"', '"data protection"', '"prevent database"', '"does not exist anywhere"',
+           'title:"stop and search"', '"internal review" AND "public interest"',
+           '"open government licence"', '"information commissioner\'s office"', '"information commissioner office"']
+
+
+def test_phrase_acceleration_returns_exactly_the_same_documents(tmp_path):
+    from bench.generate import generate_corpus
+    from indexer.engines.whoosh.search import Compiler
+    from indexer.query import parse
+
+    generate_corpus(tmp_path / "gen", docs=150, seed=7, pdf_ratio=0.0)
+    build_index(tmp_path / "gen", tmp_path / "ix", engine="whoosh")
+    service = SearchService(tmp_path / "ix")
+    searcher = service.engine.searcher()
+    for phrase in PHRASES:
+        plain = Compiler(searcher.reader(), accelerate=False).compile(parse(phrase).tree)
+        fast = Compiler(searcher.reader()).compile(parse(phrase).tree)
+        if phrase in ('"internal review"', '"information commissioner"', '"public interest"',
+                      '"open government licence"'):
+            assert "bigrams:" in str(fast), fast  # boilerplate phrases become common-gram lookups
+        slow_ids = {h["doc_id"] for h in searcher.search(plain, limit=None)}
+        fast_ids = {h["doc_id"] for h in searcher.search(fast, limit=None)}
+        assert slow_ids == fast_ids, phrase
+    plain = Compiler(searcher.reader(), accelerate=False).compile(parse('"internal review"').tree)
+    assert searcher.search(plain, limit=None).scored_length() > 50
+
+
+def test_single_pass_content_and_bigram_postings_equal_whoosh_own():
+    """preanalyse builds content and common-gram postings from one token stream; they
+    must be exactly what Whoosh's own analysis of each field gives."""
+    from indexer.engines.whoosh.schema import PreAnalyzed, build_schema, preanalyse
+
+    schema = build_schema()
+    text = SEED.read_text() + "\n\nThe Information Commissioner's Office: internal review of the internal review."
+    fast = preanalyse(schema, {"content": text, "bigrams": text})
+    for name in ("content", "bigrams"):
+        assert isinstance(fast[name], PreAnalyzed)
+        expected = sorted(schema[name].index(text))
+        assert sorted(fast[name].postings) == expected, name
+    assert any(p[0] == b"intern review" for p in fast["bigrams"].postings)
+    assert any(p[0] == b"inform commission offic" for p in fast["bigrams"].postings)
+
+
+def test_tail_merge_policy_merges_only_small_segments():
+    from indexer.engines.whoosh.index import MAX_SEGMENTS, merge_tiered
+
+    class Seg:
+        def __init__(self, n):
+            self.n = n
+
+        def doc_count_all(self):
+            return self.n
+
+    class Writer:
+        storage = schema = None
+
+    big = [Seg(2000) for _ in range(MAX_SEGMENTS + 5)]
+    assert merge_tiered(Writer(), big) == big  # bulk segments are never rewritten by a commit
+    few = [Seg(1) for _ in range(3)]
+    assert merge_tiered(Writer(), few) == few  # under the bound nothing happens
