@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 INDEX ?= index
 CORPUS ?= corpus
 
-.PHONY: setup run test bench ocr-engine clean-index
+.PHONY: setup run test bench ocr-engine doc-reader clean-index
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,18 @@ ocr-engine:
 	    echo "note: install tesseract-ocr (e.g. sudo apt-get install tesseract-ocr) to OCR scanned pages"; \
 	  fi; }
 
-setup: $(STAMP) ocr-engine
+# antiword reads Word 97-2003 (.doc) files; without it they are reported as unsupported.
+doc-reader:
+	@command -v antiword >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing antiword (text of Word 97-2003 .doc files)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq antiword >/dev/null) \
+	      || echo "warning: could not install antiword; .doc files will be reported as unsupported"; \
+	  else \
+	    echo "note: install antiword (e.g. sudo apt-get install antiword) to index .doc files"; \
+	  fi; }
+
+setup: $(STAMP) ocr-engine doc-reader
 
 run: setup
 	$(BIN)/foi index $(CORPUS) --index $(INDEX)

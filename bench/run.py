@@ -332,10 +332,17 @@ def link_pdf_subset(workdir: Path, corpus: Path, labels: list[dict], n_pdfs: int
 # ---------------------------------------------------------------- builds
 
 
-def foi_index(paths: list[Path], index: Path, jobs: int | None, fresh: bool, timeout: float | None = None) -> dict:
+# foi on each of its engines: bench engine name -> (foi --engine, index folder in the workdir)
+FOI_ENGINES = {"foi": ("whoosh", "ix-j2"), "foi-tantivy": ("tantivy", "ix-tantivy")}
+
+
+def foi_index(paths: list[Path], index: Path, jobs: int | None, fresh: bool, timeout: float | None = None,
+              engine: str | None = None) -> dict:
     if fresh:
         shutil.rmtree(index, ignore_errors=True)
     cmd = foi_cmd() + ["index", *map(str, paths), "--index", str(index), "--json"]
+    if engine:
+        cmd += ["--engine", engine]
     if jobs is not None:
         cmd += ["--jobs", str(jobs)]
     run = run_measured(cmd, timeout=timeout)
@@ -369,6 +376,10 @@ def bench_builds(workdir: Path, corpus: Path, n_docs: int, records: Path, engine
             shutil.rmtree(workdir / "ix-j1", ignore_errors=True)  # only its figures are needed
     if not (out["foi_jobs1"].get("failed") or out["foi_jobs2"].get("failed")):
         out["foi_jobs2_speedup"] = ratio(out["foi_jobs1"]["wall_s"], out["foi_jobs2"]["wall_s"])
+    if "foi-tantivy" in engines:
+        res = foi_index([corpus], workdir / FOI_ENGINES["foi-tantivy"][1], 2, fresh=True, timeout=timeout, engine="tantivy")
+        res["docs_per_s"] = None if res.get("failed") else ratio(n_docs, res["wall_s"])
+        out["foi-tantivy_jobs2"] = res
     if "fts5" in engines:
         run = run_measured([sys.executable, "-m", "bench.fts5", "build", str(workdir / "fts5.db"), str(records)])
         res = slim(run)
@@ -411,8 +422,8 @@ class FoiEngine:
 
 def open_engine(name: str, workdir: Path):
     started = now()
-    if name == "foi":
-        engine = FoiEngine(workdir / "ix-j2")
+    if name in FOI_ENGINES:
+        engine = FoiEngine(workdir / FOI_ENGINES[name][1])
         engine.open()
     elif name == "fts5":
         from bench.fts5 import Fts5Engine
@@ -490,7 +501,8 @@ def bench_batch(workdir: Path, engines: list[str], queries: list[Q]) -> dict:
     Qs.write_jsonl([replace(q, facets=False) for q in queries], qjson)
     out: dict = {"queries": len(queries)}
     cmds = {
-        "foi": foi_cmd() + ["search", "--queries", str(qfile), "--json", "--index", str(workdir / "ix-j2")],
+        **{name: foi_cmd() + ["search", "--queries", str(qfile), "--json", "--index", str(workdir / folder)]
+           for name, (_, folder) in FOI_ENGINES.items()},
         "fts5": [sys.executable, "-m", "bench.fts5", "batch", str(workdir / "fts5.db"), str(qjson)],
         "tantivy": [sys.executable, "-m", "bench.tantivy_engine", "batch", str(workdir / "tantivy"), str(qjson)],
     }
@@ -548,8 +560,9 @@ def bench_oneshot(workdir: Path, engines: list[str], runs: int, quick: bool = Fa
         if quick and key != "plain":
             continue
         res: dict = {"query": q.foi_line()}
-        if "foi" in engines:
-            res["foi"] = timed_runs(foi_cmd() + ["search", q.foi_line(), "--json", "--index", str(workdir / "ix-j2")], runs)
+        for name, (_, folder) in FOI_ENGINES.items():
+            if name in engines:
+                res[name] = timed_runs(foi_cmd() + ["search", q.foi_line(), "--json", "--index", str(workdir / folder)], runs)
         if "fts5" in engines:
             if sqlite_cli:
                 res["fts5_sqlite3_cli"] = timed_runs([sqlite_cli, "-readonly", "-json", str(workdir / "fts5.db"),
@@ -563,6 +576,8 @@ def bench_oneshot(workdir: Path, engines: list[str], runs: int, quick: bool = Fa
         res["fts5_base"] = "sqlite3 CLI" if res.get("fts5_sqlite3_cli") else "python -c"
         if "foi" in res and base and not res["foi"].get("failed"):
             res["foi_x_fts5"] = ratio(res["foi"]["median_ms"], base["median_ms"])
+        if "foi-tantivy" in res and res.get("fts5_python") and not res["foi-tantivy"].get("failed"):
+            res["foi-tantivy_x_fts5_python"] = ratio(res["foi-tantivy"]["median_ms"], res["fts5_python"]["median_ms"])
         out[key] = res
     return out
 
@@ -607,6 +622,16 @@ def bench_incremental(workdir: Path, corpus: Path, engines: list[str], seed: int
     if "tantivy" in engines:
         run = run_measured([sys.executable, "-m", "bench.tantivy_engine", "add", str(workdir / "tantivy"), str(rec_path)])
         out["tantivy_add1"] = {**slim(run), "seconds": (last_json(run["stdout"]) or {}).get("seconds")}
+    if "foi-tantivy" in engines:
+        index = workdir / FOI_ENGINES["foi-tantivy"][1]
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest)
+            out["foi-tantivy_add1"] = foi_index([corpus], index, None, fresh=False)
+            dest.unlink()
+            out["foi-tantivy_remove1"] = foi_index([corpus], index, None, fresh=False)
+        finally:
+            shutil.rmtree(corpus / ADDED_DIR, ignore_errors=True)
     shutil.rmtree(tmp, ignore_errors=True)
     return out
 
@@ -648,6 +673,16 @@ def evaluate_targets(res: dict, n_docs: int) -> list[dict]:
     one = (res.get("oneshot") or {}).get("plain") or {}
     note = "" if 8000 <= n_docs <= 12000 else f"target is set at 10k docs; measured at {n_docs:,}"
     add(f"one-shot foi search <= 5x one-shot sqlite3 ({one.get('fts5_base', '?')})", one.get("foi_x_fts5"), 5, "max", note=note)
+    if "foi-tantivy" in q and "fts5" in q:
+        ft, fts, raw = q["foi-tantivy"]["snippets"], q["fts5"]["snippets"], (q.get("tantivy") or {}).get("snippets") or {}
+        add("foi-tantivy warm p50 with snippets < FTS5", ratio(ft["p50_ms"], fts["p50_ms"]), 1, "max")
+        add("foi-tantivy warm p95 with snippets < FTS5", ratio(ft["p95_ms"], fts["p95_ms"]), 1, "max")
+        add("foi-tantivy warm p50 <= 2x raw tantivy", ratio(ft["p50_ms"], raw.get("p50_ms")), 2, "max")
+        add("foi-tantivy warm p95 <= 2x raw tantivy", ratio(ft["p95_ms"], raw.get("p95_ms")), 2, "max")
+    if "foi-tantivy" in bt and "fts5" in bt:
+        add("foi-tantivy --queries batch <= 0.5x FTS5",
+            ratio(ok(bt["foi-tantivy"]).get("wall_s"), ok(bt["fts5"]).get("wall_s")), 0.5, "max")
+    add("foi-tantivy one-shot <= 2x one-shot python FTS5", one.get("foi-tantivy_x_fts5_python"), 2, "max")
     add1 = ok((res.get("incremental") or {}).get("add1"))
     note = "" if n_docs >= 50000 else f"target is set at 50k docs; measured at {n_docs:,}"
     add("add 1 document (whole process) < 1 s", add1.get("wall_s"), 1.0, "max", unit="s", note=note)
@@ -686,6 +721,56 @@ def find_failures(obj, where: str = "") -> list[tuple[str, str]]:
             if key != "runs":
                 out += find_failures(value, f"{where}.{key}" if where else key)
     return out
+
+
+def print_tantivy_table(console, res: dict, Table, verdict) -> None:
+    """foi on tantivy beside foi on Whoosh, FTS5 and raw tantivy, on the same corpus and queries."""
+    q = (res.get("queries") or {}).get("engines", {})
+    b = res.get("build") or {}
+    if "foi-tantivy" not in q and "foi-tantivy_jobs2" not in b:
+        return
+    t = Table(title="foi on tantivy vs foi on Whoosh, FTS5 and raw tantivy")
+    for col in ("measure", "foi-tantivy", "foi (Whoosh)", "FTS5", "tantivy", "÷FTS5", "÷tantivy", "target"):
+        t.add_column(col, justify="left" if col in ("measure", "target") else "right")
+
+    def row(label, values, digits=2, target=""):
+        ft, fw, fts, raw = values
+        t.add_row(label, fmt(ft, digits), fmt(fw, digits), fmt(fts, digits), fmt(raw, digits), fx(ratio(ft, fts)),
+                  fx(ratio(ft, raw)), target)
+
+    ftb, fwb = b.get("foi-tantivy_jobs2") or {}, b.get("foi_jobs2") or {}
+    fts, tan = b.get("fts5") or {}, b.get("tantivy") or {}
+    row("build --jobs 2: seconds (foi: whole process incl. extraction)",
+        (ftb.get("wall_s"), fwb.get("wall_s"), fts.get("seconds"), tan.get("seconds")), 1)
+    row("build: docs/s", (ftb.get("docs_per_s"), fwb.get("docs_per_s"), fts.get("docs_per_s"), tan.get("docs_per_s")), 0)
+    row("build: peak RSS MB (process tree)", (ftb.get("peak_rss_tree_mb"), fwb.get("peak_rss_tree_mb"),
+                                              fts.get("peak_rss_tree_mb"), tan.get("peak_rss_tree_mb")), 0)
+    mb = lambda v: v / 2**20 if v else None  # noqa: E731
+    row("index size MB", (mb(ftb.get("index_bytes")), mb(fwb.get("index_bytes")), mb(fts.get("index_bytes")),
+                          mb(tan.get("index_bytes"))), 1)
+    e = lambda name: q.get(name) or {}  # noqa: E731
+    for mode, label in (("snippets", "with snippets"), ("no_snippets", "no snippets")):
+        for p in ("p50", "p95"):
+            key = f"{p}_ms"
+            target = verdict(f"foi-tantivy warm {p} with snippets < FTS5") if mode == "snippets" else ""
+            row(f"warm query {p} ms, top 10 {label}",
+                tuple((e(n).get(mode) or {}).get(key) for n in ("foi-tantivy", "foi", "fts5", "tantivy")), 2, target)
+    bt = res.get("batch") or {}
+    row(f"--queries batch of {bt.get('queries')}: process s",
+        tuple((bt.get(n) or {}).get("wall_s") for n in ("foi-tantivy", "foi", "fts5", "tantivy")), 2,
+        verdict("foi-tantivy --queries batch"))
+    one = (res.get("oneshot") or {}).get("plain") or {}
+    if one:
+        row(f"one-shot search ms (median): {one.get('query')}",
+            ((one.get("foi-tantivy") or {}).get("median_ms"), (one.get("foi") or {}).get("median_ms"),
+             (one.get("fts5_python") or {}).get("median_ms"), (one.get("tantivy_python") or {}).get("median_ms")), 0,
+            verdict("foi-tantivy one-shot"))
+    inc = res.get("incremental") or {}
+    if inc.get("foi-tantivy_add1"):
+        row("add 1 document: process s", ((inc.get("foi-tantivy_add1") or {}).get("wall_s"),
+                                          (inc.get("add1") or {}).get("wall_s"), (inc.get("fts5_add1") or {}).get("wall_s"),
+                                          (inc.get("tantivy_add1") or {}).get("wall_s")), 2)
+    console.print(t)
 
 
 def print_report(res: dict, path: Path | None) -> None:
@@ -799,14 +884,16 @@ def print_report(res: dict, path: Path | None) -> None:
                       fx(ratio((r.get("foi") or {}).get("median_ms"), r["fts5_python"]["median_ms"])), "")
     console.print(t)
 
+    print_tantivy_table(console, res, Table, verdict)
+
     if q:
         t = Table(title="warm query p50 / p95 ms by category, top 10 with snippets")
-        for col in ("category", "n", "foi", "FTS5", "tantivy", "foi÷FTS5 p50", "foi÷FTS5 p95"):
+        for col in ("category", "n", "foi", "foi-tantivy", "FTS5", "tantivy", "foi÷FTS5 p50", "foi÷FTS5 p95"):
             t.add_column(col, justify="left" if col == "category" else "right")
         for cat in Qs.CATEGORIES:
             cells = []
             stats = {}
-            for name in ("foi", "fts5", "tantivy"):
+            for name in ("foi", "foi-tantivy", "fts5", "tantivy"):
                 s = ((q.get(name) or {}).get("snippets_by_category") or {}).get(cat) or {}
                 stats[name] = s
                 cells.append(f"{fmt(s.get('p50_ms'), 2)} / {fmt(s.get('p95_ms'), 2)}" if s else "—")
@@ -891,7 +978,8 @@ def parse_args(argv):
     p.add_argument("--oneshot-runs", type=int, help="runs of each one-shot process (default 10; --quick 3)")
     p.add_argument("--extract-budget", type=float, help="seconds per extractor at most (default 120; --quick 20)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for preparing the baselines' text")
-    p.add_argument("--engines", default="foi,fts5,tantivy", help="comma-separated subset of foi,fts5,tantivy")
+    p.add_argument("--engines", default="foi,foi-tantivy,fts5,tantivy",
+                   help="comma-separated subset of foi (on Whoosh), foi-tantivy, fts5, tantivy (raw)")
     p.add_argument("--build-timeout", type=float, default=None, help="kill a foi index build after this many seconds")
     a = p.parse_args(argv)
     quick = a.quick
@@ -905,12 +993,13 @@ def parse_args(argv):
         label = f"{a.docs // 1000}k" if a.docs % 1000 == 0 else str(a.docs)
         a.workdir = ROOT / "bench" / f"corpus-{label}"
     a.engines = [e.strip() for e in a.engines.split(",") if e.strip()]
-    if "tantivy" in a.engines:
-        try:
-            import tantivy  # noqa: F401
-        except ImportError:
-            print("tantivy is not importable: skipping it (pip install -e '.[bench]')", file=sys.stderr)
-            a.engines.remove("tantivy")
+    for name in ("tantivy", "foi-tantivy"):
+        if name in a.engines:
+            try:
+                import tantivy  # noqa: F401
+            except ImportError:
+                print(f"tantivy is not importable: skipping {name} (make setup installs it)", file=sys.stderr)
+                a.engines.remove(name)
     return a
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from indexer import __version__
-from indexer.models import KINDS
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
@@ -63,7 +62,7 @@ def common(func):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="foi")
 def main() -> None:
-    """Search Freedom of Information responses: index PDFs and text, then search them."""
+    """Search Freedom of Information responses: index PDFs, office files, text, web pages and images, then search them."""
 
 
 # ---------------------------------------------------------------- index
@@ -77,10 +76,10 @@ def main() -> None:
 @click.option("--watch", is_flag=True, help="Keep running and index files as they change.")
 @click.option("--retry-failed", is_flag=True, help="Try files that failed before, even if unchanged.")
 @click.option("--optimize", is_flag=True, help="Merge the index into one segment when done.")
-@click.option("--ocr/--no-ocr", default=True, show_default=True, help="OCR image-only PDF pages.")
+@click.option("--ocr/--no-ocr", default=True, show_default=True, help="OCR image-only PDF pages and images.")
 @click.option("--ocr-lang", default="eng", show_default=True, help="OCR language(s), e.g. eng or eng+cym.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=100 * 1024 * 1024, show_default=True, help="Skip larger files.")
-@click.option("--max-pages", type=click.IntRange(min=1), default=2000, show_default=True, help="Pages read per PDF.")
+@click.option("--max-pages", type=click.IntRange(min=1), default=2000, show_default=True, help="Pages read per document (PDF pages, sheets, slides, image frames).")
 @click.option("--max-chars", type=click.IntRange(min=1), default=5_000_000, show_default=True, help="Characters kept per document.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per file.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
@@ -170,6 +169,8 @@ def _filters(authority, after, before, exemption, outcome, kind):
 
 
 def filter_options(func):
+    from indexer.extract.registry import kinds
+
     for option in reversed(
         [
             click.option("--authority", metavar="TEXT", help="Authority name or alias (MPS, Met, SYP...)."),
@@ -177,7 +178,7 @@ def filter_options(func):
             click.option("--before", metavar="YYYY-MM-DD", help="Responses dated on or before this day."),
             click.option("--exemption", metavar="S", help="Exemption cited: s40 matches s40(2) and s40(3A)(a)."),
             click.option("--outcome", type=click.Choice(["disclosed", "partial", "refused", "not_held", "ncnd", "unknown"])),
-            click.option("--kind", type=click.Choice(list(KINDS))),
+            click.option("--kind", type=click.Choice(kinds()), help="Kind of file (pdf, docx, sheet, ...)."),
         ]
     ):
         func = option(func)

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.extract.registry import suffixes
 from indexer.models import SourceFile
 
-SUFFIXES = (".pdf", ".txt", ".md")
 SIDECAR_SUFFIX = ".meta.json"
 # Editors' and OSes' temporary and lock files.
 _TEMP_PREFIXES = (".", "~$", ".~lock")
@@ -46,7 +46,7 @@ def is_candidate(name: str) -> bool:
     lower = name.lower()
     if lower.startswith(_TEMP_PREFIXES) or lower.endswith(_TEMP_SUFFIXES):
         return False
-    return lower.endswith(SUFFIXES)
+    return lower.endswith(suffixes())  # every format the extractor registry reads
 
 
 def doc_id_for(path: Path, root: Path, name: str | None = None) -> str:

@@ -9,27 +9,44 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 OUTCOMES = ("disclosed", "partial", "refused", "not_held", "ncnd", "unknown")
-KINDS = ("pdf", "text")
+
+
+def __getattr__(name: str):
+    # The kinds are declared by the extractor modules (indexer.extract.registry); read
+    # lazily, as those modules import the dataclasses below.
+    if name == "KINDS":
+        from indexer.extract.registry import kinds
+
+        return kinds()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
 class Page:
-    """One page of extracted text. Plain-text files are a single page 1."""
+    """One page of extracted text. Plain-text files are a single page 1; a workbook has
+    one page per sheet and a slide deck one per slide, named in `name`."""
 
     number: int  # 1-based
     text: str
     ocr: bool = False
     ocr_confidence: float | None = None
+    name: str | None = None  # "Budget (hidden)", "Slide 3"
 
 
 @dataclass
 class ExtractedDocument:
     """What an extractor returns: the text of a file, page by page."""
 
-    kind: str  # "pdf" or "text"
+    kind: str  # one of the registry's kinds: "pdf", "text", "docx", "sheet", ...
     pages: list[Page]
     truncated: bool = False
     encoding: str | None = None
+    title: str | None = None  # a title the file declares (an HTML <title>, an email's Subject)
+    # Metadata a container format declares: an email's from/to/cc/subject and its Date
+    # header as an ISO date ("date"), the response date when the text gives none.
+    headers: dict[str, str] = field(default_factory=dict)
+    # Members of an archive, attachments of an email: each its own document in the index.
+    children: list["ChildDocument"] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -38,6 +55,21 @@ class ExtractedDocument:
     @property
     def ocr(self) -> bool:
         return any(p.ocr for p in self.pages)
+
+
+@dataclass
+class ChildDocument:
+    """A member of an archive or an attachment of an email, extracted with its container.
+
+    Its doc_id is "<container doc_id>!/<path>"; a child that could not be read carries the
+    reason (from extract.base.REASONS) instead of a document, and costs only itself."""
+
+    path: str  # inside the container, '/'-separated, never absolute and never with '..'
+    size: int
+    sha256: str
+    document: ExtractedDocument | None = None
+    reason: str | None = None
+    detail: str = ""
 
 
 @dataclass
@@ -98,6 +130,9 @@ class IndexRecord:
     extra: dict = field(default_factory=dict)  # sidecar fields that are not FoiMetadata fields
     fields: dict | None = None  # the engine's fields, prepared in the worker (Engine.prepare)
     parent: str | None = None  # the container's doc_id for a member of an archive or email
+    # A container's members and attachments, every level, prepared in the same worker: each
+    # an IndexRecord of its own (doc_id "<container>!/<path>") or the Failure it met.
+    children: list["IndexRecord | Failure"] = field(default_factory=list)
 
 
 @dataclass

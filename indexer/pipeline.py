@@ -19,9 +19,10 @@ from pathlib import Path
 
 from indexer.discover import DiscoveryProblem, discover, display_path, text_form
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
+from indexer.extract.container import outermost
 from indexer.engines import ManifestEntry, engine_class, engine_for_writing
 from indexer.lock import WriterLock
-from indexer.models import Failure, IndexRecord, SourceFile
+from indexer.models import Failure, FoiMetadata, IndexRecord, SourceFile
 from indexer.roots import named_roots, record_names
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
 from indexer.state import IndexState
@@ -96,12 +97,11 @@ def fingerprint_of(path: Path) -> tuple[str, str, dict | None]:
 
 
 def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh") -> IndexRecord | Failure:
-    """Worker-side: one file to an IndexRecord, or a Failure with its reason. Never raises."""
-    from indexer.metadata import extract_metadata
-
+    """Worker-side: one file to an IndexRecord (with its members' records, for an archive or
+    an email), or a Failure with its reason. Never raises."""
     try:
         document, sha = extract_file(source.path, options)
-        metadata = extract_metadata(document.text)
+        metadata = _metadata(document)
     except ExtractionError as exc:
         return _failure(source, exc.reason, exc.detail)
     except MemoryError:
@@ -126,7 +126,7 @@ def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh")
                 metadata, extra = apply_sidecar(metadata, data)
             except ExtractionError as exc:  # well-formed JSON, wrong values: ignored, reported
                 extra = {"sidecar_error": exc.detail}
-    record = IndexRecord(source, sha, fingerprint, document, metadata, extra)
+    record = IndexRecord(source, sha, fingerprint, document, metadata, {**_declared(document), **extra})
     problem = _unwritable(record)
     if problem:
         return _failure(source, "corrupt", problem)
@@ -134,7 +134,63 @@ def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh")
         record.fields = engine_class(engine).prepare(record)
     except Exception as exc:
         return _failure(source, "corrupt", f"cannot analyse the text ({type(exc).__name__}: {exc})")
+    record.children = _prepare_children(record, engine)
     return record
+
+
+def _metadata(document) -> FoiMetadata:
+    """The FOI metadata of the text, completed by what the file itself declares."""
+    from indexer.metadata import extract_metadata
+
+    metadata = extract_metadata(document.text)
+    if document.headers.get("subject"):  # an email is called by its Subject
+        metadata.title = document.headers["subject"]
+    elif metadata.title is None and document.title:  # a web page's <title>
+        metadata.title = document.title
+    if metadata.date is None and document.headers.get("date"):  # an email's Date header
+        metadata.date = document.headers["date"]
+    return metadata
+
+
+def _declared(document) -> dict:
+    """Extra fields shown with a document: an email's headers."""
+    shown = {k: v for k, v in document.headers.items() if k in ("from", "to", "cc", "subject")}
+    return {"email": shown} if shown else {}
+
+
+def _prepare_children(container: IndexRecord, engine: str) -> list[IndexRecord | Failure]:
+    """The members and attachments of a container, every level, as records or failures.
+
+    A child's path is its container's file (what exists on disk, what `o` opens); its doc_id
+    is "<container doc_id>!/<inner path>". A child that fails costs only itself."""
+    from indexer.extract.container import flatten
+
+    document, source = container.document, container.source
+    flat = flatten(source.doc_id, document)
+    document.children = []  # sent back once, as the records below
+    out: list[IndexRecord | Failure] = []
+    for item in flat:
+        child = item.child
+        where = f"{display_path(source.path)}!/{child.path}"
+        if child.reason or child.document is None:
+            out.append(Failure(item.doc_id, where, child.reason or "corrupt", child.detail, source.size, source.mtime))
+            continue
+        child.document.children = []  # flatten has placed the grandchildren already
+        child_source = SourceFile(path=source.path, doc_id=item.doc_id, size=child.size, mtime=source.mtime)
+        try:
+            metadata = _metadata(child.document)
+            record = IndexRecord(child_source, child.sha256, child.sha256, child.document, metadata,
+                                 _declared(child.document), parent=item.parent)
+            problem = _unwritable(record)
+            if problem is None:
+                record.fields = engine_class(engine).prepare(record)
+        except Exception as exc:  # a bug in a finder or an analyser costs this child
+            problem = f"{type(exc).__name__}: {exc}"
+        if problem:
+            out.append(Failure(item.doc_id, where, "corrupt", problem, source.size, source.mtime))
+        else:
+            out.append(record)
+    return out
 
 
 def _unwritable(record: IndexRecord) -> str | None:
@@ -257,6 +313,8 @@ def run_index(
             sources = list(discover(named, problems, follow_links=options.follow_links))
             source_ids = {s.doc_id for s in sources}
             todo = _plan(sources, manifest, state, options, summary, emit)
+            members = _members(manifest)
+            member_failures = _members(state.failures)
             # The index and the failure log hold paths as text (discover.text_form/display_path).
             gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots],
                            [text_form(r.name) for r in named])
@@ -267,7 +325,7 @@ def run_index(
                     state.failures.pop(doc_id, None)
                     summary.removed += 1
                     emit("removed", doc_id, "")
-                for doc_id in [d for d in state.failures if d not in source_ids]:
+                for doc_id in [d for d in state.failures if outermost(d) not in source_ids]:
                     if is_under(state.failures[doc_id].path, shown_roots):
                         state.failures.pop(doc_id)
                 for p in problems:  # kept in the state too, so `foi status` lists them
@@ -278,13 +336,18 @@ def run_index(
                     failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)
                     state.failures[failure.doc_id] = failure
                     summary.failures.append(failure)
-                    if failure.doc_id in manifest:  # indexed before, unreadable now
-                        writer.delete(failure.doc_id)
+                    for doc_id in [failure.doc_id, *members.get(failure.doc_id, ())]:
+                        if doc_id in manifest:  # indexed before, unreadable now
+                            writer.delete(doc_id)
                     emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
                 done = 0
                 written: set[str] = set()  # doc_ids written in this run
                 for source, result in _extract_all(todo, dataclasses.replace(options, engine=engine.name)):
                     done += 1
+                    # The container's old members go, unless written again below.
+                    stale = set(members.get(source.doc_id, ()))
+                    for doc_id in member_failures.get(source.doc_id, ()):
+                        state.failures.pop(doc_id, None)
                     if isinstance(result, Failure):
                         state.failures[source.doc_id] = result
                         summary.failures.append(result)
@@ -297,18 +360,33 @@ def run_index(
                         summary.failures.append(_failure(
                             source, "duplicate", f"another file in this run has the doc id {source.doc_id}"))
                         emit("failed", source.doc_id, "duplicate doc id")
+                        stale = set()
                     else:
-                        state.failures.pop(source.doc_id, None)
-                        kind = "updated" if source.doc_id in manifest else "added"
-                        setattr(summary, kind, getattr(summary, kind) + 1)
-                        if result.extra.get("sidecar_error"):
-                            summary.failures.append(
-                                _failure(source, "bad_sidecar", result.extra["sidecar_error"])
-                            )
-                        written.add(source.doc_id)
-                        if writer.add(result, replace=source.doc_id in manifest):
-                            state.save(index_dir)
-                        emit(kind, source.doc_id, "")
+                        for record in [result, *result.children]:
+                            doc_id = record.doc_id if isinstance(record, Failure) else record.source.doc_id
+                            stale.discard(doc_id)
+                            if isinstance(record, Failure):  # a member that failed: its container stays
+                                state.failures[doc_id] = record
+                                summary.failures.append(record)
+                                if doc_id in manifest:
+                                    writer.delete(doc_id)
+                                emit("failed", doc_id, f"{record.reason}: {record.detail}")
+                                continue
+                            state.failures.pop(doc_id, None)
+                            kind = "updated" if doc_id in manifest else "added"
+                            setattr(summary, kind, getattr(summary, kind) + 1)
+                            if record.extra.get("sidecar_error"):
+                                summary.failures.append(
+                                    _failure(source, "bad_sidecar", record.extra["sidecar_error"])
+                                )
+                            written.add(doc_id)
+                            if writer.add(record, replace=doc_id in manifest):
+                                state.save(index_dir)
+                            emit(kind, doc_id, "")
+                    for doc_id in sorted(stale):
+                        writer.delete(doc_id)
+                        summary.removed += 1
+                        emit("removed", doc_id, "")
                     if on_progress:
                         on_progress(done, len(todo))
         finally:
@@ -321,34 +399,74 @@ def run_index(
     return summary
 
 
+def _members(doc_ids) -> dict[str, list[str]]:
+    """Members of each container file, every level, among `doc_ids`: doc_id on disk -> ids."""
+    found: dict[str, list[str]] = {}
+    for doc_id in doc_ids:
+        top = outermost(doc_id)
+        if top != doc_id:
+            found.setdefault(top, []).append(doc_id)
+    return found
+
+
 def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
-    """Which files need extracting: new, or changed by content (size/mtime first, then hash)."""
+    """Which files need extracting: new, or changed by content (size/mtime first, then hash).
+
+    An unchanged container is not read again, so the failures of its members are reported
+    as they were (and --retry-failed reads it again for them)."""
+    member_failures: dict[str, list[Failure]] = {}
+    for doc_id, failure in state.failures.items():
+        if outermost(doc_id) != doc_id:
+            member_failures.setdefault(outermost(doc_id), []).append(failure)
     todo = []
+    has_sidecar = _sidecar_finder()
     for source in sources:
         old: ManifestEntry | None = manifest.get(source.doc_id)
         failed = state.failures.get(source.doc_id)
         if failed and not options.retry_failed and failed.size == source.size and failed.mtime == source.mtime:
             summary.failures.append(failed)  # unchanged since it failed: not retried every run
             continue
-        if old is None or old.path != text_form(source.path):
+        if old is None or old.path != text_form(source.path) or (options.retry_failed and source.doc_id in member_failures):
             todo.append(source)
             continue
         # A fingerprint with a "+" part was made with a sidecar: if that sidecar is gone now,
-        # its overrides must go too, so the document is re-read below.
+        # its overrides must go too, so the fingerprint is computed again below.
         if (old.size == source.size and old.mtime == source.mtime and "+" not in old.fingerprint
-                and sidecar_path(source.path) is None):
+                and not has_sidecar(source.path)):
+            unchanged = True
+        else:
+            try:
+                _, fingerprint, _ = fingerprint_of(source.path)
+            except OSError:
+                todo.append(source)  # let extraction report why it cannot be read
+                continue
+            unchanged = fingerprint == old.fingerprint
+        if unchanged:
             summary.unchanged += 1
-            continue
-        try:
-            _, fingerprint, _ = fingerprint_of(source.path)
-        except OSError:
-            todo.append(source)  # let extraction report why it cannot be read
-            continue
-        if fingerprint == old.fingerprint:
-            summary.unchanged += 1
+            summary.failures += member_failures.get(source.doc_id, [])
         else:
             todo.append(source)
     return todo
+
+
+def _sidecar_finder() -> Callable[[Path], bool]:
+    """Whether a file has a sidecar, from one listing per folder: an unchanged file then costs
+    no stat beyond discovery's (two per file were most of a no-change run's planning)."""
+    listings: dict[Path, frozenset[str]] = {}
+
+    def has_sidecar(path: Path) -> bool:
+        folder = path.parent
+        if folder not in listings:
+            try:
+                listings[folder] = frozenset(os.listdir(folder))
+            except OSError:
+                listings[folder] = frozenset()
+        names = listings[folder]
+        if path.name + ".meta.json" not in names and path.stem + ".meta.json" not in names:
+            return False
+        return sidecar_path(path) is not None  # the name is there: is it a file?
+
+    return has_sidecar
 
 
 def is_under(path: str, roots: list[Path]) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from indexer import query as qtree
 from indexer.engines import Engine, EngineHit, engine_for, recorded_engine
+from indexer.extract.registry import is_paged
 from indexer.fields import FACETS, QUERY_FIELDS, metadata_of
 from indexer.models import QAPair
 from indexer.results import (
@@ -135,7 +136,7 @@ class SearchService:
         snippet = best_snippet(pages, highlighter) if snippets else Snippet("")
         qa = _best_qa(stored.get("qa_pairs") or [], highlighter) if snippets else None
         kind = stored.get("kind") or "text"
-        page = (snippet.page_index or 0) + 1 if kind == "pdf" and snippets else None
+        page = (snippet.page_index or 0) + 1 if snippets and is_paged(kind) else None
         meta = metadata_of(stored)
         return Hit(
             rank=rank,

@@ -8,11 +8,14 @@ finds candidates, the analyzer confirms them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 ELLIPSIS = "…"
+_SPACES = re.compile(r"\s+")
+_LONG_SPACES = re.compile(r"\s{2,}")
 _MAX_CANDIDATES = 400  # per page: enough to find the best window in any real document
 
 
@@ -38,27 +41,60 @@ class Highlighter:
         self.terms = {t for t in terms if t}
         self._normalise = lru_cache(maxsize=4096)(normalise)
         prefixes = sorted({_prefix(t) for t in self.terms}, key=len, reverse=True)
+        self._prefixes = [p.lower() for p in prefixes]
         self._candidates = (
             re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.IGNORECASE)
             if prefixes
             else None
         )
 
+    def _words(self, text: str):
+        """(start, end) of the words that start with a term's prefix, in order.
+
+        str.find on the lower-cased text runs at C speed where a case-insensitive regex
+        alternation steps through the text a character at a time (most of a snippet's cost);
+        the regex remains for text whose lower-casing changes its length."""
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            yield from ((m.start(), m.end()) for m in self._candidates.finditer(text))
+            return
+        starts: dict[int, str] = {}
+        for prefix in self._prefixes:  # longest first, as the regex alternation tries them
+            i = lowered.find(prefix)
+            while i != -1:
+                if i not in starts and (i == 0 or not _is_word_char(lowered[i - 1])):
+                    starts[i] = prefix
+                i = lowered.find(prefix, i + 1)
+        last_end = 0
+        for i in sorted(starts):
+            if i < last_end:  # inside the previous word (the regex does not overlap matches)
+                continue
+            end = _WORD_TAIL.match(text, i + len(starts[i])).end()
+            last_end = end
+            yield i, end
+
     def matches(self, text: str, limit: int = _MAX_CANDIDATES) -> list[Match]:
         if self._candidates is None:
             return []
         found = []
-        for m in self._candidates.finditer(text):
-            word = m.group(0)
+        for start, end in self._words(text):
+            word = text[start:end]
             forms = self._normalise(word)
             hit = next((f for f in forms if f in self.terms), None)
             if hit is None and word.lower() in self.terms:
                 hit = word.lower()
             if hit is not None:
-                found.append(Match(m.start(), m.end(), hit))
+                found.append(Match(start, end, hit))
                 if len(found) >= limit:
                     break
         return found
+
+
+_WORD_TAIL = re.compile(r"\w*")
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def _prefix(term: str) -> str:
@@ -118,22 +154,21 @@ def _cut(text: str, start: int, end: int, window: list[Match], width: int, page:
         space = text.rfind(" ", end, hi)
         hi = space if space != -1 else hi
     raw = text[lo:hi]
-    # Collapse whitespace (line breaks inside a snippet read badly) while keeping a map
-    # from raw offsets to snippet offsets, so highlights stay exact.
-    out: list[str] = []
-    mapping: list[int] = []
-    prev_space = False
-    for ch in raw:
-        mapping.append(len(out))
-        if ch.isspace():
-            if not prev_space:
-                out.append(" ")
-            prev_space = True
-        else:
-            out.append(ch)
-            prev_space = False
-    mapping.append(len(out))
-    body = "".join(out)
+    # Collapse whitespace (line breaks inside a snippet read badly) while keeping exact
+    # highlight offsets: a position moves left by what the whitespace runs before it lost.
+    run_ends: list[int] = []
+    lost: list[int] = []
+    total = 0
+    for run in _LONG_SPACES.finditer(raw):  # a run of one character keeps its length
+        total += len(run.group(0)) - 1
+        run_ends.append(run.end())
+        lost.append(total)
+
+    def moved(x: int) -> int:
+        k = bisect_right(run_ends, x)
+        return x - (lost[k - 1] if k else 0)
+
+    body = _SPACES.sub(" ", raw)
     lead = body[: len(body) - len(body.lstrip())]
     body_stripped = body.strip()
     shift = len(lead)
@@ -141,7 +176,7 @@ def _cut(text: str, start: int, end: int, window: list[Match], width: int, page:
     suffix = ELLIPSIS if hi < len(text) else ""
     highlights = []
     for m in window:
-        s = mapping[m.start - lo] - shift + len(prefix)
-        e = mapping[m.end - lo] - shift + len(prefix)
+        s = moved(m.start - lo) - shift + len(prefix)
+        e = moved(m.end - lo) - shift + len(prefix)
         highlights.append([s, e])
     return Snippet(prefix + body_stripped + suffix, highlights, page)

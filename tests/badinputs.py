@@ -193,7 +193,8 @@ def docx_bytes(text: str) -> bytes:
     return zip_bytes({
         "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
                                'package/2006/content-types"/>',
-        "word/document.xml": f'<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>{text}</w:t>'
+        "word/document.xml": '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                             f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t>'
                              "</w:r></w:p></w:body></w:document>",
     })
 
@@ -289,13 +290,15 @@ def make_corpus(root: Path, flate_bomb_mb: int = 2200) -> list[Case]:
         flate_bomb_pdf("flate bomb words", flate_bomb_mb), "too_large")
 
     # -- other formats wearing a .pdf or .txt name
-    add("HTML named .pdf", "renamed/page.pdf",
-        b"<!DOCTYPE html><html><body><p>Not a PDF</p></body></html>", "unsupported")
-    add("ZIP named .pdf", "renamed/archive.pdf", zip_bytes({"a.txt": "zipped"}), "unsupported")
-    add("DOCX named .pdf", "renamed/letter.pdf", docx_bytes("word document"), "unsupported")
-    add("PNG named .pdf", "renamed/picture.pdf", png_bytes(), "unsupported")
-    add("old Word (OLE2) named .pdf", "renamed/old.pdf", ole2_bytes(), "unsupported")
-    add("JPEG named .txt", "renamed/photo.txt", jpeg_bytes(), "unsupported")
+    # Content decides the format (indexer.extract.registry), so a readable file is read for
+    # what it is; one that is neither what its content nor its name says is corrupt.
+    good("HTML named .pdf", "renamed/page.pdf",
+         lambda w: f"<!DOCTYPE html><html><body><p>Not a PDF but {w}</p></body></html>".encode())
+    add("damaged zip named .pdf", "renamed/archive.pdf", zip_bytes({"a.txt": "zipped"})[:30], "corrupt")
+    good("DOCX without package parts, named .pdf", "renamed/letter.pdf", lambda w: docx_bytes(f"word document {w}"))
+    add("PNG named .pdf", "renamed/picture.pdf", png_bytes(), "ocr_unavailable", detail="OCR")
+    add("old Word (OLE2) named .pdf", "renamed/old.pdf", ole2_bytes(), "corrupt")
+    add("JPEG named .txt", "renamed/photo.txt", jpeg_bytes(), "ocr_unavailable", detail="OCR")
     add("gzip named .txt", "renamed/log.txt", gzip_bytes("compressed log " * 100), "unsupported")
     add("random binary named .txt", "renamed/binary.txt", random_binary(2), "unsupported")
     add("text named .pdf", "renamed/plain.pdf", b"Just some words in a file named like a PDF\n", "corrupt")

@@ -47,7 +47,7 @@ def test_quick_run_writes_every_section(tmp_path):
         if isinstance(res[name], dict):
             assert "error" not in res[name], (name, res[name].get("traceback"))
 
-    engines = ["foi", "fts5"] + (["tantivy"] if HAS_TANTIVY else [])
+    engines = ["foi"] + (["foi-tantivy"] if HAS_TANTIVY else []) + ["fts5"] + (["tantivy"] if HAS_TANTIVY else [])
     assert res["meta"]["engines"] == engines
     assert res["corpus"]["docs"] == 60
 
@@ -57,11 +57,14 @@ def test_quick_run_writes_every_section(tmp_path):
         assert ex[key].get("pages_per_s"), key
 
     build = res["build"]
-    for key in ["foi_jobs1", "foi_jobs2"] + engines[1:]:
+    builds = ["foi_jobs1", "foi_jobs2", "fts5"] + (["foi-tantivy_jobs2", "tantivy"] if HAS_TANTIVY else [])
+    for key in builds:
         assert build[key].get("wall_s") and build[key].get("index_bytes") is not None, key
         assert build[key]["peak_rss_tree_mb"] > 0, key
     assert build["foi_jobs2"]["summary"]["added"] == 60
     assert build["foi_jobs2_speedup"]
+    if HAS_TANTIVY:
+        assert build["foi-tantivy_jobs2"]["summary"]["added"] == 60
 
     q = res["queries"]
     for name in engines:
@@ -82,8 +85,13 @@ def test_quick_run_writes_every_section(tmp_path):
     assert inc["remove1"]["summary"]["removed"] == 1
     assert inc["noop"]["summary"]["added"] == 0
     assert inc["fts5_add1"]["seconds"] is not None
+    if HAS_TANTIVY:
+        assert inc["foi-tantivy_add1"]["summary"]["added"] == 1
+        assert inc["foi-tantivy_remove1"]["summary"]["removed"] == 1
+        assert plain["foi-tantivy"]["median_ms"] > 0
 
     targets = {t["target"] for t in res["targets"]}
     assert any(t.startswith("warm p95") for t in targets) and any(t.startswith("one-shot") for t in targets)
+    assert any(t.startswith("foi-tantivy warm p50") for t in targets) == HAS_TANTIVY
     # the corpus folder is left as generated (the added document is removed again)
     assert not (tmp_path / "work" / "corpus" / bench_run.ADDED_DIR).exists()

@@ -83,3 +83,35 @@ def test_tail_merge_policy_merges_only_small_segments():
     assert merge_tiered(Writer(), big) == big  # bulk segments are never rewritten by a commit
     few = [Seg(1) for _ in range(3)]
     assert merge_tiered(Writer(), few) == few  # under the bound nothing happens
+
+
+def test_facet_counts_equal_whoosh_own_grouping(tmp_path):
+    """Facets are counted from postings sets; they must equal Whoosh's grouping of the
+    same matches (overlapping exemptions included), with and without a filter."""
+    from whoosh import query, sorting
+
+    from bench.generate import generate_corpus
+    from indexer.query import parse
+
+    generate_corpus(tmp_path / "gen", docs=120, seed=3, pdf_ratio=0.0)
+    build_index(tmp_path / "gen", tmp_path / "ix", engine="whoosh")
+    engine = SearchService(tmp_path / "ix").engine
+    searcher = engine.searcher()
+    spec = {"authority": sorting.FieldFacet("authority"), "year": sorting.FieldFacet("year"),
+            "exemptions": sorting.FieldFacet("exemptions", allow_overlap=True),
+            "outcome": sorting.FieldFacet("outcome")}
+    checked = 0
+    for text, filters in [("information", None), ("police", "outcome:refused"), ("*", None)]:
+        node = None if text == "*" else parse(text).tree
+        got = engine.facet_counts(node, parse(filters).tree if filters else None)
+        run = query.Every() if node is None else engine._compile(searcher, node, None)[0]
+        if filters:
+            run = query.And([run, engine._compile(searcher, parse(filters).tree, None)[0]])
+        raw = searcher.search(run, limit=1, groupedby=spec, maptype=sorting.Count)
+        for name in spec:
+            want = {k: v for k, v in raw.groups(name).items() if k not in (None, "", b"")}
+            assert dict(got[name]) == want, (text, name)
+            checked += len(want)
+    assert checked > 20
+    results = engine.search(parse("information").tree, facets=True)
+    assert results.total == len(searcher.search(engine._compile(searcher, parse("information").tree, None)[0], limit=None))

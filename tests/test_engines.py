@@ -198,3 +198,18 @@ def test_a_damaged_index_says_so_and_rebuild_recovers(tmp_path, engine, damage):
     r = invoke("index", docs, "--index", index, "--rebuild", "--json", "--jobs", "1")
     assert r.exit_code == 0, r.output
     assert invoke("search", "gritting", "--count", "--index", index).output.strip() == "5"
+
+
+def test_status_suggests_tantivy_for_a_big_whoosh_index():
+    from indexer.output import BIG_FOR_WHOOSH, console, print_status
+    from indexer.results import IndexStats
+
+    def shown(engine, documents):
+        con = console()
+        with con.capture() as out:
+            print_status(con, IndexStats(documents, 1, None, [], engine, {"text": documents}), "ix")
+        return out.get()
+
+    assert "--engine tantivy --rebuild" in shown("whoosh", BIG_FOR_WHOOSH + 1)
+    assert "--engine tantivy" not in shown("whoosh", BIG_FOR_WHOOSH)
+    assert "--engine tantivy" not in shown("tantivy", BIG_FOR_WHOOSH * 5)

@@ -104,7 +104,10 @@ def test_type_is_detected_by_content_not_extension(tmp_path):
     assert extract_bytes(pdf.read_bytes(), "misnamed.txt").kind == "pdf"
     with pytest.raises(ExtractionError) as err:
         extract_bytes(b"PK\x03\x04" + b"\x00" * 100, "report.pdf")
-    assert err.value.reason == "unsupported"
+    assert err.value.reason == "corrupt" and "named .pdf" in err.value.detail
+    with pytest.raises(ExtractionError) as err:
+        extract_bytes(b"\x1f\x8b\x08" + b"\x00" * 100, "notes.txt")
+    assert err.value.reason == "unsupported" and "gzip" in err.value.detail
 
 
 @pytest.mark.parametrize("data, reason", [(b"", "empty"), (b"   \n\n ", "empty"), (b"%PDF-1.4\n garbage", "corrupt")])

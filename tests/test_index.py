@@ -170,3 +170,16 @@ def test_two_roots_with_one_folder_name_are_refused_before_touching_the_index(tm
         run_index([tmp_path / "a" / "docs", tmp_path / "b" / "docs"], index_dir, RunOptions(jobs=1))
     assert str(tmp_path / "a" / "docs") in str(clash.value) and "--name" in str(clash.value)
     assert not index_dir.exists()
+
+
+def test_sidecar_added_later_under_either_name_reindexes(docs, index_dir):
+    """An unchanged file is re-read when a sidecar appears beside it (`a.meta.json` or
+    `a.txt.meta.json`); a folder with that name is no sidecar."""
+    write_doc(docs, "a.txt", "A response about bins.")
+    write_doc(docs, "b.txt", "A response about parks.")
+    build_index(docs, index_dir)
+    (docs / "a.meta.json").write_text('{"outcome": "refused"}')
+    (docs / "b.txt.meta.json").mkdir()
+    s = build_index(docs, index_dir)
+    assert (s.updated, s.unchanged) == (1, 1)
+    assert SearchService(index_dir).document("docs/a.txt").metadata["outcome"] == "refused"

@@ -46,8 +46,9 @@ def open_document(app: App, hit: Hit) -> None:
         )
         app.notify(f"Opened {one_line(path.name)}", markup=False)
         return
-    # No desktop: page the extracted text, cleaned: the file's own bytes could carry
-    # escape sequences, which `less -R` would pass to the terminal.
+    # No desktop: page the extracted text (a PDF's, or a member of an archive or email, whose
+    # path is its container's), cleaned: the file's own bytes could carry escape sequences,
+    # which `less -R` would pass to the terminal.
     document = app.service.document(hit.doc_id)
     text = clean_display(document.content if document is not None else "")
     try:

@@ -1,37 +1,17 @@
-"""Extraction: a file's bytes to an ExtractedDocument, by an extractor chosen from its content."""
+"""Extraction: a file's bytes to an ExtractedDocument, by the format its content shows.
+
+The formats and the manager that picks one live in indexer.extract.registry; each format
+is one module of this package.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.extract.base import ExtractionError, ExtractOptions, sniff
+from indexer.extract.base import ExtractionError, ExtractOptions
+from indexer.extract.registry import extract_bytes
 from indexer.models import ExtractedDocument
 
 __all__ = ["ExtractionError", "ExtractOptions", "extract_file", "extract_bytes"]
-
-
-def extract_bytes(data: bytes, name: str = "", options: ExtractOptions = ExtractOptions()) -> ExtractedDocument:
-    """Choose the extractor by content (magic bytes), not by the file's extension."""
-    if not data:
-        raise ExtractionError("empty", "zero-byte file")
-    kind = sniff(data[:2048])
-    if kind == "pdf":
-        from indexer.extract.pdf import extract_pdf
-
-        try:
-            return extract_pdf(data, options)
-        except ExtractionError as exc:
-            # "%PDF-" a little way into a .txt file is more likely a letter quoting it
-            # than a PDF behind junk: such a file that is no PDF is read as the text it is.
-            if exc.reason != "corrupt" or data.startswith(b"%PDF-") or name.lower().endswith(".pdf"):
-                raise
-            kind = "text"
-    if kind == "text":
-        if name.lower().endswith(".pdf"):
-            raise ExtractionError("corrupt", "named .pdf but has no PDF header")
-        from indexer.extract.text import extract_text
-
-        return extract_text(data, options)
-    raise ExtractionError("unsupported", f"{kind} content, not PDF or text")
 
 
 def extract_file(path: Path, options: ExtractOptions = ExtractOptions()) -> tuple[ExtractedDocument, str]:

@@ -1,4 +1,4 @@
-"""The boundary of extraction: one error type, its reasons, limits and content sniffing."""
+"""The boundary of extraction: one error type, its reasons and the limits of one extraction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,6 +15,7 @@ REASONS = (
     "unreadable",
     "ocr_unavailable",
     "bad_sidecar",
+    "too_deep",  # a member of an archive (of an archive...) past the nesting limit
     "outside_root",  # a symbolic link leading out of the indexed folders: not followed
 )
 
@@ -41,34 +42,14 @@ class ExtractOptions:
     ocr: bool = True
     ocr_lang: str = "eng"
     ocr_cache_dir: Path | None = None
+    # Containers (archives, emails): how deep members of members are read, and the limits
+    # that stop a zip bomb before it is unpacked.
+    max_depth: int = 5
+    max_ratio: int = 200  # a member inflating more than this (and over 1 MB) is a bomb
+    max_unpacked: int = 1024 * 1024 * 1024  # bytes unpacked from one file, all levels together
+    max_members: int = 10_000
+    depth: int = 0  # how deep the file being extracted is nested (0: a file on disk)
 
 
-PDF_MAGIC = b"%PDF-"
-# Signatures of formats we do not index, so a renamed file is named for what it is.
-_OTHER_MAGIC = {
-    b"PK\x03\x04": "zip/docx/xlsx",
-    b"\xd0\xcf\x11\xe0": "ms-office (ole2)",
-    b"\x89PNG": "png image",
-    b"\xff\xd8\xff": "jpeg image",
-    b"GIF8": "gif image",
-    b"II*\x00": "tiff image",
-    b"MM\x00*": "tiff image",
-    b"\x1f\x8b": "gzip",
-    b"Rar!": "rar",
-    b"7z\xbc\xaf": "7z",
-    b"{\\rtf": "rtf",
-}
-
-
-def sniff(head: bytes) -> str:
-    """Kind of a file from its first bytes: 'pdf', 'text', or a description of what else it is."""
-    # PDFs may carry junk before the header; readers accept it within the first 1 KiB.
-    if PDF_MAGIC in head[:1024]:
-        return "pdf"
-    for magic, name in _OTHER_MAGIC.items():
-        if head.startswith(magic):
-            return name
-    lowered = head[:512].lstrip().lower()
-    if lowered.startswith((b"<!doctype html", b"<html")):
-        return "html"
-    return "text"
+class NotThisFormat(Exception):
+    """Raised by an extractor whose loose content match was wrong: the next format may try."""

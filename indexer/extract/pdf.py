@@ -11,9 +11,15 @@ import logging
 import time
 from dataclasses import replace
 
-from indexer.extract.base import ExtractionError, ExtractOptions
+from indexer.extract.base import ExtractionError, ExtractOptions, NotThisFormat
 from indexer.extract.text import normalise_text
 from indexer.models import ExtractedDocument, Page
+
+KIND = "pdf"
+SUFFIXES = (".pdf",)
+PAGED = True
+DESCRIPTION = "a PDF"
+MAGIC = b"%PDF-"
 
 # Fewer characters than this on a page means "no text layer": a scan, a photo, a fax.
 MIN_TEXT_CHARS = 20
@@ -23,6 +29,22 @@ MIN_TEXT_CHARS = 20
 _TABLE_SEGMENTS = 8
 
 log = logging.getLogger(__name__)
+
+
+def match(probe) -> bool:
+    # Readers accept junk before the header within the first 1 KiB (an HTTP header, a BOM).
+    return MAGIC in probe.head[:1024]
+
+
+def extract(data: bytes, options: ExtractOptions, name: str = "") -> ExtractedDocument:
+    try:
+        return extract_pdf(data, options)
+    except ExtractionError as exc:
+        # "%PDF-" a little way into a .txt file is more likely a letter quoting it than a
+        # PDF behind junk: such a file that is no PDF is read as the text it is.
+        if exc.reason == "corrupt" and not data.startswith(MAGIC) and not name.lower().endswith(".pdf"):
+            raise NotThisFormat() from None
+        raise
 
 
 def extract_pdf(data: bytes, options: ExtractOptions = ExtractOptions()) -> ExtractedDocument:

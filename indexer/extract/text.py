@@ -14,6 +14,12 @@ from bisect import bisect_left
 from indexer.extract.base import ExtractionError, ExtractOptions
 from indexer.models import ExtractedDocument, Page
 
+KIND = "text"
+SUFFIXES = (".txt", ".md")
+TEXT_SUFFIXES = SUFFIXES
+PAGED = False
+DESCRIPTION = "a text file"
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -166,3 +172,12 @@ def extract_text(data: bytes, options: ExtractOptions = ExtractOptions()) -> Ext
     if len(text) > options.max_chars:  # NFC can lengthen a few characters
         text, truncated = text[: options.max_chars], True
     return ExtractedDocument(kind="text", pages=[Page(1, text)], truncated=truncated, encoding=encoding)
+
+
+def match(probe) -> bool:
+    """Plain text is what is left when no other format claims the content."""
+    return True
+
+
+def extract(data: bytes, options: ExtractOptions, name: str = "") -> ExtractedDocument:
+    return extract_text(data, options)

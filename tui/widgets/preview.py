@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from indexer.extract.registry import is_paged
 from indexer.search import DocumentView, Hit
 from indexer.textsafe import clean_display, one_line
 from tui.text import to_strip, wrap
@@ -242,10 +243,12 @@ def _build_lines(hit: Hit, document: DocumentView, spans: list[list[tuple[int, i
     ]
     lines.append(_Line(" · ".join(f for f in facts if f), "meta", []))
     kind = meta.get("kind") or hit.kind
-    pages_note = f" · {len(document.pages)} pages" if kind == "pdf" else ""
+    pages_note = f" · {len(document.pages)} pages" if is_paged(kind) else ""
     lines.append(_Line(f"{one_line(meta.get('doc_id') or hit.doc_id)} · {one_line(kind)}{pages_note}", "meta", []))
+    if meta.get("parent"):  # a member of an archive or an attachment: `o` opens this container
+        lines.append(_Line(f"in {one_line(meta['parent'])}", "meta", []))
     lines.append(_Line("", "body", []))
-    show_markers = kind == "pdf" or len(document.pages) > 1
+    show_markers = is_paged(kind) or len(document.pages) > 1
     for page_index, page in enumerate(document.pages):
         if show_markers:
             if page_index:

@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from indexer.extract.registry import is_paged
 from indexer.search import Hit, Results
 from indexer.textsafe import one_line
 from tui.text import highlighted, to_strip, wrap
@@ -327,7 +328,7 @@ class ResultsList(ScrollView, can_focus=True):
             parts.append("ref " + one_line(hit.reference))
         if hit.exemptions:
             parts.append(one_line(" ".join(hit.exemptions)))
-        if hit.kind == "pdf":
+        if is_paged(hit.kind):
             parts.append(f"p.{hit.page or 1}/{hit.pages}")
         meta.append("  " + " · ".join(parts), meta_style)
         meta.truncate(width, overflow="ellipsis")

@@ -14,6 +14,7 @@ from whoosh import query, sorting
 from indexer.engines.analysis import is_stop_word, word_forms
 from indexer.engines.base import Engine, EngineHit, EngineResults, ManifestEntry
 from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, prepared_fields
+from indexer.engines.whoosh.manifest import ManifestFile
 from indexer.engines.whoosh.schema import SCHEMA_VERSION
 from indexer.engines.whoosh.search import Compiler, analyse
 from indexer.fields import FACETS
@@ -34,6 +35,7 @@ class WhooshEngine(Engine):
         self._ix = None
         self._searcher = None
         self._lock = threading.RLock()
+        self._facet_docs: tuple[object, dict] | None = None  # (searcher, facet_documents of it)
 
     # -- lifecycle
     @classmethod
@@ -49,6 +51,7 @@ class WhooshEngine(Engine):
         for entry in index_dir.iterdir():
             if entry.name.startswith(("_" + INDEX_NAME, INDEX_NAME + "_")) or entry.suffix == ".seg":
                 entry.unlink()
+        ManifestFile(index_dir).discard()
 
     def create(self) -> None:
         self.close()
@@ -79,6 +82,7 @@ class WhooshEngine(Engine):
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()
+            self._facet_docs = None
             if self._ix is not None:
                 self._ix.close()
             self._searcher = self._ix = None
@@ -123,7 +127,7 @@ class WhooshEngine(Engine):
     def optimize(self) -> None:
         self.open()
         with self._damage():
-            self._ix.optimize()
+            self.store.optimize(self._ix)
 
     def generation(self) -> int:
         """The number of the latest commit (tests watch it grow)."""
@@ -165,19 +169,17 @@ class WhooshEngine(Engine):
             kwargs: dict = {"limit": max(1, offset + limit)}
             if sort != "relevance":
                 kwargs["sortedby"] = [sorting.FieldFacet("undated"), sorting.FieldFacet("date", reverse=sort == "-date")]
-            if facets:
-                kwargs["groupedby"] = _facet_spec()
-                kwargs["maptype"] = sorting.Count
             with self._damage():
                 raw = searcher.search(run, terms=False, **kwargs)
                 hits = [EngineHit(float(h.score) if isinstance(h.score, (int, float)) else 0.0, _stored(h.fields()))
                         for h in raw[offset: offset + limit]]
                 ranked = raw.scored_length()
+                total, counts = self._facets(searcher, run) if facets else (None, {})
             return EngineResults(
                 hits=hits,
-                total=len(raw) if facets else None,  # grouping has visited every match anyway
+                total=total,  # the facets have visited every match anyway
                 count=lambda: self._count_results(raw),
-                facets=_facet_counts(raw) if facets else {},
+                facets=counts,
                 ranked=ranked,
                 terms=compiler.terms,
                 notes=compiler.notes,
@@ -206,8 +208,37 @@ class WhooshEngine(Engine):
             else:
                 compiled, fq, _ = self._compile(searcher, query_node, filters)
             with self._damage():
-                raw = searcher.search(compiled, limit=1, filter=fq, groupedby=_facet_spec(), maptype=sorting.Count)
-                return _facet_counts(raw)
+                return self._facets(searcher, compiled if fq is None else query.And([compiled, fq]))[1]
+
+    def _facets(self, searcher, run) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+        """(matches, counts per facet) of a query: its documents, unscored, intersected with
+        each facet value's documents. Whoosh's grouping instead calls a Python key function
+        per match and facet, and rebuilds the exemptions' per-document lists on every query."""
+        docs = set(searcher.docs_for_query(run))
+        counts = {}
+        for name, values in self._facet_documents(searcher).items():
+            found = [(value, len(docs & members)) for value, members in values]
+            found = [(value, n) for value, n in found if n]
+            found.sort(key=lambda kv: (-kv[1], kv[0]))
+            counts[name] = found
+        return len(docs), counts
+
+    def _facet_documents(self, searcher) -> dict[str, list[tuple[str, frozenset[int]]]]:
+        """Facet -> (value, its documents) from the postings, once per searcher (a few sets of
+        document numbers: each document is in one per facet, a few for exemptions)."""
+        if self._facet_docs is not None and self._facet_docs[0] is searcher:
+            return self._facet_docs[1]
+        reader = searcher.reader()
+        out: dict[str, list[tuple[str, frozenset[int]]]] = {}
+        for name in FACETS:
+            values = []
+            for btext in reader.lexicon(name) if name in searcher.schema else ():
+                value = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
+                if value:
+                    values.append((value, frozenset(reader.postings(name, btext).all_ids())))
+            out[name] = values
+        self._facet_docs = (searcher, out)
+        return out
 
     def document(self, doc_id: str) -> dict | None:
         with self._lock:
@@ -268,15 +299,6 @@ def _stored(fields: dict) -> dict:
     return out
 
 
-def _facet_spec() -> dict:
-    return {
-        "authority": sorting.FieldFacet("authority"),
-        "year": sorting.FieldFacet("year"),
-        "exemptions": sorting.FieldFacet("exemptions", allow_overlap=True),
-        "outcome": sorting.FieldFacet("outcome"),
-    }
-
-
 def _group(raw, name: str) -> dict[str, int]:
     out: dict[str, int] = {}
     for key, value in raw.groups(name).items():
@@ -285,15 +307,6 @@ def _group(raw, name: str) -> dict[str, int]:
         key = key.decode("utf-8") if isinstance(key, bytes) else str(key)
         out[key] = int(value)
     return out
-
-
-def _facet_counts(raw) -> dict[str, list[tuple[str, int]]]:
-    counts = {}
-    for name in FACETS:
-        items = list(_group(raw, name).items())
-        items.sort(key=lambda kv: (-kv[1], kv[0]))
-        counts[name] = items
-    return counts
 
 
 ENGINE = WhooshEngine

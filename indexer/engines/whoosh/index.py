@@ -15,6 +15,7 @@ from indexer.engines.base import EngineWriter, ManifestEntry
 from indexer.fields import document_values
 from indexer.models import IndexRecord
 from indexer.results import IndexNotFound
+from indexer.engines.whoosh.manifest import Changes, ManifestFile, commit_key
 from indexer.engines.whoosh.schema import SCHEMA_VERSION, build_schema, preanalyse
 
 INDEX_NAME = "foi"
@@ -110,11 +111,21 @@ class FoiIndex:
         for entry in self.dir.iterdir():
             if entry.name.startswith(("_" + INDEX_NAME, INDEX_NAME + "_")) or entry.suffix == ".seg":
                 entry.unlink()
+        self.manifest_file.discard()
         ix = whoosh_index.create_in(str(self.dir), build_schema(), indexname=INDEX_NAME)
         from indexer.engines import write_meta
 
         write_meta(self.dir, "whoosh", SCHEMA_VERSION)
+        # An empty manifest file from the start: every commit then updates it by its own rows
+        self.manifest_file.save(self.commit_key(), {})
         return ix
+
+    @property
+    def manifest_file(self) -> ManifestFile:
+        return ManifestFile(self.dir)
+
+    def commit_key(self) -> str | None:
+        return commit_key(self.dir, INDEX_NAME)
 
     def open_or_create(self):
         if self.exists() and self.schema_version() == SCHEMA_VERSION:
@@ -127,7 +138,18 @@ class FoiIndex:
         return read_meta(self.dir).get("schema_version")
 
     def manifest(self, ix) -> dict[str, ManifestEntry]:
-        """doc_id -> what the index holds of the file, read from columns (no stored-field unpickling)."""
+        """doc_id -> what the index holds of the file: from the manifest file when it matches
+        the latest commit (milliseconds), else from the columns, then saved to the file."""
+        key = self.commit_key()
+        entries = self.manifest_file.load(key)
+        if entries is None:
+            entries = self.manifest_from_columns(ix)
+            if self.commit_key() == key:  # no commit came in between
+                self.manifest_file.save(key, entries)
+        return entries
+
+    def manifest_from_columns(self, ix) -> dict[str, ManifestEntry]:
+        """The manifest read from columns (no stored-field unpickling)."""
         entries: dict[str, ManifestEntry] = {}
         with ix.reader() as reader:
             if reader.doc_count() == 0:
@@ -159,12 +181,11 @@ class FoiIndex:
         finally:
             ix.close()
 
-    def optimize(self) -> None:
-        ix = self.open()
-        try:
-            ix.optimize()
-        finally:
-            ix.close()
+    def optimize(self, ix) -> None:
+        """Merge every segment into one (the documents, so the manifest, stay as they are)."""
+        before = self.commit_key()
+        ix.optimize()
+        self.manifest_file.apply(before, self.commit_key(), {})
 
 
 MAX_SEGMENTS = 10
@@ -207,14 +228,19 @@ class BatchWriter(EngineWriter):
     def __init__(self, ix, batch_size: int = 500, limitmb: int = 256):
         super().__init__(batch_size)
         self.ix = ix
+        self.store = FoiIndex(ix.storage.folder)
         self.limitmb = limitmb
         self._writer: IndexWriter | None = None
+        self._changes: Changes = {}  # the open batch's manifest rows
+        self._before: str | None = None  # the commit the open batch started from
         self.indexed_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
 
     def _w(self) -> IndexWriter:
         if self._writer is None:
             # zlib level 1 on posting blocks: a third of commit time at level 3, ~10% larger index
             self._writer = self.ix.writer(limitmb=self.limitmb, codec=W3Codec(compression=1))
+            self._before = self.store.commit_key()  # read under Whoosh's write lock
+            self._changes = {}
         return self._writer
 
     def _add(self, record: IndexRecord, replace: bool) -> None:
@@ -225,16 +251,21 @@ class BatchWriter(EngineWriter):
         values["indexed_at"] = self.indexed_at
         writer = self._w()
         (writer.update_document if replace else writer.add_document)(**values)
+        self._changes[values["doc_id"]] = (values["path"], values["size"], values["mtime"], values["fingerprint"])
 
     def _delete(self, doc_id: str) -> None:
         self._w().delete_by_term("doc_id", doc_id)
+        self._changes[doc_id] = None
 
     def _commit(self) -> None:
         if self._writer is not None:
             self._writer.commit(mergetype=merge_tiered)
             self._writer = None
+            self.store.manifest_file.apply(self._before, self.store.commit_key(), self._changes)
+            self._changes = {}
 
     def _cancel(self) -> None:
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
+            self._changes = {}

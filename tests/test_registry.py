@@ -1,0 +1,136 @@
+"""The extractor registry: each format declares itself once, and discovery, `--kind`, the
+kinds, content detection and page markers all follow from it. One folder with a file of
+every format (and bad ones) indexes with exit 0, every good file found, every bad one
+reported with its reason."""
+from __future__ import annotations
+
+import json
+from importlib import import_module
+
+import pytest
+
+from indexer import models
+from indexer.discover import discover, is_candidate
+from indexer.extract import ExtractionError, extract_bytes, registry
+from tests.conftest import run_foi
+from tests.office_fixtures import (LETTER, docx_bytes, encrypt_office, html_bytes, odt_bytes, ods_bytes, pptx_bytes,
+                                   rtf_bytes, xlsx_bytes, zip_bytes)
+
+
+def test_every_format_module_declares_the_contract():
+    for fmt in registry.formats():
+        assert fmt.kind and fmt.suffixes and fmt.description, fmt
+        assert all(s.startswith(".") and s == s.lower() for s in fmt.suffixes)
+        assert set(fmt.text_suffixes) <= set(fmt.suffixes)
+    assert len(registry.suffixes()) == len(set(registry.suffixes())), "a suffix claimed by two formats"
+
+
+def test_kinds_are_the_registry_kinds():
+    assert models.KINDS == registry.kinds()
+    assert set(registry.kinds()) == {"pdf", "text", "docx", "doc", "odt", "rtf", "sheet", "slides", "html", "email",
+                                     "archive", "image"}
+    assert registry.kinds()[-1] == "text"  # plain text takes what no other format claims
+
+
+def test_paged_kinds():
+    assert [k for k in registry.kinds() if registry.is_paged(k)] == ["pdf", "slides", "sheet", "image"]
+    assert not registry.is_paged(None) and not registry.is_paged("nonsense")
+
+
+def test_discovery_and_cli_choices_follow_the_registry(tmp_path):
+    for suffix in registry.suffixes():
+        assert is_candidate(f"reply{suffix.upper()}")
+        (tmp_path / f"reply{suffix}").write_bytes(b"x")
+    (tmp_path / "notes.json").write_bytes(b"{}")
+    (tmp_path / "~$reply.docx").write_bytes(b"x")  # Word's lock file
+    found = sorted(s.path.name for s in discover([tmp_path]))
+    assert found == sorted(f"reply{s}" for s in registry.suffixes())
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    result = CliRunner().invoke(main, ["search", "x", "--kind", "bogus"])
+    assert result.exit_code == 2
+    for kind in registry.kinds():
+        assert kind in result.output
+
+
+@pytest.mark.parametrize("data, name, kind", [
+    (lambda: docx_bytes(["a Word file"]), "reply.pdf", "docx"),
+    (lambda: xlsx_bytes({"S": [["a workbook"]]}), "reply.docx", "sheet"),
+    (lambda: ods_bytes({"S": [["an ods"]]}), "reply.xlsx", "sheet"),
+    (lambda: odt_bytes(["an odt"]), "reply.docx", "odt"),
+    (lambda: pptx_bytes([("t", "a deck", None)]), "reply.xlsx", "slides"),
+    (lambda: rtf_bytes(["an rtf"]), "reply.doc", "rtf"),
+    (lambda: html_bytes("t", ["a page"]), "reply.txt", "html"),
+    (lambda: b"a plain csv, named as one\n", "reply.csv", "sheet"),
+])
+def test_content_decides_the_format_and_the_name_only_for_plain_text(data, name, kind):
+    assert extract_bytes(data(), name).kind == kind
+
+
+def test_a_file_that_is_not_what_its_name_says_is_corrupt():
+    with pytest.raises(ExtractionError) as err:
+        extract_bytes(b"just words", "reply.xlsx")
+    assert err.value.reason == "corrupt" and "named .xlsx but is not a spreadsheet" in err.value.detail
+
+
+def _folder_of_every_format(root):
+    """One good file of each kind (each with its own word) and one bad file of each reason."""
+    from tests.office_fixtures import image_bytes
+    from PIL import Image
+
+    good = {
+        "letter.docx": docx_bytes(LETTER + ["Keyword wombatdocx."]),
+        "book.xlsx": xlsx_bytes({"Data": [["wombatxlsx", 1]]}),
+        "book.ods": ods_bytes({"Data": [["wombatods"]]}),
+        "table.csv": b"a,b\nwombatcsv,2\n",
+        "reply.odt": odt_bytes(["wombatodt"]),
+        "reply.rtf": rtf_bytes(["wombatrtf"]),
+        "deck.pptx": pptx_bytes([("Title", "wombatpptx", None)]),
+        "page.html": html_bytes("t", ["wombathtml"]),
+        "note.txt": b"wombattxt\n",
+        "mail.eml": (b"From: foi@example.gov.uk\nTo: me@example.org\nSubject: Reply\n"
+                     b"Date: Thu, 14 Mar 2024 10:00:00 +0000\n\nwombateml\n"),
+        "bundle.zip": zip_bytes({"inner/wombatzip.txt": b"wombatzip member"}),
+    }
+    bad = {
+        "locked.docx": (encrypt_office(docx_bytes(["secret"])), "encrypted"),
+        "locked.xlsx": (encrypt_office(xlsx_bytes({"S": [["secret"]]})), "encrypted"),
+        "empty.docx": (docx_bytes([]), "empty"),
+        "blank.xlsx": (xlsx_bytes({"S": []}), "empty"),
+        "zero.pptx": (b"", "empty"),
+        "broken.docx": (docx_bytes(["x " * 3000])[:2500], "corrupt"),
+        "broken.xlsx": (b"PK\x03\x04 not really", "corrupt"),
+        "broken.zip": (b"PK\x03\x04 not really", "corrupt"),
+        "text.pptx": (b"plain words", "corrupt"),
+        "photo.png": (image_bytes([Image.new("L", (64, 64), 255)], "PNG"), "ocr_unavailable"),
+    }
+    for name, data in good.items():
+        (root / name).write_bytes(data)
+    for name, (data, _) in bad.items():
+        (root / name).write_bytes(data)
+    return good, {name: reason for name, (_, reason) in bad.items()}
+
+
+def test_a_folder_of_every_format_indexes_with_exit_0(tmp_path):
+    root = tmp_path / "mixed"
+    root.mkdir()
+    good, bad = _folder_of_every_format(root)
+    index = tmp_path / "index"
+    proc = run_foi("index", str(root), "--index", str(index), "--json", "--no-ocr", "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["added"] == len(good) + 1  # and the zip's member
+    reasons = {f["doc_id"].removeprefix("mixed/"): f["reason"] for f in summary["failures"]}
+    assert reasons == bad
+    for name in good:
+        word = "wombat" + name.rsplit(".", 1)[1]
+        found = run_foi("search", word, "--index", str(index), "--json")
+        assert found.returncode == 0, (name, found.stderr)
+        want = "mixed/bundle.zip!/inner/wombatzip.txt" if name == "bundle.zip" else f"mixed/{name}"
+        assert [json.loads(line)["doc_id"] for line in found.stdout.splitlines()] == [want]
+    status = json.loads(run_foi("status", "--index", str(index), "--json").stdout)
+    assert status["documents"] == len(good) + 1
+    assert status["kinds"] == {"archive": 1, "docx": 1, "email": 1, "html": 1, "odt": 1, "rtf": 1, "sheet": 3,
+                               "slides": 1, "text": 2}
