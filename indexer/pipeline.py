@@ -24,6 +24,7 @@ from indexer.engines import ManifestEntry, engine_class, engine_for_writing
 from indexer.lock import WriterLock
 from indexer.boilerplate import CommonParagraphs
 from indexer.models import Failure, FoiMetadata, IndexRecord, SourceFile
+from indexer.roots import named_roots, record_names
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
 from indexer.state import IndexState
 
@@ -37,6 +38,7 @@ class IndexSummary:
     failures: list[Failure] = field(default_factory=list)  # all of them, new and still failing
     # doc_ids of the failures that are not news: failed before and unchanged since (not retried)
     still_failing: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # told, not kept (a folder too deep)
     seconds: float = 0.0
 
     @property
@@ -51,6 +53,7 @@ class IndexSummary:
             "unchanged": self.unchanged,
             "failed": self.failed,
             "failures": [f.to_dict() for f in self.failures],
+            "warnings": self.warnings,
             "seconds": round(self.seconds, 3),
         }
 
@@ -62,12 +65,14 @@ class RunOptions:
     retry_failed: bool = False
     batch_size: int = 2000  # documents per commit; each commit adds a segment
     lock_wait: float = 5.0
+    follow_links: bool = False  # follow links into any folder given, never outside them
+    name: str | None = None  # the doc-id name of the one folder given (`foi index --name`)
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     engine: str | None = None  # for a new index (or --rebuild); None: the index's own, else $FOI_ENGINE
     index_dir: Path | None = None  # set by run_index: workers read the index's known boilerplate there
 
 
-# on_event(kind, doc_id, detail): kind is added/updated/removed/failed; on_progress(done, total)
+# on_event(kind, doc_id, detail): kind is added/updated/removed/failed/warning; on_progress(done, total)
 EventFn = Callable[[str, str, str], None]
 ProgressFn = Callable[[int, int], None]
 
@@ -298,12 +303,14 @@ def run_index(
     on_event: EventFn | None = None,
     on_progress: ProgressFn | None = None,
 ) -> IndexSummary:
-    """One incremental run over `paths`. Raises lock.IndexBusy when another writer holds the index."""
+    """One incremental run over `paths`. Raises lock.IndexBusy when another writer holds the
+    index, roots.DocIdClash (before touching it) when two folders would share doc ids."""
     options = options or RunOptions()
     started = time.monotonic()
     summary = IndexSummary()
     emit = on_event or (lambda kind, doc_id, detail: None)
     roots = [Path(os.path.abspath(p)) for p in paths]
+    named = named_roots(roots, IndexState.load(index_dir), options.name, options.rebuild)
     with WriterLock(index_dir, wait=options.lock_wait):
         engine = engine_for_writing(index_dir, options.engine, options.rebuild)
         if options.rebuild:
@@ -317,14 +324,15 @@ def run_index(
         try:
             manifest = engine.manifest()
             problems: list[DiscoveryProblem] = []
-            sources = list(discover(roots, problems))
+            sources = list(discover(named, problems, follow_links=options.follow_links))
             source_ids = {s.doc_id for s in sources}
             failed_before = dict(state.failures)
             todo = _plan(sources, manifest, state, options, summary, emit)
             members = _members(manifest)
             member_failures = _members(state.failures)
             # The index and the failure log hold paths as text (discover.text_form/display_path).
-            gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots])
+            gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots],
+                           [text_form(r.name) for r in named])
             shown_roots = [Path(display_path(r)) for r in roots]
             with engine.writer(batch_size=options.batch_size) as writer:
                 for doc_id in gone:
@@ -336,6 +344,10 @@ def run_index(
                     if is_under(state.failures[doc_id].path, shown_roots):
                         state.failures.pop(doc_id)
                 for p in problems:  # kept in the state too, so `foi status` lists them
+                    if p.warning:
+                        summary.warnings.append(f"{p.path}: {p.detail}")
+                        emit("warning", p.path, p.detail)
+                        continue
                     failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)
                     before = failed_before.get(failure.doc_id)
                     state.failures[failure.doc_id] = failure
@@ -407,6 +419,7 @@ def run_index(
         finally:
             state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
             state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
+            record_names(state, named)
             state.save(index_dir)
             common.save(index_dir)
             engine.close()
@@ -488,7 +501,10 @@ def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
         if old is None or old.path != text_form(source.path) or (options.retry_failed and source.doc_id in member_failures):
             todo.append(source)
             continue
-        if old.size == source.size and old.mtime == source.mtime and not has_sidecar(source.path):
+        # A fingerprint with a "+" part was made with a sidecar: if that sidecar is gone now,
+        # its overrides must go too, so the fingerprint is computed again below.
+        if (old.size == source.size and old.mtime == source.mtime and "+" not in old.fingerprint
+                and not has_sidecar(source.path)):
             unchanged = True
         else:
             try:
@@ -531,14 +547,18 @@ def is_under(path: str, roots: list[Path]) -> bool:
     return any(path == str(r) or path.startswith(str(r).rstrip(os.sep) + os.sep) for r in roots)
 
 
-def _deleted(sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path]) -> list[str]:
-    """Indexed documents under the given roots whose files are gone."""
+def _deleted(sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path],
+             names: list[str]) -> list[str]:
+    """Indexed documents under the given roots whose files are gone, or whose doc ids no
+    longer start with the name of a root they are under (the root was given a new --name)."""
     present = {s.doc_id for s in sources}
     gone = []
     for doc_id, entry in manifest.items():
         if doc_id in present or not is_under(entry.path, roots):
             continue
-        if not os.path.exists(entry.path):
+        renamed = not any(doc_id.startswith(name + "/") and is_under(entry.path, [root])
+                          for root, name in zip(roots, names))
+        if renamed or not os.path.exists(entry.path):
             gone.append(doc_id)
     return gone
 
