@@ -11,7 +11,7 @@ CORPUS ?= corpus
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,cluster]'
 	touch $(STAMP)
 
 # Tesseract is the OCR engine (Debian packages; no model download at run time).
@@ -53,7 +53,7 @@ lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test,cluster,bench]'
 	$(BIN)/python -m bench.run
 
 clean-index:

@@ -17,6 +17,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import replace
@@ -79,6 +80,10 @@ def sub_env() -> dict:
     env.pop("FOI_INDEX", None)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.setdefault("PYTHONHASHSEED", "0")
+    if env.pop("PYTHONDONTWRITEBYTECODE", None):
+        # An installed foi runs from compiled bytecode: without it every one-shot process
+        # would compile foi's sources first and the figures would time the compiler.
+        env.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / "foi-bench-pycache"))
     return env
 
 

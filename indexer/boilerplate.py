@@ -109,6 +109,24 @@ _RULES: list[tuple[int, str, str]] = [
     (1, "courtesy", r"\bplease do not hesitate to contact|\bif you have any (?:further )?(?:queries|questions|enquiries)|\bplease (?:quote|use) the reference"),
 ]
 _COMPILED = [(w, name, re.compile(p, re.I)) for w, name, p in _RULES]
+# Words without which no rule of a kind can match: a sentence is tried against a kind's
+# patterns only when it holds one of them (a substring test is far cheaper than a regex).
+_GATES = {
+    "complaint": ("ico", "wycliffe", "sk9", "0303", "satisf", "happy", "content", "aggriev", "complain", "appeal",
+                  "review", "commissioner", "working days", "calendar days", "months", "date of", "section 50",
+                  "independent"),
+    "act": ("right of access", "section 1(1)", "entitled", "respond", "reply", "response", "logged", "registered",
+            "dealt with", "handled", "processed", "considered", "act", "regulations", "legislation", "authorit",
+            "any person", "applicant", "requester"),
+    "exemption": ("exempt", "public interest", "principle", "confirm or deny", "nor deny", "prejudice", "section"),
+    "copyright": ("licen", "re-use", "reuse", "attribution", "copyright", "free to use", "commercial", "permission"),
+    "privacy": ("privacy", "personal", "data protection", "gdpr"),
+    "footer": ("received this", "mail", "message", "communication", "replies", "wrong address", "foi officer",
+               "publication", "disclos", "privacy and copyright", "views", "opinions", "virus", "malware",
+               "disclaimer", "recipient", "whatdotheyknow", "published"),
+    "courtesy": ("hesitate", "queries", "questions", "enquiries", "quote", "reference"),
+}
+_GATE_PATTERNS = {kind: re.compile("|".join(map(re.escape, words))) for kind, words in _GATES.items()}
 # What the reply itself did ("we hold", "the figures are"): a cue against boilerplate.
 _SPECIFIC = re.compile(
     r"\b(?:we|i) (?:hold|held|have (?:attached|enclosed|provided|completed|reviewed|considered|upheld|found|identified)|"
@@ -128,9 +146,13 @@ _SHORT_SENTENCE = 25  # a fragment this short ("for further details.") follows i
 def shape_score(text: str) -> tuple[int, str | None]:
     """How strongly a sentence reads as standard text, and the kind of the strongest cue."""
     text = " ".join(text.split())
+    lower = text.lower()
+    open_kinds = {kind for kind, gate in _GATE_PATTERNS.items() if gate.search(lower)}
+    if not open_kinds:
+        return 0, None
     score, kind, best = 0, None, 0
     for weight, name, pattern in _COMPILED:
-        if pattern.search(text):
+        if name in open_kinds and pattern.search(text):
             score += weight
             if weight > best:
                 kind, best = name, weight
@@ -190,7 +212,7 @@ def normalised_words(text: str) -> list[str]:
     """A paragraph's words as compared across documents: lower case, punctuation and line
     breaks aside. Numbers are kept: "We received 57 complaints" and "We received 12
     complaints" are two answers from one template, not one repeated passage."""
-    return [m.group(0).lower() for m in _WORD.finditer(text)]
+    return _WORD.findall(text.lower())
 
 
 def fingerprint(text: str) -> int | None:

@@ -41,17 +41,24 @@ def common(func):
     def wrapper(*args, index_path=None, debug=False, **kwargs):
         try:
             return func(*args, index=index_dir(index_path), **kwargs)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, BrokenPipeError):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise
+        except KeyboardInterrupt:  # a second Ctrl+C: what was committed stays
+            click.echo("foi: interrupted", err=True)
+            sys.exit(130)
         except Exception as exc:
             if debug:
                 raise
             from indexer.lock import IndexBusy
-            from indexer.results import EngineMismatch, IndexDamaged, IndexNotFound, QueryError
+            from indexer.results import EngineMismatch, IndexDamaged, IndexNotFound, IndexUntrusted, QueryError
+            from indexer.storage import IndexWriteError
 
             if isinstance(exc, (QueryError, EngineMismatch)):
                 raise FoiError(str(exc), 2) from None
-            if isinstance(exc, (IndexBusy, IndexNotFound, IndexDamaged)):
+            cluster = sys.modules.get("indexer.cluster")  # loaded only by a --cluster run
+            if isinstance(exc, (IndexBusy, IndexNotFound, IndexDamaged, IndexUntrusted, IndexWriteError)) or (
+                cluster and isinstance(exc, cluster.ClusterError)
+            ):
                 raise FoiError(str(exc), 1) from None
             raise FoiError(f"{type(exc).__name__}: {exc} (run with --debug for details)", 1) from None
 
@@ -114,14 +121,24 @@ def main(ctx) -> None:
               help="Documents per commit: at most this many are redone after a crash.")
 @click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), default=None,
               help="Search engine of a new index (default: $FOI_ENGINE, else whoosh); another needs --rebuild.")
+@click.option("--cluster", metavar="ADDR", envvar="FOI_CLUSTER",
+              help="Extract on a Dask cluster: tcp://HOST:8786 (a running scheduler), or local[:N] "
+                   "(N worker processes for this run). Default: $FOI_CLUSTER, else local processes.")
+@click.option("--shared-fs", is_flag=True, help="With --cluster: workers read the files by path instead of being sent them.")
+@click.option("--ocr-cache", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="OCR cache folder (default: INDEX/ocr-cache; with a remote --cluster each worker keeps its own).")
 @click.option("--follow-links", is_flag=True,
               help="Follow symbolic links into any folder given (never outside them). By default only links that stay inside their own folder are followed.")
 @click.option("--name", metavar="NAME",
               help="Doc ids of the one folder given start with NAME instead of its folder name (recorded; later runs keep it).")
 @common
-def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars, timeout, batch_size, engine, follow_links, name, index):
+def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars,
+          timeout, batch_size, engine, cluster, shared_fs, ocr_cache, follow_links, name, index):
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
+    from contextlib import nullcontext
+
     from indexer.extract.base import ExtractOptions
+    from indexer.interrupts import Interrupted
     from indexer.output import ProgressLines, console, emit_json, print_summary
     from indexer.pipeline import RunOptions, run_index
     from indexer.roots import DocIdClash, check_name, named_roots
@@ -131,6 +148,8 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     missing = [str(p) for p in roots if not p.exists()]
     if missing:
         raise FoiError(f"no such file or folder: {', '.join(missing)}", 2)
+    if shared_fs and not cluster:
+        raise FoiError("--shared-fs only applies with --cluster", 2)
     try:  # before any work (and before --watch starts): two folders sharing doc ids is a usage error
         if name is not None:
             check_name(name)
@@ -139,7 +158,7 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
         raise FoiError(str(exc), 2) from None
     extract = ExtractOptions(
         max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, timeout=timeout,
-        ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=index / "ocr-cache",
+        ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=ocr_cache or index / "ocr-cache",
     )
     from indexer.engines import default_engine_name, engine_for_writing, engine_names
 
@@ -148,27 +167,63 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
             raise FoiError(f"FOI_ENGINE={os.environ['FOI_ENGINE']!r} is not an engine: use one of "
                            f"{', '.join(engine_names())}", 2)
     engine_for_writing(index, engine, rebuild)  # the other engine without --rebuild: exit 2 now
+    session = _cluster_session(cluster, shared_fs, ocr_cache) if cluster else None
     options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size,
-                         extract=extract, engine=engine, follow_links=follow_links, name=name)
-    if watch:
-        _watch(roots, index, options)
-        return
-    err = console(stderr=True)
+                         extract=extract, engine=engine, cluster=session, follow_links=follow_links, name=name)
     try:
-        if not as_json and err.is_terminal:
-            summary = _run_with_progress(roots, index, options, run_index, err)
-        else:
-            summary = run_index(roots, index, options, on_progress=ProgressLines())
+        with session or nullcontext():
+            if watch:
+                _watch(roots, index, options)
+                return
+            err = console(stderr=True)
+            if not as_json and err.is_terminal:
+                summary = _run_with_progress(roots, index, options, run_index, err)
+            else:
+                summary = run_index(roots, index, options, on_progress=ProgressLines())
     except DocIdClash as exc:  # another run recorded a folder meanwhile
         raise FoiError(str(exc), 2) from None
-    if optimize:
+    except Interrupted as stopped:  # the finished documents are committed: say what was kept
+        if as_json:
+            emit_json(stopped.summary.to_dict())
+        click.echo(f"foi: {stopped}", err=True)
+        sys.exit(stopped.exit_code)
+    if optimize and not (session and session.lost):
         from indexer.engines import engine_for
 
         engine_for(index).optimize()
     if as_json:
-        emit_json(summary.to_dict())
+        report = summary.to_dict()
+        if session:
+            report.update(cluster=session.address.text, workers=session.workers)
+        emit_json(report)
     else:
         print_summary(console(), summary)
+        if session:
+            n = session.workers
+            click.echo(f"extracted on {session.address.text} ({n} worker{'s' if n != 1 else ''})")
+    if session and session.lost:  # what was finished is committed; the rest is sent next run
+        raise FoiError(f"{session.lost}; finished documents were kept, run again to index the rest", 1)
+
+
+def _cluster_session(address: str, shared_fs: bool, ocr_cache: Path | None):
+    """A connected session for --cluster (a remote scheduler is reached now, before any work)."""
+    import logging
+
+    try:
+        from indexer.cluster import ClusterError, ClusterSession, parse_address
+    except ImportError:
+        raise FoiError("--cluster needs Dask: pip install 'foi-search[cluster]'", 1) from None
+    try:
+        parsed = parse_address(address)
+    except ValueError as exc:
+        raise FoiError(str(exc), 2) from None
+    # Dask logs a lost or refused connection as tracebacks; foi says it in one line.
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    session = ClusterSession(parsed, shared_fs=shared_fs, ocr_cache=ocr_cache)
+    try:
+        return session.open()
+    except ClusterError as exc:
+        raise FoiError(str(exc), 1) from None
 
 
 def _watch(roots, index, options) -> None:
@@ -213,9 +268,25 @@ def _filters(authority, after, before, exemption, outcome, kind):
     return Filters(authority=authority, after=after, before=before, exemption=exemption, outcome=outcome, kind=kind)
 
 
-def filter_options(func):
-    from indexer.extract.registry import kinds
+class KindChoice(click.Choice):
+    """`--kind`: the registry's kinds, read when the option is used or shown. Listing them
+    imports every format module, which a search that does not filter by kind has no need of."""
 
+    def __init__(self):
+        super().__init__(())
+
+    @property
+    def choices(self):
+        from indexer.extract.registry import kinds
+
+        return kinds()
+
+    @choices.setter
+    def choices(self, value) -> None:
+        pass
+
+
+def filter_options(func):
     for option in reversed(
         [
             click.option("--authority", metavar="TEXT", help="Authority name or alias (MPS, Met, SYP...)."),
@@ -223,7 +294,7 @@ def filter_options(func):
             click.option("--before", metavar="YYYY-MM-DD", help="Responses dated on or before this day."),
             click.option("--exemption", metavar="S", help="Exemption cited: s40 matches s40(2) and s40(3A)(a)."),
             click.option("--outcome", type=click.Choice(["disclosed", "partial", "refused", "not_held", "ncnd", "unknown"])),
-            click.option("--kind", type=click.Choice(kinds()), help="Kind of file (pdf, docx, sheet, ...)."),
+            click.option("--kind", type=KindChoice(), help="Kind of file (pdf, docx, sheet, ...)."),
         ]
     ):
         func = option(func)
@@ -298,9 +369,8 @@ def _export(service, query, filters, sort, limit, offset, target) -> None:
     click.echo(message, err=True)
 
 
-def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, tag=False, first=True) -> int:
-    from rich.text import Text
-
+def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, tag=False, first=True,
+             line: int | None = None) -> int:
     from indexer.export import hit_record, markdown_table, write_csv
     from indexer.output import console, emit_json, print_facets, print_results
     from indexer.textsafe import one_line
@@ -315,9 +385,10 @@ def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, t
     if results.fallback:
         # No hit has every word: people see those with most of them; scripts see no hits
         # (exit 1, as for any query without hits) and the same sentence on stderr.
+        where = f"foi: line {line}: " if line else ""  # a --queries batch names the line
         if results.suggestion:
-            click.echo(f"no hits for {one_line(repr(query))}; did you mean {one_line(repr(results.suggestion))}?", err=True)
-        click.echo(one_line(results.fallback), err=True)
+            click.echo(f"{where}no hits for {one_line(repr(query))}; did you mean {one_line(repr(results.suggestion))}?", err=True)
+        click.echo(where + one_line(results.fallback), err=True)
         if fmt != "text" or tag:
             return 0
         print_results(console(), results)
@@ -340,14 +411,15 @@ def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, t
     else:
         con = console()
         if tag:
-            con.print(Text(f"## {one_line(query)}", style="bold magenta"))
+            con.print(f"## {one_line(query)}", markup=False, highlight=False, style="bold magenta")
         if not results.hits and not tag:
             hint = f"; did you mean {one_line(repr(results.suggestion))}?" if results.suggestion else ""
             click.echo(f"no hits for {one_line(repr(query))}{hint}", err=True)
         print_results(con, results, show_summary=bool(results.hits) or tag)
         if facets:
             print_facets(con, results.facets)
-    return results.total
+    # callers only ask whether there were hits: counting every match can cost as much as the search
+    return len(results.hits) or results.total
 
 
 def _run_queries(service, lines, filters, limit, offset, sort, fmt, count) -> int:
@@ -362,7 +434,8 @@ def _run_queries(service, lines, filters, limit, offset, sort, fmt, count) -> in
         if not query or query.startswith("#"):
             continue
         try:
-            any_hits |= _run_one(service, query, filters, limit, offset, sort, fmt, count, False, tag=True, first=first) > 0
+            any_hits |= _run_one(service, query, filters, limit, offset, sort, fmt, count, False, tag=True, first=first,
+                                 line=number) > 0
             first = False
         except QueryError as exc:
             bad = True

@@ -6,6 +6,8 @@ import os
 import time
 from pathlib import Path
 
+from indexer.storage import IndexWriteError
+
 LOCK_NAME = "foi-writer.lock"
 
 
@@ -26,8 +28,13 @@ class WriterLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        """Raises IndexBusy, or storage.IndexWriteError when the folder cannot be written
+        (read-only, not ours): that is the first write of every run."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise IndexWriteError.from_os(self.path.parent, exc) from None
         deadline = time.monotonic() + self.wait
         while True:
             try:
@@ -39,14 +46,20 @@ class WriterLock:
                     os.close(fd)
                     raise IndexBusy(pid) from None
                 time.sleep(0.1)
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        os.fsync(fd)
         self._fd = fd
+        try:  # the pid only names the holder in a busy message: a full disk must not stop the run
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+            os.fsync(fd)
+        except OSError:
+            pass
 
     def release(self) -> None:
         if self._fd is not None:
-            os.ftruncate(self._fd, 0)
+            try:
+                os.ftruncate(self._fd, 0)
+            except OSError:
+                pass
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None

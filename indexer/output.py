@@ -9,28 +9,37 @@ from __future__ import annotations
 
 import sys
 import time
-
-from rich.console import Console
-from rich.text import Text
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from indexer.fields import SHOWN_FIELDS
 from indexer.textsafe import clean_display, json_line, one_line
 from indexer.units import human_bytes
 
+if TYPE_CHECKING:  # Rich is imported by the functions that print with it: JSON output never loads it
+    from rich.console import Console
+    from rich.text import Text
+
 HIGHLIGHT = "bold yellow"
 PROGRESS_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
 
 
-class _Console(Console):
-    def on_broken_pipe(self) -> None:
-        # Rich exits 1 here; the CLI treats a reader that stopped reading as success.
-        raise BrokenPipeError
+@lru_cache(maxsize=1)
+def _console_class() -> type:
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits 1 here; the CLI treats a reader that stopped reading as success.
+            raise BrokenPipeError
+
+    return _Console
 
 
 def console(stderr: bool = False) -> Console:
     # highlight=False: Rich must not colour numbers or paths inside document text.
     # soft_wrap: long lines are left to the terminal (and stay whole when piped to a file)
-    return _Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return _console_class()(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def emit_json(obj: dict, stream=None) -> None:
@@ -39,6 +48,8 @@ def emit_json(obj: dict, stream=None) -> None:
 
 
 def snippet_text(snippet: str, highlights: list[list[int]]) -> Text:
+    from rich.text import Text
+
     text = Text(one_line(snippet))
     for start, end in highlights:
         text.stylize(HIGHLIGHT, start, end)
@@ -46,6 +57,8 @@ def snippet_text(snippet: str, highlights: list[list[int]]) -> Text:
 
 
 def print_hit(con: Console, hit) -> None:
+    from rich.text import Text
+
     head = Text()
     head.append(f"{hit.rank:>3}. ", style="dim")
     head.append(one_line(hit.title or hit.doc_id), style="bold")
@@ -73,6 +86,8 @@ def print_hit(con: Console, hit) -> None:
 
 
 def print_results(con: Console, results, show_summary: bool = True) -> None:
+    from rich.text import Text
+
     for hit in results.hits:
         print_hit(con, hit)
     if show_summary:
@@ -87,6 +102,8 @@ def print_results(con: Console, results, show_summary: bool = True) -> None:
 
 
 def print_facets(con: Console, facets: dict) -> None:
+    from rich.text import Text
+
     for name, items in facets.items():
         con.print(Text(one_line(name), style="bold"))
         for value, count in items:
@@ -95,6 +112,8 @@ def print_facets(con: Console, facets: dict) -> None:
 
 def print_summary(con: Console, summary) -> None:
     """One `failed:` line per new failure; the unchanged ones that failed before, in one line."""
+    from rich.text import Text
+
     still = set(summary.still_failing)
     for f in summary.failures:
         if f.doc_id not in still:
@@ -148,6 +167,8 @@ def watch_line(kind: str, doc_id: str, detail: str, clock=time.localtime) -> str
 
 
 def print_status(con: Console, stats, index_dir) -> None:
+    from rich.text import Text
+
     con.print(Text(f"Index:      {one_line(index_dir)}"))
     con.print(Text(f"Engine:     {stats.engine}"))
     kinds = ", ".join(f"{one_line(kind)} {count:,}" for kind, count in stats.kinds.items())
@@ -162,6 +183,8 @@ def print_status(con: Console, stats, index_dir) -> None:
 
 
 def print_document(con: Console, view) -> None:
+    from rich.text import Text
+
     meta = view.metadata
     con.print(Text(one_line(meta.get("title") or meta["doc_id"]), style="bold"))
     for key in SHOWN_FIELDS:
@@ -213,6 +236,8 @@ def _group_label(by: str, key) -> str:
 
 def print_stats(con: Console, groups: list, by: str, overall=None) -> None:
     """`foi stats` as an aligned table, one line per group, then the totals."""
+    from rich.text import Text
+
     def row(label, g):
         top = ", ".join(f"{code} {n}" for code, n in list(g.exemptions.items())[:4])
         more = len(g.exemptions) - 4
@@ -231,6 +256,8 @@ def print_stats(con: Console, groups: list, by: str, overall=None) -> None:
 
 def print_comparisons(con: Console, comparisons: list) -> None:
     """`foi compare` for people: the responses, then each question with every answer under it."""
+    from rich.text import Text
+
     for number, comparison in enumerate(comparisons, start=1):
         rows = comparison.rows
         head = f"Request {number}" + (f" of {len(comparisons)}" if len(comparisons) > 1 else "")

@@ -16,17 +16,24 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from indexer.boilerplate import CommonParagraphs
 from indexer.discover import DiscoveryProblem, discover, display_path, text_form
+from indexer.engines import ManifestEntry, engine_class, engine_for_writing
+from indexer.engines.staging import STAGING, abandon_rebuild, begin_rebuild, clean_leftovers, finish_rebuild
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
 from indexer.extract.container import outermost
-from indexer.engines import ManifestEntry, engine_class, engine_for_writing
+from indexer.interrupts import Interrupted, StopSignals
 from indexer.lock import WriterLock
-from indexer.boilerplate import CommonParagraphs
 from indexer.models import Failure, FoiMetadata, IndexRecord, SourceFile
-from indexer.roots import named_roots, record_names
+from indexer.roots import Root, named_roots, record_names
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
 from indexer.state import IndexState
+from indexer.storage import write_error
+
+if TYPE_CHECKING:  # Dask is imported only by a run that asks for a cluster
+    from indexer.cluster import ClusterSession
 
 
 @dataclass
@@ -40,6 +47,7 @@ class IndexSummary:
     still_failing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # told, not kept (a folder too deep)
     seconds: float = 0.0
+    kept: int = 0  # additions and deletions committed so far (what a failed run keeps)
 
     @property
     def failed(self) -> int:
@@ -61,9 +69,16 @@ class IndexSummary:
 @dataclass
 class RunOptions:
     jobs: int = 0  # 0: one per core
+    cluster: ClusterSession | None = None  # extract on a Dask cluster instead of local processes
     rebuild: bool = False
     retry_failed: bool = False
-    batch_size: int = 2000  # documents per commit; each commit adds a segment
+    batch_size: int = 2000  # documents per commit at most; each commit adds a segment
+    # A commit also every COMMIT_DOCS documents and whenever the open batch is COMMIT_SECONDS
+    # old: a killed or interrupted run loses at most that much work.
+    commit_docs: int = 200
+    commit_seconds: float = 30.0
+    # ... and before a commit would take longer than this (what Ctrl+C waits for at most)
+    commit_budget: float | None = 2.0
     lock_wait: float = 5.0
     follow_links: bool = False  # follow links into any folder given, never outside them
     name: str | None = None  # the doc-id name of the one folder given (`foi index --name`)
@@ -108,14 +123,18 @@ def with_sidecar(path: Path, sha: str) -> tuple[str, dict | None, str | None]:
 
 
 def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh",
-            index_dir: str | None = None) -> IndexRecord | Failure:
+            index_dir: str | None = None, copy: Path | None = None) -> IndexRecord | Failure:
     """Worker-side: one file to an IndexRecord (with its members' records, for an archive or
     an email), or a Failure with its reason. Never raises. `index_dir` is read for the
-    paragraphs the index already knows to be boilerplate."""
+    paragraphs the index already knows to be boilerplate.
+
+    `copy`: where this worker reads the file (its sidecar beside it, under the same names)
+    when it cannot see `source.path`, as on a cluster worker of another machine."""
     from indexer.boilerplate import known_common, split_pages
 
+    readable = copy or source.path
     try:
-        document, sha = extract_file(source.path, options)
+        document, sha = extract_file(readable, options)
         metadata = _metadata(document)
     except ExtractionError as exc:
         return _failure(source, exc.reason, exc.detail)
@@ -125,7 +144,7 @@ def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh",
         return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
     # The index stores the path as UTF-8 text (see discover.text_form).
     source = dataclasses.replace(source, path=Path(text_form(source.path)))
-    fingerprint, data, error = with_sidecar(source.path, sha)
+    fingerprint, data, error = with_sidecar(readable, sha)
     extra: dict = {"sidecar_error": error} if error else {}
     if data is not None:
         try:
@@ -246,7 +265,11 @@ def _died(source: SourceFile, exitcode: int | None, memory_mb: int) -> Failure:
 
 def _init_worker(megabytes: int, indexer_pid: int) -> None:
     """Worker initializer: exit with the indexer, and cap the address space so that a PDF
-    bomb fails with MemoryError (or a native abort) instead of taking the machine."""
+    bomb fails with MemoryError (or a native abort) instead of taking the machine. Ctrl+C
+    reaches the whole process group: the indexer decides what stops, and kills the workers."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with(indexer_pid)
     _limit_memory(megabytes)
 
@@ -304,127 +327,215 @@ def run_index(
     on_progress: ProgressFn | None = None,
 ) -> IndexSummary:
     """One incremental run over `paths`. Raises lock.IndexBusy when another writer holds the
-    index, roots.DocIdClash (before touching it) when two folders would share doc ids."""
+    index, roots.DocIdClash (before touching it) when two folders would share doc ids,
+    results.IndexUntrusted when its record is missing or from another version,
+    storage.IndexWriteError when it cannot be written (a full disk, a read-only folder),
+    interrupts.Interrupted after a signal (once the finished documents are committed).
+
+    A rebuild is written beside the live index and swapped in only when complete."""
     options = options or RunOptions()
     started = time.monotonic()
     summary = IndexSummary()
     emit = on_event or (lambda kind, doc_id, detail: None)
     roots = [Path(os.path.abspath(p)) for p in paths]
     named = named_roots(roots, IndexState.load(index_dir), options.name, options.rebuild)
-    with WriterLock(index_dir, wait=options.lock_wait):
-        engine = engine_for_writing(index_dir, options.engine, options.rebuild)
-        if options.rebuild:
-            engine.create()
-        else:
-            engine.open_or_create()
-        state = IndexState() if options.rebuild else IndexState.load(index_dir)
-        if options.rebuild:
-            CommonParagraphs.reset(index_dir)
-        common = CommonParagraphs.load(index_dir)
+    with StopSignals() as stop, WriterLock(index_dir, wait=options.lock_wait):
+        engine = None
         try:
-            manifest = engine.manifest()
-            problems: list[DiscoveryProblem] = []
-            sources = list(discover(named, problems, follow_links=options.follow_links))
-            source_ids = {s.doc_id for s in sources}
-            failed_before = dict(state.failures)
-            todo = _plan(sources, manifest, state, options, summary, emit)
-            members = _members(manifest)
-            member_failures = _members(state.failures)
-            # The index and the failure log hold paths as text (discover.text_form/display_path).
-            gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots],
-                           [text_form(r.name) for r in named])
-            shown_roots = [Path(display_path(r)) for r in roots]
-            with engine.writer(batch_size=options.batch_size) as writer:
-                for doc_id in gone:
-                    writer.delete(doc_id)
+            clean_leftovers(index_dir)  # what a failed or killed run left: first, to free its space
+            live = engine_for_writing(index_dir, options.engine, options.rebuild)
+            if options.rebuild:
+                engine = begin_rebuild(live)
+            else:
+                live.open_or_create()
+                engine = live
+            state = IndexState() if options.rebuild else IndexState.load(index_dir)
+            # A rebuild counts its paragraphs afresh, beside the live index's counts.
+            common = CommonParagraphs() if options.rebuild else CommonParagraphs.load(index_dir)
+            # The failures log follows the live index's commits (a rebuild's waits for the swap).
+            on_commit = (lambda: None) if options.rebuild else (lambda: _save_state(state, index_dir, roots, named))
+            try:
+                _update(engine, named, state, common, options, summary, emit, on_progress, stop, on_commit)
+            finally:
+                common.save(engine.dir)
+            dropped = options.rebuild and stop.requested  # decided once: a later signal is too late
+            if dropped:
+                abandon_rebuild(engine)
+            elif options.rebuild:
+                engine = finish_rebuild(engine)
+                common.changed = True
+                common.save(index_dir)
+        except BaseException as exc:
+            failure = _abort(exc, engine, index_dir, options, summary)
+            if failure is None:
+                raise
+            raise failure from exc
+        finally:
+            if engine is not None:
+                engine.close()
+        if not dropped:
+            _save_state(state, index_dir, roots, named)
+    summary.seconds = time.monotonic() - started
+    if stop.requested:
+        raise Interrupted(stop.signum, summary, rebuild=dropped)
+    return summary
+
+
+def _abort(exc: BaseException, engine, index_dir: Path, options: RunOptions, summary: IndexSummary):
+    """After a run failed: a rebuild's files go (the live index was never touched), and a
+    failure of the file system becomes an IndexWriteError saying what the index kept, once
+    the leftovers are cleaned (after a full disk, that gives the space back). None: `exc`
+    is no storage failure and goes on as it is."""
+    if engine is not None:
+        engine.close()
+        if options.rebuild and Path(engine.dir).name == STAGING:
+            abandon_rebuild(engine)
+    failure = write_error(index_dir, exc)
+    if failure is None:
+        return None
+    if options.rebuild:
+        failure.kept = "the old index was kept as it was"
+    elif engine is not None:
+        failure.kept = (f"the index keeps what was committed ({summary.kept} changes of this run)"
+                        if summary.kept else "the index was left as it was")
+    try:
+        clean_leftovers(index_dir)
+    except OSError:
+        pass
+    return failure
+
+
+def _update(engine, named, state, common, options, summary, emit, on_progress, stop, on_commit) -> None:
+    """The run itself: compare the files with the index's manifest, then delete, extract and
+    write (into engine.dir: the live index, or a rebuild's). Stops early, committing what was
+    written, when `stop` is requested."""
+    manifest = engine.manifest()
+    problems: list[DiscoveryProblem] = []
+    sources = []
+    if options.name is None:
+        named = _names_kept_by_index(named, manifest, state)
+    roots = [r.path for r in named]
+    for source in discover(named, problems, follow_links=options.follow_links):
+        if stop.requested:
+            return
+        sources.append(source)
+    source_ids = {s.doc_id for s in sources}
+    failed_before = dict(state.failures)
+    todo = _plan(sources, manifest, state, options, summary, emit, stop)
+    if stop.requested:
+        return
+    members = _members(manifest)
+    member_failures = _members(state.failures)
+    # The index and the failure log hold paths as text (discover.text_form/display_path).
+    gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots], [text_form(r.name) for r in named])
+    shown_roots = [Path(display_path(r)) for r in roots]
+    with engine.writer(batch_size=min(options.batch_size, options.commit_docs), max_seconds=options.commit_seconds,
+                       commit_budget=options.commit_budget) as writer:
+        try:
+            for doc_id in gone:
+                writer.delete(doc_id)
+                state.failures.pop(doc_id, None)
+                summary.removed += 1
+                emit("removed", doc_id, "")
+            for doc_id in [d for d in state.failures if outermost(d) not in source_ids]:
+                if is_under(state.failures[doc_id].path, shown_roots):
+                    state.failures.pop(doc_id)
+            for p in problems:  # kept in the state too, so `foi status` lists them
+                if p.warning:
+                    summary.warnings.append(f"{p.path}: {p.detail}")
+                    emit("warning", p.path, p.detail)
+                    continue
+                failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)
+                before = failed_before.get(failure.doc_id)
+                state.failures[failure.doc_id] = failure
+                summary.failures.append(failure)
+                for doc_id in [failure.doc_id, *members.get(failure.doc_id, ())]:
+                    if doc_id in manifest:  # indexed before, unreadable now
+                        writer.delete(doc_id)
+                if before is not None and before.reason == failure.reason:
+                    summary.still_failing.append(failure.doc_id)  # not news
+                else:
+                    emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
+            done = 0
+            written: set[str] = set()  # doc_ids written in this run
+            again: set[str] = set()  # written before a paragraph of theirs became common
+            run_options = dataclasses.replace(options, engine=engine.name, index_dir=engine.dir)
+            if options.cluster:  # Dask's own loop: a stop is seen between results
+                results = options.cluster.extract_all(todo, run_options)
+            else:
+                results = _extract_all(todo, run_options, stop, idle=writer.tick)
+            for source, result in results:
+                done += 1
+                # The container's old members go, unless written again below.
+                stale = set(members.get(source.doc_id, ()))
+                for doc_id in member_failures.get(source.doc_id, ()):
                     state.failures.pop(doc_id, None)
+                if isinstance(result, Failure):
+                    state.failures[source.doc_id] = result
+                    summary.failures.append(result)
+                    if source.doc_id in manifest:  # the old text no longer matches the file
+                        writer.delete(source.doc_id)
+                    emit("failed", source.doc_id, f"{result.reason}: {result.detail}")
+                elif source.doc_id in written:
+                    # Two files with one doc_id (two roots with the same folder name):
+                    # an engine cannot replace a document of the batch it is still writing.
+                    summary.failures.append(_failure(
+                        source, "duplicate", f"another file in this run has the doc id {source.doc_id}"))
+                    emit("failed", source.doc_id, "duplicate doc id")
+                    stale = set()
+                else:
+                    for record in [result, *result.children]:
+                        doc_id = record.doc_id if isinstance(record, Failure) else record.source.doc_id
+                        stale.discard(doc_id)
+                        if isinstance(record, Failure):  # a member that failed: its container stays
+                            state.failures[doc_id] = record
+                            summary.failures.append(record)
+                            if doc_id in manifest:
+                                writer.delete(doc_id)
+                            emit("failed", doc_id, f"{record.reason}: {record.detail}")
+                            continue
+                        state.failures.pop(doc_id, None)
+                        if doc_id in manifest:
+                            kind = "updated"
+                            summary.updated += 1
+                        else:
+                            kind = "added"
+                            summary.added += 1
+                        if record.extra.get("sidecar_error"):
+                            summary.failures.append(
+                                _failure(source, "bad_sidecar", record.extra["sidecar_error"])
+                            )
+                        written.add(doc_id)
+                        _settle_boilerplate(record, common, engine, engine.dir, again)
+                        if writer.add(record, replace=doc_id in manifest):
+                            on_commit()
+                        emit(kind, doc_id, "")
+                for doc_id in sorted(stale):
+                    writer.delete(doc_id)
                     summary.removed += 1
                     emit("removed", doc_id, "")
-                for doc_id in [d for d in state.failures if outermost(d) not in source_ids]:
-                    if is_under(state.failures[doc_id].path, shown_roots):
-                        state.failures.pop(doc_id)
-                for p in problems:  # kept in the state too, so `foi status` lists them
-                    if p.warning:
-                        summary.warnings.append(f"{p.path}: {p.detail}")
-                        emit("warning", p.path, p.detail)
-                        continue
-                    failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)
-                    before = failed_before.get(failure.doc_id)
-                    state.failures[failure.doc_id] = failure
-                    summary.failures.append(failure)
-                    for doc_id in [failure.doc_id, *members.get(failure.doc_id, ())]:
-                        if doc_id in manifest:  # indexed before, unreadable now
-                            writer.delete(doc_id)
-                    if before is not None and before.reason == failure.reason:
-                        summary.still_failing.append(failure.doc_id)  # not news
-                    else:
-                        emit("failed", failure.doc_id, f"{p.reason}: {p.detail}")
-                done = 0
-                written: set[str] = set()  # doc_ids written in this run
-                again: set[str] = set()  # written before a paragraph of theirs became common
-                run_options = dataclasses.replace(options, engine=engine.name, index_dir=index_dir)
-                for source, result in _extract_all(todo, run_options):
-                    done += 1
-                    # The container's old members go, unless written again below.
-                    stale = set(members.get(source.doc_id, ()))
-                    for doc_id in member_failures.get(source.doc_id, ()):
-                        state.failures.pop(doc_id, None)
-                    if isinstance(result, Failure):
-                        state.failures[source.doc_id] = result
-                        summary.failures.append(result)
-                        if source.doc_id in manifest:  # the old text no longer matches the file
-                            writer.delete(source.doc_id)
-                        emit("failed", source.doc_id, f"{result.reason}: {result.detail}")
-                    elif source.doc_id in written:
-                        # Two files with one doc_id (two roots with the same folder name):
-                        # an engine cannot replace a document of the batch it is still writing.
-                        summary.failures.append(_failure(
-                            source, "duplicate", f"another file in this run has the doc id {source.doc_id}"))
-                        emit("failed", source.doc_id, "duplicate doc id")
-                        stale = set()
-                    else:
-                        for record in [result, *result.children]:
-                            doc_id = record.doc_id if isinstance(record, Failure) else record.source.doc_id
-                            stale.discard(doc_id)
-                            if isinstance(record, Failure):  # a member that failed: its container stays
-                                state.failures[doc_id] = record
-                                summary.failures.append(record)
-                                if doc_id in manifest:
-                                    writer.delete(doc_id)
-                                emit("failed", doc_id, f"{record.reason}: {record.detail}")
-                                continue
-                            state.failures.pop(doc_id, None)
-                            if doc_id in manifest:
-                                kind = "updated"
-                                summary.updated += 1
-                            else:
-                                kind = "added"
-                                summary.added += 1
-                            if record.extra.get("sidecar_error"):
-                                summary.failures.append(
-                                    _failure(source, "bad_sidecar", record.extra["sidecar_error"])
-                                )
-                            written.add(doc_id)
-                            _settle_boilerplate(record, common, engine, index_dir, again)
-                            if writer.add(record, replace=doc_id in manifest):
-                                state.save(index_dir)
-                            emit(kind, doc_id, "")
-                    for doc_id in sorted(stale):
-                        writer.delete(doc_id)
-                        summary.removed += 1
-                        emit("removed", doc_id, "")
-                    if on_progress:
-                        on_progress(done, len(todo))
-                _rewrite(again, sources, run_options, writer, common, engine)
+                if on_progress:
+                    on_progress(done, len(todo))
+                if stop.requested:
+                    break
+            if stop.requested:
+                writer.hurry()  # the last commit: keep it short
+            else:
+                _rewrite(again, sources, run_options, writer, common, engine, stop)
         finally:
-            state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
-            state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
-            record_names(state, named)
-            state.save(index_dir)
-            common.save(index_dir)
-            engine.close()
-    summary.seconds = time.monotonic() - started
-    return summary
+            summary.kept = writer.committed
+
+
+def _save_state(state: IndexState, index_dir: Path, roots: list[Path], named: list[Root]) -> None:
+    """The run log (last run, failures, roots). It decides no deletion, so a disk too full
+    for it costs the log, not the run."""
+    state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
+    record_names(state, named)
+    try:
+        state.save(index_dir)
+    except OSError:
+        pass
 
 
 def _settle_boilerplate(record: IndexRecord, common: CommonParagraphs, engine, index_dir: Path,
@@ -452,7 +563,8 @@ def _split_again(record: IndexRecord, common: CommonParagraphs, engine) -> None:
         record.fields = engine.prepare(record)
 
 
-def _rewrite(doc_ids: set[str], sources: list[SourceFile], options: RunOptions, writer, common, engine) -> None:
+def _rewrite(doc_ids: set[str], sources: list[SourceFile], options: RunOptions, writer, common, engine,
+             stop: StopSignals) -> None:
     """Documents of this run that hold a paragraph which became common after they were
     written: extracted and written again, with that paragraph as boilerplate (few: the
     first documents of each repeated passage)."""
@@ -461,7 +573,7 @@ def _rewrite(doc_ids: set[str], sources: list[SourceFile], options: RunOptions, 
     by_id = {s.doc_id: s for s in sources}
     todo = [by_id[d] for d in sorted({outermost(d) for d in doc_ids}) if d in by_id]
     writer.commit()  # an engine replaces only documents of an earlier commit
-    for _, result in _extract_all(todo, options):
+    for _, result in _extract_all(todo, options, stop, idle=writer.tick):
         if isinstance(result, Failure):
             continue  # it was indexed a moment ago: that version stays
         for record in [result, *result.children]:
@@ -480,7 +592,7 @@ def _members(doc_ids) -> dict[str, list[str]]:
     return found
 
 
-def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
+def _plan(sources, manifest, state, options, summary, emit, stop) -> list[SourceFile]:
     """Which files need extracting: new, or changed by content (size/mtime first, then hash).
 
     An unchanged container is not read again, so the failures of its members are reported
@@ -492,6 +604,8 @@ def _plan(sources, manifest, state, options, summary, emit) -> list[SourceFile]:
     todo = []
     has_sidecar = _sidecar_finder()
     for source in sources:
+        if stop.requested:
+            break
         old: ManifestEntry | None = manifest.get(source.doc_id)
         failed = state.failures.get(source.doc_id)
         if failed and not options.retry_failed and failed.size == source.size and failed.mtime == source.mtime:
@@ -547,6 +661,21 @@ def is_under(path: str, roots: list[Path]) -> bool:
     return any(path == str(r) or path.startswith(str(r).rstrip(os.sep) + os.sep) for r in roots)
 
 
+def _names_kept_by_index(named: list[Root], manifest: dict[str, ManifestEntry], state: IndexState) -> list[Root]:
+    """A folder with no name recorded (a lost run log) keeps the name its indexed doc ids
+    start with: a missing log must not re-file every document under another id."""
+    kept = []
+    for root in named:
+        folder = root.path if root.path.is_dir() else root.path.parent
+        if str(folder) not in state.names:
+            under = [Path(text_form(root.path))]
+            prefixes = {doc_id.split("/", 1)[0] for doc_id, entry in manifest.items() if is_under(entry.path, under)}
+            if len(prefixes) == 1 and root.name not in prefixes:
+                root = Root(root.path, prefixes.pop())
+        kept.append(root)
+    return kept
+
+
 def _deleted(sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path],
              names: list[str]) -> list[str]:
     """Indexed documents under the given roots whose files are gone, or whose doc ids no
@@ -579,25 +708,49 @@ def _start_resource_tracker() -> None:
         resource_tracker.ensure_running()
 
 
-def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
-    """Extract in a pool of killable worker processes, keeping a bounded number in flight."""
-    if not todo:
-        return
-    from pebble import ProcessExpired, ProcessPool
+def start_pool(jobs: int, ext: ExtractOptions, parent_pid: int, engine: str):
+    """A pebble pool of `jobs` killable workers that exit with `parent_pid`, under ext's memory cap."""
+    from pebble import ProcessPool
 
-    jobs = options.jobs or default_jobs()
-    ext = options.extract
     # The forkserver, not fork: workers must not inherit this process's threads (a TUI
-    # re-index, --watch) or its state. Preloading the engine there makes each worker's
-    # start a fork of an already-imported process instead of a fresh import.
+    # re-index, --watch, a Dask worker) or its state. Preloading the engine there makes each
+    # worker's start a fork of an already-imported process instead of a fresh import.
     _start_resource_tracker()
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
+    return ProcessPool(max_workers=jobs, initializer=_init_worker, initargs=(ext.memory_mb, parent_pid), context=context)
+
+
+def outcome(source: SourceFile, future, ext: ExtractOptions) -> IndexRecord | Failure:
+    """The result of a pool future, with a worker that overran or died reported as a Failure."""
+    from pebble import ProcessExpired
+
+    try:
+        return future.result()
+    except FutureTimeout:
+        return _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
+    except ProcessExpired as exc:
+        return _died(source, exc.exitcode, ext.memory_mb)
+    except Exception as exc:
+        return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+
+
+def _extract_all(todo: list[SourceFile], options: RunOptions, stop: StopSignals,
+                 idle: Callable[[], object] = lambda: None) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
+    """Extract in a pool of killable worker processes, keeping a bounded number in flight.
+
+    Results come in order. While waiting, `idle` runs every POLL_SECONDS (the writer commits
+    a batch that is due). When `stop` is requested, the results already finished are still
+    handed out and the workers are killed, not waited for."""
+    if not todo:
+        return
+    jobs = options.jobs or default_jobs()
+    ext = options.extract
     engine = options.engine or "whoosh"
     folder = str(options.index_dir) if options.index_dir is not None else None
-    context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
-    with ProcessPool(
-        max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(ext.memory_mb, os.getpid()), context=context
-    ) as pool:
+    pool = start_pool(min(jobs, len(todo)), ext, os.getpid(), engine)
+    finished = False
+    try:
         window = max(4, jobs * 4)
         pending: list[tuple[SourceFile, object]] = []
         queue = iter(todo)
@@ -606,16 +759,48 @@ def _extract_all(todo: list[SourceFile], options: RunOptions) -> Iterable[tuple[
             if len(pending) >= window:
                 break
         while pending:
-            source, future = pending.pop(0)
-            try:
-                result = future.result()
-            except FutureTimeout:
-                result = _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
-            except ProcessExpired as exc:
-                result = _died(source, exc.exitcode, ext.memory_mb)
-            except Exception as exc:
-                result = _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+            source, future = pending[0]
+            result = _wait(source, future, ext, stop, idle)
+            if result is None:  # stopped: hand out what is already done, in order
+                for source, future in pending:
+                    if not future.done() or future.exception() is not None:
+                        break
+                    yield source, future.result()
+                return
+            pending.pop(0)
             yield source, result
             nxt = next(queue, None)
             if nxt is not None:
                 pending.append((nxt, pool.schedule(prepare, (nxt, ext, engine, folder), timeout=ext.timeout)))
+        finished = True
+    finally:
+        if finished:
+            pool.close()
+        else:  # stopped, or the caller gave up on an error: kill the workers, never wait for them
+            pool.stop()
+        pool.join()
+
+
+POLL_SECONDS = 0.2
+
+
+def _wait(source: SourceFile, future, ext: ExtractOptions, stop: StopSignals, idle) -> IndexRecord | Failure | None:
+    """One worker's result (see outcome), or None when a stop was requested first."""
+    import signal
+    from concurrent.futures import wait
+
+    from pebble import ProcessExpired
+
+    while not stop.requested:
+        if not wait([future], timeout=POLL_SECONDS).done:
+            idle()
+            continue
+        failed = future.exception()
+        if isinstance(failed, ProcessExpired) and failed.exitcode in (-signal.SIGTERM, -signal.SIGINT):
+            # a signal to the whole process group reaches the workers too: the run stops,
+            # the file did nothing wrong
+            time.sleep(POLL_SECONDS)
+            if stop.requested:
+                return None
+        return outcome(source, future, ext)
+    return None

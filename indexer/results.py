@@ -29,6 +29,11 @@ class IndexDamaged(Exception):
         super().__init__(f"index at {index_dir} is damaged ({self.detail}): run `foi index --rebuild`")
 
 
+class IndexUntrusted(Exception):
+    """The index's record of what made it (engine, schema version) is missing, unreadable or
+    from another version of foi: nothing is written or deleted on a guess (exit 1)."""
+
+
 class AmbiguousDocument(LookupError):
     """A file name that more than one indexed document has (a usage error: exit 2)."""
 

@@ -42,10 +42,10 @@ class SearchService:
                 engine = engine_for(self.index_dir)
                 if not engine.exists():
                     raise IndexNotFound(f"no index in {self.index_dir}; run `foi index` first")
-                if not engine.current_schema():
-                    raise IndexNotFound(
-                        f"the index in {self.index_dir} was built by another version of foi; "
-                        "run `foi index --rebuild` to rebuild it")
+                try:
+                    engine.check_record()
+                finally:
+                    engine.close()  # the check may have opened it to name the folders it holds
                 self._engine = engine
             return self._engine
 
@@ -325,13 +325,21 @@ class SearchService:
         from indexer.pipeline import RunOptions, run_index
 
         if not paths:
-            roots = IndexState.load(self.index_dir).roots
-            paths = [Path(r) for r in roots if Path(r).exists()] or [Path("corpus")]
+            paths = [Path(r) for r in self.indexed_folders() if Path(r).exists()] or [Path("corpus")]
         summary = run_index(paths, self.index_dir, RunOptions(), on_event=on_event, on_progress=on_progress)
         with self._lock:
             if self._engine is not None:
                 self._engine.refresh()
         return summary
+
+    def indexed_folders(self) -> list[str]:
+        """The folders the index holds documents of (read from its committed documents), and
+        the ones the run log names (folders indexed while they held nothing)."""
+        folders = set(IndexState.load(self.index_dir).roots)
+        if self.available():
+            with self._lock:
+                folders |= set(self.engine.indexed_roots())
+        return sorted(folders)
 
     def facet_counts(self, text: str | None = None, filters: Filters | None = None) -> dict[str, list[tuple[str, int]]]:
         """Facet counts for a query, or for the whole index when `text` is empty."""

@@ -11,7 +11,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 ELLIPSIS = "…"
 _SPACES = re.compile(r"\s+")
@@ -27,7 +26,7 @@ class Snippet:
     distinct: int = 0  # how many different terms the passage matches
 
 
-@dataclass
+@dataclass(slots=True)
 class Match:
     start: int
     end: int
@@ -39,52 +38,63 @@ class Highlighter:
 
     def __init__(self, terms: set[str], normalise: Callable[[str], set[str]]):
         self.terms = {t for t in terms if t}
-        self._normalise = lru_cache(maxsize=4096)(normalise)
+        self._normalise = normalise
+        self._term_of: dict[str, str] = {}  # word as written -> the term it matches, "" for none
         prefixes = sorted({_prefix(t) for t in self.terms}, key=len, reverse=True)
-        self._prefixes = [p.lower() for p in prefixes]
-        self._candidates = (
-            re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.IGNORECASE)
-            if prefixes
-            else None
+        alternatives = "|".join(map(re.escape, prefixes))
+        self._candidates = re.compile(r"\b(?:" + alternatives + r")\w*", re.IGNORECASE) if prefixes else None
+        # The same scan over lower-cased text, case-sensitive: a case-insensitive alternation
+        # steps through the text a character at a time, a case-sensitive one skips ahead to
+        # the characters a prefix can start with (most of a snippet's cost). Longest prefix
+        # first, as the alternation above tries them.
+        lowered = sorted({p.lower() for p in prefixes}, key=len, reverse=True)
+        self._lower_starts = (
+            re.compile("|".join(map(re.escape, lowered))) if prefixes else None
         )
 
-    def _words(self, text: str):
-        """(start, end) of the words that start with a term's prefix, in order.
-
-        str.find on the lower-cased text runs at C speed where a case-insensitive regex
-        alternation steps through the text a character at a time (most of a snippet's cost);
-        the regex remains for text whose lower-casing changes its length."""
+    def _words(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of the words that start with a term's prefix, in order."""
         lowered = text.lower()
-        if len(lowered) != len(text):
-            yield from ((m.start(), m.end()) for m in self._candidates.finditer(text))
-            return
-        starts: dict[int, str] = {}
-        for prefix in self._prefixes:  # longest first, as the regex alternation tries them
-            i = lowered.find(prefix)
-            while i != -1:
-                if i not in starts and (i == 0 or not _is_word_char(lowered[i - 1])):
-                    starts[i] = prefix
-                i = lowered.find(prefix, i + 1)
-        last_end = 0
-        for i in sorted(starts):
-            if i < last_end:  # inside the previous word (the regex does not overlap matches)
+        if len(lowered) != len(text):  # the lower-cased text's offsets would not be the text's
+            return [(m.start(), m.end()) for m in self._candidates.finditer(text)]
+        tail = _WORD_TAIL.match
+        search = self._lower_starts.search
+        words = []
+        found = search(lowered)
+        while found is not None:
+            start = found.start()
+            if start and _is_word_char(lowered[start - 1]):  # inside a word: not a word start
+                found = search(lowered, start + 1)
                 continue
-            end = _WORD_TAIL.match(text, i + len(starts[i])).end()
-            last_end = end
-            yield i, end
+            end = tail(text, found.end()).end()
+            words.append((start, end))
+            found = search(lowered, end)
+        return words
+
+    def term_of(self, word: str) -> str:
+        """The term `word` matches, or ""."""
+        term = self._term_of.get(word)
+        if term is None:
+            forms = self._normalise(word)
+            term = next((f for f in forms if f in self.terms), None)
+            if term is None:
+                lower = word.lower()
+                term = lower if lower in self.terms else ""
+            self._term_of[word] = term
+        return term
 
     def matches(self, text: str, limit: int = _MAX_CANDIDATES) -> list[Match]:
         if self._candidates is None:
             return []
         found = []
+        known = self._term_of
         for start, end in self._words(text):
             word = text[start:end]
-            forms = self._normalise(word)
-            hit = next((f for f in forms if f in self.terms), None)
-            if hit is None and word.lower() in self.terms:
-                hit = word.lower()
-            if hit is not None:
-                found.append(Match(start, end, hit))
+            term = known.get(word)
+            if term is None:
+                term = self.term_of(word)
+            if term:
+                found.append(Match(start, end, term))
                 if len(found) >= limit:
                     break
         return found

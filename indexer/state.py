@@ -53,6 +53,10 @@ class IndexState:
             "failures": [vars(f) for f in sorted(self.failures.values(), key=lambda f: f.doc_id)],
         }
         fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=".state-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(payload, out, ensure_ascii=True, indent=1)
-        os.replace(tmp, index_dir / STATE_NAME)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(payload, out, ensure_ascii=True, indent=1)
+            os.replace(tmp, index_dir / STATE_NAME)
+        except BaseException:  # a full disk: no half-written file left behind
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -400,7 +400,7 @@ def make_plain_corpus(root: Path, count: int, seed: int = 0, pdf_every: int = 10
     return words
 
 
-def hostile_prepare(source, options, *engine):
+def hostile_prepare(source, options, *args):
     """Stands in for pipeline.prepare in a worker: misbehaves as its file's name says."""
     import ctypes
     import signal
@@ -408,6 +408,8 @@ def hostile_prepare(source, options, *engine):
 
     name = source.path.name
     if name.startswith("hang"):
+        if os.environ.get("FOI_TEST_HANG_MARK"):  # tells a test that every file before this one is done
+            Path(os.environ["FOI_TEST_HANG_MARK"]).touch()
         time.sleep(3600)
     if name.startswith("sigkill"):  # what the kernel's OOM killer does
         os.kill(os.getpid(), signal.SIGKILL)
@@ -417,4 +419,40 @@ def hostile_prepare(source, options, *engine):
         raise RuntimeError("a bug in a library")
     from indexer.pipeline import prepare
 
-    return prepare(source, options, *engine)
+    return prepare(source, options, *args)
+
+
+def slow_prepare(source, options, *args):
+    """pipeline.prepare taking a while per file, so a run can be disturbed half-way."""
+    import time
+
+    time.sleep(0.4)
+    from indexer.pipeline import prepare
+
+    return prepare(source, options, *args)
+
+
+def scheduler_killing_prepare(source, options, *args):
+    """On a cluster started with FOI_TEST_DOOMED=1 in its environment, a file named
+    `zz-kill*` takes down that whole cluster, scheduler included (its process group)."""
+    import signal
+    import time
+
+    if source.path.name.startswith("zz-kill") and os.environ.get("FOI_TEST_DOOMED") == "1":
+        # Results wait on their worker until the client fetches them: give it time to fetch
+        # the file finished just before, which the test expects to find committed.
+        time.sleep(2)
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+    from indexer.pipeline import prepare
+
+    return prepare(source, options, *args)
+
+
+def worker_killing_task(prepare, source, *args):
+    """Stands in for cluster.run_task on a Dask worker: a file named `killer*` ends the
+    worker process itself (not its extraction child), as a machine failing would."""
+    if source.path.name.startswith("killer"):
+        os._exit(70)
+    from indexer.cluster import run_task
+
+    return run_task(prepare, source, *args)

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 # The real seed response ships in corpus/ (the same bytes as ../shared/seed/).
 SEED = CORPUS / "syp-foi-20191213.txt"
-# Only the labelled real corpus is read from outside the repository, and its tests skip
-# with a reason where it is absent.
+# Only the labelled real corpus (SHARED / "corpus-real") is read from outside the
+# repository, and its tests skip with a reason where it is absent.
 SHARED = ROOT.parent / "shared"
 REAL_CORPUS = SHARED / "corpus-real"
 FOI = [sys.executable, "-m", "indexer"]

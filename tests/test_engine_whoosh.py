@@ -46,7 +46,10 @@ def test_phrase_acceleration_returns_exactly_the_same_documents(tmp_path):
         slow_ids = {h["doc_id"] for h in searcher.search(plain, limit=None)}
         fast_ids = {h["doc_id"] for h in searcher.search(fast, limit=None)}
         assert slow_ids == fast_ids, phrase
-    plain = Compiler(searcher.reader(), accelerate=False).compile(parse('"internal review"').tree)
+    # the phrase is common: in most documents' standard passages (the boilerplate field)
+    from indexer.query import with_boilerplate
+
+    plain = Compiler(searcher.reader(), accelerate=False).compile(with_boilerplate(parse('"internal review"').tree))
     assert searcher.search(plain, limit=None).scored_length() > 50
 
 
@@ -66,8 +69,10 @@ def test_single_pass_content_and_bigram_postings_equal_whoosh_own():
     assert any(p[0] == b"inform commission offic" for p in fast["bigrams"].postings)
 
 
-def test_tail_merge_policy_merges_only_small_segments():
-    from indexer.engines.whoosh.index import MAX_SEGMENTS, merge_tiered
+def test_tiered_merge_policy_merges_a_full_tier_of_small_segments_only(monkeypatch):
+    import whoosh.reading
+
+    from indexer.engines.whoosh.index import MERGE_FACTOR, TAIL_MERGE_DOCS, merge_tiered
 
     class Seg:
         def __init__(self, n):
@@ -76,13 +81,37 @@ def test_tail_merge_policy_merges_only_small_segments():
         def doc_count_all(self):
             return self.n
 
+        def __repr__(self):
+            return f"Seg({self.n})"
+
     class Writer:
         storage = schema = None
 
-    big = [Seg(2000) for _ in range(MAX_SEGMENTS + 5)]
-    assert merge_tiered(Writer(), big) == big  # bulk segments are never rewritten by a commit
-    few = [Seg(1) for _ in range(3)]
-    assert merge_tiered(Writer(), few) == few  # under the bound nothing happens
+        def __init__(self):
+            self.added = []
+
+        def add_reader(self, reader):
+            self.added.append(reader.seg)
+
+    class Reader:
+        def __init__(self, storage, schema, seg):
+            self.seg = seg
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(whoosh.reading, "SegmentReader", Reader)
+    big = [Seg(TAIL_MERGE_DOCS * 2) for _ in range(MERGE_FACTOR + 5)]
+    writer = Writer()
+    assert merge_tiered(writer, big) == big and writer.added == []  # bulk segments are never rewritten
+    few = [Seg(1) for _ in range(MERGE_FACTOR - 1)] + [Seg(200) for _ in range(MERGE_FACTOR - 1)]
+    assert merge_tiered(Writer(), few) == few  # no tier is full: nothing happens
+    # a full tier of 100-999 merges into one (the caller's new segment); the rest stay
+    hundreds = [Seg(150 + i) for i in range(MERGE_FACTOR)]
+    mixed = big[:2] + hundreds + [Seg(3), Seg(40)]
+    writer = Writer()
+    assert merge_tiered(writer, mixed) == big[:2] + [mixed[-2], mixed[-1]]
+    assert writer.added == hundreds
 
 
 def test_facet_counts_equal_whoosh_own_grouping(tmp_path):

@@ -155,6 +155,17 @@ def test_renaming_a_folder_replaces_its_doc_ids_instead_of_duplicating(tmp_path)
     assert ids(index, "swimming") == ["pools/reply.txt"]
 
 
+def test_a_lost_run_log_keeps_a_named_folders_doc_ids(tmp_path):
+    folder = tmp_path / "corpus"
+    write_doc(folder, "reply.txt", "A reply about swimming pool temperatures.")
+    index = tmp_path / "index"
+    foi_json("index", folder, "--name", "pools", "--index", index, "--json", "--jobs", "1")
+    (index / "foi-state.json").unlink()  # the recorded name goes with it
+    again = foi_json("index", folder, "--index", index, "--json", "--jobs", "1")
+    assert (again["added"], again["removed"], again["unchanged"]) == (0, 0, 1)
+    assert ids(index, "swimming") == ["pools/reply.txt"]
+
+
 @pytest.mark.parametrize("bad", ["a/b", "", "x!y", "..", " padded"])
 def test_an_unusable_name_is_a_usage_error(tmp_path, bad):
     write_doc(tmp_path / "corpus", "a.txt", "Text.")

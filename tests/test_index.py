@@ -85,9 +85,9 @@ def test_second_run_touches_only_the_new_file(docs, index_dir, monkeypatch):
     seen = []
     original = pipeline._extract_all
 
-    def spy(todo, options):
+    def spy(todo, options, *args, **kwargs):
         seen.extend(s.doc_id for s in todo)
-        return original(todo, options)
+        return original(todo, options, *args, **kwargs)
 
     monkeypatch.setattr(pipeline, "_extract_all", spy)
     s = build_index(docs, index_dir)

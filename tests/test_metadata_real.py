@@ -154,3 +154,24 @@ def test_exemptions_are_cited_ones(capsys):
     with capsys.disabled():
         print(f"\nreal exemptions cited: {dict(cited)}")
 
+
+FORMATS = REAL.parent / "formats"
+
+
+@pytest.mark.parametrize("name", ["BirminghamResponse.docx", "Barnsley.doc"])
+def test_real_office_letters_metadata(name):
+    """The two response letters among the real office files: authority, reference and dates."""
+    from indexer.extract import extract_bytes
+    from indexer.extract.base import ExtractionError
+
+    labels = FORMATS / "LABELS.json"
+    if not labels.is_file():
+        pytest.skip("../shared/corpus-real/formats not present")
+    label = json.loads(labels.read_text(encoding="utf-8"))["docs"][name]
+    try:
+        doc = extract_bytes((FORMATS / name).read_bytes(), name)
+    except ExtractionError as exc:  # .doc needs antiword (make setup installs it)
+        pytest.skip(f"{name} cannot be read here: {exc}")
+    m = extract_metadata(doc.text)
+    assert (m.authority, m.reference, m.date) == (label["authority"], label["reference"], label["date"])
+    assert m.request_date == label.get("request_date")

@@ -226,7 +226,19 @@ def test_bodies_named_in_the_request_section_do_not_outvote_the_signature():
     assert extract_metadata(text).authority == "Ministry of Housing, Communities and Local Government"
 
 
+def test_the_regulator_named_in_the_complaints_paragraph_is_not_the_writer():
+    text = ("My Ref:\tFOIA1266\nDate:\t12 September 2017\n\nDear Dave,\n\nRe: Request for Information\n\n"
+            "1. Do you complete the annual library statistics?\n\nBarnsley Council no longer completes them.\n\n"
+            "If you are unhappy with the way your request was handled, you may ask for an internal review. Please "
+            "address it to:\n\nCustomer Services\nPO Box 634\n\nIf you are not content with the "
+            "outcome of the internal review, you have the right to apply directly to the Information Commissioner "
+            "for a decision. The Information Commissioner can be contacted at:-\n\nCustomer Services Team\n"
+            "Information Commissioner's Office\nWycliffe House\n\nYours sincerely\n\nService Director\n")
+    assert extract_metadata(text).authority == "Barnsley Metropolitan Borough Council"
+
+
 @pytest.mark.parametrize("name, expected", [
+    ("Barnsley MBC", "Barnsley Metropolitan Borough Council"), ("Caerphilly CBC", "Caerphilly County Borough Council"),
     ("MHCLG", "Ministry of Housing, Communities and Local Government"),
     ("DLUHC", "Ministry of Housing, Communities and Local Government"),
     ("DCLG", "Ministry of Housing, Communities and Local Government"),

@@ -47,12 +47,44 @@ def read_meta(index_dir: Path | str) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
+def record_problem(index_dir: Path | str, engine: str, schema_version: int) -> str | None:
+    """Why the record of an existing index (META_NAME: its engine and schema version) cannot be
+    trusted, or None. Without it a run cannot tell an index it may update from one it would
+    have to start over, so it must not guess."""
+    path = Path(index_dir) / META_NAME
+    try:
+        meta = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return f"its record {META_NAME} is missing, so the version of foi that made it is unknown"
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not JSON"
+        return f"its record {META_NAME} cannot be read ({reason}), so the version of foi that made it is unknown"
+    if not isinstance(meta, dict) or not isinstance(meta.get("schema_version"), int):
+        return f"its record {META_NAME} is damaged, so the version of foi that made it is unknown"
+    if meta.get("engine", engine) != engine:
+        return f"its record {META_NAME} names the {meta.get('engine')!r} engine, but the folder holds {engine} files"
+    if meta["schema_version"] != schema_version:
+        return (f"it was built by another version of foi ({engine} schema {meta['schema_version']}; "
+                f"this one uses {schema_version})")
+    return None
+
+
 def write_meta(index_dir: Path | str, engine: str, schema_version: int) -> None:
-    """Atomically: a killed process leaves the old file or the new one."""
+    """Atomically and durably: a killed process leaves the old file or the new one."""
+    from indexer.storage import fsync_dir
+
     path = Path(index_dir) / META_NAME
     tmp = path.with_name(f".{META_NAME}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"engine": engine, "schema_version": schema_version}), "utf-8")
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as out:
+            out.write(json.dumps({"engine": engine, "schema_version": schema_version}))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
 
 
 def recorded_engine(index_dir: Path | str) -> str | None:
@@ -90,12 +122,12 @@ def engine_for(index_dir: Path | str) -> Engine:
 
 
 def engine_for_writing(index_dir: Path | str, requested: str | None, rebuild: bool) -> Engine:
-    """The engine an indexing run writes with: the index's own unless rebuilding; asking
-    for the other one without --rebuild is a usage error."""
+    """The engine an indexing run writes with: the index's own (a rebuild too, unless it asks
+    for another); asking for the other one without --rebuild is a usage error."""
     index_dir = Path(index_dir)
     existing = recorded_engine(index_dir)
     if rebuild or existing is None:
-        return get_engine(requested or default_engine_name(), index_dir)
+        return get_engine(requested or existing or default_engine_name(), index_dir)
     if requested and requested != existing:
         raise EngineMismatch(
             f"the index in {index_dir} uses the {existing} engine; add --rebuild to rebuild it with {requested}")
@@ -105,5 +137,5 @@ def engine_for_writing(index_dir: Path | str, requested: str | None, rebuild: bo
 __all__ = [
     "DEFAULT_ENGINE", "ENGINES", "Engine", "EngineHit", "EngineMismatch", "EngineResults", "EngineWriter",
     "IndexDamaged", "IndexNotFound", "ManifestEntry", "default_engine_name", "engine_class", "engine_for",
-    "engine_for_writing", "engine_names", "get_engine", "read_meta", "recorded_engine", "write_meta",
+    "engine_for_writing", "engine_names", "get_engine", "read_meta", "record_problem", "recorded_engine", "write_meta",
 ]

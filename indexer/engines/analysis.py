@@ -1,37 +1,79 @@
 """Text analysis shared by every engine, so a word is the same index term on each.
 
-Whoosh's analysis library (pure Python) does it: the Whoosh engine indexes with it, and the
-tantivy engine indexes the analysed terms (a whitespace-separated string per field, with
-stop words removed and positions renumbered exactly as Whoosh does) and analyses queries
-with it. Stemming, stop words, phrases and highlighting then agree across engines.
+The chain is Whoosh's (the Whoosh engine indexes with its StemmingAnalyzer and
+StandardAnalyzer): words by Whoosh's default token pattern, lower-cased, stop words and
+one-letter words dropped, then Porter-stemmed by Whoosh's own stemmer. It is written out
+here rather than built from `whoosh.analysis` because that package pulls in most of the
+standard library (urllib, http, email) and a one-shot `foi search` on tantivy would spend
+more time importing it than searching; `whoosh.lang.porter` alone imports only `re`.
+tests/test_analysis_parity.py checks these functions against Whoosh's analyzers.
+
+The tantivy engine indexes the analysed terms (a whitespace-separated string per field)
+and analyses queries with them, so stemming, stop words, phrases and highlighting agree
+across engines.
 """
 from __future__ import annotations
 
-from whoosh import analysis
-from whoosh.analysis import STOP_WORDS
+import re
+from functools import lru_cache
 
-# Stemming lets "databases" find "database"; the stop list is Whoosh's English one; words
-# of one letter are dropped.
-TEXT_ANALYZER = analysis.StemmingAnalyzer(minsize=2, cachesize=50_000)
-# Names and references: lower-cased words, no stemming ("Leeds" must not become "leed").
-NAME_ANALYZER = analysis.StandardAnalyzer(minsize=1)
+from whoosh.lang.porter import stem as _porter_stem
+
+# Whoosh's default_pattern (whoosh.analysis.tokenizers), compiled as rcompile does.
+TOKEN_PATTERN = re.compile(r"[\w\*]+(\.?[\w\*]+)*", re.UNICODE)
+# Whoosh's English stop list (whoosh.analysis.filters.STOP_WORDS).
+STOP_WORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "have", "if", "in", "is", "it", "may",
+    "not", "of", "on", "or", "tbd", "that", "the", "this", "to", "us", "we", "when", "will", "with", "yet", "you",
+    "your",
+))
+# Stemming lets "databases" find "database"; words of one letter are dropped from text.
 MIN_WORD_LENGTH = 2
+_stem = lru_cache(maxsize=50_000)(_porter_stem)
+
+
+def _words(text: str) -> list[str]:
+    return [m.group(0).lower() for m in TOKEN_PATTERN.finditer(text)]
+
+
+def _kept(word: str, minsize: int) -> bool:
+    return len(word) >= minsize and word not in STOP_WORDS
 
 
 def text_terms(text: str) -> list[str]:
-    return [t.text for t in TEXT_ANALYZER(text)]
+    """Index terms of document text (Whoosh's StemmingAnalyzer(minsize=2))."""
+    return [_stem(w) for w in _words(text) if _kept(w, MIN_WORD_LENGTH)]
 
 
 def name_terms(text: str) -> list[str]:
-    return [t.text for t in NAME_ANALYZER(text)]
+    """Index terms of names and references: lower-cased words, no stemming ("Leeds" must
+    not become "leed"), stop words dropped (Whoosh's StandardAnalyzer(minsize=1))."""
+    return [w for w in _words(text) if _kept(w, 1)]
 
 
 def word_forms(word: str) -> set[str]:
-    """Forms of a word of document text that may equal a matched term (for highlights)."""
-    forms = {t.text for t in TEXT_ANALYZER(word, removestops=False)}
+    """Forms of a word of document text that may equal a matched term (for highlights):
+    each token stemmed unless it is a stop or short word (Whoosh keeps those unstemmed
+    when stop words are not removed), and the word lower-cased."""
+    forms = {_stem(w) if _kept(w, MIN_WORD_LENGTH) else w for w in _words(word)}
     forms.add(word.lower())
     return forms
 
 
 def is_stop_word(word: str) -> bool:
     return word in STOP_WORDS
+
+
+def __getattr__(name: str):
+    """TEXT_ANALYZER and NAME_ANALYZER, the Whoosh analyzers the Whoosh engine's schema
+    uses (the same chain as above), built on first use so only that engine loads them."""
+    if name in ("TEXT_ANALYZER", "NAME_ANALYZER"):
+        from whoosh import analysis
+
+        analyzers = {
+            "TEXT_ANALYZER": analysis.StemmingAnalyzer(minsize=MIN_WORD_LENGTH, cachesize=50_000),
+            "NAME_ANALYZER": analysis.StandardAnalyzer(minsize=1),
+        }
+        globals().update(analyzers)
+        return analyzers[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,16 +7,21 @@ did-you-mean wording and result types are built above it, the same for every eng
 """
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 from indexer.models import IndexRecord
 from indexer.query import Node
+from indexer.results import IndexUntrusted
+from indexer.storage import IndexWriteError, write_error
 
 SORTS = ("relevance", "date", "-date")
+MEASURED_BATCH = 10  # batches at least this big tell what a commit costs per operation
 
 
 @dataclass(frozen=True)
@@ -49,12 +54,32 @@ class EngineResults:
 class EngineWriter(ABC):
     """Adds and deletes in batches; each commit is a consistent point a killed run falls back to.
 
-    A context manager: commits on success; on error cancels the open batch (the committed
-    ones stay) and re-raises."""
+    A batch is committed when it holds `batch_size` operations, when its oldest has waited
+    `max_seconds`, or when committing it would take about `commit_budget` seconds of CPU (checked
+    on every operation and by `tick()`, which the caller runs while it waits for work). The
+    last keeps an interrupted run's final commit short: a Whoosh commit writes all the
+    batch's postings then, in Python, while tantivy has written them as it went.
 
-    def __init__(self, batch_size: int):
+    A context manager: commits on success; on error cancels the open batch (the committed
+    ones stay) and re-raises. Write failures of the file system (a full disk, a read-only
+    folder) come out as storage.IndexWriteError."""
+
+    # Seconds a commit takes per operation in the batch, until one has been measured.
+    commit_seconds_per_op: ClassVar[float] = 0.0
+
+    def __init__(self, batch_size: int, index_dir: Path, max_seconds: float | None = None,
+                 commit_budget: float | None = None):
         self.batch_size = batch_size
+        self.dir = Path(index_dir)
+        self.max_seconds = max_seconds
+        self.commit_budget = commit_budget
         self.pending = 0
+        self.committed = 0  # operations this writer has committed
+        self._opened = time.monotonic()  # when the open batch got its first operation
+        self._per_op = self.commit_seconds_per_op
+        self._measured = False
+        self.merged = 0  # operations of earlier commits a commit rewrote (merged): set by engines
+        self.hurried = False
 
     @abstractmethod
     def _add(self, record: IndexRecord, replace: bool) -> None: ...
@@ -68,29 +93,86 @@ class EngineWriter(ABC):
     @abstractmethod
     def _cancel(self) -> None: ...
 
+    def _failure(self, exc: BaseException) -> IndexWriteError | None:
+        """An engine's own error as an IndexWriteError when it is a storage failure (engines
+        whose errors carry no errno override this)."""
+        return write_error(self.dir, exc)
+
+    @contextmanager
+    def _io(self) -> Iterator[None]:
+        try:
+            yield
+        except (KeyboardInterrupt, MemoryError, IndexWriteError):
+            raise
+        except Exception as exc:
+            failure = self._failure(exc)
+            if failure is None:
+                raise
+            raise failure from exc
+
     def add(self, record: IndexRecord, replace: bool = True) -> bool:
         """Add one document (replacing the one with its doc_id when `replace`; a document
         known to be new skips that lookup). True when this call committed a batch."""
-        self._add(record, replace)
+        with self._io():
+            self._add(record, replace)
         return self._count()
 
     def delete(self, doc_id: str) -> bool:
-        self._delete(doc_id)
+        with self._io():
+            self._delete(doc_id)
         return self._count()
 
     def _count(self) -> bool:
+        if self.pending == 0:
+            self._opened = time.monotonic()
         self.pending += 1
-        if self.pending >= self.batch_size:
+        if self.pending >= self.batch_size or self.due():
+            self.commit()
+            return True
+        return False
+
+    def due(self) -> bool:
+        """Whether the open batch has waited long enough, or grown costly enough, to be committed."""
+        if not self.pending:
+            return False
+        if self.max_seconds is not None and time.monotonic() - self._opened >= self.max_seconds:
+            return True
+        return self.commit_budget is not None and self.pending * self._per_op >= self.commit_budget
+
+    def tick(self) -> bool:
+        """Commit the open batch if it is due; True when it did."""
+        if self.due():
             self.commit()
             return True
         return False
 
     def commit(self) -> None:
-        self._commit()
+        # CPU time, not wall time: on a busy machine a commit's wall time balloons, and
+        # commits sized by it would shrink into many small segments that cost merges
+        started = time.process_time()
+        self.merged = 0
+        with self._io():
+            self._commit()
+        if self.pending >= MEASURED_BATCH:  # a small batch's cost is mostly fixed
+            measured = (time.process_time() - started) / (self.pending + self.merged)
+            # the first measure replaces the engine's guess; later ones smooth out a slow moment
+            self._per_op = (self._per_op + measured) / 2 if self._measured else measured
+            self._measured = True
+        self.committed += self.pending
         self.pending = 0
 
+    def hurry(self) -> None:
+        """From now on, commits skip work they may leave for later (merging segments): the
+        run is stopping and the user is waiting."""
+        self.hurried = True
+
     def cancel(self) -> None:
-        self._cancel()
+        """Drop the open batch. Never raises over the error that led here: an engine that
+        failed half-way (a full disk) may fail again while undoing."""
+        try:
+            self._cancel()
+        except Exception:
+            pass
         self.pending = 0
 
     def __enter__(self) -> "EngineWriter":
@@ -136,18 +218,53 @@ class Engine(ABC):
         """Open for reading and writing. Raises IndexNotFound or IndexDamaged."""
 
     def open_or_create(self) -> None:
-        """Open the index, or create it when absent or made by another schema version."""
-        from indexer.engines import read_meta
-
-        if self.exists() and read_meta(self.dir).get("schema_version") == self.schema_version:
-            self.open()
-        else:
+        """Open the index, or create it when the folder holds none. An index whose record
+        cannot be trusted (missing, unreadable, another schema version) is never started over
+        on a guess, which would drop every folder's documents: IndexUntrusted."""
+        if not self.exists():
             self.create()
+            return
+        self.check_record(writing=True)
+        self.open()
+
+    def check_record(self, writing: bool = False) -> None:
+        """Raise IndexUntrusted unless the folder's record says this engine and schema made it."""
+        from indexer.engines import record_problem
+
+        problem = record_problem(self.dir, self.name, self.schema_version)
+        if problem:
+            unchanged = "nothing was changed: " if writing else ""
+            raise IndexUntrusted(f"index at {self.dir}: {problem}; {unchanged}"
+                                 f"rebuild it with {self.rebuild_command()}")
 
     def current_schema(self) -> bool:
-        from indexer.engines import read_meta
+        from indexer.engines import record_problem
 
-        return read_meta(self.dir).get("schema_version") == self.schema_version
+        return record_problem(self.dir, self.name, self.schema_version) is None
+
+    def rebuild_command(self) -> str:
+        """`foi index --rebuild` with the folders this index holds documents of, when they can
+        be read from it: a rebuild of only ./corpus would leave the others out."""
+        import shlex
+
+        try:
+            roots = sorted(self.indexed_roots())
+        except Exception:  # an index this version cannot read: the plain command
+            roots = []
+        if not roots:
+            return "`foi index --rebuild FOLDER...` (every folder it should hold)"
+        return "`" + " ".join(["foi", "index", "--rebuild", *map(shlex.quote, roots)]) + "`"
+
+    def indexed_roots(self) -> dict[str, str]:
+        """Folder -> the name its doc ids start with, for every folder the index holds documents
+        of. Read from the committed documents (doc id `NAME/REL`, path `FOLDER/REL`), so it
+        is as atomic as they are."""
+        roots: dict[str, str] = {}
+        for doc_id, entry in self.manifest().items():
+            name, _, rel = doc_id.split("!/", 1)[0].partition("/")
+            if rel and entry.path.endswith("/" + rel):
+                roots.setdefault(entry.path[: -len(rel) - 1] or "/", name)
+        return roots
 
     @abstractmethod
     def refresh(self) -> None:
@@ -155,6 +272,19 @@ class Engine(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    # -- rebuilds and leftovers (engines/staging.py drives them)
+    @abstractmethod
+    def adopt(self, staged: "Engine") -> None:
+        """Make the index built in `staged` (a folder inside this one, closed) this folder's
+        index in one atomic step: readers see the old index or the new one, never neither
+        and never half. `staged.dir` may be left with the old files, for the caller to remove."""
+
+    @classmethod
+    @abstractmethod
+    def clean_leftovers(cls, index_dir: Path) -> int:
+        """Remove what a failed or killed write of this engine left in the folder (temporary
+        files, segments no commit uses); the bytes freed. Runs under the writer lock."""
 
     def size_bytes(self) -> int:
         if not self.dir.is_dir():
@@ -169,7 +299,8 @@ class Engine(ABC):
         writer (analysis done where the engine allows). Must be picklable."""
 
     @abstractmethod
-    def writer(self, batch_size: int = 500) -> EngineWriter: ...
+    def writer(self, batch_size: int = 500, max_seconds: float | None = None,
+               commit_budget: float | None = None) -> EngineWriter: ...
 
     @abstractmethod
     def manifest(self) -> dict[str, ManifestEntry]: ...

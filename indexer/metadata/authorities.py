@@ -87,8 +87,16 @@ def gazetteer() -> Gazetteer:
     return g
 
 
+# How letters shorten a council's kind: "Barnsley MBC", "Caerphilly CBC".
+_KIND_SHORT = ((re.compile(r"\s+Metropolitan\s+Borough\s+Council$"), " MBC"),
+               (re.compile(r"\s+County\s+Borough\s+Council$"), " CBC"),
+               (re.compile(r"\s+Metropolitan\s+District\s+Council$"), " MDC"))
+
+
 def _index(g: Gazetteer, a: Authority) -> None:
-    for form in (a.name, *a.aliases):
+    forms = [a.name, *a.aliases]
+    forms += [rx.sub(short, f) for f in forms for rx, short in _KIND_SHORT if rx.search(f)]
+    for form in forms:
         for variant in {form, re.sub(r"^The\s+", "", form)}:
             key = _key(variant)
             g.names[key] = a.name
@@ -492,7 +500,9 @@ def _weight(text: str, start: int, end: int, layout: Layout) -> float:
         w *= 0.5
     lo, hi = _sentence_around(text, start, end)
     if _COMPLAINT.search(text, lo, hi):
-        w *= 0.25  # "complain to the Information Commissioner's Office" names the regulator, not the writer
+        # "complain to the Information Commissioner's Office" names the regulator, not the
+        # writer: every reply has that paragraph, and the ICO's own letters sign as the ICO
+        w *= 0.1
     if not in_current or layout.sign_end > layout.body_end and start >= layout.sign_end:
         w *= 0.5  # quoted emails, and an annex after the signature: data, not the writer
     return w

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import re
 import shutil
 import threading
 from collections import Counter
@@ -24,6 +26,7 @@ from indexer.fields import FACETS, substance_text
 from indexer.models import IndexRecord
 from indexer.query import Node, QueryError, nothing_to_search
 from indexer.results import IndexDamaged, IndexNotFound
+from indexer.storage import IndexWriteError, exchange, fsync_dir, remove, write_error
 
 SUBDIR = "tantivy"
 WRITER_HEAP = 256_000_000
@@ -35,8 +38,9 @@ class TantivyWriter(EngineWriter):
     """tantivy's IndexWriter: one for the run, committed every batch (a commit is atomic:
     a killed run leaves the last one)."""
 
-    def __init__(self, engine: "TantivyEngine", batch_size: int):
-        super().__init__(batch_size)
+    def __init__(self, engine: "TantivyEngine", batch_size: int, max_seconds: float | None = None,
+                 commit_budget: float | None = None):
+        super().__init__(batch_size, engine.dir, max_seconds, commit_budget)
         self.engine = engine
         self._writer = None
         self.indexed_at = now()
@@ -65,6 +69,16 @@ class TantivyWriter(EngineWriter):
         if self._writer is not None:
             self._writer.rollback()
 
+    def _failure(self, exc: BaseException) -> IndexWriteError | None:
+        """tantivy's writer errors are ValueErrors whose text may carry the OS error
+        ("Os { code: 28, ... }"); a writer thread's failure carries none ("an index writer
+        was killed"), and storage.IndexWriteError then judges by the free space left."""
+        found = write_error(self.dir, exc)
+        if found is not None or not isinstance(exc, (ValueError, OSError)):
+            return found
+        code = re.search(r"code: (\d+)", str(exc))
+        return IndexWriteError(self.dir, str(exc), int(code.group(1)) if code else None)
+
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
             super().__exit__(exc_type, exc, tb)
@@ -72,7 +86,8 @@ class TantivyWriter(EngineWriter):
             if self._writer is not None:
                 writer, self._writer = self._writer, None
                 if exc_type is None:
-                    writer.wait_merging_threads()  # merges finish before the lock is let go
+                    with self._io():
+                        writer.wait_merging_threads()  # merges finish before the lock is let go
                 del writer
 
 
@@ -98,6 +113,36 @@ class TantivyEngine(Engine):
     @classmethod
     def remove_files(cls, index_dir: Path) -> None:
         shutil.rmtree(Path(index_dir) / SUBDIR, ignore_errors=True)
+
+    @classmethod
+    def clean_leftovers(cls, index_dir: Path) -> int:
+        """A swap's moved-aside folder, and segment files no commit uses (tantivy's own
+        garbage collection, run by a writer)."""
+        freed = remove(Path(index_dir) / f"{SUBDIR}.old")
+        path = Path(index_dir) / SUBDIR
+        if not (path / "meta.json").is_file():
+            return freed
+        before = _bytes_in(path)
+        try:
+            writer = tantivy.Index.open(str(path)).writer(heap_size=15_000_000, num_threads=1)
+            writer.garbage_collect_files()
+            del writer
+        except BaseException as exc:  # a damaged index: a rebuild deals with it
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
+                raise
+            return freed
+        return freed + max(0, before - _bytes_in(path))
+
+    def adopt(self, staged: Engine) -> None:
+        """Exchange the staged tantivy folder with this one in one rename (storage.exchange):
+        a reader opening the folder finds the old meta.json or the new one."""
+        self.close()
+        new = Path(staged.dir) / SUBDIR
+        if self.path.exists():
+            exchange(new, self.path)
+        else:
+            os.rename(new, self.path)
+        fsync_dir(self.dir)
 
     def create(self) -> None:
         from indexer.engines import remove_other_engines, write_meta
@@ -159,9 +204,17 @@ class TantivyEngine(Engine):
         IndexDamaged."""
         try:
             yield
-        except (QueryError, IndexNotFound, IndexDamaged, KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
+        except (QueryError, IndexNotFound, IndexDamaged, IndexWriteError, KeyboardInterrupt, SystemExit,
+                GeneratorExit, MemoryError):
             raise
         except BaseException as exc:
+            if "Failed to acquire Lockfile" in str(exc):  # not damage: a folder it cannot write
+                code = re.search(r"code: (\d+)", str(exc))
+                failure = IndexWriteError(self.dir, "the tantivy engine writes a lock file even to read; "
+                                          + (os.strerror(int(code.group(1))) if code else str(exc)),
+                                          int(code.group(1)) if code else None)
+                failure.kept = "searching it needs a writable copy of the folder"
+                raise failure from exc
             raise IndexDamaged(self.dir, f"{type(exc).__name__}: {exc}") from exc
 
     # -- writing
@@ -169,9 +222,10 @@ class TantivyEngine(Engine):
     def prepare(cls, record: IndexRecord) -> dict:
         return prepared_values(record)
 
-    def writer(self, batch_size: int = 500) -> TantivyWriter:
+    def writer(self, batch_size: int = 500, max_seconds: float | None = None,
+               commit_budget: float | None = None) -> TantivyWriter:
         self.open()
-        return TantivyWriter(self, batch_size)
+        return TantivyWriter(self, batch_size, max_seconds, commit_budget)
 
     def manifest(self) -> dict[str, ManifestEntry]:
         entries: dict[str, ManifestEntry] = {}
@@ -386,6 +440,10 @@ class TantivyEngine(Engine):
 
     def is_stop_word(self, word: str) -> bool:
         return is_stop_word(word)
+
+
+def _bytes_in(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
 
 
 ENGINE = TantivyEngine

@@ -10,7 +10,6 @@ import fnmatch
 import re
 
 import tantivy
-from whoosh.support.levenshtein import distance as edit_distance
 
 from indexer import query as q
 from indexer.engines.analysis import name_terms, text_terms
@@ -26,6 +25,24 @@ INTEGER = tantivy.FieldType.Integer
 
 def analyse(fieldname: str, text: str) -> list[str]:
     return name_terms(text) if fieldname in ("authority_text", "reference_text") else text_terms(text)
+
+
+def edit_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Damerau-Levenshtein distance, the one Whoosh's fuzzy terms use
+    (whoosh.support.levenshtein.distance, whose module would load Whoosh's compat layer):
+    `limit + 1` as soon as every cell of a row is over `limit`."""
+    oneago: list[int] = []
+    thisrow = list(range(1, len(b) + 1)) + [0]
+    for x in range(len(a)):
+        # the leftmost column lives at the end of the row, so index -1 reads it
+        twoago, oneago, thisrow = oneago, thisrow, [0] * len(b) + [x + 1]
+        for y in range(len(b)):
+            thisrow[y] = min(oneago[y] + 1, thisrow[y - 1] + 1, oneago[y - 1] + (a[x] != b[y]))
+            if x > 0 and y > 0 and a[x] == b[y - 1] and a[x - 1] == b[y] and a[x] != b[y]:
+                thisrow[y] = min(thisrow[y], twoago[y - 2] + 1)
+        if limit and x > limit and min(thisrow) > limit:
+            return limit + 1
+    return thisrow[len(b) - 1]
 
 
 def close_terms(searcher, fieldname: str, term: str, maxdist: int, prefix: int = 1) -> list[tuple[int, int, str]]:

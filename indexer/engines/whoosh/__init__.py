@@ -21,6 +21,7 @@ from indexer.fields import FACETS, substance_text
 from indexer.models import IndexRecord
 from indexer.query import Node, QueryError, nothing_to_search
 from indexer.results import IndexDamaged, IndexNotFound
+from indexer.storage import FULL, READ_ONLY, IndexWriteError
 
 
 
@@ -52,6 +53,14 @@ class WhooshEngine(Engine):
             if entry.name.startswith(("_" + INDEX_NAME, INDEX_NAME + "_")) or entry.suffix == ".seg":
                 entry.unlink()
         ManifestFile(index_dir).discard()
+
+    @classmethod
+    def clean_leftovers(cls, index_dir: Path) -> int:
+        return FoiIndex(index_dir).clean_leftovers()
+
+    def adopt(self, staged: Engine) -> None:
+        self.close()
+        self.store.adopt(Path(staged.dir))
 
     def create(self) -> None:
         self.close()
@@ -105,9 +114,11 @@ class WhooshEngine(Engine):
         """Engine corruption (a truncated or missing segment, a broken TOC) as IndexDamaged."""
         try:
             yield
-        except (QueryError, IndexNotFound, IndexDamaged, KeyboardInterrupt, MemoryError):
+        except (QueryError, IndexNotFound, IndexDamaged, IndexWriteError, KeyboardInterrupt, MemoryError):
             raise
         except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in FULL + READ_ONLY:  # the disk, not the index
+                raise IndexWriteError.from_os(self.dir, exc) from exc
             raise IndexDamaged(self.dir, f"{type(exc).__name__}: {exc}") from exc
 
     # -- writing
@@ -115,9 +126,11 @@ class WhooshEngine(Engine):
     def prepare(cls, record: IndexRecord) -> dict:
         return prepared_fields(record)
 
-    def writer(self, batch_size: int = 500) -> BatchWriter:
+    def writer(self, batch_size: int = 500, max_seconds: float | None = None,
+               commit_budget: float | None = None) -> BatchWriter:
         self.open()
-        return BatchWriter(self._ix, batch_size=batch_size)
+        return BatchWriter(self._ix, self.dir, batch_size=batch_size, max_seconds=max_seconds,
+                           commit_budget=commit_budget)
 
     def manifest(self) -> dict[str, ManifestEntry]:
         self.open()
