@@ -88,12 +88,14 @@ def extract_pdf(data: bytes, options: ExtractOptions = ExtractOptions()) -> Extr
                     textpage = page.get_textpage()
                     text = textpage.get_text_range()
                     textpage.close()
-                text = normalise_text(text)
+                room = options.max_chars - total
+                cut = len(text) > room  # cut before cleaning, which is linear but not free
+                text = normalise_text(text[:room] if cut else text)
                 if len(text.strip()) < MIN_TEXT_CHARS and _has_images(page, pdfium_c):
                     needs_ocr.append(index)
             finally:
                 page.close()
-            if total + len(text) > options.max_chars:
+            if cut or total + len(text) > options.max_chars:
                 pages.append(Page(index + 1, text[: options.max_chars - total]))
                 truncated = True
                 break
