@@ -13,7 +13,6 @@ an underline, a letterhead rule or a box round a paragraph is no table.
 from __future__ import annotations
 
 import ctypes
-import math
 from dataclasses import dataclass
 
 # pdfplumber's defaults (TableSettings): edges closer than this snap or join into one line,
@@ -62,24 +61,17 @@ def page_edges(page, pdfium_c) -> list[dict]:
         segments += max(count, 0)
         if segments > MAX_SEGMENTS:
             return []
-        start = current = None
+        # pdfium spells "h" (close) and "re" out as line segments back to the start, so
+        # following the line-tos finds every side of a rectangle or a closed outline.
+        current = None
         for i in range(count):
             seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
             if not seg or not pdfium_c.FPDFPathSegment_GetPoint(seg, x, y):
                 continue
             point = _apply(m, x.value, y.value)
-            kind = pdfium_c.FPDFPathSegment_GetType(seg)
-            if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
-                start = current = point
-            else:
-                if kind == pdfium_c.FPDF_SEGMENT_LINETO and current is not None:
-                    _add_edge(edges, current, point, height)
-                current = point
-                if start is None:
-                    start = point
-            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and current is not None:
-                _add_edge(edges, current, start, height)
-                current = start
+            if current is not None and pdfium_c.FPDFPathSegment_GetType(seg) == pdfium_c.FPDF_SEGMENT_LINETO:
+                _add_edge(edges, current, point, height)
+            current = point
     return edges
 
 
@@ -122,8 +114,9 @@ def page_chars(page, textpage, pdfium_c) -> list[dict]:
     text = textpage.get_text_range()
     if len(text) != count:  # characters outside the BMP: one code per character instead
         text = "".join(_char(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
-    level = _all_text_level(page, pdfium_c, view.matrix)
+    upright = _all_text_upright(page, pdfium_c, view.matrix)
     box = pdfium_c.FS_RECTF()
+    char_matrix = pdfium_c.FS_MATRIX()
     loose_box = pdfium_c.FPDFText_GetLooseCharBox
     chars: list[dict] = []
     for i, ch in enumerate(text):
@@ -139,22 +132,28 @@ def page_chars(page, textpage, pdfium_c) -> list[dict]:
         chars.append({
             "text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
             "width": x1 - x0, "height": bottom - top,
-            "upright": level or _upright(pdfium_c.FPDFText_GetCharAngle(raw, i) - view.turn),
+            "upright": upright or _char_upright(raw, i, char_matrix, view.matrix, pdfium_c),
         })
     return chars
 
 
-def _all_text_level(page, pdfium_c, view: tuple) -> bool:
-    """Whether every text object on the page is level as shown (neither turned nor mirrored)."""
-    for _obj, (a, b, c, d, _e, _f) in _placed(page, pdfium_c, pdfium_c.FPDF_PAGEOBJ_TEXT, view):
-        if abs(b) > 1e-6 or abs(c) > 1e-6 or a <= 0 or d <= 0:
-            return False
-    return True
+def _all_text_upright(page, pdfium_c, view: tuple) -> bool:
+    """Whether every text object on the page is upright as shown (see _upright): then so is
+    every character, and no character's own matrix need be read."""
+    return all(_upright(m) for _obj, m in _placed(page, pdfium_c, pdfium_c.FPDF_PAGEOBJ_TEXT, view))
 
 
-def _upright(angle: float) -> bool:
-    """Whether a character at this angle (radians, counter-clockwise) reads left to right."""
-    return abs(math.remainder(angle, math.tau)) < 0.0175  # within a degree of level
+def _char_upright(raw, index: int, m, view: tuple, pdfium_c) -> bool:
+    if not pdfium_c.FPDFText_GetMatrix(raw, index, m):
+        return True
+    return _upright(_compose((m.a, m.b, m.c, m.d, m.e, m.f), view))
+
+
+def _upright(m: tuple) -> bool:
+    """pdfminer's test (LTChar.upright): neither turned a quarter nor mirrored on one axis.
+    Upside-down text counts as upright, as it does for pdfplumber."""
+    a, b, c, d, _e, _f = m
+    return a * d > 0 and b * c <= 0
 
 
 def _char(code: int) -> str:
@@ -225,12 +224,10 @@ _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 class _View:
     """The page as shown: pdfium gives user-space coordinates, pdfplumber (through pdfminer)
     those of the page turned by its /Rotate and cropped, y downwards. `matrix` takes user
-    space to the shown page with y upwards; top = height - y; `turn` is the rotation in
-    radians (clockwise), which a character's angle loses when shown."""
+    space to the shown page with y upwards; top = height - y."""
 
     matrix: tuple
     height: float
-    turn: float
 
     @classmethod
     def of(cls, page) -> "_View":
@@ -242,7 +239,7 @@ class _View:
             180: ((-1.0, 0.0, 0.0, -1.0, x1, y1), y1 - y0),
             270: ((0.0, 1.0, -1.0, 0.0, y1, -x0), x1 - x0),
         }.get(rotation, ((1.0, 0.0, 0.0, 1.0, -x0, -y0), y1 - y0))
-        return cls(matrix, height, math.radians(rotation))
+        return cls(matrix, height)
 
 
 def _placed(page, pdfium_c, kind: int, view: tuple):
