@@ -13,8 +13,8 @@ table), it measures:
 - the table detector against the generator's truth (the pages it drew a grid on): pages
   sent to the table path that hold no table, and table pages it missed;
 - `foi index CORPUS --jobs N` into a fresh index, the whole process: pages/s by wall clock,
-  and CPU seconds of the process tree (psutil, polled), the steadier figure on a shared
-  machine.
+  and CPU seconds of the process tree (bench.run.run_measured), the steadier figure on a
+  shared machine, with those of foi's own process (discovery, the writer, the commit).
 
 Prints a table, or one JSON object with --json. bench.run imports measure_* for `make bench`.
 """
@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -107,61 +106,16 @@ def measure_detector(corpus: Path, labels: list[dict]) -> dict:
 
 def measure_index(corpus: Path, index: Path, jobs: int, pages: int, timeout: float | None = None) -> dict:
     """`foi index CORPUS --jobs N` into a fresh index: wall and CPU seconds of the whole tree."""
-    from bench.run import foi_cmd, last_json, sub_env
+    from bench.run import foi_index
 
-    shutil.rmtree(index, ignore_errors=True)
-    cmd = foi_cmd() + ["index", str(corpus), "--index", str(index), "--json", "--jobs", str(jobs)]
     load_before = os.getloadavg()[0]
-    run = run_with_cpu(cmd, sub_env(), timeout)
-    summary = last_json(run.pop("stdout"))
-    stderr = run.pop("stderr")
+    res = foi_index([corpus], index, jobs, fresh=True, timeout=timeout)
     shutil.rmtree(index, ignore_errors=True)
-    res = {**run, "jobs": jobs, "pages": pages, "summary": summary, "loadavg_before": round(load_before, 2),
-           "loadavg_after": round(os.getloadavg()[0], 2),
-           "pages_per_s": _rate(pages, run["wall_s"]), "pages_per_cpu_s": _rate(pages, run["cpu_s"])}
-    if run["rc"] != 0 or not summary:
-        res["failed"] = f"exit {run['rc']}: " + (stderr.strip().splitlines() or ["no output"])[-1][:300]
+    res.update({"jobs": jobs, "pages": pages, "loadavg_before": round(load_before, 2),
+                "loadavg_after": round(os.getloadavg()[0], 2)})
+    if not res.get("failed"):
+        res.update({"pages_per_s": _rate(pages, res["wall_s"]), "pages_per_cpu_s": _rate(pages, res["cpu_s"])})
     return res
-
-
-def run_with_cpu(cmd: list[str], env: dict, timeout: float | None = None, poll: float = 0.05) -> dict:
-    """Run a command; wall seconds and the CPU seconds of every process of its tree.
-
-    Each process's own user+system time is read while it runs (the pool's workers live
-    until the run ends, so at most the last poll interval of each is missed)."""
-    import psutil
-
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen: dict[tuple[int, float], float] = {}
-    root = psutil.Process(proc.pid)
-    import threading
-
-    out: dict[str, str] = {}
-    readers = [threading.Thread(target=lambda n=n, s=s: out.__setitem__(n, s.read()), daemon=True)
-               for n, s in (("stdout", proc.stdout), ("stderr", proc.stderr))]
-    for t in readers:
-        t.start()
-    while proc.poll() is None:
-        try:
-            tree = [root] + root.children(recursive=True)
-        except psutil.Error:
-            tree = []
-        for p in tree:
-            try:
-                t = p.cpu_times()
-                seen[(p.pid, p.create_time())] = t.user + t.system
-            except psutil.Error:
-                continue
-        if timeout and time.perf_counter() - started > timeout:
-            proc.kill()
-        time.sleep(poll)
-    wall = time.perf_counter() - started
-    for t in readers:
-        t.join()
-    main = max((v for (pid, _), v in seen.items() if pid == proc.pid), default=0.0)
-    return {"cmd": " ".join(cmd), "rc": proc.returncode, "wall_s": round(wall, 3), "cpu_s": round(sum(seen.values()), 3),
-            "cpu_main_s": round(main, 3), "processes": len(seen), "stdout": out.get("stdout", ""), "stderr": out.get("stderr", "")}
 
 
 def _rate(n: int, seconds: float) -> float | None:
