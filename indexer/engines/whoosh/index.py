@@ -116,10 +116,12 @@ class FoiIndex:
             if entry.name.startswith(("_" + INDEX_NAME, INDEX_NAME + "_")) or entry.suffix == ".seg":
                 entry.unlink()
         self.manifest_file.discard()
-        ix = whoosh_index.create_in(str(self.dir), build_schema(), indexname=INDEX_NAME)
         from indexer.engines import write_meta
 
+        # The record first: killed before the index files exist, the folder holds no index and
+        # the next run creates one; killed after, the record is already there to trust it.
         write_meta(self.dir, "whoosh", SCHEMA_VERSION)
+        ix = whoosh_index.create_in(str(self.dir), build_schema(), indexname=INDEX_NAME)
         # An empty manifest file from the start: every commit then updates it by its own rows
         self.manifest_file.save(self.commit_key(), {})
         return ix
