@@ -145,7 +145,6 @@ def wait_for_commits(index: Path, proc: subprocess.Popen, commits: int) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason='known bug (issue 17 follow-up): a SIGKILL between the engine commit and foi-index.json can leave the record untrusted (exit 1) on Whoosh', strict=False)
 def test_sigkill_at_random_moments_loses_nothing(tmp_path):
     from indexer.search import SearchService
 
