@@ -17,7 +17,7 @@ from indexer import discover as discover_module
 from indexer.discover import discover
 from indexer.extract.base import ExtractionError
 from indexer.sidecar import MAX_DEPTH, _nesting, read_sidecar
-from tests.conftest import run_foi, write_doc
+from tests.conftest import invoke_foi, run_foi, write_doc
 
 
 def foi_json(*args):
@@ -27,7 +27,8 @@ def foi_json(*args):
 
 
 def ids(index, query):
-    proc = run_foi("search", query, "--json", "--limit", "50", "--index", str(index))
+    """The doc_ids `foi search` finds (run in this process: reading back is not under test)."""
+    proc = invoke_foi("search", query, "--json", "--limit", "50", "--index", index)
     assert proc.returncode in (0, 1), proc.stderr
     return sorted(json.loads(line)["doc_id"] for line in proc.stdout.splitlines())
 
