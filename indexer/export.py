@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 import tempfile
 import zipfile
 from collections.abc import Iterable
@@ -18,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from indexer.citation import cite
+from indexer.textsafe import clean_display
 
 CSV_COLUMNS = (
     "rank", "score", "doc_id", "title", "authority", "reference", "date", "request_date",
     "outcome", "exemptions", "page", "snippet", "citation",
 )
 RESULTS_NAME = "results.csv"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # keeps \t and \n
 
 
 class ExportError(Exception):
@@ -32,8 +31,10 @@ class ExportError(Exception):
 
 
 def clean(value) -> str:
-    """A cell's text: None as empty, control characters removed, line breaks kept."""
-    return _CONTROL.sub("", "" if value is None else str(value))
+    """A cell's text: None as empty, line breaks kept, control characters and bidi overrides
+    shown as visible stand-ins (the one cleaner the terminal output uses: a CSV printed to a
+    terminal must not act on it either)."""
+    return clean_display(value)
 
 
 def hit_record(hit) -> dict:

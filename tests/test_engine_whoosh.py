@@ -28,14 +28,11 @@ PHRASES = ['"internal review"', '"information commissioner"', '"freedom of infor
            '"open government licence"', '"information commissioner\'s office"', '"information commissioner office"']
 
 
-def test_phrase_acceleration_returns_exactly_the_same_documents(tmp_path):
-    from bench.generate import generate_corpus
+def test_phrase_acceleration_returns_exactly_the_same_documents(generated_indexes):
     from indexer.engines.whoosh.search import Compiler
     from indexer.query import parse
 
-    generate_corpus(tmp_path / "gen", docs=150, seed=7, pdf_ratio=0.0)
-    build_index(tmp_path / "gen", tmp_path / "ix", engine="whoosh")
-    service = SearchService(tmp_path / "ix")
+    service = SearchService(generated_indexes("whoosh"))
     searcher = service.engine.searcher()
     from indexer.query import with_boilerplate
 
@@ -120,17 +117,14 @@ def test_tiered_merge_policy_merges_a_full_tier_of_small_segments_only(monkeypat
     assert writer.added == hundreds
 
 
-def test_facet_counts_equal_whoosh_own_grouping(tmp_path):
+def test_facet_counts_equal_whoosh_own_grouping(generated_indexes):
     """Facets are counted from postings sets; they must equal Whoosh's grouping of the
     same matches (overlapping exemptions included), with and without a filter."""
     from whoosh import query, sorting
 
-    from bench.generate import generate_corpus
     from indexer.query import parse
 
-    generate_corpus(tmp_path / "gen", docs=120, seed=3, pdf_ratio=0.0)
-    build_index(tmp_path / "gen", tmp_path / "ix", engine="whoosh")
-    engine = SearchService(tmp_path / "ix").engine
+    engine = SearchService(generated_indexes("whoosh")).engine
     searcher = engine.searcher()
     spec = {"authority": sorting.FieldFacet("authority"), "year": sorting.FieldFacet("year"),
             "exemptions": sorting.FieldFacet("exemptions", allow_overlap=True),

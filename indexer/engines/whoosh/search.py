@@ -51,26 +51,37 @@ class Compiler:
         self.words: list[str] = []  # words typed, for the "nothing left to search" message
 
     def compile(self, node: q.Node, positive: bool = True):
+        """The Whoosh query of `node`; a NOT with nothing positive beside it is anchored on
+        Every(), as Whoosh's own Not alone (its inverse matcher) lets documents through over
+        segments with deletions."""
+        compiled = self._compile(node, positive)
+        return self._anchored(compiled)
+
+    @staticmethod
+    def _anchored(compiled):
+        return query.And([query.Every(), compiled]) if isinstance(compiled, query.Not) else compiled
+
+    def _compile(self, node: q.Node, positive: bool = True):
         if isinstance(node, q.Every):
             return query.Every()
         if isinstance(node, q.And):
-            parts = [p for p in (self.compile(c, positive) for c in node.children) if p is not None]
+            parts = [p for p in (self._compile(c, positive) for c in node.children) if p is not None]
             if not parts:
                 return None
             if all(isinstance(p, query.Not) for p in parts):
                 parts.insert(0, query.Every())
             return parts[0] if len(parts) == 1 and node.boost == 1.0 else query.And(parts, boost=node.boost)
         if isinstance(node, q.Or):
-            parts = [p for p in (self.compile(c, positive) for c in node.children) if p is not None]
+            parts = [self._anchored(p) for p in (self._compile(c, positive) for c in node.children) if p is not None]
             if not parts:
                 return None
             return parts[0] if len(parts) == 1 and node.boost == 1.0 else query.Or(parts, boost=node.boost)
         if isinstance(node, q.Not):
-            inner = self.compile(node.child, not positive)
+            inner = self._anchored(self._compile(node.child, not positive))
             return None if inner is None else query.Not(inner)
         if isinstance(node, q.AndMaybe):
-            required = self.compile(node.required, positive)
-            optional = self.compile(node.optional, positive)
+            required = self._anchored(self._compile(node.required, positive))
+            optional = self._compile(node.optional, positive)
             if required is None:
                 return None
             return required if optional is None else query.AndMaybe(required, optional)
