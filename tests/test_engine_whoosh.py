@@ -78,14 +78,18 @@ def test_tiered_merge_policy_merges_a_full_tier_of_small_segments_only(monkeypat
     from indexer.engines.whoosh.index import MERGE_FACTOR, TAIL_MERGE_DOCS, merge_tiered
 
     class Seg:
-        def __init__(self, n):
+        def __init__(self, n, deleted=0):
             self.n = n
+            self.deleted = deleted
 
         def doc_count_all(self):
             return self.n
 
+        def doc_count(self):
+            return self.n - self.deleted
+
         def __repr__(self):
-            return f"Seg({self.n})"
+            return f"Seg({self.n}, deleted={self.deleted})"
 
     class Writer:
         storage = schema = None
@@ -115,6 +119,17 @@ def test_tiered_merge_policy_merges_a_full_tier_of_small_segments_only(monkeypat
     writer = Writer()
     assert merge_tiered(writer, mixed) == big[:2] + [mixed[-2], mixed[-1]]
     assert writer.added == hundreds
+    # sizes count live documents: bulk segments mostly replaced join the tier of what they
+    # hold; a segment with nothing left is dropped unread
+    replaced = [Seg(TAIL_MERGE_DOCS + 400, deleted=TAIL_MERGE_DOCS + 250 + i) for i in range(MERGE_FACTOR)]
+    gone = Seg(TAIL_MERGE_DOCS * 3, deleted=TAIL_MERGE_DOCS * 3)
+    writer = Writer()
+    assert merge_tiered(writer, big[:1] + replaced + [gone]) == big[:1]
+    assert writer.added == replaced
+    small = Seg(5)
+    writer = Writer()
+    assert merge_tiered(writer, big[:1] + [gone, small]) == big[:1] + [small]
+    assert writer.added == []
 
 
 def test_facet_counts_equal_whoosh_own_grouping(generated_indexes):
