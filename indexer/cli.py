@@ -175,8 +175,8 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
             if watch:
                 _watch(roots, index, options)
                 return
-            err = console(stderr=True)
-            if not as_json and err.is_terminal:
+            err = None if as_json else console(stderr=True)  # Rich is imported only to show a bar
+            if err is not None and err.is_terminal:
                 summary = _run_with_progress(roots, index, options, run_index, err)
             else:
                 summary = run_index(roots, index, options, on_progress=ProgressLines())

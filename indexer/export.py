@@ -11,7 +11,6 @@ import csv
 import io
 import os
 import tempfile
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -126,6 +125,8 @@ def export_zip(hits: list, target: Path | str) -> ExportSummary:
     if not folder.is_dir():
         raise ExportError(f"cannot write {target}: no folder {folder}")
     summary = ExportSummary(path=target)
+    import zipfile  # here, not with the module: every search imports it for its hit records
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     os.close(fd)
     try:

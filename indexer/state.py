@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +51,8 @@ class IndexState:
             "names": dict(sorted(self.names.items())),
             "failures": [vars(f) for f in sorted(self.failures.values(), key=lambda f: f.doc_id)],
         }
+        import tempfile  # only a run saves the state; every search imports this module
+
         fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=".state-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
