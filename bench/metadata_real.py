@@ -1,11 +1,13 @@
 """Metadata accuracy on the labelled real responses in ../shared/corpus-real/sheffield.
 
-    python -m bench.metadata_real [--corpus DIR] [--misses] [--json]
+    python -m bench.metadata_real [--corpus DIR] [--misses] [--cues] [--json]
 
 Prints outcome accuracy with its confusion matrix, date coverage (response date, request
 date, either), how many given response dates agree with the WhatDoTheyKnow timestamp, and
 authority accuracy (every file there was sent by Sheffield City Council). LABELS.json's
 outcome is the requester's own classification of the whole request: a guide, not ground truth.
+--cues prints, for each outcome miss, the answers and sentences the outcome rules labelled
+(indexer/metadata/outcome.py) and the label counts they combined.
 """
 from __future__ import annotations
 
@@ -17,7 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from indexer.metadata import extract_metadata
+from indexer.metadata import _response_regions, extract_metadata
+from indexer.metadata.exemptions import find_citations, find_ncnd
+from indexer.metadata.layout import analyse, prepare
+from indexer.metadata.outcome import classify
+from indexer.metadata.qa import find_qa, find_request
 from indexer.models import OUTCOMES
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-real" / "sheffield"
@@ -35,6 +41,7 @@ class RealScores:
     any_date: int = 0
     authority_right: int = 0
     misses: list = field(default_factory=list)
+    cues: dict = field(default_factory=dict)  # file name -> the outcome rules' trace, for misses
 
     @property
     def outcome_accuracy(self) -> float:
@@ -68,6 +75,7 @@ def score(folder: Path = REAL) -> RealScores:
         s.outcome_right += m.outcome == label["outcome"]
         if m.outcome != label["outcome"]:
             s.misses.append(f"outcome  {name[:48]:48} label {label['outcome']:9} got {m.outcome}")
+            s.cues[name] = outcome_trace((folder / name).read_text(encoding="utf-8"))
         s.request_dates += m.request_date is not None
         s.any_date += (m.date or m.request_date) is not None
         if m.date:
@@ -84,7 +92,18 @@ def score(folder: Path = REAL) -> RealScores:
     return s
 
 
-def report(s: RealScores, misses: bool) -> str:
+def outcome_trace(text: str) -> list[tuple[str, str]]:
+    """What the outcome rules saw in one text: (label, answer or sentence) and the counts."""
+    layout = analyse(prepare(text))
+    regions = _response_regions(layout)
+    citations = find_citations(layout.text, regions)
+    request = find_request(layout)
+    trace: list[tuple[str, str]] = []
+    classify(layout, find_qa(layout, request), citations, find_ncnd(layout.text, regions), request, trace)
+    return trace
+
+
+def report(s: RealScores, misses: bool, cues: bool = False) -> str:
     lines = [
         f"outcome   {s.outcome_right}/{s.documents} = {s.outcome_accuracy:.1%}",
         "label \\ predicted " + " ".join(f"{o:>9}" for o in OUTCOMES),
@@ -95,6 +114,10 @@ def report(s: RealScores, misses: bool) -> str:
     ]
     if misses:
         lines += ["  " + m for m in s.misses]
+    if cues:
+        for name, trace in s.cues.items():
+            lines.append(f"cues of {name}:")
+            lines += [f"  {label:>18}  {' '.join(sent.split())[:150]}" for label, sent in trace]
     return "\n".join(lines)
 
 
@@ -102,13 +125,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=REAL)
     ap.add_argument("--misses", action="store_true", help="list every document that misses")
+    ap.add_argument("--cues", action="store_true", help="for each outcome miss, what the outcome rules labelled")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if not (args.corpus / "LABELS.json").is_file():
         print(f"no LABELS.json in {args.corpus}", file=sys.stderr)
         return 1
     s = score(args.corpus)
-    print(json.dumps(s.to_dict()) if args.json else report(s, args.misses))
+    print(json.dumps(s.to_dict()) if args.json else report(s, args.misses, args.cues))
     return 0
 
 

@@ -15,6 +15,7 @@ import re
 from array import array
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 # ---------------------------------------------------------------- paragraphs
@@ -108,7 +109,15 @@ _RULES: list[tuple[int, str, str]] = [
     # courtesy lines that say nothing of the request
     (1, "courtesy", r"\bplease do not hesitate to contact|\bif you have any (?:further )?(?:queries|questions|enquiries)|\bplease (?:quote|use) the reference"),
 ]
-_COMPILED = [(w, name, re.compile(p, re.I)) for w, name, p in _RULES]
+
+
+@lru_cache(maxsize=1)
+def _compiled_rules() -> list[tuple[int, str, re.Pattern]]:
+    """The rules compiled when first used: the indexer imports this module for its paragraph
+    counts on every run, a run with nothing to extract never applies a rule."""
+    return [(w, name, re.compile(p, re.I)) for w, name, p in _RULES]
+
+
 # Words without which no rule of a kind can match: a sentence is tried against a kind's
 # patterns only when it holds one of them (a substring test is far cheaper than a regex).
 _GATES = {
@@ -151,7 +160,7 @@ def shape_score(text: str) -> tuple[int, str | None]:
     if not open_kinds:
         return 0, None
     score, kind, best = 0, None, 0
-    for weight, name, pattern in _COMPILED:
+    for weight, name, pattern in _compiled_rules():
         if name in open_kinds and pattern.search(text):
             score += weight
             if weight > best:

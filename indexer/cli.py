@@ -22,7 +22,10 @@ class FoiError(click.ClickException):
         self.exit_code = code
 
     def show(self, file=None) -> None:
-        click.echo(f"foi: {self.format_message()}", err=True)
+        from indexer.textsafe import one_line
+
+        # Messages quote paths, doc ids and queries: one line, never acting on the terminal.
+        click.echo(f"foi: {one_line(self.format_message())}", err=True)
 
 
 def index_dir(value: str | None) -> Path:
@@ -124,9 +127,13 @@ def main(ctx) -> None:
 @click.option("--shared-fs", is_flag=True, help="With --cluster: workers read the files by path instead of being sent them.")
 @click.option("--ocr-cache", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="OCR cache folder (default: INDEX/ocr-cache; with a remote --cluster each worker keeps its own).")
+@click.option("--follow-links", is_flag=True,
+              help="Follow symbolic links into any folder given (never outside them). By default only links that stay inside their own folder are followed.")
+@click.option("--name", metavar="NAME",
+              help="Doc ids of the one folder given start with NAME instead of its folder name (recorded; later runs keep it).")
 @common
 def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars,
-          timeout, batch_size, engine, cluster, shared_fs, ocr_cache, index):
+          timeout, batch_size, engine, cluster, shared_fs, ocr_cache, follow_links, name, index):
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
     from contextlib import nullcontext
 
@@ -134,6 +141,8 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     from indexer.interrupts import Interrupted
     from indexer.output import ProgressLines, console, emit_json, print_summary
     from indexer.pipeline import RunOptions, run_index
+    from indexer.roots import DocIdClash, check_name, named_roots
+    from indexer.state import IndexState
 
     roots = list(paths) or [Path(DEFAULT_CORPUS)]
     missing = [str(p) for p in roots if not p.exists()]
@@ -141,6 +150,12 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
         raise FoiError(f"no such file or folder: {', '.join(missing)}", 2)
     if shared_fs and not cluster:
         raise FoiError("--shared-fs only applies with --cluster", 2)
+    try:  # before any work (and before --watch starts): two folders sharing doc ids is a usage error
+        if name is not None:
+            check_name(name)
+        named_roots([Path(os.path.abspath(p)) for p in roots], IndexState.load(index), name, rebuild)
+    except DocIdClash as exc:
+        raise FoiError(str(exc), 2) from None
     extract = ExtractOptions(
         max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, timeout=timeout,
         ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=ocr_cache or index / "ocr-cache",
@@ -154,17 +169,19 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     engine_for_writing(index, engine, rebuild)  # the other engine without --rebuild: exit 2 now
     session = _cluster_session(cluster, shared_fs, ocr_cache) if cluster else None
     options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size,
-                         extract=extract, engine=engine, cluster=session)
+                         extract=extract, engine=engine, cluster=session, follow_links=follow_links, name=name)
     try:
         with session or nullcontext():
             if watch:
                 _watch(roots, index, options)
                 return
-            err = console(stderr=True)
-            if not as_json and err.is_terminal:
+            err = None if as_json else console(stderr=True)  # Rich is imported only to show a bar
+            if err is not None and err.is_terminal:
                 summary = _run_with_progress(roots, index, options, run_index, err)
             else:
                 summary = run_index(roots, index, options, on_progress=ProgressLines())
+    except DocIdClash as exc:  # another run recorded a folder meanwhile
+        raise FoiError(str(exc), 2) from None
     except Interrupted as stopped:  # the finished documents are committed: say what was kept
         if as_json:
             emit_json(stopped.summary.to_dict())
@@ -211,6 +228,7 @@ def _cluster_session(address: str, shared_fs: bool, ocr_cache: Path | None):
 
 def _watch(roots, index, options) -> None:
     from indexer.output import watch_line
+    from indexer.textsafe import one_line
     from indexer.watch import watch_and_index
 
     runs = []
@@ -218,7 +236,7 @@ def _watch(roots, index, options) -> None:
     def after_run(summary) -> None:
         if not runs:
             documents = summary.added + summary.updated + summary.unchanged
-            click.echo(f"watching {', '.join(map(str, roots))} ({documents} documents); Ctrl+C stops")
+            click.echo(f"watching {one_line(', '.join(map(str, roots)))} ({documents} documents); Ctrl+C stops")
         runs.append(summary)
 
     try:
@@ -354,22 +372,23 @@ def _export(service, query, filters, sort, limit, offset, target) -> None:
 def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, tag=False, first=True,
              line: int | None = None) -> int:
     from indexer.export import hit_record, markdown_table, write_csv
-    from indexer.output import console, emit_json, print_facets, print_results, safe
+    from indexer.output import console, emit_json, print_facets, print_results
+    from indexer.textsafe import one_line
 
     if count:
         total = service.count(query, filters)
-        click.echo(f"{query}\t{total}" if tag else total)
+        click.echo(f"{one_line(query)}\t{total}" if tag else total)
         return total
     results = service.search(query, filters, sort=sort, limit=limit, offset=offset, facets=facets)
     for note in results.notes:
-        click.echo(f"foi: note: {note}", err=True)
+        click.echo(f"foi: note: {one_line(note)}", err=True)
     if results.fallback:
         # No hit has every word: people see those with most of them; scripts see no hits
         # (exit 1, as for any query without hits) and the same sentence on stderr.
         where = f"foi: line {line}: " if line else ""  # a --queries batch names the line
         if results.suggestion:
-            click.echo(f"{where}no hits for {query!r}; did you mean {results.suggestion!r}?", err=True)
-        click.echo(where + results.fallback, err=True)
+            click.echo(f"{where}no hits for {one_line(repr(query))}; did you mean {one_line(repr(results.suggestion))}?", err=True)
+        click.echo(where + one_line(results.fallback), err=True)
         if fmt != "text" or tag:
             return 0
         print_results(console(), results)
@@ -386,15 +405,16 @@ def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, t
         write_csv(results.hits, sys.stdout, header=first)
     elif fmt == "md":
         if tag:
-            click.echo(f"## {safe(query)}\n")
+            click.echo(f"## {one_line(query)}\n")
         if results.hits:
             click.echo(markdown_table(results.hits), nl=tag)
     else:
         con = console()
         if tag:
-            con.print(f"## {query}", markup=False, highlight=False, style="bold magenta")
+            con.print(f"## {one_line(query)}", markup=False, highlight=False, style="bold magenta")
         if not results.hits and not tag:
-            click.echo(f"no hits for {query!r}" + (f"; did you mean {results.suggestion!r}?" if results.suggestion else ""), err=True)
+            hint = f"; did you mean {one_line(repr(results.suggestion))}?" if results.suggestion else ""
+            click.echo(f"no hits for {one_line(repr(query))}{hint}", err=True)
         print_results(con, results, show_summary=bool(results.hits) or tag)
         if facets:
             print_facets(con, results.facets)
@@ -404,6 +424,7 @@ def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, t
 
 def _run_queries(service, lines, filters, limit, offset, sort, fmt, count) -> int:
     from indexer.search import QueryError
+    from indexer.textsafe import one_line
 
     any_hits = False
     bad = False
@@ -418,7 +439,7 @@ def _run_queries(service, lines, filters, limit, offset, sort, fmt, count) -> in
             first = False
         except QueryError as exc:
             bad = True
-            click.echo(f"foi: line {number}: {exc}", err=True)
+            click.echo(f"foi: line {number}: {one_line(exc)}", err=True)
     return 2 if bad else (0 if any_hits else 1)
 
 

@@ -16,14 +16,30 @@ _TEMP_PREFIXES = (".", "~$", ".~lock")
 _TEMP_SUFFIXES = ("~", ".tmp", ".swp", ".part", ".crdownload")
 
 
+# Folders below a root that discovery reads. The walk is iterative, so this is no stack
+# limit: it stops a runaway tree (a bind mount of itself, a generated maze) with a warning.
+MAX_DEPTH = 1000
+
+
 @dataclass
 class DiscoveryProblem:
-    """A path that could not be walked or read (reported, never fatal)."""
+    """A path that could not be walked or read, or was skipped on purpose (reported, never fatal).
+
+    A warning (a folder too deep) is told in the run's summary but not kept as a failure."""
 
     path: str
     reason: str
     detail: str
     doc_id: str | None = None  # when the path lies under an indexed folder
+    warning: bool = False
+
+
+@dataclass(frozen=True)
+class Root:
+    """A folder given to index and the name its doc ids start with (its own name unless renamed)."""
+
+    path: Path  # absolute
+    name: str
 
 
 def is_candidate(name: str) -> bool:
@@ -33,10 +49,14 @@ def is_candidate(name: str) -> bool:
     return lower.endswith(suffixes())  # every format the extractor registry reads
 
 
-def doc_id_for(path: Path, root: Path) -> str:
-    """'<root folder name>/<path under root>', with '/' separators: stable across machines."""
+def doc_id_for(path: Path, root: Path, name: str | None = None) -> str:
+    """'<root folder name>/<path under root>', with '/' separators: stable across machines.
+
+    `name` replaces the folder's own name (`foi index --name`), so that two folders of the
+    same name in different places give different doc ids."""
     rel = path.relative_to(root).as_posix()
-    return text_form(f"{root.name}/{rel}" if root.name else rel)
+    prefix = root.name if name is None else name
+    return text_form(f"{prefix}/{rel}" if prefix else rel)
 
 
 def text_form(path: Path | str) -> str:
@@ -56,77 +76,154 @@ def display_path(path: Path | str) -> str:
     return text.replace("\n", "\\n").replace("\r", "\\r")
 
 
-def discover(paths: list[Path], problems: list[DiscoveryProblem] | None = None) -> Iterator[SourceFile]:
-    """Yield every indexable file under `paths` once; symlink loops and unreadable folders are skipped."""
+def discover(paths: list[Path | Root], problems: list[DiscoveryProblem] | None = None, follow_links: bool = False,
+             max_depth: int | None = None) -> Iterator[SourceFile]:
+    """Yield every indexable file under `paths` once, walking folders without recursion.
+
+    Symbolic links are followed only while their targets stay inside the real path of the
+    root they were found under, or with `follow_links` inside any root given; others are
+    reported (`outside_root`), so a link to /etc/shadow or to / is never read. Loops and
+    folders linked twice are read once; unreadable folders are reported and skipped."""
     problems = problems if problems is not None else []
+    max_depth = MAX_DEPTH if max_depth is None else max_depth
+    roots = [as_root(p) for p in paths]
+    every_root = [_real_folder(r.path) for r in roots if r.path.is_dir()]
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[tuple[int, int]] = set()
-    for given in paths:
-        given = Path(os.path.abspath(given))
+    for root in roots:
+        given = root.path
         if given.is_dir():
-            yield from _walk(given, given, seen_dirs, seen_files, problems)
+            allowed = every_root if follow_links else [_real_folder(given)]
+            walk = _Walk(root, allowed, follow_links, max_depth, seen_dirs, seen_files, problems)
+            yield from walk.files()
         elif os.path.lexists(given):
-            # A file named directly belongs to its folder, as if that folder had been indexed.
-            found = _source(given, given.parent, seen_files, problems)
+            # A file named directly belongs to its folder, as if that folder had been indexed;
+            # a link named directly is followed: the user chose it.
+            found = _source(given, Root(given.parent, root.name), seen_files, problems)
             if found:
                 yield found
         else:
             problems.append(DiscoveryProblem(display_path(given), "unreadable", "no such file or folder"))
 
 
-def _walk(root: Path, folder: Path, seen_dirs, seen_files, problems) -> Iterator[SourceFile]:
-    try:
-        st = folder.stat()
-    except OSError as exc:
-        problems.append(_problem(folder, root, exc))
-        return
-    key = (st.st_dev, st.st_ino)
-    if key in seen_dirs:  # a symlink loop or a folder linked twice
-        return
-    seen_dirs.add(key)
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as exc:
-        problems.append(_problem(folder, root, exc))
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        path = Path(entry.path)
+def as_root(path: Path | Root) -> Root:
+    """A Root with an absolute path; a plain path is named after its folder (a file's: its parent's)."""
+    if isinstance(path, Root):
+        return Root(Path(os.path.abspath(path.path)), path.name)
+    path = Path(os.path.abspath(path))
+    return Root(path, path.parent.name if path.is_file() else path.name)
+
+
+def _real_folder(path: Path) -> str:
+    return os.path.realpath(path).rstrip(os.sep) + os.sep
+
+
+def _inside(path: Path, allowed: list[str]) -> bool:
+    real = os.path.realpath(path)
+    return any((real + os.sep).startswith(folder) for folder in allowed)
+
+
+@dataclass
+class _Walk:
+    """One root's depth-first walk, in name order, with an explicit stack of open folders."""
+
+    root: Root
+    allowed: list[str]  # real folder paths (ending in a separator) that links may lead into
+    follow_links: bool
+    max_depth: int
+    seen_dirs: set
+    seen_files: set
+    problems: list
+
+    def files(self) -> Iterator[SourceFile]:
+        first = self._entries(self.root.path)
+        if first is None:
+            return
+        stack = [(iter(first), 0)]  # (entries left in a folder, the folder's depth)
+        while stack:
+            entries, depth = stack[-1]
+            entry = next(entries, None)
+            if entry is None:
+                stack.pop()
+                continue
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()  # follows a link
+            except OSError:
+                is_dir = False
+            if not is_dir and not is_candidate(entry.name):
+                continue
+            if entry.is_symlink() and os.path.exists(path) and not _inside(path, self.allowed):
+                self.problems.append(self._outside(path))
+                continue
+            if is_dir:
+                if depth + 1 > self.max_depth:
+                    self.problems.append(DiscoveryProblem(
+                        display_path(path), "too_deep",
+                        f"more than {self.max_depth:,} folders below {display_path(self.root.path)}: not read",
+                        warning=True))
+                    continue
+                inner = self._entries(path)
+                if inner is not None:
+                    stack.append((iter(inner), depth + 1))
+            else:
+                found = _source(path, self.root, self.seen_files, self.problems)
+                if found:
+                    yield found
+
+    def _entries(self, folder: Path) -> list[os.DirEntry] | None:
+        """The folder's entries sorted by name; None when unreadable or already walked."""
         try:
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
-        if is_dir:
-            yield from _walk(root, path, seen_dirs, seen_files, problems)
-        elif is_candidate(entry.name):
-            found = _source(path, root, seen_files, problems)
-            if found:
-                yield found
+            st = folder.stat()
+        except OSError as exc:
+            self.problems.append(_problem(folder, self.root, exc))
+            return None
+        key = (st.st_dev, st.st_ino)
+        if key in self.seen_dirs:  # a symlink loop or a folder linked twice
+            return None
+        self.seen_dirs.add(key)
+        try:
+            with os.scandir(folder) as listing:
+                return sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            self.problems.append(_problem(folder, self.root, exc))
+            return None
+
+    def _outside(self, path: Path) -> DiscoveryProblem:
+        target = display_path(os.path.realpath(path))
+        if self.follow_links:
+            detail = f"a link to {target}, outside the folders given: not followed"
+        else:
+            detail = (f"a link to {target}, outside {display_path(self.root.path)}: not followed; "
+                      "--follow-links follows links into the other folders given")
+        return DiscoveryProblem(display_path(path), "outside_root", detail, doc_id_for(path, self.root.path, self.root.name))
 
 
-def _source(path: Path, root: Path, seen_files, problems) -> SourceFile | None:
+def _source(path: Path, root: Root, seen_files, problems) -> SourceFile | None:
     try:
         st = path.stat()
     except OSError as exc:  # a dangling link, a link to itself, a file deleted meanwhile
         problems.append(_problem(path, root, exc))
         return None
+    doc_id = doc_id_for(path, root.path, root.name)
     if not stat.S_ISREG(st.st_mode):
         # Reading a FIFO blocks for ever and a device never ends: report, never open.
         what = _KINDS.get(stat.S_IFMT(st.st_mode), "special file")
-        problems.append(DiscoveryProblem(display_path(path), "unreadable", f"not a regular file ({what})",
-                                         doc_id_for(path, root)))
+        problems.append(DiscoveryProblem(display_path(path), "unreadable", f"not a regular file ({what})", doc_id))
         return None
     key = (st.st_dev, st.st_ino)
     if key in seen_files:
         return None
     seen_files.add(key)
-    return SourceFile(path=path, doc_id=doc_id_for(path, root), size=st.st_size, mtime=st.st_mtime_ns)
+    return SourceFile(path=path, doc_id=doc_id, size=st.st_size, mtime=st.st_mtime_ns)
 
 
 _KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
           stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
 
 
-def _problem(path: Path, root: Path, exc: OSError) -> DiscoveryProblem:
-    return DiscoveryProblem(display_path(path), "unreadable", exc.strerror or str(exc), doc_id_for(path, root))
+def _problem(path: Path, root: Root, exc: OSError) -> DiscoveryProblem:
+    return DiscoveryProblem(display_path(path), "unreadable", exc.strerror or str(exc),
+                            doc_id_for(path, root.path, root.name))

@@ -10,21 +10,19 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 import tempfile
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from indexer.citation import cite
+from indexer.textsafe import clean_display
 
 CSV_COLUMNS = (
     "rank", "score", "doc_id", "title", "authority", "reference", "date", "request_date",
     "outcome", "exemptions", "page", "snippet", "citation",
 )
 RESULTS_NAME = "results.csv"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # keeps \t and \n
 
 
 class ExportError(Exception):
@@ -32,8 +30,10 @@ class ExportError(Exception):
 
 
 def clean(value) -> str:
-    """A cell's text: None as empty, control characters removed, line breaks kept."""
-    return _CONTROL.sub("", "" if value is None else str(value))
+    """A cell's text: None as empty, line breaks kept, control characters and bidi overrides
+    shown as visible stand-ins (the one cleaner the terminal output uses: a CSV printed to a
+    terminal must not act on it either)."""
+    return clean_display(value)
 
 
 def hit_record(hit) -> dict:
@@ -125,6 +125,8 @@ def export_zip(hits: list, target: Path | str) -> ExportSummary:
     if not folder.is_dir():
         raise ExportError(f"cannot write {target}: no folder {folder}")
     summary = ExportSummary(path=target)
+    import zipfile  # here, not with the module: every search imports it for its hit records
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     os.close(fd)
     try:

@@ -7,10 +7,13 @@ values (plus the few derived ones engines index for filters), knowing nothing of
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from indexer.metadata import exemption_keys as metadata_exemption_keys
-from indexer.boilerplate import split_pages, substance_of
-from indexer.models import IndexRecord
+if TYPE_CHECKING:
+    from indexer.models import IndexRecord
+
+# indexer.metadata and indexer.boilerplate are imported where they are used: they compile
+# hundreds of patterns, which a one-shot search (that needs only the names above) never uses.
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ FACETS = ("authority", "year", "exemptions", "outcome")
 def exemption_keys(exemptions: list[str]) -> list[str]:
     """Each exemption and its parents, so a filter on `s40` finds `s40(2)` and `s40(3A)(a)`
     (linear in the number of exemptions: a sidecar may list 100,000)."""
+    from indexer.metadata import exemption_keys as metadata_exemption_keys
+
     return metadata_exemption_keys(exemptions)
 
 
@@ -97,6 +102,8 @@ def document_values(record: IndexRecord, indexed_at: str) -> dict:
     incremental-run manifest (`fingerprint`, `size`, `mtime`) and derived filter values:
     `sort_date` (the response date, else the request date: what date filters, the year facet
     and date sorting use), `exemption_keys` and `authority_key`."""
+    from indexer.boilerplate import split_pages
+
     meta, doc, src = record.metadata, record.document, record.source
     split = record.split or split_pages([p.text for p in doc.pages])
     sort_date = meta.date or meta.request_date
@@ -156,4 +163,6 @@ def metadata_of(stored: dict) -> dict:
 
 def substance_text(stored: dict) -> str:
     """A stored document's text without its boilerplate (what `similar` compares)."""
+    from indexer.boilerplate import substance_of
+
     return substance_of(stored.get("page_texts") or [], stored.get("page_boilerplate"))

@@ -1,32 +1,27 @@
 """How results are printed: JSON Lines for scripts, Rich text for people.
 
-Document text is data: it is only ever put into rich.text.Text objects (never parsed as
-markup) and control characters are stripped before printing.
+Document text, sidecar values and file names are data: they are only ever put into
+rich.text.Text objects (never parsed as markup) after indexer.textsafe made their control
+characters, escape sequences and bidi overrides visible; JSON is written with those
+characters as \\u escapes.
 """
 from __future__ import annotations
 
-import json
-import re
 import sys
 import time
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from indexer.fields import SHOWN_FIELDS
+from indexer.textsafe import clean_display, json_line, one_line
 from indexer.units import human_bytes
 
 if TYPE_CHECKING:  # Rich is imported by the functions that print with it: JSON output never loads it
     from rich.console import Console
     from rich.text import Text
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 HIGHLIGHT = "bold yellow"
 PROGRESS_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
-
-
-def safe(value) -> str:
-    """Text safe for a terminal: no escape sequences or control characters."""
-    return _UNSAFE.sub("", "" if value is None else str(value))
 
 
 @lru_cache(maxsize=1)
@@ -49,13 +44,13 @@ def console(stderr: bool = False) -> Console:
 
 def emit_json(obj: dict, stream=None) -> None:
     stream = stream or sys.stdout
-    stream.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    stream.write(json_line(obj) + "\n")
 
 
 def snippet_text(snippet: str, highlights: list[list[int]]) -> Text:
     from rich.text import Text
 
-    text = Text(safe(snippet))
+    text = Text(one_line(snippet))
     for start, end in highlights:
         text.stylize(HIGHLIGHT, start, end)
     return text
@@ -66,14 +61,14 @@ def print_hit(con: Console, hit) -> None:
 
     head = Text()
     head.append(f"{hit.rank:>3}. ", style="dim")
-    head.append(safe(hit.title or hit.doc_id), style="bold")
-    facts = [safe(x) for x in (hit.authority, hit.reference, hit.date, hit.outcome) if x]
+    head.append(one_line(hit.title or hit.doc_id), style="bold")
+    facts = [one_line(x) for x in (hit.authority, hit.reference, hit.date, hit.outcome) if x]
     if hit.exemptions:
-        facts.append(", ".join(hit.exemptions))
+        facts.append(one_line(", ".join(hit.exemptions)))
     if facts:
         head.append("  " + " · ".join(facts), style="cyan")
     con.print(head)
-    where = Text("     " + safe(hit.doc_id), style="green")
+    where = Text("     " + one_line(hit.doc_id), style="green")
     if hit.page:
         where.append(f"  p.{hit.page}", style="green")
     where.append(f"  score {hit.score:.2f}", style="dim")
@@ -82,11 +77,11 @@ def print_hit(con: Console, hit) -> None:
 
     citation = cite(hit)
     if citation:
-        con.print(Text("     " + safe(citation), style="dim"))
+        con.print(Text("     " + one_line(citation), style="dim"))
     if hit.snippet:
         con.print(Text("     ") + snippet_text(hit.snippet, hit.highlights))
     if hit.qa:
-        con.print(Text("     Q: ", style="dim") + Text(safe(_short(hit.qa.question, 160))))
+        con.print(Text("     Q: ", style="dim") + Text(one_line(_short(hit.qa.question, 160))))
     con.print()
 
 
@@ -103,16 +98,16 @@ def print_results(con: Console, results, show_summary: bool = True) -> None:
         line += f" in {results.seconds * 1000:.0f} ms"
         con.print(Text(line, style="dim"))
         if results.suggestion:
-            con.print(Text("Did you mean: ", style="dim") + Text(safe(results.suggestion), style="bold"))
+            con.print(Text("Did you mean: ", style="dim") + Text(one_line(results.suggestion), style="bold"))
 
 
 def print_facets(con: Console, facets: dict) -> None:
     from rich.text import Text
 
     for name, items in facets.items():
-        con.print(Text(name, style="bold"))
+        con.print(Text(one_line(name), style="bold"))
         for value, count in items:
-            con.print(Text(f"  {count:>6}  {safe(value)}"))
+            con.print(Text(f"  {count:>6}  {one_line(value)}"))
 
 
 def print_summary(con: Console, summary) -> None:
@@ -122,10 +117,12 @@ def print_summary(con: Console, summary) -> None:
     still = set(summary.still_failing)
     for f in summary.failures:
         if f.doc_id not in still:
-            con.print(Text(f"failed: {safe(f.path)}: {f.reason}" + (f" ({safe(f.detail)})" if f.detail else ""), style="red"))
+            con.print(Text(f"failed: {one_line(f.path)}: {one_line(f.reason)}" + (f" ({one_line(f.detail)})" if f.detail else ""), style="red"))
     if still:
         files = f"{len(still)} file{'s' if len(still) != 1 else ''}"
         con.print(Text(f"{files} still failing; --retry-failed to try again", style="yellow"))
+    for warning in summary.warnings:
+        con.print(Text(f"warning: {one_line(warning)}", style="yellow"))
     con.print(
         Text(
             f"added {summary.added}, updated {summary.updated}, removed {summary.removed}, "
@@ -166,15 +163,15 @@ class ProgressLines:
 
 def watch_line(kind: str, doc_id: str, detail: str, clock=time.localtime) -> str:
     """`12:04:31 updated  corpus/a.pdf  (detail)`: one changed document under `foi index --watch`."""
-    return f"{time.strftime('%H:%M:%S', clock())} {kind:<8} {safe(doc_id)}" + (f"  ({safe(detail)})" if detail else "")
+    return f"{time.strftime('%H:%M:%S', clock())} {kind:<8} {one_line(doc_id)}" + (f"  ({one_line(detail)})" if detail else "")
 
 
 def print_status(con: Console, stats, index_dir) -> None:
     from rich.text import Text
 
-    con.print(Text(f"Index:      {safe(index_dir)}"))
+    con.print(Text(f"Index:      {one_line(index_dir)}"))
     con.print(Text(f"Engine:     {stats.engine}"))
-    kinds = ", ".join(f"{kind} {count:,}" for kind, count in stats.kinds.items())
+    kinds = ", ".join(f"{one_line(kind)} {count:,}" for kind, count in stats.kinds.items())
     con.print(Text(f"Documents:  {stats.documents:,}" + (f" ({kinds})" if kinds else "")))
     con.print(Text(f"Index size: {human_bytes(stats.index_bytes)}"))
     con.print(Text(f"Last run:   {stats.last_run or 'never'}"))
@@ -182,35 +179,30 @@ def print_status(con: Console, stats, index_dir) -> None:
     if stats.engine == "whoosh" and stats.documents > BIG_FOR_WHOOSH:
         con.print(Text(TANTIVY_TIP, style="yellow"))
     for f in stats.failures:
-        con.print(Text(f"  {safe(f['path'])}: {f['reason']}" + (f" ({safe(f['detail'])})" if f.get("detail") else "")))
+        con.print(Text(f"  {one_line(f['path'])}: {one_line(f['reason'])}" + (f" ({one_line(f['detail'])})" if f.get("detail") else "")))
 
 
 def print_document(con: Console, view) -> None:
     from rich.text import Text
 
     meta = view.metadata
-    con.print(Text(safe(meta.get("title") or meta["doc_id"]), style="bold"))
+    con.print(Text(one_line(meta.get("title") or meta["doc_id"]), style="bold"))
     for key in SHOWN_FIELDS:
         if meta.get(key) is not None:
-            con.print(Text(f"{key + ':':<14}{safe(meta[key])}", style="cyan"))
+            con.print(Text(f"{key + ':':<14}{one_line(meta[key])}", style="cyan"))
     if meta.get("exemptions"):
-        con.print(Text(f"{'exemptions:':<14}{', '.join(meta['exemptions'])}", style="cyan"))
+        con.print(Text(f"{'exemptions:':<14}{one_line(', '.join(meta['exemptions']))}", style="cyan"))
     con.print()
     if view.qa:
         con.print(Text(f"--- questions and answers ({len(view.qa)}) ---", style="dim"))
         for number, pair in enumerate(view.qa, start=1):
-            con.print(Text(f"Q{number}. ", style="bold") + Text(safe_block(pair.question)))
-            con.print(Text(f"A{number}. ", style="bold") + Text(safe_block(pair.answer)))
+            con.print(Text(f"Q{number}. ", style="bold") + Text(clean_display(pair.question)))
+            con.print(Text(f"A{number}. ", style="bold") + Text(clean_display(pair.answer)))
         con.print()
     for number, page in enumerate(view.pages, start=1):
         if len(view.pages) > 1:
             con.print(Text(f"--- page {number} ---", style="dim"))
-        con.print(Text(safe_block(page)))
-
-
-def safe_block(text: str) -> str:
-    """Like safe(), but keeps line breaks and tabs."""
-    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", "", text)
+        con.print(Text(clean_display(page)))
 
 
 def _short(text: str, width: int) -> str:
@@ -223,7 +215,7 @@ def _short(text: str, width: int) -> str:
 
 def aligned(header: list[str], rows: list[list], right: set[int] = frozenset()) -> list[str]:
     """Rows as lines of columns padded to their widest cell (two spaces between columns)."""
-    cells = [[safe(c) for c in header]] + [["" if v is None else safe(v) for v in row] for row in rows]
+    cells = [[one_line(c) for c in header]] + [["" if v is None else one_line(v) for v in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = []
     for row in cells:
@@ -277,21 +269,21 @@ def print_comparisons(con: Console, comparisons: list) -> None:
         )
         for line in table:
             con.print(Text("  " + line))
-        width = max(len(safe(r.response.authority or "(unknown)")) for r in rows)
+        width = max(len(one_line(r.response.authority or "(unknown)")) for r in rows)
         for qnum, question in enumerate(comparison.questions, start=1):
             con.print()
-            con.print(Text(f"Q{qnum}. ", style="bold cyan") + Text(safe(_short(question, 300)), style="bold"))
+            con.print(Text(f"Q{qnum}. ", style="bold cyan") + Text(one_line(_short(question, 300)), style="bold"))
             for r in rows:
                 answer = r.answers.get(question, "")
-                label = safe(r.response.authority or "(unknown)").ljust(width)
-                con.print(Text(f"  {label}  ", style="cyan") + Text(safe(_short(answer, 300)) if answer else "–",
+                label = one_line(r.response.authority or "(unknown)").ljust(width)
+                con.print(Text(f"  {label}  ", style="cyan") + Text(one_line(_short(answer, 300)) if answer else "–",
                                                                      style="" if answer else "dim"))
         others = [r for r in rows if r.other]
         if others:
             con.print()
             con.print(Text("Other (fits no question)", style="bold"))
             for r in others:
-                label = safe(r.response.authority or "(unknown)").ljust(width)
-                con.print(Text(f"  {label}  ", style="cyan") + Text(safe(_short(r.other, 300))))
+                label = one_line(r.response.authority or "(unknown)").ljust(width)
+                con.print(Text(f"  {label}  ", style="cyan") + Text(one_line(_short(r.other, 300))))
         if number < len(comparisons):
             con.print()

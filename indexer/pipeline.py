@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,6 +25,7 @@ from indexer.extract.container import outermost
 from indexer.interrupts import Interrupted, StopSignals
 from indexer.lock import WriterLock
 from indexer.models import Failure, FoiMetadata, IndexRecord, SourceFile
+from indexer.roots import Root, named_roots, record_names
 from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
 from indexer.state import IndexState
 from indexer.storage import write_error
@@ -44,6 +43,7 @@ class IndexSummary:
     failures: list[Failure] = field(default_factory=list)  # all of them, new and still failing
     # doc_ids of the failures that are not news: failed before and unchanged since (not retried)
     still_failing: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # told, not kept (a folder too deep)
     seconds: float = 0.0
     kept: int = 0  # additions and deletions committed so far (what a failed run keeps)
 
@@ -59,6 +59,7 @@ class IndexSummary:
             "unchanged": self.unchanged,
             "failed": self.failed,
             "failures": [f.to_dict() for f in self.failures],
+            "warnings": self.warnings,
             "seconds": round(self.seconds, 3),
         }
 
@@ -77,12 +78,14 @@ class RunOptions:
     # ... and before a commit would take longer than this (what Ctrl+C waits for at most)
     commit_budget: float | None = 2.0
     lock_wait: float = 5.0
+    follow_links: bool = False  # follow links into any folder given, never outside them
+    name: str | None = None  # the doc-id name of the one folder given (`foi index --name`)
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     engine: str | None = None  # for a new index (or --rebuild); None: the index's own, else $FOI_ENGINE
     index_dir: Path | None = None  # set by run_index: workers read the index's known boilerplate there
 
 
-# on_event(kind, doc_id, detail): kind is added/updated/removed/failed; on_progress(done, total)
+# on_event(kind, doc_id, detail): kind is added/updated/removed/failed/warning; on_progress(done, total)
 EventFn = Callable[[str, str, str], None]
 ProgressFn = Callable[[int, int], None]
 
@@ -322,7 +325,8 @@ def run_index(
     on_progress: ProgressFn | None = None,
 ) -> IndexSummary:
     """One incremental run over `paths`. Raises lock.IndexBusy when another writer holds the
-    index, results.IndexUntrusted when its record is missing or from another version,
+    index, roots.DocIdClash (before touching it) when two folders would share doc ids,
+    results.IndexUntrusted when its record is missing or from another version,
     storage.IndexWriteError when it cannot be written (a full disk, a read-only folder),
     interrupts.Interrupted after a signal (once the finished documents are committed).
 
@@ -332,6 +336,7 @@ def run_index(
     summary = IndexSummary()
     emit = on_event or (lambda kind, doc_id, detail: None)
     roots = [Path(os.path.abspath(p)) for p in paths]
+    named = named_roots(roots, IndexState.load(index_dir), options.name, options.rebuild)
     with StopSignals() as stop, WriterLock(index_dir, wait=options.lock_wait):
         engine = None
         try:
@@ -346,9 +351,9 @@ def run_index(
             # A rebuild counts its paragraphs afresh, beside the live index's counts.
             common = CommonParagraphs() if options.rebuild else CommonParagraphs.load(index_dir)
             # The failures log follows the live index's commits (a rebuild's waits for the swap).
-            on_commit = (lambda: None) if options.rebuild else (lambda: _save_state(state, index_dir, roots))
+            on_commit = (lambda: None) if options.rebuild else (lambda: _save_state(state, index_dir, roots, named))
             try:
-                _update(engine, roots, state, common, options, summary, emit, on_progress, stop, on_commit)
+                _update(engine, named, state, common, options, summary, emit, on_progress, stop, on_commit)
             finally:
                 common.save(engine.dir)
             dropped = options.rebuild and stop.requested  # decided once: a later signal is too late
@@ -367,7 +372,7 @@ def run_index(
             if engine is not None:
                 engine.close()
         if not dropped:
-            _save_state(state, index_dir, roots)
+            _save_state(state, index_dir, roots, named)
     summary.seconds = time.monotonic() - started
     if stop.requested:
         raise Interrupted(stop.signum, summary, rebuild=dropped)
@@ -398,14 +403,17 @@ def _abort(exc: BaseException, engine, index_dir: Path, options: RunOptions, sum
     return failure
 
 
-def _update(engine, roots, state, common, options, summary, emit, on_progress, stop, on_commit) -> None:
+def _update(engine, named, state, common, options, summary, emit, on_progress, stop, on_commit) -> None:
     """The run itself: compare the files with the index's manifest, then delete, extract and
     write (into engine.dir: the live index, or a rebuild's). Stops early, committing what was
     written, when `stop` is requested."""
     manifest = engine.manifest()
     problems: list[DiscoveryProblem] = []
     sources = []
-    for source in discover(roots, problems):
+    if options.name is None:
+        named = _names_kept_by_index(named, manifest, state)
+    roots = [r.path for r in named]
+    for source in discover(named, problems, follow_links=options.follow_links):
         if stop.requested:
             return
         sources.append(source)
@@ -417,7 +425,7 @@ def _update(engine, roots, state, common, options, summary, emit, on_progress, s
     members = _members(manifest)
     member_failures = _members(state.failures)
     # The index and the failure log hold paths as text (discover.text_form/display_path).
-    gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots])
+    gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots], [text_form(r.name) for r in named])
     shown_roots = [Path(display_path(r)) for r in roots]
     with engine.writer(batch_size=min(options.batch_size, options.commit_docs), max_seconds=options.commit_seconds,
                        commit_budget=options.commit_budget, workers=options.jobs or default_jobs()) as writer:
@@ -432,6 +440,10 @@ def _update(engine, roots, state, common, options, summary, emit, on_progress, s
                 if is_under(state.failures[doc_id].path, shown_roots):
                     state.failures.pop(doc_id)
             for p in problems:  # kept in the state too, so `foi status` lists them
+                if p.warning:
+                    summary.warnings.append(f"{p.path}: {p.detail}")
+                    emit("warning", p.path, p.detail)
+                    continue
                 failure = Failure(p.doc_id or p.path, p.path, p.reason, p.detail)
                 before = failed_before.get(failure.doc_id)
                 state.failures[failure.doc_id] = failure
@@ -513,11 +525,12 @@ def _update(engine, roots, state, common, options, summary, emit, on_progress, s
             summary.kept = writer.committed
 
 
-def _save_state(state: IndexState, index_dir: Path, roots: list[Path]) -> None:
+def _save_state(state: IndexState, index_dir: Path, roots: list[Path], named: list[Root]) -> None:
     """The run log (last run, failures, roots). It decides no deletion, so a disk too full
     for it costs the log, not the run."""
     state.last_run = datetime.now(timezone.utc).isoformat(timespec="seconds")
     state.roots = sorted(set(state.roots) | {str(r) for r in roots if r.is_dir()})
+    record_names(state, named)
     try:
         state.save(index_dir)
     except OSError:
@@ -601,7 +614,10 @@ def _plan(sources, manifest, state, options, summary, emit, stop) -> list[Source
         if old is None or old.path != text_form(source.path) or (options.retry_failed and source.doc_id in member_failures):
             todo.append(source)
             continue
-        if old.size == source.size and old.mtime == source.mtime and not has_sidecar(source.path):
+        # A fingerprint with a "+" part was made with a sidecar: if that sidecar is gone now,
+        # its overrides must go too, so the fingerprint is computed again below.
+        if (old.size == source.size and old.mtime == source.mtime and "+" not in old.fingerprint
+                and not has_sidecar(source.path)):
             unchanged = True
         else:
             try:
@@ -644,14 +660,33 @@ def is_under(path: str, roots: list[Path]) -> bool:
     return any(path == str(r) or path.startswith(str(r).rstrip(os.sep) + os.sep) for r in roots)
 
 
-def _deleted(sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path]) -> list[str]:
-    """Indexed documents under the given roots whose files are gone."""
+def _names_kept_by_index(named: list[Root], manifest: dict[str, ManifestEntry], state: IndexState) -> list[Root]:
+    """A folder with no name recorded (a lost run log) keeps the name its indexed doc ids
+    start with: a missing log must not re-file every document under another id."""
+    kept = []
+    for root in named:
+        folder = root.path if root.path.is_dir() else root.path.parent
+        if str(folder) not in state.names:
+            under = [Path(text_form(root.path))]
+            prefixes = {doc_id.split("/", 1)[0] for doc_id, entry in manifest.items() if is_under(entry.path, under)}
+            if len(prefixes) == 1 and root.name not in prefixes:
+                root = Root(root.path, prefixes.pop())
+        kept.append(root)
+    return kept
+
+
+def _deleted(sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path],
+             names: list[str]) -> list[str]:
+    """Indexed documents under the given roots whose files are gone, or whose doc ids no
+    longer start with the name of a root they are under (the root was given a new --name)."""
     present = {s.doc_id for s in sources}
     gone = []
     for doc_id, entry in manifest.items():
         if doc_id in present or not is_under(entry.path, roots):
             continue
-        if not os.path.exists(entry.path):
+        renamed = not any(doc_id.startswith(name + "/") and is_under(entry.path, [root])
+                          for root, name in zip(roots, names))
+        if renamed or not os.path.exists(entry.path):
             gone.append(doc_id)
     return gone
 
@@ -679,6 +714,8 @@ def start_pool(jobs: int, ext: ExtractOptions, parent_pid: int, engine: str):
     # The forkserver, not fork: workers must not inherit this process's threads (a TUI
     # re-index, --watch, a Dask worker) or its state. Preloading the engine there makes each
     # worker's start a fork of an already-imported process instead of a fresh import.
+    import multiprocessing
+
     _start_resource_tracker()
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
@@ -687,6 +724,8 @@ def start_pool(jobs: int, ext: ExtractOptions, parent_pid: int, engine: str):
 
 def outcome(source: SourceFile, future, ext: ExtractOptions) -> IndexRecord | Failure:
     """The result of a pool future, with a worker that overran or died reported as a Failure."""
+    from concurrent.futures import TimeoutError as FutureTimeout
+
     from pebble import ProcessExpired
 
     try:
@@ -699,14 +738,24 @@ def outcome(source: SourceFile, future, ext: ExtractOptions) -> IndexRecord | Fa
         return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
 
 
+# Up to this many files are extracted in forks of the indexer, one at a time, instead of in a
+# pool: starting the pool's server (a fresh interpreter importing foi) took 3.5 of the 6.8 s
+# of adding one file to a 4,000-document index, a fork of this process takes milliseconds.
+FORK_MAX_FILES = 4
+
+
 def _extract_all(todo: list[SourceFile], options: RunOptions, stop: StopSignals,
                  idle: Callable[[], object] = lambda: None) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
-    """Extract in a pool of killable worker processes, keeping a bounded number in flight.
+    """Extract in killable worker processes: a pool keeping a bounded number in flight, or
+    for a handful of files, forks of this process (see _extract_forked).
 
     Results come in order. While waiting, `idle` runs every POLL_SECONDS (the writer commits
     a batch that is due). When `stop` is requested, the results already finished are still
     handed out and the workers are killed, not waited for."""
     if not todo:
+        return
+    if len(todo) <= FORK_MAX_FILES and _can_fork():
+        yield from _extract_forked(todo, options, stop, idle)
         return
     jobs = options.jobs or default_jobs()
     ext = options.extract
@@ -746,6 +795,119 @@ def _extract_all(todo: list[SourceFile], options: RunOptions, stop: StopSignals,
 
 
 POLL_SECONDS = 0.2
+
+
+def _can_fork() -> bool:
+    """Whether this process may fork an extraction worker: only while it runs no other
+    thread, whose locks a fork would copy held: a TUI re-index, --watch, a progress bar, a
+    Dask client, and native ones Python does not list (an engine library's writer). The
+    pool's forkserver exists for those cases."""
+    import threading
+
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            threads = next((line.split()[1] for line in fh if line.startswith("Threads:")), "")
+    except OSError:
+        return False
+    return threads == "1"
+
+
+def _extract_forked(todo: list[SourceFile], options: RunOptions, stop: StopSignals,
+                    idle: Callable[[], object]) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
+    """Each file in a fork of this process, one after the other: the worker starts with foi
+    already imported, under the same protections as a pool worker (the time limit, killed
+    when it runs over; an address-space cap; exits with the indexer; a crash costs its file)."""
+    ext = options.extract
+    engine = options.engine or "whoosh"
+    folder = str(options.index_dir) if options.index_dir is not None else None
+    import multiprocessing
+
+    _warm_for_workers(engine)
+    context = multiprocessing.get_context("fork")
+    for source in todo:
+        if stop.requested:
+            return
+        receiver, sender = context.Pipe(duplex=False)
+        worker = context.Process(target=_forked_worker, name="foi-extract", daemon=True,
+                                 args=(sender, source, ext, engine, folder, os.getpid(), _address_space()))
+        worker.start()
+        sender.close()
+        try:
+            result = _forked_result(source, worker, receiver, ext, stop, idle)
+        finally:
+            receiver.close()
+            if worker.is_alive():
+                worker.kill()
+            worker.join()
+        if result is None:  # stopped
+            return
+        yield source, result
+
+
+def _forked_result(source: SourceFile, worker, receiver, ext: ExtractOptions, stop: StopSignals,
+                   idle) -> IndexRecord | Failure | None:
+    """The forked worker's result, a Failure when it overran its time or died, or None when
+    a stop was requested first."""
+    deadline = time.monotonic() + ext.timeout
+    while not stop.requested:
+        if receiver.poll(POLL_SECONDS):
+            try:
+                return receiver.recv()
+            except (EOFError, OSError):  # it died before sending anything
+                worker.join()
+                return _died(source, worker.exitcode, ext.memory_mb)
+            except Exception as exc:  # a result that cannot be unpickled
+                return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+        if time.monotonic() >= deadline:
+            return _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
+        idle()
+    return None
+
+
+def _forked_worker(sender, source: SourceFile, ext: ExtractOptions, engine: str, folder: str | None,
+                   indexer_pid: int, inherited: int) -> None:
+    """The forked worker: as a pool worker (_init_worker), its memory cap counted on top of
+    what it inherited; it leaves by os._exit, so nothing of the indexer (buffered output,
+    exit handlers, temporary files) is run or flushed a second time."""
+    import faulthandler
+    import signal
+
+    code = 0
+    try:
+        faulthandler.disable()  # a crash costs the file (_died), not a dump of the indexer's stack
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _exit_with(indexer_pid)
+        _limit_memory(ext.memory_mb + inherited // (1024 * 1024))
+        try:
+            result = prepare(source, ext, engine, folder)
+        except Exception as exc:  # reported as a pool worker's exception is (outcome)
+            result = _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+        sender.send(result)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _address_space() -> int:
+    """This process's address space in bytes (0 when it cannot be read)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _warm_for_workers(engine: str) -> None:
+    """Import once here what every forked worker needs (FOI metadata, the engine's
+    analysis), rather than once in each of them."""
+    import importlib
+
+    for name in ("indexer.metadata", "indexer.boilerplate", "indexer.extract.registry", f"indexer.engines.{engine}"):
+        importlib.import_module(name)
 
 
 def _wait(source: SourceFile, future, ext: ExtractOptions, stop: StopSignals, idle) -> IndexRecord | Failure | None:

@@ -728,6 +728,7 @@ def _day(value: str, flag: str) -> date:
 def nothing_to_search(words: list[str], is_stop, min_len: int) -> QueryError:
     """The error for a query whose every word was dropped by analysis, telling the truth:
     too short, a stop word, or only punctuation."""
+    words = list(dict.fromkeys(words))  # one word is compiled once per field it is searched in
     short = [w for w in words if len(w) < min_len and re.search(r"\w", w)]
     stops = [w for w in words if is_stop(w.lower())]
     if short and not stops:

@@ -1,9 +1,17 @@
-"""`NAME.meta.json` beside a document overrides any metadata field (DESIGN.md)."""
+"""`NAME.meta.json` beside a document overrides any metadata field (DESIGN.md).
+
+A sidecar is untrusted input like the document: it is read only when it is a regular file
+(not a link, FIFO or device) of at most MAX_BYTES, nested at most MAX_DEPTH deep, so a
+hostile one costs its document the overrides (`bad_sidecar`), never the run.
+"""
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
+import os
+import re
+import stat
 from datetime import date
 from pathlib import Path
 
@@ -11,22 +19,34 @@ from indexer.extract.base import ExtractionError
 from indexer.models import OUTCOMES, FoiMetadata, QAPair
 
 _FIELDS = {f.name for f in dataclasses.fields(FoiMetadata)}
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64  # arrays and objects inside each other; json.loads recurses once per level
+MAX_EXEMPTIONS = 1000  # a response cites a handful; the index expands each into its parents
 
 
 def sidecar_path(path: Path) -> Path | None:
-    """`report.pdf.meta.json` or `report.meta.json`, whichever exists."""
+    """`report.pdf.meta.json` or `report.meta.json`, whichever exists.
+
+    A document whose name is near the file system's limit cannot have the longer form
+    ("File name too long"): that is no sidecar, not a failure of the document."""
     for candidate in (path.with_name(path.name + ".meta.json"), path.with_name(path.stem + ".meta.json")):
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:
+            continue
     return None
 
 
 def read_sidecar(path: Path) -> tuple[dict, str]:
     """The sidecar's fields and a hash of its bytes; ExtractionError('bad_sidecar') if malformed."""
+    raw = _read_bytes(path)
+    depth = _nesting(raw)
+    if depth > MAX_DEPTH:
+        raise ExtractionError("bad_sidecar", f"{path.name}: nested {depth:,} deep (the limit is {MAX_DEPTH})")
     try:
-        raw = path.read_bytes()
         data = json.loads(raw.decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ExtractionError("bad_sidecar", f"{path.name}: {exc}") from None
     if not isinstance(data, dict):
         raise ExtractionError("bad_sidecar", f"{path.name}: expected a JSON object")
@@ -35,6 +55,64 @@ def read_sidecar(path: Path) -> tuple[dict, str]:
     except UnicodeEncodeError:
         raise ExtractionError("bad_sidecar", f"{path.name}: invalid Unicode escape (a lone surrogate)") from None
     return data, hashlib.sha256(raw).hexdigest()
+
+
+def _read_bytes(path: Path) -> bytes:
+    """At most MAX_BYTES of a regular file, opened without following a link or blocking."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise ExtractionError("bad_sidecar", f"{path.name}: a symbolic link (sidecars must be files)") from None
+        raise ExtractionError("bad_sidecar", f"{path.name}: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ExtractionError("bad_sidecar", f"{path.name}: not a regular file")
+        if st.st_size > MAX_BYTES:
+            raise ExtractionError("bad_sidecar", f"{path.name}: {st.st_size:,} bytes is over the {MAX_BYTES:,}-byte limit")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read(MAX_BYTES + 1)  # a file still growing stops here
+    except OSError as exc:
+        raise ExtractionError("bad_sidecar", f"{path.name}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_BYTES:
+        raise ExtractionError("bad_sidecar", f"{path.name}: over the {MAX_BYTES:,}-byte limit")
+    return raw
+
+
+_STRUCTURE = re.compile(rb'["\[\]{}]')
+
+
+def _nesting(raw: bytes) -> int:
+    """How deep arrays and objects nest in `raw`, in one pass (brackets in strings do not count).
+
+    Checked before parsing: the parser recurses per level and a deep enough file exhausts
+    the stack. Sidecars with few brackets, nearly all of them, are not scanned."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return 0
+    depth = deepest = 0
+    in_string = False
+    for match in _STRUCTURE.finditer(raw):
+        char = raw[match.start()]
+        if char == 0x22:  # '"': ends a string unless escaped by an odd run of backslashes
+            if in_string:
+                before = match.start() - 1
+                while before >= 0 and raw[before] == 0x5C:  # runs before two quotes never overlap
+                    before -= 1
+                in_string = (match.start() - 1 - before) % 2 == 1
+            else:
+                in_string = True
+        elif in_string:
+            continue
+        elif char in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 def apply_sidecar(meta: FoiMetadata, data: dict) -> tuple[FoiMetadata, dict]:
@@ -61,6 +139,8 @@ def _check(key: str, value):
     if key == "exemptions":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ExtractionError("bad_sidecar", "exemptions must be a list of strings")
+        if len(value) > MAX_EXEMPTIONS:
+            raise ExtractionError("bad_sidecar", f"exemptions: {len(value):,} given, at most {MAX_EXEMPTIONS:,}")
         from indexer.metadata import dedupe_exemptions, normalise_exemption
 
         return dedupe_exemptions([normalise_exemption(v) or v for v in value])

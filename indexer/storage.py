@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 from pathlib import Path
 
 # Below this much free space an engine's write error with no errno of its own (tantivy's
@@ -85,6 +84,8 @@ def remove(path: Path) -> int:
     try:
         if path.is_dir() and not path.is_symlink():
             size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+            import shutil  # rarely needed: not imported with the module (every search imports it)
+
             shutil.rmtree(path, ignore_errors=True)
             return size
         size = path.lstat().st_size

@@ -38,7 +38,8 @@ def watch_and_index(roots: list[Path], index_dir: Path, options: RunOptions, on_
                     stop: threading.Event | None = None) -> None:
     """Index once, then after every burst of changes, until `stop` is set (or KeyboardInterrupt).
 
-    on_event(kind, doc_id, detail) for each document added, updated, removed or failed;
+    on_event(kind, doc_id, detail) for each document added, updated, removed or failed
+    (and each folder warning);
     on_run(summary) after each run."""
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer

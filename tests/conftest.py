@@ -84,6 +84,32 @@ def engine(request):
         os.environ["FOI_ENGINE"] = old
 
 
+GENERATED_DOCS = 200
+
+
+@pytest.fixture(scope="session")
+def generated_indexes(tmp_path_factory):
+    """engine name -> the index of one generated corpus (bench.generate: 200 text responses,
+    seed 11), built on first use, once per engine: for tests that need a realistic corpus, not
+    a particular one. Read only (a test that changes an index builds its own). Its users sit
+    next to each other in file order, so `--dist worksteal` (make test) runs them on one worker."""
+    from bench.generate import generate_corpus
+
+    root = tmp_path_factory.mktemp("generated")
+    corpus = root / "corpus"
+    generate_corpus(corpus, docs=GENERATED_DOCS, seed=11, pdf_ratio=0.0, jobs=1)
+    built: dict[str, Path] = {}
+
+    def index(engine: str) -> Path:
+        if engine not in built:
+            summary = build_index(corpus, root / engine, engine=engine)
+            assert summary.failed == 0 and summary.added == GENERATED_DOCS
+            built[engine] = root / engine
+        return built[engine]
+
+    return index
+
+
 def build_index(folder: Path, index_dir: Path, **options):
     from indexer.pipeline import RunOptions, run_index
 
@@ -96,6 +122,24 @@ def run_foi(*args, env=None, input=None, timeout=120):
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([*FOI, *args], capture_output=True, text=True, cwd=ROOT, env=full_env,
                           input=input, timeout=timeout)
+
+
+def invoke_foi(*args, input=None):
+    """`foi ARGS` run in this process by Click's CliRunner, returned as run_foi returns a real run.
+
+    For the steps where a process of its own is not what a test is about (building the index
+    it then damages, reading a count or a status back): a real `foi` spends about 0.7 s of CPU
+    on imports, and `foi index` as much again starting its worker pool. An exception other than
+    an exit is raised, where a real run would print a traceback and exit 1."""
+    import subprocess
+
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    argv = [str(a) for a in args]
+    result = CliRunner().invoke(main, argv, input=input, catch_exceptions=False)
+    return subprocess.CompletedProcess(["foi", *argv], result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.fixture

@@ -228,7 +228,7 @@ def scenarios(body: Body) -> list[Scenario]:
                  ["Please find the file attached."],
                  ["The names and contact details of members of the public have been redacted under Regulation 13 "
                   "EIR, as they are personal data."],
-                 ["eir13"], "partial"),  # a redaction under an exception is partial (outcome rule 3)
+                 ["eir13"], "disclosed"),  # personal data taken out of a released file (outcome rule 6)
         Scenario("Contract prices",
                  ["Who is the supplier of the IT contract?", "What are the unit prices in the contract?"],
                  ["The supplier is Civica UK Ltd.",

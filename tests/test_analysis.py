@@ -279,7 +279,7 @@ def test_csv_has_design_header_and_parses(tmp_path):
     assert rows[0] == "rank,score,doc_id,title,authority,reference,date,request_date,outcome,exemptions,page,snippet,citation".split(",")
     first = dict(zip(rows[0], rows[1]))
     assert first["exemptions"] == "s40(2);s31(1)(a)"
-    assert first["snippet"] == 'quotes " and, commas\nand [31mescapes'
+    assert first["snippet"] == 'quotes " and, commas\nand ␛[31mescapes'  # escape made visible
     assert first["citation"] == "South Yorkshire Police, FOI 20191213, 18 June 2019"
     second = dict(zip(rows[0], rows[2]))
     assert second["page"] == "3" and second["citation"] == "FOI 20191213, 18 June 2019, p. 3"

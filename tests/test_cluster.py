@@ -22,7 +22,7 @@ import pytest
 
 from tests import badinputs
 from tests.badinputs import good_text, token
-from tests.conftest import FOI, ROOT, write_pdf
+from tests.conftest import FOI, ROOT, invoke_foi, write_pdf
 
 distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed (make setup installs it)")
 
@@ -224,13 +224,16 @@ def test_local_2_gives_the_documents_and_failures_of_a_local_run(tmp_path):
     (corpus / "renamed.pdf").write_text("no PDF header here")
     (corpus / "big.txt").write_text(good_text("bulky") * 4000)  # over --max-bytes: refused before sending
 
-    def run(index_dir, *extra):
-        proc = subprocess.run([*FOI, "index", str(corpus), "--index", str(index_dir), "--json", "--max-bytes", "500000",
-                               "--jobs", "2", *extra], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    def run(index_dir, *extra, here=False):
+        args = ["index", str(corpus), "--index", str(index_dir), "--json", "--max-bytes", "500000", "--jobs", "2", *extra]
+        if here:  # the local run is only the reference
+            proc = invoke_foi(*args)
+        else:
+            proc = subprocess.run([*FOI, *args], capture_output=True, text=True, cwd=ROOT, timeout=600)
         assert proc.returncode == 0, proc.stderr
         return json.loads(proc.stdout)
 
-    local = run(tmp_path / "local")
+    local = run(tmp_path / "local", here=True)
     shared = tmp_path / "shared-ocr"
     remote = run(tmp_path / "cluster", "--cluster", "local:2", "--ocr-cache", str(shared))
     assert (remote["cluster"], remote["workers"]) == ("local:2", 2)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.badinputs import good_text, token
-from tests.conftest import ROOT
+from tests.conftest import ROOT, invoke_foi
 
 FOI = [sys.executable, "-m", "indexer"]
 pytestmark = pytest.mark.usefixtures("engine")
@@ -71,8 +71,7 @@ def test_second_writer_fails_clearly_and_a_killed_writers_lock_is_not_stale(tmp_
     # flock: the next writer starts at once and finishes.
     assert (index / LOCK).read_text().strip() == str(first.pid)
     (corpus / "hang.txt").unlink()
-    third = subprocess.run([*FOI, "index", str(corpus), "--index", str(index), "--json"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=120)
+    third = invoke_foi("index", corpus, "--index", index, "--json")
     assert third.returncode == 0, third.stderr
     assert json.loads(third.stdout)["added"] == 1
     assert (index / LOCK).read_text() == ""  # released cleanly: no pid left behind

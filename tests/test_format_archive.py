@@ -168,7 +168,7 @@ def test_changing_an_archive_reindexes_its_members(tmp_path, pdf_bytes, engine):
 def test_a_bad_member_is_reported_and_its_archive_indexed(tmp_path, engine):
     import json
 
-    from tests.conftest import run_foi
+    from tests.conftest import invoke_foi, run_foi
 
     folder = tmp_path / "corpus"
     folder.mkdir()
@@ -181,14 +181,14 @@ def test_a_bad_member_is_reported_and_its_archive_indexed(tmp_path, engine):
     assert summary["added"] == 3
     assert [(f["doc_id"], f["reason"]) for f in summary["failures"]] == [("corpus/bundle.zip!/bad.pdf", "corrupt")]
     assert summary["failures"][0]["path"].endswith("bundle.zip!/bad.pdf")
-    found = run_foi("search", "egrets", "--json", "--index", str(index))
+    found = invoke_foi("search", "egrets", "--json", "--index", index)
     assert [json.loads(line)["doc_id"] for line in found.stdout.splitlines()] == ["corpus/bundle.zip!/up.txt"]
-    again = json.loads(run_foi("index", str(folder), "--index", str(index), "--json").stdout)
+    again = json.loads(invoke_foi("index", folder, "--index", index, "--json").stdout)
     assert (again["unchanged"], again["added"]) == (1, 0)
     assert [f["doc_id"] for f in again["failures"]] == ["corpus/bundle.zip!/bad.pdf"]
-    status = json.loads(run_foi("status", "--json", "--index", str(index)).stdout)
+    status = json.loads(invoke_foi("status", "--json", "--index", index).stdout)
     assert [f["doc_id"] for f in status["failures"]] == ["corpus/bundle.zip!/bad.pdf"]
     (folder / "bundle.zip").unlink()
-    gone = json.loads(run_foi("index", str(folder), "--index", str(index), "--json").stdout)
+    gone = json.loads(invoke_foi("index", folder, "--index", index, "--json").stdout)
     assert (gone["removed"], gone["failures"]) == (3, [])
-    assert json.loads(run_foi("status", "--json", "--index", str(index)).stdout)["failures"] == []
+    assert json.loads(invoke_foi("status", "--json", "--index", index).stdout)["failures"] == []

@@ -142,7 +142,7 @@ def test_an_indexed_email_is_five_documents_and_deleting_it_removes_them(tmp_pat
     import json
 
     from indexer.search import SearchService
-    from tests.conftest import build_index, run_foi
+    from tests.conftest import build_index, invoke_foi
 
     folder = tmp_path / "corpus"
     folder.mkdir()
@@ -179,13 +179,13 @@ def test_an_indexed_email_is_five_documents_and_deleting_it_removes_them(tmp_pat
     assert not any(t.startswith("in ") for t in [line.text for line in _build_lines(top, mail, [])[0][:5]])
     service.close()
 
-    shown = run_foi("show", "corpus/reply.eml!/bundle.zip!/figures.xlsx", "--json", "--index", str(index))
+    shown = invoke_foi("show", "corpus/reply.eml!/bundle.zip!/figures.xlsx", "--json", "--index", index)
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["parent"] == "corpus/reply.eml!/bundle.zip"
-    similar = run_foi("similar", "corpus/reply.eml!/reply.docx", "--json", "--index", str(index))
+    similar = invoke_foi("similar", "corpus/reply.eml!/reply.docx", "--json", "--index", index)
     assert similar.returncode == 0, similar.stderr
     assert json.loads(similar.stdout.splitlines()[0])["doc_id"] == "corpus/copy.docx"
-    status = json.loads(run_foi("status", "--json", "--index", str(index)).stdout)
+    status = json.loads(invoke_foi("status", "--json", "--index", index).stdout)
     assert status["kinds"] == {"archive": 1, "docx": 2, "email": 1, "pdf": 1, "sheet": 1, "text": 1}
 
     (folder / "reply.eml").unlink()

@@ -158,17 +158,18 @@ def test_real_sheffield_responses_all_index_and_are_findable(tmp_path):
     assert ids and ids[0] == f"sheffield/{target.name}"
 
 
-def test_new_documents_are_added_without_duplicates_even_when_doc_ids_collide(tmp_path, index_dir):
-    """New documents skip Whoosh's replace lookup; two roots with the same folder name must
-    still leave one document per doc_id."""
+def test_two_roots_with_one_folder_name_are_refused_before_touching_the_index(tmp_path, index_dir):
+    """Two folders called `docs` would share doc ids: the run stops (a usage error) instead
+    of letting the second replace the first; nothing is written."""
     from indexer.pipeline import RunOptions, run_index
+    from indexer.roots import DocIdClash
 
     for side in ("a", "b"):
         write_doc(tmp_path / side / "docs", "same.txt", f"Response from side {side} about gritters.")
-    summary = run_index([tmp_path / "a" / "docs", tmp_path / "b" / "docs"], index_dir, RunOptions(jobs=1))
-    assert _doc_count(index_dir) == 1
-    assert [f.reason for f in summary.failures] == ["duplicate"]
-    assert _search_ids(index_dir, "gritters") == ["docs/same.txt"]
+    with pytest.raises(DocIdClash) as clash:
+        run_index([tmp_path / "a" / "docs", tmp_path / "b" / "docs"], index_dir, RunOptions(jobs=1))
+    assert str(tmp_path / "a" / "docs") in str(clash.value) and "--name" in str(clash.value)
+    assert not index_dir.exists()
 
 
 def test_sidecar_added_later_under_either_name_reindexes(docs, index_dir):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.badinputs import good_text, token
-from tests.conftest import ROOT, run_foi
+from tests.conftest import ROOT, invoke_foi
 
 pytestmark = pytest.mark.usefixtures("engine")
 
@@ -65,7 +65,7 @@ def wait_until(check, timeout: float, what: str) -> None:
 
 
 def documents(index: Path) -> int:
-    r = run_foi("status", "--json", "--index", str(index))
+    r = invoke_foi("status", "--json", "--index", index)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)["documents"]
 
@@ -105,7 +105,7 @@ def test_a_signal_commits_the_finished_documents_and_the_next_run_does_the_rest(
     wait_until(lambda: group_gone(proc.pid), 30, "the worker processes to end")
     assert documents(index) == 120
     (corpus / "hang.txt").unlink()
-    r = run_foi("index", str(corpus), "--index", str(index), "--json", "--jobs", "1")
+    r = invoke_foi("index", corpus, "--index", index, "--json", "--jobs", "1")
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout)
     assert (summary["added"], summary["unchanged"], summary["failed"]) == (49, 120, 0)

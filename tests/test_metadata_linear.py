@@ -18,7 +18,8 @@ from indexer.fields import exemption_keys as index_keys
 from indexer.metadata import dedupe_exemptions, exemption_keys, extract_metadata
 from indexer.metadata import exemptions as exemptions_module
 from indexer.models import OUTCOMES, FoiMetadata
-from indexer.sidecar import apply_sidecar
+from indexer.extract.base import ExtractionError
+from indexer.sidecar import MAX_EXEMPTIONS, apply_sidecar
 
 SMALL = 64 * 1024
 FACTOR = 4
@@ -80,24 +81,34 @@ def test_cue_scan_reads_each_window_once(monkeypatch):
 
 
 @pytest.mark.parametrize("distinct", [False, True], ids=["repeated", "distinct"])
-def test_sidecar_exemptions_are_deduplicated_in_linear_time(distinct):
+def test_exemptions_are_deduplicated_in_linear_time(distinct):
+    """A sidecar holds at most MAX_EXEMPTIONS (more is bad_sidecar, below), but the
+    de-duplication and the index keys must stay linear for any list a document yields."""
     def make(n):
         return [f"section {i}" if distinct else f"s{i % 50}({i % 7})" for i in range(n)]
 
     def cpu(values):
         start = time.process_time()
-        meta, _ = apply_sidecar(FoiMetadata(), {"exemptions": values})
-        keys = index_keys(meta.exemptions)  # the keys the index stores for exemption filters
-        return time.process_time() - start, meta, keys
+        kept = dedupe_exemptions(values)
+        keys = index_keys(kept)  # the keys the index stores for exemption filters
+        return time.process_time() - start, kept, keys
 
     small, _, _ = cpu(make(25_000))
-    big, meta, keys = cpu(make(100_000))
+    big, kept, keys = cpu(make(100_000))
     assert big < MAX_GROWTH * max(small, FLOOR)
     if distinct:
-        assert len(meta.exemptions) == 100_000 and len(keys) == 100_000
+        assert len(kept) == 100_000 and len(keys) == 100_000
     else:
-        assert len(meta.exemptions) == len(set(make(100_000))) == 350
-        assert meta.exemptions[:2] == ["s0(0)", "s1(1)"]  # first-seen order kept
+        assert len(kept) == len(set(make(100_000))) == 350
+        assert kept[:2] == ["s0(0)", "s1(1)"]  # first-seen order kept
+
+
+def test_a_sidecar_keeps_its_exemptions_up_to_the_limit_and_refuses_more():
+    values = [f"s{i % 50}({i % 7})" for i in range(MAX_EXEMPTIONS)]
+    meta, _ = apply_sidecar(FoiMetadata(), {"exemptions": values})
+    assert len(meta.exemptions) == len(set(values)) and meta.exemptions[:2] == ["s0(0)", "s1(1)"]
+    with pytest.raises(ExtractionError, match="bad_sidecar"):
+        apply_sidecar(FoiMetadata(), {"exemptions": values + ["s43"]})
 
 
 def test_dedupe_keeps_order_and_drops_bare_parents():

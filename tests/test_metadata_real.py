@@ -2,14 +2,14 @@
 WhatDoTheyKnow (../shared/corpus-real, never copied into this repo).
 
 Outcome is measured twice. LABELS.json outcomes are each requester's classification of the
-whole request: noisy, and different from the written rule set where the rules are deliberate
-(names redacted under s40(2) are partial, a holding letter is unknown, "we have no contracts
-with X" is not held). tests/real_outcomes.py gives the rule set's outcome of each letter as read
-by hand, with the reason wherever it differs from LABELS.json; the extractor is held to that
-reading, and to the requester's label on the letters where the two agree. The final emails carry
-no letter date of their own (WhatDoTheyKnow keeps the send time outside the text), so the
-response date is expected to be unknown, never guessed; the request date ("which we received
-on ...") gives the date people filter on.
+whole request: noisy, but the target (85%) is set on them, and the written rule set reads
+outcomes the way requesters do (personal data redacted from released documents is disclosed,
+an answer with one part not held is partial). tests/real_outcomes.py gives the rule set's
+outcome of each letter as read by hand, with the reason wherever it differs from LABELS.json
+(a holding letter is unknown, "we have no contracts with X" is not held); the extractor is held
+to that reading too. The final emails carry no letter date of their own (WhatDoTheyKnow keeps
+the send time outside the text), so the response date is expected to be unknown, never
+guessed; the request date ("which we received on ...") gives the date people filter on.
 """
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ pytestmark = pytest.mark.skipif(not LABELS.is_file(), reason="../shared/corpus-r
 
 # Measured on the 60 files (see the printed report); floors sit just under what is reached.
 OUTCOME_RULES_FLOOR = 0.95  # 60/60 against the hand-read rule set
-OUTCOME_AGREED_FLOOR = 0.95  # 44/44 where the rule set and the requester agree
-OUTCOME_LABELS_FLOOR = 0.70  # 44/60 against LABELS.json: 16 letters read differently (real_outcomes.py)
+OUTCOME_AGREED_FLOOR = 0.95  # 51/51 where the rule set and the requester agree
+OUTCOME_LABELS_FLOOR = 0.85  # 51/60 against LABELS.json (issue 16's target): 9 letters read differently
 DATE_FLOOR = 0.95  # response or request date: 59/60 (the 60th is a holding letter with no date)
 REFERENCE_FLOOR = 0.65  # 40/60: 20 of the emails contain no reference at all
 REFERENCE_WHEN_PRESENT = 1.0  # every email that contains an "FOI / n" or "EIR / n" reference gets one
@@ -175,3 +175,15 @@ def test_real_office_letters_metadata(name):
     m = extract_metadata(doc.text)
     assert (m.authority, m.reference, m.date) == (label["authority"], label["reference"], label["date"])
     assert m.request_date == label.get("request_date")
+
+
+def test_bench_report_agrees_and_explains_each_miss():
+    from bench.metadata_real import report, score
+
+    s = score(REAL)
+    right = sum(m.outcome == lab["outcome"] for _, _, lab, m in _results())
+    assert (s.documents, s.outcome_right) == (len(_results()), right)
+    assert set(s.cues) == {n for n, _, lab, m in _results() if m.outcome != lab["outcome"]}
+    for trace in s.cues.values():
+        assert trace[-1][0] == "counts"
+    assert "cues of " in report(s, misses=True, cues=True)

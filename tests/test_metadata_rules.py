@@ -132,7 +132,7 @@ def test_a_late_final_answer_is_not_a_holding_reply():
                     "section 31(1)(a) of the Act and is withheld.") == "refused"
 
 
-# --- rule 3: a redaction under an exemption is partial -------------------------------------------------
+# --- rules 3 and 6: what a redaction or a withholding means ------------------------------------------
 
 @pytest.mark.parametrize("body", [
     "Please find attached the minutes of the meetings. The names of junior officers have been redacted under "
@@ -140,13 +140,54 @@ def test_a_late_final_answer_is_not_a_holding_reply():
     "Please find the report attached. Personal data has been removed from the report.",
     "Please see attached. The names of third parties have been redacted under Regulation 12(3) of the "
     "Environmental Information Regulations 2004.",
+    # the ground given in the next sentence
+    "Please find the inspection reports attached. Some text in the reports has been redacted. This is personal "
+    "information and is exempt under section 40(2) of the Act.",
 ])
-def test_a_redaction_is_partial_whatever_the_request_asked(body):
+def test_personal_data_redacted_from_released_documents_is_disclosed(body):
+    assert _outcome(body) == "disclosed"
+
+
+def test_redacted_files_explained_as_personal_data_are_disclosed():
+    files = "2 Attachments\nInspection report 2023 Redacted.pdf\nLetter to the owner Redacted.pdf\n\n"
+    explained = "Please see attached. Names of officers and of the owner have been redacted as they are personal data."
+    assert extract_metadata(files + LETTER.format(body=explained)).outcome == "disclosed"
+    assert extract_metadata(files + LETTER.format(body="Please see attached.")).outcome == "partial"  # no ground
+
+
+@pytest.mark.parametrize("body", [
+    "Please find the contract attached. The pricing schedule has been redacted under section 43(2) of the Act, as "
+    "its disclosure would be likely to prejudice the contractor's commercial interests.",
+    "Please find the report attached. Some information in the report has been redacted.",
+    "Please find the contract attached. Names and unit prices have been redacted under sections 40(2) and 43(2).",
+])
+def test_a_redaction_under_another_exemption_or_no_ground_is_partial(body):
     assert _outcome(body) == "partial"
 
 
-def test_nothing_redacted_is_disclosed():
-    assert _outcome("Please find the report attached. No information has been redacted.") == "disclosed"
+@pytest.mark.parametrize("body", [
+    "1. How many staff failed vetting in 2019?\n14\n\n2. Please provide their names.\nThe names you have "
+    "requested are exempt from disclosure under section 40(2) of the Act as they are personal data.",
+    "Please see the attached structure charts. The names of individuals have been withheld under section 40(2) of "
+    "the Act.",
+])
+def test_personal_data_asked_for_and_withheld_is_partial(body):
+    assert _outcome(body) == "partial"
+
+
+def test_what_an_exemption_says_is_no_decision():
+    body = ("The number of potholes repaired in 2018 was 1,204. Section 40(2) of the Act provides that personal "
+            "data of third parties is exempt information if disclosure would breach the data protection principles.")
+    assert _outcome(body) == "disclosed"
+    decided = ("The number of potholes repaired in 2018 was 1,204. The names of the inspectors are exempt under "
+               "section 40(2) of the Act, as disclosure would breach the data protection principles.")
+    assert _outcome(decided) == "partial"
+
+
+def test_complaint_rights_that_mention_withholding_are_no_decision():
+    assert _outcome("The number of potholes repaired in 2018 was 1,204, at a cost of £88,000. You can ask for an "
+                    "internal review of any decision to withhold information, and if you remain dissatisfied you "
+                    "can complain to the Information Commissioner.") == "disclosed"
 
 
 # --- rule 5: not held only when nothing is held --------------------------------------------------------
@@ -163,6 +204,37 @@ def test_nothing_redacted_is_disclosed():
 ])
 def test_not_held(body):
     assert _outcome(body) == "not_held"
+
+
+@pytest.mark.parametrize("body", [
+    "We do not hold any records of meetings with the school. Please see the following links for further "
+    "information about air quality: www.leeds.gov.uk/air",
+    "We do not hold this information. You may be interested in the national figures, which are published on "
+    "the Department for Education's website.",
+    "We do not hold this information. Statistics on school workforces are published by the Department for "
+    "Education at www.gov.uk/workforce",
+])
+def test_advice_links_beside_not_held_stay_not_held(body):
+    assert _outcome(body) == "not_held"
+
+
+def test_a_link_that_answers_part_of_the_request_beside_not_held_is_partial():
+    assert _outcome("We do not hold any records of meetings with the school. With regards to our policy on air "
+                    "quality, it is contained within our Air Quality Action Plan, available on the council website: "
+                    "www.leeds.gov.uk/aqap") == "partial"
+
+
+def test_information_not_held_yet_beside_answers_is_partial():
+    body = ("1. How many classes are run each week?\n20\n\n2. Please provide the new strategy.\nThe strategy is "
+            "being drafted by the taskforce. It will be consulted on, and these will be published on our website "
+            "in due course.")
+    assert _outcome(body) == "partial"
+    assert _outcome("The report you asked for has not yet been finalised.") == "not_held"
+
+
+def test_an_answer_from_a_partial_search_is_partial():
+    assert _outcome("We identified 14 officers who marked emails in this way. We have only looked at the emails "
+                    "held by the FOI team; we have not searched the council's other systems.") == "partial"
 
 
 def test_a_nil_answer_beside_other_answers_is_an_answer():
@@ -248,3 +320,37 @@ def test_the_regulator_named_in_the_complaints_paragraph_is_not_the_writer():
 ])
 def test_gazetteer_acronyms_and_welsh_councils(name, expected):
     assert canonical_authority(name) == expected
+
+
+def test_the_signature_outweighs_a_body_named_again_and_again():
+    text = ("Dear Mr Jones,\n\nThank you for your request about the transfer of Bar Park from Sheffield City Council. "
+            "Sheffield City Council owned the site until 2012, when Sheffield City Council sold it. Please see the "
+            "attached correspondence with Sheffield City Council.\n\nKind regards,\n\nInformation Governance\n"
+            "Rotherham Metropolitan Borough Council\n")
+    assert extract_metadata(text).authority == "Rotherham Metropolitan Borough Council"
+
+
+def test_a_footer_with_the_senders_postal_address_names_the_writer():
+    text = ("Dear Sir,\n\nThe Home Office figures you mention are not held by us. We repaired 1,204 potholes.\n\n"
+            "Regards\nFOI Officer\n\nWirral Council, Wallasey Town Hall, Brighton Street, Wallasey CH44 8ED\n")
+    assert extract_metadata(text).authority == "Wirral Council"
+
+
+def test_an_attachment_name_above_the_letter_is_not_its_letterhead():
+    text = ("1 Attachment\nRotherham Metropolitan Borough Council transfer Redacted.pdf\n456K\nDear Mr Reiss,\n"
+            "Thank you for your request for information relating to Bar Park which we received on 07/12/2023.\n"
+            "Please find our response to your request set out below:\nThe green area on the plan represents the "
+            "land owned by the Parks and Countryside Service, which is responsible for the site and its upkeep. "
+            "Please see the attached email correspondence about the transfer of the park.\nIf you are unhappy with "
+            "the response you can ask for an internal review, and then contact the Information Commissioner’s "
+            "Office.\nKind Regards,\nSheffield City Council\n")
+    assert extract_metadata(text).authority == "Sheffield City Council"
+
+
+def test_outcome_trace_names_the_deciding_sentences():
+    from bench.metadata_real import outcome_trace
+
+    trace = outcome_trace(LETTER.format(body="1. How many cases?\n1219\n\n2. Please break them down by type.\n"
+                                             "We do not break down the waiting list by type."))
+    assert ("not_held", "We do not break down the waiting list by type.") in trace
+    assert trace[-1][0] == "counts" and "'not_held': 1" in trace[-1][1]

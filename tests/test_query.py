@@ -113,7 +113,8 @@ def run(index, *args):
     ("pages:>99999999999999999999999", "too large"),
     ("date:[2021 TO 2020]", "reversed"),
     ("title:", "has no value"),
-    ("q", "'q': words need at least 2 letters"),
+    ("q", "foi: 'q': words need at least 2 letters"),
+    ("q x", "foi: 'q', 'x': words need at least 2 letters"),
     ("the and of", "stop words"),
 ])
 def test_cli_usage_errors_are_one_line_exit_2(small, text, message):

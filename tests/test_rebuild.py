@@ -14,16 +14,17 @@ from pathlib import Path
 import pytest
 
 from tests.badinputs import good_text, token
-from tests.conftest import ROOT, run_foi
+from tests.conftest import ROOT, invoke_foi, run_foi
 from tests.test_interrupt import CLI, documents, start, wait_until
 
 pytestmark = pytest.mark.usefixtures("engine")
 STAGING = "foi-rebuild"
 
 # Counts the documents holding "rebuildtest" with a reader held open for the whole run (as the
-# TUI holds one) and with a fresh one each time (as `foi search` opens one), until told to stop.
+# TUI holds one) and with a fresh one each time (as `foi search` opens one), until told to stop;
+# a 10 ms rest between counts (dozens a second) leaves the CPU to the rebuild it watches.
 READER = (
-    "import sys, json\n"
+    "import sys, json, time\n"
     "from pathlib import Path\n"
     "from indexer.search import SearchService\n"
     "index, stop = Path(sys.argv[1]), Path(sys.argv[2])\n"
@@ -37,6 +38,7 @@ READER = (
     "    finally:\n"
     "        fresh.close()\n"
     "    print(json.dumps(line), flush=True)\n"
+    "    time.sleep(0.01)\n"
 )
 
 
@@ -46,13 +48,35 @@ def write_corpus(folder: Path, first: int, count: int) -> None:
         (folder / f"d{i:04}.txt").write_text(good_text(token(7000 + i)) + "rebuildtest words\n")
 
 
-def index_corpus(corpus: Path, index: Path, *args: str) -> dict:
-    r = run_foi("index", str(corpus), "--index", str(index), "--json", "--jobs", "1", *args)
+def index_corpus(corpus: Path, index: Path, *args: str, run=invoke_foi) -> dict:
+    r = run("index", str(corpus), "--index", str(index), "--json", "--jobs", "1", *args)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
 
 
-@pytest.mark.xfail(reason='known bug (issue 17 follow-up): on tantivy a reader open during the swap can read a removed .fast file and report the index damaged', strict=False)
+def test_a_reader_opened_before_a_rebuild_reads_the_swapped_in_index(tmp_path):
+    """The swap takes the old index's files away: a reader that had them open (its searcher,
+    its fast columns) goes on with the new index, with no "damaged" error."""
+    from indexer.search import Filters, SearchService
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write_corpus(corpus, 0, 30)
+    index_corpus(corpus, index)
+    held = SearchService(index)
+    try:
+        assert held.count("rebuildtest") == 30
+        assert len(held.search("rebuildtest", Filters(), sort="-date", limit=5).hits) == 5
+        write_corpus(corpus, 30, 5)
+        assert index_corpus(corpus, index, "--rebuild", run=run_foi)["added"] == 35  # a writer of its own
+        assert held.count("rebuildtest") == 35
+        assert len(held.search("rebuildtest", Filters(), sort="-date", limit=50).hits) == 35
+        assert held.stats().documents == 35
+    finally:
+        held.close()
+
+
+@pytest.mark.xfail(reason="known flake on tantivy (issue 17 follow-up): a reader inside the swap can still get "
+                          "IndexDamaged once in a few runs despite the read-again on a replaced folder", strict=False)
 def test_readers_keep_the_old_index_until_the_rebuild_is_swapped_in(tmp_path):
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     write_corpus(corpus, 0, 300)

@@ -11,7 +11,7 @@ import pytest
 from indexer import models
 from indexer.discover import discover, is_candidate
 from indexer.extract import ExtractionError, extract_bytes, registry
-from tests.conftest import run_foi
+from tests.conftest import invoke_foi, run_foi
 from tests.office_fixtures import (LETTER, docx_bytes, encrypt_office, html_bytes, odt_bytes, ods_bytes, pptx_bytes,
                                    rtf_bytes, xlsx_bytes, zip_bytes)
 
@@ -125,11 +125,11 @@ def test_a_folder_of_every_format_indexes_with_exit_0(tmp_path):
     assert reasons == bad
     for name in good:
         word = "wombat" + name.rsplit(".", 1)[1]
-        found = run_foi("search", word, "--index", str(index), "--json")
+        found = invoke_foi("search", word, "--index", index, "--json")
         assert found.returncode == 0, (name, found.stderr)
         want = "mixed/bundle.zip!/inner/wombatzip.txt" if name == "bundle.zip" else f"mixed/{name}"
         assert [json.loads(line)["doc_id"] for line in found.stdout.splitlines()] == [want]
-    status = json.loads(run_foi("status", "--index", str(index), "--json").stdout)
+    status = json.loads(invoke_foi("status", "--index", index, "--json").stdout)
     assert status["documents"] == len(good) + 1
     assert status["kinds"] == {"archive": 1, "docx": 1, "email": 1, "html": 1, "odt": 1, "rtf": 1, "sheet": 3,
                                "slides": 1, "text": 2}

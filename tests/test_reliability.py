@@ -1,7 +1,8 @@
 """Bad input never stops a run: every good file is found, every bad one is reported with its reason.
 
 The corpus comes from tests/badinputs.py (hand-made PDF bytes, renamed formats, hostile text
-and names, links and FIFOs); `foi index` runs as a real subprocess, as a user would run it.
+and names, links and FIFOs); `foi index` runs on it as a real subprocess, as a user would run
+it, and the commands that read the index back run in this process (tests.conftest.invoke_foi).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 
 from tests import badinputs
 from tests.badinputs import INDEXED, MAX_CHARS, good_text, make_corpus, token
-from tests.conftest import ROOT
+from tests.conftest import ROOT, invoke_foi
 
 FOI = [sys.executable, "-m", "indexer"]
 
@@ -98,7 +99,7 @@ def check_every_good_file_is_found_by_search(bad_run, tmp_path):
     assert summary["added"] == len(good)
     queries = tmp_path / "queries.txt"
     queries.write_text("\n".join(c.token for c in good) + "\n", encoding="utf-8")
-    proc = foi("search", "--queries", queries, "--json", "--index", index, "--limit", 5)
+    proc = invoke_foi("search", "--queries", queries, "--json", "--index", index, "--limit", 5)
     assert_clean(proc)
     found = defaultdict(list)
     for line in proc.stdout.splitlines():
@@ -111,40 +112,40 @@ def check_every_good_file_is_found_by_search(bad_run, tmp_path):
 def check_limits_mark_documents_truncated(bad_run):
     cases, _, _, index = bad_run
     for case in [c for c in cases if c.truncated]:
-        proc = foi("show", f"corpus/{case.rel}", "--json", "--index", index)
+        proc = invoke_foi("show", f"corpus/{case.rel}", "--json", "--index", index)
         assert_clean(proc)
         assert json.loads(proc.stdout)["truncated"] is True, case.kind
 
 
 def check_document_text_is_data_no_escape_codes_reach_the_terminal(bad_run):
     _, _, _, index = bad_run
-    proc = foi("show", "corpus/text/markup.txt", "--json", "--index", index)
+    proc = invoke_foi("show", "corpus/text/markup.txt", "--json", "--index", index)
     assert_clean(proc)
     content = json.loads(proc.stdout)["content"]
     assert "\x1b" not in content and "\x07" not in content
     assert "<script>" in content  # markup is kept as the words it is, not interpreted
-    human = foi("show", "corpus/text/markup.txt", "--index", index)
+    human = invoke_foi("show", "corpus/text/markup.txt", "--index", index)
     assert_clean(human)
     assert "\x1b" not in human.stdout and "\x07" not in human.stdout
 
 
 def check_status_lists_the_failures(bad_run):
     cases, summary, _, index = bad_run
-    proc = foi("status", "--json", "--index", index)
+    proc = invoke_foi("status", "--json", "--index", index)
     assert_clean(proc)
     status = json.loads(proc.stdout)
     listed = {(f["doc_id"], f["reason"]) for f in status["failures"]}
     for case in cases:
         if case.expect != INDEXED:
             assert (f"corpus/{case.rel}", case.expect) in listed, case.kind
-    human = foi("status", "--index", index)
+    human = invoke_foi("status", "--index", index)
     assert_clean(human)
     assert "too_large" in human.stdout and "encrypted" in human.stdout
 
 
 def check_second_run_reextracts_nothing_and_still_reports(bad_run):
     cases, first, corpus, index = bad_run
-    proc = foi("index", corpus, "--index", index, "--json", "--no-ocr")
+    proc = invoke_foi("index", corpus, "--index", index, "--json", "--no-ocr")
     assert_clean(proc)
     second = json.loads(proc.stdout)
     assert (second["added"], second["updated"], second["removed"]) == (0, 0, 0)
@@ -158,7 +159,7 @@ def check_human_summary_tells_unchanged_failures_in_one_line(bad_run):
     """Without --json, a run that changes nothing: no `failed:` line for files that failed
     before and have not changed, one line counting them (sidecar warnings are told once)."""
     cases, _, corpus, index = bad_run
-    proc = foi("index", corpus, "--index", index, "--no-ocr")
+    proc = invoke_foi("index", corpus, "--index", index, "--no-ocr")
     assert_clean(proc)
     assert [ln for ln in proc.stdout.splitlines() if ln.startswith("failed:")] == []
     failing = sum(1 for c in cases if c.expect != INDEXED)
@@ -382,7 +383,7 @@ def test_unchanged_failed_file_is_not_retried_until_asked_or_changed(tmp_path):
     index = tmp_path / "index"
 
     def run(*extra):
-        proc = foi("index", corpus, "--index", index, "--json", *extra)
+        proc = invoke_foi("index", corpus, "--index", index, "--json", *extra)
         assert_clean(proc)
         return json.loads(proc.stdout)
 
@@ -393,18 +394,18 @@ def test_unchanged_failed_file_is_not_retried_until_asked_or_changed(tmp_path):
     second = run()
     assert [(f["doc_id"], f["reason"]) for f in second["failures"]] == [("corpus/big.txt", "too_large")]
     assert (second["added"], second["unchanged"]) == (0, 1)
-    assert foi("search", word, "--count", "--index", index).returncode == 1
+    assert invoke_foi("search", word, "--count", "--index", index).returncode == 1
     # Asked to retry: it is indexed now and leaves the failure list.
     third = run("--retry-failed")
     assert (third["added"], third["failed"]) == (1, 0)
-    assert foi("search", word, "--count", "--index", index).stdout.strip() == "1"
-    status = json.loads(foi("status", "--json", "--index", index).stdout)
+    assert invoke_foi("search", word, "--count", "--index", index).stdout.strip() == "1"
+    status = json.loads(invoke_foi("status", "--json", "--index", index).stdout)
     assert status["failures"] == [] and status["documents"] == 2
     # A failed file that changes is tried again without being asked.
     (corpus / "small.txt").write_bytes(b"")
     fourth = run()
     assert [(f["doc_id"], f["reason"]) for f in fourth["failures"]] == [("corpus/small.txt", "empty")]
-    assert fourth["updated"] == 0 and json.loads(foi("status", "--json", "--index", index).stdout)["documents"] == 1
+    assert fourth["updated"] == 0 and json.loads(invoke_foi("status", "--json", "--index", index).stdout)["documents"] == 1
     (corpus / "small.txt").write_text(good_text(token(779)))
     fifth = run()
     assert (fifth["added"], fifth["failed"]) == (1, 0)
@@ -416,10 +417,10 @@ def test_failures_of_deleted_files_leave_the_list(tmp_path):
     (corpus / "bad.pdf").write_bytes(b"%PDF-1.4 broken")
     (corpus / "ok.txt").write_text(good_text(token(780)))
     index = tmp_path / "index"
-    assert json.loads(foi("index", corpus, "--index", index, "--json").stdout)["failed"] == 1
+    assert json.loads(invoke_foi("index", corpus, "--index", index, "--json").stdout)["failed"] == 1
     (corpus / "bad.pdf").unlink()
-    assert json.loads(foi("index", corpus, "--index", index, "--json").stdout)["failed"] == 0
-    assert json.loads(foi("status", "--json", "--index", index).stdout)["failures"] == []
+    assert json.loads(invoke_foi("index", corpus, "--index", index, "--json").stdout)["failed"] == 0
+    assert json.loads(invoke_foi("status", "--json", "--index", index).stdout)["failures"] == []
 
 
 @pytest.mark.parametrize("content", ["[]", "{\"failures\": [{\"path\": \"x\"}, 3, null]}", "{\"roots\": 5}",

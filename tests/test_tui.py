@@ -121,14 +121,25 @@ def make_app(index: Path) -> FoiApp:
     return FoiApp(SearchService(index), measurements=False)
 
 
+def debouncing(app) -> bool:
+    """A typed query still waits for its debounce (the search bar's timer has not fired)."""
+    bar = getattr(app.screen, "search_bar", None)
+    return bar is not None and bar._timer is not None
+
+
 async def settle(pilot, timeout: float = 10.0) -> None:
-    """Let the debounce fire and every worker finish, then let messages land."""
-    await pilot.pause(0.2)
+    """Let the debounce fire and every worker finish, then let messages land.
+
+    Polled, not a fixed sleep: after keys that typed nothing it returns at once."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        await pilot.pause()
+        if debouncing(pilot.app):
+            await pilot.pause(0.03)
+            continue
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
+        if not debouncing(pilot.app) and not any(w.is_running for w in pilot.app.workers):
             return
     raise AssertionError("workers did not finish")
 

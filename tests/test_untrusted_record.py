@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_foi, write_doc
+from tests.conftest import invoke_foi, run_foi, write_doc
 
 pytestmark = pytest.mark.usefixtures("engine")
 RECORD = "foi-index.json"
@@ -20,7 +20,7 @@ def two_roots(tmp_path: Path) -> tuple[Path, Path, Path]:
     write_doc(a, "one.txt", "A response about parking permits in the town centre.")
     write_doc(b, "two.txt", "A response about bus lanes and penalty charges.")
     index = tmp_path / "index"
-    r = run_foi("index", str(a), str(b), "--index", str(index), "--json", "--jobs", "1")
+    r = invoke_foi("index", a, b, "--index", index, "--json", "--jobs", "1")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["added"] == 2
     return a, b, index
@@ -74,18 +74,18 @@ def test_an_untrusted_record_deletes_nothing_and_names_the_rebuild(tmp_path, eng
     assert r.stderr == f"foi: index at {index}: {problem}; nothing was changed: rebuild it with {rebuild}\n"
     assert committed_doc_ids(index) == before  # beta's document is still there
 
-    r = run_foi("status", "--index", str(index))  # readers say the same, without "nothing was changed"
+    r = invoke_foi("status", "--index", index)  # readers say the same, without "nothing was changed"
     assert r.returncode == 1
     assert r.stderr == f"foi: index at {index}: {problem}; rebuild it with {rebuild}\n"
     if damage != "missing":
         return
-    r = run_foi("search", "parking", "--index", str(index))
+    r = invoke_foi("search", "parking", "--index", index)
     assert (r.returncode, r.stderr) == (1, f"foi: index at {index}: {problem}; rebuild it with {rebuild}\n")
 
-    r = run_foi("index", str(a), str(b), "--index", str(index), "--rebuild", "--json", "--jobs", "1")
+    r = invoke_foi("index", a, b, "--index", index, "--rebuild", "--json", "--jobs", "1")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["added"] == 2
-    r = run_foi("search", "parking OR penalty", "--count", "--index", str(index))
+    r = invoke_foi("search", "parking OR penalty", "--count", "--index", index)
     assert r.stdout.strip() == "2"
 
 

@@ -65,7 +65,7 @@ def test_watch_lines_are_timed_and_printable():
     at = time.struct_time((2026, 1, 2, 12, 4, 31, 4, 2, 0))
     assert watch_line("updated", "docs/a.txt", "", clock=lambda: at) == "12:04:31 updated  docs/a.txt"
     assert watch_line("failed", "docs/\x1b[31mred.txt", "empty: no text", clock=lambda: at) == (
-        "12:04:31 failed   docs/[31mred.txt  (empty: no text)")
+        "12:04:31 failed   docs/␛[31mred.txt  (empty: no text)")
 
 
 def test_foi_index_watch_prints_a_line_per_change_and_stops_on_ctrl_c(docs, index_dir, monkeypatch):

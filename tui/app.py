@@ -8,12 +8,17 @@ from textual.app import App
 from textual.binding import Binding
 
 from indexer.search import SearchService
+from indexer.textsafe import one_line
 from tui.commands import FoiCommands
 from tui.messages import ReindexFinished, ReindexProgress
 from tui.opener import open_document
 from tui.screens.empty import EmptyIndexScreen
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
+
+# Searches take milliseconds; one that runs for seconds expands a pattern over the whole
+# vocabulary and would otherwise keep growing. It is stopped with a message instead.
+SEARCH_BUDGET_SECONDS = 10.0
 
 
 class FoiApp(App):
@@ -31,11 +36,12 @@ class FoiApp(App):
     ]
 
     def __init__(self, service: SearchService, measurements: bool = True, export_dir: Path | str | None = None,
-                 **kwargs) -> None:
+                 search_budget: float | None = SEARCH_BUDGET_SECONDS, **kwargs) -> None:
         super().__init__(**kwargs)
         self.service = service
         self.measurements = measurements  # False: no timings or sizes on screen (snapshots)
         self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()  # where `e` writes CSV
+        self.search_budget = search_budget  # seconds a search may run before it is stopped
         self.reindexing = False
 
     def has_documents(self) -> bool:
@@ -86,7 +92,7 @@ class FoiApp(App):
     def on_reindex_finished(self, event: ReindexFinished) -> None:
         self.reindexing = False
         if event.summary is None:
-            self.notify(f"Re-index failed: {event.error}", severity="error", markup=False)
+            self.notify(f"Re-index failed: {one_line(event.error)}", severity="error", markup=False)
         else:
             s = event.summary
             message = f"Re-indexed: {s.added} added, {s.updated} updated, {s.removed} removed, {s.unchanged} unchanged"
@@ -108,4 +114,10 @@ def run(index_dir: Path | str) -> None:
     try:
         FoiApp(service).run()
     finally:
-        service.close()
+        # A search stuck in native code may still hold the service: close it without
+        # waiting, the process is about to end anyway.
+        import threading
+
+        closing = threading.Thread(target=service.close, daemon=True)
+        closing.start()
+        closing.join(timeout=1.0)

@@ -1,4 +1,4 @@
-"""`o`: open a document's original file in the system viewer, else in $PAGER with the app suspended."""
+"""`o`: open a document's original file in the system viewer, else its text in $PAGER (app suspended)."""
 from __future__ import annotations
 
 import os
@@ -10,8 +10,8 @@ from pathlib import Path
 
 from textual.app import App, SuspendNotSupported
 
-from indexer.extract.container import container_of
 from indexer.search import Hit
+from indexer.textsafe import clean_display, one_line
 
 
 def system_viewer() -> list[str] | None:
@@ -33,7 +33,7 @@ def pager() -> list[str]:
 def open_document(app: App, hit: Hit) -> None:
     path = Path(hit.path)
     if not path.is_file():
-        app.notify(f"The file is no longer there: {hit.path}", severity="error", markup=False)
+        app.notify(f"The file is no longer there: {one_line(hit.path)}", severity="error", markup=False)
         return
     viewer = system_viewer()
     if viewer is not None:
@@ -44,21 +44,17 @@ def open_document(app: App, hit: Hit) -> None:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        app.notify(f"Opened {path.name}", markup=False)
+        app.notify(f"Opened {one_line(path.name)}", markup=False)
         return
-    # No desktop: page the text. A PDF is paged as its extracted text, not its bytes, and so
-    # is a member of an archive or email (its path is its container's).
-    text = None
-    if hit.kind != "text" or container_of(hit.doc_id) is not None:
-        document = app.service.document(hit.doc_id)
-        text = document.content if document is not None else None
+    # No desktop: page the extracted text (a PDF's, or a member of an archive or email, whose
+    # path is its container's), cleaned: the file's own bytes could carry escape sequences,
+    # which `less -R` would pass to the terminal.
+    document = app.service.document(hit.doc_id)
+    text = clean_display(document.content if document is not None else "")
     try:
         with app.suspend():
-            if text is None:
-                subprocess.run([*pager(), str(path)], check=False)
-            else:
-                subprocess.run(pager(), input=text.encode("utf-8", "replace"), check=False)
+            subprocess.run(pager(), input=text.encode("utf-8", "replace"), check=False)
     except SuspendNotSupported:
         app.notify("Cannot hand the terminal to a pager here; press y to copy the path.", severity="warning")
     except OSError as exc:
-        app.notify(f"Could not run the pager: {exc}", severity="error", markup=False)
+        app.notify(f"Could not run the pager: {one_line(exc)}", severity="error", markup=False)

@@ -1,9 +1,9 @@
-"""Document text made safe to show: control characters replaced, word wrapping by cells.
+"""Document text made safe to show in the TUI: cleaned, highlighted and word-wrapped by cells.
 
-Everything that came out of a document (titles, snippets, whole pages, authority names)
-goes through `clean` and is rendered only as rich `Text`, never parsed as markup, so a
-document containing `[bold]`, ANSI escapes or bidi overrides shows those characters
-literally and cannot restyle or break the terminal.
+Everything that came out of a document, a sidecar or a file name (titles, snippets, whole
+pages, authority names, exemptions, paths) goes through indexer.textsafe (the cleaner the CLI
+uses too) and is rendered only as rich `Text`, never parsed as markup, so `[bold]`, ANSI escapes or bidi overrides show literally and cannot restyle or
+break the terminal.
 """
 from __future__ import annotations
 
@@ -15,40 +15,12 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-# One character in, one character out: highlight offsets computed on the raw text stay valid.
-_TABLE: dict[int, str] = {}
-for _code in range(0x20):
-    _TABLE[_code] = chr(0x2400 + _code)  # U+2400 control pictures: ␛ for ESC, ␀ for NUL
-_TABLE[0x09] = " "  # tab
-_TABLE[0x0B] = " "  # vertical tab
-_TABLE[0x0C] = " "  # form feed (PDF page breaks)
-_TABLE[0x0D] = " "  # carriage return
-_TABLE[0x7F] = "\u2421"  # DEL
-for _code in range(0x80, 0xA0):  # C1 controls, including the 8-bit CSI
-    _TABLE[_code] = "\ufffd"
-# Bidirectional overrides and isolates can reorder what the terminal shows.
-for _code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C):
-    _TABLE[_code] = "\ufffd"
-_TABLE_KEEP_NEWLINES = {**_TABLE}
-del _TABLE_KEEP_NEWLINES[0x0A]
-_TABLE[0x0A] = " "
-
-
-def clean(text: str | None, keep_newlines: bool = True) -> str:
-    """`text` with every control character replaced by a visible stand-in (same length)."""
-    if not text:
-        return ""
-    return text.translate(_TABLE_KEEP_NEWLINES if keep_newlines else _TABLE)
-
-
-def one_line(text: str | None) -> str:
-    """A single display line: newlines become spaces, controls are replaced."""
-    return clean(text, keep_newlines=False)
+from indexer.textsafe import one_line
 
 
 def highlighted(text: str, spans: Iterable[tuple[int, int] | list[int]], style: str, base: str = "") -> Text:
     """A `Text` of `text` (cleaned) with `style` over each [start, end) span."""
-    out = Text(clean(text, keep_newlines=False), style=base, no_wrap=True, end="")
+    out = Text(one_line(text), style=base, no_wrap=True, end="")
     for start, end in spans:
         if 0 <= start < end <= len(out.plain):
             out.stylize(style, start, end)

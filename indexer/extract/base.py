@@ -16,6 +16,7 @@ REASONS = (
     "ocr_unavailable",
     "bad_sidecar",
     "too_deep",  # a member of an archive (of an archive...) past the nesting limit
+    "outside_root",  # a symbolic link leading out of the indexed folders: not followed
 )
 
 

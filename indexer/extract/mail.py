@@ -5,9 +5,6 @@ body names none), the body text, and every attachment as a child document in its
 """
 from __future__ import annotations
 
-import email
-import email.policy
-import email.utils
 import re
 
 from indexer.extract.base import ExtractionError, ExtractOptions
@@ -69,6 +66,11 @@ def extract(data: bytes, options: ExtractOptions, name: str = "") -> ExtractedDo
 
 
 def _extract_eml(data: bytes, options: ExtractOptions) -> ExtractedDocument:
+    # The email package is imported here, not with the module: the registry imports every
+    # format's module to read its declarations, and a search asks it which kinds have pages.
+    import email
+    import email.policy
+
     try:
         message = email.message_from_bytes(data, policy=email.policy.default)
         headers = {key: _header(message, key) for key in _SHOWN}
@@ -137,6 +139,8 @@ def _part_bytes(part) -> bytes:
     if part.get_content_type() == "message/rfc822":
         inner = part.get_payload()
         inner = inner[0] if isinstance(inner, list) and inner else inner
+        import email.policy
+
         try:
             return inner.as_bytes(policy=email.policy.default) if hasattr(inner, "as_bytes") else b""
         except Exception:
@@ -191,6 +195,8 @@ def _extract_msg(data: bytes, options: ExtractOptions) -> ExtractedDocument:
 
 def from_msg(message, options: ExtractOptions) -> ExtractedDocument:
     """An opened extract-msg message to a document: headers, body, attachments."""
+    import email.utils
+
     date = getattr(message, "date", None)
     headers = {
         "from": getattr(message, "sender", None),
@@ -246,6 +252,8 @@ def _document(headers: dict, body: str, attachments: list[tuple[str, bytes]], op
 
 
 def _iso_date(value: str | None) -> str | None:
+    import email.utils
+
     if not value:
         return None
     try:

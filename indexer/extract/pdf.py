@@ -1,16 +1,17 @@
-"""PDF responses: text per page (pypdfium2, fast), pdfplumber for pages with tables, OCR for scans.
+"""PDF responses: text per page (pypdfium2, fast), tables as rows, OCR for scans.
 
 pypdfium2 extracts text 60-70x faster than pdfplumber and keeps content-stream order, which
-is the reading order of two-column layouts; pdfplumber is used only where it adds value:
-pages with ruled lines get their tables out as rows ("cell | cell | cell").
+is the reading order of two-column layouts. A page whose ruled lines cut a table (found
+from pdfium's path objects, see pdf_tables) has its tables out as rows ("cell | cell |
+cell") by pdfplumber's table finder, fed with pdfium's lines and characters.
 """
 from __future__ import annotations
 
-import io
 import logging
 import time
 from dataclasses import replace
 
+from indexer.extract import pdf_tables
 from indexer.extract.base import ExtractionError, ExtractOptions, NotThisFormat
 from indexer.extract.text import normalise_text
 from indexer.models import ExtractedDocument, Page
@@ -23,10 +24,6 @@ MAGIC = b"%PDF-"
 
 # Fewer characters than this on a page means "no text layer": a scan, a photo, a fax.
 MIN_TEXT_CHARS = 20
-# A page with this many vector paths may hold a ruled table worth pdfplumber's time.
-# A ruled table needs several line segments: separate path objects (most producers) or
-# one path of many segments (reportlab's grid). A letterhead rule or two stays under this.
-_TABLE_SEGMENTS = 8
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +65,6 @@ def extract_pdf(data: bytes, options: ExtractOptions = ExtractOptions()) -> Extr
             raise ExtractionError("corrupt", "the PDF has no pages")
         pages: list[Page] = []
         needs_ocr: list[int] = []
-        plumber = None
         total = 0
         unreadable = 0
         truncated = count > options.max_pages
@@ -80,20 +76,21 @@ def extract_pdf(data: bytes, options: ExtractOptions = ExtractOptions()) -> Extr
                 pages.append(Page(index + 1, ""))
                 continue
             try:
-                text = None
-                if _may_have_table(page, pdfium_c):
-                    plumber = plumber or _open_plumber(data)
-                    text = _plumber_page_text_or_none(plumber, index) if plumber else None
-                if text is None:
-                    textpage = page.get_textpage()
-                    text = textpage.get_text_range()
+                textpage = page.get_textpage()
+                try:
+                    text = _table_page_text_or_none(page, textpage, index, pdfium_c)
+                    if text is None:
+                        text = textpage.get_text_range()
+                finally:
                     textpage.close()
-                text = normalise_text(text)
+                room = options.max_chars - total
+                cut = len(text) > room  # cut before cleaning, which is linear but not free
+                text = normalise_text(text[:room] if cut else text)
                 if len(text.strip()) < MIN_TEXT_CHARS and _has_images(page, pdfium_c):
                     needs_ocr.append(index)
             finally:
                 page.close()
-            if total + len(text) > options.max_chars:
+            if cut or total + len(text) > options.max_chars:
                 pages.append(Page(index + 1, text[: options.max_chars - total]))
                 truncated = True
                 break
@@ -106,8 +103,6 @@ def extract_pdf(data: bytes, options: ExtractOptions = ExtractOptions()) -> Extr
     except Exception as exc:  # pdfium/pdfminer raise many types on damaged files
         raise ExtractionError("corrupt", f"{type(exc).__name__}: {exc}") from None
     finally:
-        if plumber is not None:
-            plumber.close()
         pdf.close()
     if not any(p.text.strip() for p in pages):
         if unreadable == len(pages):
@@ -165,62 +160,16 @@ def _count_objects(page, kind) -> int:
     return sum(1 for _ in page.get_objects(filter=[kind], max_depth=2))
 
 
-def _may_have_table(page, pdfium_c) -> bool:
-    segments = 0
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
-        segments += max(1, pdfium_c.FPDFPath_CountSegments(obj.raw))
-        if segments >= _TABLE_SEGMENTS:
-            return True
-    return False
-
-
 def _has_images(page, pdfium_c) -> bool:
     return _count_objects(page, pdfium_c.FPDF_PAGEOBJ_IMAGE) > 0
 
 
-def _open_plumber(data: bytes):
-    import pdfplumber
-
+def _table_page_text_or_none(page, textpage, index: int, pdfium_c) -> str | None:
+    """The page's text with its ruled tables as rows; None (pdfium's plain text then) when
+    it holds no table, or when reading its tables fails: a geometry this code did not
+    foresee must cost the table layout of one page, not the document."""
     try:
-        return pdfplumber.open(io.BytesIO(data))
-    except Exception as exc:  # fall back to pdfium text for every page
-        log.debug("pdfplumber cannot open: %s", exc)
-        return None
-
-
-def _plumber_page_text_or_none(plumber, index: int) -> str | None:
-    """pdfplumber's text of a page with tables; None (pdfium's text then) if pdfminer fails
-    on it: a parser bug on one page's layout must not cost the document."""
-    try:
-        return _plumber_page_text(plumber, index)
+        return pdf_tables.table_page_text(page, textpage, pdfium_c)
     except Exception as exc:
-        log.debug("pdfplumber failed on page %d: %s", index + 1, exc)
+        log.debug("tables of page %d not read: %s", index + 1, exc)
         return None
-
-
-def _plumber_page_text(plumber, index: int) -> str | None:
-    """Text of a page with its tables as rows, in top-to-bottom order; None if no table."""
-    page = plumber.pages[index]
-    tables = page.find_tables()
-    if not tables:
-        return None
-    boxes = [t.bbox for t in tables]
-
-    def outside(obj) -> bool:
-        x = (obj.get("x0", 0) + obj.get("x1", 0)) / 2
-        y = (obj.get("top", 0) + obj.get("bottom", 0)) / 2
-        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
-
-    blocks: list[tuple[float, str]] = [
-        (line["top"], line["text"]) for line in page.filter(outside).extract_text_lines()
-    ]
-    for table in tables:
-        rows = table.extract()
-        lines = [" | ".join(_cell(c) for c in row) for row in rows if any(c for c in row)]
-        blocks.append((table.bbox[1], "\n".join(lines)))
-    blocks.sort(key=lambda b: b[0])
-    return "\n".join(text for _, text in blocks)
-
-
-def _cell(value) -> str:
-    return " ".join((value or "").split())

@@ -145,13 +145,22 @@ def kinds() -> tuple[str, ...]:
     return tuple(seen)
 
 
+@lru_cache(maxsize=1)
 def suffixes() -> tuple[str, ...]:
-    """Every file suffix discovery picks up."""
+    """Every file suffix discovery picks up (asked once per file of a walk: built once)."""
     return tuple(s for fmt in formats() for s in fmt.suffixes)
 
 
+@lru_cache(maxsize=None)
 def is_paged(kind: str | None) -> bool:
-    """Whether documents of this kind have real pages (page numbers are worth showing)."""
+    """Whether documents of this kind have real pages (page numbers are worth showing).
+
+    Every search hit asks: the module named after the kind is tried first ("pdf", "text"),
+    so a one-shot search imports one format module instead of all of them."""
+    if kind in _MODULES:
+        module = import_module(f"indexer.extract.{kind}")
+        if module.KIND == kind:
+            return bool(module.PAGED)
     return any(fmt.paged for fmt in formats() if fmt.kind == kind)
 
 

@@ -317,6 +317,12 @@ _ELSEWHERE_BEFORE = re.compile(
     r"(?:contact|to|by|from|with|via|at|redirect\w*|transfer\w*|held\s+by|owned\s+by|managed\s+by)\s+(?:the\s+)?$",
     re.I,
 )
+# The rest of a line that gives a postal address: "..., Town Hall, Brighton Street, Wallasey CH44 8ED".
+_ADDRESS_AFTER = re.compile(
+    r"[ \t]*[,–-][^\n]{0,100}?(?:\b[A-Z]{1,2}\d[A-Z\d]?[ \t]+\d[A-Z]{2}\b|\bP\.?[ \t]?O\.?[ \t]+Box\b|"
+    r"\b(?:Town|County|City)[ \t]+Hall\b|\bCivic[ \t]+(?:Centre|Offices)\b)"
+)
+_FILE_NAME = re.compile(r"\.(?:pdf|docx?|xlsx?|xlsm|csv|pptx?|odt|ods|rtf|txt|zip|msg|png|jpe?g)[ \t]*$", re.I | re.M)
 _COMPLAINT = re.compile(r"complain|internal\s+review|dissatisfied|unhappy|appeal|Information\s+Commissioner", re.I)
 _TYPE_HINT = re.compile(
     r"\b(?:your|this|the|our)\s+(?:(?:city|county|borough|district)\s+)?"
@@ -352,27 +358,38 @@ def find_authority(layout: Layout) -> str | None:
     first_seen: dict[str, int] = {}
     context_votes: dict[str, float] = defaultdict(float)
     plain: dict[str, float] = defaultdict(float)
+    placed: dict[str, float] = defaultdict(float)  # letterhead, signature and footer mentions
     for start, end in _scan_ranges(layout):
-        _score_range(text, start, end, layout, scores, first_seen, context_votes, plain)
+        _score_range(text, start, end, layout, scores, first_seen, context_votes, plain, placed)
     for name, w in plain.items():
         scores[name] += _damped(w)
     for m in _AUTHORITY_LABEL.finditer(text, 0, min(layout.current_end, _LABEL_SCAN)):
         name = _label_value(m.group("value"))
         if name:
             scores[name] += _LABEL_WEIGHT
+            placed[name] += _LABEL_WEIGHT
             first_seen.setdefault(name, m.start())
     for m in _SALUTE_QUOTED.finditer(text, layout.current_end, min(len(text), layout.current_end + 200000)):
         # The quoted request was addressed to the authority: "Dear Sheffield City Council,".
         name = canonical_authority(m.group(1))
         if name:
             scores[name] += 4
+            placed[name] += 4
             first_seen.setdefault(name, m.start())
-    _score_domains(text, layout, scores, first_seen)
+    _score_domains(text, layout, scores, first_seen, placed)
     for name, votes in context_votes.items():
         if name in scores:
             scores[name] += votes
     if not scores:
         return None
+    if placed:
+        # The body that heads or signs the letter wrote it, however often the text names another
+        # ("the transfer of the park from Sheffield City Council ..."); a "Name of authority:"
+        # label, the sender's address and the quoted request's salutation count with it.
+        strongest = max(placed.values())
+        for name in scores:
+            if not placed.get(name) and scores[name] >= strongest:
+                scores[name] = strongest - 0.5
     candidates = _apply_type_hint(text, layout, scores)
     best = max(candidates, key=lambda n: (candidates[n], -first_seen.get(n, 0)))
     return best if candidates[best] >= 1.0 else None
@@ -414,12 +431,12 @@ def _damped(w: float) -> float:
     return w if w <= _PLAIN_FULL else min(_PLAIN_CAP, _PLAIN_FULL + math.log2(1 + w - _PLAIN_FULL))
 
 
-def _score_range(text, start, end, layout, scores, first_seen, context_votes, plain) -> None:
+def _score_range(text, start, end, layout, scores, first_seen, context_votes, plain, placed) -> None:
     for run in _RUN.finditer(text, start, end):
-        _score_run(text, run.start(), run.end(), layout, scores, first_seen, context_votes, plain)
+        _score_run(text, run.start(), run.end(), layout, scores, first_seen, context_votes, plain, placed)
 
 
-def _score_run(text, start, end, layout, scores, first_seen, context_votes, plain) -> None:
+def _score_run(text, start, end, layout, scores, first_seen, context_votes, plain, placed) -> None:
     g = gazetteer()
     word = text[start:end]
     if word.isalpha() and word not in g.context_first and (word,) not in g.abbrev_prefixes \
@@ -450,6 +467,8 @@ def _score_run(text, start, end, layout, scores, first_seen, context_votes, plai
         pos = toks[i].start
         w = _weight(text, pos, toks[min(i + n, len(toks)) - 1].end, layout)
         (plain if w <= 1.0 else scores)[name] += w
+        if w >= 1.5 and _placed(text, pos, toks[min(i + n, len(toks)) - 1].end, layout):
+            placed[name] += w
         first_seen.setdefault(name, pos)
         i += n
 
@@ -485,13 +504,7 @@ def _weight(text: str, start: int, end: int, layout: Layout) -> float:
     in_current = start < layout.current_end
     if layout.request and layout.request.start <= start < layout.request.end:
         return 0.25  # the request repeated in the reply names what was asked about
-    # The head is what stands above the salutation; with none, the first few lines.
-    head_end = layout.body_start if layout.body_start > 0 else min(_HEAD_ZONE, layout.body_end)
-    w = 1.0
-    if in_current and start < head_end:
-        w = 3.0  # letterhead
-    elif in_current and layout.body_end <= start < max(layout.sign_end, layout.body_end + 1):
-        w = 3.0  # signature block
+    w = 3.0 if _placed(text, start, end, layout) else 1.0
     after = text[end: end + 40]
     before = text[max(0, start - 40): start]
     if _AGENT_AFTER.match(after) or _AGENT_BEFORE.search(before):
@@ -499,6 +512,8 @@ def _weight(text: str, start: int, end: int, layout: Layout) -> float:
     elif _ELSEWHERE_BEFORE.search(before):
         w *= 0.5
     lo, hi = _sentence_around(text, start, end)
+    if start >= layout.body_end:
+        lo = max(lo, layout.body_end)  # the signature is not part of the complaints paragraph above it
     if _COMPLAINT.search(text, lo, hi):
         # "complain to the Information Commissioner's Office" names the regulator, not the
         # writer: every reply has that paragraph, and the ICO's own letters sign as the ICO
@@ -508,6 +523,21 @@ def _weight(text: str, start: int, end: int, layout: Layout) -> float:
     return w
 
 
+def _placed(text: str, start: int, end: int, layout: Layout) -> bool:
+    """The mention heads the letter (above the salutation; with none, the first few lines),
+    sits in the signature block, or is a footer line under it that gives a postal address."""
+    if start >= layout.current_end:
+        return False
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+    line_end = line_end if line_end >= 0 else len(text)
+    if _FILE_NAME.search(text, line_start, line_end):
+        return False  # an attachment's name listed above the letter ("Bar Park Rotherham.pdf")
+    head_end = layout.body_start if layout.body_start > 0 else min(_HEAD_ZONE, layout.body_end)
+    if start < head_end or layout.body_end <= start < max(layout.sign_end, layout.body_end + 1):
+        return True
+    return start >= layout.body_end and bool(_ADDRESS_AFTER.match(text, end, line_end))
+
+
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     lo = max(text.rfind(". ", max(0, start - 300), start), text.rfind("\n\n", max(0, start - 300), start),
              start - 300, 0)
@@ -515,7 +545,7 @@ def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, min(hi_candidates) if hi_candidates else min(len(text), end + 300)
 
 
-def _score_domains(text, layout, scores, first_seen) -> None:
+def _score_domains(text, layout, scores, first_seen, placed) -> None:
     limit = min(len(text), layout.current_end + 50000)
     for pattern, weight in ((_EMAIL, 3.0), (_URL, 0.5)):
         for m in pattern.finditer(text, 0, limit):
@@ -526,6 +556,8 @@ def _score_domains(text, layout, scores, first_seen) -> None:
             if pattern is _URL and _COMPLAINT.search(text, *_sentence_around(text, m.start(), m.end())):
                 w = 0.0
             scores[name] += w
+            if pattern is _EMAIL and m.start() < layout.current_end:
+                placed[name] += w  # the sender's own address
             first_seen.setdefault(name, m.start())
 
 

@@ -1,7 +1,9 @@
 """The outcome of a response: disclosed, partial, refused, not_held, ncnd or unknown.
 
 Each short answer (Q&A pair) and each sentence of the response part is labelled from its
-wording, then the labels combine by one rule set, written for FOI and EIR responses in general:
+wording, then the labels combine by one rule set, written for FOI and EIR responses in general
+and read the way requesters and authorities label their own outcomes. The first rule that
+applies decides:
 
 1. Unknown, for a holding reply: an acknowledgement ("has been logged", "we will respond by"),
    a request for clarification ("could you clarify", "before we can process your request")
@@ -9,23 +11,38 @@ wording, then the labels combine by one rule set, written for FOI and EIR respon
    the letter also gives information. Naming the exemption still being considered does not
    make an extension letter a refusal.
 2. NCND: the letter will "neither confirm nor deny" (partial when it also gives information).
-3. Partial: something given (answers, figures, tables, attachments) and something withheld,
-   redacted, refused or not held. A redaction under an exemption (names removed under
-   s40(2)) is partial, whoever's data it is.
+3. Partial: something given (answers, figures, tables, attachments, a link that answers a
+   question) and something not given:
+   a. withheld or refused under an exemption or the cost limit, including personal data that
+      was itself asked for ("the names you requested are exempt", "names have been withheld");
+   b. redacted under an exemption other than personal data's ("prices redacted under s43"),
+      or redacted on no stated ground (a "... Redacted.pdf" no sentence explains);
+   c. not held, in part or in the form asked for ("we do not hold the 2014 figures", "not
+      broken down by type", "only available from 2018"), not held yet ("will be published in
+      due course"), or only partly searched ("we have only looked at the FOI team's emails").
 4. Refused: nothing given and something withheld or refused (an exemption, the cost limit,
    vexatious or repeated). A pointer to published information, or a suggestion to narrow the
-   request, beside a refusal or a "not held" is advice, not a disclosure.
+   request, beside a refusal is advice, not a disclosure.
 5. Not held: nothing given, and the letter says it holds none of the information, that
    someone else holds it, or that the thing asked about does not exist ("we have no contracts
    with X", "no such trial has taken place"). A nil answer beside other answers is an answer.
-6. Disclosed: information given and nothing withheld, redacted or said not to be held.
-   Section 21 alone ("published on our website at ...") gives the requester the information.
+   A pointer offered as advice beside a "not held" ("for further information see ...", "you
+   may be interested in ...", another body's publication) gives nothing.
+6. Disclosed: information given and nothing withheld, refused or said not to be held.
+   Personal data redacted from released documents (names, contact details, signatures of
+   staff or third parties, under s40(2) or EIR 12(3)/13) leaves a response disclosed: the
+   requester has what was asked for, less what no authority releases. Section 21 alone
+   ("published on our website at ...") gives the requester the information.
 7. Unknown, with no evidence either way.
 
 What does not count as giving information: the letter's opening and closing boilerplate (the
 Act's wording, review and complaint rights, re-use licences), the request repeated above each
 answer ("Please break the figures down by year"), a reference, telephone or section number,
-and advice on where else to look.
+and advice on where else to look. What does not count as withholding: standard text that
+indexer.boilerplate recognises by its shape (complaint and review rights; what the Act or an
+exemption says, when the sentence names no party and no decision), so "Section 43 provides
+that information is exempt if ..." explains and "the prices are exempt under section 43"
+decides.
 """
 from __future__ import annotations
 
@@ -33,7 +50,8 @@ import bisect
 import re
 from collections import Counter
 
-from indexer.metadata.exemptions import Citation
+from indexer.boilerplate import shape_score
+from indexer.metadata.exemptions import Citation, find_citations
 from indexer.metadata.layout import Layout, Span, sentences
 from indexer.models import QAPair
 
@@ -71,7 +89,16 @@ _NOT_HELD = re.compile(
     # not held in the form asked for: "not quantifiable to individual polluters"
     r"\bnot\s+(?:separately\s+)?(?:quantifiable|identifiable)\s+(?:to|by|for|from|at)\b|"
     r"\b(?:is|are)\s+not\s+(?:broken\s+down|recorded\s+separately|separately\s+recorded|captured|categorised|categorized)\b|"
-    r"\b(?:do|does|did|can)\s*not\s+(?:break|split)\b[^.]{0,40}?\b(?:down|out)\b",
+    r"\b(?:do|does|did|can)\s*not\s+(?:break|split)\b[^.]{0,40}?\b(?:down|out)\b|"
+    # not held yet: "the strategy has not yet been finalised", "these will be published in due course"
+    r"\bnot\s+yet\s+(?:been\s+)?(?:published|finali[sz]ed|completed|agreed|approved|produced|available|collated|compiled)\b|"
+    r"\b(?:these|those|they|the\s+(?:report|reports|data|figures|plan|strategy|results|documents?|minutes|papers|"
+    r"review|statistics|policy|policies))\s+(?:will|are\s+due\s+to|are\s+expected\s+to)\s+be\s+"
+    r"(?:published|made\s+(?:public|available)|finali[sz]ed)\b(?![^.]{0,80}\bdisclosure\s+log)|"
+    # only part looked at: "we have only looked at the emails held by the FOI team"
+    r"\b(?:we|I)\s+have\s+only\s+(?:looked\s+at|searched|included|counted|considered|checked|reviewed)\b|"
+    r"\b(?:we|I)\s+have\s+not\s+(?:searched|counted|included|looked\s+at|checked)\b|"
+    r"\b(?:have|has)\s+only\s+been\s+able\s+to\s+(?:provide|find|locate|identify|retrieve|supply|obtain)\b",
     re.I,
 )
 # "Some of the information you have requested is exempt", "I am withholding part of the
@@ -88,6 +115,51 @@ _PART = re.compile(
 _REDACTED = re.compile(
     r"\bredact(?:ed|ion|ions)\b|\b(?:names?|personal\s+(?:data|information|details)|contact\s+details|signatures?|"
     r"e-?mail\s+addresses|telephone\s+numbers)\b[^.]{0,120}\b(?:removed|blacked\s+out|obscured|omitted)\b",
+    re.I,
+)
+# Whose data a redaction removes: names, contact details and other personal data are taken out
+# of nearly every released document, and the requester still has what was asked for.
+_PERSONAL = re.compile(
+    r"\bpersonal\s+(?:data|information|details)|\bnames?\b|\bcontact\s+details|\bsignatures?\b|"
+    r"\be-?mail\s+addresses|\b(?:tele)?phone\s+numbers|\bthird\s+part(?:y|ies)|\bindividuals?\b|"
+    r"\bmembers?\s+of\s+(?:the\s+)?(?:public|staff)|\bdata\s+subjects?\b|\bprivate\s+addresses",
+    re.I,
+)
+_PERSONAL_CODE = re.compile(r"s40|eir12\(3\)|eir13")
+# A refusal that names what was asked for ("the names you have requested are exempt") withholds
+# part of the request, whatever the data is.
+_REQUESTED = re.compile(r"\b(?:you\s+(?:have\s+)?(?:requested|asked\s+for|sought)|requested\s+information)\b", re.I)
+# A pointer offered as advice ("for further information", "you may be interested"), or to
+# someone else's publication, gives nothing asked for; beside a "not held" only a pointer that
+# answers a question does ("with regards to policy, it is in our strategy, see the link").
+_ADVICE = re.compile(
+    r"\b(?:further|more|additional|general)\s+(?:information|details|context|reading)\b|\bcontact\s+details\b|"
+    r"\b(?:you\s+may|you\s+might|should\s+you|if\s+you)\s+(?:also\s+)?(?:wish|want|like|be\s+interested|find)|"
+    r"\bmay\s+(?:be\s+)?(?:of\s+(?:interest|use|help|assistance)|useful|helpful|assist|help)|"
+    r"\bmight\s+(?:be\s+)?(?:of\s+(?:interest|use|help)|useful|helpful|assist|help)",
+    re.I,
+)
+# Where the published answer is: a link, a website, "at the following ...". Without one, "the figures
+# are provisional and may be revised when final data is published" is a caveat, not a pointer.
+_LOCATION = re.compile(r"https?://|www\.|\[\d+\]|\bwebsite|\bweb\s+site|\blinks?\b|\bonline\b|\bportal\b|"
+                       r"\b(?:at|on|via|in)\s+(?:the\s+)?following|\bbelow\b|\bhere\b", re.I)
+_SELF = re.compile(r"\b(?:us|our|we|council|authority|force)\b", re.I)
+_ACCESSIBLE = re.compile(r"accessible\s+(?:to\s+(?:you|the\s+applicant)\s+)?by\s+other\s+means|reasonably\s+accessible", re.I)
+# Published by someone else: "the statistics are published by the Department for Education".
+_OTHERS = re.compile(
+    r"\b(?:published|produced|held|collected|compiled|maintained)\s+by\s+(?:the\s+)?[\w&]+(?:\s+[A-Z][\w&]*){0,4}"
+    r"|\b(?:on|via|from)\s+(?:the\s+)?(?:(?:[A-Z][\w&]*|for|of|and|&)\s+){0,5}?[A-Z][\w&]*(?:['’]s?)?\s+"
+    r"(?:website|web\s+site|pages)",
+)
+# Explanations of the law ("Section 43 provides information is exempt if ...") name no party
+# and no decision; a decision says who did what to which information.
+_DEICTIC = re.compile(
+    r"\b(?:we|I|us|our|you|your|these|therefore|has\s+been|have\s+been|is\s+being|are\s+being|"
+    r"this\s+(?:information|request|data|case|part)|the\s+(?:information|data|figures|documents?|names)\s+"
+    r"(?:you|requested|asked|sought|held))\b"
+    # ... or applies one: "the names are exempt", not "information is exempt if ..."
+    r"|\b(?:is|are|has\s+been|have\s+been|was|were)\s+(?:therefore\s+)?(?:exempt|withheld|refused|redacted|"
+    r"not\s+(?:be\s+)?(?:disclosed|provided|released))\b(?!\s+(?:information\s+)?(?:if|where|when)\b)",
     re.I,
 )
 # Section 21 points to information published elsewhere: alone it gives the requester the
@@ -239,7 +311,8 @@ _CUES = (
                            "position to", "will not", "not be", "decided not", "obliged", "exception",
                            "maintaining", "prejudice")),
     ("not_held", _NOT_HELD, ("hold", "held", "not ", "n't", "n’t", "retained", "recorded", "found", "located",
-                             "identified", "kept", "stored", "only", "answer")),
+                             "identified", "kept", "stored", "only", "answer", "be published", "be made",
+                             "be finali")),
     ("pending", _PENDING, ("acknowledge", "logged", "registered", "will", "shall", "aim to", "expect to", "hope to",
                            "intend to", "must respond", "extend", "extension", "time", "able to", "position to",
                            "still", "provided a response", "apologi", "sorry")),
@@ -270,7 +343,9 @@ _LINK_MARK = re.compile(r"\[\d+\]")
 
 
 def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: bool,
-             request: str | None = None) -> str:
+             request: str | None = None, trace: list[tuple[str, str]] | None = None) -> str:
+    """The outcome by the rule set above. `trace`, when given, receives (label, text) for each
+    answer and sentence that carries a label (bench/metadata_real.py --cues prints them)."""
     text = layout.text
     labels: Counter[str] = Counter()
     _attachment_labels(text, layout, labels)
@@ -278,13 +353,17 @@ def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: 
     # by sentence below like the rest of the letter.
     short = [p for p in qa if len(p.answer.split()) <= _SHORT_ANSWER]
     for pair in short:
-        labels[_label_answer(pair.answer)] += 1
+        label = _label_answer(pair.answer)
+        labels[label] += 1
+        if trace is not None:
+            trace.append((f"answer:{label}", pair.answer))
     qa_spans = _qa_spans(text, layout.response, short)
     sents = sentences(text, layout.response.start, layout.response.end)
     hits = _cue_hits(text, layout.response, sents, citations)
     neutral_words = 0
     zone = 0
     after_question = False  # the request repeated above an answer may run on past its "?"
+    redaction = None  # the label of a redaction in the sentence just before, if any
     span_starts = [a for a, _ in qa_spans]
     for k, s in enumerate(sents):
         hit = hits[k]
@@ -297,15 +376,26 @@ def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: 
         label = _label_sentence(sent, hit)
         if label == "neutral" and after_question and _CONTINUATION.match(sent):
             label = "question"
+        if redaction and label == "refused" and _personal_only(sent, hit) and not _REQUESTED.search(sent):
+            # "Some text has been redacted. This is personal data, exempt under section 40(2)."
+            # explains the redaction before it; it is not a second refusal.
+            if redaction == "redacted":
+                labels["redacted"] -= 1
+                labels["redacted_personal"] += 1
+            redaction, label = None, "boiler"
+        else:
+            redaction = label if label in ("redacted", "redacted_personal") else None
         after_question = label == "question" or bool(_NUMBERED_ITEM.match(sent)) and label == "neutral"
-        if label in ("refused", "not_held", "redacted", "ncnd", "part"):
+        if trace is not None and label not in ("neutral", "question", "boiler"):
+            trace.append((label, sent))
+        if label in ("refused", "not_held", "redacted", "redacted_personal", "ncnd", "part"):
             labels[label] += 1
             zone = _ZONE
         elif label == "question" or _NUMBERED_ITEM.match(sent):
             zone = 0
             if _ANSWER_LAST_LINE.search(sent):  # "1. How many PCNs ...\n1685"
                 labels["digits"] += 1
-        elif label in ("positive", "table", "pointer", "nil"):
+        elif label in ("positive", "table", "pointer", "advice", "nil"):
             labels[label] += 1
         elif label == "neutral":
             if zone:
@@ -317,6 +407,8 @@ def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: 
         # "elsewhere", "pending", "clarify", "boiler": explanation, advice or letter furniture
     if ncnd:
         labels["ncnd"] += 1
+    if trace is not None:
+        trace.append(("counts", f"{dict(+labels)}; prose words {neutral_words}"))
     return _combine(labels, neutral_words)
 
 
@@ -342,6 +434,10 @@ def _cue_hits(text: str, region: Span, sents: list[Span], citations: list[Citati
             # s21 points elsewhere; EIR 12(4)(a) is the "not held" exception, not a refusal
             hits[i].add("pointer" if c.code.startswith("s21") else
                         "not_held" if c.code.startswith("eir12(4)(a)") else "cites")
+            if c.code.startswith("s21"):
+                hits[i].add("s21")  # the requested information is published: an answer, not advice
+            elif not (c.code.startswith("eir12(4)(a)") or _PERSONAL_CODE.match(c.code)):
+                hits[i].add("cites_other")  # an exemption other than personal data's
     return hits
 
 
@@ -364,7 +460,7 @@ def _attachment_labels(text: str, layout: Layout, labels: Counter[str]) -> None:
         if _REFUSAL_FILE.search(name):
             labels["refused"] += 1
         elif _REDACTED_FILE.search(name):
-            labels["redacted"] += 1
+            labels["redacted_file"] += 1
         else:
             labels["attachment"] += 1
 
@@ -393,7 +489,10 @@ def _label_answer(answer: str) -> str:
     if _IN_FULL.search(answer):
         return "content"
     if _REDACTED.search(answer):
-        return "redacted"
+        codes = [c.code for c in find_citations(answer, [Span(0, len(answer))])]
+        other = any(not (c.startswith(("s21", "eir12(4)(a)")) or _PERSONAL_CODE.match(c)) for c in codes)
+        personal = _PERSONAL.search(answer) or any(_PERSONAL_CODE.match(c) for c in codes)
+        return "redacted_personal" if personal and not other else "redacted"
     if _REFUSED.search(answer):
         return "refused"
     if _NOT_HELD.search(answer):
@@ -409,11 +508,17 @@ def _label_sentence(sent: str, hit: set[str]) -> str:
         return "question"  # "How many applications were refused?" asks; it does not refuse
     if "table" in hit or _is_text_table(sent):
         return "table"  # rows of figures are content, even a row headed "Refused"
-    for cue in ("ncnd", "in_full", "part", "redacted"):
+    for cue in ("ncnd", "in_full", "part"):
         if cue in hit:
             return {"in_full": "positive"}.get(cue, cue)
+    if "redacted" in hit:
+        return "redacted_personal" if _personal_only(sent, hit) else "redacted"
     if "pointer" in hit and "positive" not in hit and "cites" not in hit:
-        return "pointer"
+        answer = "s21" in hit or _ACCESSIBLE.search(sent) or (
+            _LOCATION.search(sent) and not (_ADVICE.search(sent) or _elsewhere(sent)))
+        return "pointer" if answer else "advice"
+    if hit & {"refused", "cites", "not_held"} and _is_explanation(sent):
+        return "boiler"  # what the law says, or complaint rights: no decision about this request
     if "refused" in hit or "cites" in hit and "boiler" not in hit:
         return "refused"
     if "not_held" in hit:
@@ -432,6 +537,26 @@ def _label_sentence(sent: str, hit: set[str]) -> str:
     return "neutral"
 
 
+def _elsewhere(sent: str) -> bool:
+    """The sentence points to another body's publication (a council's own is not elsewhere)."""
+    return any(not _SELF.search(m.group(0)) for m in _OTHERS.finditer(sent))
+
+
+def _personal_only(sent: str, hit: set[str]) -> bool:
+    """The sentence withholds personal data and nothing under another exemption."""
+    return "cites_other" not in hit and bool(_PERSONAL.search(sent) or "cites" in hit)
+
+
+def _is_explanation(sent: str) -> bool:
+    """Standard text by its shape (indexer.boilerplate): complaint and review rights, re-use and
+    privacy notices always; the Act's or an exemption's wording when it names no party and no
+    decision ("Section 43 provides that information is exempt if ...")."""
+    score, kind = shape_score(sent)
+    if score < 2:
+        return False
+    return kind not in ("exemption", "act") or not _DEICTIC.search(sent)
+
+
 def _is_text_table(sent: str) -> bool:
     """Two or more lines of columns of figures set apart by runs of spaces: a plain-text table."""
     if "  " not in sent:
@@ -447,14 +572,19 @@ def _is_text_table(sent: str) -> bool:
 
 def _combine(labels: Counter[str], neutral_words: int) -> str:
     """The rule set of the module docstring, applied to the labels of one letter."""
+    if labels["refused"]:
+        labels.pop("pointer", None)  # where else to look, beside a refusal: advice
     if labels["refused"] or labels["not_held"]:
-        labels.pop("pointer", None)  # where else to look, beside a refusal or "not held": advice
+        labels.pop("advice", None)
+    if not labels["redacted_personal"]:
+        labels["redacted"] += labels["redacted_file"]  # a redacted file no letter sentence explains
     given_outright = labels["content"] + labels["positive"] + labels["table"] + labels["attachment"] + labels["digits"]
     # Rule 1: a holding reply, whatever exemption it says is being considered.
     if not given_outright and (labels["holding"] or labels["clarify"] and not (labels["refused"] or labels["not_held"])):
         return "unknown"
     refused, not_held, redacted = labels["refused"] + labels["part"], labels["not_held"], labels["redacted"]
-    given = given_outright + labels["pointer"] + labels["part"] + (neutral_words >= 25)
+    given = (given_outright + labels["pointer"] + labels["advice"] + labels["part"] + labels["redacted_personal"]
+             + (neutral_words >= 25))
     if labels["nil"]:
         if given or refused:
             given += labels["nil"]  # "there were none" answers one question among others

@@ -19,7 +19,8 @@ from textual.widgets import Footer, Static
 from indexer.analysis.compare import Comparison, group_of
 from indexer.analysis.records import collect, from_hit, load_text
 from indexer.search import Filters, Hit, QueryError
-from tui.text import clean, one_line
+from indexer.textsafe import clean_display, one_line
+from tui.stoppable import call_stoppable
 
 # Documents searched for the rest of the group: the best-ranked matches of the query.
 POOL = 500
@@ -62,17 +63,22 @@ class CompareScreen(Screen):
         self.query_one("#compare-body").focus()  # arrow keys scroll a table wider than the screen
         self._group(self.hit, self.query_text, self.filters)
 
-    @work(thread=True, exclusive=True, group="compare-screen")
-    def _group(self, hit: Hit, query: str, filters: Filters) -> None:
-        service = self.app.service
+    @work(exclusive=True, group="compare-screen")
+    async def _group(self, hit: Hit, query: str, filters: Filters) -> None:
+        # stoppable: closing the screen or quitting ends the grouping
         try:
-            responses = collect(service, query, filters, with_text=True, limit=POOL)
+            comparison = await call_stoppable(self._comparison, hit, query, filters)
         except QueryError as exc:
             self.post_message(self.Failed(str(exc)))
             return
+        self.post_message(self.Loaded(comparison))
+
+    def _comparison(self, hit: Hit, query: str, filters: Filters):
+        service = self.app.service
+        responses = collect(service, query, filters, with_text=True, limit=POOL)
         if not any(r.doc_id == hit.doc_id for r in responses):
             responses.append(load_text(service, from_hit(hit)))
-        self.post_message(self.Loaded(group_of(responses, hit.doc_id)))
+        return group_of(responses, hit.doc_id)
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
@@ -112,10 +118,10 @@ def comparison_table(comparison: Comparison) -> Table:
         cells = [Text(f"Q{number}. ", style="bold cyan").append(one_line(question))]
         for row in comparison.rows:
             answer = row.answers.get(question, "")
-            cells.append(Text(clean(answer)) if answer else Text("–", style="dim"))
+            cells.append(Text(clean_display(answer)) if answer else Text("–", style="dim"))
         table.add_row(*cells)
     if any(row.other for row in comparison.rows):
         cells = [Text("other (fits no question)", style="bold")]
-        cells += [Text(clean(row.other)) if row.other else Text("") for row in comparison.rows]
+        cells += [Text(clean_display(row.other)) if row.other else Text("") for row in comparison.rows]
         table.add_row(*cells)
     return table

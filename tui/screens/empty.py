@@ -7,6 +7,7 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
+from indexer.textsafe import one_line
 from tui.messages import ReindexFinished, ReindexProgress
 
 
@@ -29,7 +30,7 @@ class EmptyIndexScreen(Screen):
         message.append("2. Press ")
         message.append("r", style="bold reverse")
         message.append(" here to index them, or run\n   ")
-        message.append(f"foi index {self.corpus_hint} --index {self.index_dir}", style="bold")
+        message.append(one_line(f"foi index {self.corpus_hint} --index {self.index_dir}"), style="bold")
         message.append("\n   in a shell and start ")
         message.append("foi tui", style="bold")
         message.append(" again.\n\n")

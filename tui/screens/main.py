@@ -1,8 +1,10 @@
 """The main screen: search bar, facets, results, preview and status bar, and the workers behind them.
 
-Every call to the search service runs in a thread worker. Each query gets a generation
-number; a result that comes back for an older generation is dropped, so a slow query that
-finishes after a newer fast one never replaces it.
+Every call to the search service runs through tui.stoppable in its own thread, awaited by
+an async worker: a newer query cancels the older worker and that stops its search, Esc
+stops a running search, and a search over the app's time budget is stopped with a message.
+Each query also gets a generation number; a result that comes back for an older generation
+is dropped, so a slow query that finishes after a newer fast one never replaces it.
 """
 from __future__ import annotations
 
@@ -17,9 +19,9 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input
-from textual.worker import get_current_worker
 
 from indexer.search import SORTS, Filters, Hit, QueryError, Results
+from indexer.textsafe import one_line
 from tui.messages import (
     DocumentLoaded,
     ExportFinished,
@@ -31,6 +33,7 @@ from tui.messages import (
     SearchFailed,
 )
 from tui.keys import key_for
+from tui.stoppable import CallStopped, call_stoppable
 from tui.widgets import FacetSidebar, PreviewPane, ResultsList, SearchBar, StatusBar
 from tui.widgets.facet_sidebar import describe
 from tui.widgets.results_list import PAGE_SIZE
@@ -148,55 +151,75 @@ class MainScreen(Screen):
             return
         self._search_worker(self.generation, self.query_text, self.filters, self.sort)
 
-    @work(thread=True, exclusive=True, group="search")
-    def _search_worker(self, generation: int, text: str, filters: Filters, sort: str) -> None:
-        worker = get_current_worker()
+    @property
+    def searching(self) -> bool:
+        """A search (or the overview of an empty query) is running."""
+        return any(w.is_running for w in self.workers if w.group == "search")
+
+    def stop_search(self) -> None:
+        """Esc while a search runs: stop it and say so; the last good results stay."""
+        self.workers.cancel_group(self, "search")
+        self.status.set_error("Search stopped (Esc). Edit the query to search again.")
+
+    async def _call(self, func, *args, **kwargs):
+        return await call_stoppable(func, *args, budget=self.app.search_budget, **kwargs)
+
+    def _stopped_message(self, exc: CallStopped) -> str:
+        return (f"Search {exc}: the query is too costly (a wildcard or fuzzy term matching too many "
+                "words?). Narrow it and try again.")
+
+    @work(exclusive=True, group="search")
+    async def _search_worker(self, generation: int, text: str, filters: Filters, sort: str) -> None:
         try:
-            results = self.service.search(text, filters=filters, sort=sort, limit=PAGE_SIZE, facets=True)
+            results = await self._call(self.service.search, text, filters=filters, sort=sort, limit=PAGE_SIZE, facets=True)
         except QueryError as exc:
-            if not worker.is_cancelled:
-                self.post_message(SearchFailed(generation, text, str(exc)))
-            return
-        if not worker.is_cancelled:
+            self.post_message(SearchFailed(generation, text, str(exc)))
+        except CallStopped as exc:
+            self.post_message(SearchFailed(generation, text, self._stopped_message(exc)))
+        else:
             self.post_message(SearchCompleted(generation, results))
 
-    @work(thread=True, exclusive=True, group="search")
-    def _overview_worker(self, generation: int, filters: Filters) -> None:
-        worker = get_current_worker()
+    @work(exclusive=True, group="search")
+    async def _overview_worker(self, generation: int, filters: Filters) -> None:
         try:
-            facets = self.service.facet_counts(None, filters)
-            documents = self.service.stats().documents
+            facets = await self._call(self.service.facet_counts, None, filters)
+            stats = await self._call(self.service.stats)
         except QueryError as exc:
-            if not worker.is_cancelled:
-                self.post_message(SearchFailed(generation, "", str(exc)))
-            return
-        if not worker.is_cancelled:
-            self.post_message(FacetsLoaded(generation, facets, documents))
+            self.post_message(SearchFailed(generation, "", str(exc)))
+        except CallStopped as exc:
+            self.post_message(SearchFailed(generation, "", self._stopped_message(exc)))
+        else:
+            self.post_message(FacetsLoaded(generation, facets, stats.documents))
 
-    @work(thread=True, group="pages")
-    def _page_worker(self, generation: int, page: int, text: str, filters: Filters, sort: str) -> None:
+    @work(group="pages")
+    async def _page_worker(self, generation: int, page: int, text: str, filters: Filters, sort: str) -> None:
         try:
-            results = self.service.search(
-                text, filters=filters, sort=sort, limit=PAGE_SIZE, offset=page * PAGE_SIZE, facets=False
+            results = await self._call(
+                self.service.search, text, filters=filters, sort=sort, limit=PAGE_SIZE, offset=page * PAGE_SIZE, facets=False
             )
-        except QueryError:
+        except (QueryError, CallStopped):
             return
         self.post_message(PageLoaded(generation, page, results.hits))
 
-    @work(thread=True, exclusive=True, group="document")
-    def _document_worker(self, hit: Hit, terms: list[str]) -> None:
-        worker = get_current_worker()
-        document = self.service.document(hit.doc_id)
-        if document is None or worker.is_cancelled:
+    @work(exclusive=True, group="document")
+    async def _document_worker(self, hit: Hit, terms: list[str]) -> None:
+        try:
+            document = await self._call(self.service.document, hit.doc_id)
+            if document is None:
+                return
+            spans = await self._call(lambda: [self.service.highlight_spans(page, terms) for page in document.pages])
+        except CallStopped as exc:
+            self.status.set_error(f"Loading the document was {exc}.")
             return
-        spans = [self.service.highlight_spans(page, terms) for page in document.pages]
-        if not worker.is_cancelled:
-            self.post_message(DocumentLoaded(hit, document, spans))
+        self.post_message(DocumentLoaded(hit, document, spans))
 
-    @work(thread=True, exclusive=True, group="stats")
-    def _stats_worker(self) -> None:
-        stats = self.service.stats()
-        self.app.call_from_thread(self.status.set_index, stats.documents, stats.index_bytes)
+    @work(exclusive=True, group="stats")
+    async def _stats_worker(self) -> None:
+        try:
+            stats = await self._call(self.service.stats)
+        except CallStopped:
+            return
+        self.status.set_index(stats.documents, stats.index_bytes)
 
     @on(SearchBar.QueryChanged)
     def _query_changed(self, event: SearchBar.QueryChanged) -> None:
@@ -308,6 +331,9 @@ class MainScreen(Screen):
     # ------------------------------------------------------------ focus moves
     @on(SearchBar.Leave)
     def _leave_search(self, event: SearchBar.Leave) -> None:
+        if event.escape and self.searching:
+            self.stop_search()  # Esc stops a running search first; a second Esc moves on
+            return
         self.results_list.focus()
 
     @on(ResultsList.Back)
@@ -352,7 +378,7 @@ class MainScreen(Screen):
             self.app.bell()
             return
         self.app.copy_to_clipboard(hit.path)
-        self.notify(f"Copied {hit.path}", title="Path copied", markup=False)
+        self.notify(f"Copied {one_line(hit.path)}", title="Path copied", markup=False)
 
     def action_sort(self, sort: str) -> None:
         if sort in SORTS:
@@ -408,9 +434,10 @@ class MainScreen(Screen):
     @on(ExportFinished)
     def _export_finished(self, event: ExportFinished) -> None:
         if event.error:
-            self.notify(f"Export failed: {event.error}", severity="error", markup=False)
+            self.notify(f"Export failed: {one_line(event.error)}", severity="error", markup=False)
         else:
-            self.notify(f"Exported {event.rows} results to {event.path}", title="CSV written", markup=False, timeout=8)
+            self.notify(f"Exported {event.rows} results to {one_line(event.path)}", title="CSV written", markup=False,
+                        timeout=8)
 
     # ------------------------------------------------------------ re-index
     def reindex_progress(self, event: ReindexProgress) -> None:

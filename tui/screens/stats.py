@@ -19,7 +19,8 @@ from textual.widgets import Footer, Static
 from indexer.analysis.records import collect
 from indexer.analysis.stats import GroupStats, compute, summarise
 from indexer.search import Filters, QueryError
-from tui.text import one_line
+from indexer.textsafe import one_line
+from tui.stoppable import call_stoppable
 from tui.widgets.outcome_bars import NAME_WIDTH, OutcomeBars
 
 EXEMPTION_BAR = 30
@@ -71,10 +72,10 @@ class StatsScreen(Screen):
     def on_mount(self) -> None:
         self._count(self.query_text, self.filters)
 
-    @work(thread=True, exclusive=True, group="stats-screen")
-    def _count(self, query: str, filters: Filters) -> None:
-        try:
-            responses = collect(self.app.service, query, filters)
+    @work(exclusive=True, group="stats-screen")
+    async def _count(self, query: str, filters: Filters) -> None:
+        try:  # stoppable: closing the screen or quitting ends the count (no budget: it reads every match)
+            responses = await call_stoppable(collect, self.app.service, query, filters)
         except QueryError as exc:
             self.post_message(self.Failed(str(exc)))
             return

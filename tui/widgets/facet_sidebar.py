@@ -16,7 +16,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from indexer.search import FACETS, Filters
-from tui.text import one_line
+from indexer.textsafe import one_line
 
 TITLES = {"authority": "Authority", "year": "Year", "exemptions": "Exemption", "outcome": "Outcome"}
 MAX_VALUES = 12  # per facet until "+N more" is chosen: the most frequent; a selected value is always shown

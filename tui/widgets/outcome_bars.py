@@ -8,7 +8,7 @@ from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.text import one_line
+from indexer.textsafe import one_line
 
 from indexer.models import OUTCOMES
 

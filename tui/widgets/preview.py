@@ -21,7 +21,8 @@ from textual.strip import Strip
 
 from indexer.extract.registry import is_paged
 from indexer.search import DocumentView, Hit
-from tui.text import clean, one_line, to_strip, wrap
+from indexer.textsafe import clean_display, one_line
+from tui.text import to_strip, wrap
 
 BEST_PASSAGE_WIDTH = 200  # characters: the same window the snippets use
 
@@ -166,6 +167,8 @@ class PreviewPane(ScrollView, can_focus=True):
             return
         # force: right after a new document the scrollbars are not laid out yet
         self.scroll_to(0, max(0, row - height // 3), animate=False, immediate=True, force=True)
+        # ...so Textual did not move the (still hidden) scrollbar: its thumb would stay at the top.
+        self.vertical_scrollbar.position = self.scroll_y
 
     def _update_subtitle(self) -> None:
         if not self._hits:
@@ -233,15 +236,15 @@ def _build_lines(hit: Hit, document: DocumentView, spans: list[list[tuple[int, i
     facts = [
         one_line(meta.get("authority")) or "unknown authority",
         f"ref {one_line(meta.get('reference'))}" if meta.get("reference") else None,
-        f"responded {meta['date']}" if meta.get("date") else "undated",
-        f"requested {meta['request_date']}" if meta.get("request_date") else None,
-        f"outcome {meta.get('outcome') or 'unknown'}",
-        ("exemptions " + " ".join(meta["exemptions"])) if meta.get("exemptions") else None,
+        f"responded {one_line(meta['date'])}" if meta.get("date") else "undated",
+        f"requested {one_line(meta['request_date'])}" if meta.get("request_date") else None,
+        f"outcome {one_line(meta.get('outcome') or 'unknown')}",
+        ("exemptions " + one_line(" ".join(meta["exemptions"]))) if meta.get("exemptions") else None,
     ]
     lines.append(_Line(" · ".join(f for f in facts if f), "meta", []))
     kind = meta.get("kind") or hit.kind
     pages_note = f" · {len(document.pages)} pages" if is_paged(kind) else ""
-    lines.append(_Line(f"{one_line(meta.get('doc_id') or hit.doc_id)} · {kind}{pages_note}", "meta", []))
+    lines.append(_Line(f"{one_line(meta.get('doc_id') or hit.doc_id)} · {one_line(kind)}{pages_note}", "meta", []))
     if meta.get("parent"):  # a member of an archive or an attachment: `o` opens this container
         lines.append(_Line(f"in {one_line(meta['parent'])}", "meta", []))
     lines.append(_Line("", "body", []))
@@ -251,7 +254,7 @@ def _build_lines(hit: Hit, document: DocumentView, spans: list[list[tuple[int, i
             if page_index:
                 lines.append(_Line("", "body", []))
             lines.append(_Line(f"── page {page_index + 1} of {len(document.pages)} ──", "marker", []))
-        page_text = clean(page)
+        page_text = clean_display(page)
         page_spans = sorted(spans[page_index]) if page_index < len(spans) else []
         cursor = 0
         offset = 0

@@ -22,7 +22,8 @@ from textual.strip import Strip
 
 from indexer.extract.registry import is_paged
 from indexer.search import Hit, Results
-from tui.text import highlighted, one_line, to_strip, wrap
+from indexer.textsafe import one_line
+from tui.text import highlighted, to_strip, wrap
 
 PAGE_SIZE = 20  # hits per fetch: a screenful or two; each hit costs a snippet (~1-2 ms)
 ITEM_HEIGHT = 4  # title, metadata, two lines of snippet
@@ -319,7 +320,7 @@ class ResultsList(ScrollView, can_focus=True):
         name.truncate(room, overflow="ellipsis")
         title.append_text(name)
         title.append(" " * max(1, width - title.cell_len - len(date)))
-        title.append(date, meta_style)
+        title.append(one_line(date), meta_style)
 
         meta = Text(" " * INDENT, no_wrap=True, end="")
         badge = hit.outcome or "unknown"
@@ -328,7 +329,7 @@ class ResultsList(ScrollView, can_focus=True):
         if hit.reference:
             parts.append("ref " + one_line(hit.reference))
         if hit.exemptions:
-            parts.append(" ".join(hit.exemptions))
+            parts.append(one_line(" ".join(hit.exemptions)))
         if is_paged(hit.kind):
             parts.append(f"p.{hit.page or 1}/{hit.pages}")
         meta.append("  " + " · ".join(parts), meta_style)

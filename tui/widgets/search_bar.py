@@ -17,7 +17,7 @@ class SearchBar(Input):
 
     BINDINGS = [
         Binding("down", "to_results", "Results", show=False),
-        Binding("escape", "to_results", "Back to results", show=False),
+        Binding("escape", "escape", "Stop a search, else results", show=False),
     ]
 
     class QueryChanged(Message):
@@ -31,11 +31,14 @@ class SearchBar(Input):
             return self.search_bar
 
     class Leave(Message):
-        """The user wants to move from the input to the results (Down, Enter, Esc)."""
+        """The user wants to move from the input to the results (Down, Enter, Esc).
 
-        def __init__(self, open_first: bool = False) -> None:
+        `escape`: it was Esc, which first stops a search that is still running."""
+
+        def __init__(self, open_first: bool = False, escape: bool = False) -> None:
             super().__init__()
             self.open_first = open_first
+            self.escape = escape
 
     def __init__(self, debounce: float = DEBOUNCE_SECONDS, **kwargs) -> None:
         kwargs.setdefault("placeholder", 'Search FOI responses: words, "a phrase", authority:MPS, exemption:s40 …')
@@ -71,3 +74,6 @@ class SearchBar(Input):
 
     def action_to_results(self) -> None:
         self.post_message(self.Leave())
+
+    def action_escape(self) -> None:
+        self.post_message(self.Leave(escape=True))

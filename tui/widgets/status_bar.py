@@ -6,8 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
+from indexer.textsafe import one_line
 from indexer.units import human_bytes
-from tui.text import one_line
 
 
 class StatusBar(Horizontal):

@@ -14,6 +14,7 @@ import shutil
 import threading
 from collections import Counter
 from contextlib import contextmanager
+from functools import wraps
 from pathlib import Path
 
 import tantivy
@@ -32,6 +33,25 @@ SUBDIR = "tantivy"
 WRITER_HEAP = 256_000_000
 FACET_SIZE = 65_000  # facet values returned per group: all of them in practice
 SIMILAR_TERMS = 25
+
+
+class _Swapped(IndexDamaged):
+    """A read failed because a rebuild swapped the folder's files while it ran: the files the
+    open index wanted are gone with the old index. Read again on the new one."""
+
+
+def _again_after_swap(method):
+    """Run a read once more, on the swapped-in index, when a rebuild's swap broke it: readers
+    keep working through `foi index --rebuild` (a second failure is real damage)."""
+
+    @wraps(method)
+    def read(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except _Swapped:
+            return method(self, *args, **kwargs)
+
+    return read
 
 
 class TantivyWriter(EngineWriter):
@@ -103,6 +123,7 @@ class TantivyEngine(Engine):
         self._schema = None
         self._searcher = None
         self._seen: tuple | None = None  # meta.json's (mtime, size) when the searcher was made
+        self._folder: int | None = None  # the index folder's inode when opened: a swap changes it
         self._lock = threading.RLock()
 
     # -- lifecycle
@@ -150,9 +171,7 @@ class TantivyEngine(Engine):
         self.close()
         remove_other_engines(self.dir, self.name)
         self.remove_files(self.dir)
-        # The record first: a run killed before the index exists leaves a folder with no
-        # index (the next run creates it), never an index whose record is missing
-        write_meta(self.dir, self.name, self.schema_version)
+        write_meta(self.dir, self.name, self.schema_version)  # first, as Whoosh's create explains
         self.path.mkdir(parents=True)
         self._schema = build_schema()
         self._ix = tantivy.Index(self._schema, path=str(self.path), reuse=False)
@@ -163,8 +182,19 @@ class TantivyEngine(Engine):
                 if not self.exists():
                     raise IndexNotFound(f"no index in {self.dir}; run `foi index` first")
                 with self._damage():
+                    self._folder = self._folder_id()
                     self._ix = tantivy.Index.open(str(self.path))
                     self._schema = self._ix.schema
+
+    def _folder_id(self) -> int | None:
+        try:
+            return self.path.stat().st_ino
+        except OSError:
+            return None
+
+    def _swapped(self) -> bool:
+        """Whether a rebuild put another folder in place of the one this index was opened on."""
+        return self._ix is not None and self._folder_id() != self._folder
 
     def _index(self):
         self.open()
@@ -179,7 +209,9 @@ class TantivyEngine(Engine):
 
     def refresh(self) -> None:
         with self._lock:
-            if self._searcher is not None and self._meta_stamp() != self._seen:
+            if self._swapped():  # the open index's files went with the old folder
+                self.close()
+            elif self._searcher is not None and self._meta_stamp() != self._seen:
                 self._searcher = None
 
     def close(self) -> None:
@@ -217,6 +249,9 @@ class TantivyEngine(Engine):
                                           int(code.group(1)) if code else None)
                 failure.kept = "searching it needs a writable copy of the folder"
                 raise failure from exc
+            if self._swapped():
+                self.close()
+                raise _Swapped(self.dir, f"{type(exc).__name__}: {exc}") from exc
             raise IndexDamaged(self.dir, f"{type(exc).__name__}: {exc}") from exc
 
     # -- writing
@@ -229,6 +264,7 @@ class TantivyEngine(Engine):
         self.open()
         return TantivyWriter(self, batch_size, max_seconds, commit_budget)
 
+    @_again_after_swap
     def manifest(self) -> dict[str, ManifestEntry]:
         entries: dict[str, ManifestEntry] = {}
         for key in self._terms_of("manifest", tantivy.Query.all_query()):
@@ -261,12 +297,14 @@ class TantivyEngine(Engine):
             raise IndexNotFound(f"no index in {self.dir}") from exc
 
     # -- reading
+    @_again_after_swap
     def doc_count(self) -> int:
         with self._lock:
             searcher = self.searcher()
             with self._damage():
                 return searcher.num_docs
 
+    @_again_after_swap
     def kinds(self) -> dict[str, int]:
         return dict(sorted(self._terms_of("facet_kind", tantivy.Query.all_query()).items()))
 
@@ -294,6 +332,9 @@ class TantivyEngine(Engine):
         except BaseException as exc:
             if isinstance(exc, (SystemExit, GeneratorExit)):
                 raise
+            if self._swapped():
+                self.close()
+                raise _Swapped(self.dir, f"{type(exc).__name__}: {exc}") from exc
             raise IndexDamaged(self.dir, f"{type(exc).__name__}: {exc}") from exc
 
     @staticmethod
@@ -304,6 +345,7 @@ class TantivyEngine(Engine):
         fq = tantivy.Query.const_score_query(fq, 0.0) if zero_score else fq
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, compiled), (tantivy.Occur.Must, fq)])
 
+    @_again_after_swap
     def search(self, query_node: Node, filters: Node | None = None, sort: str = "relevance", offset: int = 0,
                limit: int = 10, facets: bool = False) -> EngineResults:
         with self._lock:
@@ -340,6 +382,7 @@ class TantivyEngine(Engine):
             with self._damage():
                 return self.searcher().search(run, 1, count=True).count
 
+    @_again_after_swap
     def count(self, query_node: Node, filters: Node | None = None) -> int:
         with self._lock:
             compiled, fq, _ = self._compile(self.searcher(), query_node, filters)
@@ -361,6 +404,7 @@ class TantivyEngine(Engine):
             out[name] = items
         return out
 
+    @_again_after_swap
     def facet_counts(self, query_node: Node | None, filters: Node | None) -> dict[str, list[tuple[str, int]]]:
         with self._lock:
             searcher = self.searcher()
@@ -379,6 +423,7 @@ class TantivyEngine(Engine):
         found = searcher.search(tantivy.Query.term_query(self._schema, "doc_id", doc_id), 1)
         return found.hits[0][1] if found.hits else None
 
+    @_again_after_swap
     def document(self, doc_id: str) -> dict | None:
         with self._lock:
             searcher = self.searcher()
@@ -386,6 +431,7 @@ class TantivyEngine(Engine):
                 address = self._find(searcher, doc_id)
                 return self._stored(searcher.doc(address)) if address is not None else None
 
+    @_again_after_swap
     def document_with_term(self, term: str) -> dict | None:
         with self._lock:
             searcher = self.searcher()
@@ -393,6 +439,7 @@ class TantivyEngine(Engine):
                 found = searcher.search(tantivy.Query.term_query(self._schema, "content", term), 1)
                 return self._stored(searcher.doc(found.hits[0][1])) if found.hits else None
 
+    @_again_after_swap
     def similar(self, doc_id: str, limit: int = 10) -> tuple[list[EngineHit], set[str]]:
         """The document's most distinctive content terms (frequency in it x rarity in the
         index), searched as one OR query; the document itself left out."""
@@ -430,11 +477,13 @@ class TantivyEngine(Engine):
     def normalise(self, word: str) -> set[str]:
         return word_forms(word)
 
+    @_again_after_swap
     def has_term(self, term: str) -> bool:
         with self._lock:
             with self._damage():
                 return self.searcher().doc_freq("content", term) > 0
 
+    @_again_after_swap
     def close_terms(self, term: str, maxdist: int = 2) -> list[str]:
         with self._lock:
             with self._damage():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -23,11 +23,12 @@ from indexer.results import IndexNotFound
 from indexer.storage import remove
 
 
-def _iso_to_datetime(value: str | None) -> datetime | None:
+def day_number(value: str | None) -> int | None:
+    """An ISO date as the schema's day number (date.toordinal), None when unknown or unreadable."""
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value[:10])
+        return date.fromisoformat(value[:10]).toordinal()
     except ValueError:
         return None
 
@@ -46,7 +47,6 @@ def record_fields(record: IndexRecord, indexed_at: str) -> dict:
         "pages": v["pages"],
         "indexed_at": indexed_at,
         "outcome": v["outcome"],
-        "undated": 0 if v["sort_date"] else 1,
         "ncnd": v["ncnd"],
         "ocr": v["ocr"],
         "truncated": v["truncated"],
@@ -70,8 +70,8 @@ def record_fields(record: IndexRecord, indexed_at: str) -> dict:
         "authority_text": v["authority"],
         "reference": v["reference"],
         "reference_text": v["reference"],
-        "date": _iso_to_datetime(v["sort_date"]),
-        "request_date": _iso_to_datetime(v["request_date"]),
+        "day": day_number(v["sort_date"]),
+        "request_day": day_number(v["request_date"]),
         "year": str(v["year"]) if v["year"] else None,
         "exemptions": ",".join(v["exemptions"]) if v["exemptions"] else None,
         "exemption": ",".join(v["exemption_keys"]) if v["exemption_keys"] else None,
@@ -79,6 +79,7 @@ def record_fields(record: IndexRecord, indexed_at: str) -> dict:
         "response": v["response"],
         "qa": v["qa"],
         "boilerplate": v["boilerplate"],
+        "boilerplate_bigrams": v["boilerplate"],
     }
     fields.update({k: val for k, val in optional.items() if val})
     return fields
@@ -124,8 +125,8 @@ class FoiIndex:
         self.manifest_file.discard()
         from indexer.engines import write_meta
 
-        # The record first: a run killed before the TOC exists leaves a folder with no index
-        # (the next run creates it), never an index whose record is missing (untrusted)
+        # The record first: killed before the index files exist, the folder holds no index and
+        # the next run creates one; killed after, the record is already there to trust it.
         write_meta(self.dir, "whoosh", SCHEMA_VERSION)
         ix = whoosh_index.create_in(str(self.dir), build_schema(), indexname=INDEX_NAME)
         # An empty manifest file from the start: every commit then updates it by its own rows
@@ -248,9 +249,25 @@ class FoiIndex:
 
     def optimize(self, ix) -> None:
         """Merge every segment into one (the documents, so the manifest, stay as they are)."""
+        from indexer.engines.whoosh.lanes import new_segment_id
+        from indexer.engines.whoosh.segments import merge_segments
+
         before = self.commit_key()
-        ix.optimize()
+        writer = ix.writer()  # for the lock and the next generation; it writes no segment itself
+        try:
+            sources = list(writer.segments)
+            if len(sources) == 1 and not sources[0].has_deletions():
+                writer.cancel()
+                return
+            # the segments' own merge: Whoosh's (ix.optimize) cannot read postings inlined in
+            # the term index with no values, as these segments keep terms of few postings
+            merged = merge_segments(writer.storage, writer.schema, sources, new_segment_id())
+            commit_generation(writer, [merged] if merged is not None else [])
+        except BaseException:
+            writer.cancel()
+            raise
         self.manifest_file.apply(before, self.commit_key(), {})
+
 
 
 POLL_SECONDS = 0.2  # how often a wait for merges checks that the run is not stopping
@@ -269,15 +286,18 @@ def merge_groups(segments: list) -> list[list]:
     rewritten once per tier it climbs (once, for the commits of a hundred documents or more a
     build makes), never once per commit; segments of TAIL_MERGE_DOCS and more (bulk builds)
     are left alone: a 1-document commit never rewrites them (a share of the index as budget
-    took 37 s to add one document to 50,000). `foi index --optimize` merges everything."""
+    took 37 s to add one document to 50,000). `foi index --optimize` merges everything.
+
+    Sizes count live documents: a bulk segment whose documents were mostly replaced joins the
+    tier of what it still holds. (A segment with none left is dropped by the commit, unread.)"""
     tiers: dict[int, list] = {}
     for seg in segments:
-        docs = seg.doc_count_all()
-        if docs < TAIL_MERGE_DOCS:
-            tier = max(i for i, floor in enumerate(TIERS) if docs >= floor) if docs else 0
+        docs = seg.doc_count()  # live documents: a segment mostly replaced joins the tier of what it holds
+        if 0 < docs < TAIL_MERGE_DOCS:
+            tier = max(i for i, floor in enumerate(TIERS) if docs >= floor)
             tiers.setdefault(tier, []).append(seg)
     return [group for tier, group in sorted(tiers.items())
-            if sum(seg.doc_count_all() for seg in group) >= TIERS[tier + 1]]
+            if sum(seg.doc_count() for seg in group) >= TIERS[tier + 1]]
 
 
 class BatchWriter(EngineWriter):
@@ -341,8 +361,10 @@ class BatchWriter(EngineWriter):
             for job, result in merged:
                 current = place(current, job, result)
             current += segments
+            busy = self.lanes.busy()
+            # a segment whose documents were all deleted or replaced is dropped unread
+            current = [seg for seg in current if seg.doc_count() or seg.segment_id() in busy]
             if not self.hurried:
-                busy = self.lanes.busy()
                 for group in merge_groups([seg for seg in current if seg.segment_id() not in busy]):
                     self.lanes.merge(group)
             self._write_toc(writer, current)
@@ -357,13 +379,7 @@ class BatchWriter(EngineWriter):
     def _write_toc(self, writer, segments: list) -> None:
         """The new generation: the TOC file's rename is the commit. Then the files no segment
         of it uses go, except those the lanes are writing."""
-        from whoosh.index import TOC
-
-        TOC(writer.schema, segments, writer.generation).write(writer.storage, INDEX_NAME)
-        writer._close_segment()  # Whoosh's writer wrote no segment of its own
-        keep = {seg.segment_id() for seg in segments} | self.lanes.writing()
-        clean_unused(writer.storage, writer.generation, keep)
-        release(writer)
+        commit_generation(writer, segments, also_keep=self.lanes.writing())
 
     def _commit_cost(self, started: float) -> float:
         return super()._commit_cost(started) + self._lane_seconds
@@ -402,6 +418,18 @@ class BatchWriter(EngineWriter):
             self.lanes.close()
             # Whoosh's temporary folder, now that no lane uses it
             remove(Path(self.ix.storage.folder) / TEMP_PREFIX)
+
+
+def commit_generation(writer, segments: list, also_keep: set[str] = frozenset()) -> None:
+    """The writer's new generation recording exactly `segments`: the TOC file's rename is the
+    commit. Then the files no segment of it uses go, except those of `also_keep` (segments
+    being written). Whoosh's writer itself wrote no segment."""
+    from whoosh.index import TOC
+
+    TOC(writer.schema, segments, writer.generation).write(writer.storage, INDEX_NAME)
+    writer._close_segment()
+    clean_unused(writer.storage, writer.generation, {seg.segment_id() for seg in segments} | set(also_keep))
+    release(writer)
 
 
 def release(writer) -> None:

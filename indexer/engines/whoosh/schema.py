@@ -1,9 +1,11 @@
 """The Whoosh schema: which FOI fields are indexed, stored and sortable, and how text is analysed."""
 from __future__ import annotations
 
+import sys
+from array import array
 from pathlib import Path
 
-from whoosh import analysis, fields
+from whoosh import analysis, columns, fields
 from whoosh.codec import whoosh3
 
 from indexer.engines.analysis import NAME_ANALYZER, TEXT_ANALYZER
@@ -53,16 +55,18 @@ class FoiText(fields.TEXT):
 def preanalyse(schema: fields.Schema, values: dict) -> dict:
     """Replace each text value by its PreAnalyzed postings; stored fields keep their text.
 
-    `content` and `bigrams` hold the same text: it is analysed once and both posting
-    lists are built from that one token stream (analysis is most of the cost)."""
+    A text field and its common-gram field (GRAM_FIELDS: `content` and `bigrams`) hold the
+    same text: it is analysed once and both posting lists are built from that one token
+    stream (analysis is most of the cost)."""
     out = dict(values)
     for name, value in values.items():
         field = schema[name] if name in schema else None
-        if name == "bigrams" or not isinstance(field, FoiText) or not isinstance(value, str):
+        if name in GRAM_FIELDS.values() or not isinstance(field, FoiText) or not isinstance(value, str):
             continue
-        if name == "content" and values.get("bigrams") == value and "bigrams" in schema:
-            content, bigrams = _content_and_bigram_postings(field, schema["bigrams"], value)
-            out["content"], out["bigrams"] = PreAnalyzed(content), PreAnalyzed(bigrams)
+        grams = GRAM_FIELDS.get(name)
+        if grams is not None and values.get(grams) == value and grams in schema:
+            words, gram_postings = _content_and_bigram_postings(field, schema[grams], value)
+            out[name], out[grams] = PreAnalyzed(words), PreAnalyzed(gram_postings)
         else:
             out[name] = PreAnalyzed(list(field.index(value)))
         if field.stored:
@@ -96,8 +100,7 @@ def _content_and_bigram_postings(content_field, bigram_field, text: str) -> tupl
     ]
     return content, bigrams
 
-SCHEMA_VERSION = 11
-
+SCHEMA_VERSION = 12  # 12: dates as day-number columns, boilerplate common grams
 
 
 def _load_common_terms() -> frozenset[str]:
@@ -149,11 +152,31 @@ class CommonGramFilter(analysis.Filter):
 
 
 BIGRAM_ANALYZER = TEXT_ANALYZER | CommonGramFilter()
+# Text fields whose phrases of common words are answered from a common-gram field.
+GRAM_FIELDS = {"content": "bigrams", "boilerplate": "boilerplate_bigrams"}
 
 # Fields searched by a plain query, with their query-time boosts (indexer.fields).
 # `request`, `reference_text` and `authority_text` are searched when named (their words are
 # in `content` too); leaving them out of the default halves the postings a query reads.
 QUERY_FIELDS = DEFAULT_FIELDS
+
+
+UNDATED = 2**32 - 1  # the day columns' value for a document without that date: after every day
+
+
+def column_numbers(reader, fieldname: str) -> array:
+    """A segment's 32-bit numeric column as an array, from one read of its bytes (Whoosh's
+    reader unpacks one value per call); documents past the stored ones take the default."""
+    creader = reader.column_reader(fieldname, translate=False)
+    total = reader.doc_count_all()
+    if isinstance(creader, columns.NumericColumn.Reader) and creader._typecode == "I":
+        values = array("I")
+        values.frombytes(creader._dbfile.get(creader._basepos, creader._count * 4))
+        if sys.byteorder == "little":
+            values.byteswap()  # stored big-endian ("!I")
+        values.extend([creader._default] * (total - len(values)))
+        return values
+    return array("I", (creader[docnum] for docnum in range(total)))
 
 
 def build_schema() -> fields.Schema:
@@ -177,12 +200,14 @@ def build_schema() -> fields.Schema:
         authority_text=FoiText(analyzer=NAME_ANALYZER),
         reference=fields.ID(stored=True),
         reference_text=FoiText(analyzer=NAME_ANALYZER),
-        # the response date, else the request date: what date filters, the year and sorting use
-        date=fields.DATETIME(sortable=True),
-        undated=fields.NUMERIC(sortable=True),  # 1 when no date: sorts undated last either way
+        # The response date, else the request date (what date filters, the year and sorting
+        # use), as a day number (date.toordinal) in a column of 32-bit numbers, UNDATED when
+        # unknown: date ranges and date sorting read the column (days.py) instead of a union
+        # of a 64-bit timestamp's trie terms, and nothing is indexed for it.
+        day=fields.COLUMN(columns.NumericColumn("I", default=UNDATED)),
         date_iso=fields.STORED(),  # the response date as written (None when unknown)
         date_source=fields.STORED(),
-        request_date=fields.DATETIME(),
+        request_day=fields.COLUMN(columns.NumericColumn("I", default=UNDATED)),
         request_date_iso=fields.STORED(),
         year=fields.ID(stored=True, sortable=True),
         exemptions=fields.KEYWORD(stored=True, commas=True),  # as normalised: s40(3A)(a)
@@ -200,6 +225,9 @@ def build_schema() -> fields.Schema:
         boilerplate=FoiText(analyzer=TEXT_ANALYZER),  # standard passages (indexer.boilerplate)
         page_boilerplate=fields.STORED(),  # per page: [start, end) spans of boilerplate
         bigrams=FoiText(analyzer=BIGRAM_ANALYZER, phrase=False),  # see CommonGramFilter
+        # the same for the boilerplate, whose phrases ("internal review", "freedom of
+        # information") a plain query also looks for, in nearly every document
+        boilerplate_bigrams=FoiText(analyzer=BIGRAM_ANALYZER, phrase=False),
         page_texts=fields.STORED(),  # [str] per page: snippets and pages come from here
         page_ocr=fields.STORED(),  # [bool] per page
         ocr_confidence=fields.STORED(),  # mean over OCR'd pages, 0-100
