@@ -369,8 +369,16 @@ class CommonParagraphs:
         keys = array("Q", self.counts.keys())
         values = array("I", (min(v, 2**32 - 1) for v in self.counts.values()))
         _write_atomic(index_dir / self.FILE, keys.tobytes() + values.tobytes())
-        _write_atomic(index_dir / self.COMMON_FILE, array("Q", sorted(self._common)).tobytes())
+        self.save_common(index_dir)
         self.changed = False
+
+    def save_common(self, index_dir: Path | str) -> None:
+        """Atomically, the common set alone: what the workers need at once when it grows. The
+        counts (up to MAX_TRACKED of them) wait for save(): writing them whenever a paragraph
+        became common was most of the indexing process's own work in a build."""
+        index_dir = Path(index_dir)
+        if index_dir.is_dir():
+            _write_atomic(index_dir / self.COMMON_FILE, array("Q", sorted(self._common)).tobytes())
 
     @classmethod
     def reset(cls, index_dir: Path | str) -> None:

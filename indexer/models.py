@@ -141,7 +141,7 @@ class IndexRecord:
     document: ExtractedDocument
     metadata: FoiMetadata
     extra: dict = field(default_factory=dict)  # sidecar fields that are not FoiMetadata fields
-    fields: dict | None = None  # the engine's fields, prepared in the worker (Engine.prepare)
+    fields: object | None = None  # the engine's fields, prepared in the worker (Engine.prepare): opaque here
     parent: str | None = None  # the container's doc_id for a member of an archive or email
     split: object | None = None  # indexer.boilerplate.Split: substance and boilerplate, made in the worker
     # A container's members and attachments, every level, prepared in the same worker: each

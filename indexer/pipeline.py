@@ -428,7 +428,8 @@ def _update(engine, named, state, common, options, summary, emit, on_progress, s
     gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots], [text_form(r.name) for r in named])
     shown_roots = [Path(display_path(r)) for r in roots]
     with engine.writer(batch_size=min(options.batch_size, options.commit_docs), max_seconds=options.commit_seconds,
-                       commit_budget=options.commit_budget) as writer:
+                       commit_budget=options.commit_budget, workers=options.jobs or default_jobs()) as writer:
+        writer.watch(lambda: stop.requested)
         try:
             for doc_id in gone:
                 writer.delete(doc_id)
@@ -548,7 +549,7 @@ def _settle_boilerplate(record: IndexRecord, common: CommonParagraphs, engine, i
     _split_again(record, common, engine)
     grew, stale = common.observe(record.split.counted, record.source.doc_id)
     if grew:
-        common.save(index_dir)
+        common.save_common(index_dir)
         _split_again(record, common, engine)  # this very record may hold the new common paragraph
     again.update(stale)
 
@@ -558,7 +559,7 @@ def _split_again(record: IndexRecord, common: CommonParagraphs, engine) -> None:
 
     if record.split is not None and any(common.is_common(fp) for fp in record.split.counted):
         record.split = split_pages([p.text for p in record.document.pages], common.common())
-        record.fields = engine.prepare(record)
+        record.fields = engine.prepare_for_writer(record)
 
 
 def _rewrite(doc_ids: set[str], sources: list[SourceFile], options: RunOptions, writer, common, engine,

@@ -72,10 +72,8 @@ def test_single_pass_content_and_bigram_postings_equal_whoosh_own():
     assert any(p[0] == b"inform commission offic" for p in fast["bigrams"].postings)
 
 
-def test_tiered_merge_policy_merges_a_full_tier_of_small_segments_only(monkeypatch):
-    import whoosh.reading
-
-    from indexer.engines.whoosh.index import MERGE_FACTOR, TAIL_MERGE_DOCS, merge_tiered
+def test_tiered_merge_policy_merges_a_full_tier_of_small_segments_only():
+    from indexer.engines.whoosh.index import TAIL_MERGE_DOCS, merge_groups
 
     class Seg:
         def __init__(self, n, deleted=0):
@@ -91,45 +89,22 @@ def test_tiered_merge_policy_merges_a_full_tier_of_small_segments_only(monkeypat
         def __repr__(self):
             return f"Seg({self.n}, deleted={self.deleted})"
 
-    class Writer:
-        storage = schema = None
-
-        def __init__(self):
-            self.added = []
-
-        def add_reader(self, reader):
-            self.added.append(reader.seg)
-
-    class Reader:
-        def __init__(self, storage, schema, seg):
-            self.seg = seg
-
-        def close(self):
-            pass
-
-    monkeypatch.setattr(whoosh.reading, "SegmentReader", Reader)
-    big = [Seg(TAIL_MERGE_DOCS * 2) for _ in range(MERGE_FACTOR + 5)]
-    writer = Writer()
-    assert merge_tiered(writer, big) == big and writer.added == []  # bulk segments are never rewritten
-    few = [Seg(1) for _ in range(MERGE_FACTOR - 1)] + [Seg(200) for _ in range(MERGE_FACTOR - 1)]
-    assert merge_tiered(Writer(), few) == few  # no tier is full: nothing happens
-    # a full tier of 100-999 merges into one (the caller's new segment); the rest stay
-    hundreds = [Seg(150 + i) for i in range(MERGE_FACTOR)]
+    big = [Seg(TAIL_MERGE_DOCS * 2) for _ in range(15)]
+    assert merge_groups(big) == []  # bulk segments are never rewritten
+    few = [Seg(1) for _ in range(9)] + [Seg(12) for _ in range(8)] + [Seg(200) for _ in range(9)]
+    assert merge_groups(few) == []  # no tier holds as many documents as the next starts at
+    # a tier whose documents reach the next tier's floor is merged into one; the rest stay
+    hundreds = [Seg(150 + i) for i in range(13)]  # 2,028 documents: a segment of the tail
     mixed = big[:2] + hundreds + [Seg(3), Seg(40)]
-    writer = Writer()
-    assert merge_tiered(writer, mixed) == big[:2] + [mixed[-2], mixed[-1]]
-    assert writer.added == hundreds
+    assert merge_groups(mixed) == [hundreds]
+    singles = [Seg(1) for _ in range(10)]  # ten 1-document commits make one segment of 10
+    assert merge_groups(singles + [Seg(40)]) == [singles]
     # sizes count live documents: bulk segments mostly replaced join the tier of what they
-    # hold; a segment with nothing left is dropped unread
-    replaced = [Seg(TAIL_MERGE_DOCS + 400, deleted=TAIL_MERGE_DOCS + 250 + i) for i in range(MERGE_FACTOR)]
+    # hold; a segment with nothing left joins no merge (the commit drops it unread)
+    replaced = [Seg(TAIL_MERGE_DOCS + 400, deleted=TAIL_MERGE_DOCS + 250 + i) for i in range(14)]
     gone = Seg(TAIL_MERGE_DOCS * 3, deleted=TAIL_MERGE_DOCS * 3)
-    writer = Writer()
-    assert merge_tiered(writer, big[:1] + replaced + [gone]) == big[:1]
-    assert writer.added == replaced
-    small = Seg(5)
-    writer = Writer()
-    assert merge_tiered(writer, big[:1] + [gone, small]) == big[:1] + [small]
-    assert writer.added == []
+    assert merge_groups(big[:1] + replaced + [gone]) == [replaced]
+    assert merge_groups(big[:1] + [gone, Seg(5)]) == []
 
 
 def test_facet_counts_equal_whoosh_own_grouping(generated_indexes):

@@ -1,85 +1,217 @@
-"""Whoosh segments are read in place: opening a searcher copies no segment into memory
-(indexer/engines/whoosh/segments.py), and the in-place file reads as a BytesIO would."""
+"""The Whoosh engine's parallel writing: segments written by lane processes, merged by streaming,
+recorded in one TOC per commit. Checked against Whoosh's own writer and reader."""
 from __future__ import annotations
 
-import io
-import pickle
-import tracemalloc
-from array import array
+import random
+from pathlib import Path
 
-from hypothesis import given
-from hypothesis import strategies as st
+import pytest
+from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
 
-from indexer.engines.whoosh.segments import ViewFile
-from tests.conftest import build_index, write_doc
+from indexer.engines.whoosh.schema import build_schema
 
-OPS = st.lists(st.one_of(
-    st.tuples(st.just("read"), st.integers(-1, 40)),
-    st.tuples(st.just("readline"), st.integers(-1, 40)),
-    st.tuples(st.just("seek"), st.integers(0, 120)),
-    st.tuples(st.just("seek_end"), st.integers(-60, 0)),
-    st.tuples(st.just("seek_cur"), st.integers(-10, 30)),
-    st.tuples(st.just("peek"), st.integers(0, 40)),
-), max_size=25)
+WORDS = ("prevent referral police council budget licence review tribunal housing parking fines school "
+         "ambulance response survey contract invoice overtime").split()
 
 
-@given(data=st.binary(max_size=100).map(lambda b: b.replace(b"x", b"\n")), ops=OPS)
-def test_a_view_file_reads_seeks_and_tells_as_a_bytesio(data, ops):
-    view, real = ViewFile(memoryview(data)), io.BytesIO(data)
-    for op, n in ops:
-        if op in ("read", "readline"):
-            assert getattr(view, op)(n) == getattr(real, op)(n)
-        elif op == "peek":  # what is ahead, without moving
-            assert view.peek(n) == data[real.tell(): real.tell() + max(n, 1)]
-        elif op == "seek_cur" and real.tell() + n < 0:
-            continue
-        else:
-            whence = {"seek": 0, "seek_cur": 1, "seek_end": 2}[op]
-            if op == "seek_end" and len(data) + n < 0:
-                continue
-            assert view.seek(n, whence) == real.seek(n, whence)
-        assert view.tell() == real.tell()
-    view.seek(0)
-    assert list(view) == io.BytesIO(data).readlines()
+def documents(count: int, seed: int = 1) -> list[dict]:
+    """Raw Whoosh field values (the writer analyses them): every document shares common words,
+    some share rarer ones, each has a word of its own (a term with one posting)."""
+    rng = random.Random(seed)
+    docs = []
+    for i in range(count):
+        words = rng.choices(WORDS, k=40) + [f"only{i}x", "common", "information"]
+        text = " ".join(words)
+        docs.append({"doc_id": f"corpus/d{i:04}.txt", "path": f"/c/d{i:04}.txt", "size": 100 + i, "mtime": 10**18 + i,
+                     "fingerprint": f"f{i}", "kind": "text", "content": text, "bigrams": text,
+                     "title": f"Request {i} about {words[0]}", "indexed_at": "2024-01-01"})
+    return docs
 
 
-def test_pickles_and_arrays_load_from_a_view_file():
-    values = array("I", range(1000))
-    blob = pickle.dumps({"a": [1, 2, 3]}, protocol=2) + values.tobytes()
-    view = ViewFile(memoryview(blob))
-    assert pickle.load(view) == {"a": [1, 2, 3]}
-    loaded = array("I")
-    loaded.fromfile(view, 1000)
-    assert loaded == values
+def build(storage, schema, segid: str, docs: list[dict]):
+    from indexer.engines.whoosh.segments import SegmentBuilder
+
+    builder = SegmentBuilder(storage, schema, segid)
+    for values in docs:
+        builder.add_document(**values)
+    return builder.finish()
 
 
-def test_opening_a_searcher_copies_no_segment(tmp_path):
-    docs = tmp_path / "docs"
-    for i in range(60):
-        words = " ".join(f"word{i}x{j} common{j % 7}" for j in range(400))
-        write_doc(docs, f"r{i:03}.txt", f"Response {i} about street lighting.\n\n{words}\n")
-    index = tmp_path / "index"
-    build_index(docs, index, engine="whoosh")
-    from indexer.engines import engine_for
-
-    engine = engine_for(index)
-    engine.optimize()  # one compound segment: the file a searcher maps and reads its inner files from
-    engine.close()
-    segment = max(index.glob("*.seg"), key=lambda p: p.stat().st_size)
-    tracemalloc.start()
+def contents(storage, schema, segment) -> tuple[dict, list, list]:
+    """Every term's postings (docnum, weight, value), the stored fields and field lengths, as
+    Whoosh's own reader sees them."""
+    reader = SegmentReader(storage, schema, segment)
     try:
-        engine = engine_for(index)
-        searcher = engine.searcher()
-        _, peak = tracemalloc.get_traced_memory()
+        terms = {}
+        for fieldname, text in reader.all_terms():
+            matcher = reader.postings(fieldname, text)
+            found = []
+            while matcher.is_active():
+                found.append((matcher.id(), round(matcher.weight(), 5), matcher.value() or b""))
+                matcher.next()
+            terms[(fieldname, text)] = found
+        live = list(reader.all_doc_ids())
+        stored = [reader.stored_fields(d) for d in live]
+        lengths = [[reader.doc_field_length(d, f) for f in ("content", "bigrams", "title")] for d in live]
+        return terms, stored, lengths
     finally:
-        tracemalloc.stop()
-    assert searcher.doc_count() == 60
-    assert [h.stored["doc_id"] for h in engine.search(_term("word7x3")).hits] == ["docs/r007.txt"]
+        reader.close()
+
+
+def test_segment_files_are_the_bytes_whoosh_own_field_writer_writes(tmp_path):
+    """add_document and write_terms fill the pool and pack terms themselves; Whoosh's own
+    add_document and FieldWriter.add_postings, driven posting by posting through the same
+    postings writer, must give the very same files (blocks of 128, compressed and not,
+    inlined terms, lengths, stored fields and columns)."""
+    from indexer.engines.whoosh import segments as S
+
+    schema = build_schema()
+    docs = documents(300)
+
+    def files(folder: Path, whoosh_own: bool) -> dict[str, bytes]:
+        folder.mkdir()
+        storage = FileStorage(str(folder))
+        builder = S.SegmentBuilder(storage, schema, "same")
+        builder.compound = False  # compare each file
+        for values in docs:
+            if whoosh_own:  # Whoosh's add_document, posting by posting into the pool
+                SegmentWriter.add_document(builder, **values)
+            else:
+                builder.add_document(**values)
+        if whoosh_own:
+            def flush():
+                builder.perdocwriter.close()
+                lengths = S.FieldLengths(builder.per_document_reader())
+                items = ((f, t, d, w, v) for (f, t), cols in builder.pool.sorted_terms() for d, w, v in zip(*cols))
+                builder.fieldwriter.add_postings(schema, lengths, items)
+                builder.fieldwriter.close()
+                lengths.close()
+            builder._flush_segment = flush
+        builder.finish()
+        return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+    ours, theirs = files(tmp_path / "ours", False), files(tmp_path / "theirs", True)
+    assert sorted(ours) == sorted(theirs)
+    assert [name for name in ours if ours[name] != theirs[name]] == []
+    terms, _, _ = contents(FileStorage(str(tmp_path / "ours")), schema, _segment("same", 300, compound=False))
+    assert len(terms[("content", b"common")]) == 300  # three blocks
+    assert len(terms[("content", b"only7x")]) == 1  # inlined
+    assert terms[("content", b"only7x")][0][0] == 7
+
+
+def _segment(segid: str, count: int, compound: bool = True):
+    from indexer.engines.whoosh.segments import W3Segment, codec
+
+    segment = W3Segment(codec(), "foi", doccount=count, segid=segid)
+    segment.compound = compound
+    return segment
+
+
+def test_a_merged_segment_equals_one_written_at_once(tmp_path):
+    from indexer.engines.whoosh.segments import merge_segments
+
+    schema = build_schema()
+    storage = FileStorage(str(tmp_path))
+    docs = documents(300)
+    # the first part's common terms have two blocks of postings (128 a block), the rest one
+    parts = [build(storage, schema, f"part{k}", chunk) for k, chunk in enumerate((docs[:140], docs[140:250], docs[250:]))]
+    parts[1].delete_document(5)  # documents 145 and 227 were deleted before the merge
+    parts[1].delete_document(87)
+    merged = merge_segments(storage, schema, parts, "merged")
+    whole = build(storage, schema, "whole", [d for i, d in enumerate(docs) if i not in (145, 227)])
+    assert merged.doc_count_all() == 298
+    assert contents(storage, schema, merged) == contents(storage, schema, whole)
+
+
+def test_deletions_made_while_a_merge_ran_are_carried_to_its_result(tmp_path):
+    from indexer.engines.whoosh.lanes import MergeJob, place
+    from indexer.engines.whoosh.segments import merge_segments
+
+    schema = build_schema()
+    storage = FileStorage(str(tmp_path))
+    docs = documents(60)
+    a, b, other = (build(storage, schema, name, chunk) for name, chunk in
+                   (("a", docs[:20]), ("b", docs[20:40]), ("other", docs[40:])))
+    a.delete_document(3)  # before the merge: the result never holds it
+    job = MergeJob(1, [a, b], "m", [frozenset(a.deleted_docs()), frozenset(b.deleted_docs())])
+    result = merge_segments(storage, schema, job.sources, job.segid)
+    # meanwhile the index deleted documents 10 (in a) and 25 (b, its 6th)
+    now_a, now_b = _segment("a", 20), _segment("b", 20)
+    for seg, deleted in ((now_a, (3, 10)), (now_b, (5,))):
+        for docnum in deleted:
+            seg.delete_document(docnum)
+    placed = place([now_a, other, now_b], job, result)
+    assert [seg.segment_id() for seg in placed] == ["foi_m", "foi_other"]
+    reader = SegmentReader(storage, schema, placed[0])
+    live = {reader.stored_fields(d)["doc_id"] for d in reader.all_doc_ids()}
+    reader.close()
+    assert live == {d["doc_id"] for i, d in enumerate(docs[:40]) if i not in (3, 10, 25)}
+    # a job whose sources are gone (another commit replaced them) changes nothing
+    assert place([other], job, result) == [other]
+
+
+def _write(engine, docs: list[dict], batch_size: int, workers: int) -> None:
+    from indexer.engines.whoosh.lanes import pack
+
+    with engine.writer(batch_size=batch_size, workers=workers) as writer:
+        for values in docs:
+            writer.add(_Record(pack(values, analysed=False)), replace=False)
+
+
+class _Record:
+    """What the writer reads of an IndexRecord whose fields are prepared."""
+
+    def __init__(self, fields):
+        self.fields = fields
+
+
+def test_many_small_commits_keep_every_document_once_in_few_segments(tmp_path):
+    from indexer.engines.whoosh import WhooshEngine
+
+    engine = WhooshEngine(tmp_path / "ix")
+    engine.create()
+    docs = documents(160)
+    _write(engine, docs, batch_size=4, workers=2)  # 40 commits of two 2-document segments
     engine.close()
-    assert peak < segment.stat().st_size / 4, (peak, segment.stat().st_size)
+    engine = WhooshEngine(tmp_path / "ix")
+    assert engine.doc_count() == 160
+    assert sorted(engine.manifest()) == sorted(d["doc_id"] for d in docs)
+    from whoosh import query
+
+    searcher = engine.searcher()
+
+    assert {h["doc_id"] for h in searcher.search(query.Term("content", "only77x"))} == {"corpus/d0077.txt"}
+    assert len(list(searcher.docs_for_query(query.Term("content", "common")))) == 160
+    segments = engine._ix._read_toc().segments
+    assert len(segments) < 20  # tiers merged: not 80 segments
+    # no file of a segment the TOC does not name, no temporary folder
+    from whoosh.index import TOC
+
+    names, pattern = {seg.segment_id() for seg in segments}, TOC._segment_pattern("foi")
+    leftovers = [p.name for p in (tmp_path / "ix").iterdir()
+                 if pattern.match(p.name) and pattern.match(p.name).group(1) not in names]
+    assert leftovers == [] and not (tmp_path / "ix" / "foi.tmp").exists()
+    engine.close()
 
 
-def _term(word: str):
-    from indexer.query import parse
+def test_a_document_a_lane_cannot_write_fails_the_commit_and_the_index_keeps_the_last(tmp_path):
+    from indexer.engines.whoosh import WhooshEngine
+    from indexer.engines.whoosh.lanes import LaneFailed, pack
 
-    return parse(word).tree
+    engine = WhooshEngine(tmp_path / "ix")
+    engine.create()
+    docs = documents(12)
+    _write(engine, docs[:6], batch_size=100, workers=2)
+    bad = dict(docs[6], no_such_field="x")  # Whoosh refuses an unknown field
+    with pytest.raises(LaneFailed, match="no_such_field"):
+        with engine.writer(batch_size=100, workers=2) as writer:
+            for values in docs[7:]:
+                writer.add(_Record(pack(values, analysed=False)), replace=False)
+            writer.add(_Record(pack(bad, analysed=False)), replace=False)
+    engine.close()
+    engine = WhooshEngine(tmp_path / "ix")
+    assert sorted(engine.manifest()) == sorted(d["doc_id"] for d in docs[:6])
+    assert engine.doc_count() == 6
+    engine.close()

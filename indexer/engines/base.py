@@ -79,7 +79,8 @@ class EngineWriter(ABC):
         self._per_op = self.commit_seconds_per_op
         self._measured = False
         self.merged = 0  # operations of earlier commits a commit rewrote (merged): set by engines
-        self.hurried = False
+        self._hurried = False
+        self._stopped: Callable[[], bool] = lambda: False
 
     @abstractmethod
     def _add(self, record: IndexRecord, replace: bool) -> None: ...
@@ -154,17 +155,31 @@ class EngineWriter(ABC):
         with self._io():
             self._commit()
         if self.pending >= MEASURED_BATCH:  # a small batch's cost is mostly fixed
-            measured = (time.process_time() - started) / (self.pending + self.merged)
+            measured = self._commit_cost(started) / (self.pending + self.merged)
             # the first measure replaces the engine's guess; later ones smooth out a slow moment
             self._per_op = (self._per_op + measured) / 2 if self._measured else measured
             self._measured = True
         self.committed += self.pending
         self.pending = 0
 
+    def _commit_cost(self, started: float) -> float:
+        """CPU seconds the commit begun at process time `started` took (an engine that commits
+        in processes of its own adds what they spent)."""
+        return time.process_time() - started
+
     def hurry(self) -> None:
         """From now on, commits skip work they may leave for later (merging segments): the
         run is stopping and the user is waiting."""
-        self.hurried = True
+        self._hurried = True
+
+    def watch(self, stopped: Callable[[], bool]) -> None:
+        """Hurry as soon as `stopped()` is true, even while waiting on work of the writer's
+        own (the run's stop request: a signal may come while the last commit waits)."""
+        self._stopped = stopped
+
+    @property
+    def hurried(self) -> bool:
+        return self._hurried or self._stopped()
 
     def cancel(self) -> None:
         """Drop the open batch. Never raises over the error that led here: an engine that
@@ -300,7 +315,14 @@ class Engine(ABC):
 
     @abstractmethod
     def writer(self, batch_size: int = 500, max_seconds: float | None = None,
-               commit_budget: float | None = None) -> EngineWriter: ...
+               commit_budget: float | None = None, workers: int = 1) -> EngineWriter:
+        """`workers`: how many processes (or threads) the writer may keep busy, as the run's
+        extraction does."""
+
+    def prepare_for_writer(self, record: IndexRecord) -> object:
+        """The record's fields made ready in the indexing process (a record the writer splits
+        again): as in a worker, unless the engine leaves that work to its writer."""
+        return self.prepare(record)
 
     @abstractmethod
     def manifest(self) -> dict[str, ManifestEntry]: ...

@@ -260,7 +260,7 @@ class TantivyEngine(Engine):
         return prepared_values(record)
 
     def writer(self, batch_size: int = 500, max_seconds: float | None = None,
-               commit_budget: float | None = None) -> TantivyWriter:
+               commit_budget: float | None = None, workers: int = 1) -> TantivyWriter:
         self.open()
         return TantivyWriter(self, batch_size, max_seconds, commit_budget)
 

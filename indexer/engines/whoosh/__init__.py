@@ -17,12 +17,12 @@ import_whoosh()  # before any other module of this package imports Whoosh
 
 from whoosh import collectors, query, sorting  # noqa: E402
 
-from indexer.engines.whoosh import segments  # noqa: E402,F401 - segments are read in place, not copied
+from indexer.engines.whoosh import views  # noqa: E402,F401 - segments are read in place, not copied
 
 from indexer.engines.analysis import is_stop_word, word_forms  # noqa: E402
 from indexer.engines.base import Engine, EngineHit, EngineResults, ManifestEntry  # noqa: E402
 from indexer.engines.whoosh.filters import ConstantScore  # noqa: E402
-from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, prepared_fields  # noqa: E402
+from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, fields_for_writer, prepared_fields  # noqa: E402
 from indexer.engines.whoosh.manifest import ManifestFile  # noqa: E402
 from indexer.engines.whoosh.schema import SCHEMA_VERSION, UNDATED, column_numbers  # noqa: E402
 from indexer.engines.whoosh.search import Compiler, analyse  # noqa: E402
@@ -136,10 +136,13 @@ class WhooshEngine(Engine):
     def prepare(cls, record: IndexRecord) -> dict:
         return prepared_fields(record)
 
+    def prepare_for_writer(self, record: IndexRecord) -> object:
+        return fields_for_writer(record)  # analysed by the lane that writes it, not here
+
     def writer(self, batch_size: int = 500, max_seconds: float | None = None,
-               commit_budget: float | None = None) -> BatchWriter:
+               commit_budget: float | None = None, workers: int = 1) -> BatchWriter:
         self.open()
-        return BatchWriter(self._ix, self.dir, batch_size=batch_size, max_seconds=max_seconds,
+        return BatchWriter(self._ix, self.dir, batch_size=batch_size, workers=workers, max_seconds=max_seconds,
                            commit_budget=commit_budget)
 
     def manifest(self) -> dict[str, ManifestEntry]:

@@ -10,17 +10,17 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import IndexWriter
 
 from indexer.engines.base import EngineWriter, ManifestEntry
+from indexer.engines.whoosh.lanes import Lanes, PackedFields, pack, place
+from indexer.engines.whoosh.manifest import Changes, ManifestFile, commit_key
+from indexer.engines.whoosh.schema import SCHEMA_VERSION, build_schema, preanalyse
+from indexer.engines.whoosh.segments import INDEX_NAME, TEMP_PREFIX, codec
 from indexer.fields import document_values
 from indexer.models import IndexRecord
 from indexer.results import IndexNotFound
-from indexer.engines.whoosh.manifest import Changes, ManifestFile, commit_key
-from indexer.engines.whoosh.schema import SCHEMA_VERSION, build_schema, preanalyse
-
-INDEX_NAME = "foi"
+from indexer.storage import remove
 
 
 def day_number(value: str | None) -> int | None:
@@ -88,12 +88,18 @@ def record_fields(record: IndexRecord, indexed_at: str) -> dict:
 _worker_schema = None
 
 
-def prepared_fields(record: IndexRecord) -> dict:
-    """Worker side: the record's fields with text already analysed (see schema.PreAnalyzed)."""
+def prepared_fields(record: IndexRecord) -> PackedFields:
+    """Worker side: the record's fields with text already analysed (see schema.PreAnalyzed),
+    packed for the lane that writes them."""
     global _worker_schema
     if _worker_schema is None:
         _worker_schema = build_schema()
-    return preanalyse(_worker_schema, record_fields(record, indexed_at=""))
+    return pack(preanalyse(_worker_schema, record_fields(record, indexed_at="")), analysed=True)
+
+
+def fields_for_writer(record: IndexRecord) -> PackedFields:
+    """Writer side: the record's fields as text, analysed by the lane that writes them."""
+    return pack(record_fields(record, indexed_at=""), analysed=False)
 
 
 class FoiIndex:
@@ -206,11 +212,11 @@ class FoiIndex:
         from whoosh.filedb.filestore import FileStorage
         from whoosh.index import TOC
 
-        from indexer.storage import remove
 
         if not self.dir.is_dir():
             return 0
-        freed = remove(self.dir / f"{INDEX_NAME}.tmp")
+        # Whoosh's temporary folder and the lanes' (see segments.SegmentBuilder)
+        freed = sum(remove(entry) for entry in self.dir.iterdir() if entry.name.startswith(TEMP_PREFIX))
         toc_temp = re.compile(rf"^_{INDEX_NAME}_[0-9]+\.toc\.[0-9.]+$")
         freed += sum(remove(entry) for entry in self.dir.iterdir() if toc_temp.match(entry.name))
         if not self.exists():
@@ -243,108 +249,219 @@ class FoiIndex:
 
     def optimize(self, ix) -> None:
         """Merge every segment into one (the documents, so the manifest, stay as they are)."""
+        from indexer.engines.whoosh.lanes import new_segment_id
+        from indexer.engines.whoosh.segments import merge_segments
+
         before = self.commit_key()
-        ix.optimize()
+        writer = ix.writer()  # for the lock and the next generation; it writes no segment itself
+        try:
+            sources = list(writer.segments)
+            if len(sources) == 1 and not sources[0].has_deletions():
+                writer.cancel()
+                return
+            # the segments' own merge: Whoosh's (ix.optimize) cannot read postings inlined in
+            # the term index with no values, as these segments keep terms of few postings
+            merged = merge_segments(writer.storage, writer.schema, sources, new_segment_id())
+            commit_generation(writer, [merged] if merged is not None else [])
+        except BaseException:
+            writer.cancel()
+            raise
         self.manifest_file.apply(before, self.commit_key(), {})
 
 
-MERGE_FACTOR = 10  # segments of one size tier that are merged into one of the next
-TAIL_MERGE_DOCS = 1000  # segments this big are never rewritten by a commit
+
+POLL_SECONDS = 0.2  # how often a wait for merges checks that the run is not stopping
+TAIL_MERGE_DOCS = 2000  # segments this big are never rewritten by a commit
+# Size tiers of the segments under TAIL_MERGE_DOCS: [1, 10), [10, 100), [100, TAIL_MERGE_DOCS)
+TIERS = (1, 10, 100, TAIL_MERGE_DOCS)
 
 
-def merge_tiered(writer, segments):
-    """Whoosh merge policy: many small commits must not pile up segments (every search
-    visits every segment), but documents must not be rewritten again and again either:
-    Whoosh merges at about 12 ms of CPU per document, more than indexing it did.
+def merge_groups(segments: list) -> list[list]:
+    """Whoosh merge policy: which segments to merge, in groups (each group becomes one segment).
 
-    Segments under TAIL_MERGE_DOCS are grouped by size tier (1-9 documents, 10-99,
-    100-999); when a tier holds MERGE_FACTOR of them they become one segment of the next
-    tier. A document is rewritten once per tier it climbs (once, for the commits of a few
-    hundred documents a run makes), never once per commit; segments of TAIL_MERGE_DOCS and
-    more (bulk builds) are left alone: a 1-document commit never rewrites them (a share of
-    the index as budget took 37 s to add one document to 50,000). `foi index --optimize`
-    merges everything into one.
+    Many small commits must not pile up segments (every search visits every segment), but
+    documents must not be rewritten again and again either. Segments under TAIL_MERGE_DOCS
+    are grouped by size tier (TIERS); when a tier's segments hold as many documents as the
+    next tier starts at, they are merged into one segment of that tier. A document is
+    rewritten once per tier it climbs (once, for the commits of a hundred documents or more a
+    build makes), never once per commit; segments of TAIL_MERGE_DOCS and more (bulk builds)
+    are left alone: a 1-document commit never rewrites them (a share of the index as budget
+    took 37 s to add one document to 50,000). `foi index --optimize` merges everything.
 
-    Sizes count live documents: a segment whose documents were mostly replaced (a run's
-    rewrite of documents whose paragraphs became common replaced 5,161 of 10,000) joins the
-    tier of what it still holds, and every search stops skipping its deleted documents once
-    it is merged; a segment with none left is dropped without being read."""
-    from whoosh.reading import SegmentReader
-
+    Sizes count live documents: a bulk segment whose documents were mostly replaced joins the
+    tier of what it still holds. (A segment with none left is dropped by the commit, unread.)"""
     tiers: dict[int, list] = {}
-    empty = [seg for seg in segments if seg.doc_count() == 0]
     for seg in segments:
-        docs = seg.doc_count()
+        docs = seg.doc_count()  # live documents: a segment mostly replaced joins the tier of what it holds
         if 0 < docs < TAIL_MERGE_DOCS:
-            tiers.setdefault(len(str(docs)), []).append(seg)
-    merged = [seg for tier in tiers.values() if len(tier) >= MERGE_FACTOR for seg in tier]
-    if not merged:
-        return [seg for seg in segments if seg not in empty]
-    for seg in merged:
-        reader = SegmentReader(writer.storage, writer.schema, seg)
-        writer.add_reader(reader)
-        reader.close()
-    return [seg for seg in segments if seg not in merged and seg not in empty]
+            tier = max(i for i, floor in enumerate(TIERS) if docs >= floor)
+            tiers.setdefault(tier, []).append(seg)
+    return [group for tier, group in sorted(tiers.items())
+            if sum(seg.doc_count() for seg in group) >= TIERS[tier + 1]]
 
 
 class BatchWriter(EngineWriter):
-    """Whoosh's writer in batches: one Whoosh IndexWriter per batch, committed with the
-    tiered merge policy above."""
+    """Batched commits of a Whoosh index whose segments are written by lane processes
+    (lanes.py): this process deletes, hands each document to a lane, has segments merged in
+    the background and records each commit in one new TOC.
 
-    # measured: a 170-document commit of generated responses took 6 s of CPU on a busy
-    # machine; a first guess of 0.02 s lets about 100 documents into the first commit
-    commit_seconds_per_op = 0.02
+    A commit: every lane finishes its segment (in parallel); the merges that have finished
+    replace their sources; the TOC naming the index's segments, this batch's deletions, the new
+    segments and the merged ones is written (Whoosh's atomic step); the manifest file follows
+    it. A run that stops early (hurry) starts no merges and waits for none."""
 
-    def __init__(self, ix, index_dir: Path, batch_size: int = 500, limitmb: int = 256,
+    # measured: a 200-document flush of generated responses costs about 5 ms of a lane's CPU
+    # per document; the guess lets the first commit hold up to a few hundred
+    commit_seconds_per_op = 0.005
+
+    def __init__(self, ix, index_dir: Path, batch_size: int = 500, workers: int = 1,
                  max_seconds: float | None = None, commit_budget: float | None = None):
         super().__init__(batch_size, index_dir, max_seconds, commit_budget)
         self.ix = ix
         self.store = FoiIndex(ix.storage.folder)
-        self.limitmb = limitmb
-        self._writer: IndexWriter | None = None
+        self.lanes = Lanes(Path(ix.storage.folder), workers)
+        self._writer: IndexWriter | None = None  # Whoosh's: this batch's deletions, the lock, the TOC
         self._changes: Changes = {}  # the open batch's manifest rows
         self._before: str | None = None  # the commit the open batch started from
+        self._lane_seconds = 0.0  # CPU the last commit took in the lanes
         self.indexed_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
 
     def _w(self) -> IndexWriter:
         if self._writer is None:
-            # zlib level 1 on posting blocks: a third of commit time at level 3, ~10% larger index
-            self._writer = self.ix.writer(limitmb=self.limitmb, codec=W3Codec(compression=1))
+            self._writer = self.ix.writer(codec=codec())
             self._before = self.store.commit_key()  # read under Whoosh's write lock
             self._changes = {}
         return self._writer
 
     def _add(self, record: IndexRecord, replace: bool) -> None:
         """A document known to be new skips the replace: Whoosh's delete-by-term looks the
-        doc_id up in every existing segment, a cost that grows with the index (and its
-        memory with it) on every added document."""
-        values = dict(record.fields) if record.fields else record_fields(record, self.indexed_at)
-        values["indexed_at"] = self.indexed_at
+        doc_id up in every existing segment, a cost that grows with the index."""
+        packed = record.fields
+        if not isinstance(packed, PackedFields):
+            packed = pack(record_fields(record, self.indexed_at), analysed=False)
         writer = self._w()
-        (writer.update_document if replace else writer.add_document)(**values)
-        self._changes[values["doc_id"]] = (values["path"], values["size"], values["mtime"], values["fingerprint"])
+        doc_id = packed.key[0]
+        if replace:
+            writer.delete_by_term("doc_id", doc_id)
+        self.lanes.add(packed, self.indexed_at)
+        self._changes[doc_id] = packed.key[1:]
 
     def _delete(self, doc_id: str) -> None:
         self._w().delete_by_term("doc_id", doc_id)
         self._changes[doc_id] = None
 
     def _commit(self) -> None:
-        if self._writer is not None:
-            if self.hurried:
-                self._writer.commit(merge=False)
-            else:
-                self._writer.commit(mergetype=self._merge)
+        segments, self._lane_seconds = self.lanes.flush()
+        merged = self.lanes.merged()
+        if self._writer is None and not segments and not merged:
+            return
+        writer = self._w()
+        try:
+            current = list(writer.segments)
+            for job, result in merged:
+                current = place(current, job, result)
+            current += segments
+            busy = self.lanes.busy()
+            # a segment whose documents were all deleted or replaced is dropped unread
+            current = [seg for seg in current if seg.doc_count() or seg.segment_id() in busy]
+            if not self.hurried:
+                for group in merge_groups([seg for seg in current if seg.segment_id() not in busy]):
+                    self.lanes.merge(group)
+            self._write_toc(writer, current)
+        except BaseException:
             self._writer = None
-            self.store.manifest_file.apply(self._before, self.store.commit_key(), self._changes)
-            self._changes = {}
+            writer.cancel()
+            raise
+        self._writer = None
+        self.store.manifest_file.apply(self._before, self.store.commit_key(), self._changes)
+        self._changes = {}
 
-    def _merge(self, writer, segments):
-        kept = merge_tiered(writer, segments)
-        self.merged = sum(seg.doc_count_all() for seg in segments if seg not in kept)
-        return kept
+    def _write_toc(self, writer, segments: list) -> None:
+        """The new generation: the TOC file's rename is the commit. Then the files no segment
+        of it uses go, except those the lanes are writing."""
+        commit_generation(writer, segments, also_keep=self.lanes.writing())
+
+    def _commit_cost(self, started: float) -> float:
+        return super()._commit_cost(started) + self._lane_seconds
+
+    def finish_merges(self) -> None:
+        """Wait for the merges in progress and commit them (and the merges they lead to)."""
+        while self.lanes.merges_pending() and not self.hurried:
+            if self.lanes.wait_merges(timeout=POLL_SECONDS):
+                self.commit()
 
     def _cancel(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
-            self._changes = {}
+        self._changes = {}
+        try:
+            self.lanes.cancel()
+        finally:
+            if self._writer is not None:
+                writer, self._writer = self._writer, None
+                try:
+                    writer._close_segment()
+                finally:
+                    release(writer)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is not None:
+                self.cancel()
+                return
+            try:
+                self.commit()
+                with self._io():
+                    self.finish_merges()
+            except BaseException:
+                self.cancel()
+                raise
+        finally:
+            self.lanes.close()
+            # Whoosh's temporary folder, now that no lane uses it
+            remove(Path(self.ix.storage.folder) / TEMP_PREFIX)
+
+
+def commit_generation(writer, segments: list, also_keep: set[str] = frozenset()) -> None:
+    """The writer's new generation recording exactly `segments`: the TOC file's rename is the
+    commit. Then the files no segment of it uses go, except those of `also_keep` (segments
+    being written). Whoosh's writer itself wrote no segment."""
+    from whoosh.index import TOC
+
+    TOC(writer.schema, segments, writer.generation).write(writer.storage, INDEX_NAME)
+    writer._close_segment()
+    clean_unused(writer.storage, writer.generation, {seg.segment_id() for seg in segments} | set(also_keep))
+    release(writer)
+
+
+def release(writer) -> None:
+    """End Whoosh's writer as its _finish() does (its cached searcher closed, the index's
+    write lock released) but leave its temporary folder: Whoosh's per-document writer buffers
+    columns in that one folder, so the lanes' and the merger's files are there too."""
+    if writer._searcher is not None:
+        writer._searcher._orig_close()
+        writer._searcher = None
+    if writer.writelock:
+        writer.writelock.release()
+    writer.is_closed = True
+
+
+def clean_unused(storage, generation: int, keep: set[str]) -> None:
+    """Whoosh's clean_files, sparing the segments in `keep` (some not in any TOC yet)."""
+    from whoosh.index import TOC
+
+    tocs, segs = TOC._pattern(INDEX_NAME), TOC._segment_pattern(INDEX_NAME)
+    for name in list(storage):
+        found = tocs.match(name)
+        if found:
+            if int(found.group(1)) != generation:
+                _remove_quietly(storage, name)
+            continue
+        found = segs.match(name)
+        if found and found.group(1) not in keep:
+            _remove_quietly(storage, name)
+
+
+def _remove_quietly(storage, name: str) -> None:
+    try:
+        storage.delete_file(name)
+    except OSError:
+        pass  # a reader on another system may hold it: the next commit tries again

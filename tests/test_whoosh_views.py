@@ -1,0 +1,85 @@
+"""Whoosh segments are read in place: opening a searcher copies no segment into memory
+(indexer/engines/whoosh/views.py), and the in-place file reads as a BytesIO would."""
+from __future__ import annotations
+
+import io
+import pickle
+import tracemalloc
+from array import array
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from indexer.engines.whoosh.views import ViewFile
+from tests.conftest import build_index, write_doc
+
+OPS = st.lists(st.one_of(
+    st.tuples(st.just("read"), st.integers(-1, 40)),
+    st.tuples(st.just("readline"), st.integers(-1, 40)),
+    st.tuples(st.just("seek"), st.integers(0, 120)),
+    st.tuples(st.just("seek_end"), st.integers(-60, 0)),
+    st.tuples(st.just("seek_cur"), st.integers(-10, 30)),
+    st.tuples(st.just("peek"), st.integers(0, 40)),
+), max_size=25)
+
+
+@given(data=st.binary(max_size=100).map(lambda b: b.replace(b"x", b"\n")), ops=OPS)
+def test_a_view_file_reads_seeks_and_tells_as_a_bytesio(data, ops):
+    view, real = ViewFile(memoryview(data)), io.BytesIO(data)
+    for op, n in ops:
+        if op in ("read", "readline"):
+            assert getattr(view, op)(n) == getattr(real, op)(n)
+        elif op == "peek":  # what is ahead, without moving
+            assert view.peek(n) == data[real.tell(): real.tell() + max(n, 1)]
+        elif op == "seek_cur" and real.tell() + n < 0:
+            continue
+        else:
+            whence = {"seek": 0, "seek_cur": 1, "seek_end": 2}[op]
+            if op == "seek_end" and len(data) + n < 0:
+                continue
+            assert view.seek(n, whence) == real.seek(n, whence)
+        assert view.tell() == real.tell()
+    view.seek(0)
+    assert list(view) == io.BytesIO(data).readlines()
+
+
+def test_pickles_and_arrays_load_from_a_view_file():
+    values = array("I", range(1000))
+    blob = pickle.dumps({"a": [1, 2, 3]}, protocol=2) + values.tobytes()
+    view = ViewFile(memoryview(blob))
+    assert pickle.load(view) == {"a": [1, 2, 3]}
+    loaded = array("I")
+    loaded.fromfile(view, 1000)
+    assert loaded == values
+
+
+def test_opening_a_searcher_copies_no_segment(tmp_path):
+    docs = tmp_path / "docs"
+    for i in range(60):
+        words = " ".join(f"word{i}x{j} common{j % 7}" for j in range(400))
+        write_doc(docs, f"r{i:03}.txt", f"Response {i} about street lighting.\n\n{words}\n")
+    index = tmp_path / "index"
+    build_index(docs, index, engine="whoosh")
+    from indexer.engines import engine_for
+
+    engine = engine_for(index)
+    engine.optimize()  # one compound segment: the file a searcher maps and reads its inner files from
+    engine.close()
+    segment = max(index.glob("*.seg"), key=lambda p: p.stat().st_size)
+    tracemalloc.start()
+    try:
+        engine = engine_for(index)
+        searcher = engine.searcher()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert searcher.doc_count() == 60
+    assert [h.stored["doc_id"] for h in engine.search(_term("word7x3")).hits] == ["docs/r007.txt"]
+    engine.close()
+    assert peak < segment.stat().st_size / 4, (peak, segment.stat().st_size)
+
+
+def _term(word: str):
+    from indexer.query import parse
+
+    return parse(word).tree
