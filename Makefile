@@ -57,6 +57,7 @@ test-quick: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: setup
 	$(BIN)/pip install --quiet -e '.[test,cluster,bench]'

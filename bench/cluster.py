@@ -11,6 +11,7 @@ task, and pages/s per worker (what N workers give on paper: N times that, while 
 wall time: on a shared machine they are the steadier figure. Needs the `cluster` extra and
 Tesseract.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -132,21 +133,28 @@ def main(argv: list[str] | None = None) -> int:
     report["text_files_per_s"] = files_s
     overhead = (report["cluster_text"]["seconds"] - report["pool_text"]["seconds"]) / args.files * args.workers
     report["cluster_overhead_ms_per_task_per_worker"] = round(overhead * 1000, 1)
-    report["cpu_ms_per_page"] = {k: round(report[f"{k}_ocr"]["cpu_seconds"] / args.pages * 1000) for k in ("pool", "cluster")}
+    report["cpu_ms_per_page"] = {
+        k: round(report[f"{k}_ocr"]["cpu_seconds"] / args.pages * 1000) for k in ("pool", "cluster")
+    }
     report["cpu_ms_per_small_file"] = {
-        k: round(min(report[f"{k}_text"]["cpu_runs"]) / args.files * 1000, 1) for k in ("pool", "cluster")}
+        k: round(min(report[f"{k}_text"]["cpu_runs"]) / args.files * 1000, 1) for k in ("pool", "cluster")
+    }
     idle = report["cluster_idle_cpu_cores"]
     report["cluster_cpu_ms_net_of_idle"] = {
-        "per_page": round((report["cluster_ocr"]["cpu_seconds"] - idle * report["cluster_ocr"]["seconds"]) / args.pages * 1000),
-        "per_small_file": round((report["cluster_text"]["cpu_seconds"] - idle * report["cluster_text"]["seconds"])
-                                / args.files * 1000, 1),
+        "per_page": round(
+            (report["cluster_ocr"]["cpu_seconds"] - idle * report["cluster_ocr"]["seconds"]) / args.pages * 1000
+        ),
+        "per_small_file": round(
+            (report["cluster_text"]["cpu_seconds"] - idle * report["cluster_text"]["seconds"]) / args.files * 1000, 1
+        ),
     }
     per_worker = pages_s["cluster"] / args.workers
     report["cluster_pages_per_s_per_worker"] = round(per_worker, 3)
     report["on_paper_pages_per_s"] = {n: round(per_worker * n, 1) for n in (10, 50, 200)}
     # The same from CPU per page (net of the idle cluster): what a free core gives, times N.
     report["on_paper_pages_per_s_from_cpu"] = {
-        n: round(n * 1000 / report["cluster_cpu_ms_net_of_idle"]["per_page"], 1) for n in (1, 10, 50, 200)}
+        n: round(n * 1000 / report["cluster_cpu_ms_net_of_idle"]["per_page"], 1) for n in (1, 10, 50, 200)
+    }
     print(json.dumps(report, indent=2))
     return 0
 

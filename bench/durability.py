@@ -14,6 +14,7 @@
 
 Prints one JSON object per figure and writes them all to --out.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,9 @@ READER = (
 
 
 def foi(*args, env=None, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([*FOI, *map(str, args)], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, **kw)
+    return subprocess.run(
+        [*FOI, *map(str, args)], cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})}, **kw
+    )
 
 
 def documents(index: Path) -> int:
@@ -82,8 +84,15 @@ def stop_figures(engine: str, corpus: Path, work: Path, after: float) -> dict:
     index = work / "stop" / f"ix-{engine}"
     shutil.rmtree(index, ignore_errors=True)
     env = {**os.environ, "FOI_ENGINE": engine}
-    proc = subprocess.Popen([*FOI, "index", str(small), "--index", str(index), "--jobs", "2"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [*FOI, "index", str(small), "--index", str(index), "--jobs", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     time.sleep(after)
     signalled = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)
@@ -92,9 +101,17 @@ def stop_figures(engine: str, corpus: Path, work: Path, after: float) -> dict:
     kept = documents(index)
     began = time.monotonic()
     rest = foi("index", small, "--index", index, "--json", "--jobs", "2", env={"FOI_ENGINE": engine})
-    return {"figure": "stop", "engine": engine, "signal_after_s": after, "stop_s": round(stopped, 2),
-            "exit": proc.returncode, "kept": kept, "message": err.strip().splitlines()[-1:],
-            "rest_s": round(time.monotonic() - began, 1), "rest": json.loads(rest.stdout) if rest.returncode == 0 else rest.stderr}
+    return {
+        "figure": "stop",
+        "engine": engine,
+        "signal_after_s": after,
+        "stop_s": round(stopped, 2),
+        "exit": proc.returncode,
+        "kept": kept,
+        "message": err.strip().splitlines()[-1:],
+        "rest_s": round(time.monotonic() - began, 1),
+        "rest": json.loads(rest.stdout) if rest.returncode == 0 else rest.stderr,
+    }
 
 
 def rebuild_figures(engine: str, corpus: Path, work: Path) -> dict:
@@ -106,8 +123,13 @@ def rebuild_figures(engine: str, corpus: Path, work: Path) -> dict:
     before = documents(index)
     stop = work / "stop-reader"
     stop.unlink(missing_ok=True)
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(index), str(stop)], cwd=ROOT, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(index), str(stop)],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     seen: list = []
     collector = threading.Thread(target=lambda: seen.extend(json.loads(line) for line in reader.stdout))
     collector.start()
@@ -121,29 +143,52 @@ def rebuild_figures(engine: str, corpus: Path, work: Path) -> dict:
     reader.wait(timeout=120)
     collector.join(timeout=120)
     counts = [c for c in seen if isinstance(c, list)]
-    return {"figure": "rebuild", "engine": engine, "documents_before": before, "rebuild_s": round(seconds, 1),
-            "rebuild_exit": r.returncode, "counts_taken": len(counts), "errors": len(seen) - len(counts),
-            "fewest_held": min(c[0] for c in counts), "fewest_fresh": min(c[1] for c in counts),
-            "last": counts[-1] if counts else None}
+    return {
+        "figure": "rebuild",
+        "engine": engine,
+        "documents_before": before,
+        "rebuild_s": round(seconds, 1),
+        "rebuild_exit": r.returncode,
+        "counts_taken": len(counts),
+        "errors": len(seen) - len(counts),
+        "fewest_held": min(c[0] for c in counts),
+        "fewest_fresh": min(c[1] for c in counts),
+        "last": counts[-1] if counts else None,
+    }
 
 
-def cadence_figures(engine: str, corpus: Path, work: Path, commit_docs: int, commit_seconds: float,
-                    commit_budget: float | None) -> dict:
+def cadence_figures(
+    engine: str, corpus: Path, work: Path, commit_docs: int, commit_seconds: float, commit_budget: float | None
+) -> dict:
     from indexer.pipeline import RunOptions, run_index
 
     index = work / f"cadence-{engine}-{commit_docs}"
     shutil.rmtree(index, ignore_errors=True)
     cpu_before = _cpu_seconds()
     began = time.monotonic()
-    summary = run_index([corpus], index, RunOptions(jobs=2, engine=engine, commit_docs=commit_docs,
-                                                    commit_seconds=commit_seconds, commit_budget=commit_budget))
+    summary = run_index(
+        [corpus],
+        index,
+        RunOptions(
+            jobs=2, engine=engine, commit_docs=commit_docs, commit_seconds=commit_seconds, commit_budget=commit_budget
+        ),
+    )
     cpu = _cpu_seconds()
     seconds = time.monotonic() - began
     files = [f for f in index.rglob("*") if f.is_file()]
-    return {"figure": "cadence", "engine": engine, "commit_docs": commit_docs, "commit_seconds": commit_seconds,
-            "commit_budget": commit_budget, "seconds": round(seconds, 1), "writer_cpu_s": round(cpu - cpu_before, 1),
-            "docs": summary.added, "docs_per_s": round(summary.added / seconds, 1),
-            "index_files": len(files), "index_mb": round(sum(f.stat().st_size for f in files) / 2**20, 1)}
+    return {
+        "figure": "cadence",
+        "engine": engine,
+        "commit_docs": commit_docs,
+        "commit_seconds": commit_seconds,
+        "commit_budget": commit_budget,
+        "seconds": round(seconds, 1),
+        "writer_cpu_s": round(cpu - cpu_before, 1),
+        "docs": summary.added,
+        "docs_per_s": round(summary.added / seconds, 1),
+        "index_files": len(files),
+        "index_mb": round(sum(f.stat().st_size for f in files) / 2**20, 1),
+    }
 
 
 def _cpu_seconds() -> float:
@@ -172,8 +217,10 @@ def main(argv: list[str] | None = None) -> int:
             jobs.append(lambda engine=engine: rebuild_figures(engine, corpus, args.workdir))
         if "cadence" in wanted:
             # the defaults, then what --batch-size alone did before
-            jobs += [lambda n=n, s=s, b=b, engine=engine: cadence_figures(engine, corpus, args.workdir, n, s, b)
-                     for n, s, b in ((200, 30.0, 2.0), (2000, float("inf"), None))]
+            jobs += [
+                lambda n=n, s=s, b=b, engine=engine: cadence_figures(engine, corpus, args.workdir, n, s, b)
+                for n, s, b in ((200, 30.0, 2.0), (2000, float("inf"), None))
+            ]
         for job in jobs:
             figure = job()
             print(json.dumps(figure), flush=True)

@@ -6,6 +6,7 @@ characters out and milliseconds. With --real (default ../shared/corpus-real/form
 present) the real released .docx/.doc/.xlsx/.xls are timed too. Images are OCR'd without a
 cache, so their figure is Tesseract's.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,8 +18,18 @@ from indexer.extract import ExtractionError, ExtractOptions, extract_bytes
 
 
 def generated() -> dict[str, tuple[str, bytes]]:
-    from tests.office_fixtures import (LETTER, docx_bytes, html_bytes, image_bytes, odt_bytes, pptx_bytes,
-                                       rtf_bytes, scan_image, xlsx_bytes, zip_bytes)
+    from tests.office_fixtures import (
+        LETTER,
+        docx_bytes,
+        html_bytes,
+        image_bytes,
+        odt_bytes,
+        pptx_bytes,
+        rtf_bytes,
+        scan_image,
+        xlsx_bytes,
+        zip_bytes,
+    )
     from email.message import EmailMessage
 
     paragraphs = LETTER * 40  # ~20 pages of letter
@@ -39,8 +50,10 @@ def generated() -> dict[str, tuple[str, bytes]]:
         "pptx (40 slides)": ("a.pptx", pptx_bytes([(f"Slide {i}", " ".join(LETTER[:4]), "notes") for i in range(40)])),
         "html": ("a.html", html_bytes("Disclosure log", paragraphs, table=table)),
         "eml + docx attachment": ("a.eml", mail.as_bytes()),
-        "zip (docx + xlsx + csv)": ("a.zip", zip_bytes({"a.docx": docx, "b.xlsx": xlsx_bytes({"A": rows}),
-                                                        "c.csv": b"a,b\n1,2\n"})),
+        "zip (docx + xlsx + csv)": (
+            "a.zip",
+            zip_bytes({"a.docx": docx, "b.xlsx": xlsx_bytes({"A": rows}), "c.csv": b"a,b\n1,2\n"}),
+        ),
         "png (1 page, 200 dpi OCR)": ("a.png", image_bytes([scan_image(LETTER[:8], 200)], "PNG", 200)),
     }
     return files
@@ -68,7 +81,9 @@ def time_one(label: str, name: str, data: bytes, repeats: int) -> tuple[str, int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--real", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared/corpus-real/formats")
+    parser.add_argument(
+        "--real", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared/corpus-real/formats"
+    )
     args = parser.parse_args()
     files = {**generated(), **real(args.real)}
     print(f"{'file':34} {'bytes':>10} {'chars out':>10} {'ms':>9}  kind")

@@ -18,6 +18,7 @@ CLI (used by bench/run.py for out-of-process figures)::
     python -m bench.fts5 add DB RECORD.json              -> {"seconds": ...}
     python -m bench.fts5 batch DB QUERIES.jsonl          -> JSON Lines, one per hit
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -60,13 +61,27 @@ def _insert(con: sqlite3.Connection, rec: dict) -> None:
     rowid = rec["id"]
     con.execute(
         "INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (rowid, rec["doc_id"], rec.get("title"), rec.get("authority"), rec.get("outcome"), rec.get("date"),
-         rec.get("year"), rec.get("kind"), ",".join(rec.get("exemptions") or []), rec.get("pages")),
+        (
+            rowid,
+            rec["doc_id"],
+            rec.get("title"),
+            rec.get("authority"),
+            rec.get("outcome"),
+            rec.get("date"),
+            rec.get("year"),
+            rec.get("kind"),
+            ",".join(rec.get("exemptions") or []),
+            rec.get("pages"),
+        ),
     )
-    con.executemany("INSERT INTO exemption VALUES (?,?,?)",
-                    [(rowid, code, leaf) for code, leaf in exemption_codes(rec.get("exemptions"))])
-    con.execute("INSERT INTO fts(rowid, title, content) VALUES (?,?,?)",
-                (rowid, rec.get("title") or "", rec.get("content") or ""))
+    con.executemany(
+        "INSERT INTO exemption VALUES (?,?,?)",
+        [(rowid, code, leaf) for code, leaf in exemption_codes(rec.get("exemptions"))],
+    )
+    con.execute(
+        "INSERT INTO fts(rowid, title, content) VALUES (?,?,?)",
+        (rowid, rec.get("title") or "", rec.get("content") or ""),
+    )
 
 
 def build(db: Path, records) -> float:
@@ -177,12 +192,22 @@ class Fts5Engine:
     def search(self, q, snippets: bool = True, limit: int = 10) -> dict:
         where, params = where_clause(q)
         snippet = f", snippet(fts, 1, '{START}', '{END}', '…', {SNIPPET_TOKENS})" if snippets else ""
-        sql = (f"SELECT d.doc_id, d.title, d.authority, d.date, d.outcome, d.exemptions, d.kind{snippet} "
-               f"FROM fts CROSS JOIN docs d ON d.id = fts.rowid WHERE {where} ORDER BY rank LIMIT ?")
+        sql = (
+            f"SELECT d.doc_id, d.title, d.authority, d.date, d.outcome, d.exemptions, d.kind{snippet} "
+            f"FROM fts CROSS JOIN docs d ON d.id = fts.rowid WHERE {where} ORDER BY rank LIMIT ?"
+        )
         hits = []
         for rank, row in enumerate(self.con.execute(sql, params + [limit]), start=1):
-            hit = {"rank": rank, "doc_id": row[0], "title": row[1], "authority": row[2], "date": row[3],
-                   "outcome": row[4], "exemptions": [e for e in (row[5] or "").split(",") if e], "kind": row[6]}
+            hit = {
+                "rank": rank,
+                "doc_id": row[0],
+                "title": row[1],
+                "authority": row[2],
+                "date": row[3],
+                "outcome": row[4],
+                "exemptions": [e for e in (row[5] or "").split(",") if e],
+                "kind": row[6],
+            }
             if snippets:
                 hit["snippet"], hit["highlights"] = _plain(row[7] or "")
             hits.append(hit)
@@ -194,16 +219,20 @@ class Fts5Engine:
     def facets(self, where: str, params: list) -> tuple[dict, int]:
         con = self.con
         con.execute("DELETE FROM temp.m")
-        con.execute(f"INSERT INTO temp.m SELECT fts.rowid FROM fts CROSS JOIN docs d ON d.id = fts.rowid WHERE {where}", params)
+        con.execute(
+            f"INSERT INTO temp.m SELECT fts.rowid FROM fts CROSS JOIN docs d ON d.id = fts.rowid WHERE {where}", params
+        )
         total = con.execute("SELECT count(*) FROM temp.m").fetchone()[0]
         out = {}
         for name in ("authority", "year", "outcome"):
             out[name] = con.execute(
                 f"SELECT d.{name}, count(*) c FROM temp.m JOIN docs d ON d.id = m.id "
-                f"WHERE d.{name} IS NOT NULL GROUP BY 1 ORDER BY c DESC, 1").fetchall()
+                f"WHERE d.{name} IS NOT NULL GROUP BY 1 ORDER BY c DESC, 1"
+            ).fetchall()
         out["exemptions"] = con.execute(
             "SELECT e.code, count(*) c FROM temp.m JOIN exemption e ON e.doc = m.id AND e.leaf = 1 "
-            "GROUP BY 1 ORDER BY c DESC, 1").fetchall()
+            "GROUP BY 1 ORDER BY c DESC, 1"
+        ).fetchall()
         return out, total
 
 
@@ -212,9 +241,11 @@ def sqlite3_cli_sql(q, limit: int = 10) -> str:
     where, params = where_clause(q)
     for value in params:
         where = where.replace("?", "'" + str(value).replace("'", "''") + "'", 1)
-    return (f"SELECT d.doc_id, d.title, d.authority, d.date, d.outcome, d.exemptions, d.kind, "
-            f"snippet(fts, 1, '[', ']', '…', {SNIPPET_TOKENS}) AS snippet "
-            f"FROM fts CROSS JOIN docs d ON d.id = fts.rowid WHERE {where} ORDER BY rank LIMIT {limit};")
+    return (
+        f"SELECT d.doc_id, d.title, d.authority, d.date, d.outcome, d.exemptions, d.kind, "
+        f"snippet(fts, 1, '[', ']', '…', {SNIPPET_TOKENS}) AS snippet "
+        f"FROM fts CROSS JOIN docs d ON d.id = fts.rowid WHERE {where} ORDER BY rank LIMIT {limit};"
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -178,8 +178,7 @@ class Layout:
         """A ruled grid; split across pages with the header repeated."""
         size, rowh, pad = 9.0, 15.0, 4.0
         ncols = len(header)
-        widths = [max(text_width(str(r[i]), self.font, size) for r in [header] + rows) + 2 * pad
-                  for i in range(ncols)]
+        widths = [max(text_width(str(r[i]), self.font, size) for r in [header] + rows) + 2 * pad for i in range(ncols)]
         widths[0] += max(0.0, min(self.width - sum(widths), 60.0))  # room for the label column
         self.gap(4)
         self.need(self.leading + rowh * 3)

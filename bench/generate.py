@@ -58,8 +58,20 @@ from bench import gen_vocab as V
 
 OUTCOMES = ["disclosed", "partial", "refused", "not_held", "ncnd"]
 OUTCOME_WEIGHTS = [40, 22, 15, 15, 8]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 DATE_STYLES = ["ordinal", "long", "slash", "iso", "weekday", "ordinal_weekday"]
 REF_STYLES = ["refno", "foi_year", "our_ref", "request_id", "slashed", "cas", "request_no"]
@@ -69,6 +81,7 @@ YEAR_WEIGHTS = [2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 9, 9, 8]
 
 
 # --- small helpers -----------------------------------------------------------
+
 
 def _rng(seed: int, index: int, salt: str) -> random.Random:
     """A generator private to one document and one purpose.
@@ -138,8 +151,8 @@ def fill(template: str, ctx: dict) -> str:
 
 # --- the spec: every choice that shapes a document ----------------------------
 
-def choose_spec(seed: int, index: int, pdf_ratio: float = 0.2, max_pages: int = 20,
-                **overrides) -> dict:
+
+def choose_spec(seed: int, index: int, pdf_ratio: float = 0.2, max_pages: int = 20, **overrides) -> dict:
     """Pick authority, topic, dates, reference, outcome, layout for one document.
 
     Any key may be forced through ``overrides`` (authority and topic by name
@@ -158,8 +171,7 @@ def choose_spec(seed: int, index: int, pdf_ratio: float = 0.2, max_pages: int = 
     spec["request_date"] = spec["date"] - dt.timedelta(days=rng.randint(4, 45))
     spec["show_request_date"] = o.get("show_request_date", rng.random() < 0.6)
     spec["date_style"] = o.get("date_style") or rng.choice(DATE_STYLES)
-    spec["request_date_style"] = (spec["date_style"] if rng.random() < 0.7
-                                  else rng.choice(DATE_STYLES))
+    spec["request_date_style"] = spec["date_style"] if rng.random() < 0.7 else rng.choice(DATE_STYLES)
     spec["ref_style"] = o.get("ref_style") or rng.choice(REF_STYLES)
     spec["ref_number"] = rng.randint(1, 9999)
     spec["qa_style"] = o.get("qa_style") or rng.choice(QA_STYLES)
@@ -204,8 +216,7 @@ def _choose_format(rng: random.Random, spec: dict, o: dict) -> None:
         spec["layout"] = o.get("layout") or ("two_column" if rng.random() < 0.15 else "single")
         if spec["layout"] == "two_column":
             spec["tables"] = False  # tables are drawn across the full width only
-        pages = rng.choices(range(1, 21), [20, 24, 16, 10, 7, 5, 4, 3, 2, 2,
-                                           1, 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.5])[0]
+        pages = rng.choices(range(1, 21), [20, 24, 16, 10, 7, 5, 4, 3, 2, 2, 1, 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.5])[0]
         if spec["outcome"] not in ("disclosed", "partial"):
             pages = min(pages, 3)  # refusals are short: nothing is attached
         spec["target_pages"] = min(o.get("pages") or pages, spec["max_pages"])
@@ -221,13 +232,13 @@ def _choose_format(rng: random.Random, spec: dict, o: dict) -> None:
     spec["wrap"] = rng.choice([0, 0, 72, 76]) if spec["layout"] != "markdown" else 0
     if spec["layout"] == "email":
         spec["wrap"] = rng.choice([72, 76])
-    spec["encoding"] = o.get("encoding") or rng.choices(
-        ["utf-8", "utf-8-sig", "cp1252", "utf-16"], [85, 4, 8, 3])[0]
+    spec["encoding"] = o.get("encoding") or rng.choices(["utf-8", "utf-8-sig", "cp1252", "utf-16"], [85, 4, 8, 3])[0]
     newline = "\r\n" if rng.random() < 0.15 else "\n"
     spec["newline"] = o.get("newline") or newline
 
 
 # --- references, periods, citations -------------------------------------------
+
 
 def make_reference(spec: dict) -> tuple[str, str]:
     """Return (line as written, reference value) for the spec's style."""
@@ -262,8 +273,10 @@ def make_period(rng: random.Random, year: int) -> tuple[str, list[str]]:
     if choice == 0:
         return "in each of the last three years", [str(year - 3), str(year - 2), str(year - 1)]
     if choice == 1:
-        return (f"between 1 January {year - 3} and 31 December {year - 1}",
-                [str(year - 3), str(year - 2), str(year - 1)])
+        return (
+            f"between 1 January {year - 3} and 31 December {year - 1}",
+            [str(year - 3), str(year - 2), str(year - 1)],
+        )
     if choice == 2:
         fy = [f"{y}/{(y + 1) % 100:02d}" for y in (year - 3, year - 2, year - 1)]
         return f"in the financial years {fy[0]}, {fy[1]} and {fy[2]}", fy
@@ -314,6 +327,7 @@ def pick_exemptions(rng: random.Random, spec: dict) -> list[str]:
 #   ("quote", text)  ("item", marker, text)  ("qa", qlabel, question, alabel, answer)
 #   ("table", caption, header, rows)  ("sig", [lines])  ("pagebreak",)
 
+
 class Document:
     """Blocks of one response, its annex source and its ground-truth label."""
 
@@ -335,16 +349,24 @@ class Document:
         period, cols = make_period(rng, spec["date"].year)
         self.columns = cols
         return {
-            "authority": display_name(a["name"], spec["date"].year), "short": a["short"],
-            "Short": a["short"][0].upper() + a["short"][1:], "place": rng.choice(a["places"]),
-            "period": period, "year": spec["date"].year - rng.randint(0, 3),
-            "system": rng.choice(sec["systems"]), "dept": rng.choice(sec["depts"]),
+            "authority": display_name(a["name"], spec["date"].year),
+            "short": a["short"],
+            "Short": a["short"][0].upper() + a["short"][1:],
+            "place": rng.choice(a["places"]),
+            "period": period,
+            "year": spec["date"].year - rng.randint(0, 3),
+            "system": rng.choice(sec["systems"]),
+            "dept": rng.choice(sec["depts"]),
             "entity": rng.choice(spec["topic"]["entities"]),
             "team": sec["teams"][_stable(a["name"]) % len(sec["teams"])],
-            "email": f"foi@{a['domain']}", "title": spec["topic"]["title"],
+            "email": f"foi@{a['domain']}",
+            "title": spec["topic"]["title"],
             "title_l": _lower_title(spec["topic"]["title"]),
-            "law": ("the Environmental Information Regulations 2004" if spec["law"] == "eir"
-                    else "the Freedom of Information Act 2000"),
+            "law": (
+                "the Environmental Information Regulations 2004"
+                if spec["law"] == "eir"
+                else "the Freedom of Information Act 2000"
+            ),
         }
 
     def context_sentence(self) -> str:
@@ -363,13 +385,22 @@ class Document:
     def label(self, relpath: str, pages: int | None, table_pages: list[int]) -> dict:
         spec = self.spec
         return {
-            "file": relpath, "reference": self.reference, "authority": spec["authority"]["name"],
+            "file": relpath,
+            "reference": self.reference,
+            "authority": spec["authority"]["name"],
             "date": spec["date"].isoformat(),
             "request_date": spec["request_date"].isoformat() if spec["show_request_date"] else None,
-            "exemptions": sorted(set(self.exemptions)), "outcome": spec["outcome"],
-            "qa_count": self.qa_count, "title": spec["topic"]["title"], "kind": spec["kind"],
-            "pages": pages, "law": spec["law"], "layout": spec["layout"], "tables": self.tables,
-            "table_pages": table_pages, "encoding": spec.get("encoding"),
+            "exemptions": sorted(set(self.exemptions)),
+            "outcome": spec["outcome"],
+            "qa_count": self.qa_count,
+            "title": spec["topic"]["title"],
+            "kind": spec["kind"],
+            "pages": pages,
+            "law": spec["law"],
+            "layout": spec["layout"],
+            "tables": self.tables,
+            "table_pages": table_pages,
+            "encoding": spec.get("encoding"),
         }
 
 
@@ -400,9 +431,15 @@ def _header(doc: Document) -> None:
     if spec.get("layout") == "email":
         _email_header(doc, date_text)
         return
-    doc.add("letterhead", [ctx["authority"], ctx["team"],
-                           f"{rng.choice(['PO Box', 'Floor'])} {rng.randint(2, 900)}, {a['town']} {a['postcode']} {rng.randint(1, 9)}{chr(65 + rng.randrange(26))}{chr(65 + rng.randrange(26))}",
-                           f"Email: {ctx['email']}  Web: www.{a['domain']}"])
+    doc.add(
+        "letterhead",
+        [
+            ctx["authority"],
+            ctx["team"],
+            f"{rng.choice(['PO Box', 'Floor'])} {rng.randint(2, 900)}, {a['town']} {a['postcode']} {rng.randint(1, 9)}{chr(65 + rng.randrange(26))}{chr(65 + rng.randrange(26))}",
+            f"Email: {ctx['email']}  Web: www.{a['domain']}",
+        ],
+    )
     meta = [date_text if rng.random() < 0.5 else f"Date: {date_text}"]
     heading_style = rng.randrange(4)
     if heading_style != 0:
@@ -427,11 +464,18 @@ def _email_header(doc: Document, date_text: str) -> None:
     """WhatDoTheyKnow-style e-mail: headers, then the letter without letterhead."""
     spec, ctx, rng = doc.spec, doc.ctx, doc.rng
     hour = rng.randint(8, 17)
-    sent = (f"{fmt_date(spec['date'], 'outlook')} {hour % 12 or 12}:{rng.randrange(60):02d} "
-            f"{'AM' if hour < 12 else 'PM'}")
-    doc.add("meta", [f"From: {ctx['team']} <{ctx['email']}>", f"Sent: {sent}",
-                     f"To: {_requester(rng)} <request-{spec['ref_number'] * 37 % 900000 + 100000}@whatdotheyknow.com>",
-                     f"Subject: {ctx['title']} – {doc.reference_line}"])
+    sent = (
+        f"{fmt_date(spec['date'], 'outlook')} {hour % 12 or 12}:{rng.randrange(60):02d} {'AM' if hour < 12 else 'PM'}"
+    )
+    doc.add(
+        "meta",
+        [
+            f"From: {ctx['team']} <{ctx['email']}>",
+            f"Sent: {sent}",
+            f"To: {_requester(rng)} <request-{spec['ref_number'] * 37 % 900000 + 100000}@whatdotheyknow.com>",
+            f"Subject: {ctx['title']} – {doc.reference_line}",
+        ],
+    )
     doc.add("para", _salutation(rng))
 
 
@@ -451,42 +495,64 @@ def _intro(doc: Document) -> None:
     spec, rng = doc.spec, doc.rng
     if spec["show_request_date"]:
         rdate = fmt_date(spec["request_date"], spec["request_date_style"])
-        doc.para(rng.choice([
-            "Thank you for your request for information dated {rdate} regarding {title_l}.",
-            "I write in connection with your request for information, received by {short} on {rdate}, about {title_l}.",
-            "Thank you for your request for information relating to {title_l} which we received on {rdate}.",
-            "Further to your email of {rdate}, please find below our response to your request concerning {title_l}.",
-        ]), rdate=rdate)
+        doc.para(
+            rng.choice(
+                [
+                    "Thank you for your request for information dated {rdate} regarding {title_l}.",
+                    "I write in connection with your request for information, received by {short} on {rdate}, about {title_l}.",
+                    "Thank you for your request for information relating to {title_l} which we received on {rdate}.",
+                    "Further to your email of {rdate}, please find below our response to your request concerning {title_l}.",
+                ]
+            ),
+            rdate=rdate,
+        )
     else:
-        doc.para(rng.choice([
-            "Thank you for your recent request for information regarding {title_l}.",
-            "Please find below our response to your Freedom of Information request about {title_l}.",
-            "I am writing in response to your request for information about {title_l}.",
-        ]))
+        doc.para(
+            rng.choice(
+                [
+                    "Thank you for your recent request for information regarding {title_l}.",
+                    "Please find below our response to your Freedom of Information request about {title_l}.",
+                    "I am writing in response to your request for information about {title_l}.",
+                ]
+            )
+        )
     if spec["law"] == "eir":
-        doc.para(rng.choice([
-            "As your request relates to environmental information, it has been considered under the Environmental Information Regulations 2004 (EIR).",
-            "Your request has been handled under {law} because the information requested is environmental information.",
-        ]))
+        doc.para(
+            rng.choice(
+                [
+                    "As your request relates to environmental information, it has been considered under the Environmental Information Regulations 2004 (EIR).",
+                    "Your request has been handled under {law} because the information requested is environmental information.",
+                ]
+            )
+        )
     else:
-        doc.para(rng.choice([
-            "Your request has been considered under {law} (the Act).",
-            "Your request has been dealt with under the terms of the Freedom of Information Act 2000 (FOIA).",
-            "Section 1 of the Freedom of Information Act 2000 places two duties on public authorities. Unless exemptions apply, the first duty is to confirm or deny whether the information specified in a request is held. The second duty is to disclose information that has been confirmed as being held.",
-            "",
-        ]) or "I have now completed my enquiries.")
+        doc.para(
+            rng.choice(
+                [
+                    "Your request has been considered under {law} (the Act).",
+                    "Your request has been dealt with under the terms of the Freedom of Information Act 2000 (FOIA).",
+                    "Section 1 of the Freedom of Information Act 2000 places two duties on public authorities. Unless exemptions apply, the first duty is to confirm or deny whether the information specified in a request is held. The second duty is to disclose information that has been confirmed as being held.",
+                    "",
+                ]
+            )
+            or "I have now completed my enquiries."
+        )
 
 
 def _request(doc: Document, questions) -> None:
     spec, rng = doc.spec, doc.rng
     doc.add("heading", rng.choice(["REQUEST", "Request", "Your request", "You asked:", "Request:"]))
-    doc.para(rng.choice([
-        "We have been asked to provide the following information about {title_l}:",
-        "I would like to request the following information under the Freedom of Information Act:",
-        "Please could you provide the following information:",
-        "Could you please tell me:",
-        "In your request you asked:",
-    ]))
+    doc.para(
+        rng.choice(
+            [
+                "We have been asked to provide the following information about {title_l}:",
+                "I would like to request the following information under the Freedom of Information Act:",
+                "Please could you provide the following information:",
+                "Could you please tell me:",
+                "In your request you asked:",
+            ]
+        )
+    )
     marker = rng.choice(["{i}.", "{i})", "({i})", "Q{i}."])
     for i, (q, _, _) in enumerate(questions, 1):
         if spec["qa_style"] == "lists" or len(questions) > 1:
@@ -516,6 +582,7 @@ def _response(doc: Document, questions) -> None:
 
 # --- answers ------------------------------------------------------------------------
 
+
 def _answer_text(doc: Document, kind: str, unit: str) -> str:
     rng, ctx = doc.rng, doc.ctx
     topic = doc.spec["topic"]
@@ -523,14 +590,23 @@ def _answer_text(doc: Document, kind: str, unit: str) -> str:
         if len(doc.columns) > 1 and rng.random() < 0.4:
             return "; ".join(f"{c}: {rng.randint(0, 2500):,}" for c in doc.columns) + "."
         n = f"{rng.randint(0, 40000):,}"
-        return fill(rng.choice(["{n}", "There were {n} {unit} {period}.",
-                                "A total of {n} {unit} were recorded {period}.",
-                                "{Short} recorded {n} {unit}."]), {**ctx, "n": n, "unit": unit})
+        return fill(
+            rng.choice(
+                [
+                    "{n}",
+                    "There were {n} {unit} {period}.",
+                    "A total of {n} {unit} were recorded {period}.",
+                    "{Short} recorded {n} {unit}.",
+                ]
+            ),
+            {**ctx, "n": n, "unit": unit},
+        )
     if kind == "money":
         if len(doc.columns) > 1 and rng.random() < 0.4:
             return "; ".join(f"{c} – {_money(rng, 500, 900000)}" for c in doc.columns) + "."
-        return rng.choice(["The total cost was {m}.", "{m}", "Expenditure {period} totalled {m}.",
-                           "{m} (excluding VAT)."]).format(m=_money(rng, 200, 5000000), period=ctx["period"])
+        return rng.choice(
+            ["The total cost was {m}.", "{m}", "Expenditure {period} totalled {m}.", "{m} (excluding VAT)."]
+        ).format(m=_money(rng, 200, 5000000), period=ctx["period"])
     if kind == "yesno":
         yes = rng.random() < 0.55
         text = "Yes." if yes else "No."
@@ -543,16 +619,21 @@ def _answer_text(doc: Document, kind: str, unit: str) -> str:
     if kind == "date":
         when = doc.spec["date"] + dt.timedelta(days=rng.randint(30, 1500))
         return rng.choice(["{d}.", "The current date is {d}.", "This is expected by {d}."]).format(
-            d=fmt_date(when, rng.choice(["long", "ordinal", "slash"])))
+            d=fmt_date(when, rng.choice(["long", "ordinal", "slash"]))
+        )
     return " ".join(doc.context_sentence() for _ in range(rng.randint(1, 2)))
 
 
 def _withheld_text(doc: Document) -> str:
     code = doc.rng.choice([c for c in doc.exemptions if c != "s40(3A)(a)"])
     wording = cite(doc.rng, code)
-    return doc.rng.choice([f"This information is withheld under {wording} – please see below.",
-                           f"Exempt – {wording}. Please see the explanation below.",
-                           f"The information held is exempt from disclosure by virtue of {wording}."])
+    return doc.rng.choice(
+        [
+            f"This information is withheld under {wording} – please see below.",
+            f"Exempt – {wording}. Please see the explanation below.",
+            f"The information held is exempt from disclosure by virtue of {wording}.",
+        ]
+    )
 
 
 def _answers(doc: Document, questions) -> None:
@@ -624,19 +705,24 @@ PIT_BALANCE = [
 def _exemption_section(doc: Document) -> None:
     """Explain each exemption cited; qualified ones get a public interest test."""
     rng = doc.rng
-    doc.add("heading", rng.choice(["Exemptions applied", "Reasons for decision", "Exemption",
-                                   "Information withheld"]))
+    doc.add("heading", rng.choice(["Exemptions applied", "Reasons for decision", "Exemption", "Information withheld"]))
     codes = [c for c in doc.exemptions if c != "s40(3A)(a)"]
     for code in codes:
         ex = V.EXEMPTIONS[code]
         wording = cite(rng, code)
         if code == "s40(2)" and "s40(3A)(a)" in doc.exemptions:
             wording += f" by virtue of {cite(rng, 's40(3A)(a)')}"
-        doc.para(rng.choice([
-            "Some of the information you have requested is exempt under {w} ({name}).",
-            "I am withholding part of the information under {w} – {name}.",
-            "{w} ({name}) applies to part of your request.",
-        ]), w=wording, name=ex["name"].lower() if rng.random() < 0.5 else ex["name"])
+        doc.para(
+            rng.choice(
+                [
+                    "Some of the information you have requested is exempt under {w} ({name}).",
+                    "I am withholding part of the information under {w} – {name}.",
+                    "{w} ({name}) applies to part of your request.",
+                ]
+            ),
+            w=wording,
+            name=ex["name"].lower() if rng.random() < 0.5 else ex["name"],
+        )
         for why in rng.sample(ex["why"], min(len(ex["why"]), rng.randint(1, 2))):
             doc.para(why)
         if ex["qualified"]:
@@ -653,11 +739,15 @@ def _public_interest(doc: Document) -> None:
 
 def _refusal(doc: Document) -> None:
     rng, codes = doc.rng, doc.exemptions
-    doc.para(rng.choice([
-        "In accordance with the Act, this letter represents a Refusal Notice for this particular request.",
-        "This letter acts as a refusal notice under section 17 of the Freedom of Information Act 2000.",
-        "I am sorry to inform you that we are unable to provide the information you have requested.",
-    ]))
+    doc.para(
+        rng.choice(
+            [
+                "In accordance with the Act, this letter represents a Refusal Notice for this particular request.",
+                "This letter acts as a refusal notice under section 17 of the Freedom of Information Act 2000.",
+                "I am sorry to inform you that we are unable to provide the information you have requested.",
+            ]
+        )
+    )
     if codes in (["s12"], ["eir12(4)(b)"]):
         _cost_limit(doc, codes[0])
     elif codes[0].startswith("s14"):
@@ -665,8 +755,11 @@ def _refusal(doc: Document) -> None:
     else:
         for code in codes:
             ex = V.EXEMPTIONS[code]
-            doc.para("The information you have requested is exempt in full under {w} ({name}).",
-                     w=cite(rng, code), name=ex["name"].lower())
+            doc.para(
+                "The information you have requested is exempt in full under {w} ({name}).",
+                w=cite(rng, code),
+                name=ex["name"].lower(),
+            )
             for why in ex["why"]:
                 doc.para(why)
             if ex["qualified"]:
@@ -680,79 +773,130 @@ def _cost_limit(doc: Document, code: str) -> None:
     wording = cite(rng, code)
     if code == "s12":
         act = "" if "Act" in wording or "FOIA" in wording else " of the Freedom of Information Act 2000"
-        doc.para("{w}{act} allows a public authority to refuse a request where the cost of compliance "
-                 "would exceed the appropriate limit. For {short} this limit is {limit}, which represents "
-                 "{hours} hours of work at a rate of £25 per hour.",
-                 w=wording[0].upper() + wording[1:], act=act, limit=limit, hours=hours)
+        doc.para(
+            "{w}{act} allows a public authority to refuse a request where the cost of compliance "
+            "would exceed the appropriate limit. For {short} this limit is {limit}, which represents "
+            "{hours} hours of work at a rate of £25 per hour.",
+            w=wording[0].upper() + wording[1:],
+            act=act,
+            limit=limit,
+            hours=hours,
+        )
     else:
-        doc.para("We consider the request manifestly unreasonable under {w} because of the burden it would impose.",
-                 w=wording)
+        doc.para(
+            "We consider the request manifestly unreasonable under {w} because of the burden it would impose.",
+            w=wording,
+        )
         doc.para(V.EXEMPTIONS[code]["why"][0])
         _public_interest(doc)
-    doc.para("To answer your request it would be necessary to manually review approximately {records} records held on {system}. At an estimated {minutes} minutes per record, this would take around {total} hours.",
-             records=f"{records:,}", minutes=minutes, total=f"{records * minutes // 60:,}")
-    doc.para(rng.choice([
-        "In accordance with section 16 of the Act, you may wish to refine your request, for example by narrowing the time period to a single year or to one district.",
-        "Under our duty to provide advice and assistance, we suggest that a request limited to a shorter period may fall within the cost limit.",
-    ]))
+    doc.para(
+        "To answer your request it would be necessary to manually review approximately {records} records held on {system}. At an estimated {minutes} minutes per record, this would take around {total} hours.",
+        records=f"{records:,}",
+        minutes=minutes,
+        total=f"{records * minutes // 60:,}",
+    )
+    doc.para(
+        rng.choice(
+            [
+                "In accordance with section 16 of the Act, you may wish to refine your request, for example by narrowing the time period to a single year or to one district.",
+                "Under our duty to provide advice and assistance, we suggest that a request limited to a shorter period may fall within the cost limit.",
+            ]
+        )
+    )
 
 
 def _vexatious(doc: Document, code: str) -> None:
     rng = doc.rng
     wording = cite(rng, code)
     if code == "s14(2)":
-        doc.para("Your request is substantially similar to a previous request from you which was answered on {d}. We are therefore not obliged to comply with it by virtue of {w}.",
-                 d=fmt_date(doc.spec["date"] - dt.timedelta(days=rng.randint(60, 300)), "long"), w=wording)
+        doc.para(
+            "Your request is substantially similar to a previous request from you which was answered on {d}. We are therefore not obliged to comply with it by virtue of {w}.",
+            d=fmt_date(doc.spec["date"] - dt.timedelta(days=rng.randint(60, 300)), "long"),
+            w=wording,
+        )
         return
-    doc.para("{Short} considers this request vexatious under {w}. Section 14 is concerned with the nature of the request rather than the consequences of releasing the information.", w=wording)
-    doc.para("In reaching this decision we have taken into account that this is one of {n} requests received from you in the last {m} months on closely related matters, and that the burden of dealing with them is disproportionate to any value they may have.",
-             n=rng.randint(8, 60), m=rng.randint(3, 18))
+    doc.para(
+        "{Short} considers this request vexatious under {w}. Section 14 is concerned with the nature of the request rather than the consequences of releasing the information.",
+        w=wording,
+    )
+    doc.para(
+        "In reaching this decision we have taken into account that this is one of {n} requests received from you in the last {m} months on closely related matters, and that the burden of dealing with them is disproportionate to any value they may have.",
+        n=rng.randint(8, 60),
+        m=rng.randint(3, 18),
+    )
     doc.para("Please note that {short} will not respond to further requests on this subject.")
 
 
 def _not_held(doc: Document, questions) -> None:
     rng, eir = doc.rng, doc.spec["law"] == "eir"
-    doc.para(rng.choice([
-        "Section 1(1)(a) of the Act requires a public authority to inform the requester whether it holds the information requested. I can confirm that {short} does not hold the information you have requested.",
-        "Following searches of our records, I can confirm that {authority} does not hold any information falling within the scope of your request.",
-        "Unfortunately we do not hold the information you have asked for.",
-    ]))
+    doc.para(
+        rng.choice(
+            [
+                "Section 1(1)(a) of the Act requires a public authority to inform the requester whether it holds the information requested. I can confirm that {short} does not hold the information you have requested.",
+                "Following searches of our records, I can confirm that {authority} does not hold any information falling within the scope of your request.",
+                "Unfortunately we do not hold the information you have asked for.",
+            ]
+        )
+    )
     if eir:
-        doc.para("As the information is not held, the exception at {w} applies. The public interest cannot favour disclosure of information that is not held.",
-                 w=cite(rng, "eir12(4)(a)"))
+        doc.para(
+            "As the information is not held, the exception at {w} applies. The public interest cannot favour disclosure of information that is not held.",
+            w=cite(rng, "eir12(4)(a)"),
+        )
     if rng.random() < 0.5 and len(questions) > 1:
         for i, (q, _, _) in enumerate(questions, 1):
-            _qa_block(doc, doc.spec["qa_style"], i, q,
-                      rng.choice(["Not held.", "No information held.",
-                                  f"{doc.ctx['Short']} does not hold this information."]))
+            _qa_block(
+                doc,
+                doc.spec["qa_style"],
+                i,
+                q,
+                rng.choice(
+                    ["Not held.", "No information held.", f"{doc.ctx['Short']} does not hold this information."]
+                ),
+            )
         doc.qa_count = len(questions)
-    doc.para(rng.choice([
-        "This is because the data is not recorded in a way that would allow it to be identified or extracted.",
-        "There is no business requirement for {short} to record this information.",
-        "The service concerned is delivered by {entity}, who may be able to assist you directly.",
-        "The Act does not oblige a public authority to create new information in order to answer a request.",
-    ]))
+    doc.para(
+        rng.choice(
+            [
+                "This is because the data is not recorded in a way that would allow it to be identified or extracted.",
+                "There is no business requirement for {short} to record this information.",
+                "The service concerned is delivered by {entity}, who may be able to assist you directly.",
+                "The Act does not oblige a public authority to create new information in order to answer a request.",
+            ]
+        )
+    )
 
 
 def _ncnd(doc: Document) -> None:
     rng = doc.rng
     cited = [cite(rng, c) for c in doc.exemptions]
     listing = " and ".join(cited)
-    doc.para(rng.choice([
-        "In accordance with the Freedom of Information Act 2000, this letter represents a Refusal Notice. {Short} can neither confirm nor deny that it holds any information relevant to your request by virtue of {x}.",
-        "{authority} neither confirms nor denies whether it holds the information you have requested, as the duty in section 1(1)(a) of the Act does not apply by virtue of {x}.",
-    ]), x=listing)
+    doc.para(
+        rng.choice(
+            [
+                "In accordance with the Freedom of Information Act 2000, this letter represents a Refusal Notice. {Short} can neither confirm nor deny that it holds any information relevant to your request by virtue of {x}.",
+                "{authority} neither confirms nor denies whether it holds the information you have requested, as the duty in section 1(1)(a) of the Act does not apply by virtue of {x}.",
+            ]
+        ),
+        x=listing,
+    )
     for code in doc.exemptions:
         ex = V.EXEMPTIONS[code]
         doc.para("{w} – {name}.", w=cite(rng, code), name=ex["name"])
-    doc.para(rng.choice([
-        "Confirming or denying whether any information is held would in itself reveal whether or not specialist resources have been deployed, which would be of use to those intent on evading detection.",
-        "To confirm or deny whether information is held would reveal personal information about an identifiable individual, which would be unfair.",
-        "Any disclosure under the Act is a disclosure to the world at large, and confirmation either way would undermine the operational effectiveness of the organisation.",
-    ]))
+    doc.para(
+        rng.choice(
+            [
+                "Confirming or denying whether any information is held would in itself reveal whether or not specialist resources have been deployed, which would be of use to those intent on evading detection.",
+                "To confirm or deny whether information is held would reveal personal information about an identifiable individual, which would be unfair.",
+                "Any disclosure under the Act is a disclosure to the world at large, and confirmation either way would undermine the operational effectiveness of the organisation.",
+            ]
+        )
+    )
     if any(V.EXEMPTIONS[c]["qualified"] for c in doc.exemptions):
         _public_interest(doc)
-    doc.para("This should not be taken as conclusive evidence that the information you have requested does or does not exist.")
+    doc.para(
+        "This should not be taken as conclusive evidence that the information you have requested does or does not exist."
+    )
 
 
 def _further_info(doc: Document) -> None:
@@ -764,14 +908,17 @@ def _further_info(doc: Document) -> None:
 
 # --- boilerplate, signature, annex ----------------------------------------------------
 
+
 def _boilerplate(doc: Document) -> None:
     """Re-use, internal review, ICO: the same wording per authority, as in life."""
     spec = doc.spec
     h = _stable(spec["authority"]["name"]) + (spec["date"].year >= 2020)
     pick = lambda options, salt: options[(h + salt) % len(options)]  # noqa: E731
     if doc.rng.random() < 0.5:
-        doc.add("heading", doc.rng.choice(["Complaint rights", "Your right to complain",
-                                           "Internal review", "Right of appeal"]))
+        doc.add(
+            "heading",
+            doc.rng.choice(["Complaint rights", "Your right to complain", "Internal review", "Right of appeal"]),
+        )
     doc.para(pick(V.REUSE, 1))
     doc.para(pick(V.INTERNAL_REVIEW, 2))
     doc.para(pick(V.ICO, 3))
@@ -800,10 +947,18 @@ def _quoted_acknowledgement(doc: Document) -> None:
         return
     ack = spec["request_date"] + dt.timedelta(days=rng.randint(0, 3))
     due = spec["request_date"] + dt.timedelta(days=28)
-    doc.add("meta", ["From: FOI", f"Sent: {fmt_date(ack, 'outlook')} 9:{rng.randrange(60):02d} AM",
-                     f"Subject: Acknowledgement – {doc.reference_line}"])
-    doc.para("Thank you for your request for information. This has been logged as a Freedom of Information request and will be dealt with under {law}. We must respond to you within 20 working days, by {due}.",
-             due=fmt_date(due, "slash"))
+    doc.add(
+        "meta",
+        [
+            "From: FOI",
+            f"Sent: {fmt_date(ack, 'outlook')} 9:{rng.randrange(60):02d} AM",
+            f"Subject: Acknowledgement – {doc.reference_line}",
+        ],
+    )
+    doc.para(
+        "Thank you for your request for information. This has been logged as a Freedom of Information request and will be dealt with under {law}. We must respond to you within 20 working days, by {due}.",
+        due=fmt_date(due, "slash"),
+    )
 
 
 def annex_blocks(doc: Document):
@@ -819,8 +974,13 @@ def annex_blocks(doc: Document):
     records = spec["outcome"] in ("disclosed", "partial")  # refusals have nothing to list
     if records:
         yield ("heading", f"Annex A – {topic['title']}: records identified")
-        yield ("para", fill("The records below were identified by the {dept} from {system}. "
-                            "Personal information has been removed.", ctx))
+        yield (
+            "para",
+            fill(
+                "The records below were identified by the {dept} from {system}. Personal information has been removed.",
+                ctx,
+            ),
+        )
     else:
         yield ("heading", f"Annex A – {topic['title']}: background information")
     record, annex, fresh = 0, "A", not records  # fresh: a heading with nothing under it yet
@@ -835,22 +995,34 @@ def annex_blocks(doc: Document):
             for _ in range(rng.randint(4, 10)):
                 record += 1
                 d = spec["date"] - dt.timedelta(days=rng.randint(30, 1200))
-                yield ("item", f"{record}.", f"{fmt_date(d, 'slash')} – {rng.choice(places)} – "
-                       f"{rng.choice(topic['rows'])} – {rng.randint(1, 300)} {rng.choice(units)}. "
-                       f"{rng.choice(notes)}")
+                yield (
+                    "item",
+                    f"{record}.",
+                    f"{fmt_date(d, 'slash')} – {rng.choice(places)} – "
+                    f"{rng.choice(topic['rows'])} – {rng.randint(1, 300)} {rng.choice(units)}. "
+                    f"{rng.choice(notes)}",
+                )
         else:
             if r < 0.88 and annex < "E" and not fresh:
                 annex = chr(ord(annex) + 1)
-                yield ("heading", f"Annex {annex} – " + rng.choice(
-                    ["Policy extract", "Procedure", "Guidance notes", "Explanatory notes"]))
+                yield (
+                    "heading",
+                    f"Annex {annex} – "
+                    + rng.choice(["Policy extract", "Procedure", "Guidance notes", "Explanatory notes"]),
+                )
             fresh = False
             pool = V.POLICY_SENTENCES + topic["context"]
-            yield ("para", " ".join(fill(s, {**ctx, "place": rng.choice(places),
-                                             "year": spec["date"].year - rng.randint(1, 6)})
-                                    for s in rng.sample(pool, rng.randint(2, 4))))
+            yield (
+                "para",
+                " ".join(
+                    fill(s, {**ctx, "place": rng.choice(places), "year": spec["date"].year - rng.randint(1, 6)})
+                    for s in rng.sample(pool, rng.randint(2, 4))
+                ),
+            )
 
 
 # --- text rendering -------------------------------------------------------------------
+
 
 def wrap(text: str, width: int) -> str:
     """Greedy word wrap (much faster than textwrap for our plain paragraphs)."""
@@ -942,8 +1114,10 @@ def encode_text(text: str, spec: dict) -> bytes:
 
 # --- one document, many documents --------------------------------------------------------
 
-def make_document(seed: int, index: int, pdf_ratio: float = 0.2, max_pages: int = 20,
-                  **overrides) -> tuple[str, bytes, dict]:
+
+def make_document(
+    seed: int, index: int, pdf_ratio: float = 0.2, max_pages: int = 20, **overrides
+) -> tuple[str, bytes, dict]:
     """Build document ``index`` for ``seed``: (relative path, bytes, label)."""
     spec = choose_spec(seed, index, pdf_ratio, max_pages, **overrides)
     doc = build_document(spec)
@@ -952,6 +1126,7 @@ def make_document(seed: int, index: int, pdf_ratio: float = 0.2, max_pages: int 
     relpath = overrides.get("relpath") or f"{slug(a['name'])}/{spec['date'].year}/{name}"
     if spec["kind"] == "pdf":
         from bench.gen_pdf import render_pdf  # reportlab only where PDFs are made
+
         data, pages, table_pages = render_pdf(doc, annex_blocks(doc))
         return relpath, data, doc.label(relpath, pages, table_pages)
     data = encode_text(render_text(doc), spec)
@@ -972,8 +1147,9 @@ def _write_one(args) -> dict:
     return label
 
 
-def generate_corpus(out_dir: Path, docs: int, seed: int = 1, pdf_ratio: float = 0.2,
-                    max_pages: int = 20, jobs: int | None = None) -> list[dict]:
+def generate_corpus(
+    out_dir: Path, docs: int, seed: int = 1, pdf_ratio: float = 0.2, max_pages: int = 20, jobs: int | None = None
+) -> list[dict]:
     """Write ``docs`` documents and ``labels.jsonl`` under ``out_dir``; return the labels.
 
     Output is identical for any ``jobs`` (default: all cores; 1 = in process).
@@ -1009,8 +1185,10 @@ def main(argv: list[str] | None = None) -> int:
     secs = time.perf_counter() - start
     pdfs = sum(1 for x in labels if x["kind"] == "pdf")
     pages = sum(x["pages"] or 0 for x in labels)
-    print(f"wrote {len(labels)} documents ({pdfs} PDF, {pages} PDF pages) to {a.out} "
-          f"in {secs:.1f} s ({len(labels) / max(secs, 1e-9):.0f} docs/s)")
+    print(
+        f"wrote {len(labels)} documents ({pdfs} PDF, {pages} PDF pages) to {a.out} "
+        f"in {secs:.1f} s ({len(labels) / max(secs, 1e-9):.0f} docs/s)"
+    )
     return 0
 
 

@@ -6,6 +6,7 @@ Linear work gives a ratio near 4 between the two default sizes; quadratic work n
 The patterns are the ones that made the old regexes quadratic (issue 17); the test suite
 checks the same ratio (tests/test_linear_text.py), this prints the figures.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -12,6 +12,7 @@ the request and the replies around weekends and bank holidays and count working 
 hand. The authorities are real police forces; the letters, references and figures are
 invented.
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -19,8 +20,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -51,12 +64,23 @@ class Reply:
 
     def label(self) -> dict:
         return {
-            "file": self.file, "reference": self.reference, "authority": self.authority,
-            "date": self.date.isoformat(), "request_date": self.request_date.isoformat(),
-            "exemptions": sorted(self.exemptions), "outcome": self.outcome,
-            "qa_count": sum(a is not None for a in self.answers), "title": TITLE, "kind": "text",
-            "pages": None, "law": "foi", "layout": "letter", "tables": 0, "table_pages": [],
-            "encoding": "utf-8", "group": GROUP,
+            "file": self.file,
+            "reference": self.reference,
+            "authority": self.authority,
+            "date": self.date.isoformat(),
+            "request_date": self.request_date.isoformat(),
+            "exemptions": sorted(self.exemptions),
+            "outcome": self.outcome,
+            "qa_count": sum(a is not None for a in self.answers),
+            "title": TITLE,
+            "kind": "text",
+            "pages": None,
+            "law": "foi",
+            "layout": "letter",
+            "tables": 0,
+            "table_pages": [],
+            "encoding": "utf-8",
+            "group": GROUP,
         }
 
 
@@ -70,11 +94,22 @@ def _wrap(text: str) -> str:
 
 def render(reply: Reply) -> str:
     """The reply as a plain-text letter."""
-    out = [reply.authority, reply.team, reply.address, "", long_date(reply.date),
-           f"Our reference: {reply.reference}", "", "Dear Requester", "",
-           f"Freedom of Information Request: {TITLE}", "",
-           f"Thank you for your request for information which we received on "
-           f"{long_date(reply.request_date, weekday=True)}. It has been dealt with under {reply.law}.", ""]
+    out = [
+        reply.authority,
+        reply.team,
+        reply.address,
+        "",
+        long_date(reply.date),
+        f"Our reference: {reply.reference}",
+        "",
+        "Dear Requester",
+        "",
+        f"Freedom of Information Request: {TITLE}",
+        "",
+        f"Thank you for your request for information which we received on "
+        f"{long_date(reply.request_date, weekday=True)}. It has been dealt with under {reply.law}.",
+        "",
+    ]
     numbered = list(enumerate(zip(reply.questions, reply.answers), start=1))
     if reply.style == "question_answer":
         out += ["Response", ""]
@@ -103,9 +138,17 @@ def render(reply: Reply) -> str:
         out += ["Further information:", ""]
         for note in reply.notes:
             out += [note, ""]
-    out += ["If you are dissatisfied with this response you may ask for an internal review within "
-            "40 working days, and then complain to the Information Commissioner.", "",
-            "Yours sincerely", "", "Freedom of Information Officer", reply.team, reply.authority, ""]
+    out += [
+        "If you are dissatisfied with this response you may ask for an internal review within "
+        "40 working days, and then complain to the Information Commissioner.",
+        "",
+        "Yours sincerely",
+        "",
+        "Freedom of Information Officer",
+        reply.team,
+        reply.authority,
+        "",
+    ]
     return "\n".join(_wrap(line) for line in out)
 
 
@@ -190,8 +233,7 @@ HOSPITAL_CRIME = [
         answers=[
             "2021: 1,022. 2022: 1,090. 2023: 1,131.",
             "2021: 356. 2022: 371. 2023: 398.",
-            "Not held. Police Scotland does not record the occupation of victims in a form "
-            "that can be searched.",
+            "Not held. Police Scotland does not record the occupation of victims in a form that can be searched.",
             "2021: 310. 2022: 334. 2023: 349.",
         ],
         outcome="partial",
@@ -220,8 +262,10 @@ HOSPITAL_CRIME = [
         ],
         outcome="partial",
         exemptions=["s12"],
-        notes=["Part 3 of your request is refused: reading each crime report to find the victim's "
-               "employer would exceed the cost limit under section 12 of the Act.",
-               "We apologise for the delay in responding to your request."],
+        notes=[
+            "Part 3 of your request is refused: reading each crime report to find the victim's "
+            "employer would exceed the cost limit under section 12 of the Act.",
+            "We apologise for the delay in responding to your request.",
+        ],
     ),
 ]

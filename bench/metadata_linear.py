@@ -9,6 +9,7 @@ FACTOR squared when it is quadratic. A case over BUDGET seconds is stopped and r
 `--scan` crosses many seed words with many separators (each as one long run and as a
 repetition) and prints only the cases that grow faster than linear.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,13 +58,63 @@ PATTERNS: dict[str, Callable[[int], str]] = {
     "underscores": lambda n: _rep("__a ", n),
 }
 
-SEEDS = ["5", "5 June", "June 5", "5th", "section", "Section 40", "s40", "Regulation 12", "reg", "EIR", "FOI",
-         "Ref", "Our ref:", "Reference", "Dear", "From:", "Sent:", "Date:", "Q1", "Question 1", "A1", "Answer", "1.",
-         "(1)", "•", "received on", "your request dated", "Yours sincerely", "https://", "www.", "foi@x", "|", "£5",
-         "Sheffield City Council", "University of", "Council", "Request", "Response", "Response by",
-         "neither confirm", "withheld", "redacted", "some of the", "not hold", "please find", "Subject:", "Re:",
-         "On Monday", "wrote:", "-----Original Message", "file.pdf", "Name of Authority", "Kind regards", "?",
-         "Freedom of Information"]
+SEEDS = [
+    "5",
+    "5 June",
+    "June 5",
+    "5th",
+    "section",
+    "Section 40",
+    "s40",
+    "Regulation 12",
+    "reg",
+    "EIR",
+    "FOI",
+    "Ref",
+    "Our ref:",
+    "Reference",
+    "Dear",
+    "From:",
+    "Sent:",
+    "Date:",
+    "Q1",
+    "Question 1",
+    "A1",
+    "Answer",
+    "1.",
+    "(1)",
+    "•",
+    "received on",
+    "your request dated",
+    "Yours sincerely",
+    "https://",
+    "www.",
+    "foi@x",
+    "|",
+    "£5",
+    "Sheffield City Council",
+    "University of",
+    "Council",
+    "Request",
+    "Response",
+    "Response by",
+    "neither confirm",
+    "withheld",
+    "redacted",
+    "some of the",
+    "not hold",
+    "please find",
+    "Subject:",
+    "Re:",
+    "On Monday",
+    "wrote:",
+    "-----Original Message",
+    "file.pdf",
+    "Name of Authority",
+    "Kind regards",
+    "?",
+    "Freedom of Information",
+]
 SEPARATORS = [" ", "\t", "\n", " \n", "\n\n ", "-", ".", ",", "/", "(", ")", ":", "a", "A ", "1", "_", "*", "|"]
 
 
@@ -88,8 +139,10 @@ class _Budget(Exception):
 def cpu_seconds(text: str, budget: float | None = None) -> float:
     """CPU seconds of one extract_metadata call; _Budget when it runs past `budget` seconds."""
     if budget:
+
         def stop(*_):
             raise _Budget
+
         signal.signal(signal.SIGALRM, stop)
         signal.setitimer(signal.ITIMER_REAL, budget)
     start = time.process_time()
@@ -137,8 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.scan and big is not None and (big < 0.05 or ratio < 2 * args.factor):
             continue
         shown = f"{big:7.3f} s" if big is not None else f"> {args.budget:.0f} s"
-        print(f"{name:45} {args.size:5} KB {small:7.3f} s   {args.size * args.factor:5} KB {shown}   x{ratio:5.1f}",
-              flush=True)
+        print(
+            f"{name:45} {args.size:5} KB {small:7.3f} s   {args.size * args.factor:5} KB {shown}   x{ratio:5.1f}",
+            flush=True,
+        )
     print(f"worst growth ratio (inputs over 10 ms): x{worst:.1f} for x{args.factor} input")
     return 0
 

@@ -9,6 +9,7 @@ outcome is the requester's own classification of the whole request: a guide, not
 --cues prints, for each outcome miss, the answers and sentences the outcome rules labelled
 (indexer/metadata/outcome.py) and the label counts they combined.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,11 +57,16 @@ class RealScores:
         return self.authority_right / self.documents if self.documents else 0.0
 
     def to_dict(self) -> dict:
-        return {"documents": self.documents, "outcome_accuracy": round(self.outcome_accuracy, 4),
-                "date_coverage": round(self.date_coverage, 4), "response_dates": self.response_dates,
-                "response_dates_agreeing": self.response_dates_agreeing, "request_dates": self.request_dates,
-                "authority_accuracy": round(self.authority_accuracy, 4),
-                "confusion": {k: dict(v) for k, v in self.confusion.items()}}
+        return {
+            "documents": self.documents,
+            "outcome_accuracy": round(self.outcome_accuracy, 4),
+            "date_coverage": round(self.date_coverage, 4),
+            "response_dates": self.response_dates,
+            "response_dates_agreeing": self.response_dates_agreeing,
+            "request_dates": self.request_dates,
+            "authority_accuracy": round(self.authority_accuracy, 4),
+            "confusion": {k: dict(v) for k, v in self.confusion.items()},
+        }
 
 
 def score(folder: Path = REAL) -> RealScores:

@@ -6,6 +6,7 @@ Reads every .txt file of the folder, runs `extract_metadata` over all of them `-
 times and prints CPU and wall milliseconds per document (CPU time is the steadier figure
 on a shared machine). Speed is measured here, never asserted in tests.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no .txt files in {args.folder}", file=sys.stderr)
         return 1
     r = measure(texts, max(1, args.repeat))
-    print(f"{r['documents']} documents, mean {r['mean_words']:.0f} words: "
-          f"{r['cpu_ms']:.2f} ms CPU ({r['wall_ms']:.2f} ms wall) per document")
+    print(
+        f"{r['documents']} documents, mean {r['mean_words']:.0f} words: "
+        f"{r['cpu_ms']:.2f} ms CPU ({r['wall_ms']:.2f} ms wall) per document"
+    )
     return 0
 
 

@@ -30,6 +30,7 @@ Measured on 12 pages (seed 7), 2 cores shared with other work:
 
 rapidocr-onnxruntime's Chinese/English model runs English words together ("SouthYorkshirePolice").
 """
+
 from __future__ import annotations
 
 import argparse

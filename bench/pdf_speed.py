@@ -18,6 +18,7 @@ table), it measures:
 
 Prints a table, or one JSON object with --json. bench.run imports measure_* for `make bench`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,8 +67,15 @@ def measure_extraction(corpus: Path, labels: list[dict]) -> dict:
             except Exception:  # noqa: BLE001 - a benchmark records and goes on
                 errors += 1
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        out[group] = {"docs": len(chosen), "pages": pages, "wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
-                      "pages_per_s": _rate(pages, wall), "pages_per_cpu_s": _rate(pages, cpu), "errors": errors}
+        out[group] = {
+            "docs": len(chosen),
+            "pages": pages,
+            "wall_s": round(wall, 3),
+            "cpu_s": round(cpu, 3),
+            "pages_per_s": _rate(pages, wall),
+            "pages_per_cpu_s": _rate(pages, cpu),
+            "errors": errors,
+        }
     out["table_pages"] = sum(len(label.get("table_pages") or []) for label in pdfs)
     return out
 
@@ -111,8 +119,14 @@ def measure_index(corpus: Path, index: Path, jobs: int, pages: int, timeout: flo
     load_before = os.getloadavg()[0]
     res = foi_index([corpus], index, jobs, fresh=True, timeout=timeout)
     shutil.rmtree(index, ignore_errors=True)
-    res.update({"jobs": jobs, "pages": pages, "loadavg_before": round(load_before, 2),
-                "loadavg_after": round(os.getloadavg()[0], 2)})
+    res.update(
+        {
+            "jobs": jobs,
+            "pages": pages,
+            "loadavg_before": round(load_before, 2),
+            "loadavg_after": round(os.getloadavg()[0], 2),
+        }
+    )
     if not res.get("failed"):
         res.update({"pages_per_s": _rate(pages, res["wall_s"]), "pages_per_cpu_s": _rate(pages, res["cpu_s"])})
     return res
@@ -154,26 +168,34 @@ def print_report(res: dict) -> None:
     print(f"{res['docs']} generated PDFs, {res['pages']} pages, load average {res['loadavg_start']} at start")
     ex = res["extraction"]
     print(f"{ex['table_pages']} pages hold a ruled table (generator's truth)")
-    print(f"{'extract_bytes, one process':36} {'docs':>5} {'pages':>6} {'wall s':>7} {'pages/s':>8} {'CPU s':>7} {'pages/CPU s':>11}")
+    print(
+        f"{'extract_bytes, one process':36} {'docs':>5} {'pages':>6} {'wall s':>7} {'pages/s':>8} {'CPU s':>7} {'pages/CPU s':>11}"
+    )
     for key in ("all", "with_tables", "without_tables"):
         r = ex[key]
-        print(f"  {key:34} {r['docs']:>5} {r['pages']:>6} {r['wall_s']:>7.2f} {r['pages_per_s'] or 0:>8.1f}"
-              f" {r['cpu_s']:>7.2f} {r['pages_per_cpu_s'] or 0:>11.1f}")
+        print(
+            f"  {key:34} {r['docs']:>5} {r['pages']:>6} {r['wall_s']:>7.2f} {r['pages_per_s'] or 0:>8.1f}"
+            f" {r['cpu_s']:>7.2f} {r['pages_per_cpu_s'] or 0:>11.1f}"
+        )
     d = res.get("detector")
     if d:
-        print(f"table detector: {d['true_positive']} table pages found, {d['false_negative']} missed, "
-              f"{d['false_positive']} pages without a table sent to the table path, "
-              f"{d['true_negative']} left to plain text; {d['cpu_ms_per_page']} ms CPU a page")
+        print(
+            f"table detector: {d['true_positive']} table pages found, {d['false_negative']} missed, "
+            f"{d['false_positive']} pages without a table sent to the table path, "
+            f"{d['true_negative']} left to plain text; {d['cpu_ms_per_page']} ms CPU a page"
+        )
     ix = res.get("index")
     if ix:
         if ix.get("failed"):
             print(f"foi index --jobs {ix['jobs']}: FAILED {ix['failed']}")
         else:
             target = "meets" if (ix["pages_per_s"] or 0) >= 300 else "misses"
-            print(f"foi index --jobs {ix['jobs']} (extract+index, whole process): {ix['wall_s']:.1f} s wall = "
-                  f"{ix['pages_per_s']} pages/s ({target} the 300 pages/s target); {ix['cpu_s']:.1f} CPU s over "
-                  f"{ix['processes']} processes ({ix['cpu_main_s']:.1f} s in foi's own process) = {ix['pages_per_cpu_s']} pages/CPU s; load average "
-                  f"{ix['loadavg_before']} -> {ix['loadavg_after']}")
+            print(
+                f"foi index --jobs {ix['jobs']} (extract+index, whole process): {ix['wall_s']:.1f} s wall = "
+                f"{ix['pages_per_s']} pages/s ({target} the 300 pages/s target); {ix['cpu_s']:.1f} CPU s over "
+                f"{ix['processes']} processes ({ix['cpu_main_s']:.1f} s in foi's own process) = {ix['pages_per_cpu_s']} pages/CPU s; load average "
+                f"{ix['loadavg_before']} -> {ix['loadavg_after']}"
+            )
 
 
 if __name__ == "__main__":

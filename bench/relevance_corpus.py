@@ -5,6 +5,7 @@ Each corpus names its target: the document that should rank first for a query, a
 documents it must rank above. `python -m bench.relevance_corpus --foi PATH/foi` prints
 the rank of each target on both engines (used to measure before and after a change).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,10 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 AUTHORITIES = [
-    ("Leeds City Council", "Leeds"), ("Bristol City Council", "Bristol"), ("Kent Police", "Kent"),
-    ("Cornwall Council", "Cornwall"), ("Nottingham City Council", "Nottingham"), ("Hampshire Constabulary", "Hampshire"),
-    ("Norfolk County Council", "Norfolk"), ("Cardiff Council", "Cardiff"), ("Essex Police", "Essex"),
-    ("Derby City Council", "Derby"), ("Brighton and Hove City Council", "Brighton"), ("York City Council", "York"),
+    ("Leeds City Council", "Leeds"),
+    ("Bristol City Council", "Bristol"),
+    ("Kent Police", "Kent"),
+    ("Cornwall Council", "Cornwall"),
+    ("Nottingham City Council", "Nottingham"),
+    ("Hampshire Constabulary", "Hampshire"),
+    ("Norfolk County Council", "Norfolk"),
+    ("Cardiff Council", "Cardiff"),
+    ("Essex Police", "Essex"),
+    ("Derby City Council", "Derby"),
+    ("Brighton and Hove City Council", "Brighton"),
+    ("York City Council", "York"),
 ]
 
 # Standard passages as authorities write them (wording varies between authorities).
@@ -71,57 +80,104 @@ DATA_NOTICE = (
 # What replies say: (slug, title, substance paragraphs). Some mention "review" or
 # "internal" or "personal" in their substance, as real replies do.
 SUBJECTS = [
-    ("potholes", "Pothole repairs", [
-        "We repaired 4,212 potholes in 2022 and 3,987 in 2023. The average time to repair a reported "
-        "pothole was 9 days. Our highways team reviews the inspection regime every year.",
-    ]),
-    ("street-lighting", "Street lighting", [
-        "The council maintains 42,300 street lights. A review of street lighting energy use in 2021 led to "
-        "part-night lighting on 6,100 residential roads.",
-    ]),
-    ("audit", "Internal audit reports", [
-        "Our internal audit team completed 31 audits in 2022/23. The audit plan is approved by the Audit "
-        "Committee and the reports are attached.",
-    ]),
-    ("parking", "Parking fines", [
-        "We issued 61,204 penalty charge notices in 2023; 8,410 were cancelled after a formal challenge.",
-    ]),
-    ("budgets", "Personal budgets in adult social care", [
-        "In 2023, 3,120 adults received a personal budget for their social care. Of these, 1,480 took "
-        "their personal budget as a direct payment. The average personal budget was 14,200 pounds a year.",
-        "The names of the social workers who approved the budgets have been withheld; the exemption that "
-        "applies is explained below.",
-    ]),
-    ("carers", "Carers assessments", [
-        "We completed 1,905 carers assessments in 2023. Carers received personal budgets of 400 pounds on "
-        "average. A review of the carers strategy is due next year.",
-    ]),
-    ("breaches", "Data breaches", [
-        "We recorded 57 data breaches in 2023. Eleven involved personal information sent to the wrong "
-        "recipient by email, nine involved letters sent to an old address and the rest involved lost "
-        "papers or devices. Four were reported to the regulator as serious; none led to enforcement.",
-        "Each breach is logged by the service that finds it and investigated by the data protection "
-        "team, who decide whether the people affected must be told. Staff involved in a breach must "
-        "complete refresher training within one month.",
-        "The names of the staff involved are withheld under section 40 of the Act.",
-    ]),
-    ("trees", "Street trees", [
-        "We felled 311 street trees in 2022, 240 of them diseased. Replanting is reviewed by the tree "
-        "officer each autumn.",
-    ]),
-    ("agency", "Agency staff spend", [
-        "Spend on agency staff was 12.4 million pounds in 2022/23. Internal recruitment filled 64% of "
-        "vacancies.",
-    ]),
-    ("schools", "School admissions appeals", [
-        "There were 812 admissions appeals in 2023, of which 143 were upheld by the independent panel.",
-    ]),
-    ("cctv", "CCTV cameras", [
-        "The council operates 214 public space CCTV cameras. The camera network was reviewed in 2022.",
-    ]),
-    ("fleet", "Electric vehicles in the fleet", [
-        "There are 96 electric vehicles in the council fleet out of 640 vehicles.",
-    ]),
+    (
+        "potholes",
+        "Pothole repairs",
+        [
+            "We repaired 4,212 potholes in 2022 and 3,987 in 2023. The average time to repair a reported "
+            "pothole was 9 days. Our highways team reviews the inspection regime every year.",
+        ],
+    ),
+    (
+        "street-lighting",
+        "Street lighting",
+        [
+            "The council maintains 42,300 street lights. A review of street lighting energy use in 2021 led to "
+            "part-night lighting on 6,100 residential roads.",
+        ],
+    ),
+    (
+        "audit",
+        "Internal audit reports",
+        [
+            "Our internal audit team completed 31 audits in 2022/23. The audit plan is approved by the Audit "
+            "Committee and the reports are attached.",
+        ],
+    ),
+    (
+        "parking",
+        "Parking fines",
+        [
+            "We issued 61,204 penalty charge notices in 2023; 8,410 were cancelled after a formal challenge.",
+        ],
+    ),
+    (
+        "budgets",
+        "Personal budgets in adult social care",
+        [
+            "In 2023, 3,120 adults received a personal budget for their social care. Of these, 1,480 took "
+            "their personal budget as a direct payment. The average personal budget was 14,200 pounds a year.",
+            "The names of the social workers who approved the budgets have been withheld; the exemption that "
+            "applies is explained below.",
+        ],
+    ),
+    (
+        "carers",
+        "Carers assessments",
+        [
+            "We completed 1,905 carers assessments in 2023. Carers received personal budgets of 400 pounds on "
+            "average. A review of the carers strategy is due next year.",
+        ],
+    ),
+    (
+        "breaches",
+        "Data breaches",
+        [
+            "We recorded 57 data breaches in 2023. Eleven involved personal information sent to the wrong "
+            "recipient by email, nine involved letters sent to an old address and the rest involved lost "
+            "papers or devices. Four were reported to the regulator as serious; none led to enforcement.",
+            "Each breach is logged by the service that finds it and investigated by the data protection "
+            "team, who decide whether the people affected must be told. Staff involved in a breach must "
+            "complete refresher training within one month.",
+            "The names of the staff involved are withheld under section 40 of the Act.",
+        ],
+    ),
+    (
+        "trees",
+        "Street trees",
+        [
+            "We felled 311 street trees in 2022, 240 of them diseased. Replanting is reviewed by the tree "
+            "officer each autumn.",
+        ],
+    ),
+    (
+        "agency",
+        "Agency staff spend",
+        [
+            "Spend on agency staff was 12.4 million pounds in 2022/23. Internal recruitment filled 64% of vacancies.",
+        ],
+    ),
+    (
+        "schools",
+        "School admissions appeals",
+        [
+            "There were 812 admissions appeals in 2023, of which 143 were upheld by the independent panel.",
+        ],
+    ),
+    (
+        "cctv",
+        "CCTV cameras",
+        [
+            "The council operates 214 public space CCTV cameras. The camera network was reviewed in 2022.",
+        ],
+    ),
+    (
+        "fleet",
+        "Electric vehicles in the fleet",
+        [
+            "There are 96 electric vehicles in the council fleet out of 640 vehicles.",
+        ],
+    ),
 ]
 # The targets are long replies that name their subject once or twice, as real ones do: the
 # standard passages of every other reply repeat the same words more densely.
@@ -132,7 +188,8 @@ CONTRACTS = (
     "of resources. The contracts run for two years with an option to extend by one more year."
 )
 REVIEW_REPLY = (
-    "review", "Consultancy contracts: outcome of your complaint",
+    "review",
+    "Consultancy contracts: outcome of your complaint",
     [
         "I have completed the internal review you asked for of our handling of your earlier request "
         "about consultancy contracts. I was not involved in the original response.",
@@ -145,7 +202,8 @@ REVIEW_REPLY = (
     ],
 )
 PERSONAL_INFO_REPLY = (
-    "subject-access", "Subject access requests",
+    "subject-access",
+    "Subject access requests",
     [
         "We received 1,214 subject access requests in 2023 and answered 1,102 of them within one month. "
         "The requests that took longest were those to children's social care, where files are large and "
@@ -166,8 +224,9 @@ class Target:
     above: list[str] = field(default_factory=list)  # files it, and every substantive match, must beat
 
 
-def _reply(rng: random.Random, authority: str, town: str, number: int, title: str, body: list[str],
-           extra: list[str]) -> str:
+def _reply(
+    rng: random.Random, authority: str, town: str, number: int, title: str, body: list[str], extra: list[str]
+) -> str:
     parts = [
         f"{authority}\nFreedom of Information response\nOur ref: FOI-{number:04d}-23\nDate: {1 + number % 27} March 2023",
         f"Dear Requester,\n\nThank you for your request for information about {title.lower()}, received on "
@@ -210,11 +269,21 @@ def ranks(foi: str, folder: Path, queries: list[str], engine: str) -> dict[str, 
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "FOI_ENGINE": engine}
         home = Path(foi).resolve().parents[2]  # the checkout of that foi: its workers import from there
-        subprocess.run([foi, "index", str(folder), "--index", tmp, "--json", "--engine", engine],
-                       check=True, capture_output=True, env=env, cwd=home)
+        subprocess.run(
+            [foi, "index", str(folder), "--index", tmp, "--json", "--engine", engine],
+            check=True,
+            capture_output=True,
+            env=env,
+            cwd=home,
+        )
         for query in dict.fromkeys(queries):
-            run = subprocess.run([foi, "search", query, "--index", tmp, "--json", "--limit", "200"],
-                                 capture_output=True, text=True, env=env, cwd=home)
+            run = subprocess.run(
+                [foi, "search", query, "--index", tmp, "--json", "--limit", "200"],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=home,
+            )
             out[query] = [Path(json.loads(line)["doc_id"]).name for line in run.stdout.splitlines() if line.strip()]
     return out
 
@@ -234,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
                 hits = found[t.query]
                 rank = hits.index(t.first) + 1 if t.first in hits else None
                 beaten = [n for n in t.above if n in hits and (rank is None or hits.index(n) + 1 < rank)]
-                print(f"{engine:8} {t.query!r:36} {t.first:32} rank {rank} of {len(hits)}; ranked above it: {len(beaten)}")
+                print(
+                    f"{engine:8} {t.query!r:36} {t.first:32} rank {rank} of {len(hits)}; ranked above it: {len(beaten)}"
+                )
     if args.folder:
         for engine in ("whoosh", "tantivy"):
             found = ranks(args.foi, args.folder, args.query, engine)

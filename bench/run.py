@@ -5,6 +5,7 @@
 Prints a table and writes every figure to ``bench/results/<timestamp>.json``. See
 bench/README.md for what each figure measures and how each engine is driven.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,8 +61,14 @@ def latency_stats(seconds: list[float]) -> dict:
     ms = [s * 1000 for s in seconds]
     if not ms:
         return {"n": 0}
-    return {"n": len(ms), "p50_ms": pct(ms, 50), "p95_ms": pct(ms, 95), "p99_ms": pct(ms, 99),
-            "mean_ms": statistics.fmean(ms), "max_ms": max(ms)}
+    return {
+        "n": len(ms),
+        "p50_ms": pct(ms, 50),
+        "p95_ms": pct(ms, 95),
+        "p99_ms": pct(ms, 99),
+        "mean_ms": statistics.fmean(ms),
+        "max_ms": max(ms),
+    }
 
 
 def dir_bytes(path: Path) -> int:
@@ -108,8 +115,10 @@ def run_measured(cmd: list[str], poll: float = 0.02, timeout: float | None = Non
     def reader(name, stream):
         out[name] = stream.read()
 
-    threads = [threading.Thread(target=reader, args=(n, s), daemon=True)
-               for n, s in (("stdout", proc.stdout), ("stderr", proc.stderr))]
+    threads = [
+        threading.Thread(target=reader, args=(n, s), daemon=True)
+        for n, s in (("stdout", proc.stdout), ("stderr", proc.stderr))
+    ]
     for t in threads:
         t.start()
     peak_tree = peak_one = 0
@@ -142,9 +151,18 @@ def run_measured(cmd: list[str], poll: float = 0.02, timeout: float | None = Non
     for t in threads:
         t.join()
     cpu_main = max((v for (pid, _), v in cpu.items() if pid == proc.pid), default=0.0)
-    return {"cmd": cmd, "wall_s": wall, "rc": proc.returncode, "stdout": out.get("stdout", ""),
-            "stderr": out.get("stderr", ""), "peak_rss_tree_mb": peak_tree / 2**20, "peak_rss_process_mb": peak_one / 2**20,
-            "cpu_s": round(sum(cpu.values()), 3), "cpu_main_s": round(cpu_main, 3), "processes": len(cpu)}
+    return {
+        "cmd": cmd,
+        "wall_s": wall,
+        "rc": proc.returncode,
+        "stdout": out.get("stdout", ""),
+        "stderr": out.get("stderr", ""),
+        "peak_rss_tree_mb": peak_tree / 2**20,
+        "peak_rss_process_mb": peak_one / 2**20,
+        "cpu_s": round(sum(cpu.values()), 3),
+        "cpu_main_s": round(cpu_main, 3),
+        "processes": len(cpu),
+    }
 
 
 def last_json(text: str) -> dict | None:
@@ -189,8 +207,13 @@ def generator_hash() -> str:
 def ensure_corpus(workdir: Path, args) -> dict:
     corpus = workdir / "corpus"
     marker = workdir / "corpus.params.json"
-    params = {"docs": args.docs, "seed": args.seed, "pdf_ratio": args.pdf_ratio, "max_pages": args.max_pages,
-              "generator": generator_hash()}
+    params = {
+        "docs": args.docs,
+        "seed": args.seed,
+        "pdf_ratio": args.pdf_ratio,
+        "max_pages": args.max_pages,
+        "generator": generator_hash(),
+    }
     shutil.rmtree(corpus / ADDED_DIR, ignore_errors=True)  # left over from an interrupted run
     info = {"dir": str(corpus), "params": params}
     if marker.exists() and (corpus / "labels.jsonl").exists():
@@ -219,7 +242,7 @@ def read_labels(corpus: Path) -> list[dict]:
 
 
 def _extract_one(task) -> tuple[str, str | None]:
-    path, = task
+    (path,) = task
     from indexer.extract import ExtractionError, extract_file
 
     try:
@@ -233,10 +256,19 @@ def _extract_one(task) -> tuple[str, str | None]:
 
 def make_record(rowid: int, label: dict, content: str) -> dict:
     date = label.get("date")
-    return {"id": rowid, "doc_id": f"corpus/{label['file']}", "title": label.get("title"), "content": content,
-            "authority": label.get("authority"), "outcome": label.get("outcome"),
-            "exemptions": label.get("exemptions") or [], "date": date, "year": date[:4] if date else None,
-            "kind": label.get("kind"), "pages": label.get("pages")}
+    return {
+        "id": rowid,
+        "doc_id": f"corpus/{label['file']}",
+        "title": label.get("title"),
+        "content": content,
+        "authority": label.get("authority"),
+        "outcome": label.get("outcome"),
+        "exemptions": label.get("exemptions") or [],
+        "date": date,
+        "year": date[:4] if date else None,
+        "kind": label.get("kind"),
+        "pages": label.get("pages"),
+    }
 
 
 def ensure_records(workdir: Path, corpus: Path, labels: list[dict], jobs: int) -> dict:
@@ -320,8 +352,14 @@ def bench_extraction(corpus: Path, labels: list[dict], n_pdfs: int, budget: floa
             if now() - started > budget:
                 break
         secs = now() - started
-        out[label] = {"docs": docs, "pages": pages, "seconds": secs, "pages_per_s": pages / secs if secs else None,
-                      "errors": errors, "stopped_by_budget": docs < len(blobs)}
+        out[label] = {
+            "docs": docs,
+            "pages": pages,
+            "seconds": secs,
+            "pages_per_s": pages / secs if secs else None,
+            "errors": errors,
+            "stopped_by_budget": docs < len(blobs),
+        }
     base = out["pdfplumber"]["pages_per_s"]
     for label in ("pypdfium2", "foi"):
         out[label]["x_pdfplumber"] = ratio(out[label]["pages_per_s"], base)
@@ -349,8 +387,14 @@ def link_pdf_subset(workdir: Path, corpus: Path, labels: list[dict], n_pdfs: int
 FOI_ENGINES = {"foi": ("whoosh", "ix-j2"), "foi-tantivy": ("tantivy", "ix-tantivy")}
 
 
-def foi_index(paths: list[Path], index: Path, jobs: int | None, fresh: bool, timeout: float | None = None,
-              engine: str | None = None) -> dict:
+def foi_index(
+    paths: list[Path],
+    index: Path,
+    jobs: int | None,
+    fresh: bool,
+    timeout: float | None = None,
+    engine: str | None = None,
+) -> dict:
     if fresh:
         shutil.rmtree(index, ignore_errors=True)
     cmd = foi_cmd() + ["index", *map(str, paths), "--index", str(index), "--json"]
@@ -374,8 +418,10 @@ def best_run(runs: list[dict]) -> dict:
     """The fastest successful run (all runs' times and summaries kept); a failure if none succeeded."""
     ok = [r for r in runs if not r.get("failed")]
     best = dict(min(ok, key=lambda r: r["wall_s"]) if ok else runs[-1])
-    best["runs"] = [{"wall_s": r["wall_s"], "summary": r.get("summary"), **({"failed": r["failed"]} if r.get("failed") else {})}
-                    for r in runs]
+    best["runs"] = [
+        {"wall_s": r["wall_s"], "summary": r.get("summary"), **({"failed": r["failed"]} if r.get("failed") else {})}
+        for r in runs
+    ]
     return best
 
 
@@ -390,7 +436,9 @@ def bench_builds(workdir: Path, corpus: Path, n_docs: int, records: Path, engine
     if not (out["foi_jobs1"].get("failed") or out["foi_jobs2"].get("failed")):
         out["foi_jobs2_speedup"] = ratio(out["foi_jobs1"]["wall_s"], out["foi_jobs2"]["wall_s"])
     if "foi-tantivy" in engines:
-        res = foi_index([corpus], workdir / FOI_ENGINES["foi-tantivy"][1], 2, fresh=True, timeout=timeout, engine="tantivy")
+        res = foi_index(
+            [corpus], workdir / FOI_ENGINES["foi-tantivy"][1], 2, fresh=True, timeout=timeout, engine="tantivy"
+        )
         res["docs_per_s"] = None if res.get("failed") else ratio(n_docs, res["wall_s"])
         out["foi-tantivy_jobs2"] = res
     if "fts5" in engines:
@@ -401,7 +449,9 @@ def bench_builds(workdir: Path, corpus: Path, n_docs: int, records: Path, engine
         res["docs_per_s"] = ratio(n_docs, res["seconds"])
         out["fts5"] = res
     if "tantivy" in engines:
-        run = run_measured([sys.executable, "-m", "bench.tantivy_engine", "build", str(workdir / "tantivy"), str(records)])
+        run = run_measured(
+            [sys.executable, "-m", "bench.tantivy_engine", "build", str(workdir / "tantivy"), str(records)]
+        )
         res = slim(run)
         res["seconds"] = (last_json(run["stdout"]) or {}).get("seconds")
         res["index_bytes"] = dir_bytes(workdir / "tantivy")
@@ -497,10 +547,13 @@ def bench_queries(workdir: Path, engines: list[str], queries: list[Q], repeats: 
     lines = {q.id: q.foi_line() + (" [facets]" if q.facets else "") for q in queries}
     out["per_query"] = {qid: {"query": lines[qid], **v} for qid, v in per_query.items()}
     if "foi" in engines:
-        ranked = sorted((v for v in out["per_query"].values() if v.get("foi", {}).get("snippets_ms") is not None),
-                        key=lambda v: -v["foi"]["snippets_ms"])
-        out["slowest_foi"] = [{"query": v["query"], **{n: v.get(n, {}).get("snippets_ms") for n in engines}}
-                              for v in ranked[:10]]
+        ranked = sorted(
+            (v for v in out["per_query"].values() if v.get("foi", {}).get("snippets_ms") is not None),
+            key=lambda v: -v["foi"]["snippets_ms"],
+        )
+        out["slowest_foi"] = [
+            {"query": v["query"], **{n: v.get(n, {}).get("snippets_ms") for n in engines}} for v in ranked[:10]
+        ]
     return out
 
 
@@ -514,8 +567,10 @@ def bench_batch(workdir: Path, engines: list[str], queries: list[Q]) -> dict:
     Qs.write_jsonl([replace(q, facets=False) for q in queries], qjson)
     out: dict = {"queries": len(queries)}
     cmds = {
-        **{name: foi_cmd() + ["search", "--queries", str(qfile), "--json", "--index", str(workdir / folder)]
-           for name, (_, folder) in FOI_ENGINES.items()},
+        **{
+            name: foi_cmd() + ["search", "--queries", str(qfile), "--json", "--index", str(workdir / folder)]
+            for name, (_, folder) in FOI_ENGINES.items()
+        },
         "fts5": [sys.executable, "-m", "bench.fts5", "batch", str(workdir / "fts5.db"), str(qjson)],
         "tantivy": [sys.executable, "-m", "bench.tantivy_engine", "batch", str(workdir / "tantivy"), str(qjson)],
     }
@@ -557,8 +612,15 @@ def timed_runs(cmd: list[str], runs: int) -> dict:
         times.append(now() - started)
         rc = p.returncode
         lines = sum(1 for line in p.stdout.splitlines() if line.strip())
-    res = {"cmd": " ".join(cmd)[:400], "runs": runs, "median_ms": statistics.median(times) * 1000,
-           "min_ms": min(times) * 1000, "max_ms": max(times) * 1000, "rc": rc, "output_lines": lines}
+    res = {
+        "cmd": " ".join(cmd)[:400],
+        "runs": runs,
+        "median_ms": statistics.median(times) * 1000,
+        "min_ms": min(times) * 1000,
+        "max_ms": max(times) * 1000,
+        "rc": rc,
+        "output_lines": lines,
+    }
     if rc not in (0, 1):
         res["failed"] = f"exit {rc}: " + (p.stderr.strip().splitlines() or ["no output"])[-1][:300]
     return res
@@ -575,16 +637,21 @@ def bench_oneshot(workdir: Path, engines: list[str], runs: int, quick: bool = Fa
         res: dict = {"query": q.foi_line()}
         for name, (_, folder) in FOI_ENGINES.items():
             if name in engines:
-                res[name] = timed_runs(foi_cmd() + ["search", q.foi_line(), "--json", "--index", str(workdir / folder)], runs)
+                res[name] = timed_runs(
+                    foi_cmd() + ["search", q.foi_line(), "--json", "--index", str(workdir / folder)], runs
+                )
         if "fts5" in engines:
             if sqlite_cli:
-                res["fts5_sqlite3_cli"] = timed_runs([sqlite_cli, "-readonly", "-json", str(workdir / "fts5.db"),
-                                                      sqlite3_cli_sql(q)], runs)
-            res["fts5_python"] = timed_runs([sys.executable, "-c", FTS5_ONESHOT_PY, str(workdir / "fts5.db"),
-                                             sqlite3_cli_sql(q)], runs)
+                res["fts5_sqlite3_cli"] = timed_runs(
+                    [sqlite_cli, "-readonly", "-json", str(workdir / "fts5.db"), sqlite3_cli_sql(q)], runs
+                )
+            res["fts5_python"] = timed_runs(
+                [sys.executable, "-c", FTS5_ONESHOT_PY, str(workdir / "fts5.db"), sqlite3_cli_sql(q)], runs
+            )
         if "tantivy" in engines:
-            res["tantivy_python"] = timed_runs([sys.executable, "-c", TANTIVY_ONESHOT_PY, str(workdir / "tantivy"),
-                                                json.dumps(q.to_dict())], runs)
+            res["tantivy_python"] = timed_runs(
+                [sys.executable, "-c", TANTIVY_ONESHOT_PY, str(workdir / "tantivy"), json.dumps(q.to_dict())], runs
+            )
         base = res.get("fts5_sqlite3_cli") or res.get("fts5_python")
         res["fts5_base"] = "sqlite3 CLI" if res.get("fts5_sqlite3_cli") else "python -c"
         if "foi" in res and base and not res["foi"].get("failed"):
@@ -632,10 +699,16 @@ def bench_incremental(workdir: Path, corpus: Path, engines: list[str], seed: int
     if "fts5" in engines:
         run = run_measured([sys.executable, "-m", "bench.fts5", "add", str(workdir / "fts5.db"), str(rec_path)])
         out["fts5_add1"] = {**slim(run), "seconds": (last_json(run["stdout"]) or {}).get("seconds")}
-        subprocess.run([sys.executable, "-m", "bench.fts5", "remove", str(workdir / "fts5.db"), rec["doc_id"]],
-                       cwd=ROOT, env=sub_env(), capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "bench.fts5", "remove", str(workdir / "fts5.db"), rec["doc_id"]],
+            cwd=ROOT,
+            env=sub_env(),
+            capture_output=True,
+        )
     if "tantivy" in engines:
-        run = run_measured([sys.executable, "-m", "bench.tantivy_engine", "add", str(workdir / "tantivy"), str(rec_path)])
+        run = run_measured(
+            [sys.executable, "-m", "bench.tantivy_engine", "add", str(workdir / "tantivy"), str(rec_path)]
+        )
         out["tantivy_add1"] = {**slim(run), "seconds": (last_json(run["stdout"]) or {}).get("seconds")}
     if "foi-tantivy" in engines:
         index = workdir / FOI_ENGINES["foi-tantivy"][1]
@@ -662,9 +735,17 @@ def evaluate_targets(res: dict, n_docs: int) -> list[dict]:
             t.append({"target": name, "value": None, "limit": limit, "pass": None, "note": note or "not measured"})
             return
         ok = value <= limit if kind == "max" else value >= limit
-        t.append({"target": name, "value": value, "limit": limit, "unit": unit, "pass": ok,
-                  "by": (value / limit if kind == "max" else limit / value) if ok is False and value else None,
-                  "note": note})
+        t.append(
+            {
+                "target": name,
+                "value": value,
+                "limit": limit,
+                "unit": unit,
+                "pass": ok,
+                "by": (value / limit if kind == "max" else limit / value) if ok is False and value else None,
+                "note": note,
+            }
+        )
 
     def ok(d):
         return d if isinstance(d, dict) and not d.get("failed") and not d.get("error") else {}
@@ -680,31 +761,79 @@ def evaluate_targets(res: dict, n_docs: int) -> list[dict]:
     q = (res.get("queries") or {}).get("engines", {})
     if "foi" in q and "fts5" in q:
         note = "" if n_docs >= 50000 else f"target is set at 50k docs; measured at {n_docs:,}"
-        add("warm p50 with snippets <= 3x FTS5", ratio(q["foi"]["snippets"]["p50_ms"], q["fts5"]["snippets"]["p50_ms"]), 3, "max", note=note)
-        add("warm p95 with snippets <= 5x FTS5", ratio(q["foi"]["snippets"]["p95_ms"], q["fts5"]["snippets"]["p95_ms"]), 5, "max", note=note)
+        add(
+            "warm p50 with snippets <= 3x FTS5",
+            ratio(q["foi"]["snippets"]["p50_ms"], q["fts5"]["snippets"]["p50_ms"]),
+            3,
+            "max",
+            note=note,
+        )
+        add(
+            "warm p95 with snippets <= 5x FTS5",
+            ratio(q["foi"]["snippets"]["p95_ms"], q["fts5"]["snippets"]["p95_ms"]),
+            5,
+            "max",
+            note=note,
+        )
     bt = res.get("batch") or {}
     if "foi" in bt and "fts5" in bt:
-        add(f"--queries batch ({bt['queries']}) <= 3x FTS5", ratio(ok(bt["foi"]).get("wall_s"), ok(bt["fts5"]).get("wall_s")), 3, "max")
+        add(
+            f"--queries batch ({bt['queries']}) <= 3x FTS5",
+            ratio(ok(bt["foi"]).get("wall_s"), ok(bt["fts5"]).get("wall_s")),
+            3,
+            "max",
+        )
     one = (res.get("oneshot") or {}).get("plain") or {}
     note = "" if 8000 <= n_docs <= 12000 else f"target is set at 10k docs; measured at {n_docs:,}"
-    add(f"one-shot foi search <= 5x one-shot sqlite3 ({one.get('fts5_base', '?')})", one.get("foi_x_fts5"), 5, "max", note=note)
+    add(
+        f"one-shot foi search <= 5x one-shot sqlite3 ({one.get('fts5_base', '?')})",
+        one.get("foi_x_fts5"),
+        5,
+        "max",
+        note=note,
+    )
     # issue 12 (Whoosh at its best)
     add("one-shot foi search <= 4x one-shot python FTS5", one.get("foi_x_fts5_python"), 4, "max", note=note)
     if "foi" in q and "fts5" in q:
         note = "" if n_docs >= 50000 else f"target is set at 50k docs; measured at {n_docs:,}"
-        add("warm p50 with snippets <= 5x FTS5 (issue 12)", ratio(q["foi"]["snippets"]["p50_ms"], q["fts5"]["snippets"]["p50_ms"]), 5, "max", note=note)
-        add("warm p95 with snippets <= 3x FTS5 (issue 12)", ratio(q["foi"]["snippets"]["p95_ms"], q["fts5"]["snippets"]["p95_ms"]), 3, "max", note=note)
+        add(
+            "warm p50 with snippets <= 5x FTS5 (issue 12)",
+            ratio(q["foi"]["snippets"]["p50_ms"], q["fts5"]["snippets"]["p50_ms"]),
+            5,
+            "max",
+            note=note,
+        )
+        add(
+            "warm p95 with snippets <= 3x FTS5 (issue 12)",
+            ratio(q["foi"]["snippets"]["p95_ms"], q["fts5"]["snippets"]["p95_ms"]),
+            3,
+            "max",
+            note=note,
+        )
     if "foi" in bt and "fts5" in bt:
-        add(f"--queries batch ({bt['queries']}) <= 4x FTS5 (issue 12)", ratio(ok(bt["foi"]).get("wall_s"), ok(bt["fts5"]).get("wall_s")), 4, "max")
+        add(
+            f"--queries batch ({bt['queries']}) <= 4x FTS5 (issue 12)",
+            ratio(ok(bt["foi"]).get("wall_s"), ok(bt["fts5"]).get("wall_s")),
+            4,
+            "max",
+        )
     if "foi-tantivy" in q and "fts5" in q:
-        ft, fts, raw = q["foi-tantivy"]["snippets"], q["fts5"]["snippets"], (q.get("tantivy") or {}).get("snippets") or {}
+        ft, fts, raw = (
+            q["foi-tantivy"]["snippets"],
+            q["fts5"]["snippets"],
+            (q.get("tantivy") or {}).get("snippets") or {},
+        )
         add("foi-tantivy warm p50 with snippets < FTS5", ratio(ft["p50_ms"], fts["p50_ms"]), 1, "max")
         add("foi-tantivy warm p95 with snippets < FTS5", ratio(ft["p95_ms"], fts["p95_ms"]), 1, "max")
         add("foi-tantivy warm p50 <= 2x raw tantivy", ratio(ft["p50_ms"], raw.get("p50_ms")), 2, "max")
         add("foi-tantivy warm p95 <= 2x raw tantivy", ratio(ft["p95_ms"], raw.get("p95_ms")), 2, "max")
     if "foi-tantivy" in bt and "fts5" in bt:
-        add("foi-tantivy --queries batch <= 0.5x FTS5",
-            ratio(ok(bt["foi-tantivy"]).get("wall_s"), ok(bt["fts5"]).get("wall_s")), 0.5, "max")
+        add(
+            "foi-tantivy --queries batch <= 0.5x FTS5",
+            ratio(ok(bt["foi-tantivy"]).get("wall_s"), ok(bt["fts5"]).get("wall_s")),
+            0.5,
+            "max",
+        )
     add("foi-tantivy one-shot <= 2x one-shot python FTS5", one.get("foi-tantivy_x_fts5_python"), 2, "max")
     add1 = ok((res.get("incremental") or {}).get("add1"))
     note = "" if n_docs >= 50000 else f"target is set at 50k docs; measured at {n_docs:,}"
@@ -758,41 +887,91 @@ def print_tantivy_table(console, res: dict, Table, verdict) -> None:
 
     def row(label, values, digits=2, target=""):
         ft, fw, fts, raw = values
-        t.add_row(label, fmt(ft, digits), fmt(fw, digits), fmt(fts, digits), fmt(raw, digits), fx(ratio(ft, fts)),
-                  fx(ratio(ft, raw)), target)
+        t.add_row(
+            label,
+            fmt(ft, digits),
+            fmt(fw, digits),
+            fmt(fts, digits),
+            fmt(raw, digits),
+            fx(ratio(ft, fts)),
+            fx(ratio(ft, raw)),
+            target,
+        )
 
     ftb, fwb = b.get("foi-tantivy_jobs2") or {}, b.get("foi_jobs2") or {}
     fts, tan = b.get("fts5") or {}, b.get("tantivy") or {}
-    row("build --jobs 2: seconds (foi: whole process incl. extraction)",
-        (ftb.get("wall_s"), fwb.get("wall_s"), fts.get("seconds"), tan.get("seconds")), 1)
-    row("build: docs/s", (ftb.get("docs_per_s"), fwb.get("docs_per_s"), fts.get("docs_per_s"), tan.get("docs_per_s")), 0)
-    row("build: peak RSS MB (process tree)", (ftb.get("peak_rss_tree_mb"), fwb.get("peak_rss_tree_mb"),
-                                              fts.get("peak_rss_tree_mb"), tan.get("peak_rss_tree_mb")), 0)
+    row(
+        "build --jobs 2: seconds (foi: whole process incl. extraction)",
+        (ftb.get("wall_s"), fwb.get("wall_s"), fts.get("seconds"), tan.get("seconds")),
+        1,
+    )
+    row(
+        "build: docs/s", (ftb.get("docs_per_s"), fwb.get("docs_per_s"), fts.get("docs_per_s"), tan.get("docs_per_s")), 0
+    )
+    row(
+        "build: peak RSS MB (process tree)",
+        (
+            ftb.get("peak_rss_tree_mb"),
+            fwb.get("peak_rss_tree_mb"),
+            fts.get("peak_rss_tree_mb"),
+            tan.get("peak_rss_tree_mb"),
+        ),
+        0,
+    )
     mb = lambda v: v / 2**20 if v else None  # noqa: E731
-    row("index size MB", (mb(ftb.get("index_bytes")), mb(fwb.get("index_bytes")), mb(fts.get("index_bytes")),
-                          mb(tan.get("index_bytes"))), 1)
+    row(
+        "index size MB",
+        (
+            mb(ftb.get("index_bytes")),
+            mb(fwb.get("index_bytes")),
+            mb(fts.get("index_bytes")),
+            mb(tan.get("index_bytes")),
+        ),
+        1,
+    )
     e = lambda name: q.get(name) or {}  # noqa: E731
     for mode, label in (("snippets", "with snippets"), ("no_snippets", "no snippets")):
         for p in ("p50", "p95"):
             key = f"{p}_ms"
             target = verdict(f"foi-tantivy warm {p} with snippets < FTS5") if mode == "snippets" else ""
-            row(f"warm query {p} ms, top 10 {label}",
-                tuple((e(n).get(mode) or {}).get(key) for n in ("foi-tantivy", "foi", "fts5", "tantivy")), 2, target)
+            row(
+                f"warm query {p} ms, top 10 {label}",
+                tuple((e(n).get(mode) or {}).get(key) for n in ("foi-tantivy", "foi", "fts5", "tantivy")),
+                2,
+                target,
+            )
     bt = res.get("batch") or {}
-    row(f"--queries batch of {bt.get('queries')}: process s",
-        tuple((bt.get(n) or {}).get("wall_s") for n in ("foi-tantivy", "foi", "fts5", "tantivy")), 2,
-        verdict("foi-tantivy --queries batch"))
+    row(
+        f"--queries batch of {bt.get('queries')}: process s",
+        tuple((bt.get(n) or {}).get("wall_s") for n in ("foi-tantivy", "foi", "fts5", "tantivy")),
+        2,
+        verdict("foi-tantivy --queries batch"),
+    )
     one = (res.get("oneshot") or {}).get("plain") or {}
     if one:
-        row(f"one-shot search ms (median): {one.get('query')}",
-            ((one.get("foi-tantivy") or {}).get("median_ms"), (one.get("foi") or {}).get("median_ms"),
-             (one.get("fts5_python") or {}).get("median_ms"), (one.get("tantivy_python") or {}).get("median_ms")), 0,
-            verdict("foi-tantivy one-shot"))
+        row(
+            f"one-shot search ms (median): {one.get('query')}",
+            (
+                (one.get("foi-tantivy") or {}).get("median_ms"),
+                (one.get("foi") or {}).get("median_ms"),
+                (one.get("fts5_python") or {}).get("median_ms"),
+                (one.get("tantivy_python") or {}).get("median_ms"),
+            ),
+            0,
+            verdict("foi-tantivy one-shot"),
+        )
     inc = res.get("incremental") or {}
     if inc.get("foi-tantivy_add1"):
-        row("add 1 document: process s", ((inc.get("foi-tantivy_add1") or {}).get("wall_s"),
-                                          (inc.get("add1") or {}).get("wall_s"), (inc.get("fts5_add1") or {}).get("wall_s"),
-                                          (inc.get("tantivy_add1") or {}).get("wall_s")), 2)
+        row(
+            "add 1 document: process s",
+            (
+                (inc.get("foi-tantivy_add1") or {}).get("wall_s"),
+                (inc.get("add1") or {}).get("wall_s"),
+                (inc.get("fts5_add1") or {}).get("wall_s"),
+                (inc.get("tantivy_add1") or {}).get("wall_s"),
+            ),
+            2,
+        )
     console.print(t)
 
 
@@ -803,36 +982,58 @@ def print_report(res: dict, path: Path | None) -> None:
     console = Console(width=None if sys.stdout.isatty() else 150)
     meta = res.get("meta", {})
     corpus = res.get("corpus", {})
-    console.print(f"[bold]foi benchmark[/] — {corpus.get('docs', '?'):,} docs ({corpus.get('pdf_docs', '?')} PDF, "
-                  f"{corpus.get('pdf_pages', '?')} PDF pages), seed {meta.get('seed')}, {meta.get('cpus')} CPUs, "
-                  f"git {meta.get('git', {}).get('commit', '?')[:10]}"
-                  + (" [yellow](indexer/ has uncommitted changes)[/]" if meta.get("git", {}).get("indexer_dirty") else ""),
-                  highlight=False)
+    console.print(
+        f"[bold]foi benchmark[/] — {corpus.get('docs', '?'):,} docs ({corpus.get('pdf_docs', '?')} PDF, "
+        f"{corpus.get('pdf_pages', '?')} PDF pages), seed {meta.get('seed')}, {meta.get('cpus')} CPUs, "
+        f"git {meta.get('git', {}).get('commit', '?')[:10]}"
+        + (" [yellow](indexer/ has uncommitted changes)[/]" if meta.get("git", {}).get("indexer_dirty") else ""),
+        highlight=False,
+    )
 
     ex = res.get("extraction") or {}
     if ex.get("pdfs"):
         t = Table(title=f"PDF text extraction: first {ex['pdfs']} PDFs ({ex['pages']} pages), one process")
         for col in ("extractor", "pages", "seconds", "pages/s", "× pdfplumber"):
             t.add_column(col, justify="right" if col != "extractor" else "left")
-        names = {"pdfplumber": "pdfplumber extract_text()", "pypdfium2": "pypdfium2 get_text_range()",
-                 "foi": "foi extract_bytes()"}
+        names = {
+            "pdfplumber": "pdfplumber extract_text()",
+            "pypdfium2": "pypdfium2 get_text_range()",
+            "foi": "foi extract_bytes()",
+        }
         for key in ("pdfplumber", "pypdfium2", "foi"):
             r = ex.get(key) or {}
-            t.add_row(names[key] + (" (time budget hit)" if r.get("stopped_by_budget") else ""), fmt(r.get("pages")),
-                      fmt(r.get("seconds"), 2), fmt(r.get("pages_per_s")), fx(r.get("x_pdfplumber")) if key != "pdfplumber" else "1×")
+            t.add_row(
+                names[key] + (" (time budget hit)" if r.get("stopped_by_budget") else ""),
+                fmt(r.get("pages")),
+                fmt(r.get("seconds"), 2),
+                fmt(r.get("pages_per_s")),
+                fx(r.get("x_pdfplumber")) if key != "pdfplumber" else "1×",
+            )
         pdf = ex.get("foi_index_pdf") or {}
         if pdf:
-            t.add_row("foi index --jobs 2 of these PDFs (extract+index)", fmt(pdf.get("pages")), fmt(pdf.get("wall_s"), 2),
-                      fmt(pdf.get("pages_per_s")), fx(ratio(pdf.get("pages_per_s"), (ex.get("pdfplumber") or {}).get("pages_per_s"))))
-            t.add_row("  the same run, per CPU second of all its processes", fmt(pdf.get("pages")), fmt(pdf.get("cpu_s"), 2),
-                      fmt(pdf.get("pages_per_cpu_s")), "")
+            t.add_row(
+                "foi index --jobs 2 of these PDFs (extract+index)",
+                fmt(pdf.get("pages")),
+                fmt(pdf.get("wall_s"), 2),
+                fmt(pdf.get("pages_per_s")),
+                fx(ratio(pdf.get("pages_per_s"), (ex.get("pdfplumber") or {}).get("pages_per_s"))),
+            )
+            t.add_row(
+                "  the same run, per CPU second of all its processes",
+                fmt(pdf.get("pages")),
+                fmt(pdf.get("cpu_s"), 2),
+                fmt(pdf.get("pages_per_cpu_s")),
+                "",
+            )
         console.print(t)
         d = ex.get("table_detector") or {}
         if d.get("true_positive") is not None:
-            console.print(f"Ruled-table detector on these PDFs: {d['true_positive']} table pages found, "
-                          f"{d['false_negative']} missed, {d['false_positive']} pages without a table sent to the "
-                          f"table path, {d['true_negative']} read as plain text ({d['cpu_ms_per_page']} ms CPU a page)",
-                          highlight=False)
+            console.print(
+                f"Ruled-table detector on these PDFs: {d['true_positive']} table pages found, "
+                f"{d['false_negative']} missed, {d['false_positive']} pages without a table sent to the "
+                f"table path, {d['true_negative']} read as plain text ({d['cpu_ms_per_page']} ms CPU a page)",
+                highlight=False,
+            )
 
     t = Table(title="foi vs SQLite FTS5 vs tantivy (ratio = foi ÷ FTS5; lower is better for times)")
     for col in ("measure", "foi", "FTS5", "tantivy", "foi÷FTS5", "target"):
@@ -844,7 +1045,13 @@ def print_report(res: dict, path: Path | None) -> None:
             if name.startswith(prefix):
                 if x["pass"] is None:
                     return f"{name}: —"
-                mark = "[green]pass[/]" if x["pass"] else f"[red]miss[/] (by {x['by']:.1f}×)" if x.get("by") else "[red]miss[/]"
+                mark = (
+                    "[green]pass[/]"
+                    if x["pass"]
+                    else f"[red]miss[/] (by {x['by']:.1f}×)"
+                    if x.get("by")
+                    else "[red]miss[/]"
+                )
                 return f"{name}: {mark}"
         return ""
 
@@ -853,40 +1060,83 @@ def print_report(res: dict, path: Path | None) -> None:
     tan = b.get("tantivy") or {}
     for jobs in (1, 2):
         r = b.get(f"foi_jobs{jobs}") or {}
-        t.add_row(f"build --jobs {jobs}: seconds (foi: whole process)", "[red]failed[/]" if r.get("failed") else fmt(r.get("wall_s"), 1), fmt(fts.get("seconds"), 2),
-                  fmt(tan.get("seconds"), 2), fx(ratio(r.get("wall_s"), fts.get("seconds"))), verdict(f"build --jobs {jobs}"))
-        t.add_row(f"build --jobs {jobs}: docs/s", fmt(r.get("docs_per_s")), fmt(fts.get("docs_per_s")), fmt(tan.get("docs_per_s")),
-                  fx(ratio(fts.get("docs_per_s"), r.get("docs_per_s"))), "")
-        t.add_row(f"build --jobs {jobs}: peak RSS MB (process tree)", fmt(r.get("peak_rss_tree_mb")),
-                  fmt(fts.get("peak_rss_tree_mb")), fmt(tan.get("peak_rss_tree_mb")),
-                  fx(ratio(r.get("peak_rss_tree_mb"), fts.get("peak_rss_tree_mb"))), "")
+        t.add_row(
+            f"build --jobs {jobs}: seconds (foi: whole process)",
+            "[red]failed[/]" if r.get("failed") else fmt(r.get("wall_s"), 1),
+            fmt(fts.get("seconds"), 2),
+            fmt(tan.get("seconds"), 2),
+            fx(ratio(r.get("wall_s"), fts.get("seconds"))),
+            verdict(f"build --jobs {jobs}"),
+        )
+        t.add_row(
+            f"build --jobs {jobs}: docs/s",
+            fmt(r.get("docs_per_s")),
+            fmt(fts.get("docs_per_s")),
+            fmt(tan.get("docs_per_s")),
+            fx(ratio(fts.get("docs_per_s"), r.get("docs_per_s"))),
+            "",
+        )
+        t.add_row(
+            f"build --jobs {jobs}: peak RSS MB (process tree)",
+            fmt(r.get("peak_rss_tree_mb")),
+            fmt(fts.get("peak_rss_tree_mb")),
+            fmt(tan.get("peak_rss_tree_mb")),
+            fx(ratio(r.get("peak_rss_tree_mb"), fts.get("peak_rss_tree_mb"))),
+            "",
+        )
     t.add_row("--jobs 2 speed-up over --jobs 1", fx(b.get("foi_jobs2_speedup")), "", "", "", verdict("--jobs 2 >="))
     r = b.get("foi_jobs2") or {}
     mb = lambda v: v / 2**20 if v else None  # noqa: E731
-    t.add_row("index size MB", fmt(mb(r.get("index_bytes"))), fmt(mb(fts.get("index_bytes"))), fmt(mb(tan.get("index_bytes"))),
-              fx(ratio(r.get("index_bytes"), fts.get("index_bytes"))), "")
+    t.add_row(
+        "index size MB",
+        fmt(mb(r.get("index_bytes"))),
+        fmt(mb(fts.get("index_bytes"))),
+        fmt(mb(tan.get("index_bytes"))),
+        fx(ratio(r.get("index_bytes"), fts.get("index_bytes"))),
+        "",
+    )
     pdf = ex.get("foi_index_pdf") or {}
     if pdf:
-        t.add_row("PDF-only corpus: pages/s extracted+indexed (--jobs 2)", fmt(pdf.get("pages_per_s")), "", "", "", verdict("PDF pages/s"))
+        t.add_row(
+            "PDF-only corpus: pages/s extracted+indexed (--jobs 2)",
+            fmt(pdf.get("pages_per_s")),
+            "",
+            "",
+            "",
+            verdict("PDF pages/s"),
+        )
 
     inc = res.get("incremental") or {}
-    for key, label in (("add1", "add 1 document: process s (JSON seconds)"), ("remove1", "remove 1 document: process s (JSON seconds)"),
-                       ("noop", "re-run, nothing changed: process s (JSON seconds)")):
+    for key, label in (
+        ("add1", "add 1 document: process s (JSON seconds)"),
+        ("remove1", "remove 1 document: process s (JSON seconds)"),
+        ("noop", "re-run, nothing changed: process s (JSON seconds)"),
+    ):
         r = inc.get(key) or {}
         if r:
             fts_add = (inc.get("fts5_add1") or {}) if key == "add1" else {}
             tan_add = (inc.get("tantivy_add1") or {}) if key == "add1" else {}
-            t.add_row(label, "[red]failed[/]" if r.get("failed") else f"{fmt(r.get('wall_s'), 2)} ({fmt(r.get('json_seconds'), 2)})",
-                      fmt(fts_add.get("wall_s"), 3) if fts_add else "", fmt(tan_add.get("wall_s"), 3) if tan_add else "",
-                      fx(ratio(r.get("wall_s"), fts_add.get("wall_s"))) if fts_add else "",
-                      verdict("add 1 document") if key == "add1" else "")
+            t.add_row(
+                label,
+                "[red]failed[/]" if r.get("failed") else f"{fmt(r.get('wall_s'), 2)} ({fmt(r.get('json_seconds'), 2)})",
+                fmt(fts_add.get("wall_s"), 3) if fts_add else "",
+                fmt(tan_add.get("wall_s"), 3) if tan_add else "",
+                fx(ratio(r.get("wall_s"), fts_add.get("wall_s"))) if fts_add else "",
+                verdict("add 1 document") if key == "add1" else "",
+            )
 
     q = (res.get("queries") or {}).get("engines", {})
     if q:
         nq = res["queries"]["queries"]
         e = lambda name: q.get(name) or {}  # noqa: E731
-        t.add_row("open index + searcher ms (in process)", fmt(e("foi").get("open_ms")), fmt(e("fts5").get("open_ms"), 2),
-                  fmt(e("tantivy").get("open_ms"), 2), fx(ratio(e("foi").get("open_ms"), e("fts5").get("open_ms"))), "")
+        t.add_row(
+            "open index + searcher ms (in process)",
+            fmt(e("foi").get("open_ms")),
+            fmt(e("fts5").get("open_ms"), 2),
+            fmt(e("tantivy").get("open_ms"), 2),
+            fx(ratio(e("foi").get("open_ms"), e("fts5").get("open_ms"))),
+            "",
+        )
         for mode, label in (("snippets", "with snippets"), ("no_snippets", "no snippets")):
             for p in ("p50", "p95", "p99"):
                 key = f"{p}_ms"
@@ -894,25 +1144,48 @@ def print_report(res: dict, path: Path | None) -> None:
                 sv = (e("fts5").get(mode) or {}).get(key)
                 tv = (e("tantivy").get(mode) or {}).get(key)
                 target = verdict(f"warm {p} with snippets") if mode == "snippets" and p in ("p50", "p95") else ""
-                t.add_row(f"warm query {p} ms, top 10 {label} ({nq} queries)", fmt(fv, 2), fmt(sv, 2), fmt(tv, 2), fx(ratio(fv, sv)), target)
+                t.add_row(
+                    f"warm query {p} ms, top 10 {label} ({nq} queries)",
+                    fmt(fv, 2),
+                    fmt(sv, 2),
+                    fmt(tv, 2),
+                    fx(ratio(fv, sv)),
+                    target,
+                )
     bt = res.get("batch") or {}
     if bt:
         g = lambda name: (bt.get(name) or {}).get("wall_s")  # noqa: E731
-        t.add_row(f"--queries batch of {bt.get('queries')}: process s", fmt(g("foi"), 2), fmt(g("fts5"), 2), fmt(g("tantivy"), 2),
-                  fx(ratio(g("foi"), g("fts5"))), verdict("--queries batch"))
+        t.add_row(
+            f"--queries batch of {bt.get('queries')}: process s",
+            fmt(g("foi"), 2),
+            fmt(g("fts5"), 2),
+            fmt(g("tantivy"), 2),
+            fx(ratio(g("foi"), g("fts5"))),
+            verdict("--queries batch"),
+        )
     one = res.get("oneshot") or {}
     for key in ("plain", "boilerplate"):
         r = one.get(key)
         if not r:
             continue
         base = r.get("fts5_sqlite3_cli") or r.get("fts5_python") or {}
-        t.add_row(f"one-shot search ms, median of {one.get('runs')}: {r['query']}", fmt((r.get("foi") or {}).get("median_ms")),
-                  fmt(base.get("median_ms")) + (" (cli)" if r.get("fts5_sqlite3_cli") else " (py)"),
-                  fmt((r.get("tantivy_python") or {}).get("median_ms")) + " (py)", fx(r.get("foi_x_fts5")),
-                  verdict("one-shot") if key == "plain" else "")
+        t.add_row(
+            f"one-shot search ms, median of {one.get('runs')}: {r['query']}",
+            fmt((r.get("foi") or {}).get("median_ms")),
+            fmt(base.get("median_ms")) + (" (cli)" if r.get("fts5_sqlite3_cli") else " (py)"),
+            fmt((r.get("tantivy_python") or {}).get("median_ms")) + " (py)",
+            fx(r.get("foi_x_fts5")),
+            verdict("one-shot") if key == "plain" else "",
+        )
         if r.get("fts5_sqlite3_cli") and r.get("fts5_python"):
-            t.add_row("   same, FTS5 from python -c", "", fmt(r["fts5_python"]["median_ms"]), "",
-                      fx(ratio((r.get("foi") or {}).get("median_ms"), r["fts5_python"]["median_ms"])), "")
+            t.add_row(
+                "   same, FTS5 from python -c",
+                "",
+                fmt(r["fts5_python"]["median_ms"]),
+                "",
+                fx(ratio((r.get("foi") or {}).get("median_ms"), r["fts5_python"]["median_ms"])),
+                "",
+            )
     console.print(t)
 
     print_tantivy_table(console, res, Table, verdict)
@@ -929,8 +1202,13 @@ def print_report(res: dict, path: Path | None) -> None:
                 stats[name] = s
                 cells.append(f"{fmt(s.get('p50_ms'), 2)} / {fmt(s.get('p95_ms'), 2)}" if s else "—")
             n = (stats.get("foi") or stats.get("fts5") or {}).get("n")
-            t.add_row(cat, fmt(n), *cells, fx(ratio(stats["foi"].get("p50_ms"), stats["fts5"].get("p50_ms"))),
-                      fx(ratio(stats["foi"].get("p95_ms"), stats["fts5"].get("p95_ms"))))
+            t.add_row(
+                cat,
+                fmt(n),
+                *cells,
+                fx(ratio(stats["foi"].get("p50_ms"), stats["fts5"].get("p50_ms"))),
+                fx(ratio(stats["foi"].get("p95_ms"), stats["fts5"].get("p95_ms"))),
+            )
         console.print(t)
         slow = res["queries"].get("slowest_foi") or []
         if slow:
@@ -942,19 +1220,27 @@ def print_report(res: dict, path: Path | None) -> None:
             console.print(t)
         zero = res["queries"].get("zero_hit_queries") or {}
         if any(zero.values()):
-            console.print("queries with no hits: " + "; ".join(f"{k}: {len(v)}" for k, v in zero.items()), highlight=False)
+            console.print(
+                "queries with no hits: " + "; ".join(f"{k}: {len(v)}" for k, v in zero.items()), highlight=False
+            )
         errs = {k: len(v.get("errors") or []) for k, v in q.items() if v.get("errors")}
         if errs:
             console.print(f"[red]query errors[/]: {errs} (details in the JSON)")
     load = [v.get("loadavg_after", [0])[0] for v in res.values() if isinstance(v, dict) and v.get("loadavg_after")]
     if load and max(load) > (meta.get("cpus") or 1) * 1.2:
-        console.print(f"[yellow]note[/]: 1-minute load average reached {max(load):.1f} on {meta.get('cpus')} CPUs during "
-                      "the run: other work shared the machine, so times are noisy", highlight=False)
+        console.print(
+            f"[yellow]note[/]: 1-minute load average reached {max(load):.1f} on {meta.get('cpus')} CPUs during "
+            "the run: other work shared the machine, so times are noisy",
+            highlight=False,
+        )
     for run in (inc.get("noop") or {}).get("runs") or []:
         noop = run.get("summary") or {}
         if noop.get("added") or noop.get("updated"):
-            console.print(f"[yellow]note[/]: a no-change re-run re-indexed documents ({noop}); the engine or its schema "
-                          "probably changed during the run", highlight=False)
+            console.print(
+                f"[yellow]note[/]: a no-change re-run re-indexed documents ({noop}); the engine or its schema "
+                "probably changed during the run",
+                highlight=False,
+            )
             break
     for where, message in find_failures(res):
         from rich.markup import escape
@@ -978,7 +1264,11 @@ def git_info() -> dict:
             return ""
 
     dirty = git("status", "--porcelain", "--", "indexer")
-    return {"commit": git("rev-parse", "HEAD"), "indexer_dirty": bool(dirty), "indexer_changes": dirty.splitlines()[:40]}
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "indexer_dirty": bool(dirty),
+        "indexer_changes": dirty.splitlines()[:40],
+    }
 
 
 def versions() -> dict:
@@ -1005,12 +1295,17 @@ def parse_args(argv):
     p.add_argument("--results-dir", type=Path, default=ROOT / "bench" / "results")
     p.add_argument("--quick", action="store_true", help="a smoke run: 500 docs, 30 PDFs, 60 queries, fewer repeats")
     p.add_argument("--queries", type=int, help="queries from the fixed set (default all 300; --quick 60)")
-    p.add_argument("--repeats", type=int, help="timed passes over the query set per engine and mode (default 2; --quick 1)")
+    p.add_argument(
+        "--repeats", type=int, help="timed passes over the query set per engine and mode (default 2; --quick 1)"
+    )
     p.add_argument("--oneshot-runs", type=int, help="runs of each one-shot process (default 10; --quick 3)")
     p.add_argument("--extract-budget", type=float, help="seconds per extractor at most (default 120; --quick 20)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for preparing the baselines' text")
-    p.add_argument("--engines", default="foi,foi-tantivy,fts5,tantivy",
-                   help="comma-separated subset of foi (on Whoosh), foi-tantivy, fts5, tantivy (raw)")
+    p.add_argument(
+        "--engines",
+        default="foi,foi-tantivy,fts5,tantivy",
+        help="comma-separated subset of foi (on Whoosh), foi-tantivy, fts5, tantivy (raw)",
+    )
     p.add_argument("--build-timeout", type=float, default=None, help="kill a foi index build after this many seconds")
     a = p.parse_args(argv)
     quick = a.quick
@@ -1042,13 +1337,25 @@ def main(argv: list[str] | None = None) -> int:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out_path = args.results_dir / f"{stamp}.json"
     engines = args.engines
-    res: dict = {"meta": {
-        "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "argv": sys.argv[1:] if argv is None else argv,
-        "docs": args.docs, "pdf_docs": args.pdf_docs, "seed": args.seed, "quick": args.quick, "engines": engines,
-        "workdir": str(workdir), "cpus": os.cpu_count(), "platform": platform.platform(), "versions": versions(),
-        "git": git_info(), "queries": args.queries or len(Qs.QUERIES), "repeats": args.repeats,
-        "loadavg_start": list(os.getloadavg()),
-    }}
+    res: dict = {
+        "meta": {
+            "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "argv": sys.argv[1:] if argv is None else argv,
+            "docs": args.docs,
+            "pdf_docs": args.pdf_docs,
+            "seed": args.seed,
+            "quick": args.quick,
+            "engines": engines,
+            "workdir": str(workdir),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "versions": versions(),
+            "git": git_info(),
+            "queries": args.queries or len(Qs.QUERIES),
+            "repeats": args.repeats,
+            "loadavg_start": list(os.getloadavg()),
+        }
+    }
     started = now()
 
     def save():
@@ -1096,12 +1403,18 @@ def main(argv: list[str] | None = None) -> int:
         from bench.pdf_speed import measure_detector
 
         ex = bench_extraction(corpus, labels, args.pdf_docs, args.extract_budget)
-        ex["table_detector"] = measure_detector(corpus, [x for x in labels if x.get("kind") == "pdf"][:args.pdf_docs])
+        ex["table_detector"] = measure_detector(corpus, [x for x in labels if x.get("kind") == "pdf"][: args.pdf_docs])
         if "foi" in engines:
             subset, n, pages = link_pdf_subset(workdir, corpus, labels, args.pdf_docs)
             r = foi_index([subset], workdir / "ix-pdf", 2, fresh=True, timeout=args.build_timeout)
-            r.update({"pdfs": n, "pages": pages, "pages_per_s": None if r.get("failed") else ratio(pages, r["wall_s"]),
-                      "pages_per_cpu_s": None if r.get("failed") else ratio(pages, r.get("cpu_s"))})
+            r.update(
+                {
+                    "pdfs": n,
+                    "pages": pages,
+                    "pages_per_s": None if r.get("failed") else ratio(pages, r["wall_s"]),
+                    "pages_per_cpu_s": None if r.get("failed") else ratio(pages, r.get("cpu_s")),
+                }
+            )
             ex["foi_index_pdf"] = r
             shutil.rmtree(workdir / "ix-pdf", ignore_errors=True)
         return ex

@@ -12,6 +12,7 @@ the smallest (within 1.3x), and --jobs 1 wall against --jobs 2 wall per corpus (
 Corpora come from bench.generate; a smaller one may be hard links to the first documents
 of a larger one (document i is the same bytes at every size).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,10 @@ def measure(cmd: list[str], poll: float = 0.05) -> dict:
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out: dict[str, str] = {}
-    readers = [threading.Thread(target=lambda n=n, s=s: out.__setitem__(n, s.read()), daemon=True)
-               for n, s in (("stdout", proc.stdout), ("stderr", proc.stderr))]
+    readers = [
+        threading.Thread(target=lambda n=n, s=s: out.__setitem__(n, s.read()), daemon=True)
+        for n, s in (("stdout", proc.stdout), ("stderr", proc.stderr))
+    ]
     for t in readers:
         t.start()
     root = psutil.Process(proc.pid)
@@ -73,11 +76,17 @@ def measure(cmd: list[str], poll: float = 0.05) -> dict:
     wall = time.perf_counter() - started
     for t in readers:
         t.join()
-    return {"wall_s": round(wall, 2), "rc": proc.returncode, "cpu_s": round(sum(cpu.values()), 1),
-            "cpu_indexer_s": round(cpu.get(proc.pid, 0.0), 1),
-            "cpu_by_name_s": _by_name(cpu, names, proc.pid),
-            "peak_rss_tree_mb": round(peak_tree / 2**20), "peak_rss_process_mb": round(peak_one / 2**20),
-            "stdout": out.get("stdout", ""), "stderr": out.get("stderr", "")}
+    return {
+        "wall_s": round(wall, 2),
+        "rc": proc.returncode,
+        "cpu_s": round(sum(cpu.values()), 1),
+        "cpu_indexer_s": round(cpu.get(proc.pid, 0.0), 1),
+        "cpu_by_name_s": _by_name(cpu, names, proc.pid),
+        "peak_rss_tree_mb": round(peak_tree / 2**20),
+        "peak_rss_process_mb": round(peak_one / 2**20),
+        "stdout": out.get("stdout", ""),
+        "stderr": out.get("stderr", ""),
+    }
 
 
 def _by_name(cpu: dict[int, float], names: dict[int, str], root: int) -> dict[str, float]:
@@ -132,13 +141,16 @@ def main(argv: list[str] | None = None) -> int:
         by_corpus.setdefault(run["corpus"], {})[run["jobs"]] = run
     for corpus, per_jobs in by_corpus.items():
         if 1 in per_jobs and 2 in per_jobs:
-            ratios[f"jobs1/jobs2 wall {Path(corpus).parent.name}"] = round(per_jobs[1]["wall_s"] / per_jobs[2]["wall_s"], 2)
+            ratios[f"jobs1/jobs2 wall {Path(corpus).parent.name}"] = round(
+                per_jobs[1]["wall_s"] / per_jobs[2]["wall_s"], 2
+            )
     if len(by_corpus) > 1:
         first, last = list(by_corpus.values())[0], list(by_corpus.values())[-1]
         for jobs in args.jobs:
             if jobs in first and jobs in last:
                 ratios[f"peak RSS tree last/first --jobs {jobs}"] = round(
-                    last[jobs]["peak_rss_tree_mb"] / max(1, first[jobs]["peak_rss_tree_mb"]), 2)
+                    last[jobs]["peak_rss_tree_mb"] / max(1, first[jobs]["peak_rss_tree_mb"]), 2
+                )
     print(json.dumps(ratios), flush=True)
     if args.json:
         args.json.write_text(json.dumps({"runs": runs, "ratios": ratios}, indent=1))

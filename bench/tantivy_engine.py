@@ -17,6 +17,7 @@ CLI (used by bench/run.py)::
     python -m bench.tantivy_engine add DIR RECORD.json       -> {"seconds": ...}
     python -m bench.tantivy_engine batch DIR QUERIES.jsonl   -> JSON Lines, one per hit
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -111,8 +112,11 @@ class TantivyEngine:
     def query(self, q) -> tantivy.Query:
         musts = []
         if q.text:
-            musts.append(self.index.parse_query(q.text, ["title", "content"], field_boosts={"title": 3.0},
-                                                conjunction_by_default=True))
+            musts.append(
+                self.index.parse_query(
+                    q.text, ["title", "content"], field_boosts={"title": 3.0}, conjunction_by_default=True
+                )
+            )
         f = q.filters
         s = self.schema
         for name in ("authority", "outcome"):
@@ -139,10 +143,16 @@ class TantivyEngine:
         hits = []
         for rank, (score, address) in enumerate(found.hits, start=1):
             doc = searcher.doc(address)
-            hit = {"rank": rank, "score": score, "doc_id": doc.get_first("doc_id"), "title": doc.get_first("title"),
-                   "authority": doc.get_first("authority"), "outcome": doc.get_first("outcome"),
-                   "exemptions": [e for e in (doc.get_first("exemptions") or "").split(",") if e],
-                   "kind": doc.get_first("kind")}
+            hit = {
+                "rank": rank,
+                "score": score,
+                "doc_id": doc.get_first("doc_id"),
+                "title": doc.get_first("title"),
+                "authority": doc.get_first("authority"),
+                "outcome": doc.get_first("outcome"),
+                "exemptions": [e for e in (doc.get_first("exemptions") or "").split(",") if e],
+                "kind": doc.get_first("kind"),
+            }
             if generator is not None:
                 snip = generator.snippet_from_doc(doc)
                 hit["snippet"] = snip.fragment()
@@ -151,9 +161,15 @@ class TantivyEngine:
         result: dict = {"hits": hits}
         if q.facets:
             result["total"] = found.count
-            aggs = {name: {"terms": {"field": field, "size": 100}}
-                    for name, field in (("authority", "authority"), ("year", "year"),
-                                        ("outcome", "outcome"), ("exemptions", "exemption_leaf"))}
+            aggs = {
+                name: {"terms": {"field": field, "size": 100}}
+                for name, field in (
+                    ("authority", "authority"),
+                    ("year", "year"),
+                    ("outcome", "outcome"),
+                    ("exemptions", "exemption_leaf"),
+                )
+            }
             raw = searcher.aggregate(query, aggs)
             result["facets"] = {name: [(b["key"], b["doc_count"]) for b in raw[name]["buckets"]] for name in aggs}
         return result

@@ -10,6 +10,7 @@ feels; `engine` is the search service's own time for the same query.
     python -m bench.tui_latency --corpus /tmp/c10k          # builds an index in a temp dir first
     python -m bench.tui_latency --index index --repeat 5 --json
 """
+
 from __future__ import annotations
 
 import argparse

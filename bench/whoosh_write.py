@@ -9,6 +9,7 @@ a commit), and merging all those segments into one (the merger's part). Prints C
 milliseconds per document, the minimum over --repeats (a shared machine only ever slows a
 run down). The figures say how much of a build the writing costs next to extraction.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,7 +67,7 @@ def measure(packed: list, segment: int) -> dict[str, float]:
         for first in range(0, len(packed), segment):
             started = time.process_time()
             values = []
-            for item in packed[first: first + segment]:
+            for item in packed[first : first + segment]:
                 fields = pickle.loads(item.data)
                 values.append(fields if item.analysed else preanalyse(schema, fields))
             cpu["unpack"] += time.process_time() - started
@@ -99,8 +100,16 @@ def main(argv: list[str] | None = None) -> int:
     runs = [measure(packed, args.segment) for _ in range(args.repeats)]
     best = {name: round(min(run[name] for run in runs), 2) for name in runs[0]}
     best["writing_total"] = round(sum(best.values()), 2)
-    print(json.dumps({"docs": len(packed), "segment": args.segment, "prepare_ms_per_doc (extraction worker)": round(prepare_ms, 1),
-                      "writer_ms_per_doc": best}))
+    print(
+        json.dumps(
+            {
+                "docs": len(packed),
+                "segment": args.segment,
+                "prepare_ms_per_doc (extraction worker)": round(prepare_ms, 1),
+                "writer_ms_per_doc": best,
+            }
+        )
+    )
     return 0
 
 

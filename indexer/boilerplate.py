@@ -7,6 +7,7 @@ by its shape (the rules below, sentence by sentence) or by its frequency: a para
 in many documents of the index (CommonParagraphs, counted by the indexing run with bounded
 memory). Engine-free: plain text in, spans and strings out.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,8 +46,10 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
                 start = None
             prev_line = ""
             continue
-        if start is not None and _STARTS_NEW.match(body) and (
-            _SENTENCE_END.search(prev_line) or len(prev_line.strip()) < _WRAPPED_MIN
+        if (
+            start is not None
+            and _STARTS_NEW.match(body)
+            and (_SENTENCE_END.search(prev_line) or len(prev_line.strip()) < _WRAPPED_MIN)
         ):
             spans.append((start, prev_end))
             start = None
@@ -66,48 +69,168 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 _RULES: list[tuple[int, str, str]] = [
     # complaints, internal review and the regulator
     # the regulator's address (a link to one of its decision notices is not standard text)
-    (2, "complaint", r"\bico\.org\.uk(?:/make-a-complaint|/concerns|/foi-complaints|/?(?=[\s),.;]|$))|wycliffe house|\bsk9 5af\b|casework@ico|0303 123 1113"),
+    (
+        2,
+        "complaint",
+        r"\bico\.org\.uk(?:/make-a-complaint|/concerns|/foi-complaints|/?(?=[\s),.;]|$))|wycliffe house|\bsk9 5af\b|casework@ico|0303 123 1113",
+    ),
     (2, "complaint", r"\bif you are (?:not |un)?(?:satisfied|happy|unhappy|dissatisfied|content)\b"),
     (2, "complaint", r"\bif you (?:remain |are still )?(?:dissatisfied|unhappy|aggrieved)\b"),
-    (2, "complaint", r"\bif you (?:wish|want|would like) to (?:complain|make a complaint|appeal|request an? (?:internal )?review)"),
-    (2, "complaint", r"\b(?:you|requesters?) (?:can|may|are entitled to|have the right to) (?:ask|request|apply|seek)(?: for)? an? (?:internal )?review"),
-    (2, "complaint", r"\bright to (?:request|ask for|seek|apply for) an? (?:internal )?review|\bentitled to have (?:this|it|the decision) reviewed"),
+    (
+        2,
+        "complaint",
+        r"\bif you (?:wish|want|would like) to (?:complain|make a complaint|appeal|request an? (?:internal )?review)",
+    ),
+    (
+        2,
+        "complaint",
+        r"\b(?:you|requesters?) (?:can|may|are entitled to|have the right to) (?:ask|request|apply|seek)(?: for)? an? (?:internal )?review",
+    ),
+    (
+        2,
+        "complaint",
+        r"\bright to (?:request|ask for|seek|apply for) an? (?:internal )?review|\bentitled to have (?:this|it|the decision) reviewed",
+    ),
     (2, "complaint", r"\b(?:complain|appeal|apply|write|contact) (?:directly )?to the information commissioner"),
-    (2, "complaint", r"\bcontact the information commissioner|\bthe information commissioner(?:'s|’s)? office\b.{0,80}\b(?:address|contacted|details|website)"),
-    (1, "complaint", r"\binformation commissioner|\binternal review|\bcomplain(?:t|ts)?\b(?: procedure| process)?|\bmake a complaint"),
-    (1, "complaint", r"\bwithin (?:40|forty|two|2) (?:working days|calendar days|months)|\bfrom the date of (?:this|our) (?:response|letter|reply)"),
-    (1, "complaint", r"\bsection 50\b|\bthe outcome of (?:the|your|any) (?:internal )?review|\bindependent (?:body|regulator)"),
+    (
+        2,
+        "complaint",
+        r"\bcontact the information commissioner|\bthe information commissioner(?:'s|’s)? office\b.{0,80}\b(?:address|contacted|details|website)",
+    ),
+    (
+        1,
+        "complaint",
+        r"\binformation commissioner|\binternal review|\bcomplain(?:t|ts)?\b(?: procedure| process)?|\bmake a complaint",
+    ),
+    (
+        1,
+        "complaint",
+        r"\bwithin (?:40|forty|two|2) (?:working days|calendar days|months)|\bfrom the date of (?:this|our) (?:response|letter|reply)",
+    ),
+    (
+        1,
+        "complaint",
+        r"\bsection 50\b|\bthe outcome of (?:the|your|any) (?:internal )?review|\bindependent (?:body|regulator)",
+    ),
     # what the Act says, how a request is handled
-    (2, "act", r"\bgeneral right of access|\bsection 1\(1\)(?:\(a\)|\(b\))?\b.{0,60}\b(?:act|entitles|gives|provides)|\bentitled to be (?:told|informed) whether"),
-    (2, "act", r"\b(?:must|required to|obliged to|have to|will) (?:respond|reply|provide a response)(?: to (?:you|your request))? (?:promptly and )?(?:with)?in (?:20|twenty) working days"),
-    (2, "act", r"\b(?:has been|have been|was|will be) (?:logged|registered|dealt with|handled|processed|considered) (?:as|under) (?:a |an )?(?:freedom of information|the freedom of information|foi|environmental information)"),
-    (2, "act", r"\b(?:the|this) (?:act|legislation|regulations) (?:gives|provides|entitles|requires|allows|states that|sets out)"),
-    (1, "act", r"\bfreedom of information act 2000|\benvironmental information regulations 2004|\b(?:the|this) act\b|\bthe regulations\b"),
+    (
+        2,
+        "act",
+        r"\bgeneral right of access|\bsection 1\(1\)(?:\(a\)|\(b\))?\b.{0,60}\b(?:act|entitles|gives|provides)|\bentitled to be (?:told|informed) whether",
+    ),
+    (
+        2,
+        "act",
+        r"\b(?:must|required to|obliged to|have to|will) (?:respond|reply|provide a response)(?: to (?:you|your request))? (?:promptly and )?(?:with)?in (?:20|twenty) working days",
+    ),
+    (
+        2,
+        "act",
+        r"\b(?:has been|have been|was|will be) (?:logged|registered|dealt with|handled|processed|considered) (?:as|under) (?:a |an )?(?:freedom of information|the freedom of information|foi|environmental information)",
+    ),
+    (
+        2,
+        "act",
+        r"\b(?:the|this) (?:act|legislation|regulations) (?:gives|provides|entitles|requires|allows|states that|sets out)",
+    ),
+    (
+        1,
+        "act",
+        r"\bfreedom of information act 2000|\benvironmental information regulations 2004|\b(?:the|this) act\b|\bthe regulations\b",
+    ),
     (1, "act", r"\bpublic authorit(?:y|ies)\b|\bany person (?:making|who makes) a request|\bapplicant\b|\brequester\b"),
     # exemption explanations (the law, not its use in this reply)
-    (2, "exemption", r"\b(?:is|are|as) an? (?:absolute|qualified|class-based|prejudice-based) exemption|\bis exempt information if\b"),
-    (2, "exemption", r"\bsection \d+(?:\(\w+\))*(?: of the (?:act|freedom of information act(?: 2000)?))?,? (?:provides|states|allows|says|sets out|applies where|exempts|is designed)"),
-    (2, "exemption", r"\b(?:the )?public interest (?:test|in maintaining the exemption)\b.{0,80}\b(?:outweighs|favours|requires|means)"),
-    (2, "exemption", r"\b(?:contravene|breach) (?:any of )?the (?:data protection )?principles\b|\bdata protection principles?\b.{0,80}\b(?:lawful|fair|transparent)"),
-    (1, "exemption", r"\bpublic interest test|\bbalance of (?:the )?public interest|\bduty to confirm or deny|\bneither confirm nor deny\b|\bprejudice\b"),
+    (
+        2,
+        "exemption",
+        r"\b(?:is|are|as) an? (?:absolute|qualified|class-based|prejudice-based) exemption|\bis exempt information if\b",
+    ),
+    (
+        2,
+        "exemption",
+        r"\bsection \d+(?:\(\w+\))*(?: of the (?:act|freedom of information act(?: 2000)?))?,? (?:provides|states|allows|says|sets out|applies where|exempts|is designed)",
+    ),
+    (
+        2,
+        "exemption",
+        r"\b(?:the )?public interest (?:test|in maintaining the exemption)\b.{0,80}\b(?:outweighs|favours|requires|means)",
+    ),
+    (
+        2,
+        "exemption",
+        r"\b(?:contravene|breach) (?:any of )?the (?:data protection )?principles\b|\bdata protection principles?\b.{0,80}\b(?:lawful|fair|transparent)",
+    ),
+    (
+        1,
+        "exemption",
+        r"\bpublic interest test|\bbalance of (?:the )?public interest|\bduty to confirm or deny|\bneither confirm nor deny\b|\bprejudice\b",
+    ),
     (1, "exemption", r"\bexemptions?\b|\bexempt from (?:disclosure|the duty)"),
     # copyright and re-use
-    (2, "copyright", r"\bopen government licen[cs]e|\bre-?use of public sector information|\battribution statement|\blicensed under the"),
-    (2, "copyright", r"\byou are free to use it for your own purposes|\bpermission of the copyright (?:holder|owner)|\bany other re-?use\b"),
-    (2, "copyright", r"\b(?:is|are|remains?|continues? to be) (?:subject to|protected by) (?:crown |the )?copyright|\bcopyright (?:of|in) (?:the|this|any) (?:information|material|documents?)|\bcopyright,? designs and patents act"),
+    (
+        2,
+        "copyright",
+        r"\bopen government licen[cs]e|\bre-?use of public sector information|\battribution statement|\blicensed under the",
+    ),
+    (
+        2,
+        "copyright",
+        r"\byou are free to use it for your own purposes|\bpermission of the copyright (?:holder|owner)|\bany other re-?use\b",
+    ),
+    (
+        2,
+        "copyright",
+        r"\b(?:is|are|remains?|continues? to be) (?:subject to|protected by) (?:crown |the )?copyright|\bcopyright (?:of|in) (?:the|this|any) (?:information|material|documents?)|\bcopyright,? designs and patents act",
+    ),
     (1, "copyright", r"\bcopyright\b|\bre-?use\b|\bcommercial (?:use|purposes)|\bpermission (?:of|from) the copyright"),
     # data protection and privacy notices
-    (2, "privacy", r"\bprivacy (?:notice|policy|statement)\b.{0,80}\b(?:available|see|found|www|http)|\bhow we (?:use|process|handle|store) (?:your )?personal (?:data|information)"),
-    (2, "privacy", r"\b(?:your|the) personal (?:data|information) (?:will be|is|are) (?:processed|held|used|stored|retained)\b"),
-    (1, "privacy", r"\bdata protection (?:act|legislation|officer)|\bgeneral data protection regulation|\buk gdpr\b|\bprivacy\b"),
+    (
+        2,
+        "privacy",
+        r"\bprivacy (?:notice|policy|statement)\b.{0,80}\b(?:available|see|found|www|http)|\bhow we (?:use|process|handle|store) (?:your )?personal (?:data|information)",
+    ),
+    (
+        2,
+        "privacy",
+        r"\b(?:your|the) personal (?:data|information) (?:will be|is|are) (?:processed|held|used|stored|retained)\b",
+    ),
+    (
+        1,
+        "privacy",
+        r"\bdata protection (?:act|legislation|officer)|\bgeneral data protection regulation|\buk gdpr\b|\bprivacy\b",
+    ),
     # e-mail footers, disclaimers, WhatDoTheyKnow's own text
-    (2, "footer", r"\bif you have received this (?:e-?mail|message|communication) in error|\b(?:this|the) (?:e-?mail|message)(?: and any (?:files|attachments)(?: transmitted with it)?)? (?:is|are|may be) (?:confidential|intended solely|privileged)"),
-    (2, "footer", r"\bplease use this e-?mail address for all replies|\bthe wrong address for freedom of information requests|\bif you find this service useful as an foi officer"),
-    (2, "footer", r"\bpublication of requests and responses will be delayed|\bguidance on safely disclosing information|\bour privacy and copyright policies|\bthis message and any reply that you make will be published"),
-    (2, "footer", r"\b(?:views|opinions) expressed (?:in this (?:e-?mail|message) )?(?:are|may be) (?:those of the (?:author|sender)|personal)|\bscanned for (?:viruses|malware)"),
-    (1, "footer", r"\bdisclaimer\b|\bintended recipient|\bwhatdotheyknow|\bdisclosure log\b|\bpublished on (?:the|our) (?:internet|website)"),
+    (
+        2,
+        "footer",
+        r"\bif you have received this (?:e-?mail|message|communication) in error|\b(?:this|the) (?:e-?mail|message)(?: and any (?:files|attachments)(?: transmitted with it)?)? (?:is|are|may be) (?:confidential|intended solely|privileged)",
+    ),
+    (
+        2,
+        "footer",
+        r"\bplease use this e-?mail address for all replies|\bthe wrong address for freedom of information requests|\bif you find this service useful as an foi officer",
+    ),
+    (
+        2,
+        "footer",
+        r"\bpublication of requests and responses will be delayed|\bguidance on safely disclosing information|\bour privacy and copyright policies|\bthis message and any reply that you make will be published",
+    ),
+    (
+        2,
+        "footer",
+        r"\b(?:views|opinions) expressed (?:in this (?:e-?mail|message) )?(?:are|may be) (?:those of the (?:author|sender)|personal)|\bscanned for (?:viruses|malware)",
+    ),
+    (
+        1,
+        "footer",
+        r"\bdisclaimer\b|\bintended recipient|\bwhatdotheyknow|\bdisclosure log\b|\bpublished on (?:the|our) (?:internet|website)",
+    ),
     # courtesy lines that say nothing of the request
-    (1, "courtesy", r"\bplease do not hesitate to contact|\bif you have any (?:further )?(?:queries|questions|enquiries)|\bplease (?:quote|use) the reference"),
+    (
+        1,
+        "courtesy",
+        r"\bplease do not hesitate to contact|\bif you have any (?:further )?(?:queries|questions|enquiries)|\bplease (?:quote|use) the reference",
+    ),
 ]
 
 
@@ -121,18 +244,70 @@ def _compiled_rules() -> list[tuple[int, str, re.Pattern]]:
 # Words without which no rule of a kind can match: a sentence is tried against a kind's
 # patterns only when it holds one of them (a substring test is far cheaper than a regex).
 _GATES = {
-    "complaint": ("ico", "wycliffe", "sk9", "0303", "satisf", "happy", "content", "aggriev", "complain", "appeal",
-                  "review", "commissioner", "working days", "calendar days", "months", "date of", "section 50",
-                  "independent"),
-    "act": ("right of access", "section 1(1)", "entitled", "respond", "reply", "response", "logged", "registered",
-            "dealt with", "handled", "processed", "considered", "act", "regulations", "legislation", "authorit",
-            "any person", "applicant", "requester"),
+    "complaint": (
+        "ico",
+        "wycliffe",
+        "sk9",
+        "0303",
+        "satisf",
+        "happy",
+        "content",
+        "aggriev",
+        "complain",
+        "appeal",
+        "review",
+        "commissioner",
+        "working days",
+        "calendar days",
+        "months",
+        "date of",
+        "section 50",
+        "independent",
+    ),
+    "act": (
+        "right of access",
+        "section 1(1)",
+        "entitled",
+        "respond",
+        "reply",
+        "response",
+        "logged",
+        "registered",
+        "dealt with",
+        "handled",
+        "processed",
+        "considered",
+        "act",
+        "regulations",
+        "legislation",
+        "authorit",
+        "any person",
+        "applicant",
+        "requester",
+    ),
     "exemption": ("exempt", "public interest", "principle", "confirm or deny", "nor deny", "prejudice", "section"),
     "copyright": ("licen", "re-use", "reuse", "attribution", "copyright", "free to use", "commercial", "permission"),
     "privacy": ("privacy", "personal", "data protection", "gdpr"),
-    "footer": ("received this", "mail", "message", "communication", "replies", "wrong address", "foi officer",
-               "publication", "disclos", "privacy and copyright", "views", "opinions", "virus", "malware",
-               "disclaimer", "recipient", "whatdotheyknow", "published"),
+    "footer": (
+        "received this",
+        "mail",
+        "message",
+        "communication",
+        "replies",
+        "wrong address",
+        "foi officer",
+        "publication",
+        "disclos",
+        "privacy and copyright",
+        "views",
+        "opinions",
+        "virus",
+        "malware",
+        "disclaimer",
+        "recipient",
+        "whatdotheyknow",
+        "published",
+    ),
     "courtesy": ("hesitate", "queries", "questions", "enquiries", "quote", "reference"),
 }
 _GATE_PATTERNS = {kind: re.compile("|".join(map(re.escape, words))) for kind, words in _GATES.items()}
@@ -147,7 +322,9 @@ _SPECIFIC = re.compile(
     re.I,
 )
 # A count or an amount, not a section number, an Act's year, a deadline or a phone number.
-_NUMBER = re.compile(r"(?<![\d(./:-])(?<!section )(?<!article )(?<!act )(?<!regulations )(?<!within )(?<!s)\b\d{2,}(?:,\d{3})*\b(?![\d(/:.-])(?! working)(?! days)")
+_NUMBER = re.compile(
+    r"(?<![\d(./:-])(?<!section )(?<!article )(?<!act )(?<!regulations )(?<!within )(?<!s)\b\d{2,}(?:,\d{3})*\b(?![\d(/:.-])(?! working)(?! days)"
+)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _SHORT_SENTENCE = 25  # a fragment this short ("for further details.") follows its neighbours
 
@@ -214,7 +391,10 @@ def shape_spans(text: str, span: tuple[int, int]) -> list[tuple[int, int, str]]:
 
 _WORD = re.compile(r"[^\W_]+")
 FREQUENT_MIN_WORDS = 8  # shorter lines ("Yes.", "Kind regards") are left alone
-_QUESTION = re.compile(r"\?\s*$|^\s*(?:q?\d+[.):]|\(?[a-z]\)|how many|how much|please (?:provide|supply|send|confirm|tell)|could you|can you|what |which |when |where |who |why |do you|does the|is there|are there)", re.I)
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(?:q?\d+[.):]|\(?[a-z]\)|how many|how much|please (?:provide|supply|send|confirm|tell)|could you|can you|what |which |when |where |who |why |do you|does the|is there|are there)",
+    re.I,
+)
 
 
 def normalised_words(text: str) -> list[str]:
@@ -267,7 +447,7 @@ def split_pages(pages: Iterable[str], common: Container[int] = frozenset()) -> S
         page_spans: list[list[int]] = []
         heading: tuple[int, int] | None = None
         for para in paragraph_spans(text):
-            fp = fingerprint(text[para[0]:para[1]])
+            fp = fingerprint(text[para[0] : para[1]])
             if fp is not None and fp in common:
                 parts = [(para[0], para[1], "common")]
                 used = True
@@ -278,7 +458,7 @@ def split_pages(pages: Iterable[str], common: Container[int] = frozenset()) -> S
             if heading is not None and parts and parts[0][0] == para[0]:
                 page_spans.append(list(heading))  # "Internal review" above the standard paragraph
             page_spans.extend([s, e] for s, e, _ in parts)
-            heading = para if _HEADING.fullmatch(text[para[0]:para[1]]) else None
+            heading = para if _HEADING.fullmatch(text[para[0] : para[1]]) else None
         page_spans = _merged(page_spans)
         spans.append(page_spans)
         cursor = 0
@@ -288,8 +468,11 @@ def split_pages(pages: Iterable[str], common: Container[int] = frozenset()) -> S
             cursor = e
         substance.append(text[cursor:])
     return Split(
-        substance=_join(substance), boilerplate=_join(standard), spans=spans,
-        counted=list(dict.fromkeys(counted)), common_used=used,
+        substance=_join(substance),
+        boilerplate=_join(standard),
+        spans=spans,
+        counted=list(dict.fromkeys(counted)),
+        common_used=used,
     )
 
 
@@ -314,7 +497,7 @@ def substance_of(pages: list[str], spans: list[list[list[int]]] | None) -> str:
     parts: list[str] = []
     for index, text in enumerate(pages):
         cursor = 0
-        for s, e in (spans[index] if index < len(spans) else []):
+        for s, e in spans[index] if index < len(spans) else []:
             parts.append(text[cursor:s])
             cursor = e
         parts.append(text[cursor:])
@@ -354,7 +537,7 @@ class CommonParagraphs:
         try:
             n = len(raw) // 12
             keys.frombytes(raw[: n * 8])
-            values.frombytes(raw[n * 8: n * 12])
+            values.frombytes(raw[n * 8 : n * 12])
         except ValueError:
             return cls()  # a damaged table only costs the counts, never the index
         return cls(dict(zip(keys, values)))

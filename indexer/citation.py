@@ -3,13 +3,26 @@
 The parts are authority, reference, response date (D Month YYYY) and PDF page; a part that
 is unknown is left out, never guessed.
 """
+
 from __future__ import annotations
 
 import re
 from datetime import date
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _LETTER = re.compile(r"[^\W\d_]")
 
 

@@ -1,4 +1,5 @@
 """The `foi` command: thin Click commands over the engine (contract in DESIGN.md)."""
+
 from __future__ import annotations
 
 import functools
@@ -106,34 +107,96 @@ def main(ctx) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Start the index over from scratch.")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Extraction processes (default: one per core).")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Extraction processes (default: one per core)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the summary.")
 @click.option("--watch", is_flag=True, help="Keep running and index files as they change.")
 @click.option("--retry-failed", is_flag=True, help="Try files that failed before, even if unchanged.")
 @click.option("--optimize", is_flag=True, help="Merge the index into one segment when done.")
 @click.option("--ocr/--no-ocr", default=True, show_default=True, help="OCR image-only PDF pages and images.")
 @click.option("--ocr-lang", default="eng", show_default=True, help="OCR language(s), e.g. eng or eng+cym.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=100 * 1024 * 1024, show_default=True, help="Skip larger files.")
-@click.option("--max-pages", type=click.IntRange(min=1), default=2000, show_default=True, help="Pages read per document (PDF pages, sheets, slides, image frames).")
-@click.option("--max-chars", type=click.IntRange(min=1), default=5_000_000, show_default=True, help="Characters kept per document.")
+@click.option(
+    "--max-bytes", type=click.IntRange(min=1), default=100 * 1024 * 1024, show_default=True, help="Skip larger files."
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="Pages read per document (PDF pages, sheets, slides, image frames).",
+)
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=1),
+    default=5_000_000,
+    show_default=True,
+    help="Characters kept per document.",
+)
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per file.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
-              help="Documents per commit: at most this many are redone after a crash.")
-@click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), default=None,
-              help="Search engine of a new index (default: $FOI_ENGINE, else whoosh); another needs --rebuild.")
-@click.option("--cluster", metavar="ADDR", envvar="FOI_CLUSTER",
-              help="Extract on a Dask cluster: tcp://HOST:8786 (a running scheduler), or local[:N] "
-                   "(N worker processes for this run). Default: $FOI_CLUSTER, else local processes.")
-@click.option("--shared-fs", is_flag=True, help="With --cluster: workers read the files by path instead of being sent them.")
-@click.option("--ocr-cache", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="OCR cache folder (default: INDEX/ocr-cache; with a remote --cluster each worker keeps its own).")
-@click.option("--follow-links", is_flag=True,
-              help="Follow symbolic links into any folder given (never outside them). By default only links that stay inside their own folder are followed.")
-@click.option("--name", metavar="NAME",
-              help="Doc ids of the one folder given start with NAME instead of its folder name (recorded; later runs keep it).")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="Documents per commit: at most this many are redone after a crash.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["whoosh", "tantivy"]),
+    default=None,
+    help="Search engine of a new index (default: $FOI_ENGINE, else whoosh); another needs --rebuild.",
+)
+@click.option(
+    "--cluster",
+    metavar="ADDR",
+    envvar="FOI_CLUSTER",
+    help="Extract on a Dask cluster: tcp://HOST:8786 (a running scheduler), or local[:N] "
+    "(N worker processes for this run). Default: $FOI_CLUSTER, else local processes.",
+)
+@click.option(
+    "--shared-fs", is_flag=True, help="With --cluster: workers read the files by path instead of being sent them."
+)
+@click.option(
+    "--ocr-cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="OCR cache folder (default: INDEX/ocr-cache; with a remote --cluster each worker keeps its own).",
+)
+@click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Follow symbolic links into any folder given (never outside them). By default only links that stay inside their own folder are followed.",
+)
+@click.option(
+    "--name",
+    metavar="NAME",
+    help="Doc ids of the one folder given start with NAME instead of its folder name (recorded; later runs keep it).",
+)
 @common
-def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr_lang, max_bytes, max_pages, max_chars,
-          timeout, batch_size, engine, cluster, shared_fs, ocr_cache, follow_links, name, index):
+def index(
+    paths,
+    rebuild,
+    jobs,
+    as_json,
+    watch,
+    retry_failed,
+    optimize,
+    ocr,
+    ocr_lang,
+    max_bytes,
+    max_pages,
+    max_chars,
+    timeout,
+    batch_size,
+    engine,
+    cluster,
+    shared_fs,
+    ocr_cache,
+    follow_links,
+    name,
+    index,
+):
     """Index PATHS (default ./corpus): add new, re-index changed, remove deleted files."""
     from contextlib import nullcontext
 
@@ -157,19 +220,34 @@ def index(paths, rebuild, jobs, as_json, watch, retry_failed, optimize, ocr, ocr
     except DocIdClash as exc:
         raise FoiError(str(exc), 2) from None
     extract = ExtractOptions(
-        max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, timeout=timeout,
-        ocr=ocr, ocr_lang=ocr_lang, ocr_cache_dir=ocr_cache or index / "ocr-cache",
+        max_bytes=max_bytes,
+        max_pages=max_pages,
+        max_chars=max_chars,
+        timeout=timeout,
+        ocr=ocr,
+        ocr_lang=ocr_lang,
+        ocr_cache_dir=ocr_cache or index / "ocr-cache",
     )
     from indexer.engines import default_engine_name, engine_for_writing, engine_names
 
     if engine is None and os.environ.get("FOI_ENGINE"):
         if default_engine_name() not in engine_names():
-            raise FoiError(f"FOI_ENGINE={os.environ['FOI_ENGINE']!r} is not an engine: use one of "
-                           f"{', '.join(engine_names())}", 2)
+            raise FoiError(
+                f"FOI_ENGINE={os.environ['FOI_ENGINE']!r} is not an engine: use one of {', '.join(engine_names())}", 2
+            )
     engine_for_writing(index, engine, rebuild)  # the other engine without --rebuild: exit 2 now
     session = _cluster_session(cluster, shared_fs, ocr_cache) if cluster else None
-    options = RunOptions(jobs=jobs, rebuild=rebuild, retry_failed=retry_failed, batch_size=batch_size,
-                         extract=extract, engine=engine, cluster=session, follow_links=follow_links, name=name)
+    options = RunOptions(
+        jobs=jobs,
+        rebuild=rebuild,
+        retry_failed=retry_failed,
+        batch_size=batch_size,
+        extract=extract,
+        engine=engine,
+        cluster=session,
+        follow_links=follow_links,
+        name=name,
+    )
     try:
         with session or nullcontext():
             if watch:
@@ -293,7 +371,9 @@ def filter_options(func):
             click.option("--after", metavar="YYYY-MM-DD", help="Responses dated on or after this day."),
             click.option("--before", metavar="YYYY-MM-DD", help="Responses dated on or before this day."),
             click.option("--exemption", metavar="S", help="Exemption cited: s40 matches s40(2) and s40(3A)(a)."),
-            click.option("--outcome", type=click.Choice(["disclosed", "partial", "refused", "not_held", "ncnd", "unknown"])),
+            click.option(
+                "--outcome", type=click.Choice(["disclosed", "partial", "refused", "not_held", "ncnd", "unknown"])
+            ),
             click.option("--kind", type=KindChoice(), help="Kind of file (pdf, docx, sheet, ...)."),
         ]
     ):
@@ -310,16 +390,44 @@ FORMATS = ("text", "json", "csv", "md")
 @click.option("--offset", type=click.IntRange(min=0), default=0)
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit (= --format json).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output: text (default), json, csv or md.")
-@click.option("--export", "export", metavar="FILE.zip", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the original files of all hits plus results.csv into FILE.zip.")
+@click.option(
+    "--export",
+    "export",
+    metavar="FILE.zip",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the original files of all hits plus results.csv into FILE.zip.",
+)
 @click.option("--count", is_flag=True, help="Print only the number of hits.")
 @click.option("--facets", is_flag=True, help="Print counts per authority, year, exemption and outcome.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True)
-@click.option("--queries", type=click.File("r", encoding="utf-8", errors="replace"), help="Run one query per line of FILE ('-': stdin).")
+@click.option(
+    "--queries",
+    type=click.File("r", encoding="utf-8", errors="replace"),
+    help="Run one query per line of FILE ('-': stdin).",
+)
 @filter_options
 @common
 @click.pass_context
-def search(ctx, query, limit, offset, as_json, fmt, export, count, facets, sort, queries, authority, after, before, exemption, outcome, kind, index):
+def search(
+    ctx,
+    query,
+    limit,
+    offset,
+    as_json,
+    fmt,
+    export,
+    count,
+    facets,
+    sort,
+    queries,
+    authority,
+    after,
+    before,
+    exemption,
+    outcome,
+    kind,
+    index,
+):
     """Ranked full-text search. Exit 0 with hits, 1 with none, 2 for a bad query."""
     filters = _filters(authority, after, before, exemption, outcome, kind)
     if query is not None and queries is not None:
@@ -369,8 +477,9 @@ def _export(service, query, filters, sort, limit, offset, target) -> None:
     click.echo(message, err=True)
 
 
-def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, tag=False, first=True,
-             line: int | None = None) -> int:
+def _run_one(
+    service, query, filters, limit, offset, sort, fmt, count, facets, tag=False, first=True, line: int | None = None
+) -> int:
     from indexer.export import hit_record, markdown_table, write_csv
     from indexer.output import console, emit_json, print_facets, print_results
     from indexer.textsafe import one_line
@@ -387,7 +496,10 @@ def _run_one(service, query, filters, limit, offset, sort, fmt, count, facets, t
         # (exit 1, as for any query without hits) and the same sentence on stderr.
         where = f"foi: line {line}: " if line else ""  # a --queries batch names the line
         if results.suggestion:
-            click.echo(f"{where}no hits for {one_line(repr(query))}; did you mean {one_line(repr(results.suggestion))}?", err=True)
+            click.echo(
+                f"{where}no hits for {one_line(repr(query))}; did you mean {one_line(repr(results.suggestion))}?",
+                err=True,
+            )
         click.echo(where + one_line(results.fallback), err=True)
         if fmt != "text" or tag:
             return 0
@@ -434,8 +546,12 @@ def _run_queries(service, lines, filters, limit, offset, sort, fmt, count) -> in
         if not query or query.startswith("#"):
             continue
         try:
-            any_hits |= _run_one(service, query, filters, limit, offset, sort, fmt, count, False, tag=True, first=first,
-                                 line=number) > 0
+            any_hits |= (
+                _run_one(
+                    service, query, filters, limit, offset, sort, fmt, count, False, tag=True, first=first, line=number
+                )
+                > 0
+            )
             first = False
         except QueryError as exc:
             bad = True
@@ -454,8 +570,13 @@ def _one_format(**flags) -> None:
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("--by", type=click.Choice(["authority", "year", "exemption", "outcome", "kind"]), default="authority",
-              show_default=True, help="What one row counts.")
+@click.option(
+    "--by",
+    type=click.Choice(["authority", "year", "exemption", "outcome", "kind"]),
+    default="authority",
+    show_default=True,
+    help="What one row counts.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per group.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header line.")
 @filter_options
@@ -486,10 +607,17 @@ def stats(query, by, as_json, as_csv, authority, after, before, exemption, outco
 
 @main.command()
 @click.argument("query")
-@click.option("--all", "every_group", is_flag=True, help="Every request group of two or more responses, not only the biggest.")
+@click.option(
+    "--all", "every_group", is_flag=True, help="Every request group of two or more responses, not only the biggest."
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per response.")
 @click.option("--csv", "as_csv", is_flag=True, help="A row per response, a column per question.")
-@click.option("--xlsx", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path), help="The same table as an Excel workbook.")
+@click.option(
+    "--xlsx",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The same table as an Excel workbook.",
+)
 @filter_options
 @common
 def compare(query, every_group, as_json, as_csv, xlsx, authority, after, before, exemption, outcome, kind, index):
@@ -519,7 +647,10 @@ def compare(query, every_group, as_json, as_csv, xlsx, authority, after, before,
         except ExportError as exc:
             raise FoiError(str(exc), 1) from None
         rows = sum(len(c.rows) for c in comparisons)
-        click.echo(f"wrote {rows} responses in {len(comparisons)} sheet{'s' if len(comparisons) != 1 else ''} to {xlsx}", err=True)
+        click.echo(
+            f"wrote {rows} responses in {len(comparisons)} sheet{'s' if len(comparisons) != 1 else ''} to {xlsx}",
+            err=True,
+        )
     else:
         print_comparisons(console(), comparisons)
 
@@ -538,8 +669,9 @@ def _resolve(service, given: str, index) -> str:
         listed = "\n".join(f"  {c}" for c in exc.candidates)
         raise FoiError(f"{given!r} names {len(exc.candidates)} documents; give one doc id:\n{listed}", 2) from None
     if doc_id is None:
-        raise FoiError(f"no document {given!r} in {index} (give a doc id such as corpus/name.pdf, "
-                       "a file's path or its name)", 1)
+        raise FoiError(
+            f"no document {given!r} in {index} (give a doc id such as corpus/name.pdf, a file's path or its name)", 1
+        )
     return doc_id
 
 

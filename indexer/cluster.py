@@ -8,6 +8,7 @@ caps, so a hostile file costs that child, not the Dask worker; a worker that die
 times, and a file that keeps killing workers is reported `corrupt`. Only this module imports
 Dask, and only a run that asks for a cluster imports this module.
 """
+
 from __future__ import annotations
 
 import logging
@@ -166,11 +167,13 @@ class ClusterSession:
         # holds only the task it runs (saturation 1.0, not Dask's 1.1), so a worker that
         # dies takes no queued file down with it: Dask counts a death against every task
         # the worker held, and a good file must not be given up for its neighbour's crash.
-        dask.config.set({
-            "distributed.worker.daemon": False,
-            "distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES,
-            "distributed.scheduler.worker-saturation": WORKER_SATURATION,
-        })
+        dask.config.set(
+            {
+                "distributed.worker.daemon": False,
+                "distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES,
+                "distributed.scheduler.worker-saturation": WORKER_SATURATION,
+            }
+        )
         self._cluster = LocalCluster(
             n_workers=self.address.local_workers,
             threads_per_worker=1,
@@ -260,7 +263,9 @@ class ClusterSession:
                     elif no_workers_since is None:
                         no_workers_since = checked
                     elif checked - no_workers_since > NO_WORKERS_SECONDS:
-                        self.lost = f"the Dask cluster at {self.address.text} has had no workers for {NO_WORKERS_SECONDS:g} s"
+                        self.lost = (
+                            f"the Dask cluster at {self.address.text} has had no workers for {NO_WORKERS_SECONDS:g} s"
+                        )
                         return
                 if future is None:
                     continue
@@ -316,8 +321,17 @@ class ClusterSession:
                 data = scattered
             # Looked up at each call, so a test can stand in its own (picklable by name).
             future = client.submit(
-                run_task, pipeline.prepare, source, ext, engine, data, sidecar, own_cache,
-                key=f"foi-prepare-{os.urandom(8).hex()}", pure=False, retries=0,
+                run_task,
+                pipeline.prepare,
+                source,
+                ext,
+                engine,
+                data,
+                sidecar,
+                own_cache,
+                key=f"foi-prepare-{os.urandom(8).hex()}",
+                pure=False,
+                retries=0,
             )
         except Exception:
             if client.status in ("running", "connecting"):
@@ -337,7 +351,8 @@ class ClusterSession:
             return value
         except KilledWorker as exc:
             return pipeline._failure(
-                source, "corrupt",
+                source,
+                "corrupt",
                 f"the extractor killed {exc.allowed_failures + 1} cluster workers in turn (each retried on another)",
             )
         except ClusterError as exc:  # raised by the task: the workers are not set up for foi
@@ -374,8 +389,15 @@ _pool_key: tuple[int, str] | None = None  # (memory cap, engine) the pool was st
 _pool_lock = threading.Lock()
 
 
-def run_task(prepare, source: SourceFile, options: ExtractOptions, engine: str, data: bytes | None,
-             sidecar: tuple[str, bytes] | None, own_ocr_cache: bool) -> IndexRecord | Failure:
+def run_task(
+    prepare,
+    source: SourceFile,
+    options: ExtractOptions,
+    engine: str,
+    data: bytes | None,
+    sidecar: tuple[str, bytes] | None,
+    own_ocr_cache: bool,
+) -> IndexRecord | Failure:
     """On a Dask worker: prepare one file in this worker's killable child process.
 
     `data` is the file's bytes (None: read `source.path`, a shared filesystem); they are

@@ -1,4 +1,5 @@
 """Find the documents to index under the given paths, and give each a stable doc_id."""
+
 from __future__ import annotations
 
 import os
@@ -76,8 +77,12 @@ def display_path(path: Path | str) -> str:
     return text.replace("\n", "\\n").replace("\r", "\\r")
 
 
-def discover(paths: list[Path | Root], problems: list[DiscoveryProblem] | None = None, follow_links: bool = False,
-             max_depth: int | None = None) -> Iterator[SourceFile]:
+def discover(
+    paths: list[Path | Root],
+    problems: list[DiscoveryProblem] | None = None,
+    follow_links: bool = False,
+    max_depth: int | None = None,
+) -> Iterator[SourceFile]:
     """Yield every indexable file under `paths` once, walking folders without recursion.
 
     Symbolic links are followed only while their targets stay inside the real path of the
@@ -160,10 +165,14 @@ class _Walk:
                 continue
             if is_dir:
                 if depth + 1 > self.max_depth:
-                    self.problems.append(DiscoveryProblem(
-                        display_path(path), "too_deep",
-                        f"more than {self.max_depth:,} folders below {display_path(self.root.path)}: not read",
-                        warning=True))
+                    self.problems.append(
+                        DiscoveryProblem(
+                            display_path(path),
+                            "too_deep",
+                            f"more than {self.max_depth:,} folders below {display_path(self.root.path)}: not read",
+                            warning=True,
+                        )
+                    )
                     continue
                 inner = self._entries(path)
                 if inner is not None:
@@ -196,9 +205,13 @@ class _Walk:
         if self.follow_links:
             detail = f"a link to {target}, outside the folders given: not followed"
         else:
-            detail = (f"a link to {target}, outside {display_path(self.root.path)}: not followed; "
-                      "--follow-links follows links into the other folders given")
-        return DiscoveryProblem(display_path(path), "outside_root", detail, doc_id_for(path, self.root.path, self.root.name))
+            detail = (
+                f"a link to {target}, outside {display_path(self.root.path)}: not followed; "
+                "--follow-links follows links into the other folders given"
+            )
+        return DiscoveryProblem(
+            display_path(path), "outside_root", detail, doc_id_for(path, self.root.path, self.root.name)
+        )
 
 
 def _source(path: Path, root: Root, seen_files, problems) -> SourceFile | None:
@@ -220,10 +233,16 @@ def _source(path: Path, root: Root, seen_files, problems) -> SourceFile | None:
     return SourceFile(path=path, doc_id=doc_id, size=st.st_size, mtime=st.st_mtime_ns)
 
 
-_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
 
 
 def _problem(path: Path, root: Root, exc: OSError) -> DiscoveryProblem:
-    return DiscoveryProblem(display_path(path), "unreadable", exc.strerror or str(exc),
-                            doc_id_for(path, root.path, root.name))
+    return DiscoveryProblem(
+        display_path(path), "unreadable", exc.strerror or str(exc), doc_id_for(path, root.path, root.name)
+    )

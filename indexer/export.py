@@ -5,6 +5,7 @@ Plain functions over hits (any object with the hit fields of DESIGN.md); nothing
 search. Text from documents is data: control characters are removed from every cell so an
 export printed to a terminal cannot carry escape codes.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,19 @@ from indexer.citation import cite
 from indexer.textsafe import clean_display
 
 CSV_COLUMNS = (
-    "rank", "score", "doc_id", "title", "authority", "reference", "date", "request_date",
-    "outcome", "exemptions", "page", "snippet", "citation",
+    "rank",
+    "score",
+    "doc_id",
+    "title",
+    "authority",
+    "reference",
+    "date",
+    "request_date",
+    "outcome",
+    "exemptions",
+    "page",
+    "snippet",
+    "citation",
 )
 RESULTS_NAME = "results.csv"
 
@@ -87,7 +99,14 @@ def markdown_table(hits: Iterable) -> str:
     """Hits as a Markdown table: rank, title, citation, outcome, exemptions, snippet."""
     lines = ["| # | Title | Citation | Outcome | Exemptions | Snippet |", "|---:|---|---|---|---|---|"]
     for hit in hits:
-        cells = [hit.rank, hit.title or hit.doc_id, cite(hit), hit.outcome, ", ".join(hit.exemptions or []), hit.snippet]
+        cells = [
+            hit.rank,
+            hit.title or hit.doc_id,
+            cite(hit),
+            hit.outcome,
+            ", ".join(hit.exemptions or []),
+            hit.snippet,
+        ]
         lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -160,19 +179,34 @@ def export_zip(hits: list, target: Path | str) -> ExportSummary:
 def stats_header(by: str) -> list[str]:
     from indexer.models import OUTCOMES
 
-    return [by, "responses", *OUTCOMES, "refusal_rate", "exemptions", "dated_pairs", "median_days",
-            "over_20_working_days"]
+    return [
+        by,
+        "responses",
+        *OUTCOMES,
+        "refusal_rate",
+        "exemptions",
+        "dated_pairs",
+        "median_days",
+        "over_20_working_days",
+    ]
 
 
 def stats_rows(groups: list) -> list[list]:
     """GroupStats as table rows (`exemptions` as `s40(2):3;s12:1`)."""
     rows = []
     for g in groups:
-        rows.append([
-            g.key, g.responses, *g.outcomes.values(), g.refusal_rate,
-            ";".join(f"{code}:{n}" for code, n in g.exemptions.items()),
-            g.dated_pairs, g.median_days, g.over_20_working_days,
-        ])
+        rows.append(
+            [
+                g.key,
+                g.responses,
+                *g.outcomes.values(),
+                g.refusal_rate,
+                ";".join(f"{code}:{n}" for code, n in g.exemptions.items()),
+                g.dated_pairs,
+                g.median_days,
+                g.over_20_working_days,
+            ]
+        )
     return rows
 
 
@@ -244,7 +278,9 @@ def write_comparison_xlsx(comparisons: list, target: Path | str) -> Path:
     if not comparisons:
         book.create_sheet("Request 1")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else "."
+        )
         os.close(fd)
         book.save(tmp)
         os.replace(tmp, target)

@@ -4,6 +4,7 @@ Engines build their schemas to hold these values, results.py builds hits and doc
 from them, and output.py prints them. `document_values` turns an IndexRecord into these
 values (plus the few derived ones engines index for filters), knowing nothing of any engine.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,10 +62,28 @@ SHOWN_FIELDS = tuple(f.name for f in FIELDS if f.shown)
 TEXT_FIELDS = ("page_texts", "qa_pairs", "page_ocr", "page_boilerplate")
 
 # Fields a user may name in a query (`field:value`); friendly aliases map onto them.
-QUERY_FIELDS = frozenset({
-    "title", "content", "request", "qa", "reference", "authority", "date", "request_date", "year",
-    "exemption", "outcome", "kind", "ncnd", "ocr", "doc_id", "pages", "parent", "boilerplate",
-})
+QUERY_FIELDS = frozenset(
+    {
+        "title",
+        "content",
+        "request",
+        "qa",
+        "reference",
+        "authority",
+        "date",
+        "request_date",
+        "year",
+        "exemption",
+        "outcome",
+        "kind",
+        "ncnd",
+        "ocr",
+        "doc_id",
+        "pages",
+        "parent",
+        "boilerplate",
+    }
+)
 FIELD_ALIASES = {"exemptions": "exemption", "ref": "reference", "text": "content", "body": "content"}
 # Searched by a plain word, with query-time boosts (BM25F-style): a title or Q&A match says
 # more about what a response is about than a word somewhere in the body.

@@ -6,6 +6,7 @@ commits the documents already written and raises Interrupted, which the CLI repo
 exit 130 (SIGINT) or 143 (SIGTERM). A second signal stops at once (KeyboardInterrupt):
 whatever was committed stays, the open batch is dropped.
 """
+
 from __future__ import annotations
 
 import signal
@@ -30,9 +31,11 @@ class Interrupted(Exception):
             return f"interrupted ({name}): the rebuild was dropped and the old index kept as it was"
         s = self.summary
         kept = s.added + s.updated
-        return (f"interrupted ({name}): kept {kept} document{'s' if kept != 1 else ''} of this run "
-                f"({s.added} added, {s.updated} updated, {s.removed} removed); "
-                "run `foi index` again to do the rest")
+        return (
+            f"interrupted ({name}): kept {kept} document{'s' if kept != 1 else ''} of this run "
+            f"({s.added} added, {s.updated} updated, {s.removed} removed); "
+            "run `foi index` again to do the rest"
+        )
 
 
 class StopSignals:
@@ -62,4 +65,3 @@ class StopSignals:
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
         self._previous.clear()
-

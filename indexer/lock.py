@@ -1,4 +1,5 @@
 """One writer at a time: an OS-level lock (released by the kernel if the writer is killed)."""
+
 from __future__ import annotations
 
 import fcntl

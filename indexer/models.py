@@ -3,6 +3,7 @@
 Nothing here knows about Whoosh, pdfplumber or Click: every stage can be tested with a
 string or bytes in and one of these dataclasses out.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field

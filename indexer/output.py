@@ -5,6 +5,7 @@ rich.text.Text objects (never parsed as markup) after indexer.textsafe made thei
 characters, escape sequences and bidi overrides visible; JSON is written with those
 characters as \\u escapes.
 """
+
 from __future__ import annotations
 
 import sys
@@ -117,7 +118,13 @@ def print_summary(con: Console, summary) -> None:
     still = set(summary.still_failing)
     for f in summary.failures:
         if f.doc_id not in still:
-            con.print(Text(f"failed: {one_line(f.path)}: {one_line(f.reason)}" + (f" ({one_line(f.detail)})" if f.detail else ""), style="red"))
+            con.print(
+                Text(
+                    f"failed: {one_line(f.path)}: {one_line(f.reason)}"
+                    + (f" ({one_line(f.detail)})" if f.detail else ""),
+                    style="red",
+                )
+            )
     if still:
         files = f"{len(still)} file{'s' if len(still) != 1 else ''}"
         con.print(Text(f"{files} still failing; --retry-failed to try again", style="yellow"))
@@ -133,8 +140,10 @@ def print_summary(con: Console, summary) -> None:
 
 BIG_FOR_WHOOSH = 20_000
 # measured by `make bench` on one machine (bench/README.md): warm queries with snippets
-TANTIVY_TIP = ("tip: an index this big answers faster on the tantivy engine (2.5x median, 5x p95 query time "
-               "measured on 2,000 documents, more on bigger ones): foi index --engine tantivy --rebuild")
+TANTIVY_TIP = (
+    "tip: an index this big answers faster on the tantivy engine (2.5x median, 5x p95 query time "
+    "measured on 2,000 documents, more on bigger ones): foi index --engine tantivy --rebuild"
+)
 
 
 class ProgressLines:
@@ -163,7 +172,9 @@ class ProgressLines:
 
 def watch_line(kind: str, doc_id: str, detail: str, clock=time.localtime) -> str:
     """`12:04:31 updated  corpus/a.pdf  (detail)`: one changed document under `foi index --watch`."""
-    return f"{time.strftime('%H:%M:%S', clock())} {kind:<8} {one_line(doc_id)}" + (f"  ({one_line(detail)})" if detail else "")
+    return f"{time.strftime('%H:%M:%S', clock())} {kind:<8} {one_line(doc_id)}" + (
+        f"  ({one_line(detail)})" if detail else ""
+    )
 
 
 def print_status(con: Console, stats, index_dir) -> None:
@@ -179,7 +190,12 @@ def print_status(con: Console, stats, index_dir) -> None:
     if stats.engine == "whoosh" and stats.documents > BIG_FOR_WHOOSH:
         con.print(Text(TANTIVY_TIP, style="yellow"))
     for f in stats.failures:
-        con.print(Text(f"  {one_line(f['path'])}: {one_line(f['reason'])}" + (f" ({one_line(f['detail'])})" if f.get("detail") else "")))
+        con.print(
+            Text(
+                f"  {one_line(f['path'])}: {one_line(f['reason'])}"
+                + (f" ({one_line(f['detail'])})" if f.get("detail") else "")
+            )
+        )
 
 
 def print_document(con: Console, view) -> None:
@@ -224,8 +240,20 @@ def aligned(header: list[str], rows: list[list], right: set[int] = frozenset()) 
     return lines
 
 
-STATS_HEADER = ["responses", "disclosed", "partial", "refused", "not_held", "ncnd", "unknown",
-                "refusal", "dated", "median_days", "over_20wd", "exemptions"]
+STATS_HEADER = [
+    "responses",
+    "disclosed",
+    "partial",
+    "refused",
+    "not_held",
+    "ncnd",
+    "unknown",
+    "refusal",
+    "dated",
+    "median_days",
+    "over_20wd",
+    "exemptions",
+]
 
 
 def _group_label(by: str, key) -> str:
@@ -241,9 +269,16 @@ def print_stats(con: Console, groups: list, by: str, overall=None) -> None:
     def row(label, g):
         top = ", ".join(f"{code} {n}" for code, n in list(g.exemptions.items())[:4])
         more = len(g.exemptions) - 4
-        return [label, g.responses, *g.outcomes.values(), f"{g.refusal_rate:.1%}", g.dated_pairs,
-                "-" if g.median_days is None else g.median_days, g.over_20_working_days,
-                top + (f" +{more}" if more > 0 else "")]
+        return [
+            label,
+            g.responses,
+            *g.outcomes.values(),
+            f"{g.refusal_rate:.1%}",
+            g.dated_pairs,
+            "-" if g.median_days is None else g.median_days,
+            g.over_20_working_days,
+            top + (f" +{more}" if more > 0 else ""),
+        ]
 
     rows = [row(_group_label(by, g.key), g) for g in groups]
     if overall is not None and len(groups) > 1:
@@ -264,8 +299,17 @@ def print_comparisons(con: Console, comparisons: list) -> None:
         con.print(Text(f"{head}: {len(rows)} response{'s' if len(rows) != 1 else ''}", style="bold"))
         table = aligned(
             ["authority", "reference", "date", "outcome", "exemptions", "doc_id"],
-            [[r.response.authority or "(unknown)", r.response.reference, r.response.date, r.response.outcome,
-              ", ".join(r.response.exemptions), r.response.doc_id] for r in rows],
+            [
+                [
+                    r.response.authority or "(unknown)",
+                    r.response.reference,
+                    r.response.date,
+                    r.response.outcome,
+                    ", ".join(r.response.exemptions),
+                    r.response.doc_id,
+                ]
+                for r in rows
+            ],
         )
         for line in table:
             con.print(Text("  " + line))
@@ -276,8 +320,10 @@ def print_comparisons(con: Console, comparisons: list) -> None:
             for r in rows:
                 answer = r.answers.get(question, "")
                 label = one_line(r.response.authority or "(unknown)").ljust(width)
-                con.print(Text(f"  {label}  ", style="cyan") + Text(one_line(_short(answer, 300)) if answer else "–",
-                                                                     style="" if answer else "dim"))
+                con.print(
+                    Text(f"  {label}  ", style="cyan")
+                    + Text(one_line(_short(answer, 300)) if answer else "–", style="" if answer else "dim")
+                )
         others = [r for r in rows if r.other]
         if others:
             con.print()

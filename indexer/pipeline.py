@@ -4,6 +4,7 @@ Extraction and metadata run in killable worker processes (a hostile PDF can spin
 balloon); one writer in this process commits in batches, so a killed run leaves every
 committed batch searchable and the next run finishes the job.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -120,8 +121,13 @@ def with_sidecar(path: Path, sha: str) -> tuple[str, dict | None, str | None]:
     return f"{sha}+{side_sha[:16]}", data, None
 
 
-def prepare(source: SourceFile, options: ExtractOptions, engine: str = "whoosh",
-            index_dir: str | None = None, copy: Path | None = None) -> IndexRecord | Failure:
+def prepare(
+    source: SourceFile,
+    options: ExtractOptions,
+    engine: str = "whoosh",
+    index_dir: str | None = None,
+    copy: Path | None = None,
+) -> IndexRecord | Failure:
     """Worker-side: one file to an IndexRecord (with its members' records, for an archive or
     an email), or a Failure with its reason. Never raises. `index_dir` is read for the
     paragraphs the index already knows to be boilerplate.
@@ -205,8 +211,15 @@ def _prepare_children(container: IndexRecord, engine: str, common=frozenset()) -
         child_source = SourceFile(path=source.path, doc_id=item.doc_id, size=child.size, mtime=source.mtime)
         try:
             metadata = _metadata(child.document)
-            record = IndexRecord(child_source, child.sha256, child.sha256, child.document, metadata,
-                                 _declared(child.document), parent=item.parent)
+            record = IndexRecord(
+                child_source,
+                child.sha256,
+                child.sha256,
+                child.document,
+                metadata,
+                _declared(child.document),
+                parent=item.parent,
+            )
             record.split = split_pages([p.text for p in child.document.pages], common)
             problem = _unwritable(record)
             if problem is None:
@@ -257,7 +270,9 @@ def _died(source: SourceFile, exitcode: int | None, memory_mb: int) -> Failure:
 
     if exitcode in (-signal.SIGKILL, -signal.SIGABRT, 128 + signal.SIGKILL):
         name = signal.Signals(-exitcode if exitcode < 0 else exitcode - 128).name
-        return _failure(source, "too_large", f"the extractor ran out of memory under the {memory_mb:,} MB limit ({name})")
+        return _failure(
+            source, "too_large", f"the extractor ran out of memory under the {memory_mb:,} MB limit ({name})"
+        )
     return _failure(source, "corrupt", f"the extractor crashed (exit code {exitcode})")
 
 
@@ -394,8 +409,11 @@ def _abort(exc: BaseException, engine, index_dir: Path, options: RunOptions, sum
     if options.rebuild:
         failure.kept = "the old index was kept as it was"
     elif engine is not None:
-        failure.kept = (f"the index keeps what was committed ({summary.kept} changes of this run)"
-                        if summary.kept else "the index was left as it was")
+        failure.kept = (
+            f"the index keeps what was committed ({summary.kept} changes of this run)"
+            if summary.kept
+            else "the index was left as it was"
+        )
     try:
         clean_leftovers(index_dir)
     except OSError:
@@ -427,8 +445,12 @@ def _update(engine, named, state, common, options, summary, emit, on_progress, s
     # The index and the failure log hold paths as text (discover.text_form/display_path).
     gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots], [text_form(r.name) for r in named])
     shown_roots = [Path(display_path(r)) for r in roots]
-    with engine.writer(batch_size=min(options.batch_size, options.commit_docs), max_seconds=options.commit_seconds,
-                       commit_budget=options.commit_budget, workers=options.jobs or default_jobs()) as writer:
+    with engine.writer(
+        batch_size=min(options.batch_size, options.commit_docs),
+        max_seconds=options.commit_seconds,
+        commit_budget=options.commit_budget,
+        workers=options.jobs or default_jobs(),
+    ) as writer:
         writer.watch(lambda: stop.requested)
         try:
             for doc_id in gone:
@@ -478,8 +500,9 @@ def _update(engine, named, state, common, options, summary, emit, on_progress, s
                 elif source.doc_id in written:
                     # Two files with one doc_id (two roots with the same folder name):
                     # an engine cannot replace a document of the batch it is still writing.
-                    summary.failures.append(_failure(
-                        source, "duplicate", f"another file in this run has the doc id {source.doc_id}"))
+                    summary.failures.append(
+                        _failure(source, "duplicate", f"another file in this run has the doc id {source.doc_id}")
+                    )
                     emit("failed", source.doc_id, "duplicate doc id")
                     stale = set()
                 else:
@@ -501,9 +524,7 @@ def _update(engine, named, state, common, options, summary, emit, on_progress, s
                             kind = "added"
                             summary.added += 1
                         if record.extra.get("sidecar_error"):
-                            summary.failures.append(
-                                _failure(source, "bad_sidecar", record.extra["sidecar_error"])
-                            )
+                            summary.failures.append(_failure(source, "bad_sidecar", record.extra["sidecar_error"]))
                         written.add(doc_id)
                         _settle_boilerplate(record, common, engine, engine.dir, again)
                         if writer.add(record, replace=doc_id in manifest):
@@ -537,8 +558,9 @@ def _save_state(state: IndexState, index_dir: Path, roots: list[Path], named: li
         pass
 
 
-def _settle_boilerplate(record: IndexRecord, common: CommonParagraphs, engine, index_dir: Path,
-                        again: set[str]) -> None:
+def _settle_boilerplate(
+    record: IndexRecord, common: CommonParagraphs, engine, index_dir: Path, again: set[str]
+) -> None:
     """Boilerplate by frequency, in the writer (which alone sees every document): a record
     whose worker split it before one of its paragraphs became common is split again; its
     paragraphs are then counted. A newly common one is saved at once, so that the workers
@@ -562,8 +584,9 @@ def _split_again(record: IndexRecord, common: CommonParagraphs, engine) -> None:
         record.fields = engine.prepare_for_writer(record)
 
 
-def _rewrite(doc_ids: set[str], sources: list[SourceFile], options: RunOptions, writer, common, engine,
-             stop: StopSignals) -> None:
+def _rewrite(
+    doc_ids: set[str], sources: list[SourceFile], options: RunOptions, writer, common, engine, stop: StopSignals
+) -> None:
     """Documents of this run that hold a paragraph which became common after they were
     written: extracted and written again, with that paragraph as boilerplate (few: the
     first documents of each repeated passage)."""
@@ -611,13 +634,21 @@ def _plan(sources, manifest, state, options, summary, emit, stop) -> list[Source
             summary.failures.append(failed)  # unchanged since it failed: not retried every run
             summary.still_failing.append(failed.doc_id)
             continue
-        if old is None or old.path != text_form(source.path) or (options.retry_failed and source.doc_id in member_failures):
+        if (
+            old is None
+            or old.path != text_form(source.path)
+            or (options.retry_failed and source.doc_id in member_failures)
+        ):
             todo.append(source)
             continue
         # A fingerprint with a "+" part was made with a sidecar: if that sidecar is gone now,
         # its overrides must go too, so the fingerprint is computed again below.
-        if (old.size == source.size and old.mtime == source.mtime and "+" not in old.fingerprint
-                and not has_sidecar(source.path)):
+        if (
+            old.size == source.size
+            and old.mtime == source.mtime
+            and "+" not in old.fingerprint
+            and not has_sidecar(source.path)
+        ):
             unchanged = True
         else:
             try:
@@ -675,8 +706,9 @@ def _names_kept_by_index(named: list[Root], manifest: dict[str, ManifestEntry], 
     return kept
 
 
-def _deleted(sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path],
-             names: list[str]) -> list[str]:
+def _deleted(
+    sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path], names: list[str]
+) -> list[str]:
     """Indexed documents under the given roots whose files are gone, or whose doc ids no
     longer start with the name of a root they are under (the root was given a new --name)."""
     present = {s.doc_id for s in sources}
@@ -684,8 +716,9 @@ def _deleted(sources: list[SourceFile], manifest: dict[str, ManifestEntry], root
     for doc_id, entry in manifest.items():
         if doc_id in present or not is_under(entry.path, roots):
             continue
-        renamed = not any(doc_id.startswith(name + "/") and is_under(entry.path, [root])
-                          for root, name in zip(roots, names))
+        renamed = not any(
+            doc_id.startswith(name + "/") and is_under(entry.path, [root]) for root, name in zip(roots, names)
+        )
         if renamed or not os.path.exists(entry.path):
             gone.append(doc_id)
     return gone
@@ -719,7 +752,9 @@ def start_pool(jobs: int, ext: ExtractOptions, parent_pid: int, engine: str):
     _start_resource_tracker()
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
-    return ProcessPool(max_workers=jobs, initializer=_init_worker, initargs=(ext.memory_mb, parent_pid), context=context)
+    return ProcessPool(
+        max_workers=jobs, initializer=_init_worker, initargs=(ext.memory_mb, parent_pid), context=context
+    )
 
 
 def outcome(source: SourceFile, future, ext: ExtractOptions) -> IndexRecord | Failure:
@@ -744,8 +779,9 @@ def outcome(source: SourceFile, future, ext: ExtractOptions) -> IndexRecord | Fa
 FORK_MAX_FILES = 4
 
 
-def _extract_all(todo: list[SourceFile], options: RunOptions, stop: StopSignals,
-                 idle: Callable[[], object] = lambda: None) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
+def _extract_all(
+    todo: list[SourceFile], options: RunOptions, stop: StopSignals, idle: Callable[[], object] = lambda: None
+) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
     """Extract in killable worker processes: a pool keeping a bounded number in flight, or
     for a handful of files, forks of this process (see _extract_forked).
 
@@ -814,8 +850,9 @@ def _can_fork() -> bool:
     return threads == "1"
 
 
-def _extract_forked(todo: list[SourceFile], options: RunOptions, stop: StopSignals,
-                    idle: Callable[[], object]) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
+def _extract_forked(
+    todo: list[SourceFile], options: RunOptions, stop: StopSignals, idle: Callable[[], object]
+) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
     """Each file in a fork of this process, one after the other: the worker starts with foi
     already imported, under the same protections as a pool worker (the time limit, killed
     when it runs over; an address-space cap; exits with the indexer; a crash costs its file)."""
@@ -830,8 +867,12 @@ def _extract_forked(todo: list[SourceFile], options: RunOptions, stop: StopSigna
         if stop.requested:
             return
         receiver, sender = context.Pipe(duplex=False)
-        worker = context.Process(target=_forked_worker, name="foi-extract", daemon=True,
-                                 args=(sender, source, ext, engine, folder, os.getpid(), _address_space()))
+        worker = context.Process(
+            target=_forked_worker,
+            name="foi-extract",
+            daemon=True,
+            args=(sender, source, ext, engine, folder, os.getpid(), _address_space()),
+        )
         worker.start()
         sender.close()
         try:
@@ -846,8 +887,9 @@ def _extract_forked(todo: list[SourceFile], options: RunOptions, stop: StopSigna
         yield source, result
 
 
-def _forked_result(source: SourceFile, worker, receiver, ext: ExtractOptions, stop: StopSignals,
-                   idle) -> IndexRecord | Failure | None:
+def _forked_result(
+    source: SourceFile, worker, receiver, ext: ExtractOptions, stop: StopSignals, idle
+) -> IndexRecord | Failure | None:
     """The forked worker's result, a Failure when it overran its time or died, or None when
     a stop was requested first."""
     deadline = time.monotonic() + ext.timeout
@@ -866,8 +908,9 @@ def _forked_result(source: SourceFile, worker, receiver, ext: ExtractOptions, st
     return None
 
 
-def _forked_worker(sender, source: SourceFile, ext: ExtractOptions, engine: str, folder: str | None,
-                   indexer_pid: int, inherited: int) -> None:
+def _forked_worker(
+    sender, source: SourceFile, ext: ExtractOptions, engine: str, folder: str | None, indexer_pid: int, inherited: int
+) -> None:
     """The forked worker: as a pool worker (_init_worker), its memory cap counted on top of
     what it inherited; it leaves by os._exit, so nothing of the indexer (buffered output,
     exit handlers, temporary files) is run or flushed a second time."""

@@ -11,6 +11,7 @@ Words are kept as typed: analysis (stemming, stop words) belongs to each engine,
 turns a leaf into its own terms. Every malformed part is a QueryError naming that part.
 Filters (--authority, --after, ...) become tree nodes too, so engines compile one thing.
 """
+
 from __future__ import annotations
 
 import re
@@ -332,8 +333,9 @@ class _Lexer:
         if ch in "[{":
             close = re.compile(r"[\]}]").search(text, start)
             if not close:
-                raise QueryError(f"unclosed range in {shown}{text[start:start + 30]}: "
-                                 "write it as date:[2019-01-01 TO 2019-12-31]")
+                raise QueryError(
+                    f"unclosed range in {shown}{text[start : start + 30]}: write it as date:[2019-01-01 TO 2019-12-31]"
+                )
             self.pos = close.end()
             raw = text[start : close.end()]
             return _Tok("field", (name, "range", raw), self._boost(), shown + raw)
@@ -486,7 +488,9 @@ class _Parser:
             text, digits = fuzzy.groups()
             distance = int(digits[:3]) if digits else 1
             if distance > MAX_FUZZY:
-                self.notes.append(f"{word}: fuzzy edit distance {distance} is more than {MAX_FUZZY}; searched with {MAX_FUZZY}")
+                self.notes.append(
+                    f"{word}: fuzzy edit distance {distance} is more than {MAX_FUZZY}; searched with {MAX_FUZZY}"
+                )
                 distance = MAX_FUZZY
             self._count_multiterm(word)
             return Fuzzy(name, text.lower(), distance, 1, boost)
@@ -732,10 +736,13 @@ def nothing_to_search(words: list[str], is_stop, min_len: int) -> QueryError:
     short = [w for w in words if len(w) < min_len and re.search(r"\w", w)]
     stops = [w for w in words if is_stop(w.lower())]
     if short and not stops:
-        return QueryError(f"{', '.join(repr(w) for w in short[:3])}: words need at least {min_len} letters to be searched")
+        return QueryError(
+            f"{', '.join(repr(w) for w in short[:3])}: words need at least {min_len} letters to be searched"
+        )
     if stops and not short:
         return QueryError(
-            "the query has only very common words (stop words such as 'the', 'and'): add a more specific word")
+            "the query has only very common words (stop words such as 'the', 'and'): add a more specific word"
+        )
     if stops or short:
         return QueryError("the query has only very common words or single letters: add a more specific word")
     return QueryError("the query has only punctuation: type some words to search for")

@@ -3,6 +3,7 @@ filters, and the errors a reader can meet (a bad query, a missing or damaged ind
 
 The CLI and the TUI import these (through indexer.search); no engine type ever leaks out.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -85,13 +86,15 @@ class Hit:
     def to_dict(self) -> dict:
         out = {"rank": self.rank, "score": round(self.score, 4)}
         out.update({name: getattr(self, name) for name in HIT_FIELDS})
-        out.update({
-            "snippet": self.snippet,
-            "highlights": self.highlights,
-            "page": self.page,
-            "pages": self.pages,
-            "qa": self.qa.to_dict() if self.qa else None,
-        })
+        out.update(
+            {
+                "snippet": self.snippet,
+                "highlights": self.highlights,
+                "page": self.page,
+                "pages": self.pages,
+                "qa": self.qa.to_dict() if self.qa else None,
+            }
+        )
         return out
 
 
@@ -100,11 +103,21 @@ class Results:
     without visiting every match, and counting them all again can cost as much as the
     search, which a script reading JSON Lines never needs."""
 
-    def __init__(self, query: str, parsed: str, hits: list[Hit], total: int | None = None,
-                 facets: dict[str, list[tuple[str, int]]] | None = None, suggestion: str | None = None,
-                 seconds: float = 0.0, offset: int = 0, terms: list[str] | None = None,
-                 count: Callable[[], int] | None = None, notes: list[str] | None = None,
-                 fallback: str | None = None):
+    def __init__(
+        self,
+        query: str,
+        parsed: str,
+        hits: list[Hit],
+        total: int | None = None,
+        facets: dict[str, list[tuple[str, int]]] | None = None,
+        suggestion: str | None = None,
+        seconds: float = 0.0,
+        offset: int = 0,
+        terms: list[str] | None = None,
+        count: Callable[[], int] | None = None,
+        notes: list[str] | None = None,
+        fallback: str | None = None,
+    ):
         self.query = query
         self.parsed = parsed
         self.hits = hits

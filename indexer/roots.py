@@ -6,6 +6,7 @@ the run stops before touching the index and says how to tell the folders apart: 
 their own (`foi index y/corpus --name y-corpus`), recorded with the index so that later
 runs, the TUI's re-index included, keep using it.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,10 +22,17 @@ class DocIdClash(ValueError):
 
 def check_name(name: str) -> str:
     """A name usable as the first part of a doc id; DocIdClash says why one is not."""
-    bad = (not name or name in (".", "..") or any(c in name for c in "/\\!")
-           or any(ord(c) < 32 or ord(c) == 127 for c in name) or name != name.strip())
+    bad = (
+        not name
+        or name in (".", "..")
+        or any(c in name for c in "/\\!")
+        or any(ord(c) < 32 or ord(c) == 127 for c in name)
+        or name != name.strip()
+    )
     if bad:
-        raise DocIdClash(f"--name {name!r} cannot start a doc id: use letters, digits, '-', '_' or '.', without '/' or '!'")
+        raise DocIdClash(
+            f"--name {name!r} cannot start a doc id: use letters, digits, '-', '_' or '.', without '/' or '!'"
+        )
     return name
 
 
@@ -42,9 +50,9 @@ def named_roots(paths: list[Path], state: IndexState, name: str | None = None, r
         folder = _folder(root)
         roots.append(Root(root.path, name if name is not None else state.names.get(str(folder), root.name)))
     # A rebuild empties the index: only the folders given now can collide.
-    recorded = [] if rebuild else [
-        Root(Path(r), state.names.get(r, Path(r).name)) for r in state.roots if os.path.isdir(r)
-    ]
+    recorded = (
+        [] if rebuild else [Root(Path(r), state.names.get(r, Path(r).name)) for r in state.roots if os.path.isdir(r)]
+    )
     owners: dict[str, tuple[str, Path]] = {}  # name -> (real folder, folder as given)
     for root in recorded + roots:  # a clash names the folder given now second, as the one to rename
         folder = _folder(root)

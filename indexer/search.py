@@ -4,6 +4,7 @@ It parses the query language once (indexer.query), lets the index's engine run i
 builds hits with snippets and highlights from stored text (indexer.snippets), so the output
 is the same shape and content whichever engine holds the index.
 """
+
 from __future__ import annotations
 
 import threading
@@ -17,7 +18,15 @@ from indexer.extract.registry import is_paged
 from indexer.fields import FACETS, QUERY_FIELDS, metadata_of
 from indexer.models import QAPair
 from indexer.results import (
-    AmbiguousDocument, DocumentView, Filters, Hit, IndexDamaged, IndexNotFound, IndexStats, QueryError, Results,
+    AmbiguousDocument,
+    DocumentView,
+    Filters,
+    Hit,
+    IndexDamaged,
+    IndexNotFound,
+    IndexStats,
+    QueryError,
+    Results,
 )
 from indexer.snippets import Highlighter, Snippet, best_snippet
 from indexer.state import IndexState
@@ -113,8 +122,7 @@ class SearchService:
                 if found is not None:
                     fallback, raw = found
             highlighter = Highlighter(raw.terms, engine.normalise)
-            hits = [self._hit(rank, hit, highlighter, snippets)
-                    for rank, hit in enumerate(raw.hits, start=offset + 1)]
+            hits = [self._hit(rank, hit, highlighter, snippets) for rank, hit in enumerate(raw.hits, start=offset + 1)]
         return Results(
             query=text,
             parsed=repr(parsed.tree),
@@ -130,8 +138,16 @@ class SearchService:
             fallback=fallback,
         )
 
-    def _run(self, engine: Engine, tree: qtree.Node, ftree: qtree.Node | None, sort: str, offset: int,
-             limit: int, facets: bool) -> EngineResults:
+    def _run(
+        self,
+        engine: Engine,
+        tree: qtree.Node,
+        ftree: qtree.Node | None,
+        sort: str,
+        offset: int,
+        limit: int,
+        facets: bool,
+    ) -> EngineResults:
         """One window of hits in two tiers: documents whose substance matches, ranked; then
         documents that match only with their boilerplate, ranked after every one of them
         (boilerplate weighs BOILERPLATE_BOOST of the substance within that tier too)."""
@@ -143,8 +159,14 @@ class SearchService:
         ranked = first.ranked
         if first.ranked < offset + limit:  # the substance matches are all here: boilerplate-only ones follow
             substance = offset + len(first.hits) if first.hits or offset == 0 else engine.count(tree, ftree)
-            rest = engine.search(qtree.And((wide, qtree.Not(qtree.matching_part(tree)))), ftree, sort=sort,
-                                 offset=max(0, offset - substance), limit=limit - len(hits), facets=False)
+            rest = engine.search(
+                qtree.And((wide, qtree.Not(qtree.matching_part(tree)))),
+                ftree,
+                sort=sort,
+                offset=max(0, offset - substance),
+                limit=limit - len(hits),
+                facets=False,
+            )
             hits += rest.hits
             terms |= rest.terms
             notes += rest.notes
@@ -158,8 +180,16 @@ class SearchService:
             notes=notes,
         )
 
-    def _most_words(self, engine: Engine, parsed: qtree.ParsedQuery, ftree: qtree.Node | None, sort: str,
-                    offset: int, limit: int, facets: bool) -> tuple[str, EngineResults] | None:
+    def _most_words(
+        self,
+        engine: Engine,
+        parsed: qtree.ParsedQuery,
+        ftree: qtree.Node | None,
+        sort: str,
+        offset: int,
+        limit: int,
+        facets: bool,
+    ) -> tuple[str, EngineResults] | None:
         """No document has every word: the documents with as many of them as any has,
         and a sentence saying so ("no response has all of: library visits; showing those
         with 'library'")."""
@@ -169,13 +199,17 @@ class SearchService:
         if len(words) < 2 or len(words) > 8:
             return None
         for size in range(len(words) - 1, 0, -1):
-            found = [combo for combo in combinations(words, size)
-                     if engine.count(qtree.with_boilerplate(qtree.all_of(combo)), ftree)]
+            found = [
+                combo
+                for combo in combinations(words, size)
+                if engine.count(qtree.with_boilerplate(qtree.all_of(combo)), ftree)
+            ]
             if not found:
                 continue
             trees = tuple(qtree.all_of(combo) for combo in found)
-            raw = self._run(engine, trees[0] if len(trees) == 1 else qtree.Or(trees), ftree, sort, offset, limit,
-                            facets)
+            raw = self._run(
+                engine, trees[0] if len(trees) == 1 else qtree.Or(trees), ftree, sort, offset, limit, facets
+            )
             if len(found) <= 3:
                 which = " or ".join(" and ".join(f"'{w}'" for w in combo) for combo in found)
             else:
@@ -198,7 +232,9 @@ class SearchService:
     def _hit(self, rank: int, hit: EngineHit, highlighter: Highlighter, snippets: bool) -> Hit:
         stored = hit.stored
         pages = stored.get("page_texts") or [""]
-        snippet = best_snippet(pages, highlighter, boilerplate=stored.get("page_boilerplate")) if snippets else Snippet("")
+        snippet = (
+            best_snippet(pages, highlighter, boilerplate=stored.get("page_boilerplate")) if snippets else Snippet("")
+        )
         qa = _best_qa(stored.get("qa_pairs") or [], highlighter) if snippets else None
         kind = stored.get("kind") or "text"
         page = (snippet.page_index or 0) + 1 if snippets and is_paged(kind) else None
@@ -254,7 +290,7 @@ class SearchService:
         for page in stored.get("page_texts") or []:
             found = Highlighter({term}, self.engine.normalise).matches(page, limit=1)
             if found:
-                return page[found[0].start:found[0].end].lower()
+                return page[found[0].start : found[0].end].lower()
         return term
 
     # -- documents
@@ -297,8 +333,12 @@ class SearchService:
             highlighter = Highlighter(keywords, engine.normalise)
             hits = [self._hit(rank, hit, highlighter, True) for rank, hit in enumerate(raw, start=1)]
         return Results(
-            query=f"similar:{doc_id}", parsed="more_like_this", hits=hits, total=len(hits),
-            seconds=time.perf_counter() - started, terms=sorted(keywords),
+            query=f"similar:{doc_id}",
+            parsed="more_like_this",
+            hits=hits,
+            total=len(hits),
+            seconds=time.perf_counter() - started,
+            terms=sorted(keywords),
         )
 
     def stats(self) -> IndexStats:
@@ -375,6 +415,17 @@ def _best_qa(pairs: list[dict], highlighter: Highlighter) -> QAPair | None:
 
 
 __all__ = [
-    "AmbiguousDocument", "DocumentView", "FACETS", "Filters", "Hit", "IndexDamaged", "IndexNotFound", "IndexStats", "QueryError",
-    "Results", "SORTS", "SearchService", "USER_FIELDS",
+    "AmbiguousDocument",
+    "DocumentView",
+    "FACETS",
+    "Filters",
+    "Hit",
+    "IndexDamaged",
+    "IndexNotFound",
+    "IndexStats",
+    "QueryError",
+    "Results",
+    "SORTS",
+    "SearchService",
+    "USER_FIELDS",
 ]

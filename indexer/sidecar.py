@@ -4,6 +4,7 @@ A sidecar is untrusted input like the document: it is read only when it is a reg
 (not a link, FIFO or device) of at most MAX_BYTES, nested at most MAX_DEPTH deep, so a
 hostile one costs its document the overrides (`bad_sidecar`), never the run.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -71,7 +72,9 @@ def _read_bytes(path: Path) -> bytes:
         if not stat.S_ISREG(st.st_mode):
             raise ExtractionError("bad_sidecar", f"{path.name}: not a regular file")
         if st.st_size > MAX_BYTES:
-            raise ExtractionError("bad_sidecar", f"{path.name}: {st.st_size:,} bytes is over the {MAX_BYTES:,}-byte limit")
+            raise ExtractionError(
+                "bad_sidecar", f"{path.name}: {st.st_size:,} bytes is over the {MAX_BYTES:,}-byte limit"
+            )
         with os.fdopen(fd, "rb", closefd=False) as fh:
             raw = fh.read(MAX_BYTES + 1)  # a file still growing stops here
     except OSError as exc:

@@ -5,6 +5,7 @@ forms` function (the index's analyzer), so this module knows nothing of Whoosh. 
 few words that can match are analysed, not whole documents: a regex over term prefixes
 finds candidates, the analyzer confirms them.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,9 +49,7 @@ class Highlighter:
         # the characters a prefix can start with (most of a snippet's cost). Longest prefix
         # first, as the alternation above tries them.
         lowered = sorted({p.lower() for p in prefixes}, key=len, reverse=True)
-        self._lower_starts = (
-            re.compile("|".join(map(re.escape, lowered))) if prefixes else None
-        )
+        self._lower_starts = re.compile("|".join(map(re.escape, lowered))) if prefixes else None
 
     def _words(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of the words that start with a term's prefix, in order."""
@@ -113,8 +112,9 @@ def _prefix(term: str) -> str:
     return term if len(term) <= 2 else term[:-1]
 
 
-def best_snippet(pages: list[str], highlighter: Highlighter, width: int = 200,
-                 boilerplate: list[list[list[int]]] | None = None) -> Snippet:
+def best_snippet(
+    pages: list[str], highlighter: Highlighter, width: int = 200, boilerplate: list[list[list[int]]] | None = None
+) -> Snippet:
     """The passage of about `width` characters that matches the most distinct terms.
 
     `boilerplate` holds per page the [start, end) spans of standard text (complaint rights,
@@ -172,8 +172,9 @@ def _best_window(matches: list[Match], width: int) -> list[Match]:
     return best
 
 
-def _cut(text: str, start: int, end: int, window: list[Match], width: int, page: int,
-         bounds: tuple[int, int] | None = None) -> Snippet:
+def _cut(
+    text: str, start: int, end: int, window: list[Match], width: int, page: int, bounds: tuple[int, int] | None = None
+) -> Snippet:
     """Cut `text` around [start, end) to about `width` characters at word boundaries,
     within `bounds` when given."""
     floor, ceiling = bounds or (0, len(text))

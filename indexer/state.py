@@ -1,4 +1,5 @@
 """The index's run log beside the Whoosh files: last run time and per-file failures (JSON)."""
+
 from __future__ import annotations
 
 import json
@@ -36,10 +37,14 @@ class IndexState:
                 continue
         roots = raw.get("roots")
         names = raw.get("names")
-        return cls(last_run=raw.get("last_run"), failures=failures,
-                   roots=[r for r in roots if isinstance(r, str)] if isinstance(roots, list) else [],
-                   names={k: v for k, v in names.items() if isinstance(k, str) and isinstance(v, str)}
-                   if isinstance(names, dict) else {})
+        return cls(
+            last_run=raw.get("last_run"),
+            failures=failures,
+            roots=[r for r in roots if isinstance(r, str)] if isinstance(roots, list) else [],
+            names={k: v for k, v in names.items() if isinstance(k, str) and isinstance(v, str)}
+            if isinstance(names, dict)
+            else {},
+        )
 
     def save(self, index_dir: Path) -> None:
         """Write atomically: a killed process leaves the old file or the new one, never half."""

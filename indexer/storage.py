@@ -3,6 +3,7 @@ what a failed or interrupted run leaves behind, and the file-system steps an ato
 
 Engine-free: the engines raise IndexWriteError through it, the pipeline turns it into one line.
 """
+
 from __future__ import annotations
 
 import errno
@@ -42,8 +43,10 @@ class IndexWriteError(Exception):
     def __str__(self) -> str:
         where = self.index_dir
         if self.full():
-            return (f"no space left on the disk of {where} ({human_bytes(free_bytes(where))} free): {self.kept}; "
-                    "free some space and run `foi index` again")
+            return (
+                f"no space left on the disk of {where} ({human_bytes(free_bytes(where))} free): {self.kept}; "
+                "free some space and run `foi index` again"
+            )
         if self.read_only():
             return f"cannot write to the index folder {where} ({self.detail}): {self.kept}"
         return f"cannot write the index in {where} ({self.detail}): {self.kept}"

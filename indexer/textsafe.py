@@ -7,6 +7,7 @@ by a visible stand-in, so an escape sequence shows as `␛[31m` or `␛]0;title�
 recolouring the terminal, setting its title or drawing a link. Replacement is one
 character for one character: highlight offsets computed on the raw text stay valid.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Sizes as people read them, the same in the CLI and the TUI."""
+
 from __future__ import annotations
 
 

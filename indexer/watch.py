@@ -1,6 +1,7 @@
 """`foi index --watch`: re-index incrementally whenever files appear, change or vanish.
 
 It prints nothing: what happens is told through callbacks, and the CLI prints it."""
+
 from __future__ import annotations
 
 import threading
@@ -33,9 +34,15 @@ class _Changes:
         return False
 
 
-def watch_and_index(roots: list[Path], index_dir: Path, options: RunOptions, on_event: EventFn | None = None,
-                    on_run: Callable[[IndexSummary], None] | None = None, debounce: float = DEBOUNCE_SECONDS,
-                    stop: threading.Event | None = None) -> None:
+def watch_and_index(
+    roots: list[Path],
+    index_dir: Path,
+    options: RunOptions,
+    on_event: EventFn | None = None,
+    on_run: Callable[[IndexSummary], None] | None = None,
+    debounce: float = DEBOUNCE_SECONDS,
+    stop: threading.Event | None = None,
+) -> None:
     """Index once, then after every burst of changes, until `stop` is set (or KeyboardInterrupt).
 
     on_event(kind, doc_id, detail) for each document added, updated, removed or failed

@@ -4,6 +4,7 @@ Everything is made by code at test time: hand-written PDF bytes, reportlab, zipf
 `make_corpus(root)` writes the files and returns one `Case` per file saying what `foi index`
 must do with it: index it (and find it by its unique word) or report it with a reason.
 """
+
 from __future__ import annotations
 
 import io
@@ -72,14 +73,23 @@ def text_ops(text: str) -> bytes:
     return b"BT /F1 12 Tf 72 720 Td (" + text.encode("latin-1") + b") Tj ET\n"
 
 
-def one_page_pdf(text: str, broken_xref: bool = False, prefix: bytes = b"", extra: bytes = b"",
-                 count: int = 1) -> bytes:
-    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R" + extra + b" >>")
+def one_page_pdf(
+    text: str, broken_xref: bool = False, prefix: bytes = b"", extra: bytes = b"", count: int = 1
+) -> bytes:
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R" + extra + b" >>"
+    )
     return pdf_from_objects(
-        [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count %d >>" % count,
-         page, stream(text_ops(text)), FONT],
-        broken_xref=broken_xref, prefix=prefix,
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count %d >>" % count,
+            page,
+            stream(text_ops(text)),
+            FONT,
+        ],
+        broken_xref=broken_xref,
+        prefix=prefix,
     )
 
 
@@ -90,12 +100,24 @@ def no_pages_pdf() -> bytes:
 def damaged_pages_pdf(text: str | None) -> bytes:
     """Three pages, of which the 2nd is a missing object and the 3rd not a page at all;
     the 1st holds `text`, or is missing too when `text` is None."""
-    first = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-             b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>") if text else b"<< /Type /Foo >>"
-    return pdf_from_objects([
-        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R 99 0 R 6 0 R] /Count 3 >>",
-        first, stream(text_ops(text or "")), FONT, b"<< /Type /Foo >>",
-    ])
+    first = (
+        (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+        )
+        if text
+        else b"<< /Type /Foo >>"
+    )
+    return pdf_from_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R 99 0 R 6 0 R] /Count 3 >>",
+            first,
+            stream(text_ops(text or "")),
+            FONT,
+            b"<< /Type /Foo >>",
+        ]
+    )
 
 
 def many_pages_pdf(pages: int, text: str) -> bytes:
@@ -104,8 +126,10 @@ def many_pages_pdf(pages: int, text: str) -> bytes:
     kids = []
     for i in range(pages):
         kids.append(b"%d 0 R" % (5 + i))
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-                       b"/Resources << /Font << /F1 4 0 R >> >> /Contents 3 0 R >>")
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 4 0 R >> >> /Contents 3 0 R >>"
+        )
     objects[1] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count %d >>" % pages
     return pdf_from_objects(objects)
 
@@ -144,8 +168,10 @@ def flate_bomb_pdf(text: str, megabytes: int) -> bytes:
     """A content stream that inflates to `megabytes` of spaces from ~1/1000 of that on disk."""
     data = flate_bomb_stream(text_ops(text), megabytes)
     content = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"
-    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>")
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+    )
     return pdf_from_objects(
         [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, content, FONT]
     )
@@ -211,13 +237,15 @@ def zip_bytes(members: dict[str, str]) -> bytes:
 
 
 def docx_bytes(text: str) -> bytes:
-    return zip_bytes({
-        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                               'package/2006/content-types"/>',
-        "word/document.xml": '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
-                             f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t>'
-                             "</w:r></w:p></w:body></w:document>",
-    })
+    return zip_bytes(
+        {
+            "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/content-types"/>',
+            "word/document.xml": '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t>'
+            "</w:r></w:p></w:body></w:document>",
+        }
+    )
 
 
 def ole2_bytes() -> bytes:
@@ -236,9 +264,11 @@ def random_binary(seed: int, size: int = 8192) -> bytes:
 
 
 def good_text(word: str, topic: str = "parking fines") -> str:
-    return (f"Freedom of Information request reference FOI-{sum(map(ord, word)) % 10000:04d}\n\n"
-            f"You asked for information about {topic}. The keyword of this response is {word}.\n"
-            "We hold the information and it is disclosed below.\n")
+    return (
+        f"Freedom of Information request reference FOI-{sum(map(ord, word)) % 10000:04d}\n\n"
+        f"You asked for information about {topic}. The keyword of this response is {word}.\n"
+        "We hold the information and it is disclosed below.\n"
+    )
 
 
 # ---------------------------------------------------------------- the corpus
@@ -275,10 +305,8 @@ def make_corpus(root: Path, flate_bomb_mb: int = 2200) -> list[Case]:
     good("good markdown", "good/notes.md", lambda w: f"# Response\n\n**Disclosed**: {w} records.\n".encode())
     good("good PDF", "good/letter.pdf", lambda w: reportlab_pdf(f"Our reply about {w} follows"))
     good("good PDF by hand", "good/hand.pdf", lambda w: one_page_pdf(f"Hand made {w} response"))
-    good("CRLF and CR line ends", "good/dos.txt",
-         lambda w: f"Line one\r\nkeyword {w}\r\nold mac\rline".encode())
-    good("deep folder", "good/" + "/".join(f"d{i}" for i in range(40)) + "/deep.txt",
-         lambda w: good_text(w).encode())
+    good("CRLF and CR line ends", "good/dos.txt", lambda w: f"Line one\r\nkeyword {w}\r\nold mac\rline".encode())
+    good("deep folder", "good/" + "/".join(f"d{i}" for i in range(40)) + "/deep.txt", lambda w: good_text(w).encode())
 
     # -- empty files of every type
     add("zero-byte PDF", "empty/empty.pdf", b"", "empty")
@@ -292,29 +320,45 @@ def make_corpus(root: Path, flate_bomb_mb: int = 2200) -> list[Case]:
     add("truncated PDF", "pdf/truncated.pdf", sample[: len(sample) // 2], "corrupt")
     add("PDF header then garbage", "pdf/garbage.pdf", b"%PDF-1.7\n" + random_binary(1, 4000), "corrupt")
     add("PDF with no pages", "pdf/nopages.pdf", no_pages_pdf(), "corrupt")
-    good("PDF with broken xref (repairable)", "pdf/broken-xref.pdf", lambda w: one_page_pdf(f"Xref {w}", broken_xref=True))
-    good("junk before the PDF header", "pdf/junk-prefix.pdf",
-         lambda w: one_page_pdf(f"Prefixed {w}", prefix=b"HTTP/1.1 200 OK\r\n\r\n"))
+    good(
+        "PDF with broken xref (repairable)",
+        "pdf/broken-xref.pdf",
+        lambda w: one_page_pdf(f"Xref {w}", broken_xref=True),
+    )
+    good(
+        "junk before the PDF header",
+        "pdf/junk-prefix.pdf",
+        lambda w: one_page_pdf(f"Prefixed {w}", prefix=b"HTTP/1.1 200 OK\r\n\r\n"),
+    )
     good("PDF with two damaged pages of three", "pdf/damaged-pages.pdf", lambda w: damaged_pages_pdf(f"Intact {w}"))
     add("PDF with every page damaged", "pdf/all-pages-damaged.pdf", damaged_pages_pdf(None), "corrupt")
-    add("encrypted PDF, user password", "pdf/locked.pdf", encrypted_pdf("secret locked words", "letmein"),
-        "encrypted")
-    good("encrypted PDF, owner password only", "pdf/owner-only.pdf",
-         lambda w: encrypted_pdf(f"Restricted printing {w}", ""))
+    add("encrypted PDF, user password", "pdf/locked.pdf", encrypted_pdf("secret locked words", "letmein"), "encrypted")
+    good(
+        "encrypted PDF, owner password only",
+        "pdf/owner-only.pdf",
+        lambda w: encrypted_pdf(f"Restricted printing {w}", ""),
+    )
     add("image-only PDF, OCR off", "pdf/scan.pdf", image_only_pdf(), "ocr_unavailable", detail="OCR")
-    good("PDF bomb: 20,000 pages", "pdf/pages-bomb.pdf", lambda w: many_pages_pdf(20_000, f"Page {w}"),
-         truncated=True)
-    good("PDF bomb: /Count says 10 million", "pdf/count-liar.pdf",
-         lambda w: one_page_pdf(f"Liar {w}", count=10_000_000))
+    good("PDF bomb: 20,000 pages", "pdf/pages-bomb.pdf", lambda w: many_pages_pdf(20_000, f"Page {w}"), truncated=True)
+    good(
+        "PDF bomb: /Count says 10 million", "pdf/count-liar.pdf", lambda w: one_page_pdf(f"Liar {w}", count=10_000_000)
+    )
     good("PDF bomb: deeply nested objects", "pdf/nested.pdf", lambda w: nested_pdf(f"Nested {w}"))
-    add("PDF bomb: content inflates past the memory cap", "pdf/flate-bomb.pdf",
-        flate_bomb_pdf("flate bomb words", flate_bomb_mb), "too_large")
+    add(
+        "PDF bomb: content inflates past the memory cap",
+        "pdf/flate-bomb.pdf",
+        flate_bomb_pdf("flate bomb words", flate_bomb_mb),
+        "too_large",
+    )
 
     # -- other formats wearing a .pdf or .txt name
     # Content decides the format (indexer.extract.registry), so a readable file is read for
     # what it is; one that is neither what its content nor its name says is corrupt.
-    good("HTML named .pdf", "renamed/page.pdf",
-         lambda w: f"<!DOCTYPE html><html><body><p>Not a PDF but {w}</p></body></html>".encode())
+    good(
+        "HTML named .pdf",
+        "renamed/page.pdf",
+        lambda w: f"<!DOCTYPE html><html><body><p>Not a PDF but {w}</p></body></html>".encode(),
+    )
     add("damaged zip named .pdf", "renamed/archive.pdf", zip_bytes({"a.txt": "zipped"})[:30], "corrupt")
     good("DOCX without package parts, named .pdf", "renamed/letter.pdf", lambda w: docx_bytes(f"word document {w}"))
     add("PNG named .pdf", "renamed/picture.pdf", png_bytes(), "ocr_unavailable", detail="OCR")
@@ -323,24 +367,40 @@ def make_corpus(root: Path, flate_bomb_mb: int = 2200) -> list[Case]:
     add("gzip named .txt", "renamed/log.txt", gzip_bytes("compressed log " * 100), "unsupported")
     add("random binary named .txt", "renamed/binary.txt", random_binary(2), "unsupported")
     add("text named .pdf", "renamed/plain.pdf", b"Just some words in a file named like a PDF\n", "corrupt")
-    good("text quoting a PDF header", "renamed/quotes-pdf.txt",
-         lambda w: f"Dear requester, the file you sent begins %PDF-1.4 but is damaged. Ref {w}.\n".encode())
+    good(
+        "text quoting a PDF header",
+        "renamed/quotes-pdf.txt",
+        lambda w: f"Dear requester, the file you sent begins %PDF-1.4 but is damaged. Ref {w}.\n".encode(),
+    )
     good("PDF named .txt", "renamed/really-a-pdf.txt", lambda w: reportlab_pdf(f"Portable {w} document"))
 
     # -- encodings and hostile text
     good("UTF-16 LE without BOM", "text/utf16le.txt", lambda w: good_text(w).encode("utf-16-le"))
     good("UTF-16 BE without BOM", "text/utf16be.txt", lambda w: good_text(w).encode("utf-16-be"))
     mixed = token(next(n))
-    add("mixed UTF-8 and cp1252", "text/mixed.txt",
+    add(
+        "mixed UTF-8 and cp1252",
+        "text/mixed.txt",
         f"Caf\u00e9 r\u00e9sum\u00e9 {mixed} \u2013 ".encode() + "na\u00efve \u00a3300 fee\n".encode("cp1252") * 50,
-        INDEXED, token=mixed)
+        INDEXED,
+        token=mixed,
+    )
     good("NUL bytes in text", "text/nuls.txt", lambda w: f"Before\x00the {w}\x00word\x00\n".encode() * 3)
-    good("markup and ANSI escapes", "text/markup.txt",
-         lambda w: (f"\x1b[31mRED\x1b[0m [bold]rich[/bold] <script>alert(1)</script> "
-                    f"\x1b]0;title\x07 {w} \x1b[2J\x07 <b>done</b>\n").encode())
+    good(
+        "markup and ANSI escapes",
+        "text/markup.txt",
+        lambda w: (
+            f"\x1b[31mRED\x1b[0m [bold]rich[/bold] <script>alert(1)</script> "
+            f"\x1b]0;title\x07 {w} \x1b[2J\x07 <b>done</b>\n"
+        ).encode(),
+    )
     # Over the --max-chars the test gives (MAX_CHARS): kept, cut there and marked truncated.
-    good("a single 2 MB line", "text/one-line.txt",
-         lambda w: (f"{w} " + "lorem ipsum dolor " * (2 * 1024 * 1024 // 18)).encode(), truncated=True)
+    good(
+        "a single 2 MB line",
+        "text/one-line.txt",
+        lambda w: (f"{w} " + "lorem ipsum dolor " * (2 * 1024 * 1024 // 18)).encode(),
+        truncated=True,
+    )
     big = add("200 MB text export", "text/huge.txt", None, "too_large")
     with open(root / big.rel, "wb") as out:  # sparse: costs no disk and no time
         out.write(b"Spreadsheet export\n")
@@ -353,8 +413,12 @@ def make_corpus(root: Path, flate_bomb_mb: int = 2200) -> list[Case]:
     _write(root, "sidecar/wrongtype.txt.meta.json", b'{"date": "last Tuesday", "exemptions": "s40"}')
     good("sidecar JSON is a list", "sidecar/list.txt", lambda w: good_text(w).encode(), also="bad_sidecar")
     _write(root, "sidecar/list.txt.meta.json", b'["title", "x"]')
-    good("sidecar with a lone surrogate escape", "sidecar/surrogate.txt", lambda w: good_text(w).encode(),
-         also="bad_sidecar")
+    good(
+        "sidecar with a lone surrogate escape",
+        "sidecar/surrogate.txt",
+        lambda w: good_text(w).encode(),
+        also="bad_sidecar",
+    )
     _write(root, "sidecar/surrogate.txt.meta.json", b'{"title": "bad \\ud800 title"}')
 
     # -- names
@@ -363,8 +427,11 @@ def make_corpus(root: Path, flate_bomb_mb: int = 2200) -> list[Case]:
     good("non-UTF-8 bytes in the name", b"names/caf\xe9-\xff.txt", lambda w: good_text(w).encode())
     good("very long name", "names/" + "x" * 240 + ".txt", lambda w: good_text(w).encode())
     good("name that looks like an option", "names/--rebuild.txt", lambda w: good_text(w).encode())
-    good("unicode name", "names/\u0420\u0435\u0441\u043f\u043e\u043d\u0441 \U0001f4c4.txt",
-         lambda w: good_text(w).encode())
+    good(
+        "unicode name",
+        "names/\u0420\u0435\u0441\u043f\u043e\u043d\u0441 \U0001f4c4.txt",
+        lambda w: good_text(w).encode(),
+    )
 
     # -- links and special files
     loop = root / "links" / "loop"
@@ -383,8 +450,16 @@ def make_corpus(root: Path, flate_bomb_mb: int = 2200) -> list[Case]:
 def make_plain_corpus(root: Path, count: int, seed: int = 0, pdf_every: int = 10) -> dict[str, str]:
     """`count` small good documents (every `pdf_every`-th a PDF); returns doc rel path -> its word."""
     rng = random.Random(seed)
-    topics = ["parking fines", "police overtime", "school meals", "bin collections", "council tax",
-              "hospital waiting lists", "road repairs", "library closures"]
+    topics = [
+        "parking fines",
+        "police overtime",
+        "school meals",
+        "bin collections",
+        "council tax",
+        "hospital waiting lists",
+        "road repairs",
+        "library closures",
+    ]
     words = {}
     for i in range(count):
         word = token(10_000 + i)

@@ -2,6 +2,7 @@
 
 Each writer takes the words it must carry, so a test can look for exactly those words.
 """
+
 from __future__ import annotations
 
 import io
@@ -23,13 +24,23 @@ LETTER = [
     "Yours sincerely,",
     "Information Access Team",
 ]
-LETTER_META = {"reference": "FOI-2024-0815", "authority": "South Yorkshire Police", "date": "2024-03-14",
-               "request_date": "2024-02-12", "outcome": "disclosed"}
+LETTER_META = {
+    "reference": "FOI-2024-0815",
+    "authority": "South Yorkshire Police",
+    "date": "2024-03-14",
+    "request_date": "2024-02-12",
+    "outcome": "disclosed",
+}
 
 
-def docx_bytes(paragraphs: list[str], table: list[list[str]] | None = None, header: str | None = None,
-               footer: str | None = None, comment: tuple[str, str] | None = None,
-               tracked: tuple[str, str] | None = None) -> bytes:
+def docx_bytes(
+    paragraphs: list[str],
+    table: list[list[str]] | None = None,
+    header: str | None = None,
+    footer: str | None = None,
+    comment: tuple[str, str] | None = None,
+    tracked: tuple[str, str] | None = None,
+) -> bytes:
     """A .docx: paragraphs, then a table, a header/footer, a comment on the first paragraph
     (author, text) and a tracked change in a last paragraph (deleted words, inserted words)."""
     import docx
@@ -188,17 +199,25 @@ def rtf_bytes(paragraphs: list[str], table: list[list[str]] | None = None) -> by
         for row in table:
             cells = "".join(f"\\cellx{1500 * (i + 1)}" for i in range(len(row)))
             body += "\\trowd" + cells + " " + "".join(f"{escape(v)}\\cell " for v in row) + "\\row\n"
-    return ("{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Arial;}}"
-            "{\\*\\generator Test;}\\f0\\fs22\n" + body + "}").encode("ascii")
+    return (
+        "{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Arial;}}{\\*\\generator Test;}\\f0\\fs22\n" + body + "}"
+    ).encode("ascii")
 
 
-def html_bytes(title: str, paragraphs: list[str], table: list[list[str]] | None = None,
-               hidden: str | None = None, script: str | None = None) -> bytes:
+def html_bytes(
+    title: str,
+    paragraphs: list[str],
+    table: list[list[str]] | None = None,
+    hidden: str | None = None,
+    script: str | None = None,
+) -> bytes:
     from html import escape
 
     rows = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>" for row in table or [])
     return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>" + escape(title) + "</title>"
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
+        + escape(title)
+        + "</title>"
         + (f"<script>var secret = '{script}';</script>" if script else "")
         + "<style>p { color: black }</style></head><body>"
         + "".join(f"<p>{escape(p)}</p>" for p in paragraphs)

@@ -7,6 +7,7 @@ of the 60 letters; a reason is given for each of the other 9, where the rules re
 itself (a holding letter is unknown; a refusal in full is refused whatever came later; "we have
 no contracts with X" means nothing is held). No text of the letters is copied here.
 """
+
 from __future__ import annotations
 
 RULE_OUTCOMES: dict[str, tuple[str, str]] = {

@@ -1,6 +1,7 @@
 """The analysis modules without an index: working days, statistics, request groups and question
 alignment, citations and exports. Every expected number below is counted by hand on a calendar.
 """
+
 from __future__ import annotations
 
 import csv
@@ -68,9 +69,17 @@ def test_weekends_and_holidays_are_not_working_days():
 
 @pytest.mark.parametrize(
     "authority, nation",
-    [("Police Scotland", "SCT"), ("Scottish Government", "SCT"), ("Aberdeen City Council", "SCT"),
-     ("Police Service of Northern Ireland", "NIR"), ("South Wales Police", "WLS"), ("Welsh Government", "WLS"),
-     ("Scotland Office", None), ("Kent Police", None), (None, None)],
+    [
+        ("Police Scotland", "SCT"),
+        ("Scottish Government", "SCT"),
+        ("Aberdeen City Council", "SCT"),
+        ("Police Service of Northern Ireland", "NIR"),
+        ("South Wales Police", "WLS"),
+        ("Welsh Government", "WLS"),
+        ("Scotland Office", None),
+        ("Kent Police", None),
+        (None, None),
+    ],
 )
 def test_nation_of_authority(authority, nation):
     assert workdays.nation_of(authority) == nation
@@ -80,8 +89,15 @@ def test_nation_of_authority(authority, nation):
 
 
 def _r(doc_id, authority, request_date, date_, outcome, exemptions=(), kind="text"):
-    return Response(doc_id=doc_id, authority=authority, request_date=request_date, date=date_, outcome=outcome,
-                    exemptions=list(exemptions), kind=kind)
+    return Response(
+        doc_id=doc_id,
+        authority=authority,
+        request_date=request_date,
+        date=date_,
+        outcome=outcome,
+        exemptions=list(exemptions),
+        kind=kind,
+    )
 
 
 # Known dates around Easter 2024, the May 2024 bank holidays and Christmas 2022.
@@ -127,8 +143,16 @@ def test_overall_and_other_groupings():
 
 def test_stats_json_fields_follow_design():
     row = compute(KNOWN, "authority")[0].to_dict()
-    assert list(row) == ["authority", "responses", "outcomes", "refusal_rate", "exemptions", "dated_pairs",
-                         "median_days", "over_20_working_days"]
+    assert list(row) == [
+        "authority",
+        "responses",
+        "outcomes",
+        "refusal_rate",
+        "exemptions",
+        "dated_pairs",
+        "median_days",
+        "over_20_working_days",
+    ]
     assert list(compute(KNOWN, "year")[0].to_dict())[0] == "year"
 
 
@@ -174,8 +198,13 @@ def _reply(authority, order=(0, 1, 2, 3), rank=None, extra=None):
     qa = [QAPair(questions[i], f"{authority} answer {i + 1}") for i in order]
     if extra:
         qa.append(QAPair(*extra))
-    return Response(doc_id=f"corpus/{authority}.txt", authority=authority, qa=qa, rank=rank,
-                    request="\n".join(q.question for q in qa))
+    return Response(
+        doc_id=f"corpus/{authority}.txt",
+        authority=authority,
+        qa=qa,
+        rank=rank,
+        request="\n".join(q.question for q in qa),
+    )
 
 
 def _distractor(doc_id, question):
@@ -183,8 +212,11 @@ def _distractor(doc_id, question):
 
 
 def test_three_differently_worded_replies_align_to_four_questions():
-    replies = [_reply("Cheshire Constabulary", rank=2), _reply("Avon and Somerset Constabulary", rank=1),
-               _reply("Thames Valley Police", rank=3)]
+    replies = [
+        _reply("Cheshire Constabulary", rank=2),
+        _reply("Avon and Somerset Constabulary", rank=1),
+        _reply("Thames Valley Police", rank=3),
+    ]
     pool = replies + [
         _distractor("corpus/potholes.txt", "How many potholes were repaired on council roads in 2022?"),
         _distractor("corpus/trees.txt", "How many street trees were felled in Sheffield in 2017?"),
@@ -209,9 +241,13 @@ def test_alignment_follows_the_words_not_the_order():
 
 def test_a_missing_question_is_empty_and_an_unrelated_answer_is_other():
     partial = _reply("Thames Valley Police", order=(0, 1, 3))  # question 3 not answered
-    chatty = _reply("Avon and Somerset Constabulary",
-                    extra=("Additional information about the cost of policing car parks",
-                           "The force does not charge hospitals for policing."))
+    chatty = _reply(
+        "Avon and Somerset Constabulary",
+        extra=(
+            "Additional information about the cost of policing car parks",
+            "The force does not charge hospitals for policing.",
+        ),
+    )
     table = compare([_reply("Cheshire Constabulary", rank=1), chatty, partial])
     assert len(table.questions) == 4  # the chatty reply's fifth item is not a question of the request
     rows = {r.response.authority: r for r in table.rows}
@@ -222,8 +258,12 @@ def test_a_missing_question_is_empty_and_an_unrelated_answer_is_other():
 
 
 def test_narrative_reply_goes_to_other_and_json_fields_follow_design():
-    narrative = Response(doc_id="corpus/n.txt", authority="Kent Police",
-                         request="\n".join(REQUEST), response="We refuse the whole request under section 12.")
+    narrative = Response(
+        doc_id="corpus/n.txt",
+        authority="Kent Police",
+        request="\n".join(REQUEST),
+        response="We refuse the whole request under section 12.",
+    )
     table = compare([_reply("Cheshire Constabulary"), narrative])
     row = next(r for r in table.to_dicts() if r["authority"] == "Kent Police")
     assert list(row) == ["doc_id", "authority", "reference", "date", "outcome", "exemptions", "answers", "other"]
@@ -251,18 +291,36 @@ def test_compare_all_and_group_of():
 
 
 def _hit(rank, doc_id, path, **fields):
-    base = dict(rank=rank, score=1.5, doc_id=doc_id, path=str(path), title="T", authority="South Yorkshire Police",
-                reference="20191213", date="2019-06-18", request_date=None, kind="text", exemptions=[],
-                outcome="disclosed", snippet="a snippet", highlights=[], page=None)
+    base = dict(
+        rank=rank,
+        score=1.5,
+        doc_id=doc_id,
+        path=str(path),
+        title="T",
+        authority="South Yorkshire Police",
+        reference="20191213",
+        date="2019-06-18",
+        request_date=None,
+        kind="text",
+        exemptions=[],
+        outcome="disclosed",
+        snippet="a snippet",
+        highlights=[],
+        page=None,
+    )
     base.update(fields)
     return SimpleNamespace(**base, to_dict=lambda: dict(base))
 
 
 def test_citation_leaves_out_unknown_parts():
-    assert citation("South Yorkshire Police", "20191213", "2019-06-18", 2) == \
-        "South Yorkshire Police, FOI 20191213, 18 June 2019, p. 2"
-    assert citation("West Midlands Police", "FOI-357-19", "2019-05-16", None) == \
-        "West Midlands Police, FOI-357-19, 16 May 2019"
+    assert (
+        citation("South Yorkshire Police", "20191213", "2019-06-18", 2)
+        == "South Yorkshire Police, FOI 20191213, 18 June 2019, p. 2"
+    )
+    assert (
+        citation("West Midlands Police", "FOI-357-19", "2019-05-16", None)
+        == "West Midlands Police, FOI-357-19, 16 May 2019"
+    )
     assert citation(None, None, "2024-01-05", None) == "5 January 2024"
     assert citation("Home Office", None, None, 3) == "Home Office, p. 3"
     assert citation(None, None, None, None) == ""
@@ -271,12 +329,23 @@ def test_citation_leaves_out_unknown_parts():
 
 
 def test_csv_has_design_header_and_parses(tmp_path):
-    hits = [_hit(1, "corpus/a.txt", tmp_path / "a.txt", exemptions=["s40(2)", "s31(1)(a)"],
-                 snippet='quotes " and, commas\nand \x1b[31mescapes'),
-            _hit(2, "corpus/b.pdf", tmp_path / "b.pdf", page=3, authority=None)]
+    hits = [
+        _hit(
+            1,
+            "corpus/a.txt",
+            tmp_path / "a.txt",
+            exemptions=["s40(2)", "s31(1)(a)"],
+            snippet='quotes " and, commas\nand \x1b[31mescapes',
+        ),
+        _hit(2, "corpus/b.pdf", tmp_path / "b.pdf", page=3, authority=None),
+    ]
     rows = list(csv.reader(io.StringIO(csv_text(hits))))
     assert tuple(rows[0]) == CSV_COLUMNS
-    assert rows[0] == "rank,score,doc_id,title,authority,reference,date,request_date,outcome,exemptions,page,snippet,citation".split(",")
+    assert rows[
+        0
+    ] == "rank,score,doc_id,title,authority,reference,date,request_date,outcome,exemptions,page,snippet,citation".split(
+        ","
+    )
     first = dict(zip(rows[0], rows[1]))
     assert first["exemptions"] == "s40(2);s31(1)(a)"
     assert first["snippet"] == 'quotes " and, commas\nand ␛[31mescapes'  # escape made visible
@@ -287,7 +356,10 @@ def test_csv_has_design_header_and_parses(tmp_path):
 
 def test_markdown_escapes_pipes():
     table = markdown_table([_hit(1, "corpus/a.txt", "/a", title="A | B", snippet="line\nbreak")])
-    assert table.splitlines()[2] == "| 1 | A \\| B | South Yorkshire Police, FOI 20191213, 18 June 2019 | disclosed |  | line break |"
+    assert (
+        table.splitlines()[2]
+        == "| 1 | A \\| B | South Yorkshire Police, FOI 20191213, 18 June 2019 | disclosed |  | line break |"
+    )
 
 
 def test_zip_holds_every_original_and_results(tmp_path):
@@ -296,8 +368,11 @@ def test_zip_holds_every_original_and_results(tmp_path):
     (folder / "a.txt").write_bytes(b"first original")
     (folder / "sub").mkdir()
     (folder / "sub" / "b.pdf").write_bytes(b"%PDF-1.4 second")
-    hits = [_hit(1, "corpus/a.txt", folder / "a.txt"), _hit(2, "corpus/sub/b.pdf", folder / "sub" / "b.pdf"),
-            _hit(3, "corpus/gone.txt", folder / "gone.txt")]
+    hits = [
+        _hit(1, "corpus/a.txt", folder / "a.txt"),
+        _hit(2, "corpus/sub/b.pdf", folder / "sub" / "b.pdf"),
+        _hit(3, "corpus/gone.txt", folder / "gone.txt"),
+    ]
     summary = export_zip(hits, tmp_path / "out.zip")
     assert (summary.files, summary.rows, summary.missing) == (2, 3, ["corpus/gone.txt"])
     with zipfile.ZipFile(tmp_path / "out.zip") as z:
@@ -324,8 +399,12 @@ def test_several_groups_share_one_table_with_a_group_column():
     from indexer.export import comparison_table
 
     hospital = compare([_reply(name) for name in WORDINGS])
-    potholes = compare([_distractor("corpus/p1.txt", "How many potholes were repaired in 2022?"),
-                        _distractor("corpus/p2.txt", "How many potholes were repaired in 2022?")])
+    potholes = compare(
+        [
+            _distractor("corpus/p1.txt", "How many potholes were repaired in 2022?"),
+            _distractor("corpus/p2.txt", "How many potholes were repaired in 2022?"),
+        ]
+    )
     header, rows = comparison_table([hospital, potholes])
     assert header[:7] == ["group", "authority", "reference", "date", "outcome", "exemptions", "doc_id"]
     assert header[7:-1] == hospital.questions + potholes.questions and header[-1] == "other"

@@ -1,6 +1,7 @@
 """`foi stats`, `foi compare` and `foi search --format/--export` on indexes built from generated
 documents: the numbers are counted by hand from the dates written into each document.
 """
+
 from __future__ import annotations
 
 import csv
@@ -50,9 +51,17 @@ def known_index(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("stats")
     docs = root / "corpus"
     for name, authority, request_date, response_date, outcome, exemptions in KNOWN:
-        write_doc(docs, name, f"{authority}\nA response about custody records, dated {response_date}.\n",
-                  authority=authority, request_date=request_date, date=response_date, outcome=outcome,
-                  exemptions=exemptions, title=f"Custody records {name}")
+        write_doc(
+            docs,
+            name,
+            f"{authority}\nA response about custody records, dated {response_date}.\n",
+            authority=authority,
+            request_date=request_date,
+            date=response_date,
+            outcome=outcome,
+            exemptions=exemptions,
+            title=f"Custody records {name}",
+        )
     index = root / "index"
     assert build_index(docs, index).failed == 0
     return index
@@ -63,10 +72,14 @@ def test_stats_json_matches_hand_counts(known_index):
     assert result.exit_code == 0, result.output
     rows = {row["authority"]: row for row in lines(result)}
     assert rows["Kent Police"] == {
-        "authority": "Kent Police", "responses": 4,
+        "authority": "Kent Police",
+        "responses": 4,
         "outcomes": {"disclosed": 1, "partial": 1, "refused": 1, "not_held": 0, "ncnd": 1, "unknown": 0},
-        "refusal_rate": 0.5, "exemptions": {"s40(2)": 2, "s23(5)": 1, "s31(1)(a)": 1},
-        "dated_pairs": 3, "median_days": 32, "over_20_working_days": 1,
+        "refusal_rate": 0.5,
+        "exemptions": {"s40(2)": 2, "s23(5)": 1, "s31(1)(a)": 1},
+        "dated_pairs": 3,
+        "median_days": 32,
+        "over_20_working_days": 1,
     }
     scotland = rows["Police Scotland"]
     assert (scotland["dated_pairs"], scotland["median_days"], scotland["over_20_working_days"]) == (2, 29.5, 1)
@@ -79,7 +92,11 @@ def test_stats_query_filters_and_groupings(known_index):
     assert [(r["year"], r["responses"]) for r in by_year] == [(2023, 1), (2024, 6)]
     kent = lines(invoke("stats", "custody", "--authority", "Kent", "--by", "outcome", "--json", "--index", known_index))
     assert sorted((r["outcome"], r["responses"]) for r in kent) == [
-        ("disclosed", 1), ("ncnd", 1), ("partial", 1), ("refused", 1)]
+        ("disclosed", 1),
+        ("ncnd", 1),
+        ("partial", 1),
+        ("refused", 1),
+    ]
     exemption = lines(invoke("stats", "--by", "exemption", "--exemption", "s40", "--json", "--index", known_index))
     assert [(r["exemption"], r["responses"]) for r in exemption][0] == ("s40(2)", 2)
 
@@ -87,8 +104,21 @@ def test_stats_query_filters_and_groupings(known_index):
 def test_stats_csv_and_plain_table(known_index):
     result = invoke("stats", "--csv", "--index", known_index)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(rows[0]) == ["authority", "responses", "disclosed", "partial", "refused", "not_held", "ncnd", "unknown",
-                             "refusal_rate", "exemptions", "dated_pairs", "median_days", "over_20_working_days"]
+    assert list(rows[0]) == [
+        "authority",
+        "responses",
+        "disclosed",
+        "partial",
+        "refused",
+        "not_held",
+        "ncnd",
+        "unknown",
+        "refusal_rate",
+        "exemptions",
+        "dated_pairs",
+        "median_days",
+        "over_20_working_days",
+    ]
     kent = next(r for r in rows if r["authority"] == "Kent Police")
     assert kent["exemptions"] == "s40(2):2;s23(5):1;s31(1)(a):1" and kent["median_days"] == "32"
     plain = invoke("stats", "--index", known_index).stdout.splitlines()
@@ -108,18 +138,29 @@ def test_stats_exit_codes(known_index, tmp_path):
 
 # ---------------------------------------------------------------- compare, on generated letters
 
+
 def three_replies() -> list[Reply]:
     """Three of the mass FOI's replies, reworded again and re-dated: one leaves a question out,
     one answers out of the request's order."""
     wyp, merseyside, scotland, _ = HOSPITAL_CRIME
     return [
         replace(wyp, file="cheshire.txt", authority="Cheshire Constabulary", reference="CC-FOI-101"),
-        replace(merseyside, file="avon.txt", authority="Avon and Somerset Constabulary", reference="AS-7712",
-                questions=[merseyside.questions[i] for i in (3, 0, 1, 2)],
-                answers=[merseyside.answers[i] for i in (3, 0, 1, 2)]),
-        replace(scotland, file="dorset.txt", authority="Dorset Police", reference="DP-2024-33",
-                law="the Freedom of Information Act 2000",
-                answers=[scotland.answers[0], scotland.answers[1], "2021: 77. 2022: 81. 2023: 90.", None]),
+        replace(
+            merseyside,
+            file="avon.txt",
+            authority="Avon and Somerset Constabulary",
+            reference="AS-7712",
+            questions=[merseyside.questions[i] for i in (3, 0, 1, 2)],
+            answers=[merseyside.answers[i] for i in (3, 0, 1, 2)],
+        ),
+        replace(
+            scotland,
+            file="dorset.txt",
+            authority="Dorset Police",
+            reference="DP-2024-33",
+            law="the Freedom of Information Act 2000",
+            answers=[scotland.answers[0], scotland.answers[1], "2021: 77. 2022: 81. 2023: 90.", None],
+        ),
     ]
 
 
@@ -129,10 +170,18 @@ def compare_index(tmp_path_factory) -> Path:
     docs = root / "corpus"
     write_replies(docs, three_replies())
     # Other requests that also mention hospitals: not part of the group.
-    write_doc(docs, "parking.txt", "Leeds Teaching Hospitals NHS Trust\nOur reference: FOI-9\n\n"
-              "Question 1: How much did hospital car parking earn in 2023?\nAnswer: £4.1 million.\n")
-    write_doc(docs, "agency.txt", "Barts Health NHS Trust\nOur reference: FOI-10\n\n"
-              "Question 1: How much did the hospital spend on agency nurses?\nAnswer: £12 million.\n")
+    write_doc(
+        docs,
+        "parking.txt",
+        "Leeds Teaching Hospitals NHS Trust\nOur reference: FOI-9\n\n"
+        "Question 1: How much did hospital car parking earn in 2023?\nAnswer: £4.1 million.\n",
+    )
+    write_doc(
+        docs,
+        "agency.txt",
+        "Barts Health NHS Trust\nOur reference: FOI-10\n\n"
+        "Question 1: How much did the hospital spend on agency nurses?\nAnswer: £12 million.\n",
+    )
     index = root / "index"
     assert build_index(docs, index).failed == 0
     return index
@@ -160,7 +209,11 @@ def test_compare_csv_and_xlsx_are_one_row_per_response(compare_index, tmp_path):
     table = list(csv.reader(io.StringIO(result.stdout)))
     assert table[0][:6] == ["authority", "reference", "date", "outcome", "exemptions", "doc_id"]
     assert table[0][-1] == "other" and len(table[0]) == 6 + 4 + 1
-    assert sorted(row[0] for row in table[1:]) == ["Avon and Somerset Constabulary", "Cheshire Constabulary", "Dorset Police"]
+    assert sorted(row[0] for row in table[1:]) == [
+        "Avon and Somerset Constabulary",
+        "Cheshire Constabulary",
+        "Dorset Police",
+    ]
     from openpyxl import load_workbook
 
     target = tmp_path / "compare.xlsx"
@@ -181,6 +234,7 @@ def test_compare_exit_codes(compare_index, tmp_path):
 
 
 # ---------------------------------------------------------------- search formats and export
+
 
 def test_search_csv_header_and_citation(compare_index):
     result = invoke("search", "hospital", "--format", "csv", "--limit", "50", "--index", compare_index)
@@ -222,6 +276,7 @@ def test_export_zip_holds_every_hit(compare_index, tmp_path):
 
 # ---------------------------------------------------------------- the sample corpus and real data
 
+
 @pytest.fixture(scope="module")
 def corpus_index(tmp_path_factory) -> Path:
     index = tmp_path_factory.mktemp("sample") / "index"
@@ -232,7 +287,11 @@ def corpus_index(tmp_path_factory) -> Path:
 def test_sample_mass_foi_compares_four_forces(corpus_index):
     rows = lines(invoke("compare", "hospital grounds", "--json", "--index", corpus_index))
     assert sorted(r["authority"] for r in rows) == [
-        "Merseyside Police", "Police Scotland", "Thames Valley Police", "West Yorkshire Police"]
+        "Merseyside Police",
+        "Police Scotland",
+        "Thames Valley Police",
+        "West Yorkshire Police",
+    ]
     assert all(len(r["answers"]) == 4 for r in rows)
     tvp = next(r for r in rows if r["authority"] == "Thames Valley Police")
     assert list(tvp["answers"].values())[2] == ""  # TVP refused question 3 in a note
@@ -259,8 +318,11 @@ def test_real_police_replies_about_crimes_on_hospital_grounds(tmp_path):
     real = SHARED / "corpus-real"
     if not real.is_dir():
         pytest.skip("../shared/corpus-real is not available")
-    found = [p for p in real.rglob("*.txt")
-             if HOSPITAL.search(text := p.read_text(encoding="utf-8", errors="replace")) and POLICE.search(text)]
+    found = [
+        p
+        for p in real.rglob("*.txt")
+        if HOSPITAL.search(text := p.read_text(encoding="utf-8", errors="replace")) and POLICE.search(text)
+    ]
     if len(found) < 4:
         pytest.skip(f"../shared/corpus-real has {len(found)} police replies about crimes on hospital grounds, not 4")
     index = tmp_path / "index"

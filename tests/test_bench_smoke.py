@@ -3,6 +3,7 @@
 It checks that every section of the results JSON is there and that nothing failed; it
 judges no speed (the benchmark itself is where speed is judged).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -37,11 +38,27 @@ def test_query_set_is_fixed_and_covers_every_category():
 def test_quick_run_writes_every_section(tmp_path):
     results = tmp_path / "results"
     # PDFs of at most 2 pages: with the default 20, pdfplumber made each foi build 25 s.
-    code = bench_run.main([
-        "--quick", "--docs", str(SMOKE_DOCS), "--pdf-docs", "5", "--max-pages", "2", "--queries", str(SMOKE_QUERIES),
-        "--oneshot-runs", "1", "--extract-budget", "10", "--workdir", str(tmp_path / "work"),
-        "--results-dir", str(results),
-    ])
+    code = bench_run.main(
+        [
+            "--quick",
+            "--docs",
+            str(SMOKE_DOCS),
+            "--pdf-docs",
+            "5",
+            "--max-pages",
+            "2",
+            "--queries",
+            str(SMOKE_QUERIES),
+            "--oneshot-runs",
+            "1",
+            "--extract-budget",
+            "10",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--results-dir",
+            str(results),
+        ]
+    )
     assert code == 0
     files = list(results.glob("*.json"))
     assert len(files) == 1

@@ -1,5 +1,6 @@
 """The boilerplate classifier: paragraphs of wrapped text, the shape rules on real-looking and
 real paragraphs, the frequency table, and a split's spans."""
+
 from __future__ import annotations
 
 import random
@@ -7,7 +8,13 @@ import random
 import pytest
 
 from indexer.boilerplate import (
-    CommonParagraphs, fingerprint, known_common, paragraph_spans, shape_spans, split_pages, substance_of,
+    CommonParagraphs,
+    fingerprint,
+    known_common,
+    paragraph_spans,
+    shape_spans,
+    split_pages,
+    substance_of,
 )
 
 from .conftest import CORPUS, REAL_CORPUS
@@ -21,60 +28,68 @@ def standard(text: str) -> bool:
     return sum(e - s for s, e, _ in spans) >= 0.9 * len(text.strip())
 
 
-@pytest.mark.parametrize("paragraph", [
-    # complaint and internal-review rights
-    "If you are unhappy with the response you have received in relation to your\nrequest, you are entitled "
-    "to have this reviewed. You can ask for an\ninternal review by replying to this email.",
-    "If you are not satisfied with the handling of your request, you have the right to ask for an internal "
-    "review. Internal review requests should be made within 40 working days of the date of this letter.",
-    "If you remain dissatisfied after the internal review you may complain to the Information Commissioner, "
-    "Wycliffe House, Water Lane, Wilmslow, Cheshire, SK9 5AF.",
-    # the Act, exemption explanations
-    "The Freedom of Information Act 2000 states that we must respond to you within 20 working days.",
-    "Section 40(2) of the Freedom of Information Act 2000 provides that personal information about third "
-    "parties is exempt information if disclosure would contravene any of the data protection principles.",
-    "Section 31 is a qualified exemption and requires a public interest test.",
-    # copyright, re-use, data protection, footers
-    "The information provided in this response is available for re-use under\nthe terms of the Open "
-    "Government Licence v3.0.",
-    "The information supplied to you continues to be protected by copyright. You are free to use it for "
-    "your own purposes, including for private study and non-commercial research.",
-    "Your personal data will be processed in accordance with the Data Protection Act 2018. Our privacy "
-    "notice is available on our website.",
-    "This e-mail and any files transmitted with it are confidential and intended solely for the use of the "
-    "addressee. If you have received this email in error please notify the sender.",
-    "Disclaimer: This message and any reply that you make will be published on\nthe internet.",
-])
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # complaint and internal-review rights
+        "If you are unhappy with the response you have received in relation to your\nrequest, you are entitled "
+        "to have this reviewed. You can ask for an\ninternal review by replying to this email.",
+        "If you are not satisfied with the handling of your request, you have the right to ask for an internal "
+        "review. Internal review requests should be made within 40 working days of the date of this letter.",
+        "If you remain dissatisfied after the internal review you may complain to the Information Commissioner, "
+        "Wycliffe House, Water Lane, Wilmslow, Cheshire, SK9 5AF.",
+        # the Act, exemption explanations
+        "The Freedom of Information Act 2000 states that we must respond to you within 20 working days.",
+        "Section 40(2) of the Freedom of Information Act 2000 provides that personal information about third "
+        "parties is exempt information if disclosure would contravene any of the data protection principles.",
+        "Section 31 is a qualified exemption and requires a public interest test.",
+        # copyright, re-use, data protection, footers
+        "The information provided in this response is available for re-use under\nthe terms of the Open "
+        "Government Licence v3.0.",
+        "The information supplied to you continues to be protected by copyright. You are free to use it for "
+        "your own purposes, including for private study and non-commercial research.",
+        "Your personal data will be processed in accordance with the Data Protection Act 2018. Our privacy "
+        "notice is available on our website.",
+        "This e-mail and any files transmitted with it are confidential and intended solely for the use of the "
+        "addressee. If you have received this email in error please notify the sender.",
+        "Disclaimer: This message and any reply that you make will be published on\nthe internet.",
+    ],
+)
 def test_standard_passages_are_boilerplate(paragraph):
     assert standard(paragraph)
 
 
-@pytest.mark.parametrize("paragraph", [
-    "I have completed the internal review you asked for of our handling of your request about consultancy "
-    "contracts. I uphold the decision to withhold the prices under section 43(2).",
-    "We repaired 4,212 potholes in 2022 and 3,987 in 2023. The average repair took 9 days.",
-    "We received 1,214 subject access requests for personal information in 2023.",
-    "The names of the staff involved are withheld under section 40 of the Act.",
-    "Our internal audit team completed 31 audits in 2022/23; the reports are attached.",
-    "How many freedom of information requests did you receive in quarter 1 2024?",
-    # an exemption applied to this request, and a link to one of the regulator's decisions
-    "As this is information, which is accessible to the applicant by other means, it is exempt from "
-    "disclosure under section 21 of the Freedom of Information Act 2000.",
-    "The information you have requested is exempt from disclosure under section 12 of the Freedom of "
-    "Information Act 2000.",
-    "The tribunal upheld the Council's appeal against the Information Commissioner's decision (decision "
-    "notice FS50681336, https://ico.org.uk/media/action-weve-taken/decision-notices/2017/fs50681336.pdf).",
-    "There is a National Police Prevent Case Management (PCM) database that is managed centrally.",
-])
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "I have completed the internal review you asked for of our handling of your request about consultancy "
+        "contracts. I uphold the decision to withhold the prices under section 43(2).",
+        "We repaired 4,212 potholes in 2022 and 3,987 in 2023. The average repair took 9 days.",
+        "We received 1,214 subject access requests for personal information in 2023.",
+        "The names of the staff involved are withheld under section 40 of the Act.",
+        "Our internal audit team completed 31 audits in 2022/23; the reports are attached.",
+        "How many freedom of information requests did you receive in quarter 1 2024?",
+        # an exemption applied to this request, and a link to one of the regulator's decisions
+        "As this is information, which is accessible to the applicant by other means, it is exempt from "
+        "disclosure under section 21 of the Freedom of Information Act 2000.",
+        "The information you have requested is exempt from disclosure under section 12 of the Freedom of "
+        "Information Act 2000.",
+        "The tribunal upheld the Council's appeal against the Information Commissioner's decision (decision "
+        "notice FS50681336, https://ico.org.uk/media/action-weve-taken/decision-notices/2017/fs50681336.pdf).",
+        "There is a National Police Prevent Case Management (PCM) database that is managed centrally.",
+    ],
+)
 def test_what_a_reply_says_is_substance(paragraph):
     assert shape_spans(paragraph, (0, len(paragraph))) == []
 
 
 def test_wrapped_lines_are_split_into_paragraphs_at_sentence_ends():
-    text = ("Please find the council's response to your request set out\nbelow:\n"
-            "We hold 12 records of this kind, which are attached to this\nemail.\n"
-            "If you are unhappy with the response you have received, you\ncan ask for an internal review.\n\n"
-            "Kind regards,\nThe FOI team")
+    text = (
+        "Please find the council's response to your request set out\nbelow:\n"
+        "We hold 12 records of this kind, which are attached to this\nemail.\n"
+        "If you are unhappy with the response you have received, you\ncan ask for an internal review.\n\n"
+        "Kind regards,\nThe FOI team"
+    )
     paras = [text[s:e] for s, e in paragraph_spans(text)]
     assert paras[0].startswith("Please find") and paras[0].endswith("below:")
     assert paras[1].startswith("We hold") and paras[1].endswith("email.")
@@ -102,16 +117,20 @@ def test_common_paragraphs_become_boilerplate_and_questions_never_do(tmp_path):
     question = "How many potholes were reported on roads in the city during 2023 and how many were repaired?"
     assert fingerprint(footer) is not None and fingerprint(question) is None
     assert fingerprint("Kind regards, the team") is None  # too short to count
-    assert fingerprint("Our offices,\nopen from NINE " + footer[25:]) == fingerprint("Our offices open from nine " + footer[25:])
+    assert fingerprint("Our offices,\nopen from NINE " + footer[25:]) == fingerprint(
+        "Our offices open from nine " + footer[25:]
+    )
     # a templated answer with other figures is another paragraph: its numbers are what it says
     assert fingerprint("We received 57 complaints about noise in 2023 from residents.") != fingerprint(
-        "We received 12 complaints about noise in 2023 from residents.")
+        "We received 12 complaints about noise in 2023 from residents."
+    )
 
     table = CommonParagraphs()
     for n in range(CommonParagraphs.MIN_DOCUMENTS):
         assert footer not in split_pages([f"We hold {n} records.\n\n{footer}"], table.common()).boilerplate
-        grew, stale = table.observe(split_pages([f"We hold {n} records.\n\n{footer}"], table.common()).counted,
-                                    f"doc-{n}")
+        grew, stale = table.observe(
+            split_pages([f"We hold {n} records.\n\n{footer}"], table.common()).counted, f"doc-{n}"
+        )
     assert stale == [f"doc-{n}" for n in range(CommonParagraphs.MIN_DOCUMENTS - 1)]  # written before it was common
     assert grew and table.is_common(fingerprint(footer))
     split = split_pages([f"We hold 9 records.\n\n{footer}"], table.common())

@@ -1,4 +1,5 @@
 """The CLI contract of DESIGN.md: commands, JSON Lines fields, exit codes, errors without tracebacks."""
+
 from __future__ import annotations
 
 import contextlib
@@ -14,8 +15,22 @@ from click.testing import CliRunner
 from indexer.cli import main
 from tests.conftest import FOI, ROOT, SEED, run_foi, write_doc, write_pdf
 
-HIT_KEYS = {"rank", "score", "doc_id", "path", "title", "authority", "reference", "date", "kind",
-            "exemptions", "outcome", "snippet", "highlights", "page"}
+HIT_KEYS = {
+    "rank",
+    "score",
+    "doc_id",
+    "path",
+    "title",
+    "authority",
+    "reference",
+    "date",
+    "kind",
+    "exemptions",
+    "outcome",
+    "snippet",
+    "highlights",
+    "page",
+}
 
 
 pytestmark = pytest.mark.usefixtures("engine")
@@ -27,8 +42,15 @@ def indexed(tmp_path_factory, engine):
     docs = root / "corpus"
     docs.mkdir()
     shutil.copy(SEED, docs / SEED.name)
-    write_doc(docs, "fines.txt", "Response about parking fines and bus lane cameras in 2020.",
-              authority="Sheffield City Council", date="2020-05-01", outcome="partial", exemptions=["s43(2)"])
+    write_doc(
+        docs,
+        "fines.txt",
+        "Response about parking fines and bus lane cameras in 2020.",
+        authority="Sheffield City Council",
+        date="2020-05-01",
+        outcome="partial",
+        exemptions=["s43(2)"],
+    )
     write_pdf(docs / "report.pdf", ["Cover page", "Second page mentions parking wardens"])
     index_dir = root / "index"
     result = CliRunner().invoke(main, ["index", str(docs), "--index", str(index_dir), "--json", "--jobs", "1"])
@@ -117,8 +139,17 @@ def test_show_and_status(indexed):
     r = invoke("show", f"corpus/{SEED.name}", "--json", "--index", indexed)
     assert r.exit_code == 0
     doc = json.loads(r.output)
-    assert {"doc_id", "content", "qa", "reference", "authority", "date", "request_date", "outcome",
-            "exemptions"} <= set(doc)
+    assert {
+        "doc_id",
+        "content",
+        "qa",
+        "reference",
+        "authority",
+        "date",
+        "request_date",
+        "outcome",
+        "exemptions",
+    } <= set(doc)
     assert "Chief Constable" in doc["content"]
     assert invoke("show", "corpus/nope.txt", "--index", indexed).exit_code == 1
     status = json.loads(invoke("status", "--json", "--index", indexed).output)
@@ -139,15 +170,29 @@ def test_show_text_lists_the_questions_and_answers(indexed):
     assert out.index("A6. ") < out.index(doc["content"][:60])  # then the full text
 
 
-@pytest.mark.parametrize("args", [["search", "prevent", "--json"], ["search", "prevent"], ["show", f"corpus/{SEED.name}"],
-                                  ["status"], ["search", "prevent", "--count"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "prevent", "--json"],
+        ["search", "prevent"],
+        ["show", f"corpus/{SEED.name}"],
+        ["status"],
+        ["search", "prevent", "--count"],
+    ],
+)
 def test_a_closed_stdout_pipe_is_not_an_error(indexed, args):
     """`foi search x | head -1`: the reader has gone; exit 0 with nothing on stderr."""
     read_end, write_end = os.pipe()
     os.close(read_end)  # closed before foi writes a byte: every write meets EPIPE
     try:
-        proc = subprocess.run([*FOI, *args, "--index", str(indexed)], stdout=write_end, stderr=subprocess.PIPE,
-                              text=True, cwd=ROOT, timeout=120)
+        proc = subprocess.run(
+            [*FOI, *args, "--index", str(indexed)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
     finally:
         os.close(write_end)
     assert (proc.returncode, proc.stderr) == (0, "")
@@ -224,8 +269,17 @@ def test_index_without_a_terminal_prints_plain_progress_lines_on_stderr(tmp_path
     assert "indexing:" not in r.stdout  # the summary alone on stdout
 
 
-@pytest.mark.parametrize("size, shown", [(0, "0 B"), (1023, "1023 B"), (1024, "1.0 KB"), (799_240, "780.5 KB"),
-                                         (5 * 1024**3, "5.0 GB"), (3 * 1024**4, "3072.0 GB")])
+@pytest.mark.parametrize(
+    "size, shown",
+    [
+        (0, "0 B"),
+        (1023, "1023 B"),
+        (1024, "1.0 KB"),
+        (799_240, "780.5 KB"),
+        (5 * 1024**3, "5.0 GB"),
+        (3 * 1024**4, "3072.0 GB"),
+    ],
+)
 def test_sizes_are_shown_in_powers_of_1024(size, shown):
     from indexer.units import human_bytes
 

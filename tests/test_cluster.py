@@ -6,6 +6,7 @@ of two processes, started as the README starts them on many machines, serves the
 Stand-ins for pipeline.prepare and cluster.run_task (tests/badinputs.py) reach the workers
 by name.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,18 +46,29 @@ class LoopbackCluster:
 
         folder.mkdir(parents=True, exist_ok=True)
         info = folder / "scheduler.json"
-        env = {**os.environ, "PYTHONPATH": str(ROOT),  # the stand-ins in tests/ reach workers by name
-               "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "2",
-               "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0",
-               "DASK_DISTRIBUTED__WORKER__DAEMON": "False", **(env or {})}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),  # the stand-ins in tests/ reach workers by name
+            "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "2",
+            "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0",
+            "DASK_DISTRIBUTED__WORKER__DAEMON": "False",
+            **(env or {}),
+        }
         # One shell in a session of its own runs both, so the group can be killed whole.
-        script = ('"$1" -m dask scheduler --host 127.0.0.1 --dashboard-address 127.0.0.1:0 --port 0 '
-                  '--scheduler-file "$2" & '
-                  '"$1" -m dask worker --scheduler-file "$2" --host 127.0.0.1 --dashboard-address 127.0.0.1:0 '
-                  '--nworkers "$3" --nthreads 1 --local-directory "$4" & wait')
-        self.group = subprocess.Popen(["bash", "-c", script, "bash", sys.executable, str(info), str(workers), str(folder)],
-                                      cwd=folder, env=env, start_new_session=True,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        script = (
+            '"$1" -m dask scheduler --host 127.0.0.1 --dashboard-address 127.0.0.1:0 --port 0 '
+            '--scheduler-file "$2" & '
+            '"$1" -m dask worker --scheduler-file "$2" --host 127.0.0.1 --dashboard-address 127.0.0.1:0 '
+            '--nworkers "$3" --nthreads 1 --local-directory "$4" & wait'
+        )
+        self.group = subprocess.Popen(
+            ["bash", "-c", script, "bash", sys.executable, str(info), str(workers), str(folder)],
+            cwd=folder,
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.client = None
         try:
             for _ in range(240):
@@ -145,8 +157,13 @@ def test_addresses_are_parsed_or_refused():
 
 
 def test_a_bad_address_is_a_usage_error(tmp_path):
-    proc = subprocess.run([*FOI, "index", str(ROOT / "corpus"), "--index", str(tmp_path / "ix"), "--cluster", "local:0"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [*FOI, "index", str(ROOT / "corpus"), "--index", str(tmp_path / "ix"), "--cluster", "local:0"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("foi: --cluster 'local:0'") and proc.stderr.count("\n") == 1
 
@@ -188,8 +205,13 @@ def test_a_run_without_cluster_never_imports_dask(tmp_path):
 def test_an_unreachable_scheduler_is_exit_1_naming_it(tmp_path):
     corpus = tmp_path / "corpus"
     _text_corpus(corpus, 1)
-    proc = subprocess.run([*FOI, "index", str(corpus), "--index", str(tmp_path / "ix"), "--cluster", "tcp://127.0.0.1:1"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [*FOI, "index", str(corpus), "--index", str(tmp_path / "ix"), "--cluster", "tcp://127.0.0.1:1"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert proc.stderr.startswith("foi: cannot reach the Dask scheduler at tcp://127.0.0.1:1 within")
     assert proc.stderr.count("\n") == 1, proc.stderr  # one line, no traceback
@@ -202,7 +224,7 @@ def test_an_unreachable_scheduler_is_exit_1_naming_it(tmp_path):
 def _scanned_pdf() -> bytes:
     from bench.ocr_eval import SENTENCES, image_pdf, scan, typeset
 
-    lines = [[(w, False) for w in s.split()[i:i + 9]] for s in SENTENCES[:5] for i in range(0, len(s.split()), 9)]
+    lines = [[(w, False) for w in s.split()[i : i + 9]] for s in SENTENCES[:5] for i in range(0, len(s.split()), 9)]
     return image_pdf([scan(typeset(lines, "Times-Roman", 11), 300, 0.8, noise=0.002, seed=5)], 300)
 
 
@@ -211,9 +233,14 @@ def test_local_2_gives_the_documents_and_failures_of_a_local_run(tmp_path):
     corpus = tmp_path / "corpus"
     words = _text_corpus(corpus, 4)
     (corpus / "r00.txt.meta.json").write_text(json.dumps({"authority": "Sidecar Police", "note": "kept"}))
-    write_pdf(corpus / "letter.pdf", ["Freedom of Information request FOI-2024-77\nDear Applicant,\n"
-                                      "The Council holds the information. Section 40(2) applies.",
-                                      "Page two zyxpagetwoq figures"])
+    write_pdf(
+        corpus / "letter.pdf",
+        [
+            "Freedom of Information request FOI-2024-77\nDear Applicant,\n"
+            "The Council holds the information. Section 40(2) applies.",
+            "Page two zyxpagetwoq figures",
+        ],
+    )
     ocr_needed = ocr.available()
     if ocr_needed:
         (corpus / "scan.pdf").write_bytes(_scanned_pdf())
@@ -225,7 +252,18 @@ def test_local_2_gives_the_documents_and_failures_of_a_local_run(tmp_path):
     (corpus / "big.txt").write_text(good_text("bulky") * 4000)  # over --max-bytes: refused before sending
 
     def run(index_dir, *extra, here=False):
-        args = ["index", str(corpus), "--index", str(index_dir), "--json", "--max-bytes", "500000", "--jobs", "2", *extra]
+        args = [
+            "index",
+            str(corpus),
+            "--index",
+            str(index_dir),
+            "--json",
+            "--max-bytes",
+            "500000",
+            "--jobs",
+            "2",
+            *extra,
+        ]
         if here:  # the local run is only the reference
             proc = invoke_foi(*args)
         else:
@@ -245,7 +283,10 @@ def test_local_2_gives_the_documents_and_failures_of_a_local_run(tmp_path):
     failures = sorted((f["doc_id"], f["reason"], f["detail"]) for f in local["failures"])
     assert sorted((f["doc_id"], f["reason"], f["detail"]) for f in remote["failures"]) == failures
     assert [(d, r) for d, r, _ in failures] == [
-        ("corpus/big.txt", "too_large"), ("corpus/empty.txt", "empty"), ("corpus/renamed.pdf", "corrupt")]
+        ("corpus/big.txt", "too_large"),
+        ("corpus/empty.txt", "empty"),
+        ("corpus/renamed.pdf", "corrupt"),
+    ]
 
     doc_ids = [*words, "corpus/letter.pdf", "corpus/pack.zip", *members] + (["corpus/scan.pdf"] if ocr_needed else [])
     expected = _documents(tmp_path / "local", doc_ids)
@@ -262,7 +303,12 @@ def test_local_2_gives_the_documents_and_failures_of_a_local_run(tmp_path):
 
     # Incremental: nothing changed, nothing sent (no cluster started); one change, one task.
     again = run(tmp_path / "cluster", "--cluster", "local:2", "--ocr-cache", str(shared))
-    assert (again["added"], again["updated"], again["unchanged"], again["workers"]) == (0, 0, len(doc_ids) - len(members), 0)
+    assert (again["added"], again["updated"], again["unchanged"], again["workers"]) == (
+        0,
+        0,
+        len(doc_ids) - len(members),
+        0,
+    )
     (corpus / "r01.txt").write_text(good_text("zyxchangedq"))
     changed = run(tmp_path / "cluster", "--cluster", "local:2", "--ocr-cache", str(shared))
     assert (changed["added"], changed["updated"], changed["workers"]) == (0, 1, 2)
@@ -387,14 +433,17 @@ def test_losing_the_scheduler_is_exit_1_after_committing_what_was_finished(tmp_p
         words = _text_corpus(root, 4)
         (root / "zz-kill.txt").write_text(good_text("zyxlastq"))
         monkeypatch.setattr(pipeline, "prepare", badinputs.scheduler_killing_prepare)
-        result = CliRunner().invoke(main, ["index", str(root), "--index", str(tmp_path / "ix"), "--json",
-                                           "--no-ocr", "--cluster", address])
+        result = CliRunner().invoke(
+            main, ["index", str(root), "--index", str(tmp_path / "ix"), "--json", "--no-ocr", "--cluster", address]
+        )
         assert doomed.group.wait(timeout=60) == -signal.SIGKILL  # zz-kill.txt did take it down
     finally:
         doomed.close()
     assert result.exit_code == 1, result.output
-    assert result.stderr == (f"foi: lost the connection to the Dask scheduler at {address}; "
-                             "finished documents were kept, run again to index the rest\n")
+    assert result.stderr == (
+        f"foi: lost the connection to the Dask scheduler at {address}; "
+        "finished documents were kept, run again to index the rest\n"
+    )
     summary = json.loads(result.stdout)
     assert (summary["added"], summary["failed"]) == (4, 0)  # zz-kill.txt is neither indexed nor failed
     assert None not in _documents(tmp_path / "ix", words).values()

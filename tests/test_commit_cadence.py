@@ -3,6 +3,7 @@ and before a commit would take longer than its budget (what Ctrl+C waits for at 
 
 A fake engine writer on a fake clock: the rules are the base class's, the same for every engine.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """One writer at a time, readers never blocked, a killed writer's lock never in the way."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,9 @@ def slow_writer(corpus: Path, index: Path) -> subprocess.Popen:
         f"p.run_index([Path({str(corpus)!r})], Path({str(index)!r}), "
         "p.RunOptions(jobs=1, extract=ExtractOptions(timeout=60)))\n"
     )
-    return subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
 
 
 def wait_for_lock_holder(index: Path, pid: int, timeout: float = 60) -> None:
@@ -54,15 +56,18 @@ def test_second_writer_fails_clearly_and_a_killed_writers_lock_is_not_stale(tmp_
     first = slow_writer(corpus, index)
     try:
         wait_for_lock_holder(index, first.pid)
-        second = subprocess.run([*FOI, "index", str(corpus), "--index", str(index)], cwd=ROOT,
-                                capture_output=True, text=True, timeout=120)
+        second = subprocess.run(
+            [*FOI, "index", str(corpus), "--index", str(index)], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
         assert second.returncode == 1
         assert second.stderr.strip() == (
-            f"foi: index is being updated by another process (pid {first.pid}); try again when it has finished")
+            f"foi: index is being updated by another process (pid {first.pid}); try again when it has finished"
+        )
         assert second.stdout == ""  # it gave up within its 5 s wait (the timeout above is the bound)
         # Readers are not blocked by the writer.
-        status = subprocess.run([*FOI, "status", "--json", "--index", str(index)], cwd=ROOT,
-                                capture_output=True, text=True, timeout=120)
+        status = subprocess.run(
+            [*FOI, "status", "--json", "--index", str(index)], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
         assert status.returncode == 0, status.stderr
     finally:
         first.send_signal(signal.SIGKILL)
@@ -106,16 +111,26 @@ def test_readers_see_consistent_committed_states_while_a_writer_runs(tmp_path):
         (folder / f"d{i:03}.txt").write_text(good_text(token(3000 + i)) + "readertest shared words\n")
     index = tmp_path / "index"
     batch = 10
-    writer = subprocess.Popen([*FOI, "index", str(corpus), "--index", str(index), "--json", "--batch-size", str(batch)],
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [*FOI, "index", str(corpus), "--index", str(index), "--json", "--batch-size", str(batch)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen_cli: list[int] = []
     seen_service: list[int] = []
     problems: list[str] = []
 
     def cli_reader():
         while writer.poll() is None:
-            proc = subprocess.run([*FOI, "search", "readertest", "--count", "--index", str(index)], cwd=ROOT,
-                                  capture_output=True, text=True, timeout=120)
+            proc = subprocess.run(
+                [*FOI, "search", "readertest", "--count", "--index", str(index)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             if "Traceback" in proc.stderr or proc.returncode not in (0, 1):
                 problems.append(f"foi search exit {proc.returncode}: {proc.stderr[-500:]}")
             elif proc.returncode == 0:

@@ -2,6 +2,7 @@
 reading of the stored documents: a date filter keeps the documents whose response date, else
 request date, lies in the range; `request_date:` uses the request date alone; sorting puts
 undated documents last either way; facet counts are the matching documents' values counted."""
+
 from __future__ import annotations
 
 import random
@@ -31,8 +32,11 @@ def corpus(tmp_path_factory, engine):
     truth = {}
     for i in range(90):
         kind = i % 6  # 0-2: response date (1: and a request date), 3-4: request date only, 5: none
-        meta = {"authority": rnd.choice(AUTHORITIES), "outcome": rnd.choice(OUTCOMES),
-                "exemptions": rnd.choice(EXEMPTIONS)}
+        meta = {
+            "authority": rnd.choice(AUTHORITIES),
+            "outcome": rnd.choice(OUTCOMES),
+            "exemptions": rnd.choice(EXEMPTIONS),
+        }
         response = request = None
         if kind <= 2:
             response = rnd.choice(days)
@@ -61,14 +65,23 @@ def test_date_ranges_keep_the_response_date_else_the_request_date(corpus):
     for _ in range(25):
         lo, hi = sorted(rnd.sample(edges, 2))
         for after, before in ((lo, hi), (lo, None), (None, hi), (hi, hi)):
-            want = {doc_id for doc_id, d in truth.items()
-                    if d["day"] and (after is None or d["day"] >= after) and (before is None or d["day"] <= before)}
-            got = service.search("", Filters(after=after and after.isoformat(), before=before and before.isoformat()),
-                                 limit=200, snippets=False)
+            want = {
+                doc_id
+                for doc_id, d in truth.items()
+                if d["day"] and (after is None or d["day"] >= after) and (before is None or d["day"] <= before)
+            }
+            got = service.search(
+                "",
+                Filters(after=after and after.isoformat(), before=before and before.isoformat()),
+                limit=200,
+                snippets=False,
+            )
             assert set(_ids(got)) == want, (after, before)
             text = f"date:[{after.isoformat() if after else ''} TO {before.isoformat() if before else ''}]"
-            assert set(_ids(service.search(text.replace("[ TO", "[TO").replace("TO ]", "TO]"), limit=200,
-                                           snippets=False))) == want, text
+            assert (
+                set(_ids(service.search(text.replace("[ TO", "[TO").replace("TO ]", "TO]"), limit=200, snippets=False)))
+                == want
+            ), text
         requested = {doc_id for doc_id, d in truth.items() if d["request"] and lo <= d["request"] <= hi}
         got = service.search(f"request_date:[{lo.isoformat()} TO {hi.isoformat()}]", limit=200, snippets=False)
         assert set(_ids(got)) == requested
@@ -96,10 +109,17 @@ def test_sorting_by_date_puts_undated_documents_last_either_way(corpus, sort):
     service.close()
 
 
-@pytest.mark.parametrize("query, filters", [
-    ("reply", {}), ("gritting", {}), ("potholes", {"outcome": "refused"}),
-    ("", {"authority": "Home Office"}), ("lighting", {"after": "2018-01-01"}), ("reply", {"exemption": "s40"}),
-])
+@pytest.mark.parametrize(
+    "query, filters",
+    [
+        ("reply", {}),
+        ("gritting", {}),
+        ("potholes", {"outcome": "refused"}),
+        ("", {"authority": "Home Office"}),
+        ("lighting", {"after": "2018-01-01"}),
+        ("reply", {"exemption": "s40"}),
+    ],
+)
 def test_facet_counts_equal_a_brute_force_count(corpus, query, filters):
     index, truth = corpus
     service = SearchService(index)

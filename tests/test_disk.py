@@ -3,6 +3,7 @@ the index left as it was, leftovers cleaned, and the next run succeeds once ther
 
 The index lives on a small tmpfs mounted for the test (root only: skipped elsewhere).
 """
+
 from __future__ import annotations
 
 import json
@@ -69,8 +70,10 @@ def big_documents(corpus: Path, count: int) -> None:
         write_doc(corpus, f"big{i:03}.txt", f"Freedom of information response {i} about diskfull. {words}")
 
 
-FULL = re.compile(r"foi: no space left on the disk of (?P<dir>\S+) \([0-9.]+ (bytes|KB|MB) free\): "
-                  r"(?P<kept>.+); free some space and run `foi index` again\n")
+FULL = re.compile(
+    r"foi: no space left on the disk of (?P<dir>\S+) \([0-9.]+ (bytes|KB|MB) free\): "
+    r"(?P<kept>.+); free some space and run `foi index` again\n"
+)
 
 
 def _without_progress(stderr: str) -> str:
@@ -93,8 +96,9 @@ def test_a_full_disk_is_one_line_the_index_stays_and_the_next_run_succeeds_with_
     found = FULL.fullmatch(_without_progress(r.stderr))
     assert found, r.stderr
     assert found["dir"] == str(index)
-    assert found["kept"] in ("the index was left as it was", ) or found["kept"].startswith(
-        "the index keeps what was committed")
+    assert found["kept"] in ("the index was left as it was",) or found["kept"].startswith(
+        "the index keeps what was committed"
+    )
     assert documents(index) >= 3
     r = invoke_foi("search", "gritting", "--count", "--index", index)
     assert r.stdout.strip() == "3"
@@ -123,8 +127,11 @@ def test_leftovers_of_a_killed_run_are_cleaned_before_the_next_one_writes(tmp_pa
     # What runs killed on a full disk leave: an unfinished rebuild, Whoosh's temporary folder,
     # half-written run logs. Together they fill the disk.
     free = shutil.disk_usage(small_disk).free
-    leftovers = [index / "foi-rebuild" / "tantivy" / "segment.store", index / "foi.tmp" / "postings.ctmp",
-                 index / ".state-killed.tmp"]
+    leftovers = [
+        index / "foi-rebuild" / "tantivy" / "segment.store",
+        index / "foi.tmp" / "postings.ctmp",
+        index / ".state-killed.tmp",
+    ]
     for path, share in zip(leftovers, (0.5, 0.3, 0.2)):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"\0" * max(1, int(free * share) - 8 * KB))
@@ -148,16 +155,20 @@ def test_a_read_only_index_folder_is_one_line_not_a_raw_error(tmp_path, small_di
         r = index_run(corpus, index)
         assert r.returncode == 1
         assert r.stdout == ""
-        assert r.stderr == (f"foi: cannot write to the index folder {index} (Read-only file system: "
-                            f"{index / 'foi-writer.lock'}): nothing was changed\n")
+        assert r.stderr == (
+            f"foi: cannot write to the index folder {index} (Read-only file system: "
+            f"{index / 'foi-writer.lock'}): nothing was changed\n"
+        )
         r = invoke_foi("search", "gritting", "--count", "--index", index)
         if engine == "whoosh":  # reading needs no write
             assert (r.returncode, r.stdout.strip()) == (0, "1"), r.stderr
         else:  # tantivy locks a file in the folder even to read
             assert r.returncode == 1
-            assert r.stderr == (f"foi: cannot write to the index folder {index} (the tantivy engine writes a "
-                                "lock file even to read; Read-only file system): searching it needs a writable "
-                                "copy of the folder\n")
+            assert r.stderr == (
+                f"foi: cannot write to the index folder {index} (the tantivy engine writes a "
+                "lock file even to read; Read-only file system): searching it needs a writable "
+                "copy of the folder\n"
+            )
     finally:
         remount(small_disk, "rw")
     r = index_run(corpus, index, run=invoke_foi)

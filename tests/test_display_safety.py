@@ -4,6 +4,7 @@
 colours, so the checks look for the injected sequences, not for ESC in general); the
 `--queries` echo and `foi index --watch` lines are checked too. One cleaner serves all.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,8 +57,15 @@ def on_pty(*args: str, timeout: float = 60.0) -> str:
     leader, follower = pty.openpty()
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "400", "LINES": "50"}
     env.pop("NO_COLOR", None)
-    proc = subprocess.Popen([sys.executable, "-m", "indexer", *args], stdin=subprocess.DEVNULL,
-                            stdout=follower, stderr=follower, cwd=ROOT, env=env, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "indexer", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+        cwd=ROOT,
+        env=env,
+        close_fds=True,
+    )
     os.close(follower)
     chunks = []
     deadline = time.monotonic() + timeout
@@ -84,12 +92,17 @@ def hostile_index(tmp_path_factory):
     corpus = root / "corpus"
     name = f"evil{COLOUR}{CLEAR}name.txt"
     write_doc(corpus, name, "Harrogate Borough Council\nA response about the town's floral clock.\n")
-    (corpus / f"{name}.meta.json").write_text(json.dumps({
-        "title": f"Floral clock{TITLE}",
-        "authority": f"Harrogate{RLO}Council{CSI8}",
-        "exemptions": [f"s40(2){LINK}click{LINK}"],
-        "reference": f"REF{COLOUR}1",
-    }), encoding="utf-8")
+    (corpus / f"{name}.meta.json").write_text(
+        json.dumps(
+            {
+                "title": f"Floral clock{TITLE}",
+                "authority": f"Harrogate{RLO}Council{CSI8}",
+                "exemptions": [f"s40(2){LINK}click{LINK}"],
+                "reference": f"REF{COLOUR}1",
+            }
+        ),
+        encoding="utf-8",
+    )
     index = root / "index"
     proc = run_foi("index", str(corpus), "--index", str(index), "--json", "--jobs", "1")
     assert proc.returncode == 0, proc.stderr
@@ -133,7 +146,7 @@ def test_json_output_on_a_terminal_carries_the_values_escaped(hostile_index):
 def test_queries_echo_and_errors_are_cleaned(hostile_index, tmp_path):
     index, _ = hostile_index
     queries = tmp_path / "queries.txt"
-    queries.write_text(f"floral{TITLE}\nclock{RLO}\n\"unbalanced{CLEAR}\ndate:[{COLOUR} TO x]\n", encoding="utf-8")
+    queries.write_text(f'floral{TITLE}\nclock{RLO}\n"unbalanced{CLEAR}\ndate:[{COLOUR} TO x]\n', encoding="utf-8")
     out = on_pty("search", "--queries", str(queries), "--index", str(index))
     assert "## floral␛]0;PWNED␇" in out and "## clock\ufffd" in out
     assert "foi: line 3: " in out and "foi: line 4: " in out  # bad lines reported, cleaned
@@ -159,10 +172,16 @@ def test_watch_prints_file_names_cleaned(tmp_path, capsys):
     corpus = tmp_path / "corpus"
     write_doc(corpus, f"first{TITLE}.txt", "A response about allotments.")
     stop = threading.Event()
-    thread = threading.Thread(target=watch_and_index, args=([corpus], tmp_path / "index", RunOptions(jobs=1)),
-                              kwargs={"debounce": 0.3, "stop": stop,  # printed as `foi index --watch` does
-                                      "on_event": lambda *event: print(watch_line(*event)),
-                                      "on_run": lambda summary: print("watching")})
+    thread = threading.Thread(
+        target=watch_and_index,
+        args=([corpus], tmp_path / "index", RunOptions(jobs=1)),
+        kwargs={
+            "debounce": 0.3,
+            "stop": stop,  # printed as `foi index --watch` does
+            "on_event": lambda *event: print(watch_line(*event)),
+            "on_run": lambda summary: print("watching"),
+        },
+    )
     thread.start()
     try:
         deadline = time.monotonic() + 60

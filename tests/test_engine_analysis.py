@@ -1,6 +1,7 @@
 """The shared analysis (indexer/engines/analysis.py) is written out without Whoosh's
 analysis package; these tests hold it to Whoosh's analyzers, token for token, so the two
 engines keep indexing and querying the same terms."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,12 +17,17 @@ WHOOSH_TEXT = wa.StemmingAnalyzer(minsize=2, cachesize=50_000)
 WHOOSH_NAME = wa.StandardAnalyzer(minsize=1)
 
 SAMPLES = [
-    "", "   ", "The Metropolitan Police Service's databases were copied.",
+    "",
+    "   ",
+    "The Metropolitan Police Service's databases were copied.",
     "Section 40(2) and s.43(2); FOI-2024/0001 refused under s40(3A)(a)",
     "e.g. U.S. policy v1.2.3 … naïve café ÉCOLE straße İstanbul",
-    "a b c I x to be or not to be tbd us we yet", "happy happiness copying copies running",
-    "wild*card te*st ** *", "__init__ foo_bar 2023-04-01 12:30 £1,000.50",
-    "Ⅻ ½ ² ٣٤ 中文字符 日本語", "tab\tseparated\nnew\r\nline",
+    "a b c I x to be or not to be tbd us we yet",
+    "happy happiness copying copies running",
+    "wild*card te*st ** *",
+    "__init__ foo_bar 2023-04-01 12:30 £1,000.50",
+    "Ⅻ ½ ² ٣٤ 中文字符 日本語",
+    "tab\tseparated\nnew\r\nline",
 ]
 # letters, digits, punctuation, spaces and some non-ASCII, so tokens, dots, stars and
 # unicode lower-casing are all exercised

@@ -3,6 +3,7 @@
 A generated corpus of 200 responses, indexed once per engine; 40 fixed queries covering every
 form of the query language and every filter; for each, the set of matching doc_ids, the
 count and the facet counts must be equal."""
+
 from __future__ import annotations
 
 import pytest

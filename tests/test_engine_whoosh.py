@@ -1,5 +1,6 @@
 """The Whoosh engine's own speed tricks, checked against Whoosh itself: common-gram phrases,
 single-pass analysis in workers, the tail-merge policy, one searcher reused."""
+
 from __future__ import annotations
 
 from indexer.search import SearchService
@@ -21,11 +22,23 @@ def test_searcher_is_reused_until_the_index_changes(tmp_path):
     service.close()
 
 
-PHRASES = ['"internal review"', '"information commissioner"', '"freedom of information act"',
-           '"right to ask for an internal review"', '"we do not hold"', '"public interest"',
-           '"section 40"', '"data protection"', '"prevent database"', '"does not exist anywhere"',
-           'title:"stop and search"', '"internal review" AND "public interest"',
-           '"open government licence"', '"information commissioner\'s office"', '"information commissioner office"']
+PHRASES = [
+    '"internal review"',
+    '"information commissioner"',
+    '"freedom of information act"',
+    '"right to ask for an internal review"',
+    '"we do not hold"',
+    '"public interest"',
+    '"section 40"',
+    '"data protection"',
+    '"prevent database"',
+    '"does not exist anywhere"',
+    'title:"stop and search"',
+    '"internal review" AND "public interest"',
+    '"open government licence"',
+    '"information commissioner\'s office"',
+    '"information commissioner office"',
+]
 
 
 def test_phrase_acceleration_returns_exactly_the_same_documents(generated_indexes):
@@ -42,8 +55,12 @@ def test_phrase_acceleration_returns_exactly_the_same_documents(generated_indexe
         for tree in (parse(phrase).tree, wide):
             plain = Compiler(searcher.reader(), accelerate=False).compile(tree)
             fast = Compiler(searcher.reader()).compile(tree)
-            if phrase in ('"internal review"', '"information commissioner"', '"public interest"',
-                          '"open government licence"'):
+            if phrase in (
+                '"internal review"',
+                '"information commissioner"',
+                '"public interest"',
+                '"open government licence"',
+            ):
                 assert " bigrams:" in f" {fast}", fast  # boilerplate phrases become common-gram lookups
                 if tree is wide and "boilerplate:" in str(plain):
                     assert "boilerplate_bigrams:" in str(fast), fast
@@ -116,9 +133,12 @@ def test_facet_counts_equal_whoosh_own_grouping(generated_indexes):
 
     engine = SearchService(generated_indexes("whoosh")).engine
     searcher = engine.searcher()
-    spec = {"authority": sorting.FieldFacet("authority"), "year": sorting.FieldFacet("year"),
-            "exemptions": sorting.FieldFacet("exemptions", allow_overlap=True),
-            "outcome": sorting.FieldFacet("outcome")}
+    spec = {
+        "authority": sorting.FieldFacet("authority"),
+        "year": sorting.FieldFacet("year"),
+        "exemptions": sorting.FieldFacet("exemptions", allow_overlap=True),
+        "outcome": sorting.FieldFacet("outcome"),
+    }
     checked = 0
     for text, filters in [("information", None), ("police", "outcome:refused"), ("*", None)]:
         node = None if text == "*" else parse(text).tree
@@ -133,4 +153,6 @@ def test_facet_counts_equal_whoosh_own_grouping(generated_indexes):
             checked += len(want)
     assert checked > 20
     results = engine.search(parse("information").tree, facets=True)
-    assert results.total == len(searcher.search(engine._compile(searcher, parse("information").tree, None)[0], limit=None))
+    assert results.total == len(
+        searcher.search(engine._compile(searcher, parse("information").tree, None)[0], limit=None)
+    )

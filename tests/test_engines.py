@@ -1,6 +1,7 @@
 """The engine seam: only indexer/engines/ imports an engine; the index records its engine and
 every command detects it; a missing or damaged index says so; browsing by filter; dates
 with their source. Runs on every engine through the `engine` fixture."""
+
 from __future__ import annotations
 
 import ast
@@ -30,8 +31,12 @@ def imported_modules(path: Path) -> set[str]:
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module.split(".")[0])
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
-                "import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             names.add(str(node.args[0].value).split(".")[0])
     return names
 
@@ -58,12 +63,31 @@ def dated(tmp_path_factory, engine):
     """Documents dated by response, by request only, and not at all."""
     root = tmp_path_factory.mktemp("dated")
     docs = root / "docs"
-    write_doc(docs, "response.txt", "Gritting routes for the winter were agreed by the council.",
-              date="2021-02-01", request_date="2021-01-05", outcome="disclosed", authority="Leeds City Council")
-    write_doc(docs, "request.txt", "Gritting salt stocks are held at the depot.",
-              request_date="2019-03-04", outcome="refused", authority="Leeds City Council")
-    write_doc(docs, "old.txt", "Gritting lorries were bought in the last decade.",
-              date="2018-07-07", outcome="refused", authority="Home Office")
+    write_doc(
+        docs,
+        "response.txt",
+        "Gritting routes for the winter were agreed by the council.",
+        date="2021-02-01",
+        request_date="2021-01-05",
+        outcome="disclosed",
+        authority="Leeds City Council",
+    )
+    write_doc(
+        docs,
+        "request.txt",
+        "Gritting salt stocks are held at the depot.",
+        request_date="2019-03-04",
+        outcome="refused",
+        authority="Leeds City Council",
+    )
+    write_doc(
+        docs,
+        "old.txt",
+        "Gritting lorries were bought in the last decade.",
+        date="2018-07-07",
+        outcome="refused",
+        authority="Home Office",
+    )
     write_doc(docs, "none.txt", "Gritting is outsourced.", outcome="refused", authority="Home Office")
     write_pdf(docs / "scan.pdf", ["Cover", "Gritting on page two"])
     index = root / "index"
@@ -79,8 +103,12 @@ def test_each_hit_says_which_date_it_carries(dated):
     service = SearchService(dated)
     hits = {h.doc_id.split("/")[-1]: h for h in service.search("gritting", limit=10).hits}
     assert {name: h.date_source for name, h in hits.items()} == {
-        "response.txt": "response", "request.txt": "request", "old.txt": "response", "none.txt": None,
-        "scan.pdf": None}
+        "response.txt": "response",
+        "request.txt": "request",
+        "old.txt": "response",
+        "none.txt": None,
+        "scan.pdf": None,
+    }
     assert hits["request.txt"].date is None and hits["request.txt"].request_date == "2019-03-04"
     assert all(h.parent is None for h in hits.values())
     assert hits["response.txt"].to_dict()["date_source"] == "response"
@@ -106,7 +134,10 @@ def test_filters_without_a_query_list_every_match_newest_first(dated):
     out = invoke("search", "--outcome", "refused", "--json", "--index", dated)
     assert out.exit_code == 0, out.output
     assert [json.loads(line)["doc_id"] for line in out.output.splitlines()] == [
-        "docs/request.txt", "docs/old.txt", "docs/none.txt"]
+        "docs/request.txt",
+        "docs/old.txt",
+        "docs/none.txt",
+    ]
     assert invoke("search", "--index", dated).exit_code == 2  # neither a query nor a filter
 
 
@@ -137,14 +168,25 @@ def test_the_index_records_its_engine_and_other_engines_need_rebuild(tmp_path, e
     other = next(n for n in ["whoosh", "tantivy"] if n != engine)
     r = invoke("index", tmp_path / "docs", "--index", tmp_path / "ix", "--engine", other)
     assert r.exit_code == 2
-    assert r.output.strip() == (f"foi: the index in {tmp_path / 'ix'} uses the {engine} engine; "
-                                f"add --rebuild to rebuild it with {other}")
+    assert r.output.strip() == (
+        f"foi: the index in {tmp_path / 'ix'} uses the {engine} engine; add --rebuild to rebuild it with {other}"
+    )
     if other in engine_names():
         from tests.conftest import available_engines
 
         if other in available_engines():
-            r = invoke("index", tmp_path / "docs", "--index", tmp_path / "ix", "--engine", other, "--rebuild",
-                       "--json", "--jobs", "1")
+            r = invoke(
+                "index",
+                tmp_path / "docs",
+                "--index",
+                tmp_path / "ix",
+                "--engine",
+                other,
+                "--rebuild",
+                "--json",
+                "--jobs",
+                "1",
+            )
             assert r.exit_code == 0, r.output
             assert recorded_engine(tmp_path / "ix") == other
             assert json.loads(invoke("status", "--json", "--index", tmp_path / "ix").output)["engine"] == other
@@ -166,8 +208,16 @@ TOC = {"whoosh": "_foi_*.toc", "tantivy": "**/meta.json"}
 
 def _segment_files(index: Path) -> list[Path]:
     own = {"foi-index.json", "foi-state.json", "foi-writer.lock"}
-    files = [p for p in index.rglob("*") if p.is_file() and p.name not in own and not p.name.startswith(".")
-             and "ocr-cache" not in p.parts and not p.match(TOC["tantivy"]) and not p.match(TOC["whoosh"])]
+    files = [
+        p
+        for p in index.rglob("*")
+        if p.is_file()
+        and p.name not in own
+        and not p.name.startswith(".")
+        and "ocr-cache" not in p.parts
+        and not p.match(TOC["tantivy"])
+        and not p.match(TOC["whoosh"])
+    ]
     return sorted(files, key=lambda p: p.stat().st_size, reverse=True)
 
 
@@ -193,7 +243,8 @@ def test_a_damaged_index_says_so_and_rebuild_recovers(tmp_path, engine, damage):
         r = invoke(*args, "--index", index)
         assert r.exit_code == 1, (args, r.output)
         assert r.output.startswith(f"foi: index at {index} is damaged (") and r.output.rstrip().endswith(
-            "run `foi index --rebuild`"), (args, r.output)
+            "run `foi index --rebuild`"
+        ), (args, r.output)
         assert r.output.count("\n") == 1
     r = invoke("index", docs, "--index", index, "--rebuild", "--json", "--jobs", "1")
     assert r.exit_code == 0, r.output

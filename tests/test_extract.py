@@ -1,4 +1,5 @@
 """Extraction: every supported encoding, markdown cleanup, PDF pages and tables, type by content."""
+
 from __future__ import annotations
 
 import codecs
@@ -85,7 +86,10 @@ def test_two_column_pdf_reads_column_by_column(tmp_path):
 
     path = tmp_path / "two.pdf"
     width, height = A4
-    frames = [Frame(40, 40, width / 2 - 50, height - 80, id="left"), Frame(width / 2 + 10, 40, width / 2 - 50, height - 80, id="right")]
+    frames = [
+        Frame(40, 40, width / 2 - 50, height - 80, id="left"),
+        Frame(width / 2 + 10, 40, width / 2 - 50, height - 80, id="right"),
+    ]
     doc = BaseDocTemplate(str(path), pagesize=A4, invariant=1)
     doc.addPageTemplates([PageTemplate(frames=frames)])
     style = getSampleStyleSheet()["BodyText"]

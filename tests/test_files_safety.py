@@ -3,6 +3,7 @@ names at the file system's limit, huge or deeply nested sidecars, deleted sideca
 
 Most are real `foi` runs in a subprocess (exit codes and messages as a user sees them).
 """
+
 from __future__ import annotations
 
 import json
@@ -110,8 +111,17 @@ def test_links_out_of_the_folder_are_reported_and_not_followed(linked_tree):
 
 def test_follow_links_follows_into_other_roots_given_but_never_outside(linked_tree):
     index = linked_tree / "index"
-    summary = foi_json("index", linked_tree / "corpus", linked_tree / "other", "--follow-links",
-                       "--index", index, "--json", "--jobs", "1")
+    summary = foi_json(
+        "index",
+        linked_tree / "corpus",
+        linked_tree / "other",
+        "--follow-links",
+        "--index",
+        index,
+        "--json",
+        "--jobs",
+        "1",
+    )
     assert failures_by_reason(summary)["outside_root"] == {"corpus/shadow.txt", "corpus/everything"}
     assert ids(index, "wheelie") == ["corpus/otherlink/bins.txt"]  # reached first through the link
     assert ids(index, "zebrafishhash") == []

@@ -1,5 +1,6 @@
 """Zip archives: every member a child document (recursively, to a depth limit), zip bombs
 and path traversal refused, a failing member costing only itself."""
+
 from __future__ import annotations
 
 import io
@@ -26,8 +27,14 @@ def reasons(doc) -> dict[str, str | None]:
 
 
 def test_members_are_children_in_their_own_formats(pdf_bytes):
-    data = zip_bytes({"letters/reply.pdf": pdf_bytes, "figures.xlsx": xlsx_bytes({"S": [["badgers", 12]]}),
-                      "notes.txt": b"a note about setts", "empty-folder/": b""})
+    data = zip_bytes(
+        {
+            "letters/reply.pdf": pdf_bytes,
+            "figures.xlsx": xlsx_bytes({"S": [["badgers", 12]]}),
+            "notes.txt": b"a note about setts",
+            "empty-folder/": b"",
+        }
+    )
     doc = extract_bytes(data, "bundle.zip")
     assert doc.kind == "archive"
     assert doc.text.splitlines() == ["Archive of 3 files", "letters/reply.pdf", "figures.xlsx", "notes.txt"]
@@ -85,8 +92,14 @@ def test_total_unpacked_size_is_limited_over_all_members():
 
 def test_member_names_never_leave_the_archive(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    data = zip_bytes({"../../evil.txt": b"escape attempt words", "/etc/passwd.txt": b"root words",
-                      "C:\\Windows\\win.txt": b"drive words", "a/./b/../c.txt": b"dotted words"})
+    data = zip_bytes(
+        {
+            "../../evil.txt": b"escape attempt words",
+            "/etc/passwd.txt": b"root words",
+            "C:\\Windows\\win.txt": b"drive words",
+            "a/./b/../c.txt": b"dotted words",
+        }
+    )
     doc = extract_bytes(data, "traversal.zip")
     assert [c.path for c in doc.children] == ["evil.txt", "etc/passwd.txt", "Windows/win.txt", "a/c.txt"]
     assert all(c.document is not None for c in doc.children)
@@ -112,8 +125,9 @@ def mark_encrypted(data: bytes, name: str) -> bytes:
 
 
 def test_a_failing_member_costs_only_itself():
-    data = zip_bytes({"good.txt": b"good words", "broken.pdf": b"%PDF-1.4 garbage", "empty.txt": b"",
-                      "locked.txt": b"secret words"})
+    data = zip_bytes(
+        {"good.txt": b"good words", "broken.pdf": b"%PDF-1.4 garbage", "empty.txt": b"", "locked.txt": b"secret words"}
+    )
     doc = extract_bytes(mark_encrypted(data, "locked.txt"), "mixed.zip")
     assert reasons(doc) == {"good.txt": None, "broken.pdf": "corrupt", "empty.txt": "empty", "locked.txt": "encrypted"}
     assert "good words" in doc.children[0].document.text
@@ -130,10 +144,13 @@ def test_duplicate_member_names_get_distinct_paths():
     assert [c.path for c in doc.children] == ["reply.txt", "reply-2.txt"]
 
 
-@pytest.mark.parametrize("data, reason", [
-    (lambda: zip_bytes({"a.bin": random.Random(1).randbytes(5000)})[:2000], "corrupt"),
-    (lambda: b"PK\x05\x06" + b"\0" * 18, "empty"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (lambda: zip_bytes({"a.bin": random.Random(1).randbytes(5000)})[:2000], "corrupt"),
+        (lambda: b"PK\x05\x06" + b"\0" * 18, "empty"),
+    ],
+)
 def test_bad_archives_get_their_reason(data, reason):
     with pytest.raises(ExtractionError) as err:
         extract_bytes(data(), "bad.zip")
@@ -172,8 +189,15 @@ def test_a_bad_member_is_reported_and_its_archive_indexed(tmp_path, engine):
 
     folder = tmp_path / "corpus"
     folder.mkdir()
-    (folder / "bundle.zip").write_bytes(zip_bytes({"good.txt": b"good member about herons", "bad.pdf": b"%PDF-1.4 junk",
-                                                    "../up.txt": b"traversing member about egrets"}))
+    (folder / "bundle.zip").write_bytes(
+        zip_bytes(
+            {
+                "good.txt": b"good member about herons",
+                "bad.pdf": b"%PDF-1.4 junk",
+                "../up.txt": b"traversing member about egrets",
+            }
+        )
+    )
     index = tmp_path / "index"
     proc = run_foi("index", str(folder), "--index", str(index), "--json", "--jobs", "1")
     assert proc.returncode == 0, proc.stderr

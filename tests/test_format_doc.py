@@ -1,5 +1,6 @@
 """Word 97-2003 (.doc) through antiword: the real Barnsley letter, tables as rows, and a
 clear `unsupported` with a hint when antiword is not installed."""
+
 from __future__ import annotations
 
 import json
@@ -52,10 +53,13 @@ def test_antiword_tables_become_tab_separated_rows():
     assert out.splitlines() == ["Dave Rowe\tMy Ref:\tFOIA1266", "", "Dear Dave,"]
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "corrupt"),
-    (b"plain words saved with a .doc name", "corrupt"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "corrupt"),
+        (b"plain words saved with a .doc name", "corrupt"),
+    ],
+)
 def test_bad_doc_files_get_their_reason(data, reason):
     with pytest.raises(ExtractionError) as err:
         extract_bytes(data, "letter.doc")

@@ -1,5 +1,6 @@
 """Word 2007+ (.docx): paragraphs, tables as rows, headers/footers, comments and tracked
 changes; a Word response letter gets the same FOI metadata as a PDF letter."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,9 +16,14 @@ REAL = SHARED / "corpus-real" / "formats"
 
 @pytest.fixture(scope="module")
 def full_docx() -> bytes:
-    return docx_bytes(["Opening paragraph about kestrels."], table=[["Year", "Nests"], ["2023", "17"]],
-                      header="Letterhead of Moorland Council", footer="Footer words quillpen",
-                      comment=("Alice Reviewer", "check the nest figure"), tracked=("thirteen", "seventeen"))
+    return docx_bytes(
+        ["Opening paragraph about kestrels."],
+        table=[["Year", "Nests"], ["2023", "17"]],
+        header="Letterhead of Moorland Council",
+        footer="Footer words quillpen",
+        comment=("Alice Reviewer", "check the nest figure"),
+        tracked=("thirteen", "seventeen"),
+    )
 
 
 def test_paragraphs_table_rows_header_footer(full_docx):
@@ -39,8 +45,10 @@ def test_word_letter_gets_the_metadata_of_a_pdf_letter():
     meta = extract_metadata(extract_bytes(docx_bytes(LETTER), "letter.docx").text)
     got = {k: getattr(meta, k) for k in LETTER_META}
     assert got == LETTER_META
-    assert [q.question for q in meta.qa] == ["How many drones does the force operate?",
-                                             "What was spent on drone training in 2023?"]
+    assert [q.question for q in meta.qa] == [
+        "How many drones does the force operate?",
+        "What was spent on drone training in 2023?",
+    ]
     assert meta.qa[0].answer == "The force operates 12 drones."
 
 
@@ -64,12 +72,15 @@ def test_content_wins_over_the_name():
     assert extract_bytes(docx_bytes(["Renamed letter about otters"]), "scan.pdf").kind == "docx"
 
 
-@pytest.mark.parametrize("make, reason", [
-    (lambda: encrypt_office(docx_bytes(["locked words"])), "encrypted"),
-    (lambda: docx_bytes([]), "empty"),
-    (lambda: docx_bytes(["cut short " * 2000])[:3000], "corrupt"),
-    (lambda: b"this is not a word document at all", "corrupt"),
-])
+@pytest.mark.parametrize(
+    "make, reason",
+    [
+        (lambda: encrypt_office(docx_bytes(["locked words"])), "encrypted"),
+        (lambda: docx_bytes([]), "empty"),
+        (lambda: docx_bytes(["cut short " * 2000])[:3000], "corrupt"),
+        (lambda: b"this is not a word document at all", "corrupt"),
+    ],
+)
 def test_bad_word_files_get_their_reason(make, reason):
     with pytest.raises(ExtractionError) as err:
         extract_bytes(make(), "bad.docx")

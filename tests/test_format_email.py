@@ -1,5 +1,6 @@
 """Emails (.eml, Outlook .msg): headers as metadata, the body as text, every attachment a
 child document (an attached email's attachments its grandchildren)."""
+
 from __future__ import annotations
 
 from email.message import EmailMessage
@@ -16,8 +17,11 @@ from tests.office_fixtures import LETTER, docx_bytes, xlsx_bytes, zip_bytes
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
-def message(body: str | None = "Dear requester, please find attached our reply.", html: str | None = None,
-            date: str = "Thu, 14 Mar 2024 10:00:00 +0000") -> EmailMessage:
+def message(
+    body: str | None = "Dear requester, please find attached our reply.",
+    html: str | None = None,
+    date: str = "Thu, 14 Mar 2024 10:00:00 +0000",
+) -> EmailMessage:
     m = EmailMessage()
     m["From"] = "FOI Team <foi@southyorks.police.uk>"
     m["To"] = "requester@example.org"
@@ -40,16 +44,24 @@ def bundle_eml(tmp_path_factory) -> bytes:
     pdf = write_pdf(tmp_path_factory.mktemp("pdf") / "a.pdf", ["Annex about badger culls"]).read_bytes()
     m = message()
     m.add_attachment(docx_bytes(LETTER), *DOCX_TYPE, filename="reply.docx")
-    m.add_attachment(zip_bytes({"annex/cull.pdf": pdf, "figures.xlsx": xlsx_bytes({"S": [["badgers", 12]]})}),
-                     "application", "zip", filename="bundle.zip")
+    m.add_attachment(
+        zip_bytes({"annex/cull.pdf": pdf, "figures.xlsx": xlsx_bytes({"S": [["badgers", 12]]})}),
+        "application",
+        "zip",
+        filename="bundle.zip",
+    )
     return m.as_bytes()
 
 
 def test_headers_body_and_attachments(bundle_eml):
     doc = extract_bytes(bundle_eml, "reply.eml")
     assert doc.kind == "email" and doc.title == "Your FOI request 2024-0815"
-    assert doc.headers == {"from": "FOI Team <foi@southyorks.police.uk>", "to": "requester@example.org",
-                           "date": "2024-03-14", "subject": "Your FOI request 2024-0815"}
+    assert doc.headers == {
+        "from": "FOI Team <foi@southyorks.police.uk>",
+        "to": "requester@example.org",
+        "date": "2024-03-14",
+        "subject": "Your FOI request 2024-0815",
+    }
     assert doc.text.splitlines()[0] == "From: FOI Team <foi@southyorks.police.uk>"
     assert "please find attached our reply" in doc.text
     assert "badger" not in doc.text  # attachments are their own documents
@@ -69,8 +81,9 @@ def test_an_eml_with_a_docx_and_a_zip_is_five_documents_with_their_parents(bundl
 def test_html_only_body_and_attached_email_with_its_own_attachment():
     inner = message(body="Forwarded original request about kestrels.")
     inner.add_attachment(b"an attached note about falcons", "text", "plain", filename="note.txt")
-    outer = message(body=None, html="<html><body><p>See the <b>forwarded</b> message.</p>"
-                                     "<script>track()</script></body></html>")
+    outer = message(
+        body=None, html="<html><body><p>See the <b>forwarded</b> message.</p><script>track()</script></body></html>"
+    )
     outer.add_attachment(inner)
     doc = extract_bytes(outer.as_bytes(), "fwd.eml")
     assert "See the forwarded message." in doc.text and "track" not in doc.text
@@ -92,8 +105,10 @@ def test_inline_images_of_an_html_body_are_not_documents():
 def test_a_letter_starting_with_from_is_text_but_an_eml_is_always_email():
     letter = b"From: Jane Smith\nTo: The Council\n\nDear Sir, I write about potholes.\n"
     assert not looks_like_email(letter)
-    pasted = (b"From: FOI Team <foi@leeds.gov.uk>\nSent: Friday, June 29, 2018 12:25 PM\nTo: Callum Green\n"
-              b"Subject: FOI Request Number: 2018-4174\n\nDear Callum,\n")
+    pasted = (
+        b"From: FOI Team <foi@leeds.gov.uk>\nSent: Friday, June 29, 2018 12:25 PM\nTo: Callum Green\n"
+        b"Subject: FOI Request Number: 2018-4174\n\nDear Callum,\n"
+    )
     assert extract_bytes(pasted, "reply.txt").text.startswith("From: FOI Team <foi@leeds.gov.uk>\nSent: Friday")
     assert extract_bytes(letter, "letter.txt").kind == "text"
     assert extract_bytes(letter, "letter.eml").kind == "email"
@@ -112,10 +127,16 @@ def test_outlook_message_fields_map_to_the_document():
     from datetime import datetime, timezone
 
     fake = SimpleNamespace(
-        sender="Records Office <records@leeds.gov.uk>", to="me@example.org", cc=None,
-        date=datetime(2023, 5, 2, 9, 30, tzinfo=timezone.utc), subject="FOI 4471 response", body="Our answer follows.",
+        sender="Records Office <records@leeds.gov.uk>",
+        to="me@example.org",
+        cc=None,
+        date=datetime(2023, 5, 2, 9, 30, tzinfo=timezone.utc),
+        subject="FOI 4471 response",
+        body="Our answer follows.",
         htmlBody=None,
-        attachments=[SimpleNamespace(longFilename="answer.csv", shortFilename="ANSWER~1.CSV", data=b"ward,trees\nx,3\n")],
+        attachments=[
+            SimpleNamespace(longFilename="answer.csv", shortFilename="ANSWER~1.CSV", data=b"ward,trees\nx,3\n")
+        ],
     )
     doc = from_msg(fake, ExtractOptions())
     assert doc.headers["date"] == "2023-05-02" and doc.title == "FOI 4471 response"

@@ -1,4 +1,5 @@
 """Web pages (.html/.htm): visible text only, tables as rows, the <title> kept."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,13 @@ from indexer.search import Filters, SearchService
 from tests.conftest import build_index
 from tests.office_fixtures import html_bytes
 
-PAGE = html_bytes("Disclosure log entry 4412", ["Response about library opening hours."],
-                  table=[["Library", "Hours"], ["Central", "45"]], hidden="invisible pangolin", script="tracking-token")
+PAGE = html_bytes(
+    "Disclosure log entry 4412",
+    ["Response about library opening hours."],
+    table=[["Library", "Hours"], ["Central", "45"]],
+    hidden="invisible pangolin",
+    script="tracking-token",
+)
 
 
 def test_visible_text_title_and_rows():

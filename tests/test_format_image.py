@@ -1,5 +1,6 @@
 """Images (.png/.jpg/.tif/.gif/.bmp): text through the OCR engine and its cache; a multi-page
 TIFF is one page per frame. Skipped without Tesseract (`make ocr-engine`)."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,10 @@ from tests.office_fixtures import image_bytes, scan_image
 
 needs_tesseract = pytest.mark.skipif(not ocr.available(), reason="Tesseract is not installed (`make ocr-engine`)")
 
-FIRST = ["The council received fourteen complaints about the reservoir fence.",
-         "Repairs to the boundary were completed in August."]
+FIRST = [
+    "The council received fourteen complaints about the reservoir fence.",
+    "Repairs to the boundary were completed in August.",
+]
 SECOND = ["Inspection records for the embankment are disclosed with this letter."]
 
 

@@ -1,4 +1,5 @@
 """OpenDocument text (.odt): headings, paragraphs and tables as rows, searchable by kind."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,12 @@ from tests.office_fixtures import LETTER, LETTER_META, odt_bytes
 
 
 def test_heading_paragraphs_and_table_rows():
-    doc = extract_bytes(odt_bytes(["Reply about the wombat survey."], table=[["Site", "Count"], ["Heath", "9"]],
-                                  heading="Survey response"), "reply.odt")
+    doc = extract_bytes(
+        odt_bytes(
+            ["Reply about the wombat survey."], table=[["Site", "Count"], ["Heath", "9"]], heading="Survey response"
+        ),
+        "reply.odt",
+    )
     assert doc.kind == "odt"
     assert doc.text.splitlines() == ["Survey response", "Reply about the wombat survey.", "Site\tCount", "Heath\t9"]
 
@@ -31,11 +36,14 @@ def test_indexed_odt_is_found(tmp_path):
     assert [h.doc_id for h in hits] == ["docs/reply.odt"]
 
 
-@pytest.mark.parametrize("make, reason", [
-    (lambda: odt_bytes([]), "empty"),
-    (lambda: odt_bytes(["words " * 3000])[:1500], "corrupt"),
-    (lambda: _encrypted_odt(), "encrypted"),
-])
+@pytest.mark.parametrize(
+    "make, reason",
+    [
+        (lambda: odt_bytes([]), "empty"),
+        (lambda: odt_bytes(["words " * 3000])[:1500], "corrupt"),
+        (lambda: _encrypted_odt(), "encrypted"),
+    ],
+)
 def test_bad_odt_files_get_their_reason(make, reason):
     with pytest.raises(ExtractionError) as err:
         extract_bytes(make(), "bad.odt")
@@ -51,8 +59,10 @@ def _encrypted_odt() -> bytes:
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED)
         z.writestr("content.xml", b"\x8f\x12 encrypted bytes \x00\xff")
-        z.writestr("META-INF/manifest.xml",
-                   '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-                   '<manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data '
-                   'manifest:checksum-type="SHA1/1K"/></manifest:file-entry></manifest:manifest>')
+        z.writestr(
+            "META-INF/manifest.xml",
+            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+            '<manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data '
+            'manifest:checksum-type="SHA1/1K"/></manifest:file-entry></manifest:manifest>',
+        )
     return buf.getvalue()

@@ -1,5 +1,6 @@
 """Rich Text Format (.rtf): paragraphs, escaped characters, tables as rows; a .doc that is
 really RTF is read as RTF."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,9 @@ from tests.office_fixtures import LETTER, LETTER_META, rtf_bytes
 
 
 def test_paragraphs_escapes_and_table_rows():
-    doc = extract_bytes(rtf_bytes(["Café fee of £12 {braces}", "Second paragraph"], table=[["Year", "Fee"], ["2022", "12"]]),
-                        "r.rtf")
+    doc = extract_bytes(
+        rtf_bytes(["Café fee of £12 {braces}", "Second paragraph"], table=[["Year", "Fee"], ["2022", "12"]]), "r.rtf"
+    )
     assert doc.kind == "rtf"
     lines = [line.strip() for line in doc.text.splitlines()]
     assert lines[:2] == ["Café fee of £12 {braces}", "Second paragraph"]

@@ -1,5 +1,6 @@
 """Spreadsheets (.xlsx/.xls/.ods/.csv): every sheet a page named after it, hidden sheets
 included and marked, rows as tab-separated lines; the real released returns read right."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,10 +44,12 @@ def test_rows_are_tab_separated_lines_with_values_as_written(workbook):
 
 
 def test_ods_and_csv():
-    ods = extract_bytes(ods_bytes({"Figures": [["Ward", "Trees"], ["Hillsborough", "340"]], "Notes": [["felled"]]}), "t.ods")
+    ods = extract_bytes(
+        ods_bytes({"Figures": [["Ward", "Trees"], ["Hillsborough", "340"]], "Notes": [["felled"]]}), "t.ods"
+    )
     assert [p.name for p in ods.pages] == ["Figures", "Notes"]
     assert "Hillsborough\t340" in ods.pages[0].text.splitlines()
-    csv = extract_bytes("Ward;Trees\nHillsborough;340\n\"Nether Edge; west\";12\n".encode(), "t.csv")
+    csv = extract_bytes('Ward;Trees\nHillsborough;340\n"Nether Edge; west";12\n'.encode(), "t.csv")
     assert csv.kind == "sheet"
     assert csv.text.splitlines() == ["Ward\tTrees", "Hillsborough\t340", "Nether Edge; west\t12"]
 
@@ -63,12 +66,15 @@ def test_indexed_sheet_is_searchable_by_cell_and_kind(tmp_path, workbook):
     assert service.document("docs/returns.xlsx").metadata["pages"] == 3
 
 
-@pytest.mark.parametrize("make, name, reason", [
-    (lambda: encrypt_office(xlsx_bytes({"S": [["locked"]]})), "x.xlsx", "encrypted"),
-    (lambda: xlsx_bytes({"Empty": []}), "x.xlsx", "empty"),
-    (lambda: xlsx_bytes({"S": [["cut"] * 50] * 200})[:2000], "x.xlsx", "corrupt"),
-    (lambda: b"", "x.csv", "empty"),
-])
+@pytest.mark.parametrize(
+    "make, name, reason",
+    [
+        (lambda: encrypt_office(xlsx_bytes({"S": [["locked"]]})), "x.xlsx", "encrypted"),
+        (lambda: xlsx_bytes({"Empty": []}), "x.xlsx", "empty"),
+        (lambda: xlsx_bytes({"S": [["cut"] * 50] * 200})[:2000], "x.xlsx", "corrupt"),
+        (lambda: b"", "x.csv", "empty"),
+    ],
+)
 def test_bad_workbooks_get_their_reason(make, name, reason):
     with pytest.raises(ExtractionError) as err:
         extract_bytes(make(), name)

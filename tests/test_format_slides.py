@@ -1,4 +1,5 @@
 """PowerPoint (.pptx): one page per slide, speaker notes included, tables as rows."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,10 @@ from indexer.search import Filters, SearchService
 from tests.conftest import build_index
 from tests.office_fixtures import encrypt_office, pptx_bytes
 
-DECK = [("Budget briefing", "Capital spend on gritters", "Say the figure is provisional"),
-        ("Outcomes", "Fewer pothole claims", None)]
+DECK = [
+    ("Budget briefing", "Capital spend on gritters", "Say the figure is provisional"),
+    ("Outcomes", "Fewer pothole claims", None),
+]
 
 
 def test_one_page_per_slide_with_notes_and_tables():
@@ -36,10 +39,13 @@ def test_indexed_slides_are_found_by_their_notes(tmp_path):
     assert [h.page for h in service.search("pothole claims").hits] == [2]
 
 
-@pytest.mark.parametrize("make, reason", [
-    (lambda: encrypt_office(pptx_bytes(DECK)), "encrypted"),
-    (lambda: pptx_bytes(DECK)[:4000], "corrupt"),
-])
+@pytest.mark.parametrize(
+    "make, reason",
+    [
+        (lambda: encrypt_office(pptx_bytes(DECK)), "encrypted"),
+        (lambda: pptx_bytes(DECK)[:4000], "corrupt"),
+    ],
+)
 def test_bad_decks_get_their_reason(make, reason):
     with pytest.raises(ExtractionError) as err:
         extract_bytes(make(), "bad.pptx")

@@ -5,6 +5,7 @@ hundred documents, labels that match the files, PDFs that open with the
 stated page count and ruled tables that pdfplumber finds, and a committed
 sample corpus that regenerates byte for byte.
 """
+
 from __future__ import annotations
 
 import collections
@@ -37,8 +38,12 @@ SEED_SHA256 = "f89f1843261b6e59071d65b20c531e35a8be236286f6eb569bd9ea016083273a"
 DOCS = 200
 # What each reference style looks like once written (see make_reference).
 REF_PATTERNS = {
-    "refno": r"\d{8}", "foi_year": r"FOI \d{4}/\d{4}", "our_ref": r"FOI-\d{1,3}-\d\d",
-    "request_id": r"\d{6}", "slashed": r"FOI/\d{4}/\d{5}", "cas": r"CAS-\d{5}-[A-Z]{5}",
+    "refno": r"\d{8}",
+    "foi_year": r"FOI \d{4}/\d{4}",
+    "our_ref": r"FOI-\d{1,3}-\d\d",
+    "request_id": r"\d{6}",
+    "slashed": r"FOI/\d{4}/\d{5}",
+    "cas": r"CAS-\d{5}-[A-Z]{5}",
     "request_no": r"\d{4}-\d{4}",
 }
 
@@ -66,6 +71,7 @@ def doc_text(path: Path, label: dict) -> str:
 
 
 # --- determinism ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", ["text", "pdf"])
 def test_same_seed_same_bytes(kind):
@@ -101,6 +107,7 @@ def test_document_does_not_depend_on_corpus_size(corpus):
 
 
 # --- variety ------------------------------------------------------------------------
+
 
 def test_variety_over_200_documents(corpus):
     _, labels = corpus
@@ -144,6 +151,7 @@ def test_average_length_about_1000_words(corpus):
 
 # --- labels match files -------------------------------------------------------------
 
+
 def test_labels_jsonl_matches_files(corpus):
     out, labels = corpus
     rows = [json.loads(line) for line in (out / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -175,13 +183,13 @@ def test_exemption_wordings_normalise_to_their_code():
     """Every written form of an exemption names exactly the labelled code."""
     for code, ex in V.EXEMPTIONS.items():
         for wording in ex["wordings"]:
-            m = re.search(r"(?:section|s\.?|regulation|reg\.?|EIR regulation)\s*(\d+)\s*((?:\(\w+\))*)",
-                          wording, re.I)
+            m = re.search(r"(?:section|s\.?|regulation|reg\.?|EIR regulation)\s*(\d+)\s*((?:\(\w+\))*)", wording, re.I)
             prefix = "eir" if code.startswith("eir") else "s"
             assert f"{prefix}{m.group(1)}{m.group(2)}" == code, wording
 
 
 # --- PDFs -----------------------------------------------------------------------------
+
 
 def test_pdfs_open_with_stated_page_count(corpus):
     out, labels = corpus
@@ -227,6 +235,7 @@ def test_cli_writes_corpus(tmp_path, capsys):
 
 
 # --- the committed sample corpus ----------------------------------------------------------
+
 
 def _sample_labels() -> list[dict]:
     return [json.loads(line) for line in (CORPUS / "labels.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -1,4 +1,5 @@
 """Incremental indexing: adds, content-hash updates, removals, rebuild, failures recorded."""
+
 from __future__ import annotations
 
 import os
@@ -42,7 +43,10 @@ def test_first_run_adds_everything_and_doc_ids_are_folder_relative(small, index_
     summary = build_index(small, index_dir)
     assert (summary.added, summary.updated, summary.removed, summary.failed) == (3, 0, 0, 0)
     assert sorted(_search_ids(index_dir, "penalty OR parking OR prevent")) == [
-        "docs/buses.pdf", "docs/parking.txt", f"docs/{SEED.name}"]
+        "docs/buses.pdf",
+        "docs/parking.txt",
+        f"docs/{SEED.name}",
+    ]
 
 
 def test_add_touch_edit_delete_rebuild(small, index_dir):
@@ -96,8 +100,15 @@ def test_second_run_touches_only_the_new_file(docs, index_dir, monkeypatch):
 
 
 def test_sidecar_overrides_metadata_and_edit_reindexes(docs, index_dir):
-    write_doc(docs, "a.txt", "A response with no clear authority.", authority="Home Office", outcome="refused",
-              date="2020-02-03", exemptions=["Section 40(2)"])
+    write_doc(
+        docs,
+        "a.txt",
+        "A response with no clear authority.",
+        authority="Home Office",
+        outcome="refused",
+        date="2020-02-03",
+        exemptions=["Section 40(2)"],
+    )
     build_index(docs, index_dir)
     view = SearchService(index_dir).document("docs/a.txt")
     assert view.metadata["authority"] == "Home Office"

@@ -4,6 +4,7 @@ and commits come every 200 documents and every 30 s, so even SIGKILL loses littl
 Each run is a real `foi index` process whose extraction hangs on `hang.txt` (tests.badinputs),
 so the test knows exactly which documents were finished when the signal came.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,15 @@ def corpus_with_hang(folder: Path, before: int, after: int) -> Path:
 def start(script: str, args: list, mark: Path) -> subprocess.Popen:
     env = {**os.environ, "FOI_TEST_HANG_MARK": str(mark)}
     # A session of its own: the test can signal the whole group, as Ctrl+C in a terminal does.
-    return subprocess.Popen([sys.executable, "-c", script, *map(str, args)], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 def wait_until(check, timeout: float, what: str) -> None:
@@ -100,7 +108,8 @@ def test_a_signal_commits_the_finished_documents_and_the_next_run_does_the_rest(
     assert "Traceback" not in err
     assert err.strip().splitlines()[-1] == (
         f"foi: interrupted ({name}): kept 120 documents of this run (120 added, 0 updated, 0 removed); "
-        "run `foi index` again to do the rest")
+        "run `foi index` again to do the rest"
+    )
     # the workers were killed, not waited for: nothing of the run is left
     wait_until(lambda: group_gone(proc.pid), 30, "the worker processes to end")
     assert documents(index) == 120
@@ -138,8 +147,11 @@ def test_a_batch_waiting_longer_than_the_commit_interval_is_committed_while_extr
     try:
         wait_until(mark.exists, 120, "the run to reach hang.txt")
         # the writer waits for hang.txt's worker: the five finished documents are committed meanwhile
-        wait_until(lambda: (index / "foi-index.json").exists() and documents(index) == 5, 60,
-                   "the waiting batch to be committed")
+        wait_until(
+            lambda: (index / "foi-index.json").exists() and documents(index) == 5,
+            60,
+            "the waiting batch to be committed",
+        )
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()

@@ -6,6 +6,7 @@ the index opens and answers, that every document it held before is still there (
 or a newer version, never half-written) and that each one is found by its word. A final
 normal run must finish the job: every file, at its latest version.
 """
+
 from __future__ import annotations
 
 import random
@@ -171,8 +172,12 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path):
                 versions[next_new] = 0
                 held[doc_id(next_new)] = {write(corpus, next_new, 0)}
                 next_new += 1
-        proc = subprocess.Popen([*FOI, "index", str(corpus), "--index", str(index), "--json", "--batch-size", "20"],
-                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [*FOI, "index", str(corpus), "--index", str(index), "--json", "--batch-size", "20"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         if round_ % 2:  # at a random moment: start-up, discovery, extraction or a commit
             time.sleep(rng.uniform(0.05, 1.5))
         else:  # after a random number of commits of this run: surely mid-run (it has 6 or more)
@@ -248,8 +253,12 @@ def test_workers_die_with_a_killed_indexer_even_mid_file(tmp_path, files):
         while time.monotonic() < deadline and len(workers) < wanted:
             time.sleep(0.2)
             # (an engine whose library runs threads of its own is given the pool either way)
-            workers = [p for p in descendants(proc.pid) if "resource_tracker" not in " ".join(p.cmdline())
-                       and (not pooled or "forkserver" in " ".join(p.cmdline()))]
+            workers = [
+                p
+                for p in descendants(proc.pid)
+                if "resource_tracker" not in " ".join(p.cmdline())
+                and (not pooled or "forkserver" in " ".join(p.cmdline()))
+            ]
         assert len(workers) >= wanted, "no worker was started"
         time.sleep(1.0)  # the workers are inside hostile_prepare now, sleeping for an hour
     finally:

@@ -8,6 +8,7 @@ other work can slow one measurement, so a pattern gets up to three tries.
 The rewritten steps are also checked to give exactly what the old regexes gave.
 `python -m bench.hostile_text` prints the figures.
 """
+
 from __future__ import annotations
 
 import re

@@ -16,6 +16,7 @@ two of generator noise does not. The misses left are not fitted, on purpose:
 - extraction: cp1252 text files are decoded as mac_roman/cp850 about half the time, so the
   subject-line dash "–" arrives as "û"/"ñ" and sticks to the title.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,16 +36,28 @@ DOCS = 300
 # Issue #3 floors are reference/date/authority 95%, exemptions F1 0.9, outcome 85%; these are
 # what the extractor honestly reaches on both seeds (see the printed table), less a margin.
 FLOORS = {
-    "reference": 0.98, "authority": 0.98, "date": 0.98, "request_date": 0.97,
-    "outcome": 0.95, "qa_count": 0.97, "title": 0.93,
+    "reference": 0.98,
+    "authority": 0.98,
+    "date": 0.98,
+    "request_date": 0.97,
+    "outcome": 0.95,
+    "qa_count": 0.97,
+    "title": 0.93,
 }
 EXEMPTIONS_F1 = 0.97
 FIELDS = ("reference", "authority", "date", "request_date", "outcome", "qa_count", "title")
 
 
 def _observed(m) -> dict:
-    return {"reference": m.reference, "authority": m.authority, "date": m.date, "request_date": m.request_date,
-            "outcome": m.outcome, "qa_count": len(m.qa), "title": m.title}
+    return {
+        "reference": m.reference,
+        "authority": m.authority,
+        "date": m.date,
+        "request_date": m.request_date,
+        "outcome": m.outcome,
+        "qa_count": len(m.qa),
+        "title": m.title,
+    }
 
 
 def _same(field: str, got, expected) -> bool:
@@ -97,8 +110,10 @@ def test_per_field_accuracy_on_generated_responses(measured, capsys):
     seed, r = measured
     acc = r["accuracy"]
     with capsys.disabled():
-        print(f"\ngenerated responses, seed {seed}, {DOCS} text documents "
-              f"({r['ms_per_1000_words']:.2f} ms CPU per 1,000 words):")
+        print(
+            f"\ngenerated responses, seed {seed}, {DOCS} text documents "
+            f"({r['ms_per_1000_words']:.2f} ms CPU per 1,000 words):"
+        )
         print("  " + "".join(f"{f:>13}" for f in FIELDS) + f"{'exemptions F1':>15}")
         print("  " + "".join(f"{acc[f]:>13.1%}" for f in FIELDS) + f"{r['f1']:>15.3f}")
         for line in r["misses"]:

@@ -7,6 +7,7 @@ run, and the larger must cost less than 8 times the smaller: linear work gives a
 quadratic work 16. A budget of 60 s per call only stops a runaway case from hanging the
 suite (bench/metadata_linear.py prints the figures).
 """
+
 from __future__ import annotations
 
 import time
@@ -52,8 +53,12 @@ def test_one_line_table_of_dates_is_read_as_dates():
 
 
 def test_a_number_then_a_megabyte_of_blanks_completes():
-    for text in ("5" + " " * 1_000_000 + "June 2019", "Our ref:" + "\t" * 1_000_000 + "FOI 1",
-                 "Section 40" + " " * 1_000_000 + "(2)", "Dear Sir,\n" + " \n" * 500_000 + "Yours sincerely"):
+    for text in (
+        "5" + " " * 1_000_000 + "June 2019",
+        "Our ref:" + "\t" * 1_000_000 + "FOI 1",
+        "Section 40" + " " * 1_000_000 + "(2)",
+        "Dear Sir,\n" + " \n" * 500_000 + "Yours sincerely",
+    ):
         assert extract_metadata(text).outcome in OUTCOMES
 
 
@@ -84,6 +89,7 @@ def test_cue_scan_reads_each_window_once(monkeypatch):
 def test_exemptions_are_deduplicated_in_linear_time(distinct):
     """A sidecar holds at most MAX_EXEMPTIONS (more is bad_sidecar, below), but the
     de-duplication and the index keys must stay linear for any list a document yields."""
+
     def make(n):
         return [f"section {i}" if distinct else f"s{i % 50}({i % 7})" for i in range(n)]
 
@@ -112,8 +118,18 @@ def test_a_sidecar_keeps_its_exemptions_up_to_the_limit_and_refuses_more():
 
 
 def test_dedupe_keeps_order_and_drops_bare_parents():
-    assert dedupe_exemptions(["s40(2)", "s43", "s40(2)", "s40", "s43(2)", "eir12(4)(b)", "eir12"]) == \
-        ["s40(2)", "s43(2)", "eir12(4)(b)"]
+    assert dedupe_exemptions(["s40(2)", "s43", "s40(2)", "s40", "s43(2)", "eir12(4)(b)", "eir12"]) == [
+        "s40(2)",
+        "s43(2)",
+        "eir12(4)(b)",
+    ]
     assert dedupe_exemptions([]) == []
-    assert exemption_keys(["s40(3A)(a)", "s40(2)", "S31(1)(a)"]) == \
-        ["s40", "s40(3a)", "s40(3a)(a)", "s40(2)", "s31", "s31(1)", "s31(1)(a)"]
+    assert exemption_keys(["s40(3A)(a)", "s40(2)", "S31(1)(a)"]) == [
+        "s40",
+        "s40(3a)",
+        "s40(3a)(a)",
+        "s40(2)",
+        "s31",
+        "s31(1)",
+        "s31(1)(a)",
+    ]

@@ -11,6 +11,7 @@ to that reading too. The final emails carry no letter date of their own (WhatDoT
 the send time outside the text), so the response date is expected to be unknown, never
 guessed; the request date ("which we received on ...") gives the date people filter on.
 """
+
 from __future__ import annotations
 
 import json
@@ -74,8 +75,10 @@ def test_reference_found(capsys):
     with_ref = [(n, m.reference) for n, text, _, m in results if _HAS_REF.search(text)]
     missed = [n for n, r in with_ref if r is None]
     with capsys.disabled():
-        print(f"\nreal references: found {len(found)}/{len(results)}; "
-              f"{len(with_ref) - len(missed)}/{len(with_ref)} of the emails that contain one")
+        print(
+            f"\nreal references: found {len(found)}/{len(results)}; "
+            f"{len(with_ref) - len(missed)}/{len(with_ref)} of the emails that contain one"
+        )
     assert len(found) / len(results) >= REFERENCE_FLOOR
     assert (len(with_ref) - len(missed)) / len(with_ref) >= REFERENCE_WHEN_PRESENT, missed
     for _, _, _, m in results:  # as written by the council, never WhatDoTheyKnow's "[FOI #123 email]"
@@ -97,8 +100,10 @@ def test_outcome_accuracy_with_confusion_matrix(capsys):
     right = sum(matrix[k][k] for k in matrix)
     accuracy = right / len(results)
     with capsys.disabled():
-        print(f"\nreal outcome vs LABELS.json: {right}/{len(results)} = {accuracy:.1%}; vs the hand-read rule set: "
-              f"{rules_right}/{len(results)}; where the two agree: {agreed_right}/{agreed}")
+        print(
+            f"\nreal outcome vs LABELS.json: {right}/{len(results)} = {accuracy:.1%}; vs the hand-read rule set: "
+            f"{rules_right}/{len(results)}; where the two agree: {agreed_right}/{agreed}"
+        )
         print("label \\ predicted " + " ".join(f"{o:>9}" for o in OUTCOMES))
         for label in ("disclosed", "partial", "refused", "not_held"):
             print(f"{label:>17} " + " ".join(f"{matrix[label][o]:>9}" for o in OUTCOMES))
@@ -128,10 +133,12 @@ def test_dates(capsys):
             gaps.append((date.fromisoformat(lab["response_date"]) - date.fromisoformat(m.request_date)).days)
     plausible = [g for g in gaps if -3 <= g <= 60]  # answered within the 20 working days, give or take
     with capsys.disabled():
-        print(f"\nreal dates: response or request date {len(dated)}/{len(results)}; response date "
-              f"{len(response_found)}/{len(results)} (the emails carry none); request date {len(gaps)}/{len(results)}, "
-              f"{len(plausible)} of them 0-60 days before the WDTK response timestamp "
-              f"(median gap {sorted(gaps)[len(gaps) // 2]} days)")
+        print(
+            f"\nreal dates: response or request date {len(dated)}/{len(results)}; response date "
+            f"{len(response_found)}/{len(results)} (the emails carry none); request date {len(gaps)}/{len(results)}, "
+            f"{len(plausible)} of them 0-60 days before the WDTK response timestamp "
+            f"(median gap {sorted(gaps)[len(gaps) // 2]} days)"
+        )
     for n, got, expected in response_found:  # a date given must be the response's, within a day or so
         assert abs((date.fromisoformat(got) - date.fromisoformat(expected)).days) <= 3, n
     for _, _, _, m in results:

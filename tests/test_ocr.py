@@ -4,6 +4,7 @@ Scans are made here: known text typeset with reportlab, rasterised at 200-300 dp
 by about a degree and speckled (bench/ocr_eval.py has the generator), then saved as PDFs
 with no text layer. Tests that need Tesseract skip when it is absent (`make ocr-engine`).
 """
+
 from __future__ import annotations
 
 import io
@@ -73,9 +74,7 @@ def mixed_pdf(text_sentences: list[str], scan_image) -> bytes:
 @pytest.fixture(scope="module")
 def two_page_scan() -> bytes:
     """Two image-only pages: 300 dpi turned +1.2°, and 200 dpi Helvetica turned -1.4°."""
-    return image_pdf(
-        [scanned(PAGE_ONE, 300, 1.2, seed=1), scanned(PAGE_TWO, 200, -1.4, seed=2, font="Helvetica")], 300
-    )
+    return image_pdf([scanned(PAGE_ONE, 300, 1.2, seed=1), scanned(PAGE_TWO, 200, -1.4, seed=2, font="Helvetica")], 300)
 
 
 @pytest.fixture(scope="module")
@@ -109,14 +108,29 @@ def cached_runs(two_page_scan, tmp_path_factory):
 # ---------------------------------------------------------------- noise filter (no engine needed)
 
 
-@pytest.mark.parametrize("token", ["s40(2)", "e-mail", "£1,204,377", "foi@police.uk", "20191213", "I", "a",
-                                   "Council's", "s31(1)(a)", "www.gov.uk", "(iii)", "[REDACTED]", "Prevent."])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "s40(2)",
+        "e-mail",
+        "£1,204,377",
+        "foi@police.uk",
+        "20191213",
+        "I",
+        "a",
+        "Council's",
+        "s31(1)(a)",
+        "www.gov.uk",
+        "(iii)",
+        "[REDACTED]",
+        "Prevent.",
+    ],
+)
 def test_real_words_are_word_like(token):
     assert ocr.is_word_like(token)
 
 
-@pytest.mark.parametrize("token", ["|||", "—", "mmm", "MMMM", "Il|", "=—_", ".,", "a—", "|", "~", "___", "EEE",
-                                   "•••"])
+@pytest.mark.parametrize("token", ["|||", "—", "mmm", "MMMM", "Il|", "=—_", ".,", "a—", "|", "~", "___", "EEE", "•••"])
 def test_redaction_noise_is_not_word_like(token):
     assert not ocr.is_word_like(token)
 

@@ -1,5 +1,6 @@
 """The fast PDF path (pypdfium2 text, pdfplumber only for pages with tables) gives the same
 text as pdfplumber, and `--jobs 2` gives the same index as `--jobs 1`."""
+
 from __future__ import annotations
 
 import json

@@ -1,6 +1,7 @@
 """Ruled tables from pdfium's paths: pages with a grid come out as pdfplumber gave them
 (checked against pdfplumber itself, run the way extraction ran it before), pages with only
 a rule, an underline, a box or a drawing are read as plain text."""
+
 from __future__ import annotations
 
 import io
@@ -16,10 +17,17 @@ from reportlab.pdfgen import canvas
 from indexer.extract import extract_bytes, pdf_tables
 from indexer.extract.text import normalise_text
 
-ROWS = [["Year", "Fines issued", "Income"], ["2018", "4,120", "£61,800"], ["2019", "5,007", "£75,105"],
-        ["2020", "2,311 (Covid)", "£34,665"]]
-INTRO = ["Dear requester,", "Thank you for your request about penalty charge notices.",
-         "The figures you asked for are in the table below."]
+ROWS = [
+    ["Year", "Fines issued", "Income"],
+    ["2018", "4,120", "£61,800"],
+    ["2019", "5,007", "£75,105"],
+    ["2020", "2,311 (Covid)", "£34,665"],
+]
+INTRO = [
+    "Dear requester,",
+    "Thank you for your request about penalty charge notices.",
+    "The figures you asked for are in the table below.",
+]
 AFTER = ["Figures are for the financial year ending in March.", "Yours sincerely, Information Team"]
 
 
@@ -85,6 +93,7 @@ def _letter_with_table(**grid):
         _lines(c, INTRO)
         bottom = _grid(c, ROWS, **grid)
         _lines(c, AFTER, y=bottom - 30)
+
     return draw
 
 
@@ -144,14 +153,18 @@ def test_ruled_table_page_comes_out_as_pdfplumber_gave_it(ruling):
     assert text == _plumber_page_text(data, 0)
     lines = text.splitlines()
     assert lines[:3] == INTRO and lines[-2:] == AFTER
-    assert lines[3:3 + len(ROWS)] == [" | ".join(row) for row in ROWS]
+    assert lines[3 : 3 + len(ROWS)] == [" | ".join(row) for row in ROWS]
 
 
 def test_platypus_grid_with_merged_and_empty_cells_matches_pdfplumber():
     from reportlab.platypus import Table, TableStyle
 
-    rows = [["Category", "2021", "2022"], ["Dog fouling", "31", ""], ["Fly-tipping (all sites, including\nprivate land)", "1,204", "1,377"],
-            ["Total", "1,235", "1,377"]]
+    rows = [
+        ["Category", "2021", "2022"],
+        ["Dog fouling", "31", ""],
+        ["Fly-tipping (all sites, including\nprivate land)", "1,204", "1,377"],
+        ["Total", "1,235", "1,377"],
+    ]
 
     def draw(c):
         y = _lines(c, INTRO)
@@ -205,6 +218,7 @@ def test_table_in_a_scaled_form_xobject_is_placed_by_both_matrices():
 def test_rotated_page_reads_as_pdfplumber_reads_it(rotation):
     """pdfplumber reads a page turned by /Rotate as it is shown; so do these tables, both
     when the content is drawn upright for the turned page and when it is not."""
+
     def counter_rotated(c):
         c.saveState()
         w, h = A4
@@ -223,6 +237,7 @@ def test_rotated_page_reads_as_pdfplumber_reads_it(rotation):
 def test_turned_text_on_a_table_page_is_read_as_pdfplumber_reads_it():
     """A diagonal watermark and a column heading set vertically: characters that are not all
     level make each character's own matrix count, as pdfminer's `upright` does."""
+
     def draw(c):
         _letter_with_table()(c)
         c.saveState()
@@ -277,8 +292,11 @@ def _two_rules_crossing(c):
     _lines(c, INTRO)
 
 
-@pytest.mark.parametrize("draw", [_underlined_heading, _boxed_paragraph, _letterhead_and_logo, _two_rules_crossing],
-                         ids=["underline", "box", "letterhead-logo-box", "cross"])
+@pytest.mark.parametrize(
+    "draw",
+    [_underlined_heading, _boxed_paragraph, _letterhead_and_logo, _two_rules_crossing],
+    ids=["underline", "box", "letterhead-logo-box", "cross"],
+)
 def test_rules_boxes_and_drawings_are_not_tables(draw):
     data = _pdf(draw)
     assert not _detected(data)

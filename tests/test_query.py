@@ -1,5 +1,6 @@
 """The query language: parsed once into an engine-neutral tree; every malformed part is one
 clear usage error naming it; fuzzy and wildcard words are bounded."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,8 +16,9 @@ from tests.conftest import build_index, write_doc
 
 def test_tree_of_each_form():
     t = q.parse("prevent database").tree
-    assert t == q.AndMaybe(q.And((q.Term(None, "prevent"), q.Term(None, "database"))),
-                           q.Proximity(("prevent", "database")))
+    assert t == q.AndMaybe(
+        q.And((q.Term(None, "prevent"), q.Term(None, "database"))), q.Proximity(("prevent", "database"))
+    )
     assert q.parse('"internal review"').tree == q.Phrase(None, ("internal", "review"))
     assert q.parse("drones OR taser").tree == q.Or((q.Term(None, "drones"), q.Term(None, "taser")))
     assert q.parse("potholes NOT repaired").tree == q.And((q.Term(None, "potholes"), q.Not(q.Term(None, "repaired"))))
@@ -47,28 +49,34 @@ def test_dates_and_numbers():
     assert q.parse("pages:[2 TO 5]").tree == q.NumberRange("pages", 2, 5)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("date:[garbage TO x]", "date:[garbage TO x]: cannot read the date 'garbage'"),
-    ("date:>garbage", "date:>garbage: cannot read the date 'garbage'"),
-    ("date:2019-02-30", "'2019-02-30' is not a real date"),
-    ("date:[2020 TO 2019]", "the range date:[2020 TO 2019] is reversed"),
-    ("pages:[9 TO 2]", "the range pages:[9 TO 2] is reversed"),
-    ("NOT NOT NOT", "'NOT' needs a word after it"),
-    ("prevent AND", "'AND' needs a word after it"),
-    ("OR prevent", "'OR' needs a word before it"),
-    ("pages:>99999999999999999999999", "pages:>99999999999999999999999: the number 99999999999999999999999 is too large"),
-    ("pages:lots", "'lots' is not a whole number"),
-    ("title:", "'title:' has no value"),
-    ("title: prevent", "'title:' has no value"),
-    ("ncnd:maybe", "ncnd:maybe: use ncnd:true or ncnd:false"),
-    ("colour:red", "unknown field 'colour'"),
-    ("date:[2019 TO", "unclosed range"),
-    ("prevent ()", "empty group"),
-    ("*base", "a wildcard cannot start with * or ?"),
-    ("(" * 60 + "x" + ")" * 60, "nests too deeply"),
-    (" ".join(f"w{i}*" for i in range(25)), "too many wildcard or fuzzy words"),
-    ("outcome:(refused OR partial)", "groups work on text fields only"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("date:[garbage TO x]", "date:[garbage TO x]: cannot read the date 'garbage'"),
+        ("date:>garbage", "date:>garbage: cannot read the date 'garbage'"),
+        ("date:2019-02-30", "'2019-02-30' is not a real date"),
+        ("date:[2020 TO 2019]", "the range date:[2020 TO 2019] is reversed"),
+        ("pages:[9 TO 2]", "the range pages:[9 TO 2] is reversed"),
+        ("NOT NOT NOT", "'NOT' needs a word after it"),
+        ("prevent AND", "'AND' needs a word after it"),
+        ("OR prevent", "'OR' needs a word before it"),
+        (
+            "pages:>99999999999999999999999",
+            "pages:>99999999999999999999999: the number 99999999999999999999999 is too large",
+        ),
+        ("pages:lots", "'lots' is not a whole number"),
+        ("title:", "'title:' has no value"),
+        ("title: prevent", "'title:' has no value"),
+        ("ncnd:maybe", "ncnd:maybe: use ncnd:true or ncnd:false"),
+        ("colour:red", "unknown field 'colour'"),
+        ("date:[2019 TO", "unclosed range"),
+        ("prevent ()", "empty group"),
+        ("*base", "a wildcard cannot start with * or ?"),
+        ("(" * 60 + "x" + ")" * 60, "nests too deeply"),
+        (" ".join(f"w{i}*" for i in range(25)), "too many wildcard or fuzzy words"),
+        ("outcome:(refused OR partial)", "groups work on text fields only"),
+    ],
+)
 def test_each_malformed_part_is_named(text, message):
     with pytest.raises(QueryError) as err:
         q.parse(text)
@@ -86,9 +94,14 @@ def test_filters_become_tree_nodes():
     from indexer.search import Filters
 
     t = q.filter_tree(Filters(authority="MPS", after="2019-01-01", exemption="Section 40", outcome="Refused"))
-    assert t == q.And((q.Exact("authority_key", "metropolitan police service"),
-                       q.DateRange("date", date(2019, 1, 1), None), q.Exact("exemption", "s40"),
-                       q.Exact("outcome", "refused")))
+    assert t == q.And(
+        (
+            q.Exact("authority_key", "metropolitan police service"),
+            q.DateRange("date", date(2019, 1, 1), None),
+            q.Exact("exemption", "s40"),
+            q.Exact("outcome", "refused"),
+        )
+    )
     assert q.filter_tree(Filters()) is None
 
 
@@ -97,8 +110,12 @@ def small(tmp_path_factory, engine):
     root = tmp_path_factory.mktemp("q")
     docs = root / "docs"
     for i in range(3):
-        write_doc(docs, f"d{i}.txt", f"Response {i}: ambulance response times and handover delays. "
-                  + " ".join(f"abc{j:03}x" for j in range(i * 150, i * 150 + 150)))
+        write_doc(
+            docs,
+            f"d{i}.txt",
+            f"Response {i}: ambulance response times and handover delays. "
+            + " ".join(f"abc{j:03}x" for j in range(i * 150, i * 150 + 150)),
+        )
     assert build_index(docs, root / "ix").failed == 0
     return root / "ix"
 
@@ -107,16 +124,19 @@ def run(index, *args):
     return CliRunner().invoke(main, ["search", *args, "--index", str(index)])
 
 
-@pytest.mark.parametrize("text, message", [
-    ("date:[garbage TO x]", "date:[garbage TO x]"),
-    ("NOT NOT NOT", "NOT"),
-    ("pages:>99999999999999999999999", "too large"),
-    ("date:[2021 TO 2020]", "reversed"),
-    ("title:", "has no value"),
-    ("q", "foi: 'q': words need at least 2 letters"),
-    ("q x", "foi: 'q', 'x': words need at least 2 letters"),
-    ("the and of", "stop words"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("date:[garbage TO x]", "date:[garbage TO x]"),
+        ("NOT NOT NOT", "NOT"),
+        ("pages:>99999999999999999999999", "too large"),
+        ("date:[2021 TO 2020]", "reversed"),
+        ("title:", "has no value"),
+        ("q", "foi: 'q': words need at least 2 letters"),
+        ("q x", "foi: 'q', 'x': words need at least 2 letters"),
+        ("the and of", "stop words"),
+    ],
+)
 def test_cli_usage_errors_are_one_line_exit_2(small, text, message):
     r = run(small, text)
     assert r.exit_code == 2, r.output

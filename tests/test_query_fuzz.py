@@ -4,6 +4,7 @@ hypothesis generates well over 2,000 query strings: raw unicode, and strings bui
 pieces of the query language (fields, operators, brackets, quotes, ranges, wildcards, fuzzy
 and boost marks) in every wrong order, plus huge ones; filters and sorts are fuzzed too.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,11 +16,15 @@ from hypothesis import strategies as st
 from indexer.search import Filters, QueryError, Results, SearchService, USER_FIELDS
 
 DOCS = {
-    "police.txt": ("South Yorkshire Police\nFreedom of Information request 20191213\n"
-                   "Date: 18 June 2019\nYou asked about the Prevent database. We hold some information.\n"
-                   "Some of it is exempt under section 40(2) and section 31(1)(a).\n"),
-    "council.txt": ("Leeds City Council\nReference: FOI-2020-0042\n20 March 2020\n"
-                    "Request: parking fines issued in 2019.\nThe information is not held.\n"),
+    "police.txt": (
+        "South Yorkshire Police\nFreedom of Information request 20191213\n"
+        "Date: 18 June 2019\nYou asked about the Prevent database. We hold some information.\n"
+        "Some of it is exempt under section 40(2) and section 31(1)(a).\n"
+    ),
+    "council.txt": (
+        "Leeds City Council\nReference: FOI-2020-0042\n20 March 2020\n"
+        "Request: parking fines issued in 2019.\nThe information is not held.\n"
+    ),
     "nhs.md": "# NHS trust response\n\n**Question 1**: waiting lists?\n\n**Answer**: disclosed below, 4,012 patients.\n",
     "unicode.txt": "Caf\u00e9 r\u00e9sum\u00e9 na\u00efve \u00fcber \u0416\u0443\u0440\u043d\u0430\u043b \u65e5\u672c\u8a9e \U0001f600 emoji\n",
 }
@@ -47,19 +52,91 @@ def service(tmp_path_factory, engine):
 
 FIELDS = sorted(USER_FIELDS | {"exemptions", "ref", "text", "body", "nosuchfield", "http", "content_", "Date"})
 PIECES = st.one_of(
-    st.sampled_from([
-        "AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "and", "or", "not", "TO", "to",
-        "(", ")", "[", "]", "{", "}", "<", ">", "<=", ">=", "=", '"', "'", "*", "?", "~", "~2", "^", "^3", "^-1",
-        ":", "::", "-", "+", "/", "\\", "\\\\", "!", "&&", "||", "#", "%", "\x00", "\t", "\n", "\u2028", "\u200b",
-        "prevent", "police", "parking", "s40(2)", "s40", "31(1)(a)", "section", "2019", "2019-06-18",
-        "2019-13-45", "0000-00-00", "yesterday", "-3", "1e308", "NaN", "caf\u00e9", "\u65e5\u672c",
-        "\U0001f600", "\ufffd", "\uffff", "*:*", "*", "?*", "a*b?c", "~~", "\"\"",
-        "\udcff",  # a non-UTF-8 byte in a command-line argument arrives as a lone surrogate
-    ]),
+    st.sampled_from(
+        [
+            "AND",
+            "OR",
+            "NOT",
+            "ANDNOT",
+            "ANDMAYBE",
+            "and",
+            "or",
+            "not",
+            "TO",
+            "to",
+            "(",
+            ")",
+            "[",
+            "]",
+            "{",
+            "}",
+            "<",
+            ">",
+            "<=",
+            ">=",
+            "=",
+            '"',
+            "'",
+            "*",
+            "?",
+            "~",
+            "~2",
+            "^",
+            "^3",
+            "^-1",
+            ":",
+            "::",
+            "-",
+            "+",
+            "/",
+            "\\",
+            "\\\\",
+            "!",
+            "&&",
+            "||",
+            "#",
+            "%",
+            "\x00",
+            "\t",
+            "\n",
+            "\u2028",
+            "\u200b",
+            "prevent",
+            "police",
+            "parking",
+            "s40(2)",
+            "s40",
+            "31(1)(a)",
+            "section",
+            "2019",
+            "2019-06-18",
+            "2019-13-45",
+            "0000-00-00",
+            "yesterday",
+            "-3",
+            "1e308",
+            "NaN",
+            "caf\u00e9",
+            "\u65e5\u672c",
+            "\U0001f600",
+            "\ufffd",
+            "\uffff",
+            "*:*",
+            "*",
+            "?*",
+            "a*b?c",
+            "~~",
+            '""',
+            "\udcff",  # a non-UTF-8 byte in a command-line argument arrives as a lone surrogate
+        ]
+    ),
     st.sampled_from(FIELDS).map(lambda f: f + ":"),
-    st.builds(lambda f, op, v: f"{f}:{op}{v}", st.sampled_from(["date", "request_date", "pages", "year"]),
-              st.sampled_from(["", ">", "<", ">=", "<=", "=", "[", "{"]),
-              st.sampled_from(["2019", "2019-06", "2019-06-18", "x", "", "2019 TO 2020]", "[TO]", "99999999"])),
+    st.builds(
+        lambda f, op, v: f"{f}:{op}{v}",
+        st.sampled_from(["date", "request_date", "pages", "year"]),
+        st.sampled_from(["", ">", "<", ">=", "<=", "=", "[", "{"]),
+        st.sampled_from(["2019", "2019-06", "2019-06-18", "x", "", "2019 TO 2020]", "[TO]", "99999999"]),
+    ),
     st.text(max_size=8),
 )
 COMPOSED = st.lists(PIECES, min_size=1, max_size=12).flatmap(
@@ -115,22 +192,52 @@ def test_huge_queries(service, text):
 
 
 @settings(FUZZ, max_examples=300)
-@given(text=COMPOSED, sort=st.sampled_from(["relevance", "date", "-date", "size", ""]),
-       limit=st.integers(min_value=0, max_value=50), offset=st.integers(min_value=0, max_value=10),
-       facets=st.booleans())
+@given(
+    text=COMPOSED,
+    sort=st.sampled_from(["relevance", "date", "-date", "size", ""]),
+    limit=st.integers(min_value=0, max_value=50),
+    offset=st.integers(min_value=0, max_value=10),
+    facets=st.booleans(),
+)
 def test_queries_with_sorts_limits_and_facets(service, text, sort, limit, offset, facets):
     check(service, text, sort=sort, limit=limit, offset=offset, facets=facets)
 
 
-FILTER_VALUES = st.one_of(st.none(), st.text(max_size=20),
-                          st.sampled_from(["2019-06-18", "2019-02-30", "2019", "MPS", "Met", "s40", "s40(2)", "(",
-                                           "pdf", "text", "refused", "", " ", "*", "\x00"]))
+FILTER_VALUES = st.one_of(
+    st.none(),
+    st.text(max_size=20),
+    st.sampled_from(
+        [
+            "2019-06-18",
+            "2019-02-30",
+            "2019",
+            "MPS",
+            "Met",
+            "s40",
+            "s40(2)",
+            "(",
+            "pdf",
+            "text",
+            "refused",
+            "",
+            " ",
+            "*",
+            "\x00",
+        ]
+    ),
+)
 
 
 @settings(FUZZ, max_examples=300)
-@given(text=st.sampled_from(["prevent", "parking OR prevent", "*", "date:2019"]),
-       authority=FILTER_VALUES, after=FILTER_VALUES, before=FILTER_VALUES, exemption=FILTER_VALUES,
-       outcome=FILTER_VALUES, kind=FILTER_VALUES)
+@given(
+    text=st.sampled_from(["prevent", "parking OR prevent", "*", "date:2019"]),
+    authority=FILTER_VALUES,
+    after=FILTER_VALUES,
+    before=FILTER_VALUES,
+    exemption=FILTER_VALUES,
+    outcome=FILTER_VALUES,
+    kind=FILTER_VALUES,
+)
 def test_filters(service, text, authority, after, before, exemption, outcome, kind):
     filters = Filters(authority=authority, after=after, before=before, exemption=exemption, outcome=outcome, kind=kind)
     try:
@@ -157,21 +264,55 @@ def test_cli_query_lines_of_any_bytes_are_answered_or_reported(service, tmp_path
     from tests.conftest import ROOT
 
     rng = random.Random(6)
-    pieces = ["AND", "OR", "NOT", "(", ")", "[", "]", '"', "*", "?", "~", "^2", ":", "date:", "exemption:",
-              "nosuch:", "prevent", "police", "s40(2)", "2019", "TO", "\\", "caf\u00e9", "\U0001f600", "{", "}"]
+    pieces = [
+        "AND",
+        "OR",
+        "NOT",
+        "(",
+        ")",
+        "[",
+        "]",
+        '"',
+        "*",
+        "?",
+        "~",
+        "^2",
+        ":",
+        "date:",
+        "exemption:",
+        "nosuch:",
+        "prevent",
+        "police",
+        "s40(2)",
+        "2019",
+        "TO",
+        "\\",
+        "caf\u00e9",
+        "\U0001f600",
+        "{",
+        "}",
+    ]
     lines = [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))).encode() for _ in range(300)]
     lines += [b"prevent \xff\xfe", b"\xc3(", b"police \x00 \x1b[31m", b"x" * 5000]
     queries = tmp_path / "queries.txt"
     queries.write_bytes(b"\n".join(lines) + b"\n")
     index = service.store.dir
-    proc = subprocess.run([sys.executable, "-m", "indexer", "search", "--queries", str(queries), "--json",
-                           "--index", str(index)], cwd=ROOT, capture_output=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "indexer", "search", "--queries", str(queries), "--json", "--index", str(index)],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=300,
+    )
     stderr = proc.stderr.decode("utf-8")
     assert proc.returncode in (0, 1, 2) and "Traceback" not in stderr, stderr[-2000:]
     hits = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
     assert hits and all("query" in hit for hit in hits)
     assert all(line.startswith("foi: line ") for line in stderr.splitlines()), stderr[-2000:]
     for arg in (b"prevent\xff", b"\xff", b"(\xfe"):  # a non-UTF-8 byte in the argument itself
-        one = subprocess.run([sys.executable.encode(), b"-m", b"indexer", b"search", arg, b"--index",
-                              str(index).encode()], cwd=ROOT, capture_output=True, timeout=120)
+        one = subprocess.run(
+            [sys.executable.encode(), b"-m", b"indexer", b"search", arg, b"--index", str(index).encode()],
+            cwd=ROOT,
+            capture_output=True,
+            timeout=120,
+        )
         assert one.returncode in (0, 1, 2) and b"Traceback" not in one.stderr, one.stderr

@@ -1,5 +1,6 @@
 """`foi index --rebuild` is built beside the live index and swapped in whole: readers keep the old
 index until the swap, and a rebuild that fails or is stopped leaves it as it was."""
+
 from __future__ import annotations
 
 import json
@@ -75,16 +76,24 @@ def test_a_reader_opened_before_a_rebuild_reads_the_swapped_in_index(tmp_path):
         held.close()
 
 
-@pytest.mark.xfail(reason="known flake on tantivy (issue 17 follow-up): a reader inside the swap can still get "
-                          "IndexDamaged once in a few runs despite the read-again on a replaced folder", strict=False)
+@pytest.mark.xfail(
+    reason="known flake on tantivy (issue 17 follow-up): a reader inside the swap can still get "
+    "IndexDamaged once in a few runs despite the read-again on a replaced folder",
+    strict=False,
+)
 def test_readers_keep_the_old_index_until_the_rebuild_is_swapped_in(tmp_path):
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     write_corpus(corpus, 0, 300)
     assert index_corpus(corpus, index)["added"] == 300
     write_corpus(corpus, 300, 20)  # the rebuilt index holds 320: readers must see 300, then 320
     stop = tmp_path / "stop-reader"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(index), str(stop)], cwd=ROOT, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(index), str(stop)],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     lines: list[tuple[float, object]] = []
 
     def collect():
@@ -98,9 +107,27 @@ def test_readers_keep_the_old_index_until_the_rebuild_is_swapped_in(tmp_path):
         wait_until(lambda: len(lines) >= 1, 60, "the reader's first count")
         began = time.monotonic()
         # small batches: the rebuild commits many times, each commit visible to any reader of its folder
-        rebuild = subprocess.Popen([sys.executable, "-m", "indexer", "index", str(corpus), "--index", str(index),
-                                    "--rebuild", "--json", "--jobs", "1", "--batch-size", "25"],
-                                   cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        rebuild = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "indexer",
+                "index",
+                str(corpus),
+                "--index",
+                str(index),
+                "--rebuild",
+                "--json",
+                "--jobs",
+                "1",
+                "--batch-size",
+                "25",
+            ],
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         while rebuild.poll() is None:
             staging_seen.append((index / STAGING).exists())
             time.sleep(0.05)
@@ -133,8 +160,11 @@ def test_a_stopped_rebuild_leaves_the_old_index_and_its_leftovers_go(tmp_path, h
     write_corpus(corpus, 0, 30)
     assert index_corpus(corpus, index)["added"] == 30
     (corpus / "hang.txt").write_text(good_text(token(6999)))
-    proc = start(CLI, ["index", corpus, "--index", index, "--rebuild", "--jobs", "1", "--timeout", "600",
-                       "--batch-size", "10"], mark)
+    proc = start(
+        CLI,
+        ["index", corpus, "--index", index, "--rebuild", "--jobs", "1", "--timeout", "600", "--batch-size", "10"],
+        mark,
+    )
     try:
         wait_until(mark.exists, 180, "the rebuild to reach hang.txt")
         assert (index / STAGING).is_dir()  # its 30 documents are committed there, not here
@@ -148,7 +178,8 @@ def test_a_stopped_rebuild_leaves_the_old_index_and_its_leftovers_go(tmp_path, h
     if how == "SIGINT":
         assert proc.returncode == 130, err
         assert err.strip().splitlines()[-1] == (
-            "foi: interrupted (SIGINT): the rebuild was dropped and the old index kept as it was")
+            "foi: interrupted (SIGINT): the rebuild was dropped and the old index kept as it was"
+        )
         assert not (index / STAGING).exists()
     else:
         assert (index / STAGING).is_dir()  # a killed run cannot clean up: the next one does

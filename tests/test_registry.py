@@ -2,6 +2,7 @@
 kinds, content detection and page markers all follow from it. One folder with a file of
 every format (and bad ones) indexes with exit 0, every good file found, every bad one
 reported with its reason."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,18 @@ from indexer import models
 from indexer.discover import discover, is_candidate
 from indexer.extract import ExtractionError, extract_bytes, registry
 from tests.conftest import invoke_foi, run_foi
-from tests.office_fixtures import (LETTER, docx_bytes, encrypt_office, html_bytes, odt_bytes, ods_bytes, pptx_bytes,
-                                   rtf_bytes, xlsx_bytes, zip_bytes)
+from tests.office_fixtures import (
+    LETTER,
+    docx_bytes,
+    encrypt_office,
+    html_bytes,
+    odt_bytes,
+    ods_bytes,
+    pptx_bytes,
+    rtf_bytes,
+    xlsx_bytes,
+    zip_bytes,
+)
 
 
 def test_every_format_module_declares_the_contract():
@@ -26,8 +37,20 @@ def test_every_format_module_declares_the_contract():
 
 def test_kinds_are_the_registry_kinds():
     assert models.KINDS == registry.kinds()
-    assert set(registry.kinds()) == {"pdf", "text", "docx", "doc", "odt", "rtf", "sheet", "slides", "html", "email",
-                                     "archive", "image"}
+    assert set(registry.kinds()) == {
+        "pdf",
+        "text",
+        "docx",
+        "doc",
+        "odt",
+        "rtf",
+        "sheet",
+        "slides",
+        "html",
+        "email",
+        "archive",
+        "image",
+    }
     assert registry.kinds()[-1] == "text"  # plain text takes what no other format claims
 
 
@@ -54,16 +77,19 @@ def test_discovery_and_cli_choices_follow_the_registry(tmp_path):
         assert kind in result.output
 
 
-@pytest.mark.parametrize("data, name, kind", [
-    (lambda: docx_bytes(["a Word file"]), "reply.pdf", "docx"),
-    (lambda: xlsx_bytes({"S": [["a workbook"]]}), "reply.docx", "sheet"),
-    (lambda: ods_bytes({"S": [["an ods"]]}), "reply.xlsx", "sheet"),
-    (lambda: odt_bytes(["an odt"]), "reply.docx", "odt"),
-    (lambda: pptx_bytes([("t", "a deck", None)]), "reply.xlsx", "slides"),
-    (lambda: rtf_bytes(["an rtf"]), "reply.doc", "rtf"),
-    (lambda: html_bytes("t", ["a page"]), "reply.txt", "html"),
-    (lambda: b"a plain csv, named as one\n", "reply.csv", "sheet"),
-])
+@pytest.mark.parametrize(
+    "data, name, kind",
+    [
+        (lambda: docx_bytes(["a Word file"]), "reply.pdf", "docx"),
+        (lambda: xlsx_bytes({"S": [["a workbook"]]}), "reply.docx", "sheet"),
+        (lambda: ods_bytes({"S": [["an ods"]]}), "reply.xlsx", "sheet"),
+        (lambda: odt_bytes(["an odt"]), "reply.docx", "odt"),
+        (lambda: pptx_bytes([("t", "a deck", None)]), "reply.xlsx", "slides"),
+        (lambda: rtf_bytes(["an rtf"]), "reply.doc", "rtf"),
+        (lambda: html_bytes("t", ["a page"]), "reply.txt", "html"),
+        (lambda: b"a plain csv, named as one\n", "reply.csv", "sheet"),
+    ],
+)
 def test_content_decides_the_format_and_the_name_only_for_plain_text(data, name, kind):
     assert extract_bytes(data(), name).kind == kind
 
@@ -89,8 +115,10 @@ def _folder_of_every_format(root):
         "deck.pptx": pptx_bytes([("Title", "wombatpptx", None)]),
         "page.html": html_bytes("t", ["wombathtml"]),
         "note.txt": b"wombattxt\n",
-        "mail.eml": (b"From: foi@example.gov.uk\nTo: me@example.org\nSubject: Reply\n"
-                     b"Date: Thu, 14 Mar 2024 10:00:00 +0000\n\nwombateml\n"),
+        "mail.eml": (
+            b"From: foi@example.gov.uk\nTo: me@example.org\nSubject: Reply\n"
+            b"Date: Thu, 14 Mar 2024 10:00:00 +0000\n\nwombateml\n"
+        ),
         "bundle.zip": zip_bytes({"inner/wombatzip.txt": b"wombatzip member"}),
     }
     bad = {
@@ -131,5 +159,14 @@ def test_a_folder_of_every_format_indexes_with_exit_0(tmp_path):
         assert [json.loads(line)["doc_id"] for line in found.stdout.splitlines()] == [want]
     status = json.loads(invoke_foi("status", "--index", index, "--json").stdout)
     assert status["documents"] == len(good) + 1
-    assert status["kinds"] == {"archive": 1, "docx": 1, "email": 1, "html": 1, "odt": 1, "rtf": 1, "sheet": 3,
-                               "slides": 1, "text": 2}
+    assert status["kinds"] == {
+        "archive": 1,
+        "docx": 1,
+        "email": 1,
+        "html": 1,
+        "odt": 1,
+        "rtf": 1,
+        "sheet": 3,
+        "slides": 1,
+        "text": 2,
+    }

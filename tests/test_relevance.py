@@ -1,5 +1,6 @@
 """Relevance on every engine: boilerplate ranks below substance, snippets and `similar` prefer
 substance, no query ends in a dead end, and `foi show`/`foi similar` take a file name."""
+
 from __future__ import annotations
 
 import json
@@ -52,13 +53,21 @@ def test_personal_data_replies_rank_above_personal_budgets(replies):
 
 
 def test_a_boilerplate_only_match_is_found_below_every_substantive_match(engine, docs, index_dir):
-    write_doc(docs, "a-copyright-policy.txt", "Our copyright policy: the council owns the copyright in the "
-              "maps it publishes and licenses them to schools at no charge.\n")
+    write_doc(
+        docs,
+        "a-copyright-policy.txt",
+        "Our copyright policy: the council owns the copyright in the "
+        "maps it publishes and licenses them to schools at no charge.\n",
+    )
     for n in range(3):
-        write_doc(docs, f"reply-{n}.txt", f"We repaired {100 + n} potholes last year.\n\n"
-                  "The information supplied to you continues to be protected by copyright. Any other "
-                  "re-use, for example commercial publication, would require the permission of the "
-                  "copyright holder.\n")
+        write_doc(
+            docs,
+            f"reply-{n}.txt",
+            f"We repaired {100 + n} potholes last year.\n\n"
+            "The information supplied to you continues to be protected by copyright. Any other "
+            "re-use, for example commercial publication, would require the permission of the "
+            "copyright holder.\n",
+        )
     build_index(docs, index_dir)
     service = SearchService(index_dir)
     try:
@@ -76,11 +85,13 @@ def test_a_boilerplate_only_match_is_found_below_every_substantive_match(engine,
 
 
 def test_snippets_prefer_what_the_reply_says(engine, docs, index_dir):
-    write_doc(docs, "review.txt",
-              "If you are unhappy with this response you can ask for an internal review within 40 working days "
-              "of the date of this response.\n\n"
-              "Our street lighting review found that 6,100 roads could have part-night lighting.\n\n"
-              + COMPLAINTS[0] + "\n")
+    write_doc(
+        docs,
+        "review.txt",
+        "If you are unhappy with this response you can ask for an internal review within 40 working days "
+        "of the date of this response.\n\n"
+        "Our street lighting review found that 6,100 roads could have part-night lighting.\n\n" + COMPLAINTS[0] + "\n",
+    )
     build_index(docs, index_dir)
     service = SearchService(index_dir)
     try:
@@ -93,7 +104,9 @@ def test_snippets_prefer_what_the_reply_says(engine, docs, index_dir):
 
 def test_similar_ignores_the_shared_boilerplate(engine, docs, index_dir):
     common = COMPLAINTS[1] + "\n\n" + COMPLAINTS[0]
-    write_doc(docs, "potholes-a.txt", f"Pothole repairs: we repaired 4,212 potholes and resurfaced 80 roads.\n\n{common}\n")
+    write_doc(
+        docs, "potholes-a.txt", f"Pothole repairs: we repaired 4,212 potholes and resurfaced 80 roads.\n\n{common}\n"
+    )
     write_doc(docs, "potholes-b.txt", f"Potholes reported: 5,100 potholes were reported; 4,800 repaired.\n\n{common}\n")
     write_doc(docs, "parking.txt", f"Parking fines: 61,204 penalty charge notices were issued.\n\n{common}\n")
     build_index(docs, index_dir)
@@ -122,8 +135,9 @@ def test_no_response_has_all_the_words_shows_those_with_most(library):
     service = SearchService(library)
     try:
         results = service.search("library sundays pothole")
-        assert results.fallback == ("no response has all of: library sundays pothole; "
-                                    "showing those with 'library' and 'sundays'")
+        assert results.fallback == (
+            "no response has all of: library sundays pothole; showing those with 'library' and 'sundays'"
+        )
         assert names(results) == ["library.txt"]
         both = service.search("library visits")
         assert both.fallback == "no response has all of: library visits; showing those with 'library' or 'visits'"
@@ -194,8 +208,10 @@ def test_bare_foi_opens_the_tui_on_the_default_index(monkeypatch, tmp_path):
 def test_a_paragraph_repeated_across_the_index_is_boilerplate_in_every_document(engine, docs, index_dir):
     """No shape rule knows this footer; it repeats in seven documents, so every one of them,
     the first ones written too, keeps it out of its substance."""
-    footer = ("Visit the Civic Centre reception on the ground floor between nine and five "
-              "on weekdays, where the Zephyr kiosk can print copies.")
+    footer = (
+        "Visit the Civic Centre reception on the ground floor between nine and five "
+        "on weekdays, where the Zephyr kiosk can print copies."
+    )
     for n in range(7):
         write_doc(docs, f"reply-{n}.txt", f"We planted {200 + n} trees in ward {n} last winter.\n\n{footer}\n")
     write_doc(docs, "kiosk.txt", "The Zephyr kiosk was installed in 2022 at a cost of 4,000 pounds.\n")

@@ -4,6 +4,7 @@ The corpus comes from tests/badinputs.py (hand-made PDF bytes, renamed formats, 
 and names, links and FIFOs); `foi index` runs on it as a real subprocess, as a user would run
 it, and the commands that read the index back run in this process (tests.conftest.invoke_foi).
 """
+
 from __future__ import annotations
 
 import json
@@ -105,7 +106,9 @@ def check_every_good_file_is_found_by_search(bad_run, tmp_path):
     for line in proc.stdout.splitlines():
         hit = json.loads(line)
         found[hit["query"]].append(hit["doc_id"])
-    missing = [f"{c.kind}: {c.token} -> {found.get(c.token)}" for c in good if found.get(c.token) != [f"corpus/{c.rel}"]]
+    missing = [
+        f"{c.kind}: {c.token} -> {found.get(c.token)}" for c in good if found.get(c.token) != [f"corpus/{c.rel}"]
+    ]
     assert not missing, "\n".join(missing)
 
 
@@ -269,10 +272,13 @@ def test_timeouts_and_crashing_workers_cost_one_file_each(tmp_path, monkeypatch)
     for name in ("hang.txt", "sigkill.txt", "segfault.txt", "raises.txt"):
         (root / name).write_text(good_text("hostile"))
     monkeypatch.setattr(pipeline, "prepare", badinputs.hostile_prepare)
-    summary = run_index([root], tmp_path / "index",
-                        # 10 s: with 3, on a machine at load 19, a killed worker was not seen
-                        # dead before its file's time ran out ("timeout" instead of "too_large").
-                        RunOptions(jobs=2, extract=ExtractOptions(timeout=10, ocr=False)))
+    summary = run_index(
+        [root],
+        tmp_path / "index",
+        # 10 s: with 3, on a machine at load 19, a killed worker was not seen
+        # dead before its file's time ran out ("timeout" instead of "too_large").
+        RunOptions(jobs=2, extract=ExtractOptions(timeout=10, ocr=False)),
+    )
     reasons = {f.doc_id: f.reason for f in summary.failures}
     assert reasons == {
         "docs/hang.txt": "timeout",
@@ -317,14 +323,20 @@ def test_unreadable_files_and_folders_are_reported_not_fatal(tmp_path):
     (corpus / "closed" / "inside.txt").write_text(good_text(token(902)))
     os.chmod(corpus / "secret.txt", 0)
     os.chmod(corpus / "closed", 0)
-    probe = subprocess.run(["cat", str(corpus / "secret.txt")], preexec_fn=_without_permission_override(),
-                           capture_output=True)
+    probe = subprocess.run(
+        ["cat", str(corpus / "secret.txt")], preexec_fn=_without_permission_override(), capture_output=True
+    )
     if probe.returncode == 0:
         pytest.skip("permissions cannot be made to apply here")
     try:
-        proc = subprocess.run([*FOI, "index", str(corpus), "--index", str(tmp_path / "index"), "--json"],
-                              cwd=ROOT, capture_output=True, text=True, timeout=300,
-                              preexec_fn=_without_permission_override())
+        proc = subprocess.run(
+            [*FOI, "index", str(corpus), "--index", str(tmp_path / "index"), "--json"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=_without_permission_override(),
+        )
         assert_clean(proc)
         summary = json.loads(proc.stdout)
         assert summary["added"] == 1
@@ -357,6 +369,7 @@ def test_a_rerun_tells_new_failures_line_by_line_and_old_ones_in_one_line(tmp_pa
         return result.stdout.splitlines()
 
     first = run()
+
     def failed(lines: list[str]) -> list[str]:
         return sorted(Path(ln.split(": ")[1]).name for ln in lines if ln.startswith("failed:"))
 
@@ -405,7 +418,9 @@ def test_unchanged_failed_file_is_not_retried_until_asked_or_changed(tmp_path):
     (corpus / "small.txt").write_bytes(b"")
     fourth = run()
     assert [(f["doc_id"], f["reason"]) for f in fourth["failures"]] == [("corpus/small.txt", "empty")]
-    assert fourth["updated"] == 0 and json.loads(invoke_foi("status", "--json", "--index", index).stdout)["documents"] == 1
+    assert (
+        fourth["updated"] == 0 and json.loads(invoke_foi("status", "--json", "--index", index).stdout)["documents"] == 1
+    )
     (corpus / "small.txt").write_text(good_text(token(779)))
     fifth = run()
     assert (fifth["added"], fifth["failed"]) == (1, 0)
@@ -423,8 +438,17 @@ def test_failures_of_deleted_files_leave_the_list(tmp_path):
     assert json.loads(invoke_foi("status", "--json", "--index", index).stdout)["failures"] == []
 
 
-@pytest.mark.parametrize("content", ["[]", "{\"failures\": [{\"path\": \"x\"}, 3, null]}", "{\"roots\": 5}",
-                                     "{\"failures\": {\"a\": 1}}", "\x00\x00", "{\"last_run\": "])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[]",
+        '{"failures": [{"path": "x"}, 3, null]}',
+        '{"roots": 5}',
+        '{"failures": {"a": 1}}',
+        "\x00\x00",
+        '{"last_run": ',
+    ],
+)
 def test_a_damaged_state_file_is_a_fresh_start_not_a_crash(tmp_path, content):
     from indexer.state import STATE_NAME, IndexState
 

@@ -1,4 +1,5 @@
 """The search service on a small corpus with known answers: every query form and filter."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,18 +17,53 @@ pytestmark = pytest.mark.usefixtures("engine")
 def service(tmp_path_factory, engine):
     docs = tmp_path_factory.mktemp("known") / "known"
     docs.mkdir()
-    write_doc(docs, "phrase.txt", FILLER + "We hold a prevent database of referrals.",
-              authority="South Yorkshire Police", date="2019-06-18", outcome="disclosed", title="Prevent referrals")
-    write_doc(docs, "scattered.txt", FILLER + "The database is old. Officers prevent misuse by audits. " * 2,
-              authority="Metropolitan Police Service", date="2019-12-31", outcome="partial",
-              exemptions=["s40(2)", "s31(1)(a)"], title="Database audits")
-    write_doc(docs, "titled.txt", FILLER + "Numbers of speed cameras are given below.",
-              authority="Sheffield City Council", date="2020-01-01", outcome="refused",
-              exemptions=["s12"], title="Budget for potholes")
-    write_doc(docs, "body.txt", FILLER + "Potholes potholes potholes were repaired on many roads. Potholes.",
-              authority="Sheffield City Council", date="2018-03-04", outcome="not_held", title="Road repairs")
-    write_doc(docs, "undated.txt", FILLER + "Fire safety inspections of tower blocks and databases.",
-              authority="Home Office", outcome="ncnd", exemptions=["s40(3A)(a)", "s23"], title="Fire safety")
+    write_doc(
+        docs,
+        "phrase.txt",
+        FILLER + "We hold a prevent database of referrals.",
+        authority="South Yorkshire Police",
+        date="2019-06-18",
+        outcome="disclosed",
+        title="Prevent referrals",
+    )
+    write_doc(
+        docs,
+        "scattered.txt",
+        FILLER + "The database is old. Officers prevent misuse by audits. " * 2,
+        authority="Metropolitan Police Service",
+        date="2019-12-31",
+        outcome="partial",
+        exemptions=["s40(2)", "s31(1)(a)"],
+        title="Database audits",
+    )
+    write_doc(
+        docs,
+        "titled.txt",
+        FILLER + "Numbers of speed cameras are given below.",
+        authority="Sheffield City Council",
+        date="2020-01-01",
+        outcome="refused",
+        exemptions=["s12"],
+        title="Budget for potholes",
+    )
+    write_doc(
+        docs,
+        "body.txt",
+        FILLER + "Potholes potholes potholes were repaired on many roads. Potholes.",
+        authority="Sheffield City Council",
+        date="2018-03-04",
+        outcome="not_held",
+        title="Road repairs",
+    )
+    write_doc(
+        docs,
+        "undated.txt",
+        FILLER + "Fire safety inspections of tower blocks and databases.",
+        authority="Home Office",
+        outcome="ncnd",
+        exemptions=["s40(3A)(a)", "s23"],
+        title="Fire safety",
+    )
     index_dir = docs.parent / "index"
     summary = build_index(docs, index_dir)
     assert summary.failed == 0
@@ -82,15 +118,20 @@ def test_highlight_offsets_point_at_matched_words(service):
 def test_snippet_is_short_plain_and_cut_at_word_boundaries(tmp_path):
     docs = tmp_path / "long"
     docs.mkdir()
-    write_doc(docs, "long.txt", ("Irrelevant words fill this sentence nicely. " * 40) + "The needle appears here. "
-              + ("More irrelevant closing words follow. " * 40))
+    write_doc(
+        docs,
+        "long.txt",
+        ("Irrelevant words fill this sentence nicely. " * 40)
+        + "The needle appears here. "
+        + ("More irrelevant closing words follow. " * 40),
+    )
     build_index(docs, tmp_path / "ix")
     hit = SearchService(tmp_path / "ix").search("needle").hits[0]
     assert 150 <= len(hit.snippet) <= 230
     assert hit.snippet.startswith("…") and hit.snippet.endswith("…")
     inner = hit.snippet.strip("…")
     assert inner.split()[0] in ("Irrelevant", "words", "fill", "this", "sentence", "nicely.", "The")
-    assert hit.snippet[hit.highlights[0][0]:hit.highlights[0][1]] == "needle"
+    assert hit.snippet[hit.highlights[0][0] : hit.highlights[0][1]] == "needle"
 
 
 def test_date_ranges_are_inclusive(service):
@@ -107,10 +148,16 @@ def test_undated_documents_do_not_pass_a_date_filter(service):
 
 
 def test_filters_combine_with_the_query(service):
-    assert set(ids(service.search("request", Filters(authority="Sheffield City Council")))) == {"titled.txt", "body.txt"}
-    assert ids(service.search("request", Filters(authority="sheffield city council", outcome="refused"))) == ["titled.txt"]
+    assert set(ids(service.search("request", Filters(authority="Sheffield City Council")))) == {
+        "titled.txt",
+        "body.txt",
+    }
+    assert ids(service.search("request", Filters(authority="sheffield city council", outcome="refused"))) == [
+        "titled.txt"
+    ]
     assert ids(service.search("request", Filters(exemption="s40"))) and set(
-        ids(service.search("request", Filters(exemption="s40")))) == {"scattered.txt", "undated.txt"}
+        ids(service.search("request", Filters(exemption="s40")))
+    ) == {"scattered.txt", "undated.txt"}
     assert ids(service.search("request", Filters(exemption="s40(2)"))) == ["scattered.txt"]
     assert ids(service.search("request", Filters(exemption="section 31"))) == ["scattered.txt"]
     assert ids(service.search("request", Filters(kind="pdf"))) == []
@@ -154,8 +201,12 @@ def test_did_you_mean_on_a_one_letter_typo(service):
 def test_qa_pair_reported_when_the_hit_is_in_one(tmp_path):
     docs = tmp_path / "qa"
     docs.mkdir()
-    write_doc(docs, "qa.txt", "Our ref: FOI 123\n\nQuestion 1: How many parking wardens do you employ?\n\nAnswer: 42 wardens.\n\n"
-              "Question 2: What did the wardens cost?\n\nAnswer: £1.2 million in salaries.\n")
+    write_doc(
+        docs,
+        "qa.txt",
+        "Our ref: FOI 123\n\nQuestion 1: How many parking wardens do you employ?\n\nAnswer: 42 wardens.\n\n"
+        "Question 2: What did the wardens cost?\n\nAnswer: £1.2 million in salaries.\n",
+    )
     build_index(docs, tmp_path / "ix")
     hit = SearchService(tmp_path / "ix").search("salaries").hits[0]
     assert hit.qa is not None and "cost" in hit.qa.question and "salaries" in hit.qa.answer

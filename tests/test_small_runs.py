@@ -1,6 +1,7 @@
 """A run with only a handful of files to extract does it in forks of the indexer rather than
 in a worker pool (whose start costs seconds): the same documents, the same removals, the
 same failures, under the same protections (time limit, memory cap, a crash costs one file)."""
+
 from __future__ import annotations
 
 import pytest
@@ -53,15 +54,25 @@ def _documents(index_dir) -> dict[str, dict]:
 
 def _three_runs(root, index_dir) -> list[tuple[int, int, int, int]]:
     """Build, then change one file, delete one and add one: (added, updated, removed, unchanged)."""
-    write_doc(root, "a.txt", "Gritting routes for the winter. The council grits 120 miles of road.",
-              authority="Leeds City Council", date="2021-02-01")
+    write_doc(
+        root,
+        "a.txt",
+        "Gritting routes for the winter. The council grits 120 miles of road.",
+        authority="Leeds City Council",
+        date="2021-02-01",
+    )
     write_pdf(root / "b.pdf", ["Pothole repairs in 2020.", "The budget for potholes was 2 million."])
     write_doc(root, "c.txt", "Street lighting: 4,000 lamps were replaced with LEDs.")
     counts = []
     for step in range(3):
         if step == 1:
-            write_doc(root, "a.txt", "Gritting routes changed: the council now grits 140 miles of road.",
-                      authority="Leeds City Council", date="2021-03-01")
+            write_doc(
+                root,
+                "a.txt",
+                "Gritting routes changed: the council now grits 140 miles of road.",
+                authority="Leeds City Council",
+                date="2021-03-01",
+            )
             (root / "b.pdf").unlink()
         if step == 2:
             write_doc(root, "d.txt", "Bus lane fines raised 1.2 million pounds.")
@@ -89,8 +100,10 @@ def test_a_handful_of_files_in_forks_index_and_remove_as_the_pool_does(tmp_path,
     assert forks == [["docs/a.txt", "docs/b.pdf", "docs/c.txt"], ["docs/a.txt"], ["docs/d.txt"]]
     assert forked_counts == pooled_counts == [(3, 0, 0, 0), (0, 1, 1, 1), (1, 0, 0, 2)]
     forked_docs = _documents(tmp_path / "fork-index")
-    pooled_docs = {doc_id: {**doc, "path": doc["path"].replace("/pool/", "/fork/")}
-                   for doc_id, doc in _documents(tmp_path / "pool-index").items()}
+    pooled_docs = {
+        doc_id: {**doc, "path": doc["path"].replace("/pool/", "/fork/")}
+        for doc_id, doc in _documents(tmp_path / "pool-index").items()
+    }
     assert sorted(forked_docs) == ["docs/a.txt", "docs/c.txt", "docs/d.txt"]
     assert forked_docs == pooled_docs
     assert forked_docs["docs/a.txt"]["date"] == "2021-03-01"

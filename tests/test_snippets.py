@@ -1,4 +1,5 @@
 """Snippets and highlights on stored text, shared by every engine."""
+
 from __future__ import annotations
 
 import random
@@ -6,9 +7,40 @@ import random
 from indexer.engines.analysis import text_terms, word_forms
 from indexer.snippets import Highlighter, best_snippet
 
-WORDS = ["database", "Databases", "prevent", "PREVENT", "policing", "police", "s40(2)", "10.5", "café", "Straße",
-         "İstanbul", "e-mail", "re-use", "\n\n", "  ", "\t", "internal", "review", "reviews", "the", "of", "_x",
-         "x_y", "copy", "copies", "happy", "ǅemal", "ﬁle", "a.b.c", "prevent's", "\u2028", "\xa0"]
+WORDS = [
+    "database",
+    "Databases",
+    "prevent",
+    "PREVENT",
+    "policing",
+    "police",
+    "s40(2)",
+    "10.5",
+    "café",
+    "Straße",
+    "İstanbul",
+    "e-mail",
+    "re-use",
+    "\n\n",
+    "  ",
+    "\t",
+    "internal",
+    "review",
+    "reviews",
+    "the",
+    "of",
+    "_x",
+    "x_y",
+    "copy",
+    "copies",
+    "happy",
+    "ǅemal",
+    "ﬁle",
+    "a.b.c",
+    "prevent's",
+    "\u2028",
+    "\xa0",
+]
 
 
 def reference_matches(hl: Highlighter, text: str) -> list[tuple[int, int, str]]:
@@ -16,7 +48,9 @@ def reference_matches(hl: Highlighter, text: str) -> list[tuple[int, int, str]]:
     out = []
     for m in hl._candidates.finditer(text):
         forms = word_forms(m.group(0))
-        hit = next((f for f in forms if f in hl.terms), None) or (m.group(0).lower() if m.group(0).lower() in hl.terms else None)
+        hit = next((f for f in forms if f in hl.terms), None) or (
+            m.group(0).lower() if m.group(0).lower() in hl.terms else None
+        )
         if hit:
             out.append((m.start(), m.end(), hit))
     return out

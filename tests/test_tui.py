@@ -4,6 +4,7 @@ Plus SVG snapshots (pytest-textual-snapshot) of the main screen, the preview and
 screen at 120x36. Timings and index sizes are hidden (`measurements=False`) so the
 snapshots do not change from run to run.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -25,9 +26,7 @@ MARKUP_TEXT = (
     "Our reference: ZB-0001\n\n"
     "This response about zanzibar ferries contains [bold]not bold[/] and a stray [/] closing tag,\n"
     "[red]colour markup[/red], an ANSI escape \x1b[31mnot red\x1b[0m, a bell \x07 and a title-setting "
-    "sequence \x1b]0;pwned\x07.\n"
-    + "W" * 5000
-    + "\nThe zanzibar ferry timetable follows the long line.\n"
+    "sequence \x1b]0;pwned\x07.\n" + "W" * 5000 + "\nThe zanzibar ferry timetable follows the long line.\n"
 )
 
 
@@ -275,7 +274,9 @@ async def test_r_reindexes_a_new_file_and_it_appears_in_results(tmp_path, engine
         await type_query(pilot, "quokka")
         results = app.screen.query_one(ResultsList)
         assert results.total == 0
-        write_doc(corpus, "rottnest-2024-quokkas.txt", "Rottnest Island Authority\n\nHow many quokka selfies were taken?")
+        write_doc(
+            corpus, "rottnest-2024-quokkas.txt", "Rottnest Island Authority\n\nHow many quokka selfies were taken?"
+        )
         await pilot.press("down")
         await pilot.press("r")
         await wait_for(pilot, lambda: results.total == 1 and not app.reindexing, timeout=60)
@@ -370,9 +371,24 @@ class _HugeService:
         if text == "anything":  # on a slow machine the debounce may also send "a", "an"…
             self.offsets.append(offset)
         hits = [
-            Hit(rank=i + 1, score=1.0, doc_id=f"d/{i}.txt", path=f"/d/{i}.txt", title=f"Doc {i}", authority="A",
-                reference=None, date=None, request_date=None, kind="text", exemptions=[], outcome="unknown",
-                snippet=f"snippet {i}", highlights=[], page=None, pages=1)
+            Hit(
+                rank=i + 1,
+                score=1.0,
+                doc_id=f"d/{i}.txt",
+                path=f"/d/{i}.txt",
+                title=f"Doc {i}",
+                authority="A",
+                reference=None,
+                date=None,
+                request_date=None,
+                kind="text",
+                exemptions=[],
+                outcome="unknown",
+                snippet=f"snippet {i}",
+                highlights=[],
+                page=None,
+                pages=1,
+            )
             for i in range(offset, offset + limit)
         ]
         return Results(query=text, parsed=text, hits=hits, total=250_000, offset=offset)
@@ -437,11 +453,26 @@ def test_snapshot_help(snap_compare, snapshot_index):
 # such as "Rotherham Council" in a sidecar is stored as written but filtered as its
 # canonical name, and matches nothing: a search-service matter, not the sidebar's).
 AUTHORITIES = [
-    "Barnsley Metropolitan Borough Council", "Bolton Council", "City of Bradford Metropolitan District Council",
-    "Bury Council", "Calderdale Council", "City of Doncaster Council", "Kirklees Council", "Leeds City Council",
-    "Manchester City Council", "Oldham Council", "Rochdale Council", "Rotherham Metropolitan Borough Council",
-    "Salford City Council", "Sheffield City Council", "Stockport Council", "Tameside Council", "Trafford Council",
-    "City of Wakefield Metropolitan District Council", "Wigan Council", "York Council",
+    "Barnsley Metropolitan Borough Council",
+    "Bolton Council",
+    "City of Bradford Metropolitan District Council",
+    "Bury Council",
+    "Calderdale Council",
+    "City of Doncaster Council",
+    "Kirklees Council",
+    "Leeds City Council",
+    "Manchester City Council",
+    "Oldham Council",
+    "Rochdale Council",
+    "Rotherham Metropolitan Borough Council",
+    "Salford City Council",
+    "Sheffield City Council",
+    "Stockport Council",
+    "Tameside Council",
+    "Trafford Council",
+    "City of Wakefield Metropolitan District Council",
+    "Wigan Council",
+    "York Council",
 ]
 
 
@@ -452,9 +483,16 @@ def many_authorities_index(tmp_path_factory, engine) -> Path:
     corpus = root / "corpus"
     for i, authority in enumerate(AUTHORITIES):
         for n in range(3 if authority.startswith("Sheffield") else 1):
-            write_doc(corpus, f"r{i:02}-{n}.txt", f"{authority}\n\nA response about library opening hours, part {n}.",
-                      title=f"Library hours {i}", authority=authority, date=f"20{10 + i % 10}-03-0{1 + n}",
-                      outcome="disclosed", exemptions=[])
+            write_doc(
+                corpus,
+                f"r{i:02}-{n}.txt",
+                f"{authority}\n\nA response about library opening hours, part {n}.",
+                title=f"Library hours {i}",
+                authority=authority,
+                date=f"20{10 + i % 10}-03-0{1 + n}",
+                outcome="disclosed",
+                exemptions=[],
+            )
     summary = build_index(corpus, root / "index")
     assert summary.failed == 0, summary.failures
     return root / "index"
@@ -621,6 +659,8 @@ async def test_the_command_palette_offers_bindings_and_key_less_actions(shared_i
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.query_one(FacetSidebar).has_focus
+
+
 async def test_an_empty_box_with_a_facet_picked_lists_documents_newest_first(shared_index):
     app = make_app(shared_index)
     async with app.run_test(size=SIZE) as pilot:

@@ -3,6 +3,7 @@
 Plus an SVG snapshot of the statistics screen at 120x36, on a generated corpus whose metadata
 is pinned by sidecars so the picture does not follow extractor changes.
 """
+
 from __future__ import annotations
 
 import csv
@@ -50,11 +51,21 @@ TOPICS = [
 
 def write_corpus(folder: Path) -> Path:
     for (name, authority, request_date, response_date, outcome, exemptions), topic in zip(CUSTODY, TOPICS):
-        write_doc(folder, name, f"Question 1: Please tell me about {topic}.\nAnswer: See the attached table.\n",
-                  authority=authority, request_date=request_date, date=response_date, outcome=outcome,
-                  exemptions=exemptions, title=f"Custody records ({name})")
+        write_doc(
+            folder,
+            name,
+            f"Question 1: Please tell me about {topic}.\nAnswer: See the attached table.\n",
+            authority=authority,
+            request_date=request_date,
+            date=response_date,
+            outcome=outcome,
+            exemptions=exemptions,
+            title=f"Custody records ({name})",
+        )
     for label in write_replies(folder, HOSPITAL_CRIME):
-        pinned = {k: label[k] for k in ("authority", "reference", "date", "request_date", "outcome", "exemptions", "title")}
+        pinned = {
+            k: label[k] for k in ("authority", "reference", "date", "request_date", "outcome", "exemptions", "title")
+        }
         (folder / f"{label['file']}.meta.json").write_text(json.dumps(pinned), encoding="utf-8")
     return folder
 
@@ -143,7 +154,10 @@ def test_outcome_bar_widths_are_shares():
     plain = bar({"disclosed": 1, "partial": 1, "refused": 2, "not_held": 0, "ncnd": 0, "unknown": 0}, 40)
     assert len(plain.plain) == 40
     assert [(span.style, span.end - span.start) for span in plain.spans] == [
-        (OUTCOME_COLOURS["disclosed"], 10), (OUTCOME_COLOURS["partial"], 10), (OUTCOME_COLOURS["refused"], 20)]
+        (OUTCOME_COLOURS["disclosed"], 10),
+        (OUTCOME_COLOURS["partial"], 10),
+        (OUTCOME_COLOURS["refused"], 20),
+    ]
     thirds = bar({"disclosed": 1, "partial": 1, "refused": 1}, 40)
     assert sorted(span.end - span.start for span in thirds.spans) == [13, 13, 14]
 

@@ -4,6 +4,7 @@ Slow searches come from stand-in services: one spins in Python until it is stopp
 runaway fuzzy expansion does), one blocks inside C where no exception can reach it, and
 one wraps the real SearchService and spins while holding its lock.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,24 @@ from tui.widgets import PreviewPane, ResultsList
 
 
 def _hit(doc_id: str) -> Hit:
-    return Hit(rank=1, score=1.0, doc_id=doc_id, path=f"/d/{doc_id}", title=doc_id, authority="A", reference=None,
-               date=None, request_date=None, kind="text", exemptions=[], outcome="unknown", snippet=doc_id,
-               highlights=[], page=None, pages=1)
+    return Hit(
+        rank=1,
+        score=1.0,
+        doc_id=doc_id,
+        path=f"/d/{doc_id}",
+        title=doc_id,
+        authority="A",
+        reference=None,
+        date=None,
+        request_date=None,
+        kind="text",
+        exemptions=[],
+        outcome="unknown",
+        snippet=doc_id,
+        highlights=[],
+        page=None,
+        pages=1,
+    )
 
 
 class SlowService:
@@ -167,11 +183,16 @@ def hostile_index(tmp_path_factory):
     corpus = root / "corpus"
     name = f"evil{ESC_COLOUR}name.txt"
     write_doc(corpus, name, "Harrogate Borough Council\nA response about the floral clock.\n")
-    (corpus / f"{name}.meta.json").write_text(json.dumps({
-        "authority": f"H\u202eC{ESC_TITLE}",
-        "exemptions": [f"s40(2){ESC_LINK}click"],
-        "date": "2021-04-01",
-    }), encoding="utf-8")
+    (corpus / f"{name}.meta.json").write_text(
+        json.dumps(
+            {
+                "authority": f"H\u202eC{ESC_TITLE}",
+                "exemptions": [f"s40(2){ESC_LINK}click"],
+                "date": "2021-04-01",
+            }
+        ),
+        encoding="utf-8",
+    )
     index = root / "index"
     summary = build_index(corpus, index)
     assert summary.failed == 0, summary.failures
@@ -247,8 +268,15 @@ def test_the_app_process_quits_on_ctrl_q_while_a_search_is_stuck(tmp_path):
     script.write_text(_APP_SCRIPT.format(root=str(ROOT), marker=str(marker)))
     leader, follower = pty.openpty()
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
-    proc = subprocess.Popen([sys.executable, str(script)], stdin=follower, stdout=follower, stderr=follower,
-                            env=env, close_fds=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        close_fds=True,
+        start_new_session=True,
+    )
     os.close(follower)
     output = bytearray()
 

@@ -1,6 +1,7 @@
 """What decides deletions lives in the index's own commits; a missing or unreadable record file
 (foi-index.json) never makes a run start the index over: it says what it could not trust and
 exits 1, with nothing deleted."""
+
 from __future__ import annotations
 
 import json

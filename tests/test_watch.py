@@ -1,4 +1,5 @@
 """`foi index --watch`: files that appear, change or vanish are indexed within moments."""
+
 from __future__ import annotations
 
 import threading
@@ -35,7 +36,8 @@ def test_watch_indexes_new_changed_and_deleted_files(docs, index_dir):
     stop = threading.Event()
     events, runs = [], []
     thread = threading.Thread(
-        target=watch_and_index, args=([docs], index_dir, RunOptions(jobs=1)),
+        target=watch_and_index,
+        args=([docs], index_dir, RunOptions(jobs=1)),
         kwargs={"debounce": 0.3, "stop": stop, "on_event": lambda *e: events.append(e[:2]), "on_run": runs.append},
     )
     thread.start()
@@ -65,7 +67,8 @@ def test_watch_lines_are_timed_and_printable():
     at = time.struct_time((2026, 1, 2, 12, 4, 31, 4, 2, 0))
     assert watch_line("updated", "docs/a.txt", "", clock=lambda: at) == "12:04:31 updated  docs/a.txt"
     assert watch_line("failed", "docs/\x1b[31mred.txt", "empty: no text", clock=lambda: at) == (
-        "12:04:31 failed   docs/␛[31mred.txt  (empty: no text)")
+        "12:04:31 failed   docs/␛[31mred.txt  (empty: no text)"
+    )
 
 
 def test_foi_index_watch_prints_a_line_per_change_and_stops_on_ctrl_c(docs, index_dir, monkeypatch):

@@ -1,5 +1,6 @@
 """The Whoosh manifest file: kept in step with every commit by the rows it changed, and
 never trusted when it does not match the latest commit (the columns answer instead)."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """The Whoosh engine's parallel writing: segments written by lane processes, merged by streaming,
 recorded in one TOC per commit. Checked against Whoosh's own writer and reader."""
+
 from __future__ import annotations
 
 import random
@@ -12,8 +13,10 @@ from whoosh.writing import SegmentWriter
 
 from indexer.engines.whoosh.schema import build_schema
 
-WORDS = ("prevent referral police council budget licence review tribunal housing parking fines school "
-         "ambulance response survey contract invoice overtime").split()
+WORDS = (
+    "prevent referral police council budget licence review tribunal housing parking fines school "
+    "ambulance response survey contract invoice overtime"
+).split()
 
 
 def documents(count: int, seed: int = 1) -> list[dict]:
@@ -24,9 +27,20 @@ def documents(count: int, seed: int = 1) -> list[dict]:
     for i in range(count):
         words = rng.choices(WORDS, k=40) + [f"only{i}x", "common", "information"]
         text = " ".join(words)
-        docs.append({"doc_id": f"corpus/d{i:04}.txt", "path": f"/c/d{i:04}.txt", "size": 100 + i, "mtime": 10**18 + i,
-                     "fingerprint": f"f{i}", "kind": "text", "content": text, "bigrams": text,
-                     "title": f"Request {i} about {words[0]}", "indexed_at": "2024-01-01"})
+        docs.append(
+            {
+                "doc_id": f"corpus/d{i:04}.txt",
+                "path": f"/c/d{i:04}.txt",
+                "size": 100 + i,
+                "mtime": 10**18 + i,
+                "fingerprint": f"f{i}",
+                "kind": "text",
+                "content": text,
+                "bigrams": text,
+                "title": f"Request {i} about {words[0]}",
+                "indexed_at": "2024-01-01",
+            }
+        )
     return docs
 
 
@@ -81,6 +95,7 @@ def test_segment_files_are_the_bytes_whoosh_own_field_writer_writes(tmp_path):
             else:
                 builder.add_document(**values)
         if whoosh_own:
+
             def flush():
                 builder.perdocwriter.close()
                 lengths = S.FieldLengths(builder.per_document_reader())
@@ -88,6 +103,7 @@ def test_segment_files_are_the_bytes_whoosh_own_field_writer_writes(tmp_path):
                 builder.fieldwriter.add_postings(schema, lengths, items)
                 builder.fieldwriter.close()
                 lengths.close()
+
             builder._flush_segment = flush
         builder.finish()
         return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
@@ -116,7 +132,9 @@ def test_a_merged_segment_equals_one_written_at_once(tmp_path):
     storage = FileStorage(str(tmp_path))
     docs = documents(300)
     # the first part's common terms have two blocks of postings (128 a block), the rest one
-    parts = [build(storage, schema, f"part{k}", chunk) for k, chunk in enumerate((docs[:140], docs[140:250], docs[250:]))]
+    parts = [
+        build(storage, schema, f"part{k}", chunk) for k, chunk in enumerate((docs[:140], docs[140:250], docs[250:]))
+    ]
     parts[1].delete_document(5)  # documents 145 and 227 were deleted before the merge
     parts[1].delete_document(87)
     merged = merge_segments(storage, schema, parts, "merged")
@@ -132,8 +150,10 @@ def test_deletions_made_while_a_merge_ran_are_carried_to_its_result(tmp_path):
     schema = build_schema()
     storage = FileStorage(str(tmp_path))
     docs = documents(60)
-    a, b, other = (build(storage, schema, name, chunk) for name, chunk in
-                   (("a", docs[:20]), ("b", docs[20:40]), ("other", docs[40:])))
+    a, b, other = (
+        build(storage, schema, name, chunk)
+        for name, chunk in (("a", docs[:20]), ("b", docs[20:40]), ("other", docs[40:]))
+    )
     a.delete_document(3)  # before the merge: the result never holds it
     job = MergeJob(1, [a, b], "m", [frozenset(a.deleted_docs()), frozenset(b.deleted_docs())])
     result = merge_segments(storage, schema, job.sources, job.segid)
@@ -190,8 +210,11 @@ def test_many_small_commits_keep_every_document_once_in_few_segments(tmp_path):
     from whoosh.index import TOC
 
     names, pattern = {seg.segment_id() for seg in segments}, TOC._segment_pattern("foi")
-    leftovers = [p.name for p in (tmp_path / "ix").iterdir()
-                 if pattern.match(p.name) and pattern.match(p.name).group(1) not in names]
+    leftovers = [
+        p.name
+        for p in (tmp_path / "ix").iterdir()
+        if pattern.match(p.name) and pattern.match(p.name).group(1) not in names
+    ]
     assert leftovers == [] and not (tmp_path / "ix" / "foi.tmp").exists()
     engine.close()
 

@@ -1,5 +1,6 @@
 """Whoosh segments are read in place: opening a searcher copies no segment into memory
 (indexer/engines/whoosh/views.py), and the in-place file reads as a BytesIO would."""
+
 from __future__ import annotations
 
 import io
@@ -13,14 +14,17 @@ from hypothesis import strategies as st
 from indexer.engines.whoosh.views import ViewFile
 from tests.conftest import build_index, write_doc
 
-OPS = st.lists(st.one_of(
-    st.tuples(st.just("read"), st.integers(-1, 40)),
-    st.tuples(st.just("readline"), st.integers(-1, 40)),
-    st.tuples(st.just("seek"), st.integers(0, 120)),
-    st.tuples(st.just("seek_end"), st.integers(-60, 0)),
-    st.tuples(st.just("seek_cur"), st.integers(-10, 30)),
-    st.tuples(st.just("peek"), st.integers(0, 40)),
-), max_size=25)
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("read"), st.integers(-1, 40)),
+        st.tuples(st.just("readline"), st.integers(-1, 40)),
+        st.tuples(st.just("seek"), st.integers(0, 120)),
+        st.tuples(st.just("seek_end"), st.integers(-60, 0)),
+        st.tuples(st.just("seek_cur"), st.integers(-10, 30)),
+        st.tuples(st.just("peek"), st.integers(0, 40)),
+    ),
+    max_size=25,
+)
 
 
 @given(data=st.binary(max_size=100).map(lambda b: b.replace(b"x", b"\n")), ops=OPS)
@@ -30,7 +34,7 @@ def test_a_view_file_reads_seeks_and_tells_as_a_bytesio(data, ops):
         if op in ("read", "readline"):
             assert getattr(view, op)(n) == getattr(real, op)(n)
         elif op == "peek":  # what is ahead, without moving
-            assert view.peek(n) == data[real.tell(): real.tell() + max(n, 1)]
+            assert view.peek(n) == data[real.tell() : real.tell() + max(n, 1)]
         elif op == "seek_cur" and real.tell() + n < 0:
             continue
         else:

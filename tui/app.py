@@ -1,4 +1,5 @@
 """The foi-search terminal UI: `run(index_dir)` opens it on an index; `FoiApp` takes a SearchService."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,8 +36,14 @@ class FoiApp(App):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, service: SearchService, measurements: bool = True, export_dir: Path | str | None = None,
-                 search_budget: float | None = SEARCH_BUDGET_SECONDS, **kwargs) -> None:
+    def __init__(
+        self,
+        service: SearchService,
+        measurements: bool = True,
+        export_dir: Path | str | None = None,
+        search_budget: float | None = SEARCH_BUDGET_SECONDS,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.service = service
         self.measurements = measurements  # False: no timings or sizes on screen (snapshots)

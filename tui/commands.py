@@ -1,5 +1,6 @@
 """The command palette (Ctrl+P): the same actions as the keys, generated from BINDINGS,
 plus the screen's key-less actions (sorting, query syntax help, clearing filters)."""
+
 from __future__ import annotations
 
 from functools import partial

@@ -1,5 +1,6 @@
 """Key names for hints, read from the BINDINGS that own the actions, so a hint cannot name a
 key that does not do what it says (the help screen and footer are generated the same way)."""
+
 from __future__ import annotations
 
 from textual.app import App

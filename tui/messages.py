@@ -3,6 +3,7 @@
 Widget-local messages (a query typed, a facet toggled, a hit chosen) are nested in their
 widget classes; these are the ones produced by workers and handled by screens.
 """
+
 from __future__ import annotations
 
 from textual.message import Message

@@ -1,4 +1,5 @@
 """`o`: open a document's original file in the system viewer, else its text in $PAGER (app suspended)."""
+
 from __future__ import annotations
 
 import os

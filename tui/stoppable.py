@@ -9,6 +9,7 @@ thread, which ends the pure-Python work of the engine at its next bytecode and r
 its locks on the way out. A call stuck inside C code is left to finish on its own: it
 is a daemon thread, so nothing waits for it and the app still quits at once.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -5,6 +5,7 @@ pages, authority names, exemptions, paths) goes through indexer.textsafe (the cl
 uses too) and is rendered only as rich `Text`, never parsed as markup, so `[bold]`, ANSI escapes or bidi overrides show literally and cannot restyle or
 break the terminal.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

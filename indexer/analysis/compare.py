@@ -6,6 +6,7 @@ group, each reply's questions are aligned to the questions of the fullest reply 
 similarity (rapidfuzz), helped by their order. A question a reply does not answer is an
 empty cell; an answer that fits no question goes to `other`.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,7 +31,8 @@ ORDER_BONUS = 12
 MAX_HEAD_CANDIDATES = 8
 
 # Words that every request shares and that say nothing about what it asks for.
-_STOP = frozenset("""
+_STOP = frozenset(
+    """
 a about above after again all also am an and any are as at be been before being below between both but by
 can could did do does doing during each few for from further had has have having he her here hers him his
 how i if in into is it its itself just me more most my no nor not of off on once only or other our ours out
@@ -39,7 +41,8 @@ those through to too under until up very was we were what when where which while
 would you your yours yourself provide provided state tell confirm information request requested
 require like know copy copies details detail number numbers figure figures total many much held hold
 whether period year years each following give list breakdown break down show
-""".split())
+""".split()
+)
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -141,8 +144,7 @@ def _candidate_pairs(words: list[set[str]]) -> list[tuple[int, int]]:
                 key = (members[x], members[y])
                 shared[key] = shared.get(key, 0) + 1
     return sorted(
-        pair for pair, n in shared.items()
-        if 2 * n / (len(words[pair[0]]) + len(words[pair[1]])) >= _PREFILTER_DICE
+        pair for pair, n in shared.items() if 2 * n / (len(words[pair[0]]) + len(words[pair[1]])) >= _PREFILTER_DICE
     )
 
 
@@ -194,8 +196,14 @@ def compare(group: list[Response]) -> Comparison:
         if lonely:
             questions = [q for q in questions if q not in lonely]
             rows = [_row(response, questions) for response in group]
-    rows.sort(key=lambda row: (row.response.authority is None, row.response.authority or "",
-                               row.response.date or "", row.response.doc_id))
+    rows.sort(
+        key=lambda row: (
+            row.response.authority is None,
+            row.response.authority or "",
+            row.response.date or "",
+            row.response.doc_id,
+        )
+    )
     return Comparison(questions=questions, rows=rows)
 
 
@@ -269,7 +277,9 @@ def _row(response: Response, questions: list[str]) -> Row:
     for i, pair in enumerate(pairs):
         column = placed.get(i)
         if column is None:
-            other.append(f"{pair.question.strip()}: {pair.answer.strip()}" if pair.question.strip() else pair.answer.strip())
+            other.append(
+                f"{pair.question.strip()}: {pair.answer.strip()}" if pair.question.strip() else pair.answer.strip()
+            )
         else:
             answers[questions[column]] = pair.answer.strip()
     return Row(response, answers, "\n".join(x for x in other if x))

@@ -4,6 +4,7 @@
 comparison needs them). `collect` is the only function here that touches the service, and
 it uses its public API only: `count`, `search` and `document`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -95,7 +96,9 @@ def matching_hits(service, query: str | None, filters=None, limit: int | None = 
     return service.search(text, filters, sort=sort, limit=wanted, snippets=snippets).hits
 
 
-def collect(service, query: str | None, filters=None, with_text: bool = False, limit: int | None = None) -> list[Response]:
+def collect(
+    service, query: str | None, filters=None, with_text: bool = False, limit: int | None = None
+) -> list[Response]:
     """Every matching document as a Response; with the request, response and Q&A if `with_text`."""
     responses = [from_hit(hit) for hit in matching_hits(service, query, filters, limit)]
     if with_text:

@@ -3,6 +3,7 @@ median days from request to response and how many were answered after 20 working
 
 Field names and definitions are DESIGN.md's ("Analysis commands").
 """
+
 from __future__ import annotations
 
 import statistics

@@ -4,6 +4,7 @@ bank holidays of the authority's nation (from the `holidays` package) are not wo
 The day after the request date is day 1. An authority whose nation is not known is counted
 with the bank holidays of England and Wales.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Only the packages under indexer/engines/ import an engine library; everything el
 for an Engine by name (`get_engine`) or by folder (`engine_for`) and talks to its interface
 (engines/base.py), getting engine-free types (indexer/results.py) back.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -64,8 +65,10 @@ def record_problem(index_dir: Path | str, engine: str, schema_version: int) -> s
     if meta.get("engine", engine) != engine:
         return f"its record {META_NAME} names the {meta.get('engine')!r} engine, but the folder holds {engine} files"
     if meta["schema_version"] != schema_version:
-        return (f"it was built by another version of foi ({engine} schema {meta['schema_version']}; "
-                f"this one uses {schema_version})")
+        return (
+            f"it was built by another version of foi ({engine} schema {meta['schema_version']}; "
+            f"this one uses {schema_version})"
+        )
     return None
 
 
@@ -130,12 +133,30 @@ def engine_for_writing(index_dir: Path | str, requested: str | None, rebuild: bo
         return get_engine(requested or existing or default_engine_name(), index_dir)
     if requested and requested != existing:
         raise EngineMismatch(
-            f"the index in {index_dir} uses the {existing} engine; add --rebuild to rebuild it with {requested}")
+            f"the index in {index_dir} uses the {existing} engine; add --rebuild to rebuild it with {requested}"
+        )
     return get_engine(existing, index_dir)
 
 
 __all__ = [
-    "DEFAULT_ENGINE", "ENGINES", "Engine", "EngineHit", "EngineMismatch", "EngineResults", "EngineWriter",
-    "IndexDamaged", "IndexNotFound", "ManifestEntry", "default_engine_name", "engine_class", "engine_for",
-    "engine_for_writing", "engine_names", "get_engine", "read_meta", "record_problem", "recorded_engine", "write_meta",
+    "DEFAULT_ENGINE",
+    "ENGINES",
+    "Engine",
+    "EngineHit",
+    "EngineMismatch",
+    "EngineResults",
+    "EngineWriter",
+    "IndexDamaged",
+    "IndexNotFound",
+    "ManifestEntry",
+    "default_engine_name",
+    "engine_class",
+    "engine_for",
+    "engine_for_writing",
+    "engine_names",
+    "get_engine",
+    "read_meta",
+    "record_problem",
+    "recorded_engine",
+    "write_meta",
 ]

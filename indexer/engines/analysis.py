@@ -12,6 +12,7 @@ The tantivy engine indexes the analysed terms (a whitespace-separated string per
 and analyses queries with them, so stemming, stop words, phrases and highlighting agree
 across engines.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,11 +23,44 @@ from whoosh.lang.porter import stem as _porter_stem
 # Whoosh's default_pattern (whoosh.analysis.tokenizers), compiled as rcompile does.
 TOKEN_PATTERN = re.compile(r"[\w\*]+(\.?[\w\*]+)*", re.UNICODE)
 # Whoosh's English stop list (whoosh.analysis.filters.STOP_WORDS).
-STOP_WORDS = frozenset((
-    "a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "have", "if", "in", "is", "it", "may",
-    "not", "of", "on", "or", "tbd", "that", "the", "this", "to", "us", "we", "when", "will", "with", "yet", "you",
-    "your",
-))
+STOP_WORDS = frozenset(
+    (
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "for",
+        "from",
+        "have",
+        "if",
+        "in",
+        "is",
+        "it",
+        "may",
+        "not",
+        "of",
+        "on",
+        "or",
+        "tbd",
+        "that",
+        "the",
+        "this",
+        "to",
+        "us",
+        "we",
+        "when",
+        "will",
+        "with",
+        "yet",
+        "you",
+        "your",
+    )
+)
 # Stemming lets "databases" find "database"; words of one letter are dropped from text.
 MIN_WORD_LENGTH = 2
 _stem = lru_cache(maxsize=50_000)(_porter_stem)

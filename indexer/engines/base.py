@@ -5,6 +5,7 @@ query tree of indexer.query (and the filters, as tree nodes) into its own querie
 hands back stored documents as plain dicts with indexer.fields names. Snippets, highlights,
 did-you-mean wording and result types are built above it, the same for every engine.
 """
+
 from __future__ import annotations
 
 import time
@@ -67,8 +68,9 @@ class EngineWriter(ABC):
     # Seconds a commit takes per operation in the batch, until one has been measured.
     commit_seconds_per_op: ClassVar[float] = 0.0
 
-    def __init__(self, batch_size: int, index_dir: Path, max_seconds: float | None = None,
-                 commit_budget: float | None = None):
+    def __init__(
+        self, batch_size: int, index_dir: Path, max_seconds: float | None = None, commit_budget: float | None = None
+    ):
         self.batch_size = batch_size
         self.dir = Path(index_dir)
         self.max_seconds = max_seconds
@@ -249,8 +251,7 @@ class Engine(ABC):
         problem = record_problem(self.dir, self.name, self.schema_version)
         if problem:
             unchanged = "nothing was changed: " if writing else ""
-            raise IndexUntrusted(f"index at {self.dir}: {problem}; {unchanged}"
-                                 f"rebuild it with {self.rebuild_command()}")
+            raise IndexUntrusted(f"index at {self.dir}: {problem}; {unchanged}rebuild it with {self.rebuild_command()}")
 
     def current_schema(self) -> bool:
         from indexer.engines import record_problem
@@ -314,8 +315,13 @@ class Engine(ABC):
         writer (analysis done where the engine allows). Must be picklable."""
 
     @abstractmethod
-    def writer(self, batch_size: int = 500, max_seconds: float | None = None,
-               commit_budget: float | None = None, workers: int = 1) -> EngineWriter:
+    def writer(
+        self,
+        batch_size: int = 500,
+        max_seconds: float | None = None,
+        commit_budget: float | None = None,
+        workers: int = 1,
+    ) -> EngineWriter:
         """`workers`: how many processes (or threads) the writer may keep busy, as the run's
         extraction does."""
 
@@ -343,8 +349,15 @@ class Engine(ABC):
         """Documents per extractor kind."""
 
     @abstractmethod
-    def search(self, query: Node, filters: Node | None = None, sort: str = "relevance", offset: int = 0,
-               limit: int = 10, facets: bool = False) -> EngineResults: ...
+    def search(
+        self,
+        query: Node,
+        filters: Node | None = None,
+        sort: str = "relevance",
+        offset: int = 0,
+        limit: int = 10,
+        facets: bool = False,
+    ) -> EngineResults: ...
 
     @abstractmethod
     def count(self, query: Node, filters: Node | None = None) -> int: ...

@@ -6,6 +6,7 @@ live one; only a rebuild that finished is swapped in, by the engine's own atomic
 (Engine.adopt). A rebuild that fails or is interrupted leaves the live index as it was, and
 whatever it wrote is removed then or, after a kill, by the next run (clean_leftovers).
 """
+
 from __future__ import annotations
 
 from pathlib import Path

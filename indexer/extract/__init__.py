@@ -3,6 +3,7 @@
 The formats and the manager that picks one live in indexer.extract.registry; each format
 is one module of this package.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

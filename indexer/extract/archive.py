@@ -5,6 +5,7 @@ Zip bombs are stopped before inflating: a member declaring more than max_bytes, 
 compression ratio passes max_ratio, or members that together pass max_unpacked are
 recorded as too_large; sizes are checked again while reading, as headers can lie.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,7 +27,9 @@ _RATIO_FLOOR = 1024 * 1024  # small members may compress very well (a page of sp
 
 def match(probe) -> bool:
     # Office and OpenDocument files are zips too; they are matched first (registry order).
-    return probe.head.startswith((b"PK\x03\x04", b"PK\x05\x06")) and bool(probe.zip_names or probe.head.startswith(b"PK\x05\x06"))
+    return probe.head.startswith((b"PK\x03\x04", b"PK\x05\x06")) and bool(
+        probe.zip_names or probe.head.startswith(b"PK\x05\x06")
+    )
 
 
 def extract(data: bytes, options: ExtractOptions, name: str = "") -> ExtractedDocument:
@@ -46,8 +49,15 @@ def extract(data: bytes, options: ExtractOptions, name: str = "") -> ExtractedDo
             path = unique(safe_path(info.filename, f"member-{number}"), taken)
             listing.append(path)
             if number > options.max_members:
-                children.append(ChildDocument(path, info.file_size, "", reason="too_large",
-                                              detail=f"the archive has over {options.max_members:,} members"))
+                children.append(
+                    ChildDocument(
+                        path,
+                        info.file_size,
+                        "",
+                        reason="too_large",
+                        detail=f"the archive has over {options.max_members:,} members",
+                    )
+                )
                 continue
             try:
                 body = _read(archive, info, options, budget)
@@ -65,8 +75,11 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, options: ExtractOptio
     if info.file_size > options.max_bytes:
         raise ExtractionError("too_large", f"{info.file_size:,} bytes is over the {options.max_bytes:,}-byte limit")
     if info.file_size > _RATIO_FLOOR and info.file_size > options.max_ratio * max(info.compress_size, 1):
-        raise ExtractionError("too_large", f"compressed {info.file_size // max(info.compress_size, 1):,}:1, over the "
-                                           f"{options.max_ratio}:1 limit (a zip bomb?)")
+        raise ExtractionError(
+            "too_large",
+            f"compressed {info.file_size // max(info.compress_size, 1):,}:1, over the "
+            f"{options.max_ratio}:1 limit (a zip bomb?)",
+        )
     budget.take(info.file_size, "the member")
     limit = min(options.max_bytes, info.file_size)
     out = bytearray()

@@ -1,4 +1,5 @@
 """The boundary of extraction: one error type, its reasons and the limits of one extraction."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

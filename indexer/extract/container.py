@@ -6,6 +6,7 @@ Members are read into memory and never written anywhere, so a member named
 "../../etc/passwd" can neither read nor write outside: its name only becomes part of a
 doc_id, after cleaning.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -30,8 +31,9 @@ class Budget:
 
     def take(self, size: int, what: str) -> None:
         if self.used + size > self.limit:
-            raise ExtractionError("too_large", f"{what}: unpacking it would pass the {self.limit:,}-byte "
-                                               "limit for one file (a zip bomb?)")
+            raise ExtractionError(
+                "too_large", f"{what}: unpacking it would pass the {self.limit:,}-byte limit for one file (a zip bomb?)"
+            )
         self.used += size
 
 

@@ -1,5 +1,6 @@
 """Images (.png/.jpg/.tif multi-page/.gif/.bmp): scanned letters and photographed pages, read
 by the OCR engine and cache of indexer.extract.ocr, one page per frame of a TIFF."""
+
 from __future__ import annotations
 
 import io
@@ -33,8 +34,10 @@ def extract(data: bytes, options: ExtractOptions, name: str = "") -> ExtractedDo
     if not options.ocr:
         raise ExtractionError("ocr_unavailable", "an image has text only through OCR, and OCR is switched off")
     if not ocr.available():
-        raise ExtractionError("ocr_unavailable", ocr.UNAVAILABLE_HINT.replace("the PDF is scanned (no text layer)",
-                                                                             "an image has text only through OCR"))
+        raise ExtractionError(
+            "ocr_unavailable",
+            ocr.UNAVAILABLE_HINT.replace("the PDF is scanned (no text layer)", "an image has text only through OCR"),
+        )
     missing = ocr.missing_languages(options.ocr_lang)
     if missing:
         raise ExtractionError("ocr_unavailable", ocr.language_hint(missing))

@@ -3,6 +3,7 @@ From/To/Cc/Date/Subject (kept as metadata: the Date header is the response date 
 body names none), the body text, and every attachment as a child document in its own format
 (an attached email is an email again, its attachments its children).
 """
+
 from __future__ import annotations
 
 import re
@@ -22,11 +23,20 @@ _HEADER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):[ \t]*\S?", re.MULTILINE)
 _TRANSPORT_HEADERS = {"message-id", "mime-version", "received", "return-path", "dkim-signature", "x-mailer"}
 _SHOWN = ("from", "to", "cc", "date", "subject")
 # What a file's extension is when an attachment has no name, by its content type.
-_EXTENSIONS = {"application/pdf": ".pdf", "text/plain": ".txt", "text/html": ".html", "message/rfc822": ".eml",
-               "application/msword": ".doc", "application/zip": ".zip", "image/png": ".png", "image/jpeg": ".jpg",
-               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-               "application/vnd.ms-excel": ".xls", "text/csv": ".csv"}
+_EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "text/plain": ".txt",
+    "text/html": ".html",
+    "message/rfc822": ".eml",
+    "application/msword": ".doc",
+    "application/zip": ".zip",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.ms-excel": ".xls",
+    "text/csv": ".csv",
+}
 
 
 def match(probe) -> bool:
@@ -202,7 +212,9 @@ def from_msg(message, options: ExtractOptions) -> ExtractedDocument:
         "from": getattr(message, "sender", None),
         "to": getattr(message, "to", None),
         "cc": getattr(message, "cc", None),
-        "date": email.utils.format_datetime(date) if hasattr(date, "tzinfo") and date.tzinfo else (str(date) if date else None),
+        "date": email.utils.format_datetime(date)
+        if hasattr(date, "tzinfo") and date.tzinfo
+        else (str(date) if date else None),
         "subject": getattr(message, "subject", None),
     }
     headers = {k: " ".join(str(v).split()) for k, v in headers.items() if v}
@@ -225,7 +237,9 @@ def from_msg(message, options: ExtractOptions) -> ExtractedDocument:
 # ---------------------------------------------------------------- both
 
 
-def _document(headers: dict, body: str, attachments: list[tuple[str, bytes]], options: ExtractOptions) -> ExtractedDocument:
+def _document(
+    headers: dict, body: str, attachments: list[tuple[str, bytes]], options: ExtractOptions
+) -> ExtractedDocument:
     meta = dict(headers)
     iso = _iso_date(headers.get("date"))
     if iso:
@@ -247,8 +261,9 @@ def _document(headers: dict, body: str, attachments: list[tuple[str, bytes]], op
             children.append(extract_child(path, content, options))
     if not text.strip():
         text = "(an email with attachments only)"
-    return ExtractedDocument(kind=KIND, pages=[Page(1, text)], title=headers.get("subject"), headers=meta,
-                             children=children)
+    return ExtractedDocument(
+        kind=KIND, pages=[Page(1, text)], title=headers.get("subject"), headers=meta, children=children
+    )
 
 
 def _iso_date(value: str | None) -> str | None:

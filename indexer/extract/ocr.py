@@ -7,6 +7,7 @@ as "|||", "mmm" or "—"; words below a confidence threshold or that are not wor
 dropped so they never reach the index. Results are cached under a hash of the rendered page
 bitmap, so re-indexing a document, or the same scan inside another one, never OCRs it twice.
 """
+
 from __future__ import annotations
 
 import functools
@@ -174,8 +175,13 @@ _BACKENDS = (_Tesserocr, _TesseractProgram)
 def _tessdata_dir() -> str | None:
     """Where the OS keeps Tesseract's language data (TESSDATA_PREFIX wins, as for tesseract)."""
     candidates = [os.environ.get("TESSDATA_PREFIX", "")]
-    for pattern in ("/usr/share/tesseract-ocr/*/tessdata", "/usr/share/tessdata", "/usr/local/share/tessdata",
-                    "/opt/homebrew/share/tessdata", "/usr/share/tesseract/tessdata"):
+    for pattern in (
+        "/usr/share/tesseract-ocr/*/tessdata",
+        "/usr/share/tessdata",
+        "/usr/local/share/tessdata",
+        "/opt/homebrew/share/tessdata",
+        "/usr/share/tesseract/tessdata",
+    ):
         candidates += sorted(glob.glob(pattern), reverse=True)  # the newest major version first
     for folder in candidates:
         if folder and glob.glob(os.path.join(folder, "*.traineddata")):
@@ -200,7 +206,7 @@ def available() -> bool:
 
 
 def engine_version() -> str | None:
-    """"tesserocr 5.5.4" or "tesseract 5.3.0"; None without an engine. Part of the cache key."""
+    """ "tesserocr 5.5.4" or "tesseract 5.3.0"; None without an engine. Part of the cache key."""
     backend = _backend()
     return f"{backend.name} {backend.version}" if backend else None
 

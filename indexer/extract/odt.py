@@ -1,5 +1,6 @@
 """OpenDocument text (.odt, .ott): paragraphs, headings, lists and tables as rows, read with odfpy;
 page headers and footers from the master pages; comments (annotations) marked."""
+
 from __future__ import annotations
 
 import io
@@ -56,8 +57,13 @@ def _blocks(element) -> list[str]:
         elif qname == (_TABLE, "table"):
             rows = []
             for row in _rows(child):
-                rows.append([" ".join(line for line in _blocks(cell) if line.strip())
-                             for cell in row.childNodes if getattr(cell, "qname", None) == (_TABLE, "table-cell")])
+                rows.append(
+                    [
+                        " ".join(line for line in _blocks(cell) if line.strip())
+                        for cell in row.childNodes
+                        if getattr(cell, "qname", None) == (_TABLE, "table-cell")
+                    ]
+                )
             lines += table_lines(rows)
         elif qname is not None:
             lines += _blocks(child)
@@ -93,7 +99,11 @@ def _inline(element) -> str:
             author = " ".join(_inline(c) for c in node.childNodes if getattr(c, "qname", None) == (_DC, "creator"))
             said = " ".join(_inline(c) for c in node.childNodes if getattr(c, "qname", None) == (_TEXT, "p"))
             if said.strip():
-                out.append(f" [comment by {author.strip()}: {said.strip()}] " if author.strip() else f" [comment: {said.strip()}] ")
+                out.append(
+                    f" [comment by {author.strip()}: {said.strip()}] "
+                    if author.strip()
+                    else f" [comment: {said.strip()}] "
+                )
         elif qname == (_OFFICE, "annotation-end"):
             continue
         else:

@@ -1,4 +1,5 @@
 """Helpers the office formats share: password checks, cell values as text, table rows."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -5,6 +5,7 @@ is the reading order of two-column layouts. A page whose ruled lines cut a table
 from pdfium's path objects, see pdf_tables) has its tables out as rows ("cell | cell |
 cell") by pdfplumber's table finder, fed with pdfium's lines and characters.
 """
+
 from __future__ import annotations
 
 import logging

@@ -10,6 +10,7 @@ page's tables come out as pdfplumber gives them, in a few milliseconds.
 A page holds a table when its lines cut at least two adjoining cells (pdfplumber's rule):
 an underline, a letterhead rule or a box round a paragraph is no table.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -86,8 +87,11 @@ def find_cells(edges: list[dict]) -> list[list[tuple[float, float, float, float]
 
     merged = plumber_table.merge_edges(
         filter_edges(edges, min_length=EDGE_MIN_LENGTH_PREFILTER),
-        snap_x_tolerance=SNAP_TOLERANCE, snap_y_tolerance=SNAP_TOLERANCE,
-        join_x_tolerance=JOIN_TOLERANCE, join_y_tolerance=JOIN_TOLERANCE)
+        snap_x_tolerance=SNAP_TOLERANCE,
+        snap_y_tolerance=SNAP_TOLERANCE,
+        join_x_tolerance=JOIN_TOLERANCE,
+        join_y_tolerance=JOIN_TOLERANCE,
+    )
     merged = filter_edges(merged, min_length=EDGE_MIN_LENGTH)
     points = plumber_table.edges_to_intersections(merged, INTERSECTION_TOLERANCE, INTERSECTION_TOLERANCE)
     return plumber_table.cells_to_tables(plumber_table.intersections_to_cells(points))
@@ -129,11 +133,19 @@ def page_chars(page, textpage, pdfium_c) -> list[dict]:
         xb, yb = a * box.right + c * box.top + e, b * box.right + d * box.top + f
         x0, x1 = (xa, xb) if xa <= xb else (xb, xa)
         top, bottom = (height - yb, height - ya) if ya <= yb else (height - ya, height - yb)
-        chars.append({
-            "text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
-            "width": x1 - x0, "height": bottom - top,
-            "upright": upright or _char_upright(raw, i, char_matrix, view.matrix, pdfium_c),
-        })
+        chars.append(
+            {
+                "text": ch,
+                "x0": x0,
+                "x1": x1,
+                "top": top,
+                "bottom": bottom,
+                "doctop": top,
+                "width": x1 - x0,
+                "height": bottom - top,
+                "upright": upright or _char_upright(raw, i, char_matrix, view.matrix, pdfium_c),
+            }
+        )
     return chars
 
 
@@ -176,8 +188,9 @@ def extract_tables(page, textpage, pdfium_c) -> tuple[list[RuledTable], list[dic
         # Table.extract tests every character against every row; those outside the
         # table's box can be in none of its cells, so it is given only the others.
         x0, top, x1, bottom = bbox = _bounds(cells)
-        inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
-                  and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+        inside = [
+            c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom
+        ]
         tables.append(RuledTable(bbox=bbox, rows=Table(_CharsOnly(inside), cells).extract()))
     boxes = [t.bbox for t in tables]
 
@@ -201,8 +214,7 @@ def table_page_text(page, textpage, pdfium_c) -> str | None:
         from pdfplumber.utils import chars_to_textmap
 
         textmap = chars_to_textmap(outside)  # as page.extract_text_lines(), layout off
-        blocks += [(line["top"], line["text"])
-                   for line in textmap.extract_text_lines(strip=True, return_chars=False)]
+        blocks += [(line["top"], line["text"]) for line in textmap.extract_text_lines(strip=True, return_chars=False)]
     for table in tables:
         lines = [" | ".join(_cell(c) for c in row) for row in table.rows if any(c for c in row)]
         blocks.append((table.bbox[1], "\n".join(lines)))
@@ -262,8 +274,15 @@ def _placed(page, pdfium_c, kind: int, view: tuple):
             if found == kind:
                 yield obj, _compose(_matrix(obj, pdfium_c), outer)
             elif found == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _MAX_FORM_DEPTH:
-                stack.append((obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject,
-                              _compose(_matrix(obj, pdfium_c), outer), depth + 1))
+                stack.append(
+                    (
+                        obj,
+                        pdfium_c.FPDFFormObj_CountObjects,
+                        pdfium_c.FPDFFormObj_GetObject,
+                        _compose(_matrix(obj, pdfium_c), outer),
+                        depth + 1,
+                    )
+                )
 
 
 def _bounds(cells) -> tuple[float, float, float, float]:
@@ -294,12 +313,32 @@ def _add_edge(edges: list[dict], p: tuple[float, float], q: tuple[float, float],
     if abs(y0 - y1) < _STRAIGHT and abs(x0 - x1) >= _STRAIGHT:
         left, right = min(x0, x1), max(x0, x1)
         top = height - y0
-        edges.append({"x0": left, "x1": right, "top": top, "bottom": top, "width": right - left,
-                      "height": 0.0, "orientation": "h", "object_type": "line"})
+        edges.append(
+            {
+                "x0": left,
+                "x1": right,
+                "top": top,
+                "bottom": top,
+                "width": right - left,
+                "height": 0.0,
+                "orientation": "h",
+                "object_type": "line",
+            }
+        )
     elif abs(x0 - x1) < _STRAIGHT and abs(y0 - y1) >= _STRAIGHT:
         top, bottom = height - max(y0, y1), height - min(y0, y1)
-        edges.append({"x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0.0,
-                      "height": bottom - top, "orientation": "v", "object_type": "line"})
+        edges.append(
+            {
+                "x0": x0,
+                "x1": x0,
+                "top": top,
+                "bottom": bottom,
+                "width": 0.0,
+                "height": bottom - top,
+                "orientation": "v",
+                "object_type": "line",
+            }
+        )
 
 
 def _cell(value) -> str:

@@ -13,6 +13,7 @@ The manager asks the formats in FORMATS order whether the content is theirs, so 
 file is read for what it is; the name is only consulted for plain-text content. Importing
 this module imports no parsing library: each extractor imports its own when called.
 """
+
 from __future__ import annotations
 
 import io
@@ -51,7 +52,7 @@ _UNREAD_MAGIC = {
     b"PK\x03\x04": "a zip archive",
     b"PK\x05\x06": "an empty zip archive",
     b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "a Microsoft Office 97-2003 file of a kind foi does not read "
-                                         "(PowerPoint .ppt, Visio, Publisher: save it as .pptx or PDF)",
+    "(PowerPoint .ppt, Visio, Publisher: save it as .pptx or PDF)",
 }
 _HEAD = 8192
 
@@ -189,8 +190,9 @@ def candidates(data: bytes, name: str = "") -> list[Format]:
                 return [named]
             # A damaged .docx is a broken zip: it is reported as the damaged Word file it is
             # named as, not as some zip foi does not read.
-            raise ExtractionError("corrupt", f"named {probe.suffix} but is not {named.description} "
-                                             "(damaged, or another format renamed)")
+            raise ExtractionError(
+                "corrupt", f"named {probe.suffix} but is not {named.description} (damaged, or another format renamed)"
+            )
         for magic, what in _UNREAD_MAGIC.items():
             if data.startswith(magic):
                 raise ExtractionError("unsupported", f"{what}, not a format foi reads")

@@ -1,6 +1,7 @@
 """Rich Text Format (.rtf) responses, through striprtf: the text without control words,
 embedded pictures or font tables. Word's "Save as RTF" letters land here, and so do
 .doc files that are really RTF (matched by content, not name)."""
+
 from __future__ import annotations
 
 import re

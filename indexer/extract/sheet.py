@@ -4,6 +4,7 @@ sheet, hidden sheets included and marked, each row a tab-separated line.
 Data tables are often the substance of an FOI response, so every sheet is read, the hidden
 and "very hidden" ones too (they have held data the sender did not mean to release).
 """
+
 from __future__ import annotations
 
 import csv
@@ -92,8 +93,9 @@ def extract_csv(data: bytes, options: ExtractOptions) -> ExtractedDocument:
         if not rows:
             raise ExtractionError("corrupt", f"unreadable CSV ({exc})") from None
         truncated = True
-    return ExtractedDocument(kind=KIND, pages=[Page(1, "\n".join(table_lines(rows)))], truncated=truncated,
-                             encoding=encoding)
+    return ExtractedDocument(
+        kind=KIND, pages=[Page(1, "\n".join(table_lines(rows)))], truncated=truncated, encoding=encoding
+    )
 
 
 def _cap(lines: list[str], room: int) -> tuple[str, bool]:

@@ -1,5 +1,6 @@
 """PowerPoint 2007+ (.pptx) decks, through python-pptx: one page per slide, its text frames,
 tables as rows and grouped shapes, then its speaker notes (marked "Notes:")."""
+
 from __future__ import annotations
 
 import io

@@ -4,6 +4,7 @@ Every step is linear in the text's length: no pattern here can re-scan the rest 
 text from each of many starting points (a 64 KB run of unclosed `**a ` took 20 s with a
 lazy `(.+?)` pairing), and the length cut comes before cleaning.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -58,7 +59,7 @@ def decode(data: bytes) -> tuple[str, str]:
     """Bytes to text and the encoding used. Never fails: BOM, UTF-8, detected, then replacement."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(name, errors="replace"), name
+            return data[len(bom) :].decode(name, errors="replace"), name
     utf16 = _utf16_without_bom(data)
     if utf16:
         return data.decode(utf16, errors="replace"), utf16
@@ -151,7 +152,7 @@ def unbold(text: str) -> str:
         if k == len(ends):
             continue
         j = ends[k]
-        out += (text[kept:i], text[i + 2:j])
+        out += (text[kept:i], text[i + 2 : j])
         kept = j + 2
     out.append(text[kept:])
     return "".join(out)

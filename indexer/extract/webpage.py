@@ -3,6 +3,7 @@
 Beautiful Soup on lxml reads any HTML a browser would, in the encoding it declares (or
 detects). Scripts, styles, templates and elements marked hidden are dropped.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,12 +18,46 @@ PAGED = False
 DESCRIPTION = "a web page"
 
 _DROP = ("script", "style", "noscript", "template", "head", "svg", "canvas", "iframe", "object", "button", "select")
-_BLOCKS = ("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
-           "article", "header", "footer", "nav", "aside", "main", "blockquote", "pre", "dl", "dt", "dd",
-           "address", "figure", "figcaption", "form", "fieldset", "hr", "caption", "body")
+_BLOCKS = (
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "main",
+    "blockquote",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "address",
+    "figure",
+    "figcaption",
+    "form",
+    "fieldset",
+    "hr",
+    "caption",
+    "body",
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b",
-                    re.IGNORECASE | re.DOTALL)
+_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 _SPACES = re.compile(r"[ \r\f\v\u00a0]+")
 
 
@@ -50,7 +85,9 @@ def extract(data: bytes, options: ExtractOptions, name: str = "") -> ExtractedDo
     for block in soup.find_all(_BLOCKS):
         block.insert_before("\n")
         block.append("\n")
-    lines = [re.sub(r" ?\t ?", "\t", _SPACES.sub(" ", line)).strip(" ").rstrip("\t") for line in soup.get_text().split("\n")]
+    lines = [
+        re.sub(r" ?\t ?", "\t", _SPACES.sub(" ", line)).strip(" ").rstrip("\t") for line in soup.get_text().split("\n")
+    ]
     text = "\n".join(lines)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     if title and title not in text[:2000]:
@@ -60,4 +97,6 @@ def extract(data: bytes, options: ExtractOptions, name: str = "") -> ExtractedDo
 
 def _hidden(tag) -> bool:
     attrs = tag.attrs or {}
-    return "hidden" in attrs or attrs.get("aria-hidden") == "true" or bool(_HIDDEN_STYLE.search(attrs.get("style") or ""))
+    return (
+        "hidden" in attrs or attrs.get("aria-hidden") == "true" or bool(_HIDDEN_STYLE.search(attrs.get("style") or ""))
+    )

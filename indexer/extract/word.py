@@ -5,6 +5,7 @@ python-docx opens the package and resolves its parts; the text is read from the 
 of each part directly, as python-docx's own text properties skip tracked insertions,
 deletions, content controls and text boxes, all of which carry words of a response.
 """
+
 from __future__ import annotations
 
 import io
@@ -27,8 +28,16 @@ _INSERTED = (W + "ins", W + "moveTo")
 _DELETED = (W + "del", W + "moveFrom")
 # Word stores a text box twice: as DrawingML (mc:Choice) and as VML for old readers (mc:Fallback).
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-_CONTAINERS = (W + "sdt", W + "sdtContent", W + "customXml", W + "smartTag", W + "ins", W + "del",
-               W + "moveTo", W + "moveFrom")
+_CONTAINERS = (
+    W + "sdt",
+    W + "sdtContent",
+    W + "customXml",
+    W + "smartTag",
+    W + "ins",
+    W + "del",
+    W + "moveTo",
+    W + "moveFrom",
+)
 
 
 def match(probe) -> bool:
@@ -197,4 +206,3 @@ def _paragraph(p) -> str:
         elif text.strip():
             out.append(f"[{mark}: {text.strip()}]")
     return "".join(out)
-

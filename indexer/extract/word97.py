@@ -4,6 +4,7 @@ No maintained Python library reads the binary Word format; antiword does, fast a
 running anything in the document. Its tables come out as "|cell |cell |" lines, which are
 turned into tab-separated rows like every other format's tables.
 """
+
 from __future__ import annotations
 
 import os
@@ -44,7 +45,9 @@ def extract(data: bytes, options: ExtractOptions, name: str = "") -> ExtractedDo
         try:
             run = subprocess.run(
                 [tool, "-w", "0", "-m", "UTF-8.txt", tmp.name],
-                capture_output=True, timeout=options.timeout, env={**os.environ, "LC_ALL": "C.UTF-8"},
+                capture_output=True,
+                timeout=options.timeout,
+                env={**os.environ, "LC_ALL": "C.UTF-8"},
             )
         except subprocess.TimeoutExpired:
             raise ExtractionError("timeout", f"antiword took over {options.timeout:g} s") from None

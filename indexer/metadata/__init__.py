@@ -5,6 +5,7 @@ Public API (other modules import exactly these): extract_metadata, normalise_exe
 dedupe_exemptions, exemption_keys, canonical_authority, authority_aliases. Nothing here knows
 about Whoosh.
 """
+
 from __future__ import annotations
 
 from indexer.metadata.authorities import authority_aliases, canonical_authority, find_authority
@@ -16,8 +17,14 @@ from indexer.metadata.qa import find_qa, find_request, find_response, find_title
 from indexer.metadata.references import find_reference
 from indexer.models import FoiMetadata
 
-__all__ = ["extract_metadata", "normalise_exemption", "dedupe_exemptions", "exemption_keys", "canonical_authority",
-           "authority_aliases"]
+__all__ = [
+    "extract_metadata",
+    "normalise_exemption",
+    "dedupe_exemptions",
+    "exemption_keys",
+    "canonical_authority",
+    "authority_aliases",
+]
 
 dedupe_exemptions = dedupe
 

@@ -9,6 +9,7 @@ email domains) and by what the text says about the writer ("your force", "the Co
 A body named inside the request the letter repeats ("You asked: ... Sheffield City
 Council ...") is what the requester asked about, never evidence of who wrote the reply.
 """
+
 from __future__ import annotations
 
 import csv
@@ -80,17 +81,25 @@ def gazetteer() -> Gazetteer:
     g = Gazetteer()
     with _CSV.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            a = Authority(row["name"].strip(), row["type"].strip(), _split(row["aliases"]),
-                          _split(row["abbreviations"]), _split(row["lookup_only"]), _split(row["domains"]))
+            a = Authority(
+                row["name"].strip(),
+                row["type"].strip(),
+                _split(row["aliases"]),
+                _split(row["abbreviations"]),
+                _split(row["lookup_only"]),
+                _split(row["domains"]),
+            )
             g.by_name[a.name] = a
             _index(g, a)
     return g
 
 
 # How letters shorten a council's kind: "Barnsley MBC", "Caerphilly CBC".
-_KIND_SHORT = ((re.compile(r"\s+Metropolitan\s+Borough\s+Council$"), " MBC"),
-               (re.compile(r"\s+County\s+Borough\s+Council$"), " CBC"),
-               (re.compile(r"\s+Metropolitan\s+District\s+Council$"), " MDC"))
+_KIND_SHORT = (
+    (re.compile(r"\s+Metropolitan\s+Borough\s+Council$"), " MBC"),
+    (re.compile(r"\s+County\s+Borough\s+Council$"), " CBC"),
+    (re.compile(r"\s+Metropolitan\s+District\s+Council$"), " MDC"),
+)
 
 
 def _index(g: Gazetteer, a: Authority) -> None:
@@ -125,19 +134,33 @@ def _index(g: Gazetteer, a: Authority) -> None:
 # --- pattern-based names of bodies not in the gazetteer -----------------------------------
 
 _SUFFIXES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
-    (tuple(s.split()), t) for s, t in (
-        ("nhs foundation trust", "nhs"), ("nhs trust", "nhs"), ("integrated care board", "nhs"),
-        ("health board", "nhs"), ("clinical commissioning group", "nhs"),
-        ("metropolitan borough council", "council"), ("metropolitan district council", "council"),
-        ("borough council", "council"), ("city council", "council"), ("county council", "council"),
-        ("district council", "council"), ("county borough council", "council"),
-        ("parish council", "council"), ("town council", "council"), ("combined authority", "council"),
-        ("fire and rescue service", "fire"), ("fire and rescue authority", "fire"),
-        ("police and crime commissioner", "pcc"), ("university", "university"), ("council", "council"),
+    (tuple(s.split()), t)
+    for s, t in (
+        ("nhs foundation trust", "nhs"),
+        ("nhs trust", "nhs"),
+        ("integrated care board", "nhs"),
+        ("health board", "nhs"),
+        ("clinical commissioning group", "nhs"),
+        ("metropolitan borough council", "council"),
+        ("metropolitan district council", "council"),
+        ("borough council", "council"),
+        ("city council", "council"),
+        ("county council", "council"),
+        ("district council", "council"),
+        ("county borough council", "council"),
+        ("parish council", "council"),
+        ("town council", "council"),
+        ("combined authority", "council"),
+        ("fire and rescue service", "fire"),
+        ("fire and rescue authority", "fire"),
+        ("police and crime commissioner", "pcc"),
+        ("university", "university"),
+        ("council", "council"),
     )
 )
 _PREFIXES: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("university", "of"), "university"), (("london", "borough", "of"), "council"),
+    (("university", "of"), "university"),
+    (("london", "borough", "of"), "council"),
     (("royal", "borough", "of"), "council"),
 )
 _PATTERN_FIRST = frozenset(x[0][0] for x in _SUFFIXES + _PREFIXES)
@@ -150,8 +173,10 @@ _STOP = frozenset(
 )
 _KEEP_UPPER = frozenset({"NHS", "ICB", "UK", "HM", "CCG"})
 # Words that name a kind of body, not a body: "the City Council" is whichever council wrote.
-_GENERIC = frozenset("city county borough district metropolitan town parish london royal combined "
-                     "the of and nhs foundation health".split())
+_GENERIC = frozenset(
+    "city county borough district metropolitan town parish london royal combined "
+    "the of and nhs foundation health".split()
+)
 _NOT_A_UNIVERSITY = frozenset({"hospital", "hospitals", "nhs", "trust", "teaching", "health"})
 
 
@@ -169,7 +194,7 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
     prev_end = -1
     for m in _TOKEN.finditer(text, start, end):
         joined = prev_end >= 0 and _JOIN_GAP.fullmatch(text, prev_end, m.start()) is not None
-        if joined and "\n" in text[prev_end:m.start()]:
+        if joined and "\n" in text[prev_end : m.start()]:
             # A name wraps onto the next line in flowed email text (long lines), but a short
             # line is a unit of its own: "University of Sheffield" / "Firth Court".
             line_start = text.rfind("\n", 0, prev_end) + 1
@@ -189,13 +214,12 @@ def _pattern_name(toks: list[_Tok], i: int) -> tuple[str, str, int, int] | None:
         return None
     for suffix, kind in _SUFFIXES:
         n = len(suffix)
-        if tuple(t.norm for t in toks[i:i + n]) != suffix or not all(t.joined for t in toks[i + 1:i + n]):
+        if tuple(t.norm for t in toks[i : i + n]) != suffix or not all(t.joined for t in toks[i + 1 : i + n]):
             continue
         if not toks[i].raw[0].isupper():
             break
         j = i
-        while j > 0 and i - j < 6 and toks[j].joined and (
-                _capitalised(toks[j - 1]) or toks[j - 1].norm in _CONNECTORS):
+        while j > 0 and i - j < 6 and toks[j].joined and (_capitalised(toks[j - 1]) or toks[j - 1].norm in _CONNECTORS):
             j -= 1
         while j < i and (toks[j].norm in _CONNECTORS or toks[j].norm in _STOP):
             j += 1
@@ -203,14 +227,20 @@ def _pattern_name(toks: list[_Tok], i: int) -> tuple[str, str, int, int] | None:
             break  # "the University", "the City Council", "University of X": try the prefixes
         if kind == "university" and i + 1 < len(toks) and toks[i + 1].joined and toks[i + 1].norm in _NOT_A_UNIVERSITY:
             return None  # "St James's University Hospital" is a hospital
-        return _display(toks[j:i + n]), kind, j, i + n - 1
+        return _display(toks[j : i + n]), kind, j, i + n - 1
     for prefix, kind in _PREFIXES:
         n = len(prefix)
-        if tuple(t.norm for t in toks[i:i + n]) != prefix or not toks[i].raw[0].isupper():
+        if tuple(t.norm for t in toks[i : i + n]) != prefix or not toks[i].raw[0].isupper():
             continue
         k = i + n
-        while k < len(toks) and k - (i + n) < 4 and toks[k].joined and (
-                _capitalised(toks[k]) or toks[k].norm in _CONNECTORS and k + 1 < len(toks) and _capitalised(toks[k + 1])):
+        while (
+            k < len(toks)
+            and k - (i + n) < 4
+            and toks[k].joined
+            and (
+                _capitalised(toks[k]) or toks[k].norm in _CONNECTORS and k + 1 < len(toks) and _capitalised(toks[k + 1])
+            )
+        ):
             k += 1
         if k == i + n:
             return None
@@ -245,6 +275,7 @@ def _display(toks: list[_Tok]) -> str:
 
 # --- public lookups ----------------------------------------------------------------------
 
+
 def canonical_authority(name: str) -> str | None:
     """Any name, alias, abbreviation or email domain (case-insensitive) -> the normalised name.
 
@@ -266,7 +297,7 @@ def canonical_authority(name: str) -> str | None:
     toks = _tokens(s, 0, len(s))
     for i in range(len(toks)):
         hit = _pattern_name(toks, i)
-        if hit and hit[3] == len(toks) - 1 and all(t.norm == "the" for t in toks[:hit[2]]):
+        if hit and hit[3] == len(toks) - 1 and all(t.norm == "the" for t in toks[: hit[2]]):
             found = g.names.get(_key(hit[0]))
             return found or hit[0]
     return None
@@ -330,9 +361,16 @@ _TYPE_HINT = re.compile(
     r"(?![ \t]+(?:for|of|and)[ \t]+[A-Z])",  # "the Department for Transport" names a body, not the writer's kind
     re.I,
 )
-_HINT_TYPES = {"force": "police", "constabulary": "police", "council": "council", "local authority": "council",
-               "trust": "nhs", "department": "central_government", "ministry": "central_government",
-               "university": "university"}
+_HINT_TYPES = {
+    "force": "police",
+    "constabulary": "police",
+    "council": "council",
+    "local authority": "council",
+    "trust": "nhs",
+    "department": "central_government",
+    "ministry": "central_government",
+    "university": "university",
+}
 # "Name of Authority: Blaenau Gwent" on a form-style reply names the writer outright.
 _AUTHORITY_LABEL = re.compile(
     r"^[ \t]*(?:name[ \t]+of[ \t]+(?:the[ \t]+)?(?:public[ \t]+)?authority|(?:public[ \t]+)?authority[ \t]+name"
@@ -341,8 +379,16 @@ _AUTHORITY_LABEL = re.compile(
     re.M | re.I,
 )
 _LABEL_SCAN = 3000
-_COUNCIL_SUFFIXES = ("Council", "City Council", "County Council", "Borough Council", "County Borough Council",
-                     "Metropolitan Borough Council", "Metropolitan District Council", "District Council")
+_COUNCIL_SUFFIXES = (
+    "Council",
+    "City Council",
+    "County Council",
+    "Borough Council",
+    "County Borough Council",
+    "Metropolitan Borough Council",
+    "Metropolitan District Council",
+    "District Council",
+)
 _LABEL_WEIGHT = 8.0  # more than a letterhead and a signature together
 _SCAN_HEAD = 12000
 _SCAN_TAIL = 4000
@@ -439,8 +485,12 @@ def _score_range(text, start, end, layout, scores, first_seen, context_votes, pl
 def _score_run(text, start, end, layout, scores, first_seen, context_votes, plain, placed) -> None:
     g = gazetteer()
     word = text[start:end]
-    if word.isalpha() and word not in g.context_first and (word,) not in g.abbrev_prefixes \
-            and (word.lower(),) not in g.name_prefixes:
+    if (
+        word.isalpha()
+        and word not in g.context_first
+        and (word,) not in g.abbrev_prefixes
+        and (word.lower(),) not in g.name_prefixes
+    ):
         return  # a lone capitalised word ("The", "Please") that starts no name: the common case
     toks = _tokens(text, start, end)
     i = 0
@@ -493,7 +543,7 @@ def _context_hit(g: Gazetteer, toks: list[_Tok], i: int) -> tuple[set[str], int]
     if toks[i].raw not in g.context_first:
         return None
     for n in (2, 1):
-        key = tuple(x.raw for x in toks[i:i + n])
+        key = tuple(x.raw for x in toks[i : i + n])
         if len(key) == n and key in g.context_abbrevs:
             return g.context_abbrevs[key], n
     return None
@@ -505,8 +555,8 @@ def _weight(text: str, start: int, end: int, layout: Layout) -> float:
     if layout.request and layout.request.start <= start < layout.request.end:
         return 0.25  # the request repeated in the reply names what was asked about
     w = 3.0 if _placed(text, start, end, layout) else 1.0
-    after = text[end: end + 40]
-    before = text[max(0, start - 40): start]
+    after = text[end : end + 40]
+    before = text[max(0, start - 40) : start]
     if _AGENT_AFTER.match(after) or _AGENT_BEFORE.search(before):
         w += 2.0
     elif _ELSEWHERE_BEFORE.search(before):
@@ -539,8 +589,9 @@ def _placed(text: str, start: int, end: int, layout: Layout) -> bool:
 
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
-    lo = max(text.rfind(". ", max(0, start - 300), start), text.rfind("\n\n", max(0, start - 300), start),
-             start - 300, 0)
+    lo = max(
+        text.rfind(". ", max(0, start - 300), start), text.rfind("\n\n", max(0, start - 300), start), start - 300, 0
+    )
     hi_candidates = [i for i in (text.find(". ", end, end + 300), text.find("\n\n", end, end + 300)) if i >= 0]
     return lo, min(hi_candidates) if hi_candidates else min(len(text), end + 300)
 

@@ -18,6 +18,7 @@ included). Where each date comes from, strongest first:
 
 No date found means None, not a guess.
 """
+
 from __future__ import annotations
 
 import re
@@ -168,10 +169,10 @@ def _classify(text: str, m: re.Match, head_end: int, tail_start: int) -> str | N
     nl = before.rfind("\n")
     # The date's line up to the date, when that line began inside the window; a longer line
     # (a flattened table) is never a letter-head line.
-    same_line = before[nl + 1:] if nl >= 0 or lo == 0 else None
+    same_line = before[nl + 1 :] if nl >= 0 or lo == 0 else None
     hi = min(len(text), end + _CONTEXT)
     nl_after = text.find("\n", end, hi)
-    rest = text[end: nl_after if nl_after >= 0 else hi]
+    rest = text[end : nl_after if nl_after >= 0 else hi]
     line_ends = nl_after >= 0 or hi == len(text)
     ends_line = line_ends and not rest.strip(" \t.,")
     alone = ends_line and same_line is not None and (not same_line.strip() or _weekday_or_place(same_line))
@@ -179,9 +180,16 @@ def _classify(text: str, m: re.Match, head_end: int, tail_start: int) -> str | N
     # In the letter head a date that ends its line is a field of its own; "You asked ..." on
     # the next line starts the letter, it does not continue the date's sentence.
     after_ok = not (in_head and ends_line)
-    if (_REQUEST_ANCHORS.search(before.lower()) and _REQUEST_BEFORE.search(before)
-            and not _OUR_REPLY_BEFORE.search(before)) \
-            or after_ok and "you" in text[end:hi].lower() and _REQUEST_AFTER.match(text, end, hi):
+    if (
+        (
+            _REQUEST_ANCHORS.search(before.lower())
+            and _REQUEST_BEFORE.search(before)
+            and not _OUR_REPLY_BEFORE.search(before)
+        )
+        or after_ok
+        and "you" in text[end:hi].lower()
+        and _REQUEST_AFTER.match(text, end, hi)
+    ):
         return "request"
     if _DEADLINE_BEFORE.search(before[-30:]):
         return None

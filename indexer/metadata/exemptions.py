@@ -4,6 +4,7 @@ and whether the authority would "neither confirm nor deny".
 A section number alone is not a citation: "section 41 notice period" (another Act), a
 Sheffield postcode "S36 1FY" and "we are not relying on section 40" must not count.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -92,10 +93,10 @@ def normalise_exemption(text: str) -> str | None:
     if m and _subs_only(m.group(2)):
         return f"eir{m.group(1)}{_norm_subs(m.group(2))}"
     m = _EIR.match(s)
-    if m and _subs_only(s[m.end():]):
+    if m and _subs_only(s[m.end() :]):
         return f"eir{m.group('num')}{_norm_subs(m.group('subs'))}"
     m = _FOI.match(s)
-    if m and _subs_only(s[m.end():]):
+    if m and _subs_only(s[m.end() :]):
         return f"s{m.group('num').upper()}{_norm_subs(m.group('subs'))}"
     m = re.fullmatch(r"(\d{1,2}[A-Za-z]?)(.*)", s)  # a bare "40(2)" is an FOI section
     if m and _subs_only(m.group(2)):
@@ -120,8 +121,11 @@ def find_citations(text: str, regions: list[Span]) -> list[Citation]:
     found: list[Citation] = []
     for region in regions:
         matches = sorted(
-            ((m, is_eir) for pattern, is_eir in ((_FOI, False), (_EIR, True))
-             for m in pattern.finditer(text, region.start, region.end)),
+            (
+                (m, is_eir)
+                for pattern, is_eir in ((_FOI, False), (_EIR, True))
+                for m in pattern.finditer(text, region.start, region.end)
+            ),
             key=lambda x: x[0].start(),
         )
         if not matches:
@@ -176,7 +180,7 @@ def _citations_at(text, m, is_eir, sents, starts, limit, cues: _CueIndex) -> tup
     # "sentence" (a table, a text without full stops) from being rescanned for every citation.
     lo = max(sent.start if sent else 0, m.start() - _CUE_WINDOW)
     hi = min(sent.end if sent else len(text), m.end() + _CUE_WINDOW)
-    if not cues.any_in(lo, hi) or _negated(text, m, sent) or _other_law(text[m.end(): m.end() + 120], is_eir):
+    if not cues.any_in(lo, hi) or _negated(text, m, sent) or _other_law(text[m.end() : m.end() + 120], is_eir):
         return [], m.end()
     out = []
     if m.group("num").upper() in valid:
@@ -187,8 +191,13 @@ def _citations_at(text, m, is_eir, sents, starts, limit, cues: _CueIndex) -> tup
         if not more:
             break
         if more.group("num").upper() in valid:
-            out.append(Citation(f"{prefix}{more.group('num').upper()}{_norm_subs(more.group('subs'))}",
-                                more.start("num"), more.end()))
+            out.append(
+                Citation(
+                    f"{prefix}{more.group('num').upper()}{_norm_subs(more.group('subs'))}",
+                    more.start("num"),
+                    more.end(),
+                )
+            )
         pos = more.end()
     return out, pos
 
@@ -202,8 +211,8 @@ def _sentence_of(sents: list[Span], starts: list[int], pos: int) -> Span | None:
 
 def _negated(text: str, m: re.Match, sent: Span | None) -> bool:
     lo = max(sent.start if sent else 0, m.start() - 80)
-    before = text[lo: m.start()]
-    after = text[m.end(): min(m.end() + 80, sent.end if sent else m.end() + 80)]
+    before = text[lo : m.start()]
+    after = text[m.end() : min(m.end() + 80, sent.end if sent else m.end() + 80)]
     if _CAUSE_BEFORE.search(before[-40:]) and not _NEG_AFTER.search(after):
         return False
     return bool(_NEG_BEFORE.search(before) or _NEG_AFTER.search(after))

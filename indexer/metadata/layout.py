@@ -5,6 +5,7 @@ Every other metadata module works on the regions found here, so that a date in a
 acknowledgement or an exemption mentioned in the quoted request is never taken as the
 response's own.
 """
+
 from __future__ import annotations
 
 import re
@@ -73,7 +74,9 @@ _SENTENCE_SPLIT = re.compile(
     r"|\n[ \t]*\n"
     r"|\n(?=[ \t]*(?:[-•*·▪][ \t]|\(?\d{1,2}[.):][ \t]|\(?[a-z][.)][ \t]|[ivx]{1,4}[.)][ \t]|Q\d|Question\b|Answer\b|A\d))"
 )
-_NOT_AN_END = re.compile(r"(?:(?:^|[\s(])(?:s|ss|Sch|No|no|Mr|Mrs|Dr|e\.g|i\.e|para|art|reg|Reg|[A-Z])|(?:^|\n)[ \t]*\(?\d{1,2})\.$")
+_NOT_AN_END = re.compile(
+    r"(?:(?:^|[\s(])(?:s|ss|Sch|No|no|Mr|Mrs|Dr|e\.g|i\.e|para|art|reg|Reg|[A-Z])|(?:^|\n)[ \t]*\(?\d{1,2})\.$"
+)
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ class Layout:
 
     @property
     def quoted(self) -> str:
-        return self.text[self.current_end:]
+        return self.text[self.current_end :]
 
     @property
     def head(self) -> str:
@@ -133,8 +136,7 @@ def analyse(text: str) -> Layout:
     body_start = _body_start(current)
     body_end = _sign_off(current, body_start)
     request, response = _sections(current, body_start, body_end)
-    return Layout(text, current_end, body_start, body_end, request, response,
-                  _signature_end(current, body_end))
+    return Layout(text, current_end, body_start, body_end, request, response, _signature_end(current, body_end))
 
 
 def _quote_start(text: str) -> int:
@@ -178,7 +180,7 @@ def _signature_end(current: str, body_end: int) -> int:
     lines = 0
     while pos < limit:
         nxt = current.find("\n", pos + 1, limit)
-        line = current[pos + 1: nxt if nxt >= 0 else limit].strip()
+        line = current[pos + 1 : nxt if nxt >= 0 else limit].strip()
         if len(line) > _SIGN_LINE or (not line and lines >= 2):
             return pos
         lines += bool(line)
@@ -229,7 +231,7 @@ def _response_span(current: str, start: int, end: int) -> Span:
 def _is_heading(text: str, m: re.Match, inline_ok: bool = True) -> bool:
     """A heading stands alone on its line or ends with a colon ("Request: ...")."""
     line_end = text.find("\n", m.end())
-    rest = text[m.end(): line_end if line_end >= 0 else len(text)].strip()
+    rest = text[m.end() : line_end if line_end >= 0 else len(text)].strip()
     if not rest:
         return True
     return inline_ok and m.group(0).rstrip().endswith((":", "–", "-"))
@@ -250,4 +252,4 @@ def sentences(text: str, start: int, end: int) -> list[Span]:
         pos = m.end()
     if end > pos:
         spans.append(Span(pos, end))
-    return [s for s in spans if not text[s.start:s.end].isspace()]
+    return [s for s in spans if not text[s.start : s.end].isspace()]

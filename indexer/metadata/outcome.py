@@ -44,6 +44,7 @@ exemption says, when the sentence names no party and no decision), so "Section 4
 that information is exempt if ..." explains and "the prices are exempt under section 43"
 decides.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -141,10 +142,15 @@ _ADVICE = re.compile(
 )
 # Where the published answer is: a link, a website, "at the following ...". Without one, "the figures
 # are provisional and may be revised when final data is published" is a caveat, not a pointer.
-_LOCATION = re.compile(r"https?://|www\.|\[\d+\]|\bwebsite|\bweb\s+site|\blinks?\b|\bonline\b|\bportal\b|"
-                       r"\b(?:at|on|via|in)\s+(?:the\s+)?following|\bbelow\b|\bhere\b", re.I)
+_LOCATION = re.compile(
+    r"https?://|www\.|\[\d+\]|\bwebsite|\bweb\s+site|\blinks?\b|\bonline\b|\bportal\b|"
+    r"\b(?:at|on|via|in)\s+(?:the\s+)?following|\bbelow\b|\bhere\b",
+    re.I,
+)
 _SELF = re.compile(r"\b(?:us|our|we|council|authority|force)\b", re.I)
-_ACCESSIBLE = re.compile(r"accessible\s+(?:to\s+(?:you|the\s+applicant)\s+)?by\s+other\s+means|reasonably\s+accessible", re.I)
+_ACCESSIBLE = re.compile(
+    r"accessible\s+(?:to\s+(?:you|the\s+applicant)\s+)?by\s+other\s+means|reasonably\s+accessible", re.I
+)
 # Published by someone else: "the statistics are published by the Department for Education".
 _OTHERS = re.compile(
     r"\b(?:published|produced|held|collected|compiled|maintained)\s+by\s+(?:the\s+)?[\w&]+(?:\s+[A-Z][\w&]*){0,4}"
@@ -298,36 +304,185 @@ _NOT_A_FIGURE_BEFORE = re.compile(
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # (name, regex, anchors): every match of the regex contains at least one anchor (lowercase).
 _CUES = (
-    ("preamble", _PREAMBLE, ("thank", "please find", "response to your", "received", "writing", "further to",
-                             "refer to", "asked", "requested", "your request")),
+    (
+        "preamble",
+        _PREAMBLE,
+        (
+            "thank",
+            "please find",
+            "response to your",
+            "received",
+            "writing",
+            "further to",
+            "refer to",
+            "asked",
+            "requested",
+            "your request",
+        ),
+    ),
     ("ncnd", _NCND, ("neither", "ncnd")),
     ("part", _PART, ("some", "part", "certain", "element", "portion")),
     ("in_full", _IN_FULL, ("withheld", "redact", "exempt", "refused", "in full")),
     ("redacted", _REDACTED, ("redact", "removed", "blacked", "obscured", "omitted")),
     ("pointer", _POINTER, ("other means", "accessible", "available", "publish", "link")),
-    ("positive", _POSITIVE, ("please", "attached", "confirm", "as follows", "information", "disclosed", "below",
-                             "here is")),
-    ("refused", _REFUSED, ("exempt", "withh", "refus", "limit", "exceed", "vexatious", "repeated", "able to",
-                           "position to", "will not", "not be", "decided not", "obliged", "exception",
-                           "maintaining", "prejudice")),
-    ("not_held", _NOT_HELD, ("hold", "held", "not ", "n't", "n’t", "retained", "recorded", "found", "located",
-                             "identified", "kept", "stored", "only", "answer", "be published", "be made",
-                             "be finali")),
-    ("pending", _PENDING, ("acknowledge", "logged", "registered", "will", "shall", "aim to", "expect to", "hope to",
-                           "intend to", "must respond", "extend", "extension", "time", "able to", "position to",
-                           "still", "provided a response", "apologi", "sorry")),
-    ("clarify", _CLARIFY, ("please", "could you", "can you", "would you", "ask", "need you", "grateful", "clarif",
-                           "before we can", "working day", "time limit", "clock", "need")),
+    (
+        "positive",
+        _POSITIVE,
+        ("please", "attached", "confirm", "as follows", "information", "disclosed", "below", "here is"),
+    ),
+    (
+        "refused",
+        _REFUSED,
+        (
+            "exempt",
+            "withh",
+            "refus",
+            "limit",
+            "exceed",
+            "vexatious",
+            "repeated",
+            "able to",
+            "position to",
+            "will not",
+            "not be",
+            "decided not",
+            "obliged",
+            "exception",
+            "maintaining",
+            "prejudice",
+        ),
+    ),
+    (
+        "not_held",
+        _NOT_HELD,
+        (
+            "hold",
+            "held",
+            "not ",
+            "n't",
+            "n’t",
+            "retained",
+            "recorded",
+            "found",
+            "located",
+            "identified",
+            "kept",
+            "stored",
+            "only",
+            "answer",
+            "be published",
+            "be made",
+            "be finali",
+        ),
+    ),
+    (
+        "pending",
+        _PENDING,
+        (
+            "acknowledge",
+            "logged",
+            "registered",
+            "will",
+            "shall",
+            "aim to",
+            "expect to",
+            "hope to",
+            "intend to",
+            "must respond",
+            "extend",
+            "extension",
+            "time",
+            "able to",
+            "position to",
+            "still",
+            "provided a response",
+            "apologi",
+            "sorry",
+        ),
+    ),
+    (
+        "clarify",
+        _CLARIFY,
+        (
+            "please",
+            "could you",
+            "can you",
+            "would you",
+            "ask",
+            "need you",
+            "grateful",
+            "clarif",
+            "before we can",
+            "working day",
+            "time limit",
+            "clock",
+            "need",
+        ),
+    ),
     ("nil", _NIL, ("not ", "there", "no ", "none")),
-    ("elsewhere", _ELSEWHERE, ("responsib", "contact", "approach", "ask", "write to", "direct your", "redirect",
-                               "should be")),
-    ("boiler", _BOILER, ("if you have", "hesitate", "re-us", "reus", "licen", "ogl", "copyright", "review",
-                         "commissioner", "ico", "right to", "dissatisfied", "unhappy", "complain", "apologi",
-                         "sorry", "received on", "logged", "working days", "public sector", "http", "www.", "hope",
-                         "advice", "assistance", "narrow", "refine", "public interest", "in favour",
-                         "section 16", "dealt with", "states", "than", "rounded", "suppressed", "search",
-                         "consulted", "approached", "contacted", "passed", "forwarded", "referred", "business area",
-                         "quality", "change", "live", "require", "oblige", "place", "provide", "give", "state")),
+    (
+        "elsewhere",
+        _ELSEWHERE,
+        ("responsib", "contact", "approach", "ask", "write to", "direct your", "redirect", "should be"),
+    ),
+    (
+        "boiler",
+        _BOILER,
+        (
+            "if you have",
+            "hesitate",
+            "re-us",
+            "reus",
+            "licen",
+            "ogl",
+            "copyright",
+            "review",
+            "commissioner",
+            "ico",
+            "right to",
+            "dissatisfied",
+            "unhappy",
+            "complain",
+            "apologi",
+            "sorry",
+            "received on",
+            "logged",
+            "working days",
+            "public sector",
+            "http",
+            "www.",
+            "hope",
+            "advice",
+            "assistance",
+            "narrow",
+            "refine",
+            "public interest",
+            "in favour",
+            "section 16",
+            "dealt with",
+            "states",
+            "than",
+            "rounded",
+            "suppressed",
+            "search",
+            "consulted",
+            "approached",
+            "contacted",
+            "passed",
+            "forwarded",
+            "referred",
+            "business area",
+            "quality",
+            "change",
+            "live",
+            "require",
+            "oblige",
+            "place",
+            "provide",
+            "give",
+            "state",
+        ),
+    ),
     ("table", _TABLE, ("│", "┃", "|")),
 )
 # Cues that decide even in a sentence that also echoes the request: "We do not hold the
@@ -342,8 +497,14 @@ _YES_NO = re.compile(r"^\W*(?:yes|no)\b(?![ \t]+(?:information|records?|data|suc
 _LINK_MARK = re.compile(r"\[\d+\]")
 
 
-def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: bool,
-             request: str | None = None, trace: list[tuple[str, str]] | None = None) -> str:
+def classify(
+    layout: Layout,
+    qa: list[QAPair],
+    citations: list[Citation],
+    ncnd: bool,
+    request: str | None = None,
+    trace: list[tuple[str, str]] | None = None,
+) -> str:
     """The outcome by the rule set above. `trace`, when given, receives (label, text) for each
     answer and sentence that carries a label (bench/metadata_real.py --cues prints them)."""
     text = layout.text
@@ -372,7 +533,7 @@ def classify(layout: Layout, qa: list[QAPair], citations: list[Citation], ncnd: 
         i = bisect.bisect_right(span_starts, s.start) - 1
         if i >= 0 and s.start < qa_spans[i][1]:
             continue  # inside a short answer already labelled
-        sent = text[s.start:s.end]
+        sent = text[s.start : s.end]
         label = _label_sentence(sent, hit)
         if label == "neutral" and after_question and _CONTINUATION.match(sent):
             label = "question"
@@ -416,7 +577,11 @@ def _has_figure(sent: str) -> bool:
     """A count, amount or percentage, not a section number, a year or a date."""
     for m in _DIGIT_WORD.finditer(sent):
         num = m.group(0).rstrip(".,")
-        if _YEAR.fullmatch(num) or sent.startswith("/", m.end()) or sent.startswith(("st ", "nd ", "rd ", "th "), m.end()):
+        if (
+            _YEAR.fullmatch(num)
+            or sent.startswith("/", m.end())
+            or sent.startswith(("st ", "nd ", "rd ", "th "), m.end())
+        ):
             continue
         if _NOT_A_FIGURE_BEFORE.search(sent, max(0, m.start() - 16), m.start()):
             continue
@@ -427,13 +592,14 @@ def _has_figure(sent: str) -> bool:
 def _cue_hits(text: str, region: Span, sents: list[Span], citations: list[Citation]) -> list[set[str]]:
     """Which cues occur in each sentence."""
     starts = [s.start for s in sents]
-    hits = [sentence_cues(text[s.start:s.end]) for s in sents]
+    hits = [sentence_cues(text[s.start : s.end]) for s in sents]
     for c in citations:
         i = bisect.bisect_right(starts, c.start) - 1
         if i >= 0 and c.start < sents[i].end:
             # s21 points elsewhere; EIR 12(4)(a) is the "not held" exception, not a refusal
-            hits[i].add("pointer" if c.code.startswith("s21") else
-                        "not_held" if c.code.startswith("eir12(4)(a)") else "cites")
+            hits[i].add(
+                "pointer" if c.code.startswith("s21") else "not_held" if c.code.startswith("eir12(4)(a)") else "cites"
+            )
             if c.code.startswith("s21"):
                 hits[i].add("s21")  # the requested information is published: an answer, not advice
             elif not (c.code.startswith("eir12(4)(a)") or _PERSONAL_CODE.match(c.code)):
@@ -514,8 +680,11 @@ def _label_sentence(sent: str, hit: set[str]) -> str:
     if "redacted" in hit:
         return "redacted_personal" if _personal_only(sent, hit) else "redacted"
     if "pointer" in hit and "positive" not in hit and "cites" not in hit:
-        answer = "s21" in hit or _ACCESSIBLE.search(sent) or (
-            _LOCATION.search(sent) and not (_ADVICE.search(sent) or _elsewhere(sent)))
+        answer = (
+            "s21" in hit
+            or _ACCESSIBLE.search(sent)
+            or (_LOCATION.search(sent) and not (_ADVICE.search(sent) or _elsewhere(sent)))
+        )
         return "pointer" if answer else "advice"
     if hit & {"refused", "cites", "not_held"} and _is_explanation(sent):
         return "boiler"  # what the law says, or complaint rights: no decision about this request
@@ -580,11 +749,19 @@ def _combine(labels: Counter[str], neutral_words: int) -> str:
         labels["redacted"] += labels["redacted_file"]  # a redacted file no letter sentence explains
     given_outright = labels["content"] + labels["positive"] + labels["table"] + labels["attachment"] + labels["digits"]
     # Rule 1: a holding reply, whatever exemption it says is being considered.
-    if not given_outright and (labels["holding"] or labels["clarify"] and not (labels["refused"] or labels["not_held"])):
+    if not given_outright and (
+        labels["holding"] or labels["clarify"] and not (labels["refused"] or labels["not_held"])
+    ):
         return "unknown"
     refused, not_held, redacted = labels["refused"] + labels["part"], labels["not_held"], labels["redacted"]
-    given = (given_outright + labels["pointer"] + labels["advice"] + labels["part"] + labels["redacted_personal"]
-             + (neutral_words >= 25))
+    given = (
+        given_outright
+        + labels["pointer"]
+        + labels["advice"]
+        + labels["part"]
+        + labels["redacted_personal"]
+        + (neutral_words >= 25)
+    )
     if labels["nil"]:
         if given or refused:
             given += labels["nil"]  # "there were none" answers one question among others

@@ -5,6 +5,7 @@ numbered questions in the request answered by the same numbers in the response; 
 or bulleted items whose first line(s) end in "?" followed by the answer; finally bare
 question lines ending in "?" each followed by an answer.
 """
+
 from __future__ import annotations
 
 import re
@@ -76,8 +77,11 @@ _SUBJECT_NOISE = re.compile(
 )
 _NOISE_NEXT = r"(?=\s*(?:[-–|:/#(\[]|$|\d|ref|our\b|your\b|no\b|number\b))"  # a separator, a reference or the end
 _SUBJECT_NOISE_LENIENT = re.compile(
-    _SUBJECT_NOISE.pattern.replace(_NOISE_FOI_WORDS, _NOISE_FOI_WORDS + _NOISE_NEXT, 1)
-    .replace(r"\b(?:request\s+for\s+information|information\s+request)\b", r"\b(?:request\s+for\s+information|information\s+request)\b" + _NOISE_NEXT, 1)
+    _SUBJECT_NOISE.pattern.replace(_NOISE_FOI_WORDS, _NOISE_FOI_WORDS + _NOISE_NEXT, 1).replace(
+        r"\b(?:request\s+for\s+information|information\s+request)\b",
+        r"\b(?:request\s+for\s+information|information\s+request)\b" + _NOISE_NEXT,
+        1,
+    )
 )
 _WDTK_SUBJECT = re.compile(
     r"(?i)^(?:(?:re|fw|fwd)\s*:\s*)*(?:freedom\s+of\s+information|foi|eir|environmental\s+information)"
@@ -132,11 +136,17 @@ def find_qa(layout: Layout, request: str | None = None) -> list[QAPair]:
 
 
 def _marked_pairs(text: str, region: Span, skip: int = -1) -> list[QAPair]:
-    marks = [(m.start(), m.end(), "q", m.group("n1") or m.group("n2")) for m in _Q_MARK.finditer(text, region.start, region.end)]
+    marks = [
+        (m.start(), m.end(), "q", m.group("n1") or m.group("n2"))
+        for m in _Q_MARK.finditer(text, region.start, region.end)
+    ]
     if not marks:
         return []
-    marks += [(m.start(), m.end(), "a", m.group("n1") or m.group("n2")) for m in _A_MARK.finditer(text, region.start, region.end)
-              if m.start() != skip]
+    marks += [
+        (m.start(), m.end(), "a", m.group("n1") or m.group("n2"))
+        for m in _A_MARK.finditer(text, region.start, region.end)
+        if m.start() != skip
+    ]
     marks.sort()
     pairs: list[QAPair] = []
     for k, (_start, end, kind, num) in enumerate(marks):
@@ -158,7 +168,7 @@ def _marked_pairs(text: str, region: Span, skip: int = -1) -> list[QAPair]:
 
 def _answer_text(text: str, start: int, end: int) -> str:
     stop = _ANSWER_STOP.search(text, start, end)
-    return _tidy(text[start: stop.start() if stop else end])
+    return _tidy(text[start : stop.start() if stop else end])
 
 
 def _split_at_question(block: str) -> tuple[str, str]:
@@ -166,7 +176,7 @@ def _split_at_question(block: str) -> tuple[str, str]:
     m = _QUESTION_LINE_END.search(block)
     if not m:
         return _tidy(block), ""
-    return _tidy(block[: m.end()]), _tidy(_cut_boilerplate(block[m.end():]))
+    return _tidy(block[: m.end()]), _tidy(_cut_boilerplate(block[m.end() :]))
 
 
 def _cut_boilerplate(s: str) -> str:
@@ -174,7 +184,9 @@ def _cut_boilerplate(s: str) -> str:
     return s[: stop.start()] if stop else s
 
 
-def _numbered_items(text: str, region: Span, minimum: int = 2, pattern: re.Pattern = _NUMBERED) -> list[tuple[int, int, int]]:
+def _numbered_items(
+    text: str, region: Span, minimum: int = 2, pattern: re.Pattern = _NUMBERED
+) -> list[tuple[int, int, int]]:
     """(number, start, end) of the first run 1, 2, 3... of numbered items in the region."""
     items: list[tuple[int, int, int]] = []
     expected = 1
@@ -287,11 +299,12 @@ def _tidy(s: str) -> str:
 
 # --- request / response text and title -------------------------------------------------
 
+
 def find_request(layout: Layout) -> str | None:
     """The request as the letter quotes it, or as the quoted original email has it."""
     text = layout.text
-    if layout.request and text[layout.request.start:layout.request.end].strip():
-        return _tidy(text[layout.request.start:layout.request.end])
+    if layout.request and text[layout.request.start : layout.request.end].strip():
+        return _tidy(text[layout.request.start : layout.request.end])
     return _quoted_request(layout)
 
 
@@ -305,13 +318,13 @@ def _quoted_request(layout: Layout) -> str | None:
     if not found:
         return None
     end = _REQUEST_END.search(text, found.end())
-    body = _tidy(text[found.end(): end.start() if end else min(len(text), found.end() + 5000)])
+    body = _tidy(text[found.end() : end.start() if end else min(len(text), found.end() + 5000)])
     return body or None
 
 
 def find_response(layout: Layout) -> str | None:
     r = layout.response
-    body = _tidy(layout.text[r.start:r.end])
+    body = _tidy(layout.text[r.start : r.end])
     return body or None
 
 
@@ -370,10 +383,10 @@ def _paragraph_line(text: str, pos: int, direction: int) -> str | None:
     """The one-line paragraph just before (direction -1) or after (+1) pos, set apart by
     blank lines, else None."""
     if direction < 0:
-        lines = text[max(0, pos - 400): pos].split("\n")[:-1]  # whole lines before pos
+        lines = text[max(0, pos - 400) : pos].split("\n")[:-1]  # whole lines before pos
         lines.reverse()
     else:
-        lines = text[pos: pos + 400].split("\n")[1:]  # whole lines after pos's line
+        lines = text[pos : pos + 400].split("\n")[1:]  # whole lines after pos's line
     k = 0
     while k < len(lines) and not lines[k].strip():
         k += 1
@@ -394,7 +407,7 @@ def _subject_with_continuation(text: str, m: re.Match) -> str:
         if len(line) < 55 or pos >= len(text):
             break
         nxt_end = text.find("\n", pos)
-        line = text[pos: nxt_end if nxt_end >= 0 else len(text)]
+        line = text[pos : nxt_end if nxt_end >= 0 else len(text)]
         if not line.strip() or re.match(r"^\s*(?:Dear|\w+:|\[)", line):
             break
         s += " " + line.strip()

@@ -2,6 +2,7 @@
 "FOI-123-19"). Labelled references win over bare "FOI 1234" ids; the letter's own text wins
 over quoted emails; the requester's "your ref" never counts.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,9 @@ _PREFIXED = re.compile(
 )
 _WDTK_MARKER = re.compile(r"[ \t]*(?:email|e-mail)\]")
 _YOUR = re.compile(r"(?i)your[ \t]+$")
-_HEADERISH_LINE = re.compile(r"(?i)^[ \t>]*(?:re|fwd?|subject)[ \t]*[:–\-]|\.(?:pdf|docx?|xlsx?|csv|odt|ods|zip|msg|pptx?)\s*$")
+_HEADERISH_LINE = re.compile(
+    r"(?i)^[ \t>]*(?:re|fwd?|subject)[ \t]*[:–\-]|\.(?:pdf|docx?|xlsx?|csv|odt|ods|zip|msg|pptx?)\s*$"
+)
 # How far into the letter a bare id is trusted even in prose ("FOI 2019/1234 - your request").
 _HEAD_CHARS = 400
 _SCAN_LIMIT = 20000  # a reference is in the head or the quoted subject lines, never deep in data
@@ -72,7 +75,7 @@ def _headerish(text: str, pos: int) -> bool:
     """Subject lines, 'Re:' lines, attachment file names: where a request id names this request."""
     line_start = text.rfind("\n", 0, pos) + 1
     line_end = text.find("\n", pos)
-    line = text[line_start: line_end if line_end >= 0 else len(text)]
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
     return bool(_HEADERISH_LINE.search(line)) or pos - line_start < 2 and len(line) < 60
 
 

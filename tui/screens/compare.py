@@ -4,6 +4,7 @@ as that result, one column per response, one row per question.
 The request group is found among the documents matching the current query and filters (the
 same grouping as `foi compare`), in a thread worker. Answers are document text: only `Text`.
 """
+
 from __future__ import annotations
 
 from rich.table import Table

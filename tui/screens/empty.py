@@ -1,4 +1,5 @@
 """Shown when the index is missing or empty: how to add documents and index them."""
+
 from __future__ import annotations
 
 from rich.text import Text

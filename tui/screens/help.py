@@ -1,4 +1,5 @@
 """The help screen: every key binding, generated from the BINDINGS of the app, screen and widgets."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

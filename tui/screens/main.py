@@ -6,6 +6,7 @@ stops a running search, and a search over the app's time budget is stopped with 
 Each query also gets a generation number; a result that comes back for an older generation
 is dropped, so a slow query that finishes after a newer fast one never replaces it.
 """
+
 from __future__ import annotations
 
 import re
@@ -165,13 +166,17 @@ class MainScreen(Screen):
         return await call_stoppable(func, *args, budget=self.app.search_budget, **kwargs)
 
     def _stopped_message(self, exc: CallStopped) -> str:
-        return (f"Search {exc}: the query is too costly (a wildcard or fuzzy term matching too many "
-                "words?). Narrow it and try again.")
+        return (
+            f"Search {exc}: the query is too costly (a wildcard or fuzzy term matching too many "
+            "words?). Narrow it and try again."
+        )
 
     @work(exclusive=True, group="search")
     async def _search_worker(self, generation: int, text: str, filters: Filters, sort: str) -> None:
         try:
-            results = await self._call(self.service.search, text, filters=filters, sort=sort, limit=PAGE_SIZE, facets=True)
+            results = await self._call(
+                self.service.search, text, filters=filters, sort=sort, limit=PAGE_SIZE, facets=True
+            )
         except QueryError as exc:
             self.post_message(SearchFailed(generation, text, str(exc)))
         except CallStopped as exc:
@@ -195,7 +200,13 @@ class MainScreen(Screen):
     async def _page_worker(self, generation: int, page: int, text: str, filters: Filters, sort: str) -> None:
         try:
             results = await self._call(
-                self.service.search, text, filters=filters, sort=sort, limit=PAGE_SIZE, offset=page * PAGE_SIZE, facets=False
+                self.service.search,
+                text,
+                filters=filters,
+                sort=sort,
+                limit=PAGE_SIZE,
+                offset=page * PAGE_SIZE,
+                facets=False,
             )
         except (QueryError, CallStopped):
             return
@@ -249,7 +260,7 @@ class MainScreen(Screen):
         self.facets.show_facets(event.facets)
         app = self.app
         self.results_list.show_hint(
-            f"Type to search {event.documents:,} documents: words, \"a phrase\", authority:MPS, exemption:s40, date:2019.",
+            f'Type to search {event.documents:,} documents: words, "a phrase", authority:MPS, exemption:s40, date:2019.',
             # Keys that work from the search bar, where the typing is (? and q would be typed).
             f"{key_for(app, SearchBar, 'to_results', 'down')} or {key_for(app, Input, 'submit')} moves to the results"
             f" · {app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, ''))} commands"
@@ -260,8 +271,11 @@ class MainScreen(Screen):
         if not self.facets.selected:
             return "Try fewer words or a wildcard (foi*)."
         # From the search bar or the results: to the results, to the facets, clear them all.
-        keys = (key_for(self.app, SearchBar, "to_results", "down"), key_for(self.app, MainScreen, "toggle_facets"),
-                key_for(self.app, FacetSidebar, "clear_all", "backspace"))
+        keys = (
+            key_for(self.app, SearchBar, "to_results", "down"),
+            key_for(self.app, MainScreen, "toggle_facets"),
+            key_for(self.app, FacetSidebar, "clear_all", "backspace"),
+        )
         return "Try fewer words, a wildcard (foi*), or clear the filters: {}, {}, then {}.".format(*keys)
 
     @on(ResultsList.PageNeeded)
@@ -436,8 +450,9 @@ class MainScreen(Screen):
         if event.error:
             self.notify(f"Export failed: {one_line(event.error)}", severity="error", markup=False)
         else:
-            self.notify(f"Exported {event.rows} results to {one_line(event.path)}", title="CSV written", markup=False,
-                        timeout=8)
+            self.notify(
+                f"Exported {event.rows} results to {one_line(event.path)}", title="CSV written", markup=False, timeout=8
+            )
 
     # ------------------------------------------------------------ re-index
     def reindex_progress(self, event: ReindexProgress) -> None:

@@ -4,6 +4,7 @@ authority as bars, exemptions cited, median days to respond and answers after 20
 The counting runs in a thread worker over every matching document; nothing from a document
 is rendered as markup.
 """
+
 from __future__ import annotations
 
 from rich.table import Table
@@ -58,8 +59,10 @@ class StatsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="stats-body"):
-            yield Static(Text("Statistics: " + one_line(describe_scope(self.query_text, self.filters)), style="bold"),
-                         id="stats-title")
+            yield Static(
+                Text("Statistics: " + one_line(describe_scope(self.query_text, self.filters)), style="bold"),
+                id="stats-title",
+            )
             yield Static(Text("Counting…", style="dim"), id="stats-summary")
             yield Static(Text("Outcomes by authority", style="bold"), classes="stats-heading")
             yield OutcomeBars(id="stats-bars")
@@ -85,11 +88,15 @@ class StatsScreen(Screen):
     def _loaded(self, event: Loaded) -> None:
         self.groups = event.groups
         overall = event.overall
-        summary = Text(f"{overall.responses} responses from {len(event.groups)} authorities · "
-                       f"refused or NCND {overall.refusal_rate:.1%} · ")
+        summary = Text(
+            f"{overall.responses} responses from {len(event.groups)} authorities · "
+            f"refused or NCND {overall.refusal_rate:.1%} · "
+        )
         if overall.dated_pairs:
-            summary.append(f"median {_days(overall.median_days)} days over {overall.dated_pairs} with both dates · "
-                           f"{overall.over_20_working_days} answered after 20 working days")
+            summary.append(
+                f"median {_days(overall.median_days)} days over {overall.dated_pairs} with both dates · "
+                f"{overall.over_20_working_days} answered after 20 working days"
+            )
         else:
             summary.append("no response has both a request and a response date")
         self.query_one("#stats-summary", Static).update(summary)
@@ -125,14 +132,20 @@ def exemption_table(overall: GroupStats) -> Table | Text:
 
 def times_table(groups: list[GroupStats]) -> Table:
     table = Table(box=None, padding=(0, 2), show_edge=False)
-    for header, justify in (("authority", "left"), ("responses", "right"), ("with both dates", "right"),
-                            ("median days", "right"), ("after 20 working days", "right")):
+    for header, justify in (
+        ("authority", "left"),
+        ("responses", "right"),
+        ("with both dates", "right"),
+        ("median days", "right"),
+        ("after 20 working days", "right"),
+    ):
         table.add_column(Text(header, style="bold"), justify=justify, no_wrap=True)
     for g in groups:
         name = one_line(str(g.key)) if g.key is not None else "(unknown)"
         late = Text(str(g.over_20_working_days), justify="right")
         if g.over_20_working_days:
             late.stylize("bold red")
-        table.add_row(Text(name[:NAME_WIDTH]), Text(str(g.responses)), Text(str(g.dated_pairs)),
-                      Text(_days(g.median_days)), late)
+        table.add_row(
+            Text(name[:NAME_WIDTH]), Text(str(g.responses)), Text(str(g.dated_pairs)), Text(_days(g.median_days)), late
+        )
     return table

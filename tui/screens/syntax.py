@@ -1,4 +1,5 @@
 """Query syntax help, reached from the command palette."""
+
 from __future__ import annotations
 
 from rich.table import Table

@@ -1,4 +1,5 @@
 """One widget per module: search bar, results list, preview pane, facet sidebar, status bar."""
+
 from tui.widgets.facet_sidebar import FacetSidebar
 from tui.widgets.preview import PreviewPane
 from tui.widgets.results_list import ResultsList

@@ -5,6 +5,7 @@ one outcome and a date range); choosing another value in the same facet replaces
 choosing the selected value again clears it. A facet with more than MAX_VALUES values shows
 the most frequent and a "+N more" line that lists the rest.
 """
+
 from __future__ import annotations
 
 from rich.table import Table

@@ -2,6 +2,7 @@
 
 Drawn with Rich Text only (names from documents are data, never markup).
 """
+
 from __future__ import annotations
 
 from rich.console import Group

@@ -3,6 +3,7 @@
 A Line API widget: the document is wrapped to the pane's width into rows (offsets into the
 cleaned text, so highlights land exactly), and only rows on screen are turned into strips.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -309,9 +310,7 @@ def _snippet_position(snippet: str, pages: list[str], page: int | None) -> tuple
     if len(words) < 2:
         return None
     pattern = re.compile(r"\W+".join(map(re.escape, words)))
-    order = ([page] if page is not None and page < len(pages) else []) + [
-        i for i in range(len(pages)) if i != page
-    ]
+    order = ([page] if page is not None and page < len(pages) else []) + [i for i in range(len(pages)) if i != page]
     for index in order:
         match = pattern.search(pages[index])
         if match:

@@ -5,6 +5,7 @@ start; when a row whose page is not loaded comes into view it shows a placeholde
 `PageNeeded`, and the screen fetches that page in a worker. A query with 500,000 hits costs
 the same to show as one with 5.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -182,7 +183,10 @@ class ResultsList(ScrollView, can_focus=True):
         if not self.total:
             return
         self.scroll_to_region(
-            Region(0, new * ITEM_HEIGHT, max(1, self.size.width), ITEM_HEIGHT), animate=False, immediate=True, force=True
+            Region(0, new * ITEM_HEIGHT, max(1, self.size.width), ITEM_HEIGHT),
+            animate=False,
+            immediate=True,
+            force=True,
         )
         hit = self.hit_at(new)
         if hit is not None:

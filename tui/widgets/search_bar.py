@@ -1,4 +1,5 @@
 """The query input: posts a debounced `QueryChanged` so a search runs as you type."""
+
 from __future__ import annotations
 
 from textual import on

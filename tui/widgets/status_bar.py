@@ -1,4 +1,5 @@
 """The status bar: hits, time taken, index size, sort, active filters, errors and re-index progress."""
+
 from __future__ import annotations
 
 from rich.text import Text

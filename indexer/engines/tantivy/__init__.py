@@ -4,6 +4,7 @@ schema.py (fields, and records made ready in the extraction workers), search.py 
 tree compiled to tantivy queries); this module puts them behind the Engine interface. The
 index lives in INDEX/tantivy/ beside foi's own files.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,8 +59,13 @@ class TantivyWriter(EngineWriter):
     """tantivy's IndexWriter: one for the run, committed every batch (a commit is atomic:
     a killed run leaves the last one)."""
 
-    def __init__(self, engine: "TantivyEngine", batch_size: int, max_seconds: float | None = None,
-                 commit_budget: float | None = None):
+    def __init__(
+        self,
+        engine: "TantivyEngine",
+        batch_size: int,
+        max_seconds: float | None = None,
+        commit_budget: float | None = None,
+    ):
         super().__init__(batch_size, engine.dir, max_seconds, commit_budget)
         self.engine = engine
         self._writer = None
@@ -238,15 +244,26 @@ class TantivyEngine(Engine):
         IndexDamaged."""
         try:
             yield
-        except (QueryError, IndexNotFound, IndexDamaged, IndexWriteError, KeyboardInterrupt, SystemExit,
-                GeneratorExit, MemoryError):
+        except (
+            QueryError,
+            IndexNotFound,
+            IndexDamaged,
+            IndexWriteError,
+            KeyboardInterrupt,
+            SystemExit,
+            GeneratorExit,
+            MemoryError,
+        ):
             raise
         except BaseException as exc:
             if "Failed to acquire Lockfile" in str(exc):  # not damage: a folder it cannot write
                 code = re.search(r"code: (\d+)", str(exc))
-                failure = IndexWriteError(self.dir, "the tantivy engine writes a lock file even to read; "
-                                          + (os.strerror(int(code.group(1))) if code else str(exc)),
-                                          int(code.group(1)) if code else None)
+                failure = IndexWriteError(
+                    self.dir,
+                    "the tantivy engine writes a lock file even to read; "
+                    + (os.strerror(int(code.group(1))) if code else str(exc)),
+                    int(code.group(1)) if code else None,
+                )
                 failure.kept = "searching it needs a writable copy of the folder"
                 raise failure from exc
             if self._swapped():
@@ -259,8 +276,13 @@ class TantivyEngine(Engine):
     def prepare(cls, record: IndexRecord) -> dict:
         return prepared_values(record)
 
-    def writer(self, batch_size: int = 500, max_seconds: float | None = None,
-               commit_budget: float | None = None, workers: int = 1) -> TantivyWriter:
+    def writer(
+        self,
+        batch_size: int = 500,
+        max_seconds: float | None = None,
+        commit_budget: float | None = None,
+        workers: int = 1,
+    ) -> TantivyWriter:
         self.open()
         return TantivyWriter(self, batch_size, max_seconds, commit_budget)
 
@@ -279,7 +301,9 @@ class TantivyEngine(Engine):
             if searcher.num_docs == 0:
                 return {}
             with self._damage():
-                raw = searcher.aggregate(query, {"g": {"terms": {"field": fieldname, "size": max(FACET_SIZE, searcher.num_docs)}}})
+                raw = searcher.aggregate(
+                    query, {"g": {"terms": {"field": fieldname, "size": max(FACET_SIZE, searcher.num_docs)}}}
+                )
         return {str(b["key"]): int(b["doc_count"]) for b in raw["g"]["buckets"]}
 
     def optimize(self) -> None:
@@ -346,8 +370,15 @@ class TantivyEngine(Engine):
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, compiled), (tantivy.Occur.Must, fq)])
 
     @_again_after_swap
-    def search(self, query_node: Node, filters: Node | None = None, sort: str = "relevance", offset: int = 0,
-               limit: int = 10, facets: bool = False) -> EngineResults:
+    def search(
+        self,
+        query_node: Node,
+        filters: Node | None = None,
+        sort: str = "relevance",
+        offset: int = 0,
+        limit: int = 10,
+        facets: bool = False,
+    ) -> EngineResults:
         with self._lock:
             searcher = self.searcher()
             compiled, fq, compiler = self._compile(searcher, query_node, filters)
@@ -465,7 +496,8 @@ class TantivyEngine(Engine):
                 schema = self._schema
                 query = tantivy.Query.boolean_query(
                     [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "content", t)) for t in sorted(keywords)]
-                    + [(tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "doc_id", doc_id))])
+                    + [(tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "doc_id", doc_id))]
+                )
                 found = searcher.search(query, limit)
                 hits = [EngineHit(float(score), self._stored(searcher.doc(a))) for score, a in found.hits]
         return hits, keywords

@@ -5,6 +5,7 @@ and indexed with tantivy's whitespace tokenizer: positions come out consecutive 
 words, as in Whoosh, so phrases, stems and scores agree with the Whoosh engine. Everything
 a hit or `foi show` needs is one stored JSON blob (`stored`), read once per hit.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,9 +25,32 @@ FACET_FIELDS = ("authority", "year", "exemptions", "outcome", "kind")
 INTEGERS = ("pages", "date", "request_date", "date_asc", "date_desc")
 UNDATED_ASC, UNDATED_DESC = 99_999_999, 0  # sort undated documents last either way
 STORED_KEYS = (
-    "doc_id", "path", "parent", "sha256", "kind", "pages", "title", "authority", "reference", "date",
-    "request_date", "date_source", "year", "exemptions", "ncnd", "outcome", "request", "response", "ocr",
-    "ocr_confidence", "truncated", "extra", "page_texts", "page_ocr", "qa_pairs", "page_boilerplate",
+    "doc_id",
+    "path",
+    "parent",
+    "sha256",
+    "kind",
+    "pages",
+    "title",
+    "authority",
+    "reference",
+    "date",
+    "request_date",
+    "date_source",
+    "year",
+    "exemptions",
+    "ncnd",
+    "outcome",
+    "request",
+    "response",
+    "ocr",
+    "ocr_confidence",
+    "truncated",
+    "extra",
+    "page_texts",
+    "page_ocr",
+    "qa_pairs",
+    "page_boilerplate",
 )
 
 

@@ -4,6 +4,7 @@ Words are analysed with the shared analysis, so a term here is the term the Whoo
 looks up; wildcard and fuzzy words are expanded against the term dictionary (same first
 letter for fuzzy, as Whoosh does) with the same cap, then searched as a set of terms.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -206,8 +207,9 @@ class Compiler:
         words = text_terms(" ".join(node.words))
         if len(words) < 2:
             return None
-        near = [Query.boost_query(Query.phrase_query(self.schema, "content", [a, b]), 2.0)
-                for a, b in zip(words, words[1:])]
+        near = [
+            Query.boost_query(Query.phrase_query(self.schema, "content", [a, b]), 2.0) for a, b in zip(words, words[1:])
+        ]
         near.append(Query.boost_query(Query.phrase_query(self.schema, "title", words, slop=1), 3.0))
         return _or(near)
 

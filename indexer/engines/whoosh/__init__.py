@@ -3,6 +3,7 @@
 schema.py (fields and analysis), index.py (writing, the manifest, merging), search.py (the
 query tree compiled to Whoosh queries); this module puts them behind the Engine interface.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -31,7 +32,6 @@ from indexer.models import IndexRecord  # noqa: E402
 from indexer.query import Node, QueryError, nothing_to_search  # noqa: E402
 from indexer.results import IndexDamaged, IndexNotFound  # noqa: E402
 from indexer.storage import FULL, READ_ONLY, IndexWriteError  # noqa: E402
-
 
 
 class WhooshEngine(Engine):
@@ -139,11 +139,22 @@ class WhooshEngine(Engine):
     def prepare_for_writer(self, record: IndexRecord) -> object:
         return fields_for_writer(record)  # analysed by the lane that writes it, not here
 
-    def writer(self, batch_size: int = 500, max_seconds: float | None = None,
-               commit_budget: float | None = None, workers: int = 1) -> BatchWriter:
+    def writer(
+        self,
+        batch_size: int = 500,
+        max_seconds: float | None = None,
+        commit_budget: float | None = None,
+        workers: int = 1,
+    ) -> BatchWriter:
         self.open()
-        return BatchWriter(self._ix, self.dir, batch_size=batch_size, workers=workers, max_seconds=max_seconds,
-                           commit_budget=commit_budget)
+        return BatchWriter(
+            self._ix,
+            self.dir,
+            batch_size=batch_size,
+            workers=workers,
+            max_seconds=max_seconds,
+            commit_budget=commit_budget,
+        )
 
     def manifest(self) -> dict[str, ManifestEntry]:
         self.open()
@@ -171,8 +182,9 @@ class WhooshEngine(Engine):
         with self._lock:
             searcher = self.searcher()
             with self._damage():
-                raw = searcher.search(query.Every(), limit=1, groupedby={"kind": sorting.FieldFacet("kind")},
-                                      maptype=sorting.Count)
+                raw = searcher.search(
+                    query.Every(), limit=1, groupedby={"kind": sorting.FieldFacet("kind")}, maptype=sorting.Count
+                )
                 return dict(sorted(_group(raw, "kind").items()))
 
     def _compile(self, searcher, node: Node, filters: Node | None):
@@ -183,8 +195,15 @@ class WhooshEngine(Engine):
         fq = Compiler(searcher.reader()).compile(filters) if filters is not None else None
         return compiled, fq, compiler
 
-    def search(self, query_node: Node, filters: Node | None = None, sort: str = "relevance", offset: int = 0,
-               limit: int = 10, facets: bool = False) -> EngineResults:
+    def search(
+        self,
+        query_node: Node,
+        filters: Node | None = None,
+        sort: str = "relevance",
+        offset: int = 0,
+        limit: int = 10,
+        facets: bool = False,
+    ) -> EngineResults:
         with self._lock:
             searcher = self.searcher()
             compiled, fq, compiler = self._compile(searcher, query_node, filters)
@@ -197,8 +216,10 @@ class WhooshEngine(Engine):
                     return self._by_date(searcher, run, sort, offset, limit, facets, compiler)
             with self._damage():
                 raw = _top(searcher, run, max(1, offset + limit))
-                hits = [EngineHit(float(h.score) if isinstance(h.score, (int, float)) else 0.0, _stored(h.fields()))
-                        for h in raw[offset: offset + limit]]
+                hits = [
+                    EngineHit(float(h.score) if isinstance(h.score, (int, float)) else 0.0, _stored(h.fields()))
+                    for h in raw[offset : offset + limit]
+                ]
                 ranked = raw.scored_length()
                 total, counts = self._facets(searcher, run) if facets else (None, {})
             return EngineResults(
@@ -222,8 +243,15 @@ class WhooshEngine(Engine):
             top = heapq.nsmallest(offset + limit, docs, key=keys.__getitem__)[offset:]
         hits = [EngineHit(0.0, _stored(searcher.stored_fields(docnum))) for docnum in top]
         counts = self._count_facets(searcher, set(docs)) if facets else {}
-        return EngineResults(hits=hits, total=len(docs), count=lambda: len(docs), facets=counts,
-                             ranked=min(len(docs), offset + limit), terms=compiler.terms, notes=compiler.notes)
+        return EngineResults(
+            hits=hits,
+            total=len(docs),
+            count=lambda: len(docs),
+            facets=counts,
+            ranked=min(len(docs), offset + limit),
+            terms=compiler.terms,
+            notes=compiler.notes,
+        )
 
     def _day_keys(self, searcher) -> tuple[array, array]:
         """Sort keys of every document by number, (oldest first, newest first), once per

@@ -10,6 +10,7 @@ Whoosh's ConstantScoreQuery reads its matches into a list whose skip_to steps th
 one document at a time in Python; a filter joined to a query is skipped through once per
 match of the query, so a broad filter cost a step per filtered document.
 """
+
 from __future__ import annotations
 
 from array import array
@@ -61,8 +62,13 @@ class DayRange(query.Query):
         return f"{type(self).__name__}({self.fieldname!r}, {self.start!r}, {self.end!r}, boost={self.boost!r})"
 
     def __eq__(self, other) -> bool:
-        return (type(other) is type(self) and other.fieldname == self.fieldname and other.start == self.start
-                and other.end == self.end and other.boost == self.boost)
+        return (
+            type(other) is type(self)
+            and other.fieldname == self.fieldname
+            and other.start == self.start
+            and other.end == self.end
+            and other.boost == self.boost
+        )
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.fieldname, self.start, self.end, self.boost))

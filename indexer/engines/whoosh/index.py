@@ -2,6 +2,7 @@
 
 Callers hand it IndexRecords; it never extracts anything itself.
 """
+
 from __future__ import annotations
 
 import os
@@ -167,10 +168,7 @@ class FoiIndex:
         with ix.reader() as reader:
             if reader.doc_count() == 0:
                 return entries
-            cols = {
-                name: reader.column_reader(name)
-                for name in ("doc_id", "path", "size", "mtime", "fingerprint")
-            }
+            cols = {name: reader.column_reader(name) for name in ("doc_id", "path", "size", "mtime", "fingerprint")}
             for docnum in reader.all_doc_ids():
                 entries[cols["doc_id"][docnum]] = ManifestEntry(
                     path=cols["path"][docnum],
@@ -211,7 +209,6 @@ class FoiIndex:
         when the latest TOC cannot be read: which files it needs is then unknown."""
         from whoosh.filedb.filestore import FileStorage
         from whoosh.index import TOC
-
 
         if not self.dir.is_dir():
             return 0
@@ -269,7 +266,6 @@ class FoiIndex:
         self.manifest_file.apply(before, self.commit_key(), {})
 
 
-
 POLL_SECONDS = 0.2  # how often a wait for merges checks that the run is not stopping
 TAIL_MERGE_DOCS = 2000  # segments this big are never rewritten by a commit
 # Size tiers of the segments under TAIL_MERGE_DOCS: [1, 10), [10, 100), [100, TAIL_MERGE_DOCS)
@@ -296,8 +292,7 @@ def merge_groups(segments: list) -> list[list]:
         if 0 < docs < TAIL_MERGE_DOCS:
             tier = max(i for i, floor in enumerate(TIERS) if docs >= floor)
             tiers.setdefault(tier, []).append(seg)
-    return [group for tier, group in sorted(tiers.items())
-            if sum(seg.doc_count() for seg in group) >= TIERS[tier + 1]]
+    return [group for tier, group in sorted(tiers.items()) if sum(seg.doc_count() for seg in group) >= TIERS[tier + 1]]
 
 
 class BatchWriter(EngineWriter):
@@ -314,8 +309,15 @@ class BatchWriter(EngineWriter):
     # per document; the guess lets the first commit hold up to a few hundred
     commit_seconds_per_op = 0.005
 
-    def __init__(self, ix, index_dir: Path, batch_size: int = 500, workers: int = 1,
-                 max_seconds: float | None = None, commit_budget: float | None = None):
+    def __init__(
+        self,
+        ix,
+        index_dir: Path,
+        batch_size: int = 500,
+        workers: int = 1,
+        max_seconds: float | None = None,
+        commit_budget: float | None = None,
+    ):
         super().__init__(batch_size, index_dir, max_seconds, commit_budget)
         self.ix = ix
         self.store = FoiIndex(ix.storage.folder)

@@ -12,6 +12,7 @@ Lanes hold only the documents since the last commit (bounded by the commit caden
 merge by streaming, so their memory does not grow with the index. They ignore Ctrl+C (the
 indexing process decides what is committed) and exit with the indexing process.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
 
 @dataclass(frozen=True)
 class PackedFields:
@@ -196,8 +198,9 @@ class Lane:
     def __init__(self, index_dir: Path, name: str):
         ctx = _context()
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, str(index_dir), os.getpid(), name), name=name,
-                                   daemon=True)
+        self.process = ctx.Process(
+            target=_serve, args=(child, str(index_dir), os.getpid(), name), name=name, daemon=True
+        )
         self.process.start()
         child.close()
         self.segid: str | None = None  # the segment it is writing
@@ -349,8 +352,9 @@ class Lanes:
         if self._merger is None:
             self._merger = Lane(self.dir, "foi-merger")
         self._numbers += 1
-        job = MergeJob(self._numbers, list(sources), new_segment_id(),
-                       [frozenset(seg.deleted_docs()) for seg in sources])
+        job = MergeJob(
+            self._numbers, list(sources), new_segment_id(), [frozenset(seg.deleted_docs()) for seg in sources]
+        )
         self._merger.send(("merge", job.number, job.sources, job.segid))
         self._jobs[job.number] = job
 

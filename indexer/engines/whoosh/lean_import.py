@@ -9,6 +9,7 @@ place in sys.modules: the helper and the morphology import the real module when 
 and the property is the standard library's. Afterwards the stand-ins are taken out again,
 so any other importer gets the real modules.
 """
+
 from __future__ import annotations
 
 import functools
@@ -43,7 +44,9 @@ def import_whoosh() -> None:
     placed = {}
     for name, attributes in STAND_INS.items():
         if name not in sys.modules:
-            stand_in = types.ModuleType(name, "a stand-in while Whoosh is imported (see indexer.engines.whoosh.lean_import)")
+            stand_in = types.ModuleType(
+                name, "a stand-in while Whoosh is imported (see indexer.engines.whoosh.lean_import)"
+            )
             stand_in.__dict__.update(attributes)
             sys.modules[name] = placed[name] = stand_in
     try:

@@ -10,6 +10,7 @@ generation and a hash of its bytes). A run killed between the index's commit and
 file's, an index swapped in by a rebuild, or a missing or broken file all show as a
 mismatch, and the manifest is read from the columns again and saved.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,7 +35,7 @@ def commit_key(index_dir: Path, index_name: str) -> str | None:
         return None
     for entry in names:
         if entry.startswith(prefix) and entry.endswith(suffix):
-            number = entry[len(prefix): -len(suffix)]
+            number = entry[len(prefix) : -len(suffix)]
             if number.isdigit() and int(number) > latest:
                 latest, name = int(number), entry
     if name is None:
@@ -73,8 +74,9 @@ class ManifestFile:
                 db.close()
         except sqlite3.Error:
             return None
-        return {doc_id: ManifestEntry(path, size, mtime, fingerprint)
-                for doc_id, path, size, mtime, fingerprint in rows}
+        return {
+            doc_id: ManifestEntry(path, size, mtime, fingerprint) for doc_id, path, size, mtime, fingerprint in rows
+        }
 
     def save(self, key: str | None, entries: dict[str, ManifestEntry], retry: bool = True) -> None:
         """Write the whole manifest as matching commit `key` (after it was read from the
@@ -87,8 +89,10 @@ class ManifestFile:
                 db.execute("BEGIN IMMEDIATE")
                 self._schema(db)
                 db.execute("DELETE FROM manifest")
-                db.executemany("INSERT INTO manifest VALUES (?, ?, ?, ?, ?)",
-                               ((d, e.path, e.size, e.mtime, e.fingerprint) for d, e in entries.items()))
+                db.executemany(
+                    "INSERT INTO manifest VALUES (?, ?, ?, ?, ?)",
+                    ((d, e.path, e.size, e.mtime, e.fingerprint) for d, e in entries.items()),
+                )
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('commit', ?)", (key,))
                 db.execute("COMMIT")
             finally:
@@ -113,8 +117,10 @@ class ManifestFile:
                     return
                 gone = [(doc_id,) for doc_id, entry in changes.items() if entry is None]
                 db.executemany("DELETE FROM manifest WHERE doc_id = ?", gone)
-                db.executemany("INSERT OR REPLACE INTO manifest VALUES (?, ?, ?, ?, ?)",
-                               ((doc_id, *entry) for doc_id, entry in changes.items() if entry is not None))
+                db.executemany(
+                    "INSERT OR REPLACE INTO manifest VALUES (?, ?, ?, ?, ?)",
+                    ((doc_id, *entry) for doc_id, entry in changes.items() if entry is not None),
+                )
                 db.execute("UPDATE meta SET value = ? WHERE name = 'commit'", (after,))
                 db.execute("COMMIT")
             finally:
@@ -125,8 +131,10 @@ class ManifestFile:
     @staticmethod
     def _schema(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-        db.execute("CREATE TABLE IF NOT EXISTS manifest (doc_id TEXT PRIMARY KEY, path TEXT, size INTEGER, "
-                   "mtime INTEGER, fingerprint TEXT) WITHOUT ROWID")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS manifest (doc_id TEXT PRIMARY KEY, path TEXT, size INTEGER, "
+            "mtime INTEGER, fingerprint TEXT) WITHOUT ROWID"
+        )
 
     def discard(self) -> None:
         for name in (self.path, self.path.with_name(self.path.name + "-journal")):

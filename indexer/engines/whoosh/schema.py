@@ -1,4 +1,5 @@
 """The Whoosh schema: which FOI fields are indexed, stored and sortable, and how text is analysed."""
+
 from __future__ import annotations
 
 import sys
@@ -99,6 +100,7 @@ def _content_and_bigram_postings(content_field, bigram_field, text: str) -> tupl
         (gram.encode("utf-8"), n, n * bfmt.field_boost, pack_uint(n)) for gram, n in grams.items()
     ]
     return content, bigrams
+
 
 SCHEMA_VERSION = 12  # 12: dates as day-number columns, boilerplate common grams
 

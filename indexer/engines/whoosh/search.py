@@ -2,6 +2,7 @@
 common-gram phrases answered from the bigram field, filters joined as zero-scoring ANDs,
 wildcard and fuzzy words expanded once against the index, with a cap.
 """
+
 from __future__ import annotations
 
 from itertools import islice
@@ -11,7 +12,13 @@ from whoosh import query
 from indexer import query as q
 from indexer.engines.whoosh.filters import DayRange
 from indexer.engines.whoosh.schema import (
-    GRAM_FIELDS, NAME_ANALYZER, QUERY_FIELDS, TEXT_ANALYZER, common_grams, is_common_gram, is_common_trigram,
+    GRAM_FIELDS,
+    NAME_ANALYZER,
+    QUERY_FIELDS,
+    TEXT_ANALYZER,
+    common_grams,
+    is_common_gram,
+    is_common_trigram,
 )
 from indexer.results import QueryError
 
@@ -25,8 +32,14 @@ query.Or.matcher_type = query.Or.DEFAULT_MATCHER
 # `authority:` and `reference:` typed by a user mean the analysed, forgiving forms
 TEXT_FIELD_NAMES = {"authority": "authority_text", "reference": "reference_text"}
 HIGHLIGHT_FIELDS = ("title", "content", "boilerplate", "request", "qa", "reference_text", "authority_text")
-EXACT_FIELDS = {"exemption": "exemption", "outcome": "outcome", "kind": "kind", "doc_id": "doc_id",
-                "parent": "parent", "authority_key": "authority_key"}
+EXACT_FIELDS = {
+    "exemption": "exemption",
+    "outcome": "outcome",
+    "kind": "kind",
+    "doc_id": "doc_id",
+    "parent": "parent",
+    "authority_key": "authority_key",
+}
 # the query tree's date fields -> the schema's day-number fields
 DAY_FIELDS = {"date": "day", "request_date": "request_day"}
 
@@ -138,8 +151,11 @@ class Compiler:
             return accelerate_phrases(phrase) if self.accelerate else phrase
         if isinstance(node, q.Wildcard):
             prefix = node.pattern.rstrip("*")
-            pattern = (query.Prefix(fieldname, prefix) if "*" not in prefix and "?" not in prefix
-                       else query.Wildcard(fieldname, node.pattern))
+            pattern = (
+                query.Prefix(fieldname, prefix)
+                if "*" not in prefix and "?" not in prefix
+                else query.Wildcard(fieldname, node.pattern)
+            )
             return self._expanded(pattern, fieldname, node.pattern, boost, positive)
         if isinstance(node, q.Fuzzy):
             texts = analyse(fieldname, node.text)
@@ -179,7 +195,8 @@ class Compiler:
         if len(words) < 2:
             return None
         near = [
-            query.Term("bigrams", f"{a} {b}", boost=2.0) if is_common_gram(a, b)
+            query.Term("bigrams", f"{a} {b}", boost=2.0)
+            if is_common_gram(a, b)
             else query.Phrase("content", [a, b], boost=2.0)
             for a, b in zip(words, words[1:])
         ]

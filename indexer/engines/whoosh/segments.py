@@ -5,6 +5,7 @@ Whoosh's own writer reads the TOC, takes the index's write lock and commits; the
 segment's files and hand back the Segment, for the foi writer to record in a TOC of its own
 (lanes.py runs them in writer processes of their own).
 """
+
 from __future__ import annotations
 
 import heapq
@@ -92,8 +93,17 @@ class FastPostingsWriter(W3PostingsWriter):
         if comp:
             databytes = zlib.compress(databytes, comp)
         ids = self._ids
-        infobytes = dumps((len(ids), ids[-1], self._maxweight, comp, length_to_byte(self._minlength),
-                           length_to_byte(self._maxlength)), 2)
+        infobytes = dumps(
+            (
+                len(ids),
+                ids[-1],
+                self._maxweight,
+                comp,
+                length_to_byte(self._minlength),
+                length_to_byte(self._maxlength),
+            ),
+            2,
+        )
         blocklength = len(infobytes) + len(databytes)
         postfile = self._postfile
         postfile.write_int(-blocklength if last else blocklength)
@@ -107,8 +117,13 @@ class WritingCodec(W3Codec):
     """The codec segments are written with: Whoosh 3's, with the faster postings writer."""
 
     def postings_writer(self, dbfile, byteids=False):
-        return FastPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
-                                  compression=self._compression, inlinelimit=self._inlinelimit)
+        return FastPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
 
 
 class TermPool:
@@ -187,14 +202,23 @@ def write_terms(fieldwriter, schema, lengths: "FieldLengths", terms) -> None:
             if byte is None:
                 byte = lbyte[length] = length_to_byte(length) if length else 0
             value = pack_entry(1, weight32, 1, byte, byte, weight if weight > 0 else 0, docnum, docnum) + dumps(
-                ((docnum,), (weight32,), (vbytes,) if vbytes else None), 2)
+                ((docnum,), (weight32,), (vbytes,) if vbytes else None), 2
+            )
         elif count < INLINE_LIMIT:
             ids = tuple(allids)
             weights = array("f", allweights)
             values = tuple(filter(None, allvalues))
             found = [n for n in (table[d] if d < size else 0 for d in ids) if n]
-            value = pack_entry(1, sum(weights), count, length_to_byte(min(found)) if found else 0,
-                               length_to_byte(max(found, default=0)), max(0, *allweights), ids[0], ids[-1])
+            value = pack_entry(
+                1,
+                sum(weights),
+                count,
+                length_to_byte(min(found)) if found else 0,
+                length_to_byte(max(found, default=0)),
+                max(0, *allweights),
+                ids[0],
+                ids[-1],
+            )
             value += dumps((ids, tuple(weights), values or None), 2)
         else:
             start = ppos
@@ -206,8 +230,11 @@ def write_terms(fieldwriter, schema, lengths: "FieldLengths", terms) -> None:
                 last = first + _BLOCK_LIMIT
                 ids, raw, vals = tuple(allids[first:last]), allweights[first:last], allvalues[first:last]
                 weights = array("f", raw)
-                found = list(filter(None, map(table.__getitem__, ids))) if ids[-1] < size else \
-                    [n for n in (table[d] if d < size else 0 for d in ids) if n]
+                found = (
+                    list(filter(None, map(table.__getitem__, ids)))
+                    if ids[-1] < size
+                    else [n for n in (table[d] if d < size else 0 for d in ids) if n]
+                )
                 bmin = min(found) if found else None
                 bmax = max(found, default=0)
                 bweight = max(raw)
@@ -238,8 +265,16 @@ def write_terms(fieldwriter, schema, lengths: "FieldLengths", terms) -> None:
                 length = len(info) + len(data)
                 pout.append(pack_int(-length if last >= count else length) + info + data)
                 ppos += 4 + length
-            value = pack_entry(0, total, count, 0 if minlength is None else length_to_byte(minlength),
-                               length_to_byte(maxlength), maxweight, allids[0], allids[-1])
+            value = pack_entry(
+                0,
+                total,
+                count,
+                0 if minlength is None else length_to_byte(minlength),
+                length_to_byte(maxlength),
+                maxweight,
+                allids[0],
+                allids[-1],
+            )
             value += pack_long(start) + pack_int(ppos - start)
         key = prefix + btext
         if key <= lastkey:
@@ -520,7 +555,7 @@ def _postings(reader, entry: bytes, fixedsize) -> tuple:
     ids, weights, values, position = [], [], [], 4
     while position < length:
         size = _INT.unpack_from(data, position)[0]
-        block = io.BytesIO(data[position + 4: position + 4 + abs(size)])
+        block = io.BytesIO(data[position + 4 : position + 4 + abs(size)])
         count, _, _, compression, _, _ = pickle.load(block)
         raw = block.read()
         deltas, found_weights, found_values = loads(zlib.decompress(raw) if compression else raw)
@@ -536,7 +571,7 @@ def _postings(reader, entry: bytes, fixedsize) -> tuple:
         elif fixedsize == 0:
             values.extend((None,) * count)
         else:
-            values.extend(found_values[i: i + fixedsize] for i in range(0, len(found_values), fixedsize))
+            values.extend(found_values[i : i + fixedsize] for i in range(0, len(found_values), fixedsize))
         position += 4 + abs(size)
         if size < 0:
             break

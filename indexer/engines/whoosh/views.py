@@ -7,6 +7,7 @@ a searcher read every byte of the index into memory (0.97 s of CPU for 94 inner 
 10,000 documents, most of the one-shot search time, and the index's size in memory).
 Here the slice is wrapped in a file object that reads from it in place.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,7 +34,7 @@ class ViewFile:
     def peek(self, size: int = 0) -> bytes:
         """Bytes ahead without moving: pickle.load reads a whole pickle in one call with it
         (one per opcode without), and Whoosh reads a pickle at every postings block."""
-        return self._view[self._pos: self._pos + max(size, 1)].tobytes()
+        return self._view[self._pos : self._pos + max(size, 1)].tobytes()
 
     def readline(self, size: int | None = -1) -> bytes:
         start, end = self._pos, len(self._view)
@@ -41,7 +42,7 @@ class ViewFile:
             end = min(end, start + size)
         pos = start
         while pos < end:  # in chunks: a memoryview has no find()
-            chunk = self._view[pos: min(end, pos + 4096)].tobytes()
+            chunk = self._view[pos : min(end, pos + 4096)].tobytes()
             found = chunk.find(b"\n")
             if found >= 0:
                 end = pos + found + 1
