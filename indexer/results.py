@@ -14,7 +14,13 @@ from indexer.models import QAPair
 
 
 class QueryError(ValueError):
-    """A query that cannot be run; the message is one sentence naming the problem."""
+    """A query that cannot be run; the message is one sentence naming the problem. It quotes
+    the query, so it is made one safe line here, for every caller (CLI, TUI, library)."""
+
+    def __init__(self, message: object = "") -> None:
+        from indexer.textsafe import one_line
+
+        super().__init__(one_line(message))
 
 
 class IndexNotFound(Exception):

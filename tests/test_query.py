@@ -157,3 +157,13 @@ def test_wildcard_expansion_is_capped_with_a_note(small):
     assert r.total > 0
     assert r.notes == [f"abc* matches more than {q.MAX_EXPANSIONS} words; searched the first {q.MAX_EXPANSIONS}"]
     assert service.search("ambulance*").notes == []
+
+
+@pytest.mark.parametrize("text", ["date:[2019\nx", "date:[\x1b[31m2019\n", "NOT\r\nNOT"])
+def test_a_query_error_is_one_safe_line_for_every_caller(text):
+    """The TUI and library users read the message as it is, so the error itself is one line
+    with no control characters (the query it quotes may hold newlines and escape codes)."""
+    with pytest.raises(QueryError) as caught:
+        q.parse(text)
+    message = str(caught.value)
+    assert message and "\n" not in message and "\r" not in message and "\x1b" not in message
