@@ -9,8 +9,10 @@ whatever was committed stays, the open batch is dropped.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
+import time
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -65,3 +67,36 @@ class StopSignals:
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
         self._previous.clear()
+
+
+def exit_with(pid: int) -> None:
+    """Make this helper process (an extraction worker, a Whoosh lane) exit as soon as the
+    indexing process `pid` is gone, killed even. Only the indexer enforces time limits and
+    decides what is committed, so a helper left behind would spin on a hostile file or hold
+    files for ever. PR_SET_PDEATHSIG cannot help: a worker's parent is the forkserver, which
+    lives as long as any worker does. A daemon thread waits on a pidfd of the indexer
+    (GIL-free native code such as pdfium does not stop it); without pidfds (old kernel, not
+    Linux) it polls."""
+    import select
+
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):
+        fd = None
+
+    def watch() -> None:
+        if fd is not None:
+            select.select([fd], [], [])
+            os._exit(1)
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, name="exit-with-indexer", daemon=True).start()

@@ -23,7 +23,7 @@ from indexer.engines import ManifestEntry, engine_class, engine_for_writing
 from indexer.engines.staging import STAGING, abandon_rebuild, begin_rebuild, clean_leftovers, finish_rebuild
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
 from indexer.extract.container import outermost
-from indexer.interrupts import Interrupted, StopSignals
+from indexer.interrupts import Interrupted, StopSignals, exit_with
 from indexer.lock import WriterLock
 from indexer.models import Failure, FoiMetadata, IndexRecord, SourceFile
 from indexer.roots import Root, named_roots, record_names
@@ -283,39 +283,8 @@ def _init_worker(megabytes: int, indexer_pid: int) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _exit_with(indexer_pid)
+    exit_with(indexer_pid)
     _limit_memory(megabytes)
-
-
-def _exit_with(pid: int) -> None:
-    """Only the indexer enforces the time limit, so a worker left behind by a killed indexer
-    would spin on a hostile file for ever. PR_SET_PDEATHSIG cannot help: the worker's parent
-    is the forkserver, which itself lives as long as any worker does. A daemon thread
-    waits on a pidfd of the indexer (GIL-free native code such as pdfium does not stop it)."""
-    import select
-    import threading
-
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        os._exit(1)
-    except (AttributeError, OSError):  # no pidfds (old kernel, not Linux): poll instead
-        fd = None
-
-    def watch() -> None:
-        if fd is not None:
-            select.select([fd], [], [])
-            os._exit(1)
-        while True:
-            time.sleep(1.0)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:
-                pass
-
-    threading.Thread(target=watch, name="exit-with-indexer", daemon=True).start()
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -922,7 +891,7 @@ def _forked_worker(
         faulthandler.disable()  # a crash costs the file (_died), not a dump of the indexer's stack
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        _exit_with(indexer_pid)
+        exit_with(indexer_pid)
         _limit_memory(ext.memory_mb + inherited // (1024 * 1024))
         try:
             result = prepare(source, ext, engine, folder)

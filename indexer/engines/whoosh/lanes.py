@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import pickle
 import signal
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,9 +53,10 @@ def _serve(conn, index_dir: str, parent_pid: int, title: str) -> None:
 
     from indexer.engines.whoosh.schema import build_schema, preanalyse
     from indexer.engines.whoosh.segments import SegmentBuilder, merge_segments
+    from indexer.interrupts import exit_with
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _exit_with(parent_pid)
+    exit_with(parent_pid)
     _name_process(title)
     _keep_heap_pad()
     storage = FileStorage(index_dir)
@@ -144,34 +144,6 @@ def _name_process(title: str) -> None:
         ctypes.CDLL(None).prctl(15, title.encode()[:15], 0, 0, 0)  # PR_SET_NAME
     except (OSError, AttributeError):
         pass
-
-
-def _exit_with(pid: int) -> None:
-    """Exit as soon as the indexing process is gone (killed, even): a daemon thread waits on a
-    pidfd of it. Without one (not Linux), poll."""
-    import select
-
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        os._exit(1)
-    except (AttributeError, OSError):
-        fd = None
-
-    def watch() -> None:
-        if fd is not None:
-            select.select([fd], [], [])
-            os._exit(1)
-        while True:
-            time.sleep(1.0)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:
-                pass
-
-    threading.Thread(target=watch, name="exit-with-indexer", daemon=True).start()
 
 
 # ---------------------------------------------------------------- the indexing process's side
