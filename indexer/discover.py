@@ -144,9 +144,12 @@ class _Walk:
         first = self._entries(self.root.path)
         if first is None:
             return
-        stack = [(iter(first), 0)]  # (entries left in a folder, the folder's depth)
+        # doc ids from the names walked, as strings: pathlib's relative_to per file was most of
+        # a no-change run's walk (50,000 files)
+        prefix = f"{self.root.name}/" if self.root.name else ""
+        stack = [(iter(first), 0, prefix)]  # (entries left in a folder, its depth, its doc id prefix)
         while stack:
-            entries, depth = stack[-1]
+            entries, depth, under = stack[-1]
             entry = next(entries, None)
             if entry is None:
                 stack.pop()
@@ -176,9 +179,9 @@ class _Walk:
                     continue
                 inner = self._entries(path)
                 if inner is not None:
-                    stack.append((iter(inner), depth + 1))
+                    stack.append((iter(inner), depth + 1, f"{under}{entry.name}/"))
             else:
-                found = _source(path, self.root, self.seen_files, self.problems)
+                found = _source(path, self.root, self.seen_files, self.problems, text_form(under + entry.name), entry)
                 if found:
                     yield found
 
@@ -214,13 +217,17 @@ class _Walk:
         )
 
 
-def _source(path: Path, root: Root, seen_files, problems) -> SourceFile | None:
+def _source(
+    path: Path, root: Root, seen_files, problems, doc_id: str | None = None, entry: os.DirEntry | None = None
+) -> SourceFile | None:
+    """The file at `path` (a walk passes its doc id and directory entry along), or None."""
     try:
-        st = path.stat()
+        st = entry.stat() if entry is not None else path.stat()  # follows a link, as Path.stat
     except OSError as exc:  # a dangling link, a link to itself, a file deleted meanwhile
         problems.append(_problem(path, root, exc))
         return None
-    doc_id = doc_id_for(path, root.path, root.name)
+    if doc_id is None:
+        doc_id = doc_id_for(path, root.path, root.name)
     if not stat.S_ISREG(st.st_mode):
         # Reading a FIFO blocks for ever and a device never ends: report, never open.
         what = _KINDS.get(stat.S_IFMT(st.st_mode), "special file")

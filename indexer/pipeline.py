@@ -639,17 +639,17 @@ def _plan(sources, manifest, state, options, summary, emit, stop) -> list[Source
 def _sidecar_finder() -> Callable[[Path], bool]:
     """Whether a file has a sidecar, from one listing per folder: an unchanged file then costs
     no stat beyond discovery's (two per file were most of a no-change run's planning)."""
-    listings: dict[Path, frozenset[str]] = {}
+    listings: dict[str, frozenset[str]] = {}  # folder -> its sidecar-like names (most have none)
 
     def has_sidecar(path: Path) -> bool:
-        folder = path.parent
+        folder = os.path.dirname(os.fspath(path))  # a string: pathlib's parts cost more than the rest
         if folder not in listings:
             try:
-                listings[folder] = frozenset(os.listdir(folder))
+                listings[folder] = frozenset(n for n in os.listdir(folder) if n.endswith(".meta.json"))
             except OSError:
                 listings[folder] = frozenset()
         names = listings[folder]
-        if path.name + ".meta.json" not in names and path.stem + ".meta.json" not in names:
+        if not names or (path.name + ".meta.json" not in names and path.stem + ".meta.json" not in names):
             return False
         return sidecar_path(path) is not None  # the name is there: is it a file?
 
