@@ -11,7 +11,6 @@ from pathlib import Path
 from indexer.extract.registry import suffixes
 from indexer.models import SourceFile
 
-SIDECAR_SUFFIX = ".meta.json"
 # Editors' and OSes' temporary and lock files.
 _TEMP_PREFIXES = (".", "~$", ".~lock")
 _TEMP_SUFFIXES = ("~", ".tmp", ".swp", ".part", ".crdownload")
@@ -55,8 +54,11 @@ def doc_id_for(path: Path, root: Path, name: str | None = None) -> str:
 
     `name` replaces the folder's own name (`foi index --name`), so that two folders of the
     same name in different places give different doc ids."""
-    rel = path.relative_to(root).as_posix()
-    prefix = root.name if name is None else name
+    return join_doc_id(root.name if name is None else name, path.relative_to(root).as_posix())
+
+
+def join_doc_id(prefix: str, rel: str) -> str:
+    """The doc id of the file at `rel` ('/'-separated) under a folder named `prefix`."""
     return text_form(f"{prefix}/{rel}" if prefix else rel)
 
 
@@ -146,8 +148,7 @@ class _Walk:
             return
         # doc ids from the names walked, as strings: pathlib's relative_to per file was most of
         # a no-change run's walk (50,000 files)
-        prefix = f"{self.root.name}/" if self.root.name else ""
-        stack = [(iter(first), 0, prefix)]  # (entries left in a folder, its depth, its doc id prefix)
+        stack = [(iter(first), 0, "")]  # (entries left in a folder, its depth, its path under the root + "/")
         while stack:
             entries, depth, under = stack[-1]
             entry = next(entries, None)
@@ -181,7 +182,14 @@ class _Walk:
                 if inner is not None:
                     stack.append((iter(inner), depth + 1, f"{under}{entry.name}/"))
             else:
-                found = _source(path, self.root, self.seen_files, self.problems, text_form(under + entry.name), entry)
+                found = _source(
+                    path,
+                    self.root,
+                    self.seen_files,
+                    self.problems,
+                    join_doc_id(self.root.name, under + entry.name),
+                    entry,
+                )
                 if found:
                     yield found
 

@@ -27,7 +27,7 @@ from indexer.interrupts import Interrupted, StopSignals, exit_with
 from indexer.lock import WriterLock
 from indexer.models import Failure, FoiMetadata, IndexRecord, SourceFile
 from indexer.roots import Root, named_roots, record_names
-from indexer.sidecar import apply_sidecar, read_sidecar, sidecar_path
+from indexer.sidecar import SIDECAR_SUFFIX, apply_sidecar, read_sidecar, sidecar_names, sidecar_path
 from indexer.state import IndexState
 from indexer.storage import write_error
 
@@ -645,11 +645,11 @@ def _sidecar_finder() -> Callable[[Path], bool]:
         folder = os.path.dirname(os.fspath(path))  # a string: pathlib's parts cost more than the rest
         if folder not in listings:
             try:
-                listings[folder] = frozenset(n for n in os.listdir(folder) if n.endswith(".meta.json"))
+                listings[folder] = frozenset(n for n in os.listdir(folder) if n.endswith(SIDECAR_SUFFIX))
             except OSError:
                 listings[folder] = frozenset()
         names = listings[folder]
-        if not names or (path.name + ".meta.json" not in names and path.stem + ".meta.json" not in names):
+        if not names or not any(name in names for name in sidecar_names(path)):
             return False
         return sidecar_path(path) is not None  # the name is there: is it a file?
 

@@ -23,6 +23,12 @@ _FIELDS = {f.name for f in dataclasses.fields(FoiMetadata)}
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64  # arrays and objects inside each other; json.loads recurses once per level
 MAX_EXEMPTIONS = 1000  # a response cites a handful; the index expands each into its parents
+SIDECAR_SUFFIX = ".meta.json"
+
+
+def sidecar_names(path: Path) -> tuple[str, str]:
+    """The names a sidecar of `path` may have: `report.pdf.meta.json`, `report.meta.json`."""
+    return path.name + SIDECAR_SUFFIX, path.stem + SIDECAR_SUFFIX
 
 
 def sidecar_path(path: Path) -> Path | None:
@@ -30,7 +36,7 @@ def sidecar_path(path: Path) -> Path | None:
 
     A document whose name is near the file system's limit cannot have the longer form
     ("File name too long"): that is no sidecar, not a failure of the document."""
-    for candidate in (path.with_name(path.name + ".meta.json"), path.with_name(path.stem + ".meta.json")):
+    for candidate in (path.with_name(name) for name in sidecar_names(path)):
         try:
             if candidate.is_file():
                 return candidate

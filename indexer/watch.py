@@ -11,6 +11,7 @@ from pathlib import Path
 
 from indexer.discover import is_candidate
 from indexer.pipeline import EventFn, IndexSummary, RunOptions, run_index
+from indexer.sidecar import SIDECAR_SUFFIX
 
 DEBOUNCE_SECONDS = 1.0
 
@@ -58,7 +59,7 @@ def watch_and_index(
         def on_any_event(self, event) -> None:
             paths = [getattr(event, "src_path", ""), getattr(event, "dest_path", "")]
             names = [Path(str(p)).name for p in paths if p]
-            if event.is_directory or any(is_candidate(n) or n.endswith(".meta.json") for n in names):
+            if event.is_directory or any(is_candidate(n) or n.endswith(SIDECAR_SUFFIX) for n in names):
                 changes.touch()
 
     observer = Observer()

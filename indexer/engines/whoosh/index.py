@@ -288,7 +288,7 @@ def merge_groups(segments: list) -> list[list]:
     tier of what it still holds. (A segment with none left is dropped by the commit, unread.)"""
     tiers: dict[int, list] = {}
     for seg in segments:
-        docs = seg.doc_count()  # live documents: a segment mostly replaced joins the tier of what it holds
+        docs = seg.doc_count()
         if 0 < docs < TAIL_MERGE_DOCS:
             tier = max(i for i, floor in enumerate(TIERS) if docs >= floor)
             tiers.setdefault(tier, []).append(seg)
@@ -369,7 +369,7 @@ class BatchWriter(EngineWriter):
             if not self.hurried:
                 for group in merge_groups([seg for seg in current if seg.segment_id() not in busy]):
                     self.lanes.merge(group)
-            self._write_toc(writer, current)
+            commit_generation(writer, current, also_keep=self.lanes.writing())  # the lanes' segments in progress
         except BaseException:
             self._writer = None
             writer.cancel()
@@ -377,11 +377,6 @@ class BatchWriter(EngineWriter):
         self._writer = None
         self.store.manifest_file.apply(self._before, self.store.commit_key(), self._changes)
         self._changes = {}
-
-    def _write_toc(self, writer, segments: list) -> None:
-        """The new generation: the TOC file's rename is the commit. Then the files no segment
-        of it uses go, except those the lanes are writing."""
-        commit_generation(writer, segments, also_keep=self.lanes.writing())
 
     def _commit_cost(self, started: float) -> float:
         return super()._commit_cost(started) + self._lane_seconds
