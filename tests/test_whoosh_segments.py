@@ -238,3 +238,69 @@ def test_a_document_a_lane_cannot_write_fails_the_commit_and_the_index_keeps_the
     assert sorted(engine.manifest()) == sorted(d["doc_id"] for d in docs[:6])
     assert engine.doc_count() == 6
     engine.close()
+
+
+def _one_segment(path: Path):
+    from indexer.engines.whoosh import WhooshEngine
+
+    engine = WhooshEngine(path)
+    assert engine.doc_count() == 3
+    segments = engine._ix._read_toc().segments
+    engine.close()
+    assert len(segments) == 1
+    return FileStorage(str(path)), segments[0]
+
+
+def test_a_few_documents_are_written_here_as_a_lane_writes_them_and_no_lane_starts(tmp_path, monkeypatch):
+    """Adding a file or two to a big index must not wait for a writer process to start."""
+    from indexer.engines.whoosh import WhooshEngine, lanes
+
+    docs = documents(3)
+    for name, most in (("lane", 0), ("here", lanes.IN_PROCESS_MAX)):
+        engine = WhooshEngine(tmp_path / name)
+        engine.create()
+        started = []
+        with monkeypatch.context() as m:
+            m.setattr(lanes, "IN_PROCESS_MAX", most)
+            m.setattr(lanes.Lane, "__init__", _spy(lanes.Lane.__init__, started))
+            _write(engine, docs, batch_size=100, workers=1)  # one segment either way
+        engine.close()
+        assert len(started) == (1 if most == 0 else 0), name
+    schema = build_schema()
+    by_lane, here = (
+        contents(storage, schema, segment)
+        for storage, segment in map(_one_segment, [tmp_path / "lane", tmp_path / "here"])
+    )
+    for terms, stored, lengths in (by_lane, here):
+        for fields in stored:
+            fields.pop("indexed_at")  # when each writer started
+    assert here == by_lane
+    assert len(here[1]) == 3
+
+
+def _spy(method, calls: list):
+    def wrapper(self, *args, **kwargs):
+        calls.append(args)
+        return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def test_a_document_that_cannot_be_written_here_fails_the_commit_as_in_a_lane(tmp_path):
+    from indexer.engines.whoosh import WhooshEngine
+    from indexer.engines.whoosh.lanes import LaneFailed, pack
+
+    engine = WhooshEngine(tmp_path / "ix")
+    engine.create()
+    docs = documents(4)
+    _write(engine, docs[:2], batch_size=100, workers=2)
+    bad = dict(docs[3], no_such_field="x")
+    with pytest.raises(LaneFailed, match="no_such_field"):
+        with engine.writer(batch_size=100, workers=2) as writer:
+            writer.add(_Record(pack(docs[2], analysed=False)), replace=False)
+            writer.add(_Record(pack(bad, analysed=False)), replace=False)
+    engine.close()
+    engine = WhooshEngine(tmp_path / "ix")
+    assert sorted(engine.manifest()) == sorted(d["doc_id"] for d in docs[:2])
+    assert engine.doc_count() == 2
+    engine.close()
