@@ -271,7 +271,7 @@ def test_a_few_documents_are_written_here_as_a_lane_writes_them_and_no_lane_star
         contents(storage, schema, segment)
         for storage, segment in map(_one_segment, [tmp_path / "lane", tmp_path / "here"])
     )
-    for terms, stored, lengths in (by_lane, here):
+    for _terms, stored, _lengths in (by_lane, here):
         for fields in stored:
             fields.pop("indexed_at")  # when each writer started
     assert here == by_lane
