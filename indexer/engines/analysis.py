@@ -20,8 +20,10 @@ from functools import lru_cache
 
 from whoosh.lang.porter import stem as _porter_stem
 
-# Whoosh's default_pattern (whoosh.analysis.tokenizers), compiled as rcompile does.
-TOKEN_PATTERN = re.compile(r"[\w\*]+(\.?[\w\*]+)*", re.UNICODE)
+# Whoosh's default_pattern (whoosh.analysis.tokenizers, r"[\w\*]+(\.?[\w\*]+)*"), compiled
+# as rcompile does, with its group made non-capturing: it matches exactly what Whoosh's
+# matches, and findall returns whole tokens without a Match object each.
+_TOKENS = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*", re.UNICODE)
 # Whoosh's English stop list (whoosh.analysis.filters.STOP_WORDS).
 STOP_WORDS = frozenset(
     (
@@ -67,22 +69,63 @@ _stem = lru_cache(maxsize=50_000)(_porter_stem)
 
 
 def _words(text: str) -> list[str]:
-    return [m.group(0).lower() for m in TOKEN_PATTERN.finditer(text)]
+    return [w.lower() for w in _TOKENS.findall(text)]
 
 
 def _kept(word: str, minsize: int) -> bool:
     return len(word) >= minsize and word not in STOP_WORDS
 
 
+class _TermCache(dict):
+    """Token as written -> its index term, or None when the analyzer drops it. A document's
+    words are mostly words seen before, so lower-casing, the stop list and the Porter
+    stemmer (pure Python) run once per distinct token instead of once per occurrence: one
+    dictionary lookup in C per token. Bounded: emptied when full, and a token longer than
+    any word is analysed but not kept (hostile text costs its stemming, never memory)."""
+
+    MAX_TOKENS = 100_000
+    MAX_LENGTH = 64
+
+    def __init__(self, minsize: int, stem: bool):
+        super().__init__()
+        self.minsize = minsize
+        self.stem = stem
+
+    def __missing__(self, token: str) -> str | None:
+        word = token.lower()
+        term = (_porter_stem(word) if self.stem else word) if _kept(word, self.minsize) else None
+        if len(token) <= self.MAX_LENGTH:
+            if len(self) >= self.MAX_TOKENS:
+                self.clear()
+            self[token] = term
+        return term
+
+
+_TEXT_TERMS = _TermCache(MIN_WORD_LENGTH, stem=True)
+_NAME_TERMS = _TermCache(1, stem=False)
+
+
 def text_terms(text: str) -> list[str]:
-    """Index terms of document text (Whoosh's StemmingAnalyzer(minsize=2))."""
-    return [_stem(w) for w in _words(text) if _kept(w, MIN_WORD_LENGTH)]
+    """Index terms of document text (Whoosh's StemmingAnalyzer(minsize=2)), in order: the
+    position of a term in the list is its position in Whoosh's token stream."""
+    return [t for t in map(_TEXT_TERMS.__getitem__, _TOKENS.findall(text)) if t is not None]
+
+
+def positioned_terms(text: str, names: bool = False) -> tuple[list[str], int]:
+    """The terms of text_terms (of name_terms when `names`) and the position Whoosh indexes
+    the first at: its stop filter leaves the first kept token its place in the token stream
+    (the dropped words before it count) and numbers the ones after it consecutively."""
+    cache = _NAME_TERMS if names else _TEXT_TERMS
+    mapped = list(map(cache.__getitem__, _TOKENS.findall(text)))
+    terms = [t for t in mapped if t is not None]
+    first = next((i for i, t in enumerate(mapped) if t is not None), 0)
+    return terms, first
 
 
 def name_terms(text: str) -> list[str]:
     """Index terms of names and references: lower-cased words, no stemming ("Leeds" must
     not become "leed"), stop words dropped (Whoosh's StandardAnalyzer(minsize=1))."""
-    return [w for w in _words(text) if _kept(w, 1)]
+    return [t for t in map(_NAME_TERMS.__getitem__, _TOKENS.findall(text)) if t is not None]
 
 
 def word_forms(word: str) -> set[str]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 from array import array
 from pathlib import Path
+from pickle import dumps
 
-from whoosh import analysis, columns, fields
+from whoosh import analysis, columns, fields, formats
 from whoosh.codec import whoosh3
+from whoosh.system import pack_uint
 
-from indexer.engines.analysis import NAME_ANALYZER, TEXT_ANALYZER
+from indexer.engines.analysis import NAME_ANALYZER, TEXT_ANALYZER, positioned_terms
 from indexer.fields import DEFAULT_FIELDS
 
 
@@ -56,50 +58,88 @@ class FoiText(fields.TEXT):
 def preanalyse(schema: fields.Schema, values: dict) -> dict:
     """Replace each text value by its PreAnalyzed postings; stored fields keep their text.
 
-    A text field and its common-gram field (GRAM_FIELDS: `content` and `bigrams`) hold the
-    same text: it is analysed once and both posting lists are built from that one token
-    stream (analysis is most of the cost)."""
+    The postings are exactly those Whoosh's own analysis gives (field.index), built from
+    the shared analysis's term lists (indexer.engines.analysis: the same chain, a cached
+    term per distinct token) instead of Whoosh's generator of Token objects. A text field
+    and its common-gram field (GRAM_FIELDS: `content` and `bigrams`) hold the same text: it
+    is analysed once and both posting lists are built from that one term list."""
     out = dict(values)
     for name, value in values.items():
         field = schema[name] if name in schema else None
         if name in GRAM_FIELDS.values() or not isinstance(field, FoiText) or not isinstance(value, str):
             continue
+        analysed = _terms(field, value)
         grams = GRAM_FIELDS.get(name)
-        if grams is not None and values.get(grams) == value and grams in schema:
-            words, gram_postings = _content_and_bigram_postings(field, schema[grams], value)
-            out[name], out[grams] = PreAnalyzed(words), PreAnalyzed(gram_postings)
-        else:
+        if analysed is None:  # an analysis of its own: Whoosh's
             out[name] = PreAnalyzed(list(field.index(value)))
+        else:
+            terms, first = analysed
+            out[name] = PreAnalyzed(_positions_postings(terms, first, field.format.field_boost))
+            if grams is not None and values.get(grams) == value and _is_gram_field(schema, grams):
+                out[grams] = PreAnalyzed(_gram_postings(terms, schema[grams].format.field_boost))
         if field.stored:
             out[f"_stored_{name}"] = value
     return out
 
 
-def _content_and_bigram_postings(content_field, bigram_field, text: str) -> tuple[list, list]:
-    """The postings Whoosh would make for both fields (Positions and Frequency formats)."""
-    from collections import defaultdict
+def _terms(field, text: str) -> tuple[list[str], int] | None:
+    """The field's terms in token order and the position of the first (analysis.
+    positioned_terms), or None when the field is not analysed by the shared chain into
+    positions."""
+    if type(field.format) is not formats.Positions:
+        return None
+    if field.analyzer is TEXT_ANALYZER:
+        return positioned_terms(text)
+    if field.analyzer is NAME_ANALYZER:
+        return positioned_terms(text, names=True)
+    return None
 
-    from whoosh.system import pack_uint
 
-    positions: dict[str, list[int]] = defaultdict(list)
-    words: list[str] = []
-    for token in content_field.analyzer(text, positions=True, mode="index"):
-        if token.stopped:
-            continue
-        positions[token.text].append(token.pos)
-        words.append(token.text)
-    grams: dict[str, int] = defaultdict(int)
-    for gram in common_grams(words):
-        grams[gram] += 1
-    cfmt, bfmt = content_field.format, bigram_field.format
-    content = [
-        (word.encode("utf-8"), len(pos), len(pos) * cfmt.field_boost, cfmt.encode(pos))
-        for word, pos in positions.items()
-    ]
-    bigrams = [  # Whoosh's Frequency format stores the count as a packed uint
-        (gram.encode("utf-8"), n, n * bfmt.field_boost, pack_uint(n)) for gram, n in grams.items()
-    ]
-    return content, bigrams
+def _is_gram_field(schema: fields.Schema, name: str) -> bool:
+    return name in schema and schema[name].analyzer is BIGRAM_ANALYZER and type(schema[name].format) is formats.Frequency
+
+
+_ONE = pack_uint(1)
+
+
+def _positions_postings(terms: list[str], first: int, boost: float) -> list[tuple]:
+    """Whoosh's Positions postings of a term list whose first term is at position `first`:
+    (term bytes, frequency, weight, encoded positions), terms in the order of their first
+    occurrence (formats.Positions)."""
+    positions: dict[str, list[int]] = {}
+    get = positions.get
+    for pos, term in enumerate(terms, first):
+        at = get(term)
+        if at is None:
+            positions[term] = [pos]
+        else:
+            at.append(pos)
+    out = []
+    for term, at in positions.items():
+        n = len(at)
+        if n == 1:  # most terms: the one delta is the position itself
+            value = _ONE + dumps(at, 2)
+        else:
+            value = pack_uint(n) + dumps([at[0], *[b - a for a, b in zip(at, at[1:])]], 2)
+        out.append((term.encode("utf-8"), n, n * boost, value))
+    return out
+
+
+def _gram_postings(terms: list[str], boost: float) -> list[tuple]:
+    """Whoosh's Frequency postings of the common grams of a term list (CommonGramFilter:
+    the pair at each term, then the triple ending there), in the order of first occurrence."""
+    flags = list(map(COMMON_TERMS.__contains__, terms))
+    counts: dict[str, int] = {}
+    get = counts.get
+    for i in range(1, len(terms)):
+        if flags[i - 1] or flags[i]:
+            pair = f"{terms[i - 1]} {terms[i]}"
+            counts[pair] = get(pair, 0) + 1
+            if i >= 2 and flags[i - 2] and flags[i - 1] and flags[i]:
+                triple = f"{terms[i - 2]} {pair}"
+                counts[triple] = get(triple, 0) + 1
+    # Whoosh's Frequency format stores the count as a packed uint
+    return [(gram.encode("utf-8"), n, n * boost, pack_uint(n)) for gram, n in counts.items()]
 
 
 SCHEMA_VERSION = 12  # 12: dates as day-number columns, boilerplate common grams
