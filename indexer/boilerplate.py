@@ -349,6 +349,20 @@ def shape_score(text: str) -> tuple[int, str | None]:
     return score, kind
 
 
+# A sentence's score depends on its text alone, and standard passages repeat across the
+# documents of a run (six sentences in ten of generated and of real responses are seen
+# before): each distinct sentence is scored once per worker. Bounded: so many sentences,
+# each of at most CACHED_SENTENCE characters (a longer one, a table or a text without full
+# stops, is scored every time: it repeats rarely, and must not be kept).
+CACHED_SENTENCE = 1000
+_score_cache = lru_cache(maxsize=32_768)(shape_score)
+
+
+def cached_shape_score(text: str) -> tuple[int, str | None]:
+    """shape_score, remembered for a sentence seen before."""
+    return _score_cache(text) if len(text) <= CACHED_SENTENCE else shape_score(text)
+
+
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     out = []
     for m in _SENTENCE.finditer(text, start, end):
@@ -370,7 +384,7 @@ def shape_spans(text: str, span: tuple[int, int]) -> list[tuple[int, int, str]]:
         return []
     judged = []
     for s, e in sentences:
-        score, kind = shape_score(text[s:e])
+        score, kind = cached_shape_score(text[s:e])
         judged.append([s, e, score, kind])
     # a cue-less fragment between or after standard sentences goes with them
     for i, item in enumerate(judged):

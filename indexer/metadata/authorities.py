@@ -17,7 +17,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from indexer.metadata.layout import Layout
@@ -25,7 +25,7 @@ from indexer.metadata.layout import Layout
 _CSV = Path(__file__).resolve().parent.parent / "data" / "authorities.csv"
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|&")
-_JOIN_GAP = re.compile(r"[ \t\n,]*")
+_JOIN_CHARS = " \t\n,"  # all that may separate the tokens of one name
 _SHORT_LINE = 45  # tokens of one name are separated by spaces/newlines/commas only
 _EMAIL = re.compile(r"@([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})")  # only the domain matters
 _URL = re.compile(r"(?:https?://|www\.)([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})", re.I)
@@ -65,6 +65,12 @@ def _norm_token(tok: str) -> str:
     if t.endswith("'s"):
         t = t[:-2]
     return t.rstrip("'")
+
+
+# The same capitalised words come back in every letter: each is normalised once (words
+# only: a hostile run of letters is normalised each time, never kept).
+_cached_norm = lru_cache(maxsize=16_384)(_norm_token)
+_CACHED_TOKEN = 40
 
 
 def _key(text: str) -> tuple[str, ...]:
@@ -180,7 +186,7 @@ _GENERIC = frozenset(
 _NOT_A_UNIVERSITY = frozenset({"hospital", "hospitals", "nhs", "trust", "teaching", "health"})
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     raw: str
     norm: str
@@ -193,13 +199,16 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
     toks: list[_Tok] = []
     prev_end = -1
     for m in _TOKEN.finditer(text, start, end):
-        joined = prev_end >= 0 and _JOIN_GAP.fullmatch(text, prev_end, m.start()) is not None
-        if joined and "\n" in text[prev_end : m.start()]:
+        gap = text[prev_end : m.start()] if prev_end >= 0 else None
+        joined = gap is not None and not gap.strip(_JOIN_CHARS)
+        if joined and "\n" in gap:
             # A name wraps onto the next line in flowed email text (long lines), but a short
             # line is a unit of its own: "University of Sheffield" / "Firth Court".
             line_start = text.rfind("\n", 0, prev_end) + 1
             joined = prev_end - line_start >= _SHORT_LINE
-        toks.append(_Tok(m.group(0), _norm_token(m.group(0)), m.start(), m.end(), joined))
+        raw = m.group(0)
+        norm = _cached_norm(raw) if len(raw) <= _CACHED_TOKEN else _norm_token(raw)
+        toks.append(_Tok(raw, norm, m.start(), m.end(), joined))
         prev_end = m.end()
     return toks
 

@@ -50,8 +50,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from functools import lru_cache
 
-from indexer.boilerplate import shape_score
+from indexer.boilerplate import CACHED_SENTENCE, cached_shape_score
 from indexer.metadata.exemptions import Citation, find_citations
 from indexer.metadata.layout import Layout, Span, sentences
 from indexer.models import QAPair
@@ -611,10 +612,17 @@ def sentence_cues(sent: str) -> set[str]:
     """Cue names found in one sentence. A cue regex runs only when one of its anchor words
     is in the sentence: a substring test is far cheaper than a dozen regex searches, and
     most sentences carry no cue at all (tests check the anchors cover every regex branch)."""
+    return set(_cached_cues(sent) if len(sent) <= CACHED_SENTENCE else _cues_of(sent))
+
+
+def _cues_of(sent: str) -> frozenset[str]:
     low = sent.lower()
-    return {name for name, rx, anchors in _GATED if anchors.search(low) and rx.search(sent)}
+    return frozenset(name for name, rx, anchors in _GATED if anchors.search(low) and rx.search(sent))
 
 
+# The standard sentences of replies repeat from one document to the next: their cues are
+# found once (as boilerplate.cached_shape_score, short sentences only).
+_cached_cues = lru_cache(maxsize=32_768)(_cues_of)
 # Each cue's anchors as one regex: one C-level search per cue instead of a Python loop.
 _GATED = tuple((name, rx, re.compile("|".join(map(re.escape, anchors)))) for name, rx, anchors in _CUES)
 
@@ -720,7 +728,7 @@ def _is_explanation(sent: str) -> bool:
     """Standard text by its shape (indexer.boilerplate): complaint and review rights, re-use and
     privacy notices always; the Act's or an exemption's wording when it names no party and no
     decision ("Section 43 provides that information is exempt if ...")."""
-    score, kind = shape_score(sent)
+    score, kind = cached_shape_score(sent)
     if score < 2:
         return False
     return kind not in ("exemption", "act") or not _DEICTIC.search(sent)

@@ -1,0 +1,99 @@
+"""What an extraction worker remembers or skips to spend less CPU per document (the
+sentence caches of the boilerplate split and the outcome cues, the gated exemption-cue
+search, the authority tokens' join test) must give exactly what the plain code gives."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from indexer import boilerplate
+from indexer.metadata import authorities, exemptions, outcome
+
+PLAIN_CUE = re.compile("|".join(exemptions._CUE_WORDS), re.I)
+# cue words and their pieces, other words, and letters whose case folding is special
+# (the long s and the Kelvin sign match "s" and "k" case-insensitively, dotless and dotted i)
+CUE_TEXT = st.lists(
+    st.sampled_from(
+        [w.replace("(?:", "").replace("[oe]", "e").split("|")[0].replace(r"\b", "") for w in exemptions._CUE_WORDS]
+        + ["reasonably ", "EIR", "eir", "Eir.", "ex", "withh", " ", "\n", "ſ", "K", "İ", "ı", "the ", "Re", "-", "2"]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CUE_TEXT)
+def test_gated_cue_search_finds_what_the_plain_alternation_finds(text):
+    assert [m.span() for m in exemptions._CUE.finditer(text)] == [m.span() for m in PLAIN_CUE.finditer(text)]
+    for start in range(0, len(text), 7):  # windows, as the citation scan searches them
+        got = [m.span() for m in exemptions._CUE.finditer(text, start, start + 30)]
+        assert got == [m.span() for m in PLAIN_CUE.finditer(text, start, start + 30)]
+
+
+def test_every_cue_starts_with_two_letters():
+    """The gate tests the first two characters against letter classes: a cue starting
+    otherwise (a digit, a group) would need the gate rewritten."""
+    for word in exemptions._CUE_WORDS:
+        assert re.fullmatch(r"[A-Za-z]{2}", word.removeprefix(r"\b")[:2]), word
+    assert exemptions._CUE.search("The information is EXEMPT under section 40")
+    assert exemptions._CUE.search("ſtill: we rely on it")  # long s is s, as re.I has it
+    assert not exemptions._CUE.search("nothing to see here")
+
+
+def test_sentence_cues_are_fresh_sets_for_a_remembered_sentence():
+    sentence = "The information you requested is withheld under section 40(2)."
+    first = outcome.sentence_cues(sentence)
+    first.add("cites")  # what classify does with a sentence that holds a citation
+    second = outcome.sentence_cues(sentence)
+    assert "cites" not in second
+    assert second == set(outcome._cues_of(sentence)) and second
+
+
+def test_cached_shape_score_is_shape_score_and_keeps_no_long_sentence():
+    standard = "If you are not satisfied with this response you may ask for an internal review."
+    assert boilerplate.cached_shape_score(standard) == boilerplate.shape_score(standard)
+    assert boilerplate.cached_shape_score(standard)[0] >= 2
+    before = boilerplate._score_cache.cache_info().currsize
+    long = standard + " and so on" * 200
+    assert len(long) > boilerplate.CACHED_SENTENCE
+    assert boilerplate.cached_shape_score(long) == boilerplate.shape_score(long)
+    assert boilerplate._score_cache.cache_info().currsize == before
+
+
+def test_split_pages_is_the_same_with_and_without_the_sentence_cache(monkeypatch):
+    page = (
+        "Dear Ms Smith,\n\nWe hold 57 records about the park, attached.\n\n"
+        "If you are unhappy with this response you may ask for an internal review. "
+        "You can contact the Information Commissioner's Office at ico.org.uk.\n\nYours sincerely"
+    )
+    cached = [boilerplate.split_pages([page, page]) for _ in range(2)]
+    monkeypatch.setattr(boilerplate, "cached_shape_score", boilerplate.shape_score)
+    plain = boilerplate.split_pages([page, page])
+    assert cached[0] == cached[1] == plain
+    assert plain.boilerplate and "57 records" in plain.substance
+
+
+JOIN_GAP = re.compile(r"[ \t\n,]*")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["A", "b", "C ", " ", "&", ",", ".", "'", "\t", "\n", "-", "Xy", "’", "Word " * 10]), max_size=40
+    ).map("".join)
+)
+@example("Department for " * 4 + "\nEducation,\nSheffield")  # a long line wraps, a short one does not
+def test_authority_tokens_are_joined_as_the_gap_pattern_says(text):
+    """Two tokens are one name's when only spaces, tabs, newlines and commas part them,
+    and a newline only after a long line (the rule _tokens applies)."""
+    toks = authorities._tokens(text, 0, len(text))
+    for prev, tok in zip(toks, toks[1:]):
+        joined = JOIN_GAP.fullmatch(text, prev.end, tok.start) is not None
+        if joined and "\n" in text[prev.end : tok.start]:
+            joined = prev.end - (text.rfind("\n", 0, prev.end) + 1) >= authorities._SHORT_LINE
+        assert tok.joined == joined
+    assert not toks or not toks[0].joined
+    assert all(t.norm == authorities._norm_token(t.raw) for t in toks)
