@@ -461,12 +461,12 @@ def split_pages(pages: Iterable[str], common: Container[int] = frozenset()) -> S
         page_spans: list[list[int]] = []
         heading: tuple[int, int] | None = None
         for para in paragraph_spans(text):
-            fp = fingerprint(text[para[0] : para[1]])
+            fp, shaped = _judged(text[para[0] : para[1]])
             if fp is not None and fp in common:
                 parts = [(para[0], para[1], "common")]
                 used = True
             else:
-                parts = shape_spans(text, para)
+                parts = [(para[0] + s, para[0] + e, kind) for s, e, kind in shaped]
                 if fp is not None and not parts:
                     counted.append(fp)
             if heading is not None and parts and parts[0][0] == para[0]:
@@ -488,6 +488,22 @@ def split_pages(pages: Iterable[str], common: Container[int] = frozenset()) -> S
         counted=list(dict.fromkeys(counted)),
         common_used=used,
     )
+
+
+def _paragraph_judged(paragraph: str) -> tuple[int | None, tuple[tuple[int, int, str], ...]]:
+    """A paragraph's fingerprint and its boilerplate parts by shape (offsets in it)."""
+    return fingerprint(paragraph), tuple(shape_spans(paragraph, (0, len(paragraph))))
+
+
+# Whole standard paragraphs repeat from one document to the next (a quarter to a third of
+# them in generated and real responses): each distinct one is judged once per worker, as
+# its sentences are (cached_shape_score); a long one every time, never kept.
+_paragraph_cache = lru_cache(maxsize=8192)(_paragraph_judged)
+CACHED_PARAGRAPH = 2000
+
+
+def _judged(paragraph: str) -> tuple[int | None, tuple[tuple[int, int, str], ...]]:
+    return _paragraph_cache(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else _paragraph_judged(paragraph)
 
 
 def _merged(spans: list[list[int]]) -> list[list[int]]:

@@ -71,6 +71,7 @@ def test_split_pages_is_the_same_with_and_without_the_sentence_cache(monkeypatch
     )
     cached = [boilerplate.split_pages([page, page]) for _ in range(2)]
     monkeypatch.setattr(boilerplate, "cached_shape_score", boilerplate.shape_score)
+    monkeypatch.setattr(boilerplate, "_judged", boilerplate._paragraph_judged)
     plain = boilerplate.split_pages([page, page])
     assert cached[0] == cached[1] == plain
     assert plain.boilerplate and "57 records" in plain.substance
@@ -97,3 +98,26 @@ def test_authority_tokens_are_joined_as_the_gap_pattern_says(text):
         assert tok.joined == joined
     assert not toks or not toks[0].joined
     assert all(t.norm == authorities._norm_token(t.raw) for t in toks)
+
+
+SENTENCES = [
+    "If you are unhappy with this response you may ask for an internal review.",
+    "We hold 57 records.",
+    "See ico.org.uk",
+    "for further details.",
+    "The information is exempt under section 40(2) of the Act, which provides that",
+    "Yours sincerely",
+    "Thank you",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(SENTENCES + [" ", "\n", "  ", "!", ")"]), max_size=14).map("".join), st.text(" \nab.", max_size=5))
+def test_a_paragraph_is_judged_the_same_alone_as_in_its_page(paragraph, before):
+    """The paragraph cache judges a paragraph's text on its own: its parts, shifted, must be
+    what shape_spans finds for it within the page."""
+    page = before + paragraph + "\n\nNext."
+    start = len(before)
+    fp, parts = boilerplate._paragraph_judged(paragraph)
+    assert [(start + s, start + e, k) for s, e, k in parts] == boilerplate.shape_spans(page, (start, start + len(paragraph)))
+    assert fp == boilerplate.fingerprint(page[start : start + len(paragraph)])
