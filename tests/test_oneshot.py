@@ -27,16 +27,16 @@ WRITING_ONLY = (
 WHOOSH_EXTRAS = ("tempfile", "shutil", "hashlib", "html", "queue", "urllib.request", "asyncio")
 
 PROBE = """
-import json, sys
+import gc, json, sys
 out, argv = sys.argv[1], sys.argv[2:]
 sys.argv = ["foi", *argv]
-from indexer.cli import main
+from indexer.cli import run
 try:
-    main()
+    run()
 except SystemExit as stop:
     code = stop.code
 with open(out, "w") as f:
-    json.dump({"code": code, "modules": sorted(sys.modules)}, f)
+    json.dump({"code": code, "modules": sorted(sys.modules), "frozen": gc.get_freeze_count()}, f)
 """
 
 
@@ -82,6 +82,17 @@ def test_a_one_shot_search_loads_nothing_that_writes(tmp_path, small_index, quer
     assert "indexer.engines.whoosh" in loaded  # it did search with Whoosh
     assert not loaded & set(WRITING_ONLY), sorted(loaded & set(WRITING_ONLY))
     assert not loaded & set(WHOOSH_EXTRAS), sorted(loaded & set(WHOOSH_EXTRAS))
+
+
+@pytest.mark.parametrize(("argv", "code"), [(["prevent"], 0), (["nothingmatchesthis"], 1), (["a AND ("], 2)])
+def test_the_console_script_freezes_what_is_left_and_keeps_the_exit_code(tmp_path, small_index, argv, code):
+    """The shutdown's garbage collection skips what a command leaves (cli.run); the exit code
+    and the output are the command's."""
+    run, seen = _one_shot(tmp_path, "search", *argv, "--json", "--index", small_index)
+    assert seen["code"] == code, run.stderr
+    assert seen["frozen"] > 10_000
+    assert bool(run.stdout) == (code == 0)
+    assert ("foi: " in run.stderr) == (code == 2)
 
 
 def test_modules_left_out_of_whooshs_import_are_the_real_ones_afterwards():
