@@ -214,3 +214,31 @@ def test_phrases_match_score_and_span_as_whooshs(ram_searcher, picks, slop):
     # Whoosh sorts spans by start only: the order of two spans with one start is arbitrary
     assert [(doc, sorted(s)) for doc, s in ours[1]] == [(doc, sorted(s)) for doc, s in theirs[1]]
     assert any(theirs[1]) or not theirs[0]
+
+
+def test_one_search_runs_without_the_cyclic_collector_and_gives_it_back(small_index, monkeypatch, tmp_path):
+    import gc
+
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+    from indexer.search import SearchService
+
+    seen = []
+    search = SearchService.search
+
+    def recording(self, *args, **kwargs):
+        seen.append(gc.isenabled())
+        return search(self, *args, **kwargs)
+
+    monkeypatch.setattr(SearchService, "search", recording)
+    lines = tmp_path / "queries.txt"
+    lines.write_text("prevent\nreferrals\n", encoding="utf-8")
+    assert gc.isenabled()
+    one = CliRunner().invoke(main, ["search", "prevent", "--json", "--index", str(small_index)])
+    assert one.exit_code == 0 and gc.isenabled()
+    batch = CliRunner().invoke(main, ["search", "--queries", str(lines), "--json", "--index", str(small_index)])
+    assert batch.exit_code == 0 and gc.isenabled()
+    bad = CliRunner().invoke(main, ["search", "a AND (", "--index", str(small_index)])
+    assert bad.exit_code == 2 and gc.isenabled()
+    assert seen == [False, True, True, False]  # one query pauses it (a bad one too); a batch keeps it
