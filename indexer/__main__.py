@@ -1,3 +1,3 @@
-from indexer.cli import run
+from indexer.console import run
 
 run()

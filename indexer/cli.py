@@ -103,19 +103,6 @@ def main(ctx) -> None:
         ctx.invoke(tui)
 
 
-def run() -> None:
-    """The `foi` console script and `python -m indexer`: the command group, then exit.
-
-    A command leaves tens of thousands of objects that live until exit (modules, classes,
-    the index's reader); the interpreter's garbage collection at shutdown would walk every
-    one of them, about a tenth of a one-shot search's CPU. Frozen first, they are skipped
-    (nothing is lost: standard streams are flushed and exit handlers run all the same)."""
-    try:
-        main()
-    finally:
-        gc.freeze()
-
-
 # ---------------------------------------------------------------- index
 
 

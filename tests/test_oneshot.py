@@ -30,7 +30,7 @@ PROBE = """
 import gc, json, sys
 out, argv = sys.argv[1], sys.argv[2:]
 sys.argv = ["foi", *argv]
-from indexer.cli import run
+from indexer.console import run
 try:
     run()
 except SystemExit as stop:
@@ -86,8 +86,8 @@ def test_a_one_shot_search_loads_nothing_that_writes(tmp_path, small_index, quer
 
 @pytest.mark.parametrize(("argv", "code"), [(["prevent"], 0), (["nothingmatchesthis"], 1), (["a AND ("], 2)])
 def test_the_console_script_freezes_what_is_left_and_keeps_the_exit_code(tmp_path, small_index, argv, code):
-    """The shutdown's garbage collection skips what a command leaves (cli.run); the exit code
-    and the output are the command's."""
+    """The shutdown's garbage collection skips what a command leaves (indexer.console); the
+    exit code and the output are the command's."""
     run, seen = _one_shot(tmp_path, "search", *argv, "--json", "--index", small_index)
     assert seen["code"] == code, run.stderr
     assert seen["frozen"] > 10_000
