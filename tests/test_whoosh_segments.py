@@ -219,10 +219,14 @@ def test_many_small_commits_keep_every_document_once_in_few_segments(tmp_path):
     engine.close()
 
 
-def test_a_document_a_lane_cannot_write_fails_the_commit_and_the_index_keeps_the_last(tmp_path):
+# 5 good documents and the bad one go to the lanes; 1 and the bad one are written in this
+# process (lanes.IN_PROCESS_MAX): either way the commit fails as a whole.
+@pytest.mark.parametrize("good", [5, 1], ids=["lanes", "in-process"])
+def test_a_document_that_cannot_be_written_fails_the_commit_and_the_index_keeps_the_last(tmp_path, good):
     from indexer.engines.whoosh import WhooshEngine
-    from indexer.engines.whoosh.lanes import LaneFailed, pack
+    from indexer.engines.whoosh.lanes import IN_PROCESS_MAX, LaneFailed, pack
 
+    assert (good + 1 > IN_PROCESS_MAX) == (good == 5)
     engine = WhooshEngine(tmp_path / "ix")
     engine.create()
     docs = documents(12)
@@ -230,7 +234,7 @@ def test_a_document_a_lane_cannot_write_fails_the_commit_and_the_index_keeps_the
     bad = dict(docs[6], no_such_field="x")  # Whoosh refuses an unknown field
     with pytest.raises(LaneFailed, match="no_such_field"):
         with engine.writer(batch_size=100, workers=2) as writer:
-            for values in docs[7:]:
+            for values in docs[7 : 7 + good]:
                 writer.add(_Record(pack(values, analysed=False)), replace=False)
             writer.add(_Record(pack(bad, analysed=False)), replace=False)
     engine.close()
@@ -284,23 +288,3 @@ def _spy(method, calls: list):
         return method(self, *args, **kwargs)
 
     return wrapper
-
-
-def test_a_document_that_cannot_be_written_here_fails_the_commit_as_in_a_lane(tmp_path):
-    from indexer.engines.whoosh import WhooshEngine
-    from indexer.engines.whoosh.lanes import LaneFailed, pack
-
-    engine = WhooshEngine(tmp_path / "ix")
-    engine.create()
-    docs = documents(4)
-    _write(engine, docs[:2], batch_size=100, workers=2)
-    bad = dict(docs[3], no_such_field="x")
-    with pytest.raises(LaneFailed, match="no_such_field"):
-        with engine.writer(batch_size=100, workers=2) as writer:
-            writer.add(_Record(pack(docs[2], analysed=False)), replace=False)
-            writer.add(_Record(pack(bad, analysed=False)), replace=False)
-    engine.close()
-    engine = WhooshEngine(tmp_path / "ix")
-    assert sorted(engine.manifest()) == sorted(d["doc_id"] for d in docs[:2])
-    assert engine.doc_count() == 2
-    engine.close()

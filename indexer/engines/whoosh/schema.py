@@ -142,6 +142,8 @@ def _gram_postings(terms: list[str], boost: float) -> list[tuple]:
     return [(gram.encode("utf-8"), n, n * boost, pack_uint(n)) for gram, n in counts.items()]
 
 
+INDEX_NAME = "foi"  # the index's files: _foi_N.toc and foi_*.seg
+TEMP_PREFIX = f"{INDEX_NAME}.tmp"  # Whoosh's temporary folder
 SCHEMA_VERSION = 12  # 12: dates as day-number columns, boilerplate common grams
 
 
