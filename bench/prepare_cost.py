@@ -125,7 +125,8 @@ def measure(corpus: Path, docs: int, repeats: int = 2, profile: Path | None = No
     return {
         "documents": n,
         "pages": pages,
-        "ms_per_doc": {k: round(best[k] * 1000 / n, 2) for k in STAGES} | {"after_extraction": round(after * 1000 / n, 2)},
+        "ms_per_doc": {k: round(best[k] * 1000 / n, 2) for k in STAGES}
+        | {"after_extraction": round(after * 1000 / n, 2)},
         "ms_per_page": {k: round(best[k] * 1000 / pages, 2) for k in STAGES}
         | {"after_extraction": round(after * 1000 / pages, 2)},
     }

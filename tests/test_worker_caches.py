@@ -83,7 +83,8 @@ JOIN_GAP = re.compile(r"[ \t\n,]*")
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(["A", "b", "C ", " ", "&", ",", ".", "'", "\t", "\n", "-", "Xy", "’", "Word " * 10]), max_size=40
+        st.sampled_from(["A", "b", "C ", " ", "&", ",", ".", "'", "\t", "\n", "-", "Xy", "’", "Word " * 10]),
+        max_size=40,
     ).map("".join)
 )
 @example("Department for " * 4 + "\nEducation,\nSheffield")  # a long line wraps, a short one does not
@@ -112,12 +113,17 @@ SENTENCES = [
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(SENTENCES + [" ", "\n", "  ", "!", ")"]), max_size=14).map("".join), st.text(" \nab.", max_size=5))
+@given(
+    st.lists(st.sampled_from(SENTENCES + [" ", "\n", "  ", "!", ")"]), max_size=14).map("".join),
+    st.text(" \nab.", max_size=5),
+)
 def test_a_paragraph_is_judged_the_same_alone_as_in_its_page(paragraph, before):
     """The paragraph cache judges a paragraph's text on its own: its parts, shifted, must be
     what shape_spans finds for it within the page."""
     page = before + paragraph + "\n\nNext."
     start = len(before)
     fp, parts = boilerplate._paragraph_judged(paragraph)
-    assert [(start + s, start + e, k) for s, e, k in parts] == boilerplate.shape_spans(page, (start, start + len(paragraph)))
+    assert [(start + s, start + e, k) for s, e, k in parts] == boilerplate.shape_spans(
+        page, (start, start + len(paragraph))
+    )
     assert fp == boilerplate.fingerprint(page[start : start + len(paragraph)])

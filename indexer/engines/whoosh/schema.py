@@ -96,7 +96,9 @@ def _terms(field, text: str) -> tuple[list[str], int] | None:
 
 
 def _is_gram_field(schema: fields.Schema, name: str) -> bool:
-    return name in schema and schema[name].analyzer is BIGRAM_ANALYZER and type(schema[name].format) is formats.Frequency
+    return (
+        name in schema and schema[name].analyzer is BIGRAM_ANALYZER and type(schema[name].format) is formats.Frequency
+    )
 
 
 _ONE = pack_uint(1)
