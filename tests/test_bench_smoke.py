@@ -118,3 +118,16 @@ def test_quick_run_writes_every_section(tmp_path):
     assert any(t.startswith("foi-tantivy warm p50") for t in targets) == HAS_TANTIVY
     # the corpus folder is left as generated (the added document is removed again)
     assert not (tmp_path / "work" / "corpus" / bench_run.ADDED_DIR).exists()
+
+
+def test_prepare_cost_times_every_stage_of_a_worker(tmp_path):
+    from bench.generate import generate_corpus
+    from bench.prepare_cost import STAGES, measure
+
+    generate_corpus(tmp_path / "corpus", 6, seed=5, pdf_ratio=0.5, max_pages=2, jobs=1)
+    res = measure(tmp_path / "corpus", docs=6, repeats=1, profile=tmp_path / "prof")
+    assert res["documents"] == 6 and res["pages"] >= 6
+    assert all(res["ms_per_doc"][stage] > 0 for stage in STAGES if stage != "check")
+    after = sum(res["ms_per_doc"][stage] for stage in STAGES[1:])
+    assert abs(res["ms_per_doc"]["after_extraction"] - after) < 0.1
+    assert (tmp_path / "prof").stat().st_size > 0
