@@ -22,6 +22,7 @@ from indexer.engines.whoosh import views  # noqa: E402,F401 - segments are read 
 
 from indexer.engines.analysis import is_stop_word, word_forms  # noqa: E402
 from indexer.engines.base import Engine, EngineHit, EngineResults, ManifestEntry  # noqa: E402
+from indexer.engines.whoosh.bulk import count_docs, query_docs  # noqa: E402
 from indexer.engines.whoosh.filters import ConstantScore  # noqa: E402
 from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, fields_for_writer, prepared_fields  # noqa: E402
 from indexer.engines.whoosh.manifest import ManifestFile  # noqa: E402
@@ -236,7 +237,7 @@ class WhooshEngine(Engine):
         """Every match, unscored, ordered by day (undated last either way; ties in index
         order) from the day column read once per searcher: a key lookup per match, where
         Whoosh's sorting collector calls a Python categorizer per match and facet."""
-        docs = list(searcher.docs_for_query(run))
+        docs = sorted(query_docs(searcher, run))
         top = []
         if docs:
             keys = self._day_keys(searcher)[sort == "-date"]
@@ -267,13 +268,14 @@ class WhooshEngine(Engine):
         return days, newest
 
     def _count_query(self, run) -> int:
-        """Every match, visited without scoring. Not `len(results)`: after a search that
-        skipped blocks by score (Whoosh's quality optimisation) it undercounts nested ORs
-        (measured: 50 of 65 for `date:>=2022-01-01 records` over content and boilerplate)."""
+        """Every match, counted from document sets (bulk.py) without scoring. Not
+        `len(results)`: after a search that skipped blocks by score (Whoosh's quality
+        optimisation) it undercounts nested ORs (measured: 50 of 65 for
+        `date:>=2022-01-01 records` over content and boilerplate)."""
         with self._lock:
             searcher = self.searcher()
             with self._damage():
-                return sum(1 for _ in searcher.docs_for_query(run))
+                return count_docs(searcher, run)
 
     def count(self, query_node: Node, filters: Node | None = None) -> int:
         with self._lock:
@@ -296,7 +298,7 @@ class WhooshEngine(Engine):
         """(matches, counts per facet) of a query: its documents, unscored, intersected with
         each facet value's documents. Whoosh's grouping instead calls a Python key function
         per match and facet, and rebuilds the exemptions' per-document lists on every query."""
-        docs = set(searcher.docs_for_query(run))
+        docs = query_docs(searcher, run)
         return len(docs), self._count_facets(searcher, docs)
 
     def _count_facets(self, searcher, docs: set[int]) -> dict[str, list[tuple[str, int]]]:
