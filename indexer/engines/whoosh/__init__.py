@@ -26,6 +26,7 @@ from indexer.engines.whoosh.bulk import count_docs, query_docs  # noqa: E402
 from indexer.engines.whoosh.filters import ConstantScore  # noqa: E402
 from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, fields_for_writer, prepared_fields  # noqa: E402
 from indexer.engines.whoosh.manifest import ManifestFile  # noqa: E402
+from indexer.engines.whoosh.ranking import Unsupported, top_docs  # noqa: E402
 from indexer.engines.whoosh.schema import SCHEMA_VERSION, UNDATED, column_numbers  # noqa: E402
 from indexer.engines.whoosh.search import Compiler, analyse  # noqa: E402
 from indexer.fields import FACETS, substance_text  # noqa: E402
@@ -216,12 +217,11 @@ class WhooshEngine(Engine):
                 with self._damage():
                     return self._by_date(searcher, run, sort, offset, limit, facets, compiler)
             with self._damage():
-                raw = _top(searcher, run, max(1, offset + limit))
+                best, ranked = _top(searcher, run, max(1, offset + limit))
                 hits = [
-                    EngineHit(float(h.score) if isinstance(h.score, (int, float)) else 0.0, _stored(h.fields()))
-                    for h in raw[offset : offset + limit]
+                    EngineHit(float(score), _stored(searcher.stored_fields(docnum)))
+                    for score, docnum in best[offset : offset + limit]
                 ]
-                ranked = raw.scored_length()
                 total, counts = self._facets(searcher, run) if facets else (None, {})
             return EngineResults(
                 hits=hits,
@@ -379,15 +379,22 @@ class WhooshEngine(Engine):
         return is_stop_word(word)
 
 
-def _top(searcher, run, limit: int):
-    """The `limit` best-scored matches. Whoosh's top collector by default asks the matcher
-    tree every 10 matches to drop the parts that cannot beat the lowest kept score
-    (`replace`); on phrase-boosted queries over several fields that dropped documents that
-    belonged in the top ten (30 of 80 two-word queries of the benchmark at 10,000 documents
-    returned a different top ten than scoring every match). Block-quality skipping stays."""
+def _top(searcher, run, limit: int) -> tuple[list[tuple[float, int]], int]:
+    """The `limit` best-scored matches as (score, document number), best first, and how
+    many were scored: from whole postings (ranking.py), or, for a query part it does not
+    score, from Whoosh's top collector. That collector by default asks the matcher tree
+    every 10 matches to drop the parts that cannot beat the lowest kept score (`replace`);
+    on phrase-boosted queries over several fields that dropped documents that belonged in
+    the top ten (30 of 80 two-word queries of the benchmark at 10,000 documents returned a
+    different top ten than scoring every match), so it is off. Block-quality skipping stays."""
+    try:
+        return top_docs(searcher, run, limit)
+    except Unsupported:
+        pass
     collector = collectors.TopCollector(limit=limit, usequality=True, replace=0)
     searcher.search_with_collector(run, collector)
-    return collector.results()
+    raw = collector.results()
+    return [(float(score), docnum) for score, docnum in raw.top_n], raw.scored_length()
 
 
 def _stored(fields: dict) -> dict:
