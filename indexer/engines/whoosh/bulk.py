@@ -111,8 +111,8 @@ def _read_ids(reader, fieldname: str, btext: bytes) -> array:
 
 
 def _values_for(reader, fieldname: str, btext: bytes, wanted: list[int]) -> dict[int, bytes]:
-    """The posting values (encoded positions) of a term for the `wanted` documents
-    (ascending, all holding the term), reading only the blocks that hold them."""
+    """The posting values (encoded positions) of a term for those of the `wanted` documents
+    (ascending) that hold it, reading only the blocks that may hold them."""
     m = _leaf_postings(reader, fieldname, btext)
     out: dict[int, bytes] = {}
     if not wanted:
@@ -145,7 +145,7 @@ def _values_for(reader, fieldname: str, btext: bytes, wanted: list[int]) -> dict
             elif ids[j] < doc:
                 j = bisect_left(ids, doc, j)
             else:
-                i += 1  # not in the postings (cannot happen for a candidate): skip it
+                i += 1  # not in the postings
         m._next_block()
     return out
 
@@ -154,6 +154,13 @@ def spans_match(poslists: list[list[int]], slop: int) -> bool:
     """Whether the words occur in order with at most `slop` positions between neighbours:
     Whoosh's SpanNear2 (ordered, mindist 1) on term positions, with (start, end) tuples in
     place of Span objects."""
+    if slop == 1:  # the words at consecutive positions: starts from which every one follows
+        starts = set(poslists[0])
+        for k, positions in enumerate(poslists[1:], start=1):
+            starts.intersection_update([p - k for p in positions])
+            if not starts:
+                return False
+        return True
     aspans = [(p, p) for p in poslists[0]]
     for bpos in poslists[1:]:
         if not aspans:
@@ -189,21 +196,19 @@ def _read_phrase(reader, fieldname: str, words, slop: int) -> list[int]:
     btexts = [_btext(reader, fieldname, w) for w in words]
     if any(b is None for b in btexts):
         return []
-    idlists = sorted((term_ids(reader, fieldname, b) for b in set(btexts)), key=len)
-    candidates = set(idlists[0])
-    for ids in idlists[1:]:
-        candidates.intersection_update(ids)
-        if not candidates:
+    # the rarest word's documents are the candidates; each other word, rarest first, keeps
+    # those it holds, reading only the blocks that hold candidates (each block once)
+    unique = sorted(set(btexts), key=lambda b: reader.doc_frequency(fieldname, b))
+    wanted = list(term_ids(reader, fieldname, unique[0]))
+    values: dict[bytes, dict[int, bytes]] = {}
+    for btext in unique[1:]:
+        values[btext] = found = _values_for(reader, fieldname, btext, wanted)
+        wanted = [doc for doc in wanted if doc in found]
+        if not wanted:
             return []
-    wanted = sorted(candidates)
+    values[unique[0]] = _values_for(reader, fieldname, unique[0], wanted)
     decode = reader.schema[fieldname].format.decode_positions
-    values = {b: _values_for(reader, fieldname, b, wanted) for b in set(btexts)}
-    found = []
-    for doc in wanted:
-        poslists = [decode(values[b][doc]) for b in btexts]
-        if spans_match(poslists, slop):
-            found.append(doc)
-    return found
+    return [doc for doc in wanted if spans_match([decode(values[b][doc]) for b in btexts], slop)]
 
 
 class VerifiedPhrase(query.Phrase):
