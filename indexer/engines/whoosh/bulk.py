@@ -30,6 +30,7 @@ from whoosh.util import make_binary_tree
 
 from indexer.engines.whoosh.filters import ConstantScore, DayRange, documents_in_range
 
+
 def _read_ids(self) -> None:
     """W3LeafMatcher._read_ids of whoosh-reloaded 2.7.5 with the block's id deltas summed by
     itertools.accumulate (the same numbers; its generator cost a Python step per id)."""
@@ -90,24 +91,33 @@ def _leaf_postings(reader, fieldname: str, btext: bytes):
 
 def term_ids(reader, fieldname: str, btext: bytes) -> array:
     """Every document number of a term in one segment, ascending (deleted ones included)."""
-    return _cached(reader, ("ids", fieldname, btext), lambda: _read_ids(reader, fieldname, btext))
+    return postings(reader, fieldname, btext)[0]
 
 
-def _read_ids(reader, fieldname: str, btext: bytes) -> array:
+def postings(reader, fieldname: str, btext: bytes) -> tuple[array, array]:
+    """A term's document numbers and weights in one segment (deleted documents included)."""
+    return _cached(reader, ("postings", fieldname, btext), lambda: _read_postings(reader, fieldname, btext))
+
+
+def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[array, array]:
     m = _leaf_postings(reader, fieldname, btext)
-    ids = array("I")
+    ids, weights = array("I"), array("d")  # a float32 weight widens to a double exactly
     if isinstance(m, W3LeafMatcher):
-        # whoosh-reloaded 2.7.5's block layout: a block's ids are read and decoded at once
+        # whoosh-reloaded 2.7.5's block layout: a block's ids and weights are decoded at once
         while not m._atend:
             if m._ids is None:
                 m._read_ids()
+            if m._weights is None:
+                m._read_weights()
             ids.extend(m._ids)
+            weights.extend(map(float, m._weights))
             m._next_block()
-        return ids
+        return ids, weights
     while m.is_active():  # an inlined posting list (a rare term): a few documents
         ids.append(m.id())
+        weights.append(m.weight())
         m.next()
-    return ids
+    return ids, weights
 
 
 def _values_for(reader, fieldname: str, btext: bytes, wanted: list[int]) -> dict[int, bytes]:

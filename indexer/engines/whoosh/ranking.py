@@ -17,17 +17,16 @@ documents. A query with a part this module does not know is left to Whoosh (Unsu
 from __future__ import annotations
 
 import heapq
-from array import array
 from bisect import bisect_left, insort
 
 from whoosh import query
 from whoosh.columns import NumericColumn
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
 from indexer.engines.whoosh import bulk
-from indexer.engines.whoosh.bulk import VerifiedPhrase, _btext, _cached, _leaf_postings, phrase_ids
+from indexer.engines.whoosh.bulk import VerifiedPhrase, _btext, phrase_ids, postings
 from indexer.engines.whoosh.filters import ConstantScore, DayRange, documents_in_range
 
 _LENGTHS = "_foi_lengths"  # attribute of a segment reader: fieldname -> length per document
@@ -134,7 +133,7 @@ class _Scorer:
             btext = _btext(reader, fieldname, text)
             if btext is None:
                 return {}
-        ids, weights = _postings(reader, fieldname, btext)
+        ids, weights = postings(reader, fieldname, btext)
         if restrict is not None:
             if len(restrict) * 8 < len(ids):  # few wanted: look each up
                 n = len(ids)
@@ -225,31 +224,6 @@ def _binary_tree(parts: list[dict]) -> dict:
         return parts[0]
     half = len(parts) // 2
     return _intersection(_binary_tree(parts[:half]), _binary_tree(parts[half:]))
-
-
-def _postings(reader, fieldname: str, btext: bytes) -> tuple[array, array]:
-    """A term's document numbers and weights in one segment (deleted documents included)."""
-    return _cached(reader, ("postings", fieldname, btext), lambda: _read_postings(reader, fieldname, btext))
-
-
-def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[array, array]:
-    m = _leaf_postings(reader, fieldname, btext)
-    ids, weights = array("I"), array("d")  # a float32 weight widens to a double exactly
-    if isinstance(m, W3LeafMatcher):
-        while not m._atend:
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            ids.extend(m._ids)
-            weights.extend(map(float, m._weights))
-            m._next_block()
-        return ids, weights
-    while m.is_active():  # an inlined posting list
-        ids.append(m.id())
-        weights.append(m.weight())
-        m.next()
-    return ids, weights
 
 
 def _lengths(reader, fieldname: str) -> list:
