@@ -52,6 +52,8 @@ formats.Positions.decode_positions = _decode_positions
 
 _CACHE = "_foi_bulk"  # attribute of a segment reader: its LRU of term and phrase documents
 _CACHE_SIZE = 48  # entries: the terms and phrases of a few queries
+_DOCS = "_foi_docs"  # attribute of a segment reader: its LRU of whole queries' documents
+_DOCS_SIZE = 4
 
 
 def _cache(reader) -> OrderedDict:
@@ -325,11 +327,21 @@ class VerifiedMatcher(WrappingMatcher):
 
 
 def segment_docs(searcher, q) -> set[int]:
-    """The live documents of an atomic (one-segment) searcher that `q` matches."""
+    """The live documents of an atomic (one-segment) searcher that `q` matches (not to be
+    changed: the last few are kept, as a search counts and facets the same query)."""
     reader = searcher.reader()
+    cache = reader.__dict__.setdefault(_DOCS, OrderedDict())
+    try:
+        cache.move_to_end(q)
+        return cache[q]
+    except KeyError:
+        pass
     found = _docs(searcher, reader, q)
     if reader.has_deletions():
         found = found - reader.deleted_docs_set
+    cache[q] = found
+    if len(cache) > _DOCS_SIZE:
+        cache.popitem(last=False)
     return found
 
 
@@ -362,7 +374,12 @@ def _docs(searcher, reader, q) -> set[int]:
     if kind is query.Or:
         out: set[int] = set()
         for sub in q.subqueries:
-            out |= _docs(searcher, reader, sub)
+            if type(sub) is query.Term:  # straight from the postings array: no set between
+                btext = _btext(reader, sub.fieldname, sub.text)
+                if btext is not None:
+                    out.update(term_ids(reader, sub.fieldname, btext))
+            else:
+                out |= _docs(searcher, reader, sub)
         return out
     if kind is query.And:
         subs = q.subqueries
