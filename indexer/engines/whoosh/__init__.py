@@ -217,7 +217,7 @@ class WhooshEngine(Engine):
                 with self._damage():
                     return self._by_date(searcher, run, sort, offset, limit, facets, compiler)
             with self._damage():
-                best, ranked = _top(searcher, run, max(1, offset + limit))
+                best, ranked, every = _top(searcher, run, max(1, offset + limit))
                 hits = [
                     EngineHit(float(score), _stored(searcher.stored_fields(docnum)))
                     for score, docnum in best[offset : offset + limit]
@@ -226,7 +226,7 @@ class WhooshEngine(Engine):
             return EngineResults(
                 hits=hits,
                 total=total,  # the facets have visited every match anyway
-                count=lambda: self._count_query(run),
+                count=(lambda: ranked) if every else (lambda: self._count_query(run)),
                 facets=counts,
                 ranked=ranked,
                 terms=compiler.terms,
@@ -379,22 +379,24 @@ class WhooshEngine(Engine):
         return is_stop_word(word)
 
 
-def _top(searcher, run, limit: int) -> tuple[list[tuple[float, int]], int]:
-    """The `limit` best-scored matches as (score, document number), best first, and how
-    many were scored: from whole postings (ranking.py), or, for a query part it does not
-    score, from Whoosh's top collector. That collector by default asks the matcher tree
-    every 10 matches to drop the parts that cannot beat the lowest kept score (`replace`);
-    on phrase-boosted queries over several fields that dropped documents that belonged in
-    the top ten (30 of 80 two-word queries of the benchmark at 10,000 documents returned a
-    different top ten than scoring every match), so it is off. Block-quality skipping stays."""
+def _top(searcher, run, limit: int) -> tuple[list[tuple[float, int]], int, bool]:
+    """The `limit` best-scored matches as (score, document number), best first, how many
+    were scored, and whether that is every match: from whole postings (ranking.py, which
+    scores every match), or, for a query part it does not score, from Whoosh's top
+    collector (which skips blocks that cannot make the top). That collector by default
+    asks the matcher tree every 10 matches to drop the parts that cannot beat the lowest
+    kept score (`replace`); on phrase-boosted queries over several fields that dropped
+    documents that belonged in the top ten (30 of 80 two-word queries of the benchmark at
+    10,000 documents returned a different top ten than scoring every match), so it is
+    off. Block-quality skipping stays."""
     try:
-        return top_docs(searcher, run, limit)
+        return (*top_docs(searcher, run, limit), True)
     except Unsupported:
         pass
     collector = collectors.TopCollector(limit=limit, usequality=True, replace=0)
     searcher.search_with_collector(run, collector)
     raw = collector.results()
-    return [(float(score), docnum) for score, docnum in raw.top_n], raw.scored_length()
+    return [(float(score), docnum) for score, docnum in raw.top_n], raw.scored_length(), False
 
 
 def _stored(fields: dict) -> dict:

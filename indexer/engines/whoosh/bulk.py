@@ -319,9 +319,6 @@ class VerifiedMatcher(WrappingMatcher):
     def spans(self):
         raise NotImplementedError("a verified phrase inside a span query")
 
-    def supports(self, astype) -> bool:
-        return False
-
 
 # ------------------------------------------------------------------ documents of a query
 
