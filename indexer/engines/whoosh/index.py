@@ -263,6 +263,8 @@ class FoiIndex:
         except BaseException:
             writer.cancel()
             raise
+        finally:
+            remove(self.dir / TEMP_PREFIX)  # Whoosh's temporary folder, which the merge used
         self.manifest_file.apply(before, self.commit_key(), {})
 
 
