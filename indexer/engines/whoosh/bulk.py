@@ -22,6 +22,7 @@ from itertools import accumulate
 from pickle import loads
 
 from whoosh import formats, matching, query
+from whoosh.filedb import filetables
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import ReadTooFar
 from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
@@ -47,8 +48,28 @@ def _decode_positions(self, valuestring: bytes) -> list[int]:
     return list(accumulate(loads(valuestring[_INT_SIZE:])))
 
 
+_hash_ranges = filetables.HashReader.ranges_for_key
+_LOOKUPS = 8192  # terms remembered per term table (a segment's): a few hundred bytes each
+
+
+def _remembered_ranges(self, key):
+    """HashReader.ranges_for_key, remembered per table (a segment's files never change
+    while open): one search looks a term up many times per segment (is it there, its
+    document frequency, its term info, its postings, its idf), each an md5 and a few reads."""
+    memo = self.__dict__.get("_foi_ranges")
+    if memo is None:
+        memo = self.__dict__["_foi_ranges"] = {}
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _LOOKUPS:
+            memo.clear()
+        found = memo[key] = tuple(_hash_ranges(self, key))
+    return iter(found)
+
+
 W3LeafMatcher._read_ids = _read_ids
 formats.Positions.decode_positions = _decode_positions
+filetables.HashReader.ranges_for_key = _remembered_ranges
 
 _CACHE = "_foi_bulk"  # attribute of a segment reader: its LRU of term and phrase documents
 _CACHE_SIZE = 48  # entries: the terms and phrases of a few queries
