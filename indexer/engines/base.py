@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
-from indexer.models import IndexRecord
 from indexer.query import Node
 from indexer.results import IndexUntrusted
 from indexer.storage import IndexWriteError, write_error
+
+if TYPE_CHECKING:
+    from indexer.models import IndexRecord
 
 SORTS = ("relevance", "date", "-date")
 MEASURED_BATCH = 10  # batches at least this big tell what a commit costs per operation
