@@ -162,7 +162,7 @@ _F32 = struct.Struct("f")  # a weight as Whoosh stores it (a C float)
 _BLOCK_LIMIT = 128  # postings per block (W3Codec's default)
 
 
-def write_terms(fieldwriter, schema, lengths: "FieldLengths", terms) -> None:
+def write_terms(fieldwriter, schema, lengths: "FieldLengths", terms, compression: int = COMPRESSION) -> None:
     """Postings grouped by term as (term, (docnums, weights, values)), terms in order, written
     to a W3FieldWriter's files (a term's postings may also come as its inlined entry's bytes,
     made already: written as they are): the bytes
@@ -265,7 +265,7 @@ def write_terms(fieldwriter, schema, lengths: "FieldLengths", terms) -> None:
                         mini = tuple(weights)
                     deltas = tuple(map(sub, ids, (0, *ids[:-1])))
                     data = dumps((deltas, mini, values), 2)
-                    comp = COMPRESSION if len(data) >= COMPRESS_FROM else 0
+                    comp = compression if len(data) >= COMPRESS_FROM else 0
                     if comp:
                         data = zlib.compress(data, comp)
                     info = dumps((len(ids), ids[-1], bweight, comp, length_to_byte(bmin), length_to_byte(bmax)), 2)
