@@ -614,7 +614,12 @@ def _merged_terms(readers, maps, schema):
             ids, weights, values = [], [], []
             for _, number, entry in entries[i:j]:
                 base, docmap = maps[number]
-                found_ids, found_weights, found_values = _postings(readers[number], entry, fixedsize)
+                if entry[0]:  # inlined (most entries): read here, without a call
+                    found_ids, found_weights, found_values = loads(entry[_ENTRY_SIZE:])
+                    if found_values is None:
+                        found_values = (None,) * len(found_ids)
+                else:
+                    found_ids, found_weights, found_values = _postings(readers[number], entry, fixedsize)
                 if docmap is None:
                     ids.extend(map(base.__add__, found_ids) if base else found_ids)
                     weights.extend(found_weights)
