@@ -55,23 +55,10 @@ if __package__ in (None, ""):  # allow `python bench/generate.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import gen_vocab as V
+from indexer.citation import MONTHS
 
 OUTCOMES = ["disclosed", "partial", "refused", "not_held", "ncnd"]
 OUTCOME_WEIGHTS = [40, 22, 15, 15, 8]
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 DATE_STYLES = ["ordinal", "long", "slash", "iso", "weekday", "ordinal_weekday"]
 REF_STYLES = ["refno", "foi_year", "our_ref", "request_id", "slashed", "cas", "request_no"]

@@ -20,25 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+from bench.generate import WEEKDAYS
+from indexer.citation import day_month_year
 
 
 def long_date(d: date, weekday: bool = False) -> str:
-    text = f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    text = day_month_year(d)
     return f"{WEEKDAYS[d.weekday()]} {text}" if weekday else text
 
 

@@ -668,29 +668,18 @@ def bench_oneshot(workdir: Path, engines: list[str], runs: int, quick: bool = Fa
 
 
 def bench_incremental(workdir: Path, corpus: Path, engines: list[str], seed: int, runs: int) -> dict:
-    """No-op re-run, add one new document, remove it again: foi on the --jobs 2 index."""
+    """No-op re-run, add one new document, change it, remove it: foi on the --jobs 2 index
+    (bench/incremental.py); the same document added to the baselines."""
     from bench.generate import generate_corpus
+    from bench.incremental import incremental_runs
 
     index = workdir / "ix-j2"
-    out: dict = {}
-    out["noop"] = best_run([foi_index([corpus], index, None, fresh=False) for _ in range(runs)])
+    out: dict = incremental_runs(corpus, index, runs, seed)
     tmp = workdir / "added-src"
     shutil.rmtree(tmp, ignore_errors=True)
-    labels = generate_corpus(tmp, 1, seed=seed + 1000, pdf_ratio=0.0)
+    labels = generate_corpus(tmp, 1, seed=seed + 1000, pdf_ratio=0.0)  # the document incremental_runs adds
     src = tmp / labels[0]["file"]
     dest = corpus / ADDED_DIR / Path(labels[0]["file"]).name
-    adds, removes = [], []
-    try:
-        for _ in range(runs):
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest)
-            adds.append(foi_index([corpus], index, None, fresh=False))
-            dest.unlink()
-            removes.append(foi_index([corpus], index, None, fresh=False))
-    finally:
-        shutil.rmtree(corpus / ADDED_DIR, ignore_errors=True)
-    out["add1"] = best_run(adds)
-    out["remove1"] = best_run(removes)
     # the same document added to the baselines, each in its own process
     text, _err = _extract_one((str(src),))
     rec = make_record(None, {**labels[0], "file": f"{ADDED_DIR}/{dest.name}"}, text)
@@ -1109,6 +1098,7 @@ def print_report(res: dict, path: Path | None) -> None:
     inc = res.get("incremental") or {}
     for key, label in (
         ("add1", "add 1 document: process s (JSON seconds)"),
+        ("change1", "change 1 document: process s (JSON seconds)"),
         ("remove1", "remove 1 document: process s (JSON seconds)"),
         ("noop", "re-run, nothing changed: process s (JSON seconds)"),
     ):

@@ -30,7 +30,7 @@ def _prepare(task):
     path, doc_id = task
     st = Path(path).stat()
     started = time.process_time()
-    result = prepare(SourceFile(Path(path), doc_id, st.st_size, st.st_mtime_ns), ExtractOptions(), "whoosh", None)
+    result = prepare(SourceFile(str(path), doc_id, st.st_size, st.st_mtime_ns), ExtractOptions(), "whoosh", None)
     return (result.fields if isinstance(result, IndexRecord) else None), time.process_time() - started
 
 

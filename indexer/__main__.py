@@ -1,3 +1,3 @@
-from indexer.cli import main
+from indexer.console import run
 
-main()
+run()

@@ -34,6 +34,11 @@ def long_date(iso: str | None) -> str | None:
         day = date.fromisoformat(iso[:10])
     except ValueError:
         return None
+    return day_month_year(day)
+
+
+def day_month_year(day: date) -> str:
+    """18 June 2019: English month names whatever the locale (citations are in English)."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 

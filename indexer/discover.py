@@ -67,6 +67,8 @@ def text_form(path: Path | str) -> str:
 
     os.fsdecode keeps such bytes as lone surrogates, which the index (UTF-8) and JSON
     output cannot encode; the escaped form is stable from run to run."""
+    if isinstance(path, str) and path.isascii():  # nearly every name: nothing to escape
+        return path
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
@@ -125,7 +127,7 @@ def _real_folder(path: Path) -> str:
     return os.path.realpath(path).rstrip(os.sep) + os.sep
 
 
-def _inside(path: Path, allowed: list[str]) -> bool:
+def _inside(path: Path | str, allowed: list[str]) -> bool:
     real = os.path.realpath(path)
     return any((real + os.sep).startswith(folder) for folder in allowed)
 
@@ -157,17 +159,17 @@ class _Walk:
                 continue
             if entry.name.startswith("."):
                 continue
-            path = Path(entry.path)
             try:
                 is_dir = entry.is_dir()  # follows a link
             except OSError:
                 is_dir = False
             if not is_dir and not is_candidate(entry.name):
                 continue
-            if entry.is_symlink() and os.path.exists(path) and not _inside(path, self.allowed):
-                self.problems.append(self._outside(path))
+            if entry.is_symlink() and os.path.exists(entry.path) and not _inside(entry.path, self.allowed):
+                self.problems.append(self._outside(Path(entry.path)))
                 continue
             if is_dir:
+                path = Path(entry.path)
                 if depth + 1 > self.max_depth:
                     self.problems.append(
                         DiscoveryProblem(
@@ -183,7 +185,7 @@ class _Walk:
                     stack.append((iter(inner), depth + 1, f"{under}{entry.name}/"))
             else:
                 found = _source(
-                    path,
+                    entry.path,
                     self.root,
                     self.seen_files,
                     self.problems,
@@ -226,16 +228,16 @@ class _Walk:
 
 
 def _source(
-    path: Path, root: Root, seen_files, problems, doc_id: str | None = None, entry: os.DirEntry | None = None
+    path: Path | str, root: Root, seen_files, problems, doc_id: str | None = None, entry: os.DirEntry | None = None
 ) -> SourceFile | None:
     """The file at `path` (a walk passes its doc id and directory entry along), or None."""
     try:
-        st = entry.stat() if entry is not None else path.stat()  # follows a link, as Path.stat
+        st = entry.stat() if entry is not None else os.stat(path)  # follows a link
     except OSError as exc:  # a dangling link, a link to itself, a file deleted meanwhile
-        problems.append(_problem(path, root, exc))
+        problems.append(_problem(Path(path), root, exc))
         return None
     if doc_id is None:
-        doc_id = doc_id_for(path, root.path, root.name)
+        doc_id = doc_id_for(Path(path), root.path, root.name)
     if not stat.S_ISREG(st.st_mode):
         # Reading a FIFO blocks for ever and a device never ends: report, never open.
         what = _KINDS.get(stat.S_IFMT(st.st_mode), "special file")
@@ -245,7 +247,7 @@ def _source(
     if key in seen_files:
         return None
     seen_files.add(key)
-    return SourceFile(path=path, doc_id=doc_id, size=st.st_size, mtime=st.st_mtime_ns)
+    return SourceFile(location=os.fspath(path), doc_id=doc_id, size=st.st_size, mtime=st.st_mtime_ns)
 
 
 _KINDS = {

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -144,6 +143,7 @@ def export_zip(hits: list, target: Path | str) -> ExportSummary:
     if not folder.is_dir():
         raise ExportError(f"cannot write {target}: no folder {folder}")
     summary = ExportSummary(path=target)
+    import tempfile
     import zipfile  # here, not with the module: every search imports it for its hit records
 
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -277,6 +277,8 @@ def write_comparison_xlsx(comparisons: list, target: Path | str) -> Path:
         sheet.freeze_panes = "A2"
     if not comparisons:
         book.create_sheet("Request 1")
+    import tempfile
+
     try:
         fd, tmp = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else "."

@@ -7,6 +7,7 @@ string or bytes in and one of these dataclasses out.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 OUTCOMES = ("disclosed", "partial", "refused", "not_held", "ncnd", "unknown")
@@ -124,12 +125,20 @@ class FoiMetadata:
 
 @dataclass
 class SourceFile:
-    """A file found by discovery."""
+    """A file found by discovery.
 
-    path: Path  # absolute
+    Its place is kept as the string the walk read; `path` makes it a Path when first asked.
+    A run that finds 50,000 files unchanged asks for none (pathlib's parsing of each name
+    was a quarter of such a run's walk)."""
+
+    location: str  # absolute path
     doc_id: str  # "<root folder name>/<relative path>", '/'-separated
     size: int
     mtime: int  # st_mtime_ns
+
+    @cached_property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 @dataclass

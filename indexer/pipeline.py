@@ -147,7 +147,7 @@ def prepare(
     except Exception as exc:  # a bug in a library must cost one file, not the run
         return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
     # The index stores the path as UTF-8 text (see discover.text_form).
-    source = dataclasses.replace(source, path=Path(text_form(source.path)))
+    source = dataclasses.replace(source, location=text_form(source.location))
     fingerprint, data, error = with_sidecar(readable, sha)
     extra: dict = {"sidecar_error": error} if error else {}
     if data is not None:
@@ -208,7 +208,7 @@ def _prepare_children(container: IndexRecord, engine: str, common=frozenset()) -
             out.append(Failure(item.doc_id, where, child.reason or "corrupt", child.detail, source.size, source.mtime))
             continue
         child.document.children = []  # flatten has placed the grandchildren already
-        child_source = SourceFile(path=source.path, doc_id=item.doc_id, size=child.size, mtime=source.mtime)
+        child_source = SourceFile(location=source.location, doc_id=item.doc_id, size=child.size, mtime=source.mtime)
         try:
             metadata = _metadata(child.document)
             record = IndexRecord(
@@ -605,7 +605,7 @@ def _plan(sources, manifest, state, options, summary, emit, stop) -> list[Source
             continue
         if (
             old is None
-            or old.path != text_form(source.path)
+            or old.path != text_form(source.location)
             or (options.retry_failed and source.doc_id in member_failures)
         ):
             todo.append(source)
@@ -616,7 +616,7 @@ def _plan(sources, manifest, state, options, summary, emit, stop) -> list[Source
             old.size == source.size
             and old.mtime == source.mtime
             and "+" not in old.fingerprint
-            and not has_sidecar(source.path)
+            and not has_sidecar(source.location)
         ):
             unchanged = True
         else:
@@ -636,20 +636,23 @@ def _plan(sources, manifest, state, options, summary, emit, stop) -> list[Source
     return todo
 
 
-def _sidecar_finder() -> Callable[[Path], bool]:
+def _sidecar_finder() -> Callable[[str], bool]:
     """Whether a file has a sidecar, from one listing per folder: an unchanged file then costs
     no stat beyond discovery's (two per file were most of a no-change run's planning)."""
     listings: dict[str, frozenset[str]] = {}  # folder -> its sidecar-like names (most have none)
 
-    def has_sidecar(path: Path) -> bool:
-        folder = os.path.dirname(os.fspath(path))  # a string: pathlib's parts cost more than the rest
+    def has_sidecar(location: str) -> bool:
+        folder = location.rpartition(os.sep)[0]  # a string: pathlib's parts cost more than the rest
         if folder not in listings:
             try:
                 listings[folder] = frozenset(n for n in os.listdir(folder) if n.endswith(SIDECAR_SUFFIX))
             except OSError:
                 listings[folder] = frozenset()
         names = listings[folder]
-        if not names or not any(name in names for name in sidecar_names(path)):
+        if not names:
+            return False
+        path = Path(location)
+        if not any(name in names for name in sidecar_names(path)):
             return False
         return sidecar_path(path) is not None  # the name is there: is it a file?
 
@@ -666,7 +669,9 @@ def _names_kept_by_index(named: list[Root], manifest: dict[str, ManifestEntry], 
     kept = []
     for root in named:
         folder = root.path if root.path.is_dir() else root.path.parent
-        if str(folder) not in state.names:
+        # A folder in the log has its name there, or its own (roots.record_names): only a
+        # folder the log does not know costs a look through the whole manifest.
+        if str(folder) not in state.names and str(folder) not in state.roots:
             under = [Path(text_form(root.path))]
             prefixes = {doc_id.split("/", 1)[0] for doc_id, entry in manifest.items() if is_under(entry.path, under)}
             if len(prefixes) == 1 and root.name not in prefixes:

@@ -29,7 +29,6 @@ from indexer.results import (
     Results,
 )
 from indexer.snippets import Highlighter, Snippet, best_snippet
-from indexer.state import IndexState
 
 SORTS = ("relevance", "date", "-date")
 USER_FIELDS = QUERY_FIELDS
@@ -344,6 +343,8 @@ class SearchService:
     def stats(self) -> IndexStats:
         """Counts for `foi status`. Raises IndexNotFound when there is no index, IndexDamaged
         when its files cannot be read."""
+        from indexer.state import IndexState
+
         state = IndexState.load(self.index_dir)
         with self._lock:
             engine = self.engine
@@ -375,6 +376,8 @@ class SearchService:
     def indexed_folders(self) -> list[str]:
         """The folders the index holds documents of (read from its committed documents), and
         the ones the run log names (folders indexed while they held nothing)."""
+        from indexer.state import IndexState
+
         folders = set(IndexState.load(self.index_dir).roots)
         if self.available():
             with self._lock:

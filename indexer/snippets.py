@@ -126,7 +126,7 @@ def best_snippet(
         if not matches:
             continue
         spans = boilerplate[index] if boilerplate and index < len(boilerplate) else []
-        own = [m for m in matches if not _inside(m.start, spans)] if spans else matches
+        own = _outside(matches, spans) if spans else matches
         for substantive, candidates in ((1, own), (0, matches)):
             if not candidates:
                 continue
@@ -153,8 +153,25 @@ def _gap(spans: list[list[int]], start: int, end: int, length: int) -> tuple[int
     return low, high
 
 
-def _inside(position: int, spans: list[list[int]]) -> bool:
-    return any(s <= position < e for s, e in spans)
+def _outside(matches: list[Match], spans: list[list[int]]) -> list[Match]:
+    """The matches that start outside every [start, end) span: the spans merged in order
+    once, then a binary search per match (a page may hold hundreds of each)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for s, e in sorted(spans):
+        if s >= e:
+            continue
+        if ends and s <= ends[-1]:
+            ends[-1] = max(ends[-1], e)
+        else:
+            starts.append(s)
+            ends.append(e)
+    out = []
+    for m in matches:
+        k = bisect_right(starts, m.start) - 1
+        if k < 0 or m.start >= ends[k]:
+            out.append(m)
+    return out
 
 
 def _best_window(matches: list[Match], width: int) -> list[Match]:

@@ -104,6 +104,7 @@ def test_quick_run_writes_every_section(tmp_path):
 
     inc = res["incremental"]
     assert inc["add1"]["summary"]["added"] == 1
+    assert inc["change1"]["summary"]["updated"] == 1
     assert inc["remove1"]["summary"]["removed"] == 1
     assert inc["noop"]["summary"]["added"] == 0
     assert inc["fts5_add1"]["seconds"] is not None

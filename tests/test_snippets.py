@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from indexer.engines.analysis import text_terms, word_forms
 from indexer.snippets import Highlighter, best_snippet
 
@@ -75,3 +78,16 @@ def test_highlights_point_at_the_words_after_whitespace_is_collapsed():
     snippet = best_snippet([text], hl)
     assert "  " not in snippet.text and "\n" not in snippet.text
     assert [snippet.text[s:e] for s, e in snippet.highlights] == ["prevent", "database", "referrals"]
+
+
+@given(
+    starts=st.lists(st.integers(0, 300), max_size=40),
+    spans=st.lists(st.tuples(st.integers(0, 300), st.integers(0, 60)), max_size=12),
+)
+def test_matches_outside_the_boilerplate_are_those_no_span_holds(starts, spans):
+    from indexer.snippets import Match, _outside
+
+    matches = [Match(s, s + 3, "t") for s in sorted(starts)]
+    spans = [[s, s + n] for s, n in spans]  # unsorted, overlapping, touching, empty: as given
+    expected = [m for m in matches if not any(s <= m.start < e for s, e in spans)]
+    assert _outside(matches, spans) == expected

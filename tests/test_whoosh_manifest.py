@@ -107,3 +107,4 @@ def test_optimize_keeps_the_file_in_step(tmp_path):
     engine.optimize()
     assert _file(engine) == _columns(engine) and len(_file(engine)) == 4
     engine.close()
+    assert not (tmp_path / "ix" / "foi.tmp").exists()  # Whoosh's temporary folder goes too

@@ -219,10 +219,14 @@ def test_many_small_commits_keep_every_document_once_in_few_segments(tmp_path):
     engine.close()
 
 
-def test_a_document_a_lane_cannot_write_fails_the_commit_and_the_index_keeps_the_last(tmp_path):
+# 5 good documents and the bad one go to the lanes; 1 and the bad one are written in this
+# process (lanes.IN_PROCESS_MAX): either way the commit fails as a whole.
+@pytest.mark.parametrize("good", [5, 1], ids=["lanes", "in-process"])
+def test_a_document_that_cannot_be_written_fails_the_commit_and_the_index_keeps_the_last(tmp_path, good):
     from indexer.engines.whoosh import WhooshEngine
-    from indexer.engines.whoosh.lanes import LaneFailed, pack
+    from indexer.engines.whoosh.lanes import IN_PROCESS_MAX, LaneFailed, pack
 
+    assert (good + 1 > IN_PROCESS_MAX) == (good == 5)
     engine = WhooshEngine(tmp_path / "ix")
     engine.create()
     docs = documents(12)
@@ -230,7 +234,7 @@ def test_a_document_a_lane_cannot_write_fails_the_commit_and_the_index_keeps_the
     bad = dict(docs[6], no_such_field="x")  # Whoosh refuses an unknown field
     with pytest.raises(LaneFailed, match="no_such_field"):
         with engine.writer(batch_size=100, workers=2) as writer:
-            for values in docs[7:]:
+            for values in docs[7 : 7 + good]:
                 writer.add(_Record(pack(values, analysed=False)), replace=False)
             writer.add(_Record(pack(bad, analysed=False)), replace=False)
     engine.close()
@@ -238,3 +242,49 @@ def test_a_document_a_lane_cannot_write_fails_the_commit_and_the_index_keeps_the
     assert sorted(engine.manifest()) == sorted(d["doc_id"] for d in docs[:6])
     assert engine.doc_count() == 6
     engine.close()
+
+
+def _one_segment(path: Path):
+    from indexer.engines.whoosh import WhooshEngine
+
+    engine = WhooshEngine(path)
+    assert engine.doc_count() == 3
+    segments = engine._ix._read_toc().segments
+    engine.close()
+    assert len(segments) == 1
+    return FileStorage(str(path)), segments[0]
+
+
+def test_a_few_documents_are_written_here_as_a_lane_writes_them_and_no_lane_starts(tmp_path, monkeypatch):
+    """Adding a file or two to a big index must not wait for a writer process to start."""
+    from indexer.engines.whoosh import WhooshEngine, lanes
+
+    docs = documents(3)
+    for name, most in (("lane", 0), ("here", lanes.IN_PROCESS_MAX)):
+        engine = WhooshEngine(tmp_path / name)
+        engine.create()
+        started = []
+        with monkeypatch.context() as m:
+            m.setattr(lanes, "IN_PROCESS_MAX", most)
+            m.setattr(lanes.Lane, "__init__", _spy(lanes.Lane.__init__, started))
+            _write(engine, docs, batch_size=100, workers=1)  # one segment either way
+        engine.close()
+        assert len(started) == (1 if most == 0 else 0), name
+    schema = build_schema()
+    by_lane, here = (
+        contents(storage, schema, segment)
+        for storage, segment in map(_one_segment, [tmp_path / "lane", tmp_path / "here"])
+    )
+    for _terms, stored, _lengths in (by_lane, here):
+        for fields in stored:
+            fields.pop("indexed_at")  # when each writer started
+    assert here == by_lane
+    assert len(here[1]) == 3
+
+
+def _spy(method, calls: list):
+    def wrapper(self, *args, **kwargs):
+        calls.append(args)
+        return method(self, *args, **kwargs)
+
+    return wrapper

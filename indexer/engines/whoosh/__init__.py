@@ -11,6 +11,7 @@ import threading
 from array import array
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer.engines.whoosh.lean_import import import_whoosh
 
@@ -18,20 +19,22 @@ import_whoosh()  # before any other module of this package imports Whoosh
 
 from whoosh import collectors, query, sorting  # noqa: E402
 
-from indexer.engines.whoosh import views  # noqa: E402,F401 - segments are read in place, not copied
+from indexer.engines.whoosh import matchers, views  # noqa: E402,F401 - faster skips and phrases; segments read in place
 
 from indexer.engines.analysis import is_stop_word, word_forms  # noqa: E402
 from indexer.engines.base import Engine, EngineHit, EngineResults, ManifestEntry  # noqa: E402
 from indexer.engines.whoosh.filters import ConstantScore  # noqa: E402
-from indexer.engines.whoosh.index import INDEX_NAME, BatchWriter, FoiIndex, fields_for_writer, prepared_fields  # noqa: E402
-from indexer.engines.whoosh.manifest import ManifestFile  # noqa: E402
-from indexer.engines.whoosh.schema import SCHEMA_VERSION, UNDATED, column_numbers  # noqa: E402
+from indexer.engines.whoosh.index import FoiIndex  # noqa: E402
+from indexer.engines.whoosh.schema import INDEX_NAME, SCHEMA_VERSION, UNDATED, column_numbers  # noqa: E402
 from indexer.engines.whoosh.search import Compiler, analyse  # noqa: E402
 from indexer.fields import FACETS, substance_text  # noqa: E402
-from indexer.models import IndexRecord  # noqa: E402
 from indexer.query import Node, QueryError, nothing_to_search  # noqa: E402
 from indexer.results import IndexDamaged, IndexNotFound  # noqa: E402
 from indexer.storage import FULL, READ_ONLY, IndexWriteError  # noqa: E402
+
+if TYPE_CHECKING:
+    from indexer.engines.whoosh.index import BatchWriter
+    from indexer.models import IndexRecord
 
 
 class WhooshEngine(Engine):
@@ -62,7 +65,7 @@ class WhooshEngine(Engine):
         for entry in index_dir.iterdir():
             if entry.name.startswith(("_" + INDEX_NAME, INDEX_NAME + "_")) or entry.suffix == ".seg":
                 entry.unlink()
-        ManifestFile(index_dir).discard()
+        FoiIndex(index_dir).manifest_file.discard()
 
     @classmethod
     def clean_leftovers(cls, index_dir: Path) -> int:
@@ -134,9 +137,13 @@ class WhooshEngine(Engine):
     # -- writing
     @classmethod
     def prepare(cls, record: IndexRecord) -> dict:
+        from indexer.engines.whoosh.index import prepared_fields
+
         return prepared_fields(record)
 
     def prepare_for_writer(self, record: IndexRecord) -> object:
+        from indexer.engines.whoosh.index import fields_for_writer
+
         return fields_for_writer(record)  # analysed by the lane that writes it, not here
 
     def writer(
@@ -146,6 +153,8 @@ class WhooshEngine(Engine):
         commit_budget: float | None = None,
         workers: int = 1,
     ) -> BatchWriter:
+        from indexer.engines.whoosh.index import BatchWriter
+
         self.open()
         return BatchWriter(
             self._ix,

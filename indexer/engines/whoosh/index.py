@@ -1,6 +1,8 @@
 """Writing the Whoosh index: create/open, the manifest for incremental runs, batched commits.
 
-Callers hand it IndexRecords; it never extracts anything itself.
+Callers hand it IndexRecords; it never extracts anything itself. A search only opens the
+index: the writing side (lanes, the manifest file, segment building) is imported by the
+functions that write, so a one-shot search does not load it.
 """
 
 from __future__ import annotations
@@ -9,19 +11,22 @@ import os
 import re
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
-from whoosh.writing import IndexWriter
 
 from indexer.engines.base import EngineWriter, ManifestEntry
-from indexer.engines.whoosh.lanes import Lanes, PackedFields, pack, place
-from indexer.engines.whoosh.manifest import Changes, ManifestFile, commit_key
-from indexer.engines.whoosh.schema import SCHEMA_VERSION, build_schema, preanalyse
-from indexer.engines.whoosh.segments import INDEX_NAME, TEMP_PREFIX, codec
+from indexer.engines.whoosh.schema import INDEX_NAME, SCHEMA_VERSION, TEMP_PREFIX, build_schema, preanalyse
 from indexer.fields import document_values
-from indexer.models import IndexRecord
 from indexer.results import IndexNotFound
 from indexer.storage import remove
+
+if TYPE_CHECKING:
+    from whoosh.writing import IndexWriter
+
+    from indexer.engines.whoosh.lanes import PackedFields
+    from indexer.engines.whoosh.manifest import Changes, ManifestFile
+    from indexer.models import IndexRecord
 
 
 def day_number(value: str | None) -> int | None:
@@ -92,6 +97,8 @@ _worker_schema = None
 def prepared_fields(record: IndexRecord) -> PackedFields:
     """Worker side: the record's fields with text already analysed (see schema.PreAnalyzed),
     packed for the lane that writes them."""
+    from indexer.engines.whoosh.lanes import pack
+
     global _worker_schema
     if _worker_schema is None:
         _worker_schema = build_schema()
@@ -100,6 +107,8 @@ def prepared_fields(record: IndexRecord) -> PackedFields:
 
 def fields_for_writer(record: IndexRecord) -> PackedFields:
     """Writer side: the record's fields as text, analysed by the lane that writes them."""
+    from indexer.engines.whoosh.lanes import pack
+
     return pack(record_fields(record, indexed_at=""), analysed=False)
 
 
@@ -136,9 +145,13 @@ class FoiIndex:
 
     @property
     def manifest_file(self) -> ManifestFile:
+        from indexer.engines.whoosh.manifest import ManifestFile
+
         return ManifestFile(self.dir)
 
     def commit_key(self) -> str | None:
+        from indexer.engines.whoosh.manifest import commit_key
+
         return commit_key(self.dir, INDEX_NAME)
 
     def open_or_create(self):
@@ -263,6 +276,8 @@ class FoiIndex:
         except BaseException:
             writer.cancel()
             raise
+        finally:
+            remove(self.dir / TEMP_PREFIX)  # Whoosh's temporary folder, which the merge used
         self.manifest_file.apply(before, self.commit_key(), {})
 
 
@@ -328,6 +343,8 @@ class BatchWriter(EngineWriter):
         max_seconds: float | None = None,
         commit_budget: float | None = None,
     ):
+        from indexer.engines.whoosh.lanes import Lanes
+
         super().__init__(batch_size, index_dir, max_seconds, commit_budget)
         self.ix = ix
         self.store = FoiIndex(ix.storage.folder)
@@ -340,6 +357,8 @@ class BatchWriter(EngineWriter):
 
     def _w(self) -> IndexWriter:
         if self._writer is None:
+            from indexer.engines.whoosh.segments import codec
+
             self._writer = self.ix.writer(codec=codec())
             self._before = self.store.commit_key()  # read under Whoosh's write lock
             self._changes = {}
@@ -348,6 +367,8 @@ class BatchWriter(EngineWriter):
     def _add(self, record: IndexRecord, replace: bool) -> None:
         """A document known to be new skips the replace: Whoosh's delete-by-term looks the
         doc_id up in every existing segment, a cost that grows with the index."""
+        from indexer.engines.whoosh.lanes import PackedFields, pack
+
         packed = record.fields
         if not isinstance(packed, PackedFields):
             packed = pack(record_fields(record, self.indexed_at), analysed=False)
@@ -363,6 +384,8 @@ class BatchWriter(EngineWriter):
         self._changes[doc_id] = None
 
     def _commit(self) -> None:
+        from indexer.engines.whoosh.lanes import place
+
         segments, self._lane_seconds = self.lanes.flush()
         merged = self.lanes.merged()
         if self._writer is None and not segments and not merged:

@@ -51,7 +51,7 @@ def _serve(conn, index_dir: str, parent_pid: int, title: str) -> None:
     """A lane's loop: messages from the indexing process, one reply each (see Lane)."""
     from whoosh.filedb.filestore import FileStorage
 
-    from indexer.engines.whoosh.schema import build_schema, preanalyse
+    from indexer.engines.whoosh.schema import build_schema
     from indexer.engines.whoosh.segments import SegmentBuilder, merge_segments
     from indexer.interrupts import exit_with
 
@@ -76,13 +76,8 @@ def _serve(conn, index_dir: str, parent_pid: int, title: str) -> None:
                 if failed is not None:
                     continue  # reported already; the next flush fails
                 try:
-                    values = pickle.loads(packed.data)
-                    if not packed.analysed:
-                        values = preanalyse(schema, values)
-                    values["indexed_at"] = indexed_at
-                    if builder is None:
-                        builder = SegmentBuilder(storage, schema, segid)
-                    builder.add_document(**values)
+                    builder = builder or SegmentBuilder(storage, schema, segid)
+                    add_packed(builder, schema, packed, indexed_at)
                 except Exception as exc:
                     failed = exc
                     conn.send(("failed", _portable(exc)))
@@ -113,6 +108,17 @@ def _serve(conn, index_dir: str, parent_pid: int, title: str) -> None:
                 return
         except Exception as exc:
             conn.send(("failed", _portable(exc)))
+
+
+def add_packed(builder, schema, packed: PackedFields, indexed_at: str) -> None:
+    """One packed document added to the segment `builder` writes."""
+    from indexer.engines.whoosh.schema import preanalyse
+
+    values = pickle.loads(packed.data)
+    if not packed.analysed:
+        values = preanalyse(schema, values)
+    values["indexed_at"] = indexed_at
+    builder.add_document(**values)
 
 
 def _portable(exc: BaseException) -> BaseException:
@@ -249,14 +255,22 @@ def new_segment_id() -> str:
     return random_name(size=16)
 
 
+# A commit of up to this many documents, before any lane has started, is written in the
+# indexing process: adding one file to a big index should not wait for a writer process to
+# start (a fresh interpreter from the forkserver, importing Whoosh).
+IN_PROCESS_MAX = 4
+
+
 class Lanes:
     """The lane processes of one writer: `count` that write documents and one that merges.
-    Started on first use, so a run with nothing to write starts none."""
+    Started on first use, so a run with nothing to write starts none, and one that writes a
+    few documents writes them itself (IN_PROCESS_MAX)."""
 
     def __init__(self, index_dir: Path, count: int):
         self.dir = Path(index_dir)
         self.count = max(1, count)
         self._writers: list[Lane] = []
+        self._held: list[tuple[PackedFields, str]] = []  # added before any lane started
         self._merger: Lane | None = None
         self._jobs: dict[int, MergeJob] = {}  # sent, not yet answered
         self._done: list[tuple[MergeJob, object]] = []  # answered: (job, Segment or None)
@@ -265,7 +279,16 @@ class Lanes:
     # -- documents
     def add(self, packed: PackedFields, indexed_at: str) -> None:
         if not self._writers:
+            if len(self._held) < IN_PROCESS_MAX:
+                self._held.append((packed, indexed_at))
+                return
             self._writers = [Lane(self.dir, f"foi-writer-{i + 1}") for i in range(self.count)]
+            held, self._held = self._held, []
+            for earlier in held:
+                self._send(*earlier)
+        self._send(packed, indexed_at)
+
+    def _send(self, packed: PackedFields, indexed_at: str) -> None:
         for lane in self._writers:
             lane.drain()
             if lane.error is not None:
@@ -282,6 +305,8 @@ class Lanes:
     def flush(self) -> tuple[list, float]:
         """Every lane's finished segment (lanes with none are skipped), and the most CPU
         seconds one lane took: they finish in parallel."""
+        if self._held:
+            return self._write_held()
         busy = [lane for lane in self._writers if lane.segid is not None]
         for lane in busy:
             lane.send(("flush",))
@@ -303,8 +328,29 @@ class Lanes:
             raise failure
         return segments, cpu
 
+    def _write_held(self) -> tuple[list, float]:
+        """The documents held back written here, as a lane would write them, in one segment."""
+        from whoosh.filedb.filestore import FileStorage
+
+        from indexer.engines.whoosh.schema import build_schema
+        from indexer.engines.whoosh.segments import SegmentBuilder
+
+        held, self._held = self._held, []
+        started = time.process_time()
+        schema = build_schema()
+        builder = SegmentBuilder(FileStorage(str(self.dir)), schema, new_segment_id())
+        try:
+            for packed, indexed_at in held:
+                add_packed(builder, schema, packed, indexed_at)
+            segment = builder.finish()
+        except Exception as exc:
+            builder.abandon()
+            raise _portable(exc) from exc
+        return [segment], time.process_time() - started
+
     def cancel(self) -> None:
         """Drop the open segments (their files go with them)."""
+        self._held = []
         for lane in self._writers:
             if lane.segid is None or not lane.process.is_alive():
                 continue

@@ -74,9 +74,8 @@ class ManifestFile:
                 db.close()
         except sqlite3.Error:
             return None
-        return {
-            doc_id: ManifestEntry(path, size, mtime, fingerprint) for doc_id, path, size, mtime, fingerprint in rows
-        }
+        make = ManifestEntry._make
+        return {row[0]: make(row[1:]) for row in rows}
 
     def save(self, key: str | None, entries: dict[str, ManifestEntry], retry: bool = True) -> None:
         """Write the whole manifest as matching commit `key` (after it was read from the

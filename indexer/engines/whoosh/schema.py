@@ -102,6 +102,8 @@ def _content_and_bigram_postings(content_field, bigram_field, text: str) -> tupl
     return content, bigrams
 
 
+INDEX_NAME = "foi"  # the index's files: _foi_N.toc and foi_*.seg
+TEMP_PREFIX = f"{INDEX_NAME}.tmp"  # Whoosh's temporary folder
 SCHEMA_VERSION = 12  # 12: dates as day-number columns, boilerplate common grams
 
 

@@ -34,8 +34,8 @@ from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-INDEX_NAME = "foi"
-TEMP_PREFIX = f"{INDEX_NAME}.tmp"  # Whoosh's temporary folder
+from indexer.engines.whoosh.schema import INDEX_NAME, TEMP_PREFIX  # noqa: F401 - TEMP_PREFIX for importers
+
 COMPRESSION = 1  # zlib level of posting blocks: a third of commit time at level 3, ~10% larger index
 COMPRESS_FROM = 64  # bytes: a smaller block is stored as it is (zlib costs more than it saves)
 INLINE_LIMIT = 4  # a term with fewer postings keeps them in its entry of the term index
