@@ -546,10 +546,10 @@ def _settle_boilerplate(
 
 
 def _split_again(record: IndexRecord, common: CommonParagraphs, engine) -> None:
-    from indexer.boilerplate import split_pages
+    from indexer.boilerplate import resplit
 
     if record.split is not None and any(common.is_common(fp) for fp in record.split.counted):
-        record.split = split_pages([p.text for p in record.document.pages], common.common())
+        record.split = resplit([p.text for p in record.document.pages], record.split, common.common())
         record.fields = engine.prepare_for_writer(record)
 
 
