@@ -1,18 +1,22 @@
 """Warm query latency of foi on an index that already exists (bench.run builds its own).
 
-    python -m bench.latency INDEX [--repeats 2] [--json FILE]
+    python -m bench.latency INDEX [--repeats 2] [--fts5 DB] [--only CATEGORY] [--json FILE]
 
 The fixed query set of bench/queries.py, run in one process as bench.run's `queries`
 section runs it (one warming pass, then --repeats timed passes with snippets and without),
 against an index built from a bench.generate corpus of any size: for instance the 50,000
 document index that bench.scale leaves in its --workdir. Prints p50/p95/p99 overall and per
 category, and the open time.
+
+With `--fts5 DB` (bench.fts5's database of the same text) each query runs on FTS5 right
+after foi, so both see the same machine load and the ratios hold on a busy machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -24,41 +28,69 @@ from bench.queries import QUERIES  # noqa: E402
 from bench.run import FoiEngine, latency_stats, now  # noqa: E402
 
 
-def measure(index: Path, repeats: int) -> dict:
+def measure(index: Path, repeats: int, fts5: Path | None = None, only: str | None = None) -> dict:
+    queries = [q for q in QUERIES if only is None or q.category == only]
     started = now()
-    engine = FoiEngine(index)
-    engine.open()
-    out: dict = {"index": str(index), "queries": len(QUERIES), "repeats": repeats, "open_ms": (now() - started) * 1000}
+    engines = {"foi": FoiEngine(index)}
+    engines["foi"].open()
+    out: dict = {"index": str(index), "queries": len(queries), "repeats": repeats, "open_ms": (now() - started) * 1000}
+    if fts5 is not None:
+        from bench.fts5 import Fts5Engine
+
+        engines["fts5"] = Fts5Engine(fts5)
+    out["load_before"] = os.getloadavg()
     try:
-        for q in QUERIES:  # warming pass
-            engine.search(q)
+        for q in queries:  # warming pass
+            for engine in engines.values():
+                engine.search(q)
         for mode, snippets in (("snippets", True), ("no_snippets", False)):
-            times: dict[str, list[float]] = {}
+            times: dict[str, dict[str, list[float]]] = {name: {} for name in engines}
             for _ in range(repeats):
-                for q in QUERIES:
-                    started = now()
-                    engine.search(q, snippets=snippets)
-                    times.setdefault(q.category, []).append(now() - started)
-            out[mode] = latency_stats([t for ts in times.values() for t in ts])
-            out[f"{mode}_by_category"] = {cat: latency_stats(ts) for cat, ts in times.items()}
+                for q in queries:
+                    for name, engine in engines.items():
+                        started = now()
+                        engine.search(q, snippets=snippets)
+                        times[name].setdefault(q.category, []).append(now() - started)
+            for name in engines:
+                key = mode if name == "foi" else f"{name}_{mode}"
+                out[key] = latency_stats([t for ts in times[name].values() for t in ts])
+                out[f"{key}_by_category"] = {cat: latency_stats(ts) for cat, ts in times[name].items()}
     finally:
-        engine.close()
+        for engine in engines.values():
+            engine.close()
+    out["load_after"] = os.getloadavg()
     return out
+
+
+def _ratio(res: dict, key: str, cat: str | None, p: str) -> str:
+    if f"fts5_{key}" not in res:
+        return ""
+    foi = res[key] if cat is None else res[f"{key}_by_category"][cat]
+    other = res[f"fts5_{key}"] if cat is None else res[f"fts5_{key}_by_category"][cat]
+    return f" (fts5 {other[p]:6.1f}, {foi[p] / other[p]:5.1f}x)" if other[p] else ""
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("index", type=Path)
     p.add_argument("--repeats", type=int, default=2)
+    p.add_argument("--fts5", type=Path, default=None, help="bench.fts5 database of the same text, run interleaved")
+    p.add_argument("--only", default=None, help="one category of the query set")
     p.add_argument("--json", type=Path, default=None)
     args = p.parse_args(argv)
-    res = measure(args.index, args.repeats)
+    res = measure(args.index, args.repeats, args.fts5, args.only)
     for mode in ("snippets", "no_snippets"):
         s = res[mode]
-        print(f"{mode:12} p50 {s['p50_ms']:7.1f} ms  p95 {s['p95_ms']:7.1f} ms  p99 {s['p99_ms']:7.1f} ms")
+        print(
+            f"{mode:12} p50 {s['p50_ms']:7.1f} ms{_ratio(res, mode, None, 'p50_ms')}"
+            f"  p95 {s['p95_ms']:7.1f} ms{_ratio(res, mode, None, 'p95_ms')}  p99 {s['p99_ms']:7.1f} ms"
+        )
         for cat, c in res[f"{mode}_by_category"].items():
-            print(f"  {cat:12} p50 {c['p50_ms']:7.1f} ms  p95 {c['p95_ms']:7.1f} ms")
-    print(f"open {res['open_ms']:.0f} ms")
+            print(
+                f"  {cat:12} p50 {c['p50_ms']:7.1f} ms{_ratio(res, mode, cat, 'p50_ms')}"
+                f"  p95 {c['p95_ms']:7.1f} ms{_ratio(res, mode, cat, 'p95_ms')}"
+            )
+    print(f"open {res['open_ms']:.0f} ms; load average before {res['load_before']}, after {res['load_after']}")
     if args.json:
         args.json.write_text(json.dumps(res, indent=1))
     return 0

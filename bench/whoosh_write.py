@@ -55,8 +55,11 @@ def packed_documents(corpus: Path, docs: int, cache: Path) -> tuple[list, float]
 def measure(packed: list, segment: int) -> dict[str, float]:
     from whoosh.filedb.filestore import FileStorage
 
+    from indexer.engines.whoosh.lanes import _keep_heap_pad
     from indexer.engines.whoosh.schema import build_schema, preanalyse
     from indexer.engines.whoosh.segments import SegmentBuilder, merge_segments
+
+    _keep_heap_pad()  # as the lanes do: zlib's buffers are not faulted in again on every block
 
     schema = build_schema()
     folder = Path(tempfile.mkdtemp(prefix="foi-write-"))

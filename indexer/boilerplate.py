@@ -506,6 +506,49 @@ def _judged(paragraph: str) -> tuple[int | None, tuple[tuple[int, int, str], ...
     return _paragraph_cache(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else _paragraph_judged(paragraph)
 
 
+def resplit(pages: list[str], previous: Split, common: Container[int]) -> Split:
+    """split_pages(pages, common) for pages split into `previous` when fewer paragraphs were
+    common (every one common then is in `common`: the set only grows). A paragraph keeps the
+    shape spans `previous` found unless it is common now, when all of it goes to boilerplate
+    (with a heading above it): the shape rules, most of split_pages' time, are not run
+    again. The indexing process re-splits each document written while its paragraphs were
+    becoming common."""
+    added: list[list[int]] = []
+    spans: list[list[list[int]]] = []
+    used = previous.common_used
+    for index, text in enumerate(pages):
+        page_spans = [list(span) for span in previous.spans[index]] if index < len(previous.spans) else []
+        heading: tuple[int, int] | None = None
+        for para in paragraph_spans(text):
+            fp = fingerprint(text[para[0] : para[1]])
+            if fp is not None and fp in common:
+                used = True
+                if heading is not None:
+                    page_spans.append(list(heading))
+                page_spans.append(list(para))
+                added.append(para)
+            heading = para if _HEADING.fullmatch(text[para[0] : para[1]]) else None
+        spans.append(_merged(page_spans))
+    if not added:
+        return previous
+    substance: list[str] = []
+    standard: list[str] = []
+    for text, page_spans in zip(pages, spans):
+        cursor = 0
+        for s, e in page_spans:
+            substance.append(text[cursor:s])
+            standard.append(text[s:e])
+            cursor = e
+        substance.append(text[cursor:])
+    return Split(
+        substance=_join(substance),
+        boilerplate=_join(standard),
+        spans=spans,
+        counted=[fp for fp in previous.counted if fp not in common],
+        common_used=used,
+    )
+
+
 def _merged(spans: list[list[int]]) -> list[list[int]]:
     out: list[list[int]] = []
     for s, e in sorted(spans):

@@ -3,6 +3,8 @@ single-pass analysis in workers, the tail-merge policy, one searcher reused."""
 
 from __future__ import annotations
 
+import pytest
+
 from indexer.search import SearchService
 from tests.conftest import SEED, build_index, write_doc
 
@@ -122,6 +124,84 @@ def test_tiered_merge_policy_merges_a_full_tier_of_small_segments_only():
     gone = Seg(TAIL_MERGE_DOCS * 3, deleted=TAIL_MERGE_DOCS * 3)
     assert merge_groups(big[:1] + replaced + [gone]) == [replaced]
     assert merge_groups(big[:1] + [gone, Seg(5)]) == []
+
+
+class _Segment:
+    """What the merge policy reads of a segment: its documents, live or deleted."""
+
+    def __init__(self, docs: list[int]):
+        self.docs = list(docs)
+        self.deleted: set[int] = set()
+
+    def doc_count_all(self):
+        return len(self.docs)
+
+    def doc_count(self):
+        return len(self.docs) - len(self.deleted)
+
+    def live(self):
+        return [d for d in self.docs if d not in self.deleted]
+
+
+def _build(rewrites: dict[int, int], commits: list[list[int]], replaced_per_bulk: int) -> list:
+    """Segments after a build of `commits` (the lane segment sizes of each commit): each merge
+    the policy asks for is done by the next commit (counting, per document, how many times it
+    is rewritten). Then, as a run ends, `replaced_per_bulk` documents of each bulk segment are
+    replaced by new ones (written by lanes) and commits go on until no merge is left."""
+    from indexer.engines.whoosh.index import TAIL_MERGE_DOCS, merge_groups
+
+    segments, pending, next_doc = [], [], 0
+
+    def commit(new_sizes):
+        nonlocal segments, pending, next_doc
+        for group in pending:  # finished merges replace their sources
+            merged = _Segment([d for seg in group for d in seg.live()])
+            for d in merged.docs:
+                rewrites[d] += 1
+            at = segments.index(group[0])
+            segments = [seg for seg in segments if seg not in group]
+            segments.insert(at, merged)
+        for size in new_sizes:
+            segments.append(_Segment(range(next_doc, next_doc + size)))
+            rewrites.update(dict.fromkeys(range(next_doc, next_doc + size), 0))
+            next_doc += size
+        segments = [seg for seg in segments if seg.doc_count()]
+        pending = merge_groups(segments)
+
+    for sizes in commits:
+        commit(sizes)
+    commit([])
+    replaced = 0
+    for seg in segments:
+        if seg.doc_count_all() >= TAIL_MERGE_DOCS:
+            seg.deleted.update(seg.docs[:replaced_per_bulk])
+            replaced += replaced_per_bulk
+    commit([replaced])
+    while pending:
+        commit([])
+    return segments
+
+
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_a_build_rewrites_each_document_once_at_most(lanes):
+    """A 10,000-document build commits every 200 documents (one lane segment, or two of 100)
+    and replaces a few documents of every bulk segment at its end (the boilerplate found
+    late): a lane writes each document once and merges rewrite it at most once more. The
+    bulk segments those replacements leave with a few dead documents are not rewritten."""
+    rewrites: dict[int, int] = {}
+    segments = _build(rewrites, [[200 // lanes] * lanes] * 50, replaced_per_bulk=40)
+    assert max(rewrites.values()) == 1
+    assert sum(rewrites.values()) <= 10_000
+    assert sum(seg.doc_count() for seg in segments) == 10_000 and len(segments) <= 8
+    # a bulk segment mostly replaced is rewritten with what it still holds
+    mostly_gone = _Segment(range(2000))
+    mostly_gone.deleted.update(range(1100))
+    from indexer.engines.whoosh.index import merge_groups
+
+    others = [_Segment(range(5000 + 200 * i, 5200 + 200 * i)) for i in range(6)]
+    assert merge_groups([mostly_gone, *others]) == [[mostly_gone, *others]]
+    mostly_gone.deleted = set(range(900))
+    assert merge_groups([mostly_gone, *others]) == []
 
 
 def test_facet_counts_equal_whoosh_own_grouping(generated_indexes):

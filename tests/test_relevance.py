@@ -10,7 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from bench.relevance_corpus import COMPLAINTS, write_corpus
+from indexer import pipeline
+from indexer.boilerplate import CommonParagraphs
 from indexer.cli import main
+from indexer.pipeline import KeptRecords
 from indexer.search import SearchService
 
 from .conftest import build_index, write_doc
@@ -205,7 +208,13 @@ def test_bare_foi_opens_the_tui_on_the_default_index(monkeypatch, tmp_path):
     assert opened == [tmp_path / "idx"]
 
 
-def test_a_paragraph_repeated_across_the_index_is_boilerplate_in_every_document(engine, docs, index_dir):
+# The first documents holding the footer are written before it is common: they are split
+# again at the end of the run from the records kept in memory, or when none is kept
+# (budget 0), extracted a second time. Either way every one ends with the footer as boilerplate.
+@pytest.mark.parametrize("budget", [KeptRecords.BUDGET, 0], ids=["kept", "extracted-again"])
+def test_a_paragraph_repeated_across_the_index_is_boilerplate_in_every_document(
+    engine, docs, index_dir, budget, monkeypatch
+):
     """No shape rule knows this footer; it repeats in seven documents, so every one of them,
     the first ones written too, keeps it out of its substance."""
     footer = (
@@ -215,7 +224,18 @@ def test_a_paragraph_repeated_across_the_index_is_boilerplate_in_every_document(
     for n in range(7):
         write_doc(docs, f"reply-{n}.txt", f"We planted {200 + n} trees in ward {n} last winter.\n\n{footer}\n")
     write_doc(docs, "kiosk.txt", "The Zephyr kiosk was installed in 2022 at a cost of 4,000 pounds.\n")
+    monkeypatch.setattr(KeptRecords, "BUDGET", budget)
+    extracted = []
+    real = pipeline._extract_all
+
+    def spy(todo, *args, **kwargs):
+        extracted.extend(s.doc_id for s in todo)
+        return real(todo, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_extract_all", spy)
     build_index(docs, index_dir)
+    early = CommonParagraphs.MIN_DOCUMENTS - 1  # written before the footer was common
+    assert len(extracted) == 8 + (0 if budget else early)
     service = SearchService(index_dir)
     try:
         assert names(service.search("content:zephyr")) == ["kiosk.txt"]

@@ -23,8 +23,10 @@ from indexer.engines.whoosh import matchers, views  # noqa: E402,F401 - faster s
 
 from indexer.engines.analysis import is_stop_word, word_forms  # noqa: E402
 from indexer.engines.base import Engine, EngineHit, EngineResults, ManifestEntry  # noqa: E402
+from indexer.engines.whoosh.bulk import count_docs, query_docs  # noqa: E402
 from indexer.engines.whoosh.filters import ConstantScore  # noqa: E402
 from indexer.engines.whoosh.index import FoiIndex  # noqa: E402
+from indexer.engines.whoosh.ranking import Unsupported, top_docs  # noqa: E402
 from indexer.engines.whoosh.schema import INDEX_NAME, SCHEMA_VERSION, UNDATED, column_numbers  # noqa: E402
 from indexer.engines.whoosh.search import Compiler, analyse  # noqa: E402
 from indexer.fields import FACETS, substance_text  # noqa: E402
@@ -224,17 +226,16 @@ class WhooshEngine(Engine):
                 with self._damage():
                     return self._by_date(searcher, run, sort, offset, limit, facets, compiler)
             with self._damage():
-                raw = _top(searcher, run, max(1, offset + limit))
+                best, ranked, every = _top(searcher, run, max(1, offset + limit))
                 hits = [
-                    EngineHit(float(h.score) if isinstance(h.score, (int, float)) else 0.0, _stored(h.fields()))
-                    for h in raw[offset : offset + limit]
+                    EngineHit(float(score), _stored(searcher.stored_fields(docnum)))
+                    for score, docnum in best[offset : offset + limit]
                 ]
-                ranked = raw.scored_length()
                 total, counts = self._facets(searcher, run) if facets else (None, {})
             return EngineResults(
                 hits=hits,
                 total=total,  # the facets have visited every match anyway
-                count=lambda: self._count_query(run),
+                count=(lambda: ranked) if every else (lambda: self._count_query(run)),
                 facets=counts,
                 ranked=ranked,
                 terms=compiler.terms,
@@ -245,7 +246,7 @@ class WhooshEngine(Engine):
         """Every match, unscored, ordered by day (undated last either way; ties in index
         order) from the day column read once per searcher: a key lookup per match, where
         Whoosh's sorting collector calls a Python categorizer per match and facet."""
-        docs = list(searcher.docs_for_query(run))
+        docs = sorted(query_docs(searcher, run))
         top = []
         if docs:
             keys = self._day_keys(searcher)[sort == "-date"]
@@ -276,13 +277,14 @@ class WhooshEngine(Engine):
         return days, newest
 
     def _count_query(self, run) -> int:
-        """Every match, visited without scoring. Not `len(results)`: after a search that
-        skipped blocks by score (Whoosh's quality optimisation) it undercounts nested ORs
-        (measured: 50 of 65 for `date:>=2022-01-01 records` over content and boilerplate)."""
+        """Every match, counted from document sets (bulk.py) without scoring. Not
+        `len(results)`: after a search that skipped blocks by score (Whoosh's quality
+        optimisation) it undercounts nested ORs (measured: 50 of 65 for
+        `date:>=2022-01-01 records` over content and boilerplate)."""
         with self._lock:
             searcher = self.searcher()
             with self._damage():
-                return sum(1 for _ in searcher.docs_for_query(run))
+                return count_docs(searcher, run)
 
     def count(self, query_node: Node, filters: Node | None = None) -> int:
         with self._lock:
@@ -305,7 +307,7 @@ class WhooshEngine(Engine):
         """(matches, counts per facet) of a query: its documents, unscored, intersected with
         each facet value's documents. Whoosh's grouping instead calls a Python key function
         per match and facet, and rebuilds the exemptions' per-document lists on every query."""
-        docs = set(searcher.docs_for_query(run))
+        docs = query_docs(searcher, run)
         return len(docs), self._count_facets(searcher, docs)
 
     def _count_facets(self, searcher, docs: set[int]) -> dict[str, list[tuple[str, int]]]:
@@ -386,15 +388,24 @@ class WhooshEngine(Engine):
         return is_stop_word(word)
 
 
-def _top(searcher, run, limit: int):
-    """The `limit` best-scored matches. Whoosh's top collector by default asks the matcher
-    tree every 10 matches to drop the parts that cannot beat the lowest kept score
-    (`replace`); on phrase-boosted queries over several fields that dropped documents that
-    belonged in the top ten (30 of 80 two-word queries of the benchmark at 10,000 documents
-    returned a different top ten than scoring every match). Block-quality skipping stays."""
+def _top(searcher, run, limit: int) -> tuple[list[tuple[float, int]], int, bool]:
+    """The `limit` best-scored matches as (score, document number), best first, how many
+    were scored, and whether that is every match: from whole postings (ranking.py, which
+    scores every match), or, for a query part it does not score, from Whoosh's top
+    collector (which skips blocks that cannot make the top). That collector by default
+    asks the matcher tree every 10 matches to drop the parts that cannot beat the lowest
+    kept score (`replace`); on phrase-boosted queries over several fields that dropped
+    documents that belonged in the top ten (30 of 80 two-word queries of the benchmark at
+    10,000 documents returned a different top ten than scoring every match), so it is
+    off. Block-quality skipping stays."""
+    try:
+        return (*top_docs(searcher, run, limit), True)
+    except Unsupported:
+        pass
     collector = collectors.TopCollector(limit=limit, usequality=True, replace=0)
     searcher.search_with_collector(run, collector)
-    return collector.results()
+    raw = collector.results()
+    return [(float(score), docnum) for score, docnum in raw.top_n], raw.scored_length(), False
 
 
 def _stored(fields: dict) -> dict:

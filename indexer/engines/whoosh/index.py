@@ -299,15 +299,25 @@ def merge_groups(segments: list) -> list[list]:
     are left alone: a 1-document commit never rewrites them (a share of the index as budget
     took 37 s to add one document to 50,000). `foi index --optimize` merges everything.
 
-    Sizes count live documents: a bulk segment whose documents were mostly replaced joins the
-    tier of what it still holds. (A segment with none left is dropped by the commit, unread.)"""
+    Sizes count live documents, but a bulk segment stays settled (see settled) until fewer
+    than half of its documents are live: a build that replaces a few documents of each (the
+    boilerplate found late is split again at the end of a run) must not rewrite the whole
+    index for them. A segment with nothing left joins no merge (the commit drops it unread)."""
     tiers: dict[int, list] = {}
     for seg in segments:
         docs = seg.doc_count()
-        if 0 < docs < TAIL_MERGE_DOCS:
+        if 0 < docs < TAIL_MERGE_DOCS and not settled(seg):
             tier = max(i for i, floor in enumerate(TIERS) if docs >= floor)
             tiers.setdefault(tier, []).append(seg)
     return [group for tier, group in sorted(tiers.items()) if sum(seg.doc_count() for seg in group) >= TIERS[tier + 1]]
+
+
+def settled(segment) -> bool:
+    """Whether a commit leaves `segment` alone: written with TAIL_MERGE_DOCS documents or
+    more, of which at least half are live (the dead ones cost a little space and a little
+    time per query, a rewrite of the whole segment costs more)."""
+    total = segment.doc_count_all()
+    return total >= TAIL_MERGE_DOCS and segment.doc_count() * 2 >= total
 
 
 class BatchWriter(EngineWriter):

@@ -293,7 +293,9 @@ class Lanes:
             lane.drain()
             if lane.error is not None:
                 raise lane.error
-        lane = min(self._writers, key=lambda la: (la.inflight, la.docs))
+        # the same number of documents in each lane's segment: segments of a commit split
+        # unevenly fall into different merge tiers, and the smaller one is rewritten twice
+        lane = min(self._writers, key=lambda la: (la.docs, la.inflight))
         if lane.segid is None:
             lane.segid = new_segment_id()
         lane.send(("add", lane.segid, packed, indexed_at))

@@ -10,6 +10,7 @@ from itertools import islice
 from whoosh import query
 
 from indexer import query as q
+from indexer.engines.whoosh.bulk import VerifiedPhrase
 from indexer.engines.whoosh.filters import DayRange
 from indexer.engines.whoosh.schema import (
     GRAM_FIELDS,
@@ -147,7 +148,7 @@ class Compiler:
                 self._note_terms(fieldname, texts)
             if len(texts) == 1:
                 return query.Term(fieldname, texts[0], boost=boost)
-            phrase = query.Phrase(fieldname, texts, slop=node.slop, boost=boost)
+            phrase = VerifiedPhrase(fieldname, texts, slop=node.slop, boost=boost)
             return accelerate_phrases(phrase) if self.accelerate else phrase
         if isinstance(node, q.Wildcard):
             prefix = node.pattern.rstrip("*")
@@ -197,10 +198,10 @@ class Compiler:
         near = [
             query.Term("bigrams", f"{a} {b}", boost=2.0)
             if is_common_gram(a, b)
-            else query.Phrase("content", [a, b], boost=2.0)
+            else VerifiedPhrase("content", [a, b], boost=2.0)
             for a, b in zip(words, words[1:])
         ]
-        near.append(query.Phrase("title", words, slop=2, boost=3.0))
+        near.append(VerifiedPhrase("title", words, slop=2, boost=3.0))
         return query.Or(near)
 
 
