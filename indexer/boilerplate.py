@@ -452,8 +452,7 @@ _HEADING = re.compile(r"[#*\s]*[A-Za-z][\w'’&/,()\s-]{0,50}:?[*\s]*")
 def split_pages(pages: Iterable[str], common: Container[int] = frozenset()) -> Split:
     """Each page's paragraphs to substance or boilerplate (by shape, or because their
     fingerprint is in `common`)."""
-    substance: list[str] = []
-    standard: list[str] = []
+    pages = list(pages)
     spans: list[list[list[int]]] = []
     counted: list[int] = []
     used = False
@@ -473,8 +472,15 @@ def split_pages(pages: Iterable[str], common: Container[int] = frozenset()) -> S
                 page_spans.append(list(heading))  # "Internal review" above the standard paragraph
             page_spans.extend([s, e] for s, e, _ in parts)
             heading = para if _HEADING.fullmatch(text[para[0] : para[1]]) else None
-        page_spans = _merged(page_spans)
-        spans.append(page_spans)
+        spans.append(_merged(page_spans))
+    return _cut(pages, spans, list(dict.fromkeys(counted)), used)
+
+
+def _cut(pages: list[str], spans: list[list[list[int]]], counted: list[int], used: bool) -> Split:
+    """The Split of `pages` whose boilerplate lies at `spans` (each page's, merged)."""
+    substance: list[str] = []
+    standard: list[str] = []
+    for text, page_spans in zip(pages, spans):
         cursor = 0
         for s, e in page_spans:
             substance.append(text[cursor:s])
@@ -482,11 +488,7 @@ def split_pages(pages: Iterable[str], common: Container[int] = frozenset()) -> S
             cursor = e
         substance.append(text[cursor:])
     return Split(
-        substance=_join(substance),
-        boilerplate=_join(standard),
-        spans=spans,
-        counted=list(dict.fromkeys(counted)),
-        common_used=used,
+        substance=_join(substance), boilerplate=_join(standard), spans=spans, counted=counted, common_used=used
     )
 
 
@@ -531,22 +533,7 @@ def resplit(pages: list[str], previous: Split, common: Container[int]) -> Split:
         spans.append(_merged(page_spans))
     if not added:
         return previous
-    substance: list[str] = []
-    standard: list[str] = []
-    for text, page_spans in zip(pages, spans):
-        cursor = 0
-        for s, e in page_spans:
-            substance.append(text[cursor:s])
-            standard.append(text[s:e])
-            cursor = e
-        substance.append(text[cursor:])
-    return Split(
-        substance=_join(substance),
-        boilerplate=_join(standard),
-        spans=spans,
-        counted=[fp for fp in previous.counted if fp not in common],
-        common_used=used,
-    )
+    return _cut(pages, spans, [fp for fp in previous.counted if fp not in common], used)
 
 
 def _merged(spans: list[list[int]]) -> list[list[int]]:
