@@ -562,7 +562,7 @@ class KeptRecords:
     here; only one no longer kept is extracted again. In a build, most documents of the
     first thousands hold a passage that becomes common later (1,333 of 2,000 measured)."""
 
-    BUDGET = 64_000_000
+    BUDGET = 32_000_000  # characters of page text; the split's texts and raw members are not kept
 
     def __init__(self):
         self._records: dict[str, IndexRecord] = {}  # in the order written
@@ -577,7 +577,13 @@ class KeptRecords:
         old = self._records.pop(record.source.doc_id, None)
         if old is not None:
             self._size -= self._chars(old)
-        self._records[record.source.doc_id] = dataclasses.replace(record, fields=None, children=[])
+        self._records[record.source.doc_id] = dataclasses.replace(
+            record,
+            fields=None,
+            children=[],
+            document=dataclasses.replace(record.document, children=[]),
+            split=dataclasses.replace(record.split, substance="", boilerplate=""),  # resplit reads spans only
+        )
         self._size += size
         while self._size > self.BUDGET:
             self._size -= self._chars(self._records.pop(next(iter(self._records))))
@@ -618,8 +624,9 @@ def _rewrite(
             lost.add(doc_id)
             continue
         done.add(doc_id)
+        kept_split = record.split
         _split_again(record, common, engine)
-        if record.fields is not None:  # else nothing of it is common after all: it stays as written
+        if record.split is not kept_split:  # else nothing of it is common after all: it stays as written
             writer.add(record, replace=True)
     by_id = {s.doc_id: s for s in sources}
     todo = [by_id[d] for d in sorted({outermost(d) for d in lost}) if d in by_id]
