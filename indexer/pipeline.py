@@ -571,7 +571,7 @@ class KeptRecords:
     def keep(self, record: IndexRecord) -> None:
         if record.split is None:
             return
-        size = sum(len(p.text) for p in record.document.pages)
+        size = self._chars(record)
         if size > self.BUDGET:
             return
         old = self._records.pop(record.source.doc_id, None)
