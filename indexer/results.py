@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from indexer.fields import HIT_FIELDS
-from indexer.models import QAPair
 
 
 class QueryError(ValueError):
@@ -52,6 +51,18 @@ class AmbiguousDocument(LookupError):
 
 class EngineMismatch(Exception):
     """Indexing into an index made by the other engine (a usage error: exit 2)."""
+
+
+@dataclass
+class QAPair:
+    """One question of a request and the authority's answer to it."""
+
+    question: str
+    answer: str
+    number: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "answer": self.answer}
 
 
 @dataclass
