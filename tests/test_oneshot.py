@@ -26,7 +26,20 @@ WRITING_ONLY = (
 # Loaded by extracting documents or exporting results; a search reads stored fields only.
 NOT_FOR_SEARCH = ("indexer.extract", "indexer.models", "indexer.export", "csv")
 # Standard modules Whoosh imports at load time for things a search never does (see lean_import).
-WHOOSH_EXTRAS = ("tempfile", "shutil", "hashlib", "html", "queue", "urllib.request", "asyncio")
+WHOOSH_EXTRAS = (
+    "tempfile",
+    "shutil",
+    "hashlib",
+    "html",
+    "queue",
+    "urllib.request",
+    "asyncio",
+    "calendar",
+    "whoosh.highlight",
+    "whoosh.lang.dmetaphone",
+    "whoosh.automata.lev",
+    "whoosh.collectors",
+)
 
 PROBE = """
 import gc, json, sys
@@ -121,6 +134,16 @@ assert tempfile.gettempdir() and callable(shutil.rmtree) and hashlib.sha256(b"x"
 for key in (b"", b"content\\x00prevent", bytes(range(256))):
     assert md5_hash(key) == int(hashlib.md5(key).hexdigest(), 16) & 0xFFFFFFFF
 assert htmlescape("<a href='x'>&</a>", quote=False) == html.escape("<a href='x'>&</a>", quote=False)
+import calendar, whoosh.automata.lev, whoosh.highlight, whoosh.lang.dmetaphone
+from whoosh import searching
+from whoosh.analysis import morph
+from whoosh.codec import base
+from whoosh.util import times
+assert all(getattr(m, "__file__", None) for m in (calendar, whoosh.automata.lev, whoosh.highlight))
+assert morph.double_metaphone("Thompson") == whoosh.lang.dmetaphone.double_metaphone("Thompson") == ("TMPSN", None)
+assert searching.highlight.HtmlFormatter is whoosh.highlight.HtmlFormatter
+assert base.lev.levenshtein_automaton is whoosh.automata.lev.levenshtein_automaton
+assert times.calendar.timegm((2020, 1, 2, 0, 0, 0)) == calendar.timegm((2020, 1, 2, 0, 0, 0)) == 1577923200
 print("ok")
 """
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
