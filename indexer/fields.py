@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Field:
+    """One metadata field and where it is shown."""
+
     name: str
     hit: bool = False  # carried by every search hit (JSON Lines, CSV, the TUI list)
     shown: bool = False  # printed as a `key: value` line by `foi show`

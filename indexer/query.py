@@ -179,6 +179,8 @@ class Every(Node):
 
 @dataclass
 class ParsedQuery:
+    """A query's tree and what parsing it noticed."""
+
     tree: Node
     text: str
     notes: list[str] = field(default_factory=list)  # what was changed to run it
@@ -264,6 +266,8 @@ _RANGE_BOUND = r"\s*(\S*?)\s*"
 
 @dataclass
 class _Tok:
+    """One token of the query text."""
+
     kind: str  # word, phrase, field, op, lparen, rparen
     value: object
     boost: float = 1.0

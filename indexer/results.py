@@ -67,6 +67,8 @@ class QAPair:
 
 @dataclass
 class Filters:
+    """The filter flags of `foi search` (--authority, --after, ...); empty is no filter."""
+
     authority: str | None = None
     after: str | None = None  # YYYY-MM-DD inclusive
     before: str | None = None  # YYYY-MM-DD inclusive
@@ -80,6 +82,8 @@ class Filters:
 
 @dataclass
 class Hit:
+    """One ranked result: the document's metadata, its best snippet and Q&A pair."""
+
     rank: int
     score: float
     doc_id: str
@@ -177,6 +181,8 @@ class DocumentView:
 
 @dataclass
 class IndexStats:
+    """What `foi status` reports of an index."""
+
     documents: int
     index_bytes: int
     last_run: str | None
