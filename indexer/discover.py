@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
@@ -37,6 +37,19 @@ class DiscoveryProblem:
     detail: str
     doc_id: str | None = None  # when the path lies under an indexed folder
     warning: bool = False
+
+
+@dataclass
+class KnownFiles:
+    """The files an index holds, for a walk that need not yield those unchanged.
+
+    `entries` maps a doc id to what was indexed: a tuple starting (path, size, mtime). A
+    plain file (no link) found at that path with that size and mtime, in a folder with no
+    sidecar-like name (sidecar.SIDECAR_SUFFIX), is not yielded: its doc id is added to
+    `unchanged`. Leave out of `entries` what must be looked at whatever its stat says."""
+
+    entries: Mapping[str, tuple]
+    unchanged: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,8 @@ def discover(
     follow_links: bool = False,
     max_depth: int | None = None,
     sidecars: dict[str, frozenset[str]] | None = None,
+    known: KnownFiles | None = None,
+    stopped: Callable[[], bool] | None = None,
 ) -> Iterator[SourceFile]:
     """Yield every indexable file under `paths` once, walking folders without recursion.
 
@@ -102,7 +117,8 @@ def discover(
 
     `sidecars`, when given, receives the sidecar-like names (sidecar.SIDECAR_SUFFIX) of each
     folder walked that has any, by the folder's path as its files' locations start: planning
-    then need not list every folder again."""
+    then need not list every folder again. With `known`, unchanged files are counted there
+    instead of yielded. `stopped` is asked at each folder: the walk ends when it says so."""
     problems = problems if problems is not None else []
     max_depth = MAX_DEPTH if max_depth is None else max_depth
     roots = [as_root(p) for p in paths]
@@ -113,7 +129,9 @@ def discover(
         given = root.path
         if given.is_dir():
             allowed = every_root if follow_links else [_real_folder(given)]
-            walk = _Walk(root, allowed, follow_links, max_depth, seen_dirs, seen_files, problems, sidecars)
+            walk = _Walk(
+                root, allowed, follow_links, max_depth, seen_dirs, seen_files, problems, sidecars, known, stopped
+            )
             yield from walk.files()
         elif os.path.lexists(given):
             # A file named directly belongs to its folder, as if that folder had been indexed;
@@ -154,9 +172,11 @@ class _Walk:
     seen_files: set
     problems: list
     sidecars: dict[str, frozenset[str]] | None = None
+    known: KnownFiles | None = None
+    stopped: Callable[[], bool] | None = None
 
     def files(self) -> Iterator[SourceFile]:
-        first = self._entries(self.root.path)
+        first, plain = self._entries(self.root.path)
         if first is None:
             return
         # Doc ids from the names walked, as strings, and a plain file (no link, no folder)
@@ -165,9 +185,12 @@ class _Walk:
         prefix = f"{self.root.name}/" if self.root.name else ""
         wanted = suffixes()
         seen_files = self.seen_files
-        stack = [(iter(first), 0, "")]  # (entries left in a folder, its depth, its path under the root + "/")
+        known = self.known.entries.get if self.known is not None else None
+        unchanged = self.known.unchanged if self.known is not None else []
+        # (entries left in a folder, its depth, its path under the root + "/", no sidecar-like name in it)
+        stack = [(iter(first), 0, "", plain)]
         while stack:
-            entries, depth, under = stack[-1]
+            entries, depth, under, plain = stack[-1]
             for entry in entries:  # left at a folder to walk it first, then taken up again
                 name = entry.name
                 if name[0] == ".":
@@ -196,6 +219,16 @@ class _Walk:
                         if key in seen_files:
                             continue
                         seen_files.add(key)
+                        if plain and known is not None:
+                            old = known(doc_id)
+                            if (
+                                old is not None
+                                and old[2] == st.st_mtime_ns
+                                and old[1] == st.st_size
+                                and old[0] == entry.path
+                            ):
+                                unchanged.append(doc_id)
+                                continue
                         yield SourceFile(entry.path, doc_id, st.st_size, st.st_mtime_ns)
                         continue
                 if entry.is_symlink() and os.path.exists(entry.path) and not _inside(entry.path, self.allowed):
@@ -213,9 +246,11 @@ class _Walk:
                             )
                         )
                         continue
-                    inner = self._entries(path)
+                    if self.stopped is not None and self.stopped():
+                        return
+                    inner, inner_plain = self._entries(path)
                     if inner is not None:
-                        stack.append((iter(inner), depth + 1, f"{under}{name}/"))
+                        stack.append((iter(inner), depth + 1, f"{under}{name}/", inner_plain))
                         break
                 else:
                     found = _source(
@@ -231,26 +266,28 @@ class _Walk:
             else:
                 stack.pop()
 
-    def _entries(self, folder: Path) -> list[os.DirEntry] | None:
-        """The folder's entries sorted by name; None when unreadable or already walked."""
+    def _entries(self, folder: Path) -> tuple[list[os.DirEntry] | None, bool]:
+        """The folder's entries sorted by name (None when unreadable or already walked), and
+        whether none of their names is a sidecar's."""
         try:
             st = folder.stat()
         except OSError as exc:
             self.problems.append(_problem(folder, self.root, exc))
-            return None
+            return None, False
         key = (st.st_dev, st.st_ino)
         if key in self.seen_dirs:  # a symlink loop or a folder linked twice
-            return None
+            return None, False
         self.seen_dirs.add(key)
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=_NAME)
         except OSError as exc:
             self.problems.append(_problem(folder, self.root, exc))
-            return None
+            return None, False
+        names = frozenset(e.name for e in entries if e.name.endswith(SIDECAR_SUFFIX))
         if self.sidecars is not None:
-            self.sidecars[str(folder)] = frozenset(e.name for e in entries if e.name.endswith(SIDECAR_SUFFIX))
-        return entries
+            self.sidecars[str(folder)] = names
+        return entries, not names
 
     def _outside(self, path: Path) -> DiscoveryProblem:
         target = display_path(os.path.realpath(path))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from indexer.boilerplate import CommonParagraphs
-from indexer.discover import DiscoveryProblem, discover, display_path, text_form
+from indexer.discover import DiscoveryProblem, KnownFiles, discover, display_path, text_form
 from indexer.engines import ManifestEntry, engine_class, engine_for_writing
 from indexer.engines.staging import STAGING, abandon_rebuild, begin_rebuild, clean_leftovers, finish_rebuild
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
@@ -406,11 +406,24 @@ def _update(engine, named, state, common, options, summary, emit, on_progress, s
             named = _names_kept_by_index(named, manifest, state)
         roots = [r.path for r in named]
         sidecars: dict[str, frozenset[str]] = {}
-        for source in discover(named, problems, follow_links=options.follow_links, sidecars=sidecars):
+        known = _known_files(manifest, state)
+        walk = discover(
+            named,
+            problems,
+            follow_links=options.follow_links,
+            sidecars=sidecars,
+            known=known,
+            stopped=lambda: stop.requested,
+        )
+        for source in walk:
             if stop.requested:
                 return
             sources.append(source)
+        if stop.requested:
+            return
+        summary.unchanged += len(known.unchanged)
         source_ids = {s.doc_id for s in sources}
+        source_ids.update(known.unchanged)
         failed_before = dict(state.failures)
         todo = _plan(sources, manifest, state, options, summary, emit, stop, sidecars)
         if stop.requested:
@@ -418,7 +431,7 @@ def _update(engine, named, state, common, options, summary, emit, on_progress, s
         members = _members(manifest)
         member_failures = _members(state.failures)
         # The index and the failure log hold paths as text (discover.text_form/display_path).
-        gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots], [text_form(r.name) for r in named])
+        gone = _deleted(source_ids, manifest, [Path(text_form(r)) for r in roots], [text_form(r.name) for r in named])
     shown_roots = [Path(display_path(r)) for r in roots]
     with engine.writer(
         batch_size=min(options.batch_size, options.commit_docs),
@@ -679,38 +692,20 @@ def _plan(sources, manifest, state, options, summary, emit, stop, sidecars=None)
             member_failures.setdefault(outermost(doc_id), []).append(failure)
     todo = []
     has_sidecar = _sidecar_finder(sidecars)
-    failures = state.failures
-    retry = options.retry_failed
-    get = manifest.get
     for source in sources:
         if stop.requested:
             break
-        doc_id = source.doc_id
-        old: ManifestEntry | None = get(doc_id)
-        # The common case first, in as few steps as can be: indexed, never failed, same
-        # place, size and time, no sidecar then or now (50,000 of them in a no-change run).
-        if (
-            old is not None
-            and old.mtime == source.mtime
-            and old.size == source.size
-            and old.path == source.location
-            and doc_id not in failures
-            and "+" not in old.fingerprint
-            and not (retry and doc_id in member_failures)
-            and not has_sidecar(source.location)
-        ):
-            summary.unchanged += 1
-            if doc_id in member_failures:
-                carried = member_failures[doc_id]  # members that failed inside it
-                summary.failures += carried
-                summary.still_failing += [f.doc_id for f in carried]
-            continue
-        failed = failures.get(doc_id)
-        if failed and not retry and failed.size == source.size and failed.mtime == source.mtime:
+        old: ManifestEntry | None = manifest.get(source.doc_id)
+        failed = state.failures.get(source.doc_id)
+        if failed and not options.retry_failed and failed.size == source.size and failed.mtime == source.mtime:
             summary.failures.append(failed)  # unchanged since it failed: not retried every run
             summary.still_failing.append(failed.doc_id)
             continue
-        if old is None or old.path != text_form(source.location) or (retry and doc_id in member_failures):
+        if (
+            old is None
+            or old.path != text_form(source.location)
+            or (options.retry_failed and source.doc_id in member_failures)
+        ):
             todo.append(source)
             continue
         # A fingerprint with a "+" part was made with a sidecar: if that sidecar is gone now,
@@ -737,6 +732,19 @@ def _plan(sources, manifest, state, options, summary, emit, stop, sidecars=None)
         else:
             todo.append(source)
     return todo
+
+
+def _known_files(manifest: dict[str, ManifestEntry], state) -> KnownFiles:
+    """What the walk may count as unchanged from its stat alone (see discover.KnownFiles):
+    the manifest, less what _plan must look at whatever the stat says, a file that failed or
+    holds a member that failed, and one indexed with a sidecar (which may be gone now)."""
+    entries = dict(manifest)
+    for doc_id in state.failures:
+        entries.pop(doc_id, None)
+        entries.pop(outermost(doc_id), None)
+    for doc_id in [d for d, entry in manifest.items() if "+" in entry.fingerprint]:
+        entries.pop(doc_id, None)
+    return KnownFiles(entries)
 
 
 def _sidecar_finder(listings: dict[str, frozenset[str]] | None = None) -> Callable[[str], bool]:
@@ -784,12 +792,10 @@ def _names_kept_by_index(named: list[Root], manifest: dict[str, ManifestEntry], 
     return kept
 
 
-def _deleted(
-    sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path], names: list[str]
-) -> list[str]:
+def _deleted(present: set[str], manifest: dict[str, ManifestEntry], roots: list[Path], names: list[str]) -> list[str]:
     """Indexed documents under the given roots whose files are gone, or whose doc ids no
-    longer start with the name of a root they are under (the root was given a new --name)."""
-    present = {s.doc_id for s in sources}
+    longer start with the name of a root they are under (the root was given a new --name).
+    `present`: the doc ids of the files found."""
     gone = []
     for doc_id, entry in manifest.items():
         if doc_id in present or not is_under(entry.path, roots):
