@@ -116,8 +116,8 @@ def discover(
     folders linked twice are read once; unreadable folders are reported and skipped.
 
     `sidecars`, when given, receives the sidecar-like names (sidecar.SIDECAR_SUFFIX) of each
-    folder walked that has any, by the folder's path as its files' locations start: planning
-    then need not list every folder again. With `known`, unchanged files are counted there
+    folder walked (most have none), by the folder's path as its files' locations start:
+    planning then need not list every folder again. With `known`, unchanged files are counted there
     instead of yielded. `stopped` is asked at each folder: the walk ends when it says so."""
     problems = problems if problems is not None else []
     max_depth = MAX_DEPTH if max_depth is None else max_depth
@@ -183,7 +183,6 @@ class _Walk:
         # handled inline: pathlib and a call or two per file were most of a no-change run
         # over 50,000 files.
         prefix = f"{self.root.name}/" if self.root.name else ""
-        wanted = suffixes()
         seen_files = self.seen_files
         known = self.known.entries.get if self.known is not None else None
         unchanged = self.known.unchanged if self.known is not None else []
@@ -200,8 +199,7 @@ class _Walk:
                 except OSError:
                     is_dir = False
                 if not is_dir:
-                    lower = name.lower()
-                    if not lower.endswith(wanted) or lower.startswith(_TEMP_PREFIXES) or lower.endswith(_TEMP_SUFFIXES):
+                    if not is_candidate(name):
                         continue
                     if not entry.is_symlink():
                         try:
