@@ -226,6 +226,9 @@ class _Walk:
                                 and old[0] == entry.path
                             ):
                                 unchanged.append(doc_id)
+                                # nothing is yielded meanwhile: a stop is seen here in a big folder
+                                if not len(unchanged) % 4096 and self.stopped is not None and self.stopped():
+                                    return
                                 continue
                         yield SourceFile(entry.path, doc_id, st.st_size, st.st_mtime_ns)
                         continue

@@ -78,6 +78,17 @@ def test_stopped_ends_the_walk_at_the_next_folder(docs):
     assert _walk(docs, stopped=lambda: False) == ["docs/a.txt", "docs/sub/b.txt", "docs/sub/deeper/c.txt", "docs/z.txt"]
 
 
+def test_a_stop_is_seen_among_many_unchanged_files_of_one_folder(docs):
+    names = [f"r{i:05}.txt" for i in range(4100)]
+    for name in names:
+        (docs / name).write_text("x")
+    known = KnownFiles({f"docs/{name}": _as_indexed(docs, name) for name in names})
+    assert _walk(docs, known=known, stopped=lambda: True) == []
+    assert len(known.unchanged) == 4096  # stopped at the first look, not after the folder
+    known = KnownFiles(known.entries)
+    assert _walk(docs, known=known, stopped=lambda: False) == [] and len(known.unchanged) == 4100
+
+
 @pytest.mark.usefixtures("engine")
 def test_a_run_finds_adds_changes_removals_and_moves(docs, index_dir):
     for i in range(6):
