@@ -24,7 +24,7 @@ from indexer.discover import DiscoveryProblem, KnownFiles, discover, display_pat
 from indexer.engines import ManifestEntry, engine_class, engine_for_writing
 from indexer.engines.staging import STAGING, abandon_rebuild, begin_rebuild, clean_leftovers, finish_rebuild
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
-from indexer.extract.container import outermost
+from indexer.extract.container import SEPARATOR, outermost
 from indexer.interrupts import Interrupted, StopSignals, exit_with
 from indexer.lock import WriterLock
 from indexer.models import Failure, FoiMetadata, IndexRecord, SourceFile
@@ -674,10 +674,8 @@ def _cyclic_gc_paused():
 def _members(doc_ids) -> dict[str, list[str]]:
     """Members of each container file, every level, among `doc_ids`: doc_id on disk -> ids."""
     found: dict[str, list[str]] = {}
-    for doc_id in doc_ids:
-        top = outermost(doc_id)
-        if top != doc_id:
-            found.setdefault(top, []).append(doc_id)
+    for doc_id in [d for d in doc_ids if SEPARATOR in d]:  # a test per id: most are files on disk
+        found.setdefault(outermost(doc_id), []).append(doc_id)
     return found
 
 
