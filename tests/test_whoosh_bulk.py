@@ -202,3 +202,77 @@ def test_spans_match_equals_whoosh_span_near(slop):
         assert spans_match(lists, slop) == want, (lists, slop)
         agreed += want
     assert agreed > 100
+
+
+def test_block_head_equals_unpickling_the_whole_block():
+    """The ids and weights read from a postings block's pickle without its values: the
+    same as unpickling it whole, for every layout Whoosh writes (one to 128 postings, small
+    and large id gaps, weights none, one or many, values positions, none or fixed bytes)."""
+    import pickle
+
+    from indexer.engines.whoosh.bulk import block_head
+
+    rng = random.Random(5)
+    layouts = set()
+    for _ in range(3000):
+        n = rng.choice([1, 2, 3, 4, 128, rng.randint(1, 128)])
+        gap = rng.choice([255, 65_000, 2**31 - 1])
+        ids = tuple(rng.randint(0, gap) for _ in range(n))
+        kind = rng.choice(["none", "one", "many"])
+        weights = {"none": None, "one": rng.choice([0.5, 2.0]), "many": tuple(rng.randint(1, 9) / 3 for _ in range(n))}[
+            kind
+        ]
+        values = rng.choice([tuple(pickle.dumps([rng.randint(0, 99)], 2) for _ in range(n)), None, b"xy" * n])
+        data = pickle.dumps((ids, weights, values), 2)
+        assert block_head(data, n) == pickle.loads(data)[:2]
+        layouts.add((min(n, 4), gap, kind))
+    assert len(layouts) == 4 * 3 * 3
+    assert block_head(b"\x80\x02garbage", 3) is None  # not the layout: unpickled whole by the caller
+
+
+def _check_postings(index_dir) -> tuple[int, int]:
+    """Every term's live document numbers and weights as read a block at a time
+    (bulk.postings, deleted documents included) are the ones Whoosh's own matcher steps
+    through, in every text field and segment. (terms checked, those of several blocks)"""
+    from indexer.engines.whoosh import bulk
+
+    engine = SearchService(index_dir).engine
+    searcher = engine.searcher()
+    checked = blocks = 0
+    for leaf, _offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        for fieldname, btext in list(reader.all_terms()):
+            if fieldname not in ("content", "title", "qa", "boilerplate", "bigrams", "outcome"):
+                continue
+            m = reader.postings(fieldname, btext)
+            want = []
+            while m.is_active():
+                want.append((m.id(), m.weight()))
+                m.next()
+            ids, weights = bulk._read_postings(reader, fieldname, btext)
+            assert [(d, w) for d, w in zip(ids, weights) if not reader.is_deleted(d)] == want, (fieldname, btext)
+            checked += 1
+            blocks += len(ids) > 128  # Whoosh's block size
+    engine.close()
+    return checked, blocks
+
+
+def test_postings_read_whole_equal_whoosh_matchers(generated_indexes):
+    checked, _ = _check_postings(generated_indexes("whoosh"))
+    assert checked > 1000
+
+
+def test_postings_of_several_blocks_equal_whoosh_matchers(tmp_path):
+    """Terms in hundreds of documents of one segment (several postings blocks), some
+    repeated in a document (weights other than 1), some documents deleted."""
+    rng = random.Random(9)
+    words = "police council fire taser incidents review information stop search ethnicity".split()
+    for i in range(400):
+        body = " ".join(rng.choice(words) for _ in range(rng.randint(3, 30)))
+        write_doc(tmp_path / "docs", f"d{i:03}.txt", f"Response {i}. {body}.")
+    build_index(tmp_path / "docs", tmp_path / "ix", engine="whoosh")
+    for i in range(0, 400, 7):
+        (tmp_path / "docs" / f"d{i:03}.txt").unlink()
+    build_index(tmp_path / "docs", tmp_path / "ix", engine="whoosh")
+    _, blocks = _check_postings(tmp_path / "ix")
+    assert blocks >= len(words)

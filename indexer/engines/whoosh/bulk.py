@@ -22,6 +22,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from itertools import accumulate
 from pickle import loads
+from zlib import decompress
 
 from whoosh import formats, matching, query
 from whoosh.filedb import filetables
@@ -134,20 +135,32 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[array, array]:
     m = _leaf_postings(reader, fieldname, btext)
     ids, weights = array("I"), array("d")  # a float32 weight widens to a double exactly
     if isinstance(m, W3LeafMatcher):
-        # whoosh-reloaded 2.7.5's block layout: a block's ids, weights and values are decoded
-        # at once. Variable-size values (positions) are kept a while: a phrase of the same
-        # words, which a plain query also ranks by, reads them next (_values_for).
+        # whoosh-reloaded 2.7.5's block layout: a block's ids, weights and values are one
+        # pickle. Only the ids and weights are unpickled here (block_head). Blocks with
+        # variable-size values (positions) are kept a while, values still pickled: a phrase
+        # of the same words, which a plain query also ranks by, reads them next (_values_for).
         blocks = [] if m._fixedsize is None or m._fixedsize < 0 else None
+        postfile, byteids = m._postfile, m._byteids
         while not m._atend:
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            ids.extend(m._ids)
-            weights.extend(map(float, m._weights))
+            n = m._blocklength
+            data = postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+            if m._compression:
+                data = decompress(data)
+            head = block_head(data, n)
+            block_ids, block_weights = head if head is not None else loads(data)[:2]
+            if not byteids:
+                block_ids = tuple(accumulate(block_ids))
+            ids.extend(block_ids)
+            # as W3LeafMatcher._read_weights: none stored means 1.0, one float means all
+            # (in a float32 array), else the floats themselves
+            if block_weights is None:
+                weights.extend([1.0] * n)
+            elif isinstance(block_weights, float):
+                weights.extend(array("d", array("f", [block_weights])) * n)
+            else:
+                weights.extend(block_weights)
             if blocks is not None:
-                m._read_values()
-                blocks.append((m._ids, m._values))
+                blocks.append((block_ids, data))
             m._next_block()
         if blocks is not None:
             _keep(reader.__dict__.setdefault(_VALUES, OrderedDict()), (fieldname, btext), blocks, _VALUES_SIZE)
@@ -159,6 +172,84 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[array, array]:
     return ids, weights
 
 
+_K, _M, _J = 0x4B, 0x4D, 0x4A  # pickle's BININT1, BININT2, BININT opcodes
+_INT_WIDTH = {_K: 2, _M: 3, _J: 5}
+_TUPLE_N = 0x84  # TUPLE1..TUPLE3 are 0x85..0x87
+_MARK, _NONE, _FLOAT = 0x28, 0x4E, 0x47
+_BINPUT, _LONG_BINPUT = 0x71, 0x72
+
+
+def block_head(data: bytes, n: int):
+    """(id deltas, weights) of a postings block of `n` postings, from its pickle of (ids,
+    weights, values) without unpickling the values, or None when the pickle is not laid
+    out as expected (the caller unpickles it whole).
+
+    Protocol 2 has no bytes opcode, so each value (a document's encoded positions) is
+    pickled as a call of codecs.encode: unpickling those was most of the time of reading a
+    postings list whole. The ids are a tuple of small ints and the weights None, one float
+    or a tuple of floats: their opcodes are walked to the first of the values, and the
+    pickle up to there, closed as a pair, is unpickled."""
+    if data[:2] != b"\x80\x02" or n < 1:
+        return None
+    if n > 3:  # (MARK ints TUPLE); fewer items are followed by TUPLEn instead
+        if data[2] != _MARK:
+            return None
+        pos = 3
+    else:
+        pos = 2
+    if data[pos : pos + 2 * n : 2] == b"K" * n:  # every delta under 256: the usual case
+        pos += 2 * n
+    else:
+        for _ in range(n):
+            width = _INT_WIDTH.get(data[pos]) if pos < len(data) else None
+            if width is None:
+                return None
+            pos += width
+    end = pos + 1
+    if data[pos:end] != (b"t" if n > 3 else bytes([_TUPLE_N + n])):
+        return None
+    pos = _after_memo(data, end)
+    if pos < 0:
+        return None
+    code = data[pos] if pos < len(data) else None
+    floats = 9 * n  # BINFLOAT and 8 bytes each
+    if n > 3 and code == _MARK and data[pos + 1 : pos + 1 + floats : 9] == b"G" * n:
+        end = pos + 1 + floats
+        pos = _after_memo(data, end + 1) if data[end : end + 1] == b"t" else -1
+    elif (
+        n <= 3
+        and data[pos : pos + floats : 9] == b"G" * n
+        and data[pos + floats : pos + floats + 1] == bytes([_TUPLE_N + n])
+    ):
+        pos = _after_memo(data, pos + floats + 1)  # a tuple of n floats, not one float and the values
+    elif code == _FLOAT:
+        pos += 9
+    elif code == _NONE:
+        pos += 1
+    else:
+        return None
+    if pos < 0:
+        return None
+    try:
+        found = loads(data[:pos] + b"\x86.")  # TUPLE2, STOP
+    except Exception:  # noqa: BLE001 - any surprise in the layout: unpickle it whole
+        return None
+    block_ids, block_weights = found
+    if len(block_ids) != n or (isinstance(block_weights, tuple) and len(block_weights) != n):
+        return None
+    return found
+
+
+def _after_memo(data: bytes, pos: int) -> int:
+    """The position after the memo opcode at `pos` (which a tuple is followed by), or -1."""
+    code = data[pos] if pos < len(data) else None
+    if code == _BINPUT:
+        return pos + 2
+    if code == _LONG_BINPUT:
+        return pos + 5
+    return -1
+
+
 def _values_for(reader, fieldname: str, btext: bytes, wanted: list[int]) -> dict[int, bytes]:
     """The posting values (encoded positions) of a term for those of the `wanted` documents
     (ascending) that hold it, reading only the blocks that may hold them."""
@@ -167,12 +258,12 @@ def _values_for(reader, fieldname: str, btext: bytes, wanted: list[int]) -> dict
         return out
     i, n = 0, len(wanted)
     kept = reader.__dict__.get(_VALUES, {}).get((fieldname, btext))
-    if kept is not None:  # the term was read whole a moment ago: its blocks, decoded
-        for ids, values in kept:
+    if kept is not None:  # the term was read whole a moment ago: its blocks' ids and pickles
+        for ids, data in kept:
             if i == n:
                 break
             if ids[-1] >= wanted[i]:
-                i = _pick(ids, values, wanted, i, out)
+                i = _pick(ids, loads(data)[2], wanted, i, out)
         return out
     m = _leaf_postings(reader, fieldname, btext)
     if not isinstance(m, W3LeafMatcher):

@@ -22,13 +22,14 @@ from bisect import bisect_left, insort
 from whoosh import query
 from whoosh.columns import NumericColumn
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.scoring import BM25FScorer, WeightScorer
+from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
 from indexer.engines.whoosh import bulk
 from indexer.engines.whoosh.bulk import VerifiedPhrase, _btext, phrase_ids, postings
 from indexer.engines.whoosh.filters import ConstantScore, DayRange, documents_in_range
 
+_AVERAGES = "_foi_avgfl"  # attribute of a top searcher: fieldname -> average length, as BM25F scores
 _LENGTHS = "_foi_lengths"  # attribute of a segment reader: fieldname -> length per document
 _BYTE_LENGTH = [byte_to_length(b) if b else None for b in range(256)]  # None as Whoosh's
 
@@ -146,10 +147,10 @@ class _Scorer:
                 picked = [i for i, d in enumerate(ids) if d in restrict]
             ids = [ids[i] for i in picked]
             weights = [weights[i] for i in picked]
-        scorer = self.weighting.scorer(self.searcher, fieldname, btext)
-        if type(scorer) is BM25FScorer:
+        params = self.bm25_params(fieldname, btext)
+        if params is not None:
             lengths = _lengths(reader, fieldname)
-            idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+            idf, avgfl, B, K1 = params
             # scoring.bm25, term for term in the same order (the same float rounding)
             try:
                 out = {
@@ -158,13 +159,35 @@ class _Scorer:
                 }
             except TypeError:  # a length of 0 (None): Whoosh's own scorer fails the same way
                 raise Unsupported("a posting without a field length") from None
-        elif type(scorer) is WeightScorer:
-            out = dict(zip(ids, weights))
         else:
-            raise Unsupported(type(scorer).__name__)
+            out = dict(zip(ids, weights))
         if boost != 1.0:  # Term.matcher's WrappingMatcher
             out = {d: s * boost for d, s in out.items()}
         return out
+
+    def bm25_params(self, fieldname: str, btext: bytes) -> tuple[float, float, float, float] | None:
+        """(idf, average field length, B, K1) of a term as BM25FScorer takes them from the
+        top searcher, or None where Whoosh scores by weight alone (an unscorable field).
+        Whoosh builds a scorer per term and segment, each summing the field's length over
+        every segment and looking the term up again for its block bound: here the field's
+        average is kept per top searcher, and idf is the top searcher's own cache."""
+        weighting = self.weighting
+        if type(weighting) is not BM25F:
+            scorer = weighting.scorer(self.searcher, fieldname, btext)
+            if type(scorer) is BM25FScorer:
+                return scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+            if type(scorer) is WeightScorer:
+                return None
+            raise Unsupported(type(scorer).__name__)
+        if not self.searcher.schema[fieldname].scorable:
+            return None  # WeightScorer
+        parent = self.searcher.get_parent()
+        averages = parent.__dict__.setdefault(_AVERAGES, {})
+        avgfl = averages.get(fieldname)
+        if avgfl is None:
+            avgfl = averages[fieldname] = parent.avg_field_length(fieldname) or 1
+        B = weighting._field_B.get(fieldname, weighting.B)
+        return parent.idf(fieldname, btext), avgfl, B, weighting.K1
 
     def phrase(self, q: VerifiedPhrase, restrict: set[int] | None) -> dict[int, float]:
         reader = self.reader
