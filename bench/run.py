@@ -477,7 +477,12 @@ def best_run(runs: list[dict]) -> dict:
     ok = [r for r in runs if not r.get("failed")]
     best = dict(min(ok, key=lambda r: r["wall_s"]) if ok else runs[-1])
     best["runs"] = [
-        {"wall_s": r["wall_s"], "summary": r.get("summary"), **({"failed": r["failed"]} if r.get("failed") else {})}
+        {
+            "wall_s": r["wall_s"],
+            "cpu_s": r.get("cpu_s"),
+            "summary": r.get("summary"),
+            **({"failed": r["failed"]} if r.get("failed") else {}),
+        }
         for r in runs
     ]
     return best
