@@ -111,7 +111,7 @@ def run_measured(cmd: list[str], poll: float = 0.02, timeout: float | None = Non
     own process, as last polled (at most one poll interval short)."""
     import psutil
 
-    subreaper = _become_subreaper()
+    subreaper = _subreaper(True)
     mine = psutil.Process()
     before = {p.pid for p in mine.children()}
     started = now()
@@ -164,6 +164,8 @@ def run_measured(cmd: list[str], poll: float = 0.02, timeout: float | None = Non
         time.sleep(poll)
     wall = now() - started
     left = _reap_orphans(mine, before | {proc.pid}) if subreaper else []
+    if subreaper:  # this process's other children's orphans are not ours to wait for
+        _subreaper(False)
     for t in threads:
         t.join()
     return {
@@ -180,13 +182,13 @@ def run_measured(cmd: list[str], poll: float = 0.02, timeout: float | None = Non
     }
 
 
-def _become_subreaper() -> bool:
-    """Make this process the parent of its descendants' orphans (Linux's
+def _subreaper(on: bool) -> bool:
+    """Make this process the parent of its descendants' orphans, or no longer (Linux's
     PR_SET_CHILD_SUBREAPER), so that their rusage is ours to collect. False where it cannot."""
     try:
         import ctypes
 
-        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0
+        return ctypes.CDLL(None, use_errno=True).prctl(36, int(on), 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
 
@@ -200,7 +202,7 @@ def _reap(pid: int) -> tuple[int | None, float]:
     return os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime
 
 
-def _reap_orphans(mine, known: set[int], wait: float = 10.0) -> list[float]:
+def _reap_orphans(mine, known: set[int], wait: float = 30.0) -> list[float]:
     """Wait for the processes a finished command left behind (adopted by this process), for
     `wait` seconds at most; their CPU seconds, one figure each. A process still running then
     is left alone (not counted)."""
