@@ -235,3 +235,19 @@ def test_kept_records_stay_within_their_budget_on_disk_and_come_back_whole(tmp_p
     assert kept.take("docs/r1.txt") is None  # taken once
     assert kept.take("docs/r4.txt") is None  # past the budget: extracted again by the run
     kept.close()
+
+
+def test_extraction_workers_are_replaced_after_so_many_files(monkeypatch):
+    """A worker's heap keeps something of every file it extracted: each is replaced by a
+    fresh one after WORKER_TASKS files, so workers do not grow with the corpus."""
+    from indexer import pipeline
+    from indexer.extract import ExtractOptions
+
+    monkeypatch.setattr(pipeline, "WORKER_TASKS", 2)
+    pool = pipeline.start_pool(1, ExtractOptions(), os.getpid(), "whoosh")
+    try:
+        pids = [pool.schedule(os.getpid).result(timeout=60) for _ in range(6)]
+    finally:
+        pool.close()
+        pool.join()
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4] == pids[5]
