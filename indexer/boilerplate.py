@@ -579,14 +579,36 @@ class CommonParagraphs:
     MAX_TRACKED = 200_000
     MIN_DOCUMENTS = 5
 
-    def __init__(self, counts: dict[int, int] | None = None):
-        self.counts: dict[int, int] = counts or {}
-        self._common: set[int] = {fp for fp, n in self.counts.items() if n >= self.MIN_DOCUMENTS}
+    def __init__(self, counts: dict[int, int] | None = None, stored: bytes = b""):
+        # The counts are read from the file's bytes (`stored`) when first needed: a run that
+        # indexes nothing never needs them (200,000 of them cost a tenth of such a run).
+        if counts is None and not stored:
+            counts = {}
+        self._counts = counts  # None until read from `stored`
+        self._stored = stored
+        self._common_set: set[int] | None = None
         # documents of this run holding a paragraph not yet common (in memory only, bounded):
         # one doc_id, or a list of them (most paragraphs are seen once: a list each cost
         # more than the table's keys and counts together)
         self._early: dict[int, str | list[str]] = {}
         self.changed = False
+
+    @property
+    def counts(self) -> dict[int, int]:
+        if self._counts is None:
+            self._counts = _read_counts(self._stored)
+            self._stored = b""
+        return self._counts
+
+    @counts.setter
+    def counts(self, value: dict[int, int]) -> None:
+        self._counts = value
+
+    @property
+    def _common(self) -> set[int]:
+        if self._common_set is None:
+            self._common_set = {fp for fp, n in self.counts.items() if n >= self.MIN_DOCUMENTS}
+        return self._common_set
 
     @classmethod
     def load(cls, index_dir: Path | str) -> "CommonParagraphs":
@@ -595,14 +617,7 @@ class CommonParagraphs:
             raw = path.read_bytes()
         except OSError:
             return cls()
-        keys, values = array("Q"), array("I")
-        try:
-            n = len(raw) // 12
-            keys.frombytes(raw[: n * 8])
-            values.frombytes(raw[n * 8 : n * 12])
-        except ValueError:
-            return cls()  # a damaged table only costs the counts, never the index
-        return cls(dict(zip(keys, values)))
+        return cls(stored=raw)
 
     def save(self, index_dir: Path | str) -> None:
         """Atomically, both files: the counts, and the common set the workers read."""
@@ -612,7 +627,10 @@ class CommonParagraphs:
         if not index_dir.is_dir():
             return
         keys = array("Q", self.counts.keys())
-        values = array("I", (min(v, 2**32 - 1) for v in self.counts.values()))
+        try:
+            values = array("I", self.counts.values())
+        except OverflowError:  # seen over 4 billion times: kept at the most the file holds
+            values = array("I", (min(v, 2**32 - 1) for v in self.counts.values()))
         _write_atomic(index_dir / self.FILE, keys.tobytes() + values.tobytes())
         self.save_common(index_dir)
         self.changed = False
@@ -674,6 +692,18 @@ class CommonParagraphs:
             self.counts = {fp: n for fp, n in self.counts.items() if n > floor}
             floor += 1
         self._early = {fp: ids for fp, ids in self._early.items() if fp in self.counts}
+
+
+def _read_counts(raw: bytes) -> dict[int, int]:
+    """The counts file's table: fingerprints (8 bytes each), then their counts (4 bytes each)."""
+    keys, values = array("Q"), array("I")
+    try:
+        n = len(raw) // 12
+        keys.frombytes(raw[: n * 8])
+        values.frombytes(raw[n * 8 : n * 12])
+    except ValueError:
+        return {}  # a damaged table only costs the counts, never the index
+    return dict(zip(keys, values))
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

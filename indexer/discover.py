@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
+from stat import S_ISREG
 
 from indexer.extract.registry import suffixes
 from indexer.models import SourceFile
+from indexer.sidecar import SIDECAR_SUFFIX
 
 # Editors' and OSes' temporary and lock files.
 _TEMP_PREFIXES = (".", "~$", ".~lock")
@@ -19,6 +22,8 @@ _TEMP_SUFFIXES = ("~", ".tmp", ".swp", ".part", ".crdownload")
 # Folders below a root that discovery reads. The walk is iterative, so this is no stack
 # limit: it stops a runaway tree (a bind mount of itself, a generated maze) with a warning.
 MAX_DEPTH = 1000
+
+_NAME = attrgetter("name")
 
 
 @dataclass
@@ -32,6 +37,19 @@ class DiscoveryProblem:
     detail: str
     doc_id: str | None = None  # when the path lies under an indexed folder
     warning: bool = False
+
+
+@dataclass
+class KnownFiles:
+    """The files an index holds, for a walk that need not yield those unchanged.
+
+    `entries` maps a doc id to what was indexed: a tuple starting (path, size, mtime). A
+    plain file (no link) found at that path with that size and mtime, in a folder with no
+    sidecar-like name (sidecar.SIDECAR_SUFFIX), is not yielded: its doc id is added to
+    `unchanged`. Leave out of `entries` what must be looked at whatever its stat says."""
+
+    entries: Mapping[str, tuple]
+    unchanged: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -86,13 +104,21 @@ def discover(
     problems: list[DiscoveryProblem] | None = None,
     follow_links: bool = False,
     max_depth: int | None = None,
+    sidecars: dict[str, frozenset[str]] | None = None,
+    known: KnownFiles | None = None,
+    stopped: Callable[[], bool] | None = None,
 ) -> Iterator[SourceFile]:
     """Yield every indexable file under `paths` once, walking folders without recursion.
 
     Symbolic links are followed only while their targets stay inside the real path of the
     root they were found under, or with `follow_links` inside any root given; others are
     reported (`outside_root`), so a link to /etc/shadow or to / is never read. Loops and
-    folders linked twice are read once; unreadable folders are reported and skipped."""
+    folders linked twice are read once; unreadable folders are reported and skipped.
+
+    `sidecars`, when given, receives the sidecar-like names (sidecar.SIDECAR_SUFFIX) of each
+    folder walked (most have none), by the folder's path as its files' locations start:
+    planning then need not list every folder again. With `known`, unchanged files are counted there
+    instead of yielded. `stopped` is asked at each folder: the walk ends when it says so."""
     problems = problems if problems is not None else []
     max_depth = MAX_DEPTH if max_depth is None else max_depth
     roots = [as_root(p) for p in paths]
@@ -103,7 +129,9 @@ def discover(
         given = root.path
         if given.is_dir():
             allowed = every_root if follow_links else [_real_folder(given)]
-            walk = _Walk(root, allowed, follow_links, max_depth, seen_dirs, seen_files, problems)
+            walk = _Walk(
+                root, allowed, follow_links, max_depth, seen_dirs, seen_files, problems, sidecars, known, stopped
+            )
             yield from walk.files()
         elif os.path.lexists(given):
             # A file named directly belongs to its folder, as if that folder had been indexed;
@@ -143,75 +171,124 @@ class _Walk:
     seen_dirs: set
     seen_files: set
     problems: list
+    sidecars: dict[str, frozenset[str]] | None = None
+    known: KnownFiles | None = None
+    stopped: Callable[[], bool] | None = None
 
     def files(self) -> Iterator[SourceFile]:
-        first = self._entries(self.root.path)
+        first, plain = self._entries(self.root.path)
         if first is None:
             return
-        # doc ids from the names walked, as strings: pathlib's relative_to per file was most of
-        # a no-change run's walk (50,000 files)
-        stack = [(iter(first), 0, "")]  # (entries left in a folder, its depth, its path under the root + "/")
+        # Doc ids from the names walked, as strings, and a plain file (no link, no folder)
+        # handled inline: pathlib and a call or two per file were most of a no-change run
+        # over 50,000 files.
+        prefix = f"{self.root.name}/" if self.root.name else ""
+        seen_files = self.seen_files
+        known = self.known.entries.get if self.known is not None else None
+        unchanged = self.known.unchanged if self.known is not None else []
+        # (entries left in a folder, its depth, its path under the root + "/", no sidecar-like name in it)
+        stack = [(iter(first), 0, "", plain)]
         while stack:
-            entries, depth, under = stack[-1]
-            entry = next(entries, None)
-            if entry is None:
-                stack.pop()
-                continue
-            if entry.name.startswith("."):
-                continue
-            try:
-                is_dir = entry.is_dir()  # follows a link
-            except OSError:
-                is_dir = False
-            if not is_dir and not is_candidate(entry.name):
-                continue
-            if entry.is_symlink() and os.path.exists(entry.path) and not _inside(entry.path, self.allowed):
-                self.problems.append(self._outside(Path(entry.path)))
-                continue
-            if is_dir:
-                path = Path(entry.path)
-                if depth + 1 > self.max_depth:
-                    self.problems.append(
-                        DiscoveryProblem(
-                            display_path(path),
-                            "too_deep",
-                            f"more than {self.max_depth:,} folders below {display_path(self.root.path)}: not read",
-                            warning=True,
-                        )
-                    )
+            entries, depth, under, plain = stack[-1]
+            for entry in entries:  # left at a folder to walk it first, then taken up again
+                name = entry.name
+                if name[0] == ".":
                     continue
-                inner = self._entries(path)
-                if inner is not None:
-                    stack.append((iter(inner), depth + 1, f"{under}{entry.name}/"))
+                try:
+                    is_dir = entry.is_dir()  # follows a link
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    if not is_candidate(name):
+                        continue
+                    if not entry.is_symlink():
+                        try:
+                            st = entry.stat()
+                        except OSError as exc:  # deleted meanwhile
+                            self.problems.append(_problem(Path(entry.path), self.root, exc))
+                            continue
+                        doc_id = prefix + under + name
+                        if not doc_id.isascii():
+                            doc_id = text_form(doc_id)
+                        if not S_ISREG(st.st_mode):
+                            self.problems.append(_not_regular(entry.path, st, doc_id))
+                            continue
+                        key = (st.st_dev, st.st_ino)
+                        if key in seen_files:
+                            continue
+                        seen_files.add(key)
+                        if plain and known is not None:
+                            old = known(doc_id)
+                            if (
+                                old is not None
+                                and old[2] == st.st_mtime_ns
+                                and old[1] == st.st_size
+                                and old[0] == entry.path
+                            ):
+                                unchanged.append(doc_id)
+                                # nothing is yielded meanwhile: a stop is seen here in a big folder
+                                if not len(unchanged) % 4096 and self.stopped is not None and self.stopped():
+                                    return
+                                continue
+                        yield SourceFile(entry.path, doc_id, st.st_size, st.st_mtime_ns)
+                        continue
+                if entry.is_symlink() and os.path.exists(entry.path) and not _inside(entry.path, self.allowed):
+                    self.problems.append(self._outside(Path(entry.path)))
+                    continue
+                if is_dir:
+                    path = Path(entry.path)
+                    if depth + 1 > self.max_depth:
+                        self.problems.append(
+                            DiscoveryProblem(
+                                display_path(path),
+                                "too_deep",
+                                f"more than {self.max_depth:,} folders below {display_path(self.root.path)}: not read",
+                                warning=True,
+                            )
+                        )
+                        continue
+                    if self.stopped is not None and self.stopped():
+                        return
+                    inner, inner_plain = self._entries(path)
+                    if inner is not None:
+                        stack.append((iter(inner), depth + 1, f"{under}{name}/", inner_plain))
+                        break
+                else:
+                    found = _source(
+                        entry.path,
+                        self.root,
+                        self.seen_files,
+                        self.problems,
+                        join_doc_id(self.root.name, under + name),
+                        entry,
+                    )
+                    if found:
+                        yield found
             else:
-                found = _source(
-                    entry.path,
-                    self.root,
-                    self.seen_files,
-                    self.problems,
-                    join_doc_id(self.root.name, under + entry.name),
-                    entry,
-                )
-                if found:
-                    yield found
+                stack.pop()
 
-    def _entries(self, folder: Path) -> list[os.DirEntry] | None:
-        """The folder's entries sorted by name; None when unreadable or already walked."""
+    def _entries(self, folder: Path) -> tuple[list[os.DirEntry] | None, bool]:
+        """The folder's entries sorted by name (None when unreadable or already walked), and
+        whether none of their names is a sidecar's."""
         try:
             st = folder.stat()
         except OSError as exc:
             self.problems.append(_problem(folder, self.root, exc))
-            return None
+            return None, False
         key = (st.st_dev, st.st_ino)
         if key in self.seen_dirs:  # a symlink loop or a folder linked twice
-            return None
+            return None, False
         self.seen_dirs.add(key)
         try:
             with os.scandir(folder) as listing:
-                return sorted(listing, key=lambda e: e.name)
+                entries = sorted(listing, key=_NAME)
         except OSError as exc:
             self.problems.append(_problem(folder, self.root, exc))
-            return None
+            return None, False
+        names = frozenset(e.name for e in entries if e.name.endswith(SIDECAR_SUFFIX))
+        if self.sidecars is not None:
+            self.sidecars[str(folder)] = names
+        return entries, not names
 
     def _outside(self, path: Path) -> DiscoveryProblem:
         target = display_path(os.path.realpath(path))
@@ -238,16 +315,20 @@ def _source(
         return None
     if doc_id is None:
         doc_id = doc_id_for(Path(path), root.path, root.name)
-    if not stat.S_ISREG(st.st_mode):
-        # Reading a FIFO blocks for ever and a device never ends: report, never open.
-        what = _KINDS.get(stat.S_IFMT(st.st_mode), "special file")
-        problems.append(DiscoveryProblem(display_path(path), "unreadable", f"not a regular file ({what})", doc_id))
+    if not S_ISREG(st.st_mode):
+        problems.append(_not_regular(path, st, doc_id))
         return None
     key = (st.st_dev, st.st_ino)
     if key in seen_files:
         return None
     seen_files.add(key)
     return SourceFile(location=os.fspath(path), doc_id=doc_id, size=st.st_size, mtime=st.st_mtime_ns)
+
+
+def _not_regular(path: Path | str, st: os.stat_result, doc_id: str) -> DiscoveryProblem:
+    # Reading a FIFO blocks for ever and a device never ends: report, never open.
+    what = _KINDS.get(stat.S_IFMT(st.st_mode), "special file")
+    return DiscoveryProblem(display_path(path), "unreadable", f"not a regular file ({what})", doc_id)
 
 
 _KINDS = {

@@ -47,11 +47,6 @@ def clean(value) -> str:
     return clean_display(value)
 
 
-def hit_record(hit) -> dict:
-    """A hit as JSON fields: the service's own fields plus `citation`."""
-    return {**hit.to_dict(), "citation": cite(hit)}
-
-
 def csv_row(hit) -> list[str]:
     values = {
         "rank": hit.rank,

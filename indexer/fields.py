@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Field:
+    """One metadata field and where it is shown."""
+
     name: str
     hit: bool = False  # carried by every search hit (JSON Lines, CSV, the TUI list)
     shown: bool = False  # printed as a `key: value` line by `foi show`
@@ -94,6 +96,10 @@ DEFAULT_FIELDS = {"title": 3.0, "qa": 2.0, "content": 1.0}
 BOILERPLATE_FIELD = "boilerplate"
 BOILERPLATE_BOOST = 0.1
 FACETS = ("authority", "year", "exemptions", "outcome")
+# Kinds whose pages are real pages (PDF pages, image frames, sheets, slides): a hit names its
+# page. Each format module declares it as PAGED (indexer.extract.registry, which tests that
+# the two agree); it is written here too so that a search imports no extractor to know it.
+PAGED_KINDS = frozenset({"pdf", "image", "sheet", "slides"})
 
 
 def exemption_keys(exemptions: list[str]) -> list[str]:

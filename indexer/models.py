@@ -10,6 +10,10 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+# A Q&A pair is pipeline data and part of a search hit: it is defined with the hits, so a
+# search loads none of the dataclasses below.
+from indexer.results import QAPair  # noqa: F401 - re-exported
+
 OUTCOMES = ("disclosed", "partial", "refused", "not_held", "ncnd", "unknown")
 
 
@@ -72,16 +76,6 @@ class ChildDocument:
     document: ExtractedDocument | None = None
     reason: str | None = None
     detail: str = ""
-
-
-@dataclass
-class QAPair:
-    question: str
-    answer: str
-    number: int | None = None
-
-    def to_dict(self) -> dict:
-        return {"question": self.question, "answer": self.answer}
 
 
 @dataclass

@@ -43,6 +43,13 @@ def console(stderr: bool = False) -> Console:
     return _console_class()(stderr=stderr, highlight=False, soft_wrap=True)
 
 
+def hit_record(hit) -> dict:
+    """A hit as JSON fields: the service's own fields plus `citation`."""
+    from indexer.citation import cite
+
+    return {**hit.to_dict(), "citation": cite(hit)}
+
+
 def emit_json(obj: dict, stream=None) -> None:
     stream = stream or sys.stdout
     stream.write(json_line(obj) + "\n")

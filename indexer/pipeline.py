@@ -8,21 +8,23 @@ committed batch searchable and the next run finishes the job.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from indexer.boilerplate import CommonParagraphs
-from indexer.discover import DiscoveryProblem, discover, display_path, text_form
+from indexer.discover import DiscoveryProblem, KnownFiles, discover, display_path, text_form
 from indexer.engines import ManifestEntry, engine_class, engine_for_writing
 from indexer.engines.staging import STAGING, abandon_rebuild, begin_rebuild, clean_leftovers, finish_rebuild
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
-from indexer.extract.container import outermost
+from indexer.extract.container import SEPARATOR, outermost
 from indexer.interrupts import Interrupted, StopSignals, exit_with
 from indexer.lock import WriterLock
 from indexer.models import Failure, FoiMetadata, IndexRecord, SourceFile
@@ -394,25 +396,42 @@ def _update(engine, named, state, common, options, summary, emit, on_progress, s
     """The run itself: compare the files with the index's manifest, then delete, extract and
     write (into engine.dir: the live index, or a rebuild's). Stops early, committing what was
     written, when `stop` is requested."""
-    manifest = engine.manifest()
-    problems: list[DiscoveryProblem] = []
-    sources = []
-    if options.name is None:
-        named = _names_kept_by_index(named, manifest, state)
-    roots = [r.path for r in named]
-    for source in discover(named, problems, follow_links=options.follow_links):
+    # The comparison makes a few objects per file and per indexed document (100,000s),
+    # none of them in a cycle: collections meanwhile would only walk them again and again.
+    with _cyclic_gc_paused():
+        manifest = engine.manifest()
+        problems: list[DiscoveryProblem] = []
+        sources = []
+        if options.name is None:
+            named = _names_kept_by_index(named, manifest, state)
+        roots = [r.path for r in named]
+        sidecars: dict[str, frozenset[str]] = {}
+        known = _known_files(manifest, state)
+        walk = discover(
+            named,
+            problems,
+            follow_links=options.follow_links,
+            sidecars=sidecars,
+            known=known,
+            stopped=lambda: stop.requested,
+        )
+        for source in walk:
+            if stop.requested:
+                return
+            sources.append(source)
         if stop.requested:
             return
-        sources.append(source)
-    source_ids = {s.doc_id for s in sources}
-    failed_before = dict(state.failures)
-    todo = _plan(sources, manifest, state, options, summary, emit, stop)
-    if stop.requested:
-        return
-    members = _members(manifest)
-    member_failures = _members(state.failures)
-    # The index and the failure log hold paths as text (discover.text_form/display_path).
-    gone = _deleted(sources, manifest, [Path(text_form(r)) for r in roots], [text_form(r.name) for r in named])
+        summary.unchanged += len(known.unchanged)
+        source_ids = {s.doc_id for s in sources}
+        source_ids.update(known.unchanged)
+        failed_before = dict(state.failures)
+        todo = _plan(sources, manifest, state, options, summary, emit, stop, sidecars)
+        if stop.requested:
+            return
+        members = _members(manifest)
+        member_failures = _members(state.failures)
+        # The index and the failure log hold paths as text (discover.text_form/display_path).
+        gone = _deleted(source_ids, manifest, [Path(text_form(r)) for r in roots], [text_form(r.name) for r in named])
     shown_roots = [Path(display_path(r)) for r in roots]
     with engine.writer(
         batch_size=min(options.batch_size, options.commit_docs),
@@ -566,7 +585,8 @@ class KeptRecords:
     (1,333 of 2,000 measured): those are the ones kept first.
 
     On disk, not in memory: kept in memory, the records were the indexing process's largest
-    structure (32 M characters of page text, 180 MB of a 10,000-document build), and a
+    structure (up to 32 M characters of page text: most of its 253 MB in a 10,000-document
+    build; 128 MB with them on disk), and a
     budget small enough to keep memory flat re-extracted most of a big build's documents."""
 
     BUDGET = 2_000_000_000  # bytes on disk: a generated response takes 3.4 KB (6.8 MB for 2,000)
@@ -673,17 +693,27 @@ def _rewrite(
                 writer.add(record, replace=True)
 
 
+@contextmanager
+def _cyclic_gc_paused():
+    """Without the cyclic garbage collector for a while (reference counting still frees)."""
+    restore = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if restore:
+            gc.enable()
+
+
 def _members(doc_ids) -> dict[str, list[str]]:
     """Members of each container file, every level, among `doc_ids`: doc_id on disk -> ids."""
     found: dict[str, list[str]] = {}
-    for doc_id in doc_ids:
-        top = outermost(doc_id)
-        if top != doc_id:
-            found.setdefault(top, []).append(doc_id)
+    for doc_id in [d for d in doc_ids if SEPARATOR in d]:  # a test per id: most are files on disk
+        found.setdefault(outermost(doc_id), []).append(doc_id)
     return found
 
 
-def _plan(sources, manifest, state, options, summary, emit, stop) -> list[SourceFile]:
+def _plan(sources, manifest, state, options, summary, emit, stop, sidecars=None) -> list[SourceFile]:
     """Which files need extracting: new, or changed by content (size/mtime first, then hash).
 
     An unchanged container is not read again, so the failures of its members are reported
@@ -693,7 +723,7 @@ def _plan(sources, manifest, state, options, summary, emit, stop) -> list[Source
         if outermost(doc_id) != doc_id:
             member_failures.setdefault(outermost(doc_id), []).append(failure)
     todo = []
-    has_sidecar = _sidecar_finder()
+    has_sidecar = _sidecar_finder(sidecars)
     for source in sources:
         if stop.requested:
             break
@@ -736,10 +766,24 @@ def _plan(sources, manifest, state, options, summary, emit, stop) -> list[Source
     return todo
 
 
-def _sidecar_finder() -> Callable[[str], bool]:
+def _known_files(manifest: dict[str, ManifestEntry], state) -> KnownFiles:
+    """What the walk may count as unchanged from its stat alone (see discover.KnownFiles):
+    the manifest, less what _plan must look at whatever the stat says, a file that failed or
+    holds a member that failed, and one indexed with a sidecar (which may be gone now)."""
+    entries = dict(manifest)
+    for doc_id in state.failures:
+        entries.pop(doc_id, None)
+        entries.pop(outermost(doc_id), None)
+    for doc_id in [d for d, entry in manifest.items() if "+" in entry.fingerprint]:
+        entries.pop(doc_id, None)
+    return KnownFiles(entries)
+
+
+def _sidecar_finder(listings: dict[str, frozenset[str]] | None = None) -> Callable[[str], bool]:
     """Whether a file has a sidecar, from one listing per folder: an unchanged file then costs
-    no stat beyond discovery's (two per file were most of a no-change run's planning)."""
-    listings: dict[str, frozenset[str]] = {}  # folder -> its sidecar-like names (most have none)
+    no stat beyond discovery's (two per file were most of a no-change run's planning).
+    `listings` holds those discovery made (folder -> its sidecar-like names); others are read."""
+    listings = {} if listings is None else listings  # most folders have no sidecar-like names
 
     def has_sidecar(location: str) -> bool:
         folder = location.rpartition(os.sep)[0]  # a string: pathlib's parts cost more than the rest
@@ -780,12 +824,10 @@ def _names_kept_by_index(named: list[Root], manifest: dict[str, ManifestEntry], 
     return kept
 
 
-def _deleted(
-    sources: list[SourceFile], manifest: dict[str, ManifestEntry], roots: list[Path], names: list[str]
-) -> list[str]:
+def _deleted(present: set[str], manifest: dict[str, ManifestEntry], roots: list[Path], names: list[str]) -> list[str]:
     """Indexed documents under the given roots whose files are gone, or whose doc ids no
-    longer start with the name of a root they are under (the root was given a new --name)."""
-    present = {s.doc_id for s in sources}
+    longer start with the name of a root they are under (the root was given a new --name).
+    `present`: the doc ids of the files found."""
     gone = []
     for doc_id, entry in manifest.items():
         if doc_id in present or not is_under(entry.path, roots):

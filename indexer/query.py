@@ -15,7 +15,7 @@ Filters (--authority, --after, ...) become tree nodes too, so engines compile on
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 from datetime import date, timedelta
 
 from indexer.fields import BOILERPLATE_BOOST, BOILERPLATE_FIELD, FIELD_ALIASES, QUERY_FIELDS
@@ -39,105 +39,148 @@ NUMBER_FIELDS = frozenset({"pages"})
 
 
 class Node:
-    """A query tree node. `field` None means the default fields (title, Q&A, content)."""
+    """A query tree node: an immutable value, equal to a node of its kind with equal fields,
+    hashable, shown as its kind and fields (as a frozen dataclass would be). `field` None
+    means the default fields (title, Q&A, content).
+
+    Each kind names its fields in FIELDS and sets them in __init__. They are not dataclasses
+    because a dataclass compiles its methods when its module is imported, and every search
+    imports these kinds: as dataclasses they were about a tenth of a one-shot search's
+    imports."""
+
+    FIELDS: tuple[str, ...] = ()
+
+    def _set(self, *values) -> None:
+        for name, value in zip(self.FIELDS, values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.FIELDS)
+
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
+        return f"{type(self).__qualname__}({fields})"
+
+    def __setattr__(self, name: str, value) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
-@dataclass(frozen=True)
 class Term(Node):
-    field: str | None
-    text: str
-    boost: float = 1.0
+    FIELDS = ("field", "text", "boost")
+
+    def __init__(self, field: str | None, text: str, boost: float = 1.0):
+        self._set(field, text, boost)
 
 
-@dataclass(frozen=True)
 class Phrase(Node):
-    field: str | None
-    words: tuple[str, ...]
-    slop: int = 1
-    boost: float = 1.0
+    FIELDS = ("field", "words", "slop", "boost")
+
+    def __init__(self, field: str | None, words: tuple[str, ...], slop: int = 1, boost: float = 1.0):
+        self._set(field, words, slop, boost)
 
 
-@dataclass(frozen=True)
 class Wildcard(Node):
-    field: str | None
-    pattern: str  # lower-cased, with * and ?; never starts with one
-    boost: float = 1.0
+    FIELDS = ("field", "pattern", "boost")
+
+    def __init__(self, field: str | None, pattern: str, boost: float = 1.0):
+        """`pattern` is lower-cased, with * and ?; it never starts with one."""
+        self._set(field, pattern, boost)
 
 
-@dataclass(frozen=True)
 class Fuzzy(Node):
-    field: str | None
-    text: str
-    distance: int = 1
-    prefix: int = 1  # leading characters that must match: a typo is rarely in the first letter
-    boost: float = 1.0
+    FIELDS = ("field", "text", "distance", "prefix", "boost")
+
+    def __init__(self, field: str | None, text: str, distance: int = 1, prefix: int = 1, boost: float = 1.0):
+        """`prefix`: leading characters that must match (a typo is rarely in the first letter)."""
+        self._set(field, text, distance, prefix, boost)
 
 
-@dataclass(frozen=True)
 class Exact(Node):
     """A keyword field's whole value (outcome, kind, doc_id, exemption with its parents,
     authority_key, ncnd/ocr as "1"/"0")."""
 
-    field: str
-    value: str
+    FIELDS = ("field", "value")
+
+    def __init__(self, field: str, value: str):
+        self._set(field, value)
 
 
-@dataclass(frozen=True)
 class DateRange(Node):
     """Days, inclusive at both ends; None is open. `date` is the response date, else the
     request date (the one date filters and sorting use); `request_date` the request date."""
 
-    field: str
-    start: date | None
-    end: date | None
+    FIELDS = ("field", "start", "end")
+
+    def __init__(self, field: str, start: date | None, end: date | None):
+        self._set(field, start, end)
 
 
-@dataclass(frozen=True)
 class NumberRange(Node):
-    field: str
-    low: int | None
-    high: int | None  # inclusive
+    FIELDS = ("field", "low", "high")
+
+    def __init__(self, field: str, low: int | None, high: int | None):
+        """Both ends inclusive; None is open."""
+        self._set(field, low, high)
 
 
-@dataclass(frozen=True)
 class And(Node):
-    children: tuple[Node, ...]
-    boost: float = 1.0
+    FIELDS = ("children", "boost")
+
+    def __init__(self, children: tuple[Node, ...], boost: float = 1.0):
+        self._set(children, boost)
 
 
-@dataclass(frozen=True)
 class Or(Node):
-    children: tuple[Node, ...]
-    boost: float = 1.0
+    FIELDS = ("children", "boost")
+
+    def __init__(self, children: tuple[Node, ...], boost: float = 1.0):
+        self._set(children, boost)
 
 
-@dataclass(frozen=True)
 class Not(Node):
-    child: Node
+    FIELDS = ("child",)
+
+    def __init__(self, child: Node):
+        self._set(child)
 
 
-@dataclass(frozen=True)
 class AndMaybe(Node):
     """`required`, with `optional` adding to the score of the documents it also matches."""
 
-    required: Node
-    optional: Node
+    FIELDS = ("required", "optional")
+
+    def __init__(self, required: Node, optional: Node):
+        self._set(required, optional)
 
 
-@dataclass(frozen=True)
 class Proximity(Node):
     """Scoring only: documents where these plain words stand together rank first."""
 
-    words: tuple[str, ...]
+    FIELDS = ("words",)
+
+    def __init__(self, words: tuple[str, ...]):
+        self._set(words)
 
 
-@dataclass(frozen=True)
 class Every(Node):
-    pass
+    """Every document."""
 
 
 @dataclass
 class ParsedQuery:
+    """A query's tree and what parsing it noticed."""
+
     tree: Node
     text: str
     notes: list[str] = field(default_factory=list)  # what was changed to run it
@@ -223,6 +266,8 @@ _RANGE_BOUND = r"\s*(\S*?)\s*"
 
 @dataclass
 class _Tok:
+    """One token of the query text."""
+
     kind: str  # word, phrase, field, op, lparen, rparen
     value: object
     boost: float = 1.0

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from indexer.fields import HIT_FIELDS
-from indexer.models import QAPair
 
 
 class QueryError(ValueError):
@@ -55,7 +54,21 @@ class EngineMismatch(Exception):
 
 
 @dataclass
+class QAPair:
+    """One question of a request and the authority's answer to it."""
+
+    question: str
+    answer: str
+    number: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "answer": self.answer}
+
+
+@dataclass
 class Filters:
+    """The filter flags of `foi search` (--authority, --after, ...); empty is no filter."""
+
     authority: str | None = None
     after: str | None = None  # YYYY-MM-DD inclusive
     before: str | None = None  # YYYY-MM-DD inclusive
@@ -69,6 +82,8 @@ class Filters:
 
 @dataclass
 class Hit:
+    """One ranked result: the document's metadata, its best snippet and Q&A pair."""
+
     rank: int
     score: float
     doc_id: str
@@ -166,6 +181,8 @@ class DocumentView:
 
 @dataclass
 class IndexStats:
+    """What `foi status` reports of an index."""
+
     documents: int
     index_bytes: int
     last_run: str | None

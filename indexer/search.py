@@ -14,9 +14,7 @@ from pathlib import Path
 
 from indexer import query as qtree
 from indexer.engines import Engine, EngineHit, EngineResults, engine_for, recorded_engine
-from indexer.extract.registry import is_paged
-from indexer.fields import FACETS, QUERY_FIELDS, metadata_of
-from indexer.models import QAPair
+from indexer.fields import FACETS, PAGED_KINDS, QUERY_FIELDS, metadata_of
 from indexer.results import (
     AmbiguousDocument,
     DocumentView,
@@ -25,6 +23,7 @@ from indexer.results import (
     IndexDamaged,
     IndexNotFound,
     IndexStats,
+    QAPair,
     QueryError,
     Results,
 )
@@ -236,7 +235,7 @@ class SearchService:
         )
         qa = _best_qa(stored.get("qa_pairs") or [], highlighter) if snippets else None
         kind = stored.get("kind") or "text"
-        page = (snippet.page_index or 0) + 1 if snippets and is_paged(kind) else None
+        page = (snippet.page_index or 0) + 1 if snippets and kind in PAGED_KINDS else None
         meta = metadata_of(stored)
         return Hit(
             rank=rank,

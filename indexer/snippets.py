@@ -21,6 +21,8 @@ _MAX_CANDIDATES = 400  # per page: enough to find the best window in any real do
 
 @dataclass
 class Snippet:
+    """A passage of a document and the [start, end) spans of the query's words in it."""
+
     text: str
     highlights: list[list[int]] = field(default_factory=list)  # [start, end) into text
     page_index: int | None = None  # 0-based index into the page list
@@ -29,6 +31,8 @@ class Snippet:
 
 @dataclass(slots=True)
 class Match:
+    """One occurrence of a query term: [start, end) offsets into the text."""
+
     start: int
     end: int
     term: str

@@ -131,3 +131,22 @@ def test_prepare_cost_times_every_stage_of_a_worker(tmp_path):
     after = sum(res["ms_per_doc"][stage] for stage in STAGES[1:])
     assert abs(res["ms_per_doc"]["after_extraction"] - after) < 0.1
     assert (tmp_path / "prof").stat().st_size > 0
+
+
+def test_oneshot_times_foi_and_fts5_processes_on_the_same_text(tmp_path):
+    from bench import fts5, oneshot
+    from tests.conftest import ROOT, build_index, write_doc
+
+    records = []
+    for i in range(12):
+        text = f"Prevent referrals {i}\n\nHow many Prevent referrals were made? {i * 3} referrals."
+        write_doc(tmp_path / "docs", f"r{i:02}.txt", text)
+        records.append({"id": i + 1, "doc_id": f"docs/r{i:02}.txt", "title": f"Prevent referrals {i}", "content": text})
+    build_index(tmp_path / "docs", tmp_path / "index", engine="whoosh")
+    fts5.build(tmp_path / "fts5.db", records)
+    result = oneshot.measure(tmp_path / "index", tmp_path / "fts5.db", ["prevent referrals"], runs=1, before=ROOT)
+    res = result["queries"]["prevent referrals"]
+    assert res["hits"] == 10
+    for name in ("foi", "foi_before", "fts5"):
+        assert res[name]["wall_ms"] > 0 and res[name]["cpu_ms"] > 0
+    assert res["foi_x_fts5"]["cpu"] == res["foi"]["cpu_ms"] / res["fts5"]["cpu_ms"]

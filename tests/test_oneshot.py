@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import ROOT, build_index, write_doc
+from tests.conftest import ROOT, build_index, write_doc, write_pdf
 
 # Loaded by writing an index, never by reading one: a one-shot search pays for every import.
 WRITING_ONLY = (
@@ -23,8 +23,23 @@ WRITING_ONLY = (
     "whoosh.writing",
     "sqlite3",
 )
+# Loaded by extracting documents or exporting results; a search reads stored fields only.
+NOT_FOR_SEARCH = ("indexer.extract", "indexer.models", "indexer.export", "csv")
 # Standard modules Whoosh imports at load time for things a search never does (see lean_import).
-WHOOSH_EXTRAS = ("tempfile", "shutil", "hashlib", "html", "queue", "urllib.request", "asyncio")
+WHOOSH_EXTRAS = (
+    "tempfile",
+    "shutil",
+    "hashlib",
+    "html",
+    "queue",
+    "urllib.request",
+    "asyncio",
+    "calendar",
+    "whoosh.highlight",
+    "whoosh.lang.dmetaphone",
+    "whoosh.automata.lev",
+    "whoosh.collectors",
+)
 
 PROBE = """
 import gc, json, sys
@@ -66,9 +81,10 @@ def small_index(tmp_path_factory):
             f"Prevent referrals {i}\n\nQ1. How many Prevent referrals were made in 2019?\n"
             f"A1. {i * 3} referrals were made. You may ask for an internal review.\n",
         )
+    write_pdf(docs / "potholes.pdf", ["Road repairs in 2020", "Pothole claims paid by the council"])
     index = root / "index"
     summary = build_index(docs, index, engine="whoosh")
-    assert summary.added == 12
+    assert summary.added == 13
     return index
 
 
@@ -82,6 +98,15 @@ def test_a_one_shot_search_loads_nothing_that_writes(tmp_path, small_index, quer
     assert "indexer.engines.whoosh" in loaded  # it did search with Whoosh
     assert not loaded & set(WRITING_ONLY), sorted(loaded & set(WRITING_ONLY))
     assert not loaded & set(WHOOSH_EXTRAS), sorted(loaded & set(WHOOSH_EXTRAS))
+    assert not loaded & set(NOT_FOR_SEARCH), sorted(loaded & set(NOT_FOR_SEARCH))
+
+
+def test_a_hit_on_a_paged_kind_names_its_page_without_loading_an_extractor(tmp_path, small_index):
+    run, seen = _one_shot(tmp_path, "search", "pothole", "--json", "--index", small_index)
+    assert seen["code"] == 0, run.stderr
+    (hit,) = [json.loads(line) for line in run.stdout.splitlines()]
+    assert hit["kind"] == "pdf" and hit["page"] == 2 and "Pothole" in hit["snippet"]
+    assert not [name for name in seen["modules"] if name.startswith("indexer.extract")]
 
 
 @pytest.mark.parametrize(("argv", "code"), [(["prevent"], 0), (["nothingmatchesthis"], 1), (["a AND ("], 2)])
@@ -109,6 +134,16 @@ assert tempfile.gettempdir() and callable(shutil.rmtree) and hashlib.sha256(b"x"
 for key in (b"", b"content\\x00prevent", bytes(range(256))):
     assert md5_hash(key) == int(hashlib.md5(key).hexdigest(), 16) & 0xFFFFFFFF
 assert htmlescape("<a href='x'>&</a>", quote=False) == html.escape("<a href='x'>&</a>", quote=False)
+import calendar, whoosh.automata.lev, whoosh.highlight, whoosh.lang.dmetaphone
+from whoosh import searching
+from whoosh.analysis import morph
+from whoosh.codec import base
+from whoosh.util import times
+assert all(getattr(m, "__file__", None) for m in (calendar, whoosh.automata.lev, whoosh.highlight))
+assert morph.double_metaphone("Thompson") == whoosh.lang.dmetaphone.double_metaphone("Thompson") == ("TMPSN", None)
+assert searching.highlight.HtmlFormatter is whoosh.highlight.HtmlFormatter
+assert base.lev.levenshtein_automaton is whoosh.automata.lev.levenshtein_automaton
+assert times.calendar.timegm((2020, 1, 2, 0, 0, 0)) == calendar.timegm((2020, 1, 2, 0, 0, 0)) == 1577923200
 print("ok")
 """
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)

@@ -3,6 +3,7 @@ clear usage error naming it; fuzzy and wildcard words are bounded."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -12,6 +13,40 @@ from indexer import query as q
 from indexer.cli import main
 from indexer.search import QueryError, SearchService
 from tests.conftest import build_index, write_doc
+
+
+def _node_kinds():
+    return [
+        kind for kind in vars(q).values() if isinstance(kind, type) and issubclass(kind, q.Node) and kind is not q.Node
+    ]
+
+
+def test_tree_nodes_are_values_as_frozen_dataclasses_would_be():
+    """Node kinds are plain classes (cheaper to import); each equals, hashes and shows as a
+    frozen dataclass of its fields does."""
+    kinds = _node_kinds()
+    assert len(kinds) == 13
+    samples = [None, "prevent", ("internal", "review"), 2, 0.5, date(2020, 1, 2), q.Term(None, "x")]
+    for kind in kinds:
+        twin = dataclasses.make_dataclass(kind.__name__, kind.FIELDS, frozen=True)
+        for shift in range(3):
+            values = [samples[(i + shift) % len(samples)] for i in range(len(kind.FIELDS))]
+            node, dc = kind(*values), twin(*values)
+            assert repr(node) == repr(dc) and hash(node) == hash(dc)
+            assert node == kind(*values) and node != twin(*values)
+            assert [getattr(node, name) for name in kind.FIELDS] == values
+            for name in kind.FIELDS:
+                with pytest.raises(dataclasses.FrozenInstanceError):
+                    setattr(node, name, None)
+                with pytest.raises(dataclasses.FrozenInstanceError):
+                    delattr(node, name)
+    # one kind never equals another with the same fields; defaults are the dataclasses' were
+    assert q.And((q.Term(None, "a"),)) != q.Or((q.Term(None, "a"),))
+    assert q.Term(None, "a") == q.Term(None, "a", 1.0) and q.Phrase("title", ("a", "b")).slop == 1
+    assert q.Fuzzy(None, "a") == q.Fuzzy(None, "a", 1, 1, 1.0)
+    assert len({q.Term(None, "a"), q.Term(None, "a"), q.Term("title", "a")}) == 2
+    with pytest.raises(TypeError):
+        q.Term(None)
 
 
 def test_tree_of_each_form():

@@ -12,6 +12,7 @@ import pytest
 from indexer import models
 from indexer.discover import discover, is_candidate
 from indexer.extract import ExtractionError, extract_bytes, registry
+from indexer.fields import PAGED_KINDS
 from tests.conftest import invoke_foi, run_foi
 from tests.office_fixtures import (
     LETTER,
@@ -57,6 +58,8 @@ def test_kinds_are_the_registry_kinds():
 def test_paged_kinds():
     assert [k for k in registry.kinds() if registry.is_paged(k)] == ["pdf", "slides", "sheet", "image"]
     assert not registry.is_paged(None) and not registry.is_paged("nonsense")
+    # the list a search reads (indexer.fields) is each format module's own PAGED
+    assert {fmt.kind for fmt in registry.formats() if fmt.paged} == PAGED_KINDS
 
 
 def test_discovery_and_cli_choices_follow_the_registry(tmp_path):

@@ -141,14 +141,41 @@ def test_phrase_documents_equal_whoosh_span_matcher(generated_indexes):
 
     engine = SearchService(generated_indexes("whoosh")).engine
     searcher = engine.searcher()
-    matched = 0
+    matched = kept = 0
     for field, words, slop in _phrases(searcher, random.Random(3)):
         theirs = set(searcher.docs_for_query(query.Phrase(field, words, slop=slop)))
         verified = VerifiedPhrase(field, words, slop=slop)
         assert set(searcher.docs_for_query(verified)) == theirs, (field, words, slop)
         assert query_docs(searcher, verified) == theirs, (field, words, slop)
         matched += bool(theirs)
-    assert matched > 10
+        kept += _phrase_from_kept_values(searcher, field, words, slop, theirs)
+    assert matched > 10 and kept > 10
+
+
+def _phrase_from_kept_values(searcher, field, words, slop, theirs) -> bool:
+    """The phrase's documents read again after its words' postings were read whole (which
+    keeps their positions, as a plain query's ranking does before its phrase): the same.
+    Whether the kept positions were used."""
+    from indexer.engines.whoosh import bulk
+
+    used = False
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        btexts = [bulk._btext(reader, field, w) for w in words]
+        if None in btexts:
+            continue
+        for cache in (bulk._CACHE, bulk._VALUES):
+            reader.__dict__.pop(cache, None)
+        for btext in btexts:
+            bulk.postings(reader, field, btext)
+        kept = reader.__dict__.get(bulk._VALUES, {})
+        used |= all((field, b) in kept for b in btexts)
+        found = bulk._read_phrase(reader, field, words, slop)  # deleted documents included
+        live = {offset + d for d in found if not reader.is_deleted(d)}
+        assert live == {d for d in theirs if offset <= d < offset + reader.doc_count_all()}
+        kept.clear()
+        assert bulk._read_phrase(reader, field, words, slop) == found
+    return used
 
 
 @pytest.mark.parametrize("slop", [1, 2, 3])

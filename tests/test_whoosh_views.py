@@ -87,3 +87,37 @@ def _term(word: str):
     from indexer.query import parse
 
     return parse(word).tree
+
+
+@given(
+    keys=st.lists(st.binary(min_size=1, max_size=12), max_size=300, unique=True),
+    extras=st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+)
+def test_a_term_table_opens_as_whooshs_own_reader_opens_it(keys, extras):
+    """HashReader's directory read in one piece (views.py): the same tables, extras and
+    lookups as Whoosh's entry-by-entry reading; a truncated table is refused."""
+    import pytest
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.filedb.filetables import HashReader, HashWriter
+
+    from indexer.engines.whoosh import views
+
+    storage = RamStorage()
+    writer = HashWriter(storage.create_file("t"))
+    writer.extras.update(extras)
+    for key in keys:
+        writer.add(key, key[::-1])
+    writer.close()
+    ours = HashReader.open(storage, "t")
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(HashReader, "__init__", views._whoosh_hash_reader_init)
+        theirs = HashReader.open(storage, "t")
+    assert HashReader.__init__ is views._hash_reader_init
+    assert {k: v for k, v in vars(ours).items() if k != "dbfile"} == {
+        k: v for k, v in vars(theirs).items() if k != "dbfile"
+    }
+    assert all(ours[key] == key[::-1] for key in keys)
+    data = storage.open_file("t").read()
+    storage.create_file("cut").write(data[:4] + data[-300:])
+    with pytest.raises(Exception):  # noqa: B017 - Whoosh raises several kinds; the engine reports IndexDamaged
+        HashReader.open(storage, "cut")

@@ -39,12 +39,16 @@ class ManifestEntry(NamedTuple):
 
 @dataclass
 class EngineHit:
+    """One ranked document as an engine returns it."""
+
     score: float
     stored: dict  # indexer.fields names: the metadata, page_texts, qa_pairs
 
 
 @dataclass
 class EngineResults:
+    """One window of an engine's ranked documents, with what it knows of the rest."""
+
     hits: list[EngineHit]  # the requested window [offset, offset + limit)
     total: int | None = None  # when known without extra work
     count: Callable[[], int] | None = None  # counts every match when asked

@@ -25,6 +25,7 @@ from types import ModuleType
 from typing import Callable
 
 from indexer.extract.base import ExtractionError, ExtractOptions, NotThisFormat
+from indexer.fields import PAGED_KINDS
 from indexer.models import ExtractedDocument
 
 # Content is asked in this order: specific structures before the loose matches, plain
@@ -152,17 +153,10 @@ def suffixes() -> tuple[str, ...]:
     return tuple(s for fmt in formats() for s in fmt.suffixes)
 
 
-@lru_cache(maxsize=None)
 def is_paged(kind: str | None) -> bool:
-    """Whether documents of this kind have real pages (page numbers are worth showing).
-
-    Every search hit asks: the module named after the kind is tried first ("pdf", "text"),
-    so a one-shot search imports one format module instead of all of them."""
-    if kind in _MODULES:
-        module = import_module(f"indexer.extract.{kind}")
-        if module.KIND == kind:
-            return bool(module.PAGED)
-    return any(fmt.paged for fmt in formats() if fmt.kind == kind)
+    """Whether documents of this kind have real pages (page numbers are worth showing): the
+    formats' PAGED, as indexer.fields lists them so that a search loads no format module."""
+    return kind in PAGED_KINDS
 
 
 def for_suffix(suffix: str) -> Format | None:

@@ -17,7 +17,7 @@ from indexer.engines.whoosh.lean_import import import_whoosh
 
 import_whoosh()  # before any other module of this package imports Whoosh
 
-from whoosh import collectors, query, sorting  # noqa: E402
+from whoosh import query, sorting  # noqa: E402
 
 from indexer.engines.whoosh import matchers, views  # noqa: E402,F401 - faster skips and phrases; segments read in place
 
@@ -402,6 +402,8 @@ def _top(searcher, run, limit: int) -> tuple[list[tuple[float, int]], int, bool]
         return (*top_docs(searcher, run, limit), True)
     except Unsupported:
         pass
+    from whoosh import collectors
+
     collector = collectors.TopCollector(limit=limit, usequality=True, replace=0)
     searcher.search_with_collector(run, collector)
     raw = collector.results()

@@ -10,7 +10,9 @@ on them, and a phrase's positions are decoded and compared only for the document
 every word.
 
 Per segment reader, a small cache keeps the last terms and phrases read, so the several
-passes of one search (the ranked hits, their total, the facets) read each once.
+passes of one search (the ranked hits, their total, the facets) read each once; and the
+positions of the last few terms read whole, so the phrase a plain query ranks by ("prevent
+referrals" first where the words stand together) decodes none of their blocks again.
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ _CACHE = "_foi_bulk"  # attribute of a segment reader: its LRU of term and phras
 _CACHE_SIZE = 48  # entries: the terms and phrases of a few queries
 _DOCS = "_foi_docs"  # attribute of a segment reader: its LRU of whole queries' documents
 _DOCS_SIZE = 4
+_VALUES = "_foi_values"  # attribute of a segment reader: the posting values of terms last read whole
+_VALUES_SIZE = 8  # terms: the words of a phrase or two in the fields a query searches
 
 
 def _cache(reader) -> OrderedDict:
@@ -87,11 +91,15 @@ def _cached(reader, key, compute):
         cache.move_to_end(key)
         return cache[key]
     except KeyError:
-        value = compute()
-        cache[key] = value
-        if len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
-        return value
+        return _keep(cache, key, compute(), _CACHE_SIZE)
+
+
+def _keep(cache: OrderedDict, key, value, size: int):
+    """`value` as the newest entry of the LRU `cache` of `size` entries."""
+    cache[key] = value
+    if len(cache) > size:
+        cache.popitem(last=False)
+    return value
 
 
 def _btext(reader, fieldname: str, text):
@@ -126,7 +134,10 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[array, array]:
     m = _leaf_postings(reader, fieldname, btext)
     ids, weights = array("I"), array("d")  # a float32 weight widens to a double exactly
     if isinstance(m, W3LeafMatcher):
-        # whoosh-reloaded 2.7.5's block layout: a block's ids and weights are decoded at once
+        # whoosh-reloaded 2.7.5's block layout: a block's ids, weights and values are decoded
+        # at once. Variable-size values (positions) are kept a while: a phrase of the same
+        # words, which a plain query also ranks by, reads them next (_values_for).
+        blocks = [] if m._fixedsize is None or m._fixedsize < 0 else None
         while not m._atend:
             if m._ids is None:
                 m._read_ids()
@@ -134,7 +145,12 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[array, array]:
                 m._read_weights()
             ids.extend(m._ids)
             weights.extend(map(float, m._weights))
+            if blocks is not None:
+                m._read_values()
+                blocks.append((m._ids, m._values))
             m._next_block()
+        if blocks is not None:
+            _keep(reader.__dict__.setdefault(_VALUES, OrderedDict()), (fieldname, btext), blocks, _VALUES_SIZE)
         return ids, weights
     while m.is_active():  # an inlined posting list (a rare term): a few documents
         ids.append(m.id())
@@ -146,10 +162,19 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[array, array]:
 def _values_for(reader, fieldname: str, btext: bytes, wanted: list[int]) -> dict[int, bytes]:
     """The posting values (encoded positions) of a term for those of the `wanted` documents
     (ascending) that hold it, reading only the blocks that may hold them."""
-    m = _leaf_postings(reader, fieldname, btext)
     out: dict[int, bytes] = {}
     if not wanted:
         return out
+    i, n = 0, len(wanted)
+    kept = reader.__dict__.get(_VALUES, {}).get((fieldname, btext))
+    if kept is not None:  # the term was read whole a moment ago: its blocks, decoded
+        for ids, values in kept:
+            if i == n:
+                break
+            if ids[-1] >= wanted[i]:
+                i = _pick(ids, values, wanted, i, out)
+        return out
+    m = _leaf_postings(reader, fieldname, btext)
     if not isinstance(m, W3LeafMatcher):
         want = set(wanted)
         while m.is_active():
@@ -157,30 +182,33 @@ def _values_for(reader, fieldname: str, btext: bytes, wanted: list[int]) -> dict
                 out[m.id()] = m.value()
             m.next()
         return out
-    i, n = 0, len(wanted)
     while not m._atend and i < n:
-        if m._maxid < wanted[i]:  # no wanted document in this block: its data is never read
-            m._next_block()
-            continue
-        if m._ids is None:
-            m._read_ids()
-        ids = m._ids
-        if m._values is None:
-            m._read_values()
-        values = m._values
-        j = bisect_left(ids, wanted[i])
-        while i < n and j < len(ids):
-            doc = wanted[i]
-            if ids[j] == doc:
-                out[doc] = values[j]
-                i += 1
-                j += 1
-            elif ids[j] < doc:
-                j = bisect_left(ids, doc, j)
-            else:
-                i += 1  # not in the postings
+        if m._maxid >= wanted[i]:  # else no wanted document is in this block: its data is never read
+            if m._ids is None:
+                m._read_ids()
+            if m._values is None:
+                m._read_values()
+            i = _pick(m._ids, m._values, wanted, i, out)
         m._next_block()
     return out
+
+
+def _pick(ids, values, wanted: list[int], i: int, out: dict[int, bytes]) -> int:
+    """The values of the documents `wanted[i:]` that one block (its `ids` ascending) holds,
+    put in `out`; returns the index of the first wanted document after the block."""
+    j = bisect_left(ids, wanted[i])
+    n, last = len(wanted), len(ids)
+    while i < n and j < last:
+        doc = wanted[i]
+        if ids[j] == doc:
+            out[doc] = values[j]
+            i += 1
+            j += 1
+        elif ids[j] < doc:
+            j = bisect_left(ids, doc, j)
+        else:
+            i += 1  # not in the postings
+    return i
 
 
 def spans_match(poslists: list[list[int]], slop: int) -> bool:

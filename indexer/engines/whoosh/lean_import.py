@@ -5,8 +5,12 @@ At import, Whoosh pulls in `urllib.request` (for a download helper; with it http
 ssl and the email package), the `cached_property` distribution (which imports asyncio, for
 one property of a segment reader), its English morphology tables (for the Variations
 query, which foi does not build), `tempfile` and `shutil` (with bz2 and lzma: for a
-temporary storage and for copying files), `queue` and `random` (for writing), `html` (for highlighting) and `hashlib`
-(OpenSSL: for the md5 of its term tables, which the interpreter's own md5 computes alike).
+temporary storage and for copying files), `queue` and `random` (for writing), `html` and
+its highlighter (foi makes its own snippets), `hashlib` (OpenSSL: for the md5 of its term
+tables, which the interpreter's own md5 computes alike), its double metaphone (a phonetic
+filter foi's analysers do not use), its Levenshtein automata (for fuzzy terms and
+spelling, which most searches never reach) and `calendar` (for date fields foi does not
+have).
 While Whoosh is first imported, stand-ins take their place in sys.modules: each imports
 the real module when one of its attributes is first used (the helper, the morphology and
 html's escape when called), and the property is the standard library's. Afterwards the
@@ -50,6 +54,10 @@ STAND_INS = {
     "random": {},
     "html": {"escape": _deferred("html", "escape")},
     "hashlib": {"md5": _md5()},
+    "whoosh.lang.dmetaphone": {"double_metaphone": _deferred("whoosh.lang.dmetaphone", "double_metaphone")},
+    "whoosh.highlight": {},
+    "whoosh.automata.lev": {},
+    "calendar": {},
 }
 # The Whoosh modules foi uses; importing them is what loads the modules above.
 WHOOSH_MODULES = (
