@@ -586,8 +586,8 @@ class KeptRecords:
 
     On disk, not in memory: kept in memory, the records were the indexing process's largest
     structure (up to 32 M characters of page text: most of its 253 MB in a 10,000-document
-    build; 128 MB with them on disk), and a
-    budget small enough to keep memory flat re-extracted most of a big build's documents."""
+    build; 128 MB with them on disk), and a budget small enough to keep memory flat
+    re-extracted most of a big build's documents."""
 
     BUDGET = 2_000_000_000  # bytes on disk: a generated response takes 3.4 KB (6.8 MB for 2,000)
 
