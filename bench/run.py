@@ -100,12 +100,20 @@ def foi_cmd() -> list[str]:
 
 
 def run_measured(cmd: list[str], poll: float = 0.02, timeout: float | None = None) -> dict:
-    """Run a command; wall seconds, exit code, output, peak RSS of its process tree and the
-    CPU seconds of every process in it (psutil). CPU is read while each process runs, so
-    at most the last poll interval of a process that ends early is missed; on a shared
-    machine it is the steadier figure."""
+    """Run a command; wall seconds, exit code, output, peak RSS of its process tree (psutil,
+    polled) and the CPU seconds of every process in that tree (`cpu_s`).
+
+    The CPU is the kernel's account (rusage) of each process as it is reaped: the command's
+    own (which holds every child it waited for, such as a forked extraction worker), and
+    those of the processes it left behind (a forkserver, which reaped the pool's workers,
+    and the resource tracker), which this process adopts as the child subreaper and waits
+    for. A short process is counted whole, as polling cannot. `cpu_main_s`: the command's
+    own process, as last polled (at most one poll interval short)."""
     import psutil
 
+    subreaper = _subreaper(True)
+    mine = psutil.Process()
+    before = {p.pid for p in mine.children()}
     started = now()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=sub_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     import threading
@@ -122,12 +130,17 @@ def run_measured(cmd: list[str], poll: float = 0.02, timeout: float | None = Non
     for t in threads:
         t.start()
     peak_tree = peak_one = 0
-    cpu: dict[tuple[int, float], float] = {}
+    polled: set[tuple[int, float]] = set()
+    cpu_main = 0.0
     try:
         root = psutil.Process(proc.pid)
     except psutil.Error:
         root = None
-    while proc.poll() is None:
+    while True:
+        reaped, cpu = _reap(proc.pid)
+        if reaped is not None:
+            proc.returncode = reaped
+            break
         if root is not None:
             tree = 0
             try:
@@ -137,8 +150,10 @@ def run_measured(cmd: list[str], poll: float = 0.02, timeout: float | None = Non
             for p in procs:
                 try:
                     rss = p.memory_info().rss
-                    times = p.cpu_times()
-                    cpu[(p.pid, p.create_time())] = times.user + times.system
+                    if p.pid == proc.pid:
+                        times = p.cpu_times()
+                        cpu_main = times.user + times.system
+                    polled.add((p.pid, p.create_time()))
                 except psutil.Error:
                     continue
                 tree += rss
@@ -148,9 +163,11 @@ def run_measured(cmd: list[str], poll: float = 0.02, timeout: float | None = Non
             proc.kill()
         time.sleep(poll)
     wall = now() - started
+    left = _reap_orphans(mine, before | {proc.pid}) if subreaper else []
+    if subreaper:  # this process's other children's orphans are not ours to wait for
+        _subreaper(False)
     for t in threads:
         t.join()
-    cpu_main = max((v for (pid, _), v in cpu.items() if pid == proc.pid), default=0.0)
     return {
         "cmd": cmd,
         "wall_s": wall,
@@ -159,10 +176,53 @@ def run_measured(cmd: list[str], poll: float = 0.02, timeout: float | None = Non
         "stderr": out.get("stderr", ""),
         "peak_rss_tree_mb": peak_tree / 2**20,
         "peak_rss_process_mb": peak_one / 2**20,
-        "cpu_s": round(sum(cpu.values()), 3),
+        "cpu_s": round(cpu + sum(left), 3),
         "cpu_main_s": round(cpu_main, 3),
-        "processes": len(cpu),
+        "processes": max(len(polled), 1 + len(left)),
     }
+
+
+def _subreaper(on: bool) -> bool:
+    """Make this process the parent of its descendants' orphans, or no longer (Linux's
+    PR_SET_CHILD_SUBREAPER), so that their rusage is ours to collect. False where it cannot."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(36, int(on), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _reap(pid: int) -> tuple[int | None, float]:
+    """(exit code, CPU seconds of the process and of the children it waited for) when `pid`
+    has ended and is now reaped, else (None, 0.0)."""
+    done, status, usage = os.wait4(pid, os.WNOHANG)
+    if done == 0:
+        return None, 0.0
+    return os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime
+
+
+def _reap_orphans(mine, known: set[int], wait: float = 30.0) -> list[float]:
+    """Wait for the processes a finished command left behind (adopted by this process), for
+    `wait` seconds at most; their CPU seconds, one figure each. A process still running then
+    is left alone (not counted)."""
+    counted: list[float] = []
+    deadline = now() + wait
+    while now() < deadline:
+        orphans = [p.pid for p in mine.children() if p.pid not in known]
+        if not orphans:
+            break
+        for pid in orphans:
+            try:
+                code, cpu = _reap(pid)
+            except ChildProcessError:  # reaped elsewhere (another Popen of this process)
+                known.add(pid)
+                continue
+            if code is not None:
+                counted.append(cpu)
+                known.add(pid)
+        time.sleep(0.01)
+    return counted
 
 
 def last_json(text: str) -> dict | None:
@@ -419,7 +479,12 @@ def best_run(runs: list[dict]) -> dict:
     ok = [r for r in runs if not r.get("failed")]
     best = dict(min(ok, key=lambda r: r["wall_s"]) if ok else runs[-1])
     best["runs"] = [
-        {"wall_s": r["wall_s"], "summary": r.get("summary"), **({"failed": r["failed"]} if r.get("failed") else {})}
+        {
+            "wall_s": r["wall_s"],
+            "cpu_s": r.get("cpu_s"),
+            "summary": r.get("summary"),
+            **({"failed": r["failed"]} if r.get("failed") else {}),
+        }
         for r in runs
     ]
     return best

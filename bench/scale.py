@@ -35,9 +35,9 @@ def foi_cmd() -> list[str]:
 
 
 def measure(cmd: list[str], poll: float = 0.05) -> dict:
-    """Run `cmd`; wall seconds, exit code, stdout, peak RSS (tree sum and largest process)
-    and CPU seconds of the tree (each process's last polled CPU time, summed) and of the
-    indexer process alone (the writer)."""
+    """Run `cmd`; wall seconds, exit code, stdout, peak RSS (tree sum, largest process, and
+    the largest process of each role: see role) and CPU seconds of the tree (each process's
+    last polled CPU time, summed) and of the indexer process alone (the writer)."""
     import psutil
 
     env = {k: v for k, v in os.environ.items() if k != "FOI_INDEX"}
@@ -54,6 +54,8 @@ def measure(cmd: list[str], poll: float = 0.05) -> dict:
     peak_tree = peak_one = 0
     cpu: dict[int, float] = {}
     names: dict[int, str] = {}
+    roles: dict[int, str] = {}
+    peak_role: dict[str, int] = {}
     while proc.poll() is None:
         try:
             procs = [root, *root.children(recursive=True)]
@@ -66,10 +68,13 @@ def measure(cmd: list[str], poll: float = 0.05) -> dict:
                     rss = p.memory_info().rss
                     times = p.cpu_times()
                     names[p.pid] = p.name()
+                    if not roles.get(p.pid, "").startswith("foi-"):  # a lane names itself once started
+                        roles[p.pid] = role(p, proc.pid)
             except psutil.Error:
                 continue
             tree += rss
             peak_one = max(peak_one, rss)
+            peak_role[roles[p.pid]] = max(peak_role.get(roles[p.pid], 0), rss)
             cpu[p.pid] = times.user + times.system
         peak_tree = max(peak_tree, tree)
         time.sleep(poll)
@@ -84,9 +89,26 @@ def measure(cmd: list[str], poll: float = 0.05) -> dict:
         "cpu_by_name_s": _by_name(cpu, names, proc.pid),
         "peak_rss_tree_mb": round(peak_tree / 2**20),
         "peak_rss_process_mb": round(peak_one / 2**20),
+        "peak_rss_role_mb": {r: round(v / 2**20) for r, v in sorted(peak_role.items())},
         "stdout": out.get("stdout", ""),
         "stderr": out.get("stderr", ""),
     }
+
+
+def role(p, root: int) -> str:
+    """What a process of an indexing run is: the indexer itself, a Whoosh lane (`foi-writer`,
+    `foi-merger`), multiprocessing's forkserver or resource tracker, or an extraction worker."""
+    if p.pid == root:
+        return "indexer"
+    name = p.name()
+    if name.startswith("foi-"):
+        return name.rstrip("0123456789").rstrip("-")
+    cmd = " ".join(p.cmdline())
+    if "resource_tracker" in cmd:
+        return "resource_tracker"
+    if "forkserver" in cmd and p.ppid() == root:  # its children (workers, lanes) share its command line
+        return "forkserver"
+    return "worker"
 
 
 def _by_name(cpu: dict[int, float], names: dict[int, str], root: int) -> dict[str, float]:

@@ -587,8 +587,10 @@ class CommonParagraphs:
         self._counts = counts  # None until read from `stored`
         self._stored = stored
         self._common_set: set[int] | None = None
-        # documents of this run holding a paragraph not yet common (in memory only, bounded)
-        self._early: dict[int, list[str]] = {}
+        # documents of this run holding a paragraph not yet common (in memory only, bounded):
+        # one doc_id, or a list of them (most paragraphs are seen once: a list each cost
+        # more than the table's keys and counts together)
+        self._early: dict[int, str | list[str]] = {}
         self.changed = False
 
     @property
@@ -666,9 +668,17 @@ class CommonParagraphs:
             if n == self.MIN_DOCUMENTS:
                 self._common.add(fp)
                 grew = True
-                stale.extend(self._early.pop(fp, ()))
-            elif n < self.MIN_DOCUMENTS and doc_id is not None and len(self._early) < self.MAX_TRACKED:
-                self._early.setdefault(fp, []).append(doc_id)
+                held = self._early.pop(fp, ())
+                stale.extend((held,) if isinstance(held, str) else held)
+            elif n < self.MIN_DOCUMENTS and doc_id is not None:
+                held = self._early.get(fp)
+                if held is None:
+                    if len(self._early) < self.MAX_TRACKED:
+                        self._early[fp] = doc_id
+                elif isinstance(held, str):
+                    self._early[fp] = [held, doc_id]
+                else:
+                    held.append(doc_id)
         self.changed = True
         if len(self.counts) > self.MAX_TRACKED:
             self._forget()

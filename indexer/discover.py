@@ -6,6 +6,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
@@ -14,9 +15,9 @@ from indexer.extract.registry import suffixes
 from indexer.models import SourceFile
 from indexer.sidecar import SIDECAR_SUFFIX
 
-# Editors' and OSes' temporary and lock files.
+# Editors' and OSes' temporary and lock files. Their suffixes ("~", ".tmp", ".swp", ".part",
+# ".crdownload") need no test: a name is picked up by what follows its last dot.
 _TEMP_PREFIXES = (".", "~$", ".~lock")
-_TEMP_SUFFIXES = ("~", ".tmp", ".swp", ".part", ".crdownload")
 
 
 # Folders below a root that discovery reads. The walk is iterative, so this is no stack
@@ -61,10 +62,17 @@ class Root:
 
 
 def is_candidate(name: str) -> bool:
+    """Whether discovery picks up a file of this name: a suffix the extractor registry
+    reads (each is one dot and what follows: test_registry), not an editor's temporary file.
+    Inlined in _Walk.files, which asks it of every file."""
     lower = name.lower()
-    if lower.startswith(_TEMP_PREFIXES) or lower.endswith(_TEMP_SUFFIXES):
-        return False
-    return lower.endswith(suffixes())  # every format the extractor registry reads
+    # A name whose last dot starts a suffix read ends with no temporary file's suffix.
+    return lower[lower.rfind(".") :] in _suffix_set() and not lower.startswith(_TEMP_PREFIXES)
+
+
+@lru_cache(maxsize=1)
+def _suffix_set() -> frozenset[str]:
+    return frozenset(suffixes())
 
 
 def doc_id_for(path: Path, root: Path, name: str | None = None) -> str:
@@ -176,7 +184,7 @@ class _Walk:
     stopped: Callable[[], bool] | None = None
 
     def files(self) -> Iterator[SourceFile]:
-        first, plain = self._entries(self.root.path)
+        first, plain = self._entries(os.fspath(self.root.path))
         if first is None:
             return
         # Doc ids from the names walked, as strings, and a plain file (no link, no folder)
@@ -186,10 +194,13 @@ class _Walk:
         seen_files = self.seen_files
         known = self.known.entries.get if self.known is not None else None
         unchanged = self.known.unchanged if self.known is not None else []
+        wanted = _suffix_set()
         # (entries left in a folder, its depth, its path under the root + "/", no sidecar-like name in it)
         stack = [(iter(first), 0, "", plain)]
         while stack:
             entries, depth, under, plain = stack[-1]
+            ids = prefix + under  # the doc ids of this folder's files start so
+            check = plain and known is not None
             for entry in entries:  # left at a folder to walk it first, then taken up again
                 name = entry.name
                 if name[0] == ".":
@@ -199,7 +210,8 @@ class _Walk:
                 except OSError:
                     is_dir = False
                 if not is_dir:
-                    if not is_candidate(name):
+                    lower = name.lower()  # is_candidate, inline
+                    if lower[lower.rfind(".") :] not in wanted or lower.startswith(_TEMP_PREFIXES):
                         continue
                     if not entry.is_symlink():
                         try:
@@ -207,7 +219,7 @@ class _Walk:
                         except OSError as exc:  # deleted meanwhile
                             self.problems.append(_problem(Path(entry.path), self.root, exc))
                             continue
-                        doc_id = prefix + under + name
+                        doc_id = ids + name
                         if not doc_id.isascii():
                             doc_id = text_form(doc_id)
                         if not S_ISREG(st.st_mode):
@@ -217,7 +229,7 @@ class _Walk:
                         if key in seen_files:
                             continue
                         seen_files.add(key)
-                        if plain and known is not None:
+                        if check:
                             old = known(doc_id)
                             if (
                                 old is not None
@@ -236,11 +248,10 @@ class _Walk:
                     self.problems.append(self._outside(Path(entry.path)))
                     continue
                 if is_dir:
-                    path = Path(entry.path)
                     if depth + 1 > self.max_depth:
                         self.problems.append(
                             DiscoveryProblem(
-                                display_path(path),
+                                display_path(entry.path),
                                 "too_deep",
                                 f"more than {self.max_depth:,} folders below {display_path(self.root.path)}: not read",
                                 warning=True,
@@ -249,7 +260,7 @@ class _Walk:
                         continue
                     if self.stopped is not None and self.stopped():
                         return
-                    inner, inner_plain = self._entries(path)
+                    inner, inner_plain = self._entries(entry.path)
                     if inner is not None:
                         stack.append((iter(inner), depth + 1, f"{under}{name}/", inner_plain))
                         break
@@ -267,13 +278,13 @@ class _Walk:
             else:
                 stack.pop()
 
-    def _entries(self, folder: Path) -> tuple[list[os.DirEntry] | None, bool]:
+    def _entries(self, folder: str) -> tuple[list[os.DirEntry] | None, bool]:
         """The folder's entries sorted by name (None when unreadable or already walked), and
         whether none of their names is a sidecar's."""
         try:
-            st = folder.stat()
+            st = os.stat(folder)
         except OSError as exc:
-            self.problems.append(_problem(folder, self.root, exc))
+            self.problems.append(_problem(Path(folder), self.root, exc))
             return None, False
         key = (st.st_dev, st.st_ino)
         if key in self.seen_dirs:  # a symlink loop or a folder linked twice
@@ -283,11 +294,16 @@ class _Walk:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=_NAME)
         except OSError as exc:
-            self.problems.append(_problem(folder, self.root, exc))
+            self.problems.append(_problem(Path(folder), self.root, exc))
             return None, False
-        names = frozenset(e.name for e in entries if e.name.endswith(SIDECAR_SUFFIX))
+        # One search of the names joined, not a test per name: most folders have no sidecar.
+        joined = "\0".join(map(_NAME, entries)) + "\0"
+        if SIDECAR_SUFFIX + "\0" in joined:
+            names = frozenset(e.name for e in entries if e.name.endswith(SIDECAR_SUFFIX))
+        else:
+            names = frozenset()
         if self.sidecars is not None:
-            self.sidecars[str(folder)] = names
+            self.sidecars[folder] = names
         return entries, not names
 
     def _outside(self, path: Path) -> DiscoveryProblem:

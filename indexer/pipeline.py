@@ -440,6 +440,7 @@ def _update(engine, named, state, common, options, summary, emit, on_progress, s
         workers=options.jobs or default_jobs(),
     ) as writer:
         writer.watch(lambda: stop.requested)
+        kept = KeptRecords(engine.dir)  # what the records were made of: split again without extracting
         try:
             for doc_id in gone:
                 writer.delete(doc_id)
@@ -468,7 +469,6 @@ def _update(engine, named, state, common, options, summary, emit, on_progress, s
             done = 0
             written: set[str] = set()  # doc_ids written in this run
             again: set[str] = set()  # written before a paragraph of theirs became common
-            kept = KeptRecords()  # what they were made of, while it fits: split again without extracting
             run_options = dataclasses.replace(options, engine=engine.name, index_dir=engine.dir)
             if options.cluster:  # Dask's own loop: a stop is seen between results
                 results = options.cluster.extract_all(todo, run_options)
@@ -533,6 +533,7 @@ def _update(engine, named, state, common, options, summary, emit, on_progress, s
             else:
                 _rewrite(again, kept, sources, run_options, writer, common, engine, stop)
         finally:
+            kept.close()
             summary.kept = writer.committed
 
 
@@ -575,47 +576,80 @@ def _split_again(record: IndexRecord, common: CommonParagraphs, engine) -> None:
 
 
 class KeptRecords:
-    """The records written in this run, as long as their text fits in BUDGET characters
-    (the oldest go first), without their engine fields. A record split again at the end of
-    the run (a paragraph of its became common after it was written) is then split from
-    here; only one no longer kept is extracted again. In a build, most documents of the
-    first thousands hold a passage that becomes common later (1,333 of 2,000 measured)."""
+    """The records written in this run, without their engine fields, in an unnamed temporary
+    file beside the index (compressed; gone with the process however it ends), up to BUDGET
+    bytes: memory holds only where each one is. A record split again at the end of the run
+    (a paragraph of its became common after it was written) is then read from here; only one
+    not kept (past the budget, or the file could not be written) is extracted again. In a
+    build, most documents of the first thousands hold a passage that becomes common later
+    (1,333 of 2,000 measured): those are the ones kept first.
 
-    BUDGET = 32_000_000  # characters of page text; the split's texts and raw members are not kept
+    On disk, not in memory: kept in memory, the records were the indexing process's largest
+    structure (up to 32 M characters of page text: most of its 253 MB in a 10,000-document
+    build; 128 MB with them on disk), and a budget small enough to keep memory flat
+    re-extracted most of a big build's documents."""
 
-    def __init__(self):
-        self._records: dict[str, IndexRecord] = {}  # in the order written
-        self._size = 0
+    BUDGET = 2_000_000_000  # bytes on disk: a generated response takes 3.4 KB (6.8 MB for 2,000)
+
+    def __init__(self, folder: Path | str | None = None):
+        self._folder = folder
+        self._file = None
+        self._failed = False  # the file could not be made or written: nothing more is kept
+        self._at: dict[str, tuple[int, int]] = {}  # doc_id -> (offset, length) in the file
+        self.size = 0  # bytes written to the file
 
     def keep(self, record: IndexRecord) -> None:
-        if record.split is None:
+        import pickle
+        import zlib
+
+        if record.split is None or self._failed:
             return
-        size = self._chars(record)
-        if size > self.BUDGET:
-            return
-        old = self._records.pop(record.source.doc_id, None)
-        if old is not None:
-            self._size -= self._chars(old)
-        self._records[record.source.doc_id] = dataclasses.replace(
+        stripped = dataclasses.replace(
             record,
             fields=None,
             children=[],
             document=dataclasses.replace(record.document, children=[]),
             split=dataclasses.replace(record.split, substance="", boilerplate=""),  # resplit reads spans only
         )
-        self._size += size
-        while self._size > self.BUDGET:
-            self._size -= self._chars(self._records.pop(next(iter(self._records))))
+        data = zlib.compress(pickle.dumps(stripped, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        if self.size + len(data) > self.BUDGET:
+            self._at.pop(record.source.doc_id, None)
+            return
+        try:
+            if self._file is None:
+                import tempfile
+
+                self._file = tempfile.TemporaryFile(dir=self._folder, prefix=".foi-kept-")
+            self._file.seek(self.size)
+            self._file.write(data)
+        except OSError:  # a full disk costs the re-split its shortcut, not the run
+            self._failed = True
+            self._at.pop(record.source.doc_id, None)
+            return
+        self._at[record.source.doc_id] = (self.size, len(data))
+        self.size += len(data)
 
     def take(self, doc_id: str) -> IndexRecord | None:
-        record = self._records.pop(doc_id, None)
-        if record is not None:
-            self._size -= self._chars(record)
-        return record
+        import pickle
+        import zlib
 
-    @staticmethod
-    def _chars(record: IndexRecord) -> int:
-        return sum(len(p.text) for p in record.document.pages)
+        where = self._at.pop(doc_id, None)
+        if where is None or self._file is None:
+            return None
+        try:
+            self._file.seek(where[0])
+            return pickle.loads(zlib.decompress(self._file.read(where[1])))
+        except (OSError, zlib.error, pickle.UnpicklingError):
+            return None
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._at = {}
 
 
 def _rewrite(
@@ -823,7 +857,8 @@ def _start_resource_tracker() -> None:
 
 
 def start_pool(jobs: int, ext: ExtractOptions, parent_pid: int, engine: str):
-    """A pebble pool of `jobs` killable workers that exit with `parent_pid`, under ext's memory cap."""
+    """A pebble pool of `jobs` killable workers that exit with `parent_pid`, under ext's memory cap,
+    each replaced after WORKER_TASKS files."""
     from pebble import ProcessPool
 
     # The forkserver, not fork: workers must not inherit this process's threads (a TUI
@@ -835,8 +870,19 @@ def start_pool(jobs: int, ext: ExtractOptions, parent_pid: int, engine: str):
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
     return ProcessPool(
-        max_workers=jobs, initializer=_init_worker, initargs=(ext.memory_mb, parent_pid), context=context
+        max_workers=jobs,
+        max_tasks=WORKER_TASKS,
+        initializer=_init_worker,
+        initargs=(ext.memory_mb, parent_pid),
+        context=context,
     )
+
+
+# A pool worker is replaced by a fresh fork of the forkserver after this many files: what
+# a worker's heap keeps of the files it extracted (fragments of big PDFs, its caches of
+# judged sentences and paragraphs) then stays the same whatever the corpus size. A fork of
+# the preloaded server takes milliseconds.
+WORKER_TASKS = 500
 
 
 def outcome(source: SourceFile, future, ext: ExtractOptions) -> IndexRecord | Failure:

@@ -150,3 +150,27 @@ def test_oneshot_times_foi_and_fts5_processes_on_the_same_text(tmp_path):
     for name in ("foi", "foi_before", "fts5"):
         assert res[name]["wall_ms"] > 0 and res[name]["cpu_ms"] > 0
     assert res["foi_x_fts5"]["cpu"] == res["foi"]["cpu_ms"] / res["fts5"]["cpu_ms"]
+
+
+# A process that burns this much CPU (its own clock, not the wall's) and exits.
+BURN = "import time\nwhile time.process_time() < {s}: pass\n"
+# ... once its parent has exited (it is an orphan by then)
+ORPHAN = "import os, sys, time\nwhile os.getppid() == int(sys.argv[1]): time.sleep(0.01)\n" + BURN
+
+
+@pytest.mark.skipif(not HAS_PSUTIL, reason="psutil is part of the bench extra: pip install -e '.[bench]'")
+def test_run_measured_counts_the_cpu_of_every_process_of_the_tree():
+    import sys
+
+    # The command burns 0.2 s itself, waits for a child that burns 0.2 s, and leaves a
+    # child behind that burns 0.3 s after the command has exited (as a forkserver is left
+    # behind): all of it is the command's CPU.
+    script = (
+        "import os, subprocess, sys\n"
+        f"subprocess.Popen([sys.executable, '-c', {ORPHAN.format(s=0.3)!r}, str(os.getpid())])\n"
+        f"subprocess.run([sys.executable, '-c', {BURN.format(s=0.2)!r}])\n" + BURN.format(s=0.2)
+    )
+    run = bench_run.run_measured([sys.executable, "-c", script])
+    assert run["rc"] == 0, run["stderr"]
+    assert run["cpu_s"] >= 0.7
+    assert run["processes"] >= 2

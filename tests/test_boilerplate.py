@@ -149,9 +149,10 @@ def test_the_frequency_table_stays_bounded(monkeypatch):
     rng = random.Random(3)
     table = CommonParagraphs()
     repeated = [rng.getrandbits(62) for _ in range(20)]
-    for _ in range(300):
-        table.observe([rng.getrandbits(62) for _ in range(10)] + repeated)
+    for n in range(300):
+        table.observe([rng.getrandbits(62) for _ in range(10)] + repeated, f"doc-{n}")
         assert len(table.counts) <= 1000
+        assert len(table._early) <= 1000  # the documents holding a paragraph not yet common
     assert all(table.is_common(fp) for fp in repeated)
 
 

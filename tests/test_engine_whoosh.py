@@ -124,6 +124,16 @@ def test_tiered_merge_policy_merges_a_full_tier_of_small_segments_only():
     gone = Seg(TAIL_MERGE_DOCS * 3, deleted=TAIL_MERGE_DOCS * 3)
     assert merge_groups(big[:1] + replaced + [gone]) == [replaced]
     assert merge_groups(big[:1] + [gone, Seg(5)]) == []
+    # many of them (the end of a big build): merged in groups that each just reach the next
+    # tier, so no merge rewrites more than twice TAIL_MERGE_DOCS documents however big the index
+    many = [Seg(TAIL_MERGE_DOCS + 400, deleted=TAIL_MERGE_DOCS - 300 + i % 7) for i in range(60)]
+    groups = merge_groups(big[:3] + many)
+    assert [seg for group in groups for seg in group] == many[: sum(map(len, groups))]
+    assert len(many) - sum(map(len, groups)) < 3  # what is left does not make a group yet
+    assert len(groups) >= 18
+    for group in groups:
+        live = sum(seg.doc_count() for seg in group)
+        assert TAIL_MERGE_DOCS <= live < 2 * TAIL_MERGE_DOCS
 
 
 class _Segment:

@@ -194,3 +194,60 @@ def test_sidecar_added_later_under_either_name_reindexes(docs, index_dir):
     s = build_index(docs, index_dir)
     assert (s.updated, s.unchanged) == (1, 1)
     assert SearchService(index_dir).document("docs/a.txt").metadata["outcome"] == "refused"
+
+
+def test_kept_records_stay_within_their_budget_on_disk_and_come_back_whole(tmp_path, monkeypatch):
+    """KeptRecords keeps each record in an unnamed temporary file (nothing left in the folder,
+    whatever happens to the process) until BUDGET bytes are used; the rest are not kept."""
+    from indexer.extract import ExtractOptions
+    from indexer.models import IndexRecord, SourceFile
+    from indexer.pipeline import KeptRecords, prepare
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    records = []
+    for n in range(6):
+        path = write_doc(folder, f"r{n}.txt", f"Reply {n}.\n\nWe hold {n * 37} records about bus lane {n}.\n" * 20)
+        stat = path.stat()
+        source = SourceFile(location=str(path), doc_id=f"docs/r{n}.txt", size=stat.st_size, mtime=stat.st_mtime_ns)
+        record = prepare(source, ExtractOptions())
+        assert isinstance(record, IndexRecord)
+        records.append(record)
+    kept_dir = tmp_path / "index"
+    kept_dir.mkdir()
+    unlimited = KeptRecords(kept_dir)
+    unlimited.keep(records[0])
+    one = unlimited.size
+    unlimited.close()
+    monkeypatch.setattr(KeptRecords, "BUDGET", one * 3 + one // 2)  # room for three of them
+    kept = KeptRecords(kept_dir)
+    for record in records:
+        kept.keep(record)
+        assert kept.size <= KeptRecords.BUDGET
+    assert list(kept_dir.iterdir()) == []  # unnamed: gone with the process
+    assert len(kept) == 3
+    texts = [p.text for p in records[1].document.pages]
+    records[1].document.pages[0].text = "changed since"  # the kept copy is the record as written
+    back = kept.take("docs/r1.txt")
+    assert [p.text for p in back.document.pages] == texts
+    assert back.split.spans == records[1].split.spans and back.split.counted == records[1].split.counted
+    assert back.metadata == records[1].metadata and back.fields is None
+    assert kept.take("docs/r1.txt") is None  # taken once
+    assert kept.take("docs/r4.txt") is None  # past the budget: extracted again by the run
+    kept.close()
+
+
+def test_extraction_workers_are_replaced_after_so_many_files(monkeypatch):
+    """A worker's heap keeps something of every file it extracted: each is replaced by a
+    fresh one after WORKER_TASKS files, so workers do not grow with the corpus."""
+    from indexer import pipeline
+    from indexer.extract import ExtractOptions
+
+    monkeypatch.setattr(pipeline, "WORKER_TASKS", 2)
+    pool = pipeline.start_pool(1, ExtractOptions(), os.getpid(), "whoosh")
+    try:
+        pids = [pool.schedule(os.getpid).result(timeout=60) for _ in range(6)]
+    finally:
+        pool.close()
+        pool.join()
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4] == pids[5]

@@ -33,6 +33,10 @@ def _growth(make) -> tuple[float, float]:
     try:
         small = min(cpu_seconds(make(SMALL), BUDGET) for _ in range(2))
         big = cpu_seconds(make(SMALL * FACTOR), BUDGET)
+        if big >= MAX_GROWTH * max(small, FLOOR):
+            # once more before failing: on a loaded machine one sample can cost twice its
+            # CPU (shared caches); quadratic work stays over the line on every run
+            big = min(big, cpu_seconds(make(SMALL * FACTOR), BUDGET))
     except _Budget:
         pytest.fail(f"over {BUDGET:.0f} s: the work is not linear")
     return small, big

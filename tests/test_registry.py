@@ -6,6 +6,9 @@ reported with its reason."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from importlib import import_module
 
 import pytest
 
@@ -34,6 +37,30 @@ def test_every_format_module_declares_the_contract():
         assert all(s.startswith(".") and s == s.lower() for s in fmt.suffixes)
         assert set(fmt.text_suffixes) <= set(fmt.suffixes)
     assert len(registry.suffixes()) == len(set(registry.suffixes())), "a suffix claimed by two formats"
+    # discovery matches a name by what follows its last dot
+    assert all(s.count(".") == 1 for s in registry.suffixes())
+
+
+def test_the_suffix_table_is_each_modules_own():
+    # registry.suffixes() reads a table, so that a walk imports no format module: it must
+    # say what the modules declare, in the order their content is matched.
+    assert registry.suffixes() == tuple(s for fmt in registry.formats() for s in fmt.suffixes)
+    for name in registry._MODULES:
+        assert registry._SUFFIXES[name] == tuple(import_module(f"indexer.extract.{name}").SUFFIXES), name
+    assert list(registry._SUFFIXES) == list(registry._MODULES)
+
+
+def test_a_walk_imports_no_format_module(tmp_path):
+    (tmp_path / "reply.pdf").write_bytes(b"%PDF-1.4")
+    code = (
+        "import sys\n"
+        "from indexer.discover import discover\n"
+        f"assert [s.path.name for s in discover([{str(tmp_path)!r}])] == ['reply.pdf']\n"
+        "print(sorted(m for m in sys.modules if m.startswith('indexer.extract.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = set(json.loads(out.replace("'", '"')))
+    assert loaded.isdisjoint(f"indexer.extract.{name}" for name in registry._MODULES), loaded
 
 
 def test_kinds_are_the_registry_kinds():
@@ -68,6 +95,9 @@ def test_discovery_and_cli_choices_follow_the_registry(tmp_path):
         (tmp_path / f"reply{suffix}").write_bytes(b"x")
     (tmp_path / "notes.json").write_bytes(b"{}")
     (tmp_path / "~$reply.docx").write_bytes(b"x")  # Word's lock file
+    for temporary in ("reply.pdf~", "reply.docx.tmp", ".reply.txt.swp", "reply.pdf.part", "reply.zip.crdownload"):
+        assert not is_candidate(temporary)
+        (tmp_path / temporary).write_bytes(b"x")
     found = sorted(s.path.name for s in discover([tmp_path]))
     assert found == sorted(f"reply{s}" for s in registry.suffixes())
     from click.testing import CliRunner

@@ -255,3 +255,56 @@ def test_a_paragraph_repeated_across_the_index_is_boilerplate_in_every_document(
         assert len(service.search("boilerplate:zephyr").hits) == 8
     finally:
         service.close()
+
+
+def test_the_index_is_the_same_whatever_records_are_kept(engine, docs, tmp_path, monkeypatch):
+    """The records kept for the end-of-run re-split (on disk, up to KeptRecords.BUDGET bytes)
+    only save extracting again: every budget, all, some or none kept, gives the same index."""
+    footer = (
+        "Parking permits for the Quillon estate are issued by the housing office on the second "
+        "floor, and renewals can be made in person on any weekday morning."
+    )
+    for n in range(9):
+        write_doc(docs, f"permit-{n}.txt", f"Permit fees rose by {10 + n} percent in zone {n}.\n\n{footer}\n")
+    write_doc(docs, "zones.txt", "The Quillon estate has four permit zones and a waiting list of 120.\n")
+    sizes: list[int] = []
+    real_keep = KeptRecords.keep
+
+    def measured(self, record):
+        real_keep(self, record)
+        sizes.append(self.size)
+        assert self.size <= self.BUDGET
+
+    monkeypatch.setattr(KeptRecords, "keep", measured)
+    real_extract = pipeline._extract_all
+    extracted: list[str] = []
+
+    def spy(todo, *args, **kwargs):
+        extracted.extend(s.doc_id for s in todo)
+        return real_extract(todo, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_extract_all", spy)
+    contents, extractions = [], []
+    for budget in (KeptRecords.BUDGET, None, 0):
+        if budget is None:  # room for the first two records only: the other early ones are extracted again
+            budget = sizes[1]
+        monkeypatch.setattr(KeptRecords, "BUDGET", budget)
+        sizes.clear()
+        extracted.clear()
+        index_dir = tmp_path / f"index-{budget}"
+        build_index(docs, index_dir)
+        extractions.append(len(extracted))
+        service = SearchService(index_dir)
+        try:
+            stored = {d: service.engine.document(d) for d in service.engine.manifest()}
+        finally:
+            service.close()
+        for values in stored.values():
+            values.pop("indexed_at", None)
+        assert len(stored) == 10
+        contents.append(stored)
+    early = CommonParagraphs.MIN_DOCUMENTS - 1
+    assert extractions == [10, 10 + early - 2, 10 + early]
+    assert contents[0] == contents[1] == contents[2]
+    footers = [values["page_boilerplate"] for d, values in contents[0].items() if "permit-" in d]
+    assert len(footers) == 9 and all(spans == footers[0] and spans[0] for spans in footers)  # the footer, in each

@@ -125,9 +125,27 @@ def _segment(segid: str, count: int, compound: bool = True):
     return segment
 
 
-def test_a_merged_segment_equals_one_written_at_once(tmp_path):
+def test_a_merged_segment_equals_one_written_at_once(tmp_path, monkeypatch):
+    from indexer.engines.whoosh import segments
     from indexer.engines.whoosh.segments import merge_segments
 
+    read: list[tuple[str, int]] = []  # the term entries the merge reads: (field, source)
+    written: list[str] = []  # the field of each term written, as it is written
+    real_entries, real_terms = segments._field_entries, segments._merged_terms
+
+    def entries(reader, number, fieldname):
+        read.append((fieldname, number))
+        return real_entries(reader, number, fieldname)
+
+    def terms(*args):
+        for (fieldname, btext), postings in real_terms(*args):
+            written.append(fieldname)
+            # a field's entries are read once all of the previous field's terms are written
+            assert read[-1][0] == fieldname
+            yield (fieldname, btext), postings
+
+    monkeypatch.setattr(segments, "_field_entries", entries)
+    monkeypatch.setattr(segments, "_merged_terms", terms)
     schema = build_schema()
     storage = FileStorage(str(tmp_path))
     docs = documents(300)
@@ -141,6 +159,8 @@ def test_a_merged_segment_equals_one_written_at_once(tmp_path):
     whole = build(storage, schema, "whole", [d for i, d in enumerate(docs) if i not in (145, 227)])
     assert merged.doc_count_all() == 298
     assert contents(storage, schema, merged) == contents(storage, schema, whole)
+    fields = sorted(set(written))
+    assert len(fields) > 5 and read == [(name, n) for name in fields for n in range(3)]  # a field at a time
 
 
 def test_deletions_made_while_a_merge_ran_are_carried_to_its_result(tmp_path):

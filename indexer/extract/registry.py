@@ -45,6 +45,24 @@ _MODULES = (
     "text",
 )
 
+# Each module's SUFFIXES, known without importing it: a walk asks for every suffix, and
+# importing the twelve modules (with what they import) cost more than the rest of a
+# no-change run's imports. tests/test_registry.py checks each against its module.
+_SUFFIXES = {
+    "pdf": (".pdf",),
+    "word": (".docx", ".docm", ".dotx", ".dotm"),
+    "word97": (".doc", ".dot"),
+    "odt": (".odt", ".ott"),
+    "slides": (".pptx", ".pptm", ".ppsx", ".potx"),
+    "sheet": (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv"),
+    "mail": (".eml", ".msg"),
+    "archive": (".zip",),
+    "rtf": (".rtf",),
+    "image": (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp"),
+    "webpage": (".html", ".htm", ".xhtml"),
+    "text": (".txt", ".md"),
+}
+
 # Signatures of formats foi does not read, so a refusal names what the file is.
 _UNREAD_MAGIC = {
     b"\x1f\x8b": "gzip data",
@@ -149,8 +167,8 @@ def kinds() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def suffixes() -> tuple[str, ...]:
-    """Every file suffix discovery picks up (asked once per file of a walk: built once)."""
-    return tuple(s for fmt in formats() for s in fmt.suffixes)
+    """Every file suffix discovery picks up, in registry order (no format module imported)."""
+    return tuple(s for name in _MODULES for s in _SUFFIXES[name])
 
 
 def is_paged(kind: str | None) -> bool:

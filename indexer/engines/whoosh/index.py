@@ -302,14 +302,29 @@ def merge_groups(segments: list) -> list[list]:
     Sizes count live documents, but a bulk segment stays settled (see settled) until fewer
     than half of its documents are live: a build that replaces a few documents of each (the
     boilerplate found late is split again at the end of a run) must not rewrite the whole
-    index for them. A segment with nothing left joins no merge (the commit drops it unread)."""
+    index for them. A segment with nothing left joins no merge (the commit drops it unread).
+    A tier holding enough for several segments of the next is merged into several, each of
+    at least the next tier's floor and under twice it."""
     tiers: dict[int, list] = {}
     for seg in segments:
         docs = seg.doc_count()
         if 0 < docs < TAIL_MERGE_DOCS and not settled(seg):
             tier = max(i for i, floor in enumerate(TIERS) if docs >= floor)
             tiers.setdefault(tier, []).append(seg)
-    return [group for tier, group in sorted(tiers.items()) if sum(seg.doc_count() for seg in group) >= TIERS[tier + 1]]
+    groups = []
+    for tier, found in sorted(tiers.items()):
+        # each group just reaches the next tier's floor: a merge rewrites fewer than twice
+        # that many documents, so the merger's memory does not grow with the index (the end
+        # of a build can leave every bulk segment mostly replaced: one group of them all
+        # was a merge of most of the index)
+        group, docs = [], 0
+        for seg in found:
+            group.append(seg)
+            docs += seg.doc_count()
+            if docs >= TIERS[tier + 1]:
+                groups.append(group)
+                group, docs = [], 0
+    return groups
 
 
 def settled(segment) -> bool:

@@ -181,7 +181,7 @@ def write_terms(fieldwriter, schema, lengths: "FieldLengths", terms, compression
     tpos, ppos = tfile.tell(), pfile.tell()
     tout: list[bytes] = []
     pout: list[bytes] = []
-    buckets, positions = tindex.buckets, tindex.index
+    buckets, positions = _compact_buckets(tindex), tindex.index
     fieldmap = fieldwriter._fieldmap
     lastkey, lastfield = tindex.lastkey, None
     prefix, table, size, fixedsize = b"", [], 0, None
@@ -290,7 +290,9 @@ def write_terms(fieldwriter, schema, lengths: "FieldLengths", terms, compression
         record = pack_record(len(key), len(value)) + key + value
         tout.append(record)
         hashed = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
-        buckets[hashed & 255].append((hashed, tpos))
+        hashes, places = buckets[hashed & 255]
+        hashes.append(hashed)
+        places.append(tpos)
         tpos += len(record)
         lastkey = key
         if len(tout) >= 4096:
@@ -308,16 +310,28 @@ def write_terms(fieldwriter, schema, lengths: "FieldLengths", terms, compression
 _POINTER_ENTRY = struct.Struct("!Iq")  # a hash table slot: hash value, record position
 
 
+def _compact_buckets(tindex) -> list:
+    """The term index's 256 hash buckets as (hashes, positions) arrays: Whoosh keeps a tuple
+    of two ints per term (about 130 bytes; the largest structure of a big merge), these 12."""
+    buckets = tindex.buckets
+    if buckets and isinstance(buckets[0], tuple):
+        return buckets
+    if any(buckets):
+        raise ValueError("write_terms writes a term index's every key")
+    tindex.buckets = [(array("I"), array("q")) for _ in range(256)]
+    return tindex.buckets
+
+
 def _write_hashes(writer) -> None:
     """HashWriter._write_hashes (the 256 hash tables of a term index, two slots a key,
     linear probing), each table written at once instead of slot by slot."""
     dbfile = writer.dbfile
     pack = _POINTER_ENTRY.pack
-    for entries in writer.buckets:
-        writer.directory.append((dbfile.tell(), 2 * len(entries)))
-        slots = 2 * len(entries)
+    for hashes, places in writer.buckets:
+        writer.directory.append((dbfile.tell(), 2 * len(hashes)))
+        slots = 2 * len(hashes)
         table = [(0, 0)] * slots
-        for hashval, position in entries:
+        for hashval, position in zip(hashes, places):
             slot = (hashval >> 8) % slots
             while table[slot] != (0, 0):
                 slot = (slot + 1) % slots
@@ -554,43 +568,49 @@ def _raw_bytes(column, docnum: int) -> bytes:
     return VarBytesColumn.Reader.__getitem__(column, docnum)
 
 
-def _term_entries(reader, number: int, schema) -> dict[str, list]:
-    """A segment's term entries by field name: [(term bytes, source number, entry bytes)] in
-    term order, parsed from the term index's records in one pass (no TermInfo object, no
-    read call per term)."""
-    tindex = reader._terms._tindex
-    names = reader._terms._fieldunmap
-    start = tindex.startofdata
-    data = tindex.dbfile.get(start, tindex.endofdata - start)
+def _field_entries(reader, number: int, fieldname: str) -> list:
+    """One field's term entries of a segment: [(term bytes, source number, entry bytes)] in
+    term order, parsed from the term index's records in one pass (no TermInfo object, no read
+    call per term). A field's records lie together (keys start with the field's number): its
+    first and the next field's are found by the index's binary search over its keys."""
+    terms = reader._terms
+    fieldid = terms._fieldmap.get(fieldname)
+    if fieldid is None:
+        return []
+    tindex = terms._tindex
+    start = tindex.closest_key_pos(pack_ushort(fieldid))
+    if start is None:
+        return []
+    end = tindex.closest_key_pos(pack_ushort(fieldid + 1)) if fieldid + 1 < 65535 else None
+    data = tindex.dbfile.get(start, (tindex.endofdata if end is None else end) - start)
     unpack = _KEY_VALUE.unpack_from
-    fields: dict[str, list] = {}
-    entries: list | None = None
-    lastid, pos, end = -1, 0, len(data)
-    while pos < end:
+    entries: list = []
+    pos, size = 0, len(data)
+    while pos < size:
         keylen, valuelen = unpack(data, pos)
         keyend = pos + 8 + keylen
-        fieldid = (data[pos + 8] << 8) | data[pos + 9]
-        if fieldid != lastid:  # the records are in key order: a field's terms come together
-            lastid = fieldid
-            name = names[fieldid]
-            entries = fields.setdefault(name, []) if name in schema else None
-        if entries is not None:
-            entries.append((data[pos + 10 : keyend], number, data[keyend : keyend + valuelen]))
+        if (data[pos + 8] << 8) | data[pos + 9] != fieldid:
+            break
+        entries.append((data[pos + 10 : keyend], number, data[keyend : keyend + valuelen]))
         pos = keyend + valuelen
-    return fields
+    return entries
 
 
 def _merged_terms(readers, maps, schema):
     """(term, postings) of the merged sources, in term order: postings as (docnums, weights,
     values) renumbered, or, for a term inlined in one source without deletions, its entry
     bytes renumbered (what write_terms would make of its postings, without decoding them
-    into lists and measuring them again)."""
-    byfield: dict[str, list] = {}
-    for number, reader in enumerate(readers):
-        for name, entries in _term_entries(reader, number, schema).items():
-            byfield.setdefault(name, []).extend(entries)
-    for fieldname in sorted(byfield):
-        entries = byfield.pop(fieldname)
+    into lists and measuring them again).
+
+    A field at a time: the merger holds the term entries of one field of the sources, never
+    all of them (a merge of a few thousand documents held 100 MB of entries)."""
+    names = sorted({name for reader in readers for name in reader._terms._fieldmap if name in schema})
+    for fieldname in names:
+        entries = []
+        for number, reader in enumerate(readers):
+            entries.extend(_field_entries(reader, number, fieldname))
+        if not entries:
+            continue
         # each source's run is in order and sources come in order: a stable sort merges the
         # runs (in C) and keeps a term's sources in their order
         entries.sort(key=_first)
