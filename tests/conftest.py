@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -88,25 +90,55 @@ def engine(request):
 GENERATED_DOCS = 200
 
 
+def shared_dir(tmp_path_factory, name: str) -> Path:
+    """A folder every xdist worker of this run sees (the run's base temp), or this process's
+    own when there are no workers: for fixtures built once per run, not once per worker."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.getbasetemp().parent / name
+        folder.mkdir(exist_ok=True)
+        return folder
+    return tmp_path_factory.mktemp(name)
+
+
+@contextlib.contextmanager
+def run_lock(folder: Path):
+    """Held by one xdist worker at a time: the first builds what `folder` holds, the others wait."""
+    import fcntl
+
+    with open(folder / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def generated_indexes(tmp_path_factory):
     """engine name -> the index of one generated corpus (bench.generate: 200 text responses,
-    seed 11), built on first use, once per engine: for tests that need a realistic corpus, not
-    a particular one. Read only (a test that changes an index builds its own). Its users sit
-    next to each other in file order, so `--dist worksteal` (make test) runs them on one worker."""
-    from bench.generate import generate_corpus
-
-    root = tmp_path_factory.mktemp("generated")
+    seed 11), built on first use, once per engine and run: the xdist workers share it (a file
+    lock; a `.done` mark once complete), as building it costs each worker about 10 s of CPU.
+    For tests that need a realistic corpus, not a particular one. Read only (a test that
+    changes an index builds its own)."""
+    root = shared_dir(tmp_path_factory, "generated")
     corpus = root / "corpus"
-    generate_corpus(corpus, docs=GENERATED_DOCS, seed=11, pdf_ratio=0.0, jobs=1)
-    built: dict[str, Path] = {}
 
     def index(engine: str) -> Path:
-        if engine not in built:
-            summary = build_index(corpus, root / engine, engine=engine)
-            assert summary.failed == 0 and summary.added == GENERATED_DOCS
-            built[engine] = root / engine
-        return built[engine]
+        done = root / f"{engine}.done"
+        if not done.exists():
+            with run_lock(root):
+                if not done.exists():
+                    if not (root / "corpus.done").exists():
+                        from bench.generate import generate_corpus
+
+                        shutil.rmtree(corpus, ignore_errors=True)  # a worker that died half way
+                        generate_corpus(corpus, docs=GENERATED_DOCS, seed=11, pdf_ratio=0.0, jobs=1)
+                        (root / "corpus.done").touch()
+                    shutil.rmtree(root / engine, ignore_errors=True)
+                    summary = build_index(corpus, root / engine, engine=engine)
+                    assert summary.failed == 0 and summary.added == GENERATED_DOCS
+                    done.touch()
+        return root / engine
 
     return index
 

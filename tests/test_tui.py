@@ -105,9 +105,11 @@ def shared_index(tmp_path_factory, engine) -> Path:
 
 
 @pytest.fixture(scope="module")
-def snapshot_index(tmp_path_factory) -> Path:
-    """The snapshots' index: one engine, so one set of SVGs (the screens do not depend on
-    the engine; the behaviour tests above run on every engine)."""
+def one_engine_index(tmp_path_factory) -> Path:
+    """The corpus indexed by one engine, for the tests of the screen itself: the snapshots
+    (one set of SVGs) and key handling (Ctrl+U, the command palette). What they check does not
+    depend on the engine (the TUI sees only SearchService, whose answers test_engine_parity
+    proves equal on both engines); the tests of what a search shows run on every engine."""
     root = tmp_path_factory.mktemp("tui-snap")
     corpus = write_corpus(root / "corpus")
     index = root / "index"
@@ -412,17 +414,17 @@ async def test_hundreds_of_thousands_of_hits_load_lazily():
 # ---------------------------------------------------------------- snapshots
 
 
-def test_snapshot_main_screen(snap_compare, snapshot_index):
+def test_snapshot_main_screen(snap_compare, one_engine_index):
     async def run_before(pilot):
         await settle(pilot)
         await type_query(pilot, "prevent database")
         await pilot.press("down")
         await settle(pilot)
 
-    assert snap_compare(make_app(snapshot_index), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(one_engine_index), terminal_size=SIZE, run_before=run_before)
 
 
-def test_snapshot_preview(snap_compare, snapshot_index):
+def test_snapshot_preview(snap_compare, one_engine_index):
     async def run_before(pilot):
         await settle(pilot)
         await type_query(pilot, "prevent database")
@@ -435,16 +437,16 @@ def test_snapshot_preview(snap_compare, snapshot_index):
         await pilot.press("n")
         await pilot.pause()
 
-    assert snap_compare(make_app(snapshot_index), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(one_engine_index), terminal_size=SIZE, run_before=run_before)
 
 
-def test_snapshot_help(snap_compare, snapshot_index):
+def test_snapshot_help(snap_compare, one_engine_index):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("down", "question_mark")
         await pilot.pause()
 
-    assert snap_compare(make_app(snapshot_index), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(one_engine_index), terminal_size=SIZE, run_before=run_before)
 
 
 # ---------------------------------------------------------------- facets, hints, keys
@@ -626,8 +628,8 @@ async def test_the_hints_name_keys_that_do_what_they_say(many_authorities_index)
 
 
 @pytest.mark.parametrize("where", ["search bar", "results", "preview"])
-async def test_typing_fast_after_ctrl_u_loses_no_keystroke(shared_index, where):
-    app = make_app(shared_index)
+async def test_typing_fast_after_ctrl_u_loses_no_keystroke(one_engine_index, where):
+    app = make_app(one_engine_index)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_query(pilot, "prevent database")
@@ -644,8 +646,8 @@ async def test_typing_fast_after_ctrl_u_loses_no_keystroke(shared_index, where):
         assert app.screen.query_one(ResultsList).hit_at(0).doc_id == "corpus/sheffield-2021-potholes.txt"
 
 
-async def test_the_command_palette_offers_bindings_and_key_less_actions(shared_index):
-    app = make_app(shared_index)
+async def test_the_command_palette_offers_bindings_and_key_less_actions(one_engine_index):
+    app = make_app(one_engine_index)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_query(pilot, "database")
