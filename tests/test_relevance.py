@@ -208,8 +208,21 @@ def test_bare_foi_opens_the_tui_on_the_default_index(monkeypatch, tmp_path):
     assert opened == [tmp_path / "idx"]
 
 
+def count_extractions(monkeypatch) -> list[str]:
+    """The doc ids the pipeline extracts from here on (appended as it goes)."""
+    extracted: list[str] = []
+    real = pipeline._extract_all
+
+    def spy(todo, *args, **kwargs):
+        extracted.extend(s.doc_id for s in todo)
+        return real(todo, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_extract_all", spy)
+    return extracted
+
+
 # The first documents holding the footer are written before it is common: they are split
-# again at the end of the run from the records kept in memory, or when none is kept
+# again at the end of the run from the records kept (on disk), or when none is kept
 # (budget 0), extracted a second time. Either way every one ends with the footer as boilerplate.
 @pytest.mark.parametrize("budget", [KeptRecords.BUDGET, 0], ids=["kept", "extracted-again"])
 def test_a_paragraph_repeated_across_the_index_is_boilerplate_in_every_document(
@@ -225,14 +238,7 @@ def test_a_paragraph_repeated_across_the_index_is_boilerplate_in_every_document(
         write_doc(docs, f"reply-{n}.txt", f"We planted {200 + n} trees in ward {n} last winter.\n\n{footer}\n")
     write_doc(docs, "kiosk.txt", "The Zephyr kiosk was installed in 2022 at a cost of 4,000 pounds.\n")
     monkeypatch.setattr(KeptRecords, "BUDGET", budget)
-    extracted = []
-    real = pipeline._extract_all
-
-    def spy(todo, *args, **kwargs):
-        extracted.extend(s.doc_id for s in todo)
-        return real(todo, *args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "_extract_all", spy)
+    extracted = count_extractions(monkeypatch)
     build_index(docs, index_dir)
     early = CommonParagraphs.MIN_DOCUMENTS - 1  # written before the footer was common
     assert len(extracted) == 8 + (0 if budget else early)
@@ -276,14 +282,7 @@ def test_the_index_is_the_same_whatever_records_are_kept(engine, docs, tmp_path,
         assert self.size <= self.BUDGET
 
     monkeypatch.setattr(KeptRecords, "keep", measured)
-    real_extract = pipeline._extract_all
-    extracted: list[str] = []
-
-    def spy(todo, *args, **kwargs):
-        extracted.extend(s.doc_id for s in todo)
-        return real_extract(todo, *args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "_extract_all", spy)
+    extracted = count_extractions(monkeypatch)
     contents, extractions = [], []
     for budget in (KeptRecords.BUDGET, None, 0):
         if budget is None:  # room for the first two records only: the other early ones are extracted again
