@@ -590,6 +590,9 @@ class KeptRecords:
     re-extracted most of a big build's documents."""
 
     BUDGET = 2_000_000_000  # bytes on disk: a generated response takes 3.4 KB (6.8 MB for 2,000)
+    ROOM = 512 * 2**20  # free bytes left on the index's disk: below it nothing more is kept, so
+    # the shortcut never takes the space the index itself needs (checked every CHECK_EVERY bytes)
+    CHECK_EVERY = 16 * 2**20
 
     def __init__(self, folder: Path | str | None = None):
         self._folder = folder
@@ -615,6 +618,17 @@ class KeptRecords:
         if self.size + len(data) > self.BUDGET:
             self._at.pop(record.source.doc_id, None)
             return
+        if self.size // self.CHECK_EVERY != (self.size + len(data)) // self.CHECK_EVERY or not self.size:
+            import shutil
+
+            try:
+                free = shutil.disk_usage(self._folder or ".").free
+            except OSError:
+                free = 0
+            if free - len(data) < self.ROOM:
+                self._failed = True
+                self._at.pop(record.source.doc_id, None)
+                return
         try:
             if self._file is None:
                 import tempfile

@@ -237,6 +237,36 @@ def test_kept_records_stay_within_their_budget_on_disk_and_come_back_whole(tmp_p
     kept.close()
 
 
+def test_kept_records_stop_before_the_disk_runs_short(tmp_path, monkeypatch):
+    """The records kept for re-splitting never take the room the index needs: with less than
+    KeptRecords.ROOM free on the index's disk nothing more is kept (the run extracts again)."""
+    from collections import namedtuple
+
+    from indexer.extract import ExtractOptions
+    from indexer.models import IndexRecord, SourceFile
+    from indexer.pipeline import KeptRecords, prepare
+
+    folder = tmp_path / "docs"
+    path = write_doc(folder, "r.txt", "Reply.\n\nWe hold 12 records about bus lanes.\n" * 20)
+    stat = path.stat()
+    source = SourceFile(location=str(path), doc_id="docs/r.txt", size=stat.st_size, mtime=stat.st_mtime_ns)
+    record = prepare(source, ExtractOptions())
+    assert isinstance(record, IndexRecord)
+    usage = namedtuple("usage", "total used free")
+    free = {"bytes": 10 * KeptRecords.ROOM}
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: usage(0, 0, free["bytes"]))
+    roomy = KeptRecords(tmp_path)
+    roomy.keep(record)
+    assert len(roomy) == 1
+    roomy.close()
+    free["bytes"] = KeptRecords.ROOM  # a record more would leave less than ROOM
+    short = KeptRecords(tmp_path)
+    short.keep(record)
+    assert len(short) == 0 and short.size == 0
+    assert short.take("docs/r.txt") is None
+    short.close()
+
+
 def test_extraction_workers_are_replaced_after_so_many_files(monkeypatch):
     """A worker's heap keeps something of every file it extracted: each is replaced by a
     fresh one after WORKER_TASKS files, so workers do not grow with the corpus."""
