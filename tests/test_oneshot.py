@@ -173,17 +173,21 @@ def test_a_stand_in_forwards_to_the_real_module_and_leaves_dunders_alone():
 
 
 @pytest.fixture(scope="module")
-def ram_searcher():
+def ram_searcher(tmp_path_factory):
     """A Whoosh index of 600 documents over a small vocabulary: every word has postings in
-    several blocks (Whoosh writes 128 per block), and phrases of any two words occur."""
+    several blocks (Whoosh writes 128 per block), and phrases of any two words occur.
+
+    In a folder of its own, not RamStorage: a RamStorage writer's temporary files go to the
+    fixed folder $TMPDIR/MAIN.tmp, which another xdist worker's writer may empty meanwhile."""
     from whoosh import fields
-    from whoosh.filedb.filestore import RamStorage
+    from whoosh.filedb.filestore import FileStorage
 
     import indexer.engines.whoosh  # noqa: F401 - the patched matchers
 
     rnd = random.Random(5)
     words = [f"w{i}" for i in range(12)]
-    ix = RamStorage().create_index(fields.Schema(body=fields.TEXT(phrase=True)))
+    storage = FileStorage(str(tmp_path_factory.mktemp("matchers"))).create()
+    ix = storage.create_index(fields.Schema(body=fields.TEXT(phrase=True)))
     writer = ix.writer()
     for _ in range(600):
         writer.add_document(body=" ".join(rnd.choice(words) for _ in range(rnd.randint(1, 30))))
