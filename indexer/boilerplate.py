@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from indexer.memo import cached_when_short
+
 # ---------------------------------------------------------------- paragraphs
 
 _WRAPPED_MIN = 45  # a line at least this long that ends mid-sentence was wrapped
@@ -351,16 +353,9 @@ def shape_score(text: str) -> tuple[int, str | None]:
 
 # A sentence's score depends on its text alone, and standard passages repeat across the
 # documents of a run (six sentences in ten of generated and of real responses are seen
-# before): each distinct sentence is scored once per worker. Bounded: so many sentences,
-# each of at most CACHED_SENTENCE characters (a longer one, a table or a text without full
-# stops, is scored every time: it repeats rarely, and must not be kept).
+# before): each distinct sentence of up to CACHED_SENTENCE characters is scored once per worker.
 CACHED_SENTENCE = 1000
-_score_cache = lru_cache(maxsize=32_768)(shape_score)
-
-
-def cached_shape_score(text: str) -> tuple[int, str | None]:
-    """shape_score, remembered for a sentence seen before."""
-    return _score_cache(text) if len(text) <= CACHED_SENTENCE else shape_score(text)
+cached_shape_score = cached_when_short(32_768, CACHED_SENTENCE)(shape_score)
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -499,13 +494,9 @@ def _paragraph_judged(paragraph: str) -> tuple[int | None, tuple[tuple[int, int,
 
 # Whole standard paragraphs repeat from one document to the next (a quarter to a third of
 # them in generated and real responses): each distinct one is judged once per worker, as
-# its sentences are (cached_shape_score); a long one every time, never kept.
-_paragraph_cache = lru_cache(maxsize=8192)(_paragraph_judged)
+# its sentences are (cached_shape_score).
 CACHED_PARAGRAPH = 2000
-
-
-def _judged(paragraph: str) -> tuple[int | None, tuple[tuple[int, int, str], ...]]:
-    return _paragraph_cache(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else _paragraph_judged(paragraph)
+_judged = cached_when_short(8192, CACHED_PARAGRAPH)(_paragraph_judged)
 
 
 def resplit(pages: list[str], previous: Split, common: Container[int]) -> Split:

@@ -56,11 +56,30 @@ def test_cached_shape_score_is_shape_score_and_keeps_no_long_sentence():
     standard = "If you are not satisfied with this response you may ask for an internal review."
     assert boilerplate.cached_shape_score(standard) == boilerplate.shape_score(standard)
     assert boilerplate.cached_shape_score(standard)[0] >= 2
-    before = boilerplate._score_cache.cache_info().currsize
+    before = boilerplate.cached_shape_score.cache_info().currsize
     long = standard + " and so on" * 200
     assert len(long) > boilerplate.CACHED_SENTENCE
     assert boilerplate.cached_shape_score(long) == boilerplate.shape_score(long)
-    assert boilerplate._score_cache.cache_info().currsize == before
+    assert boilerplate.cached_shape_score.cache_info().currsize == before
+
+
+def test_a_short_text_is_computed_once_and_a_long_one_every_time_never_kept():
+    from indexer.memo import cached_when_short
+
+    calls: list[str] = []
+
+    @cached_when_short(maxsize=2, max_length=5)
+    def upper(text: str) -> str:
+        """Upper case."""
+        calls.append(text)
+        return text.upper()
+
+    assert [upper("abc"), upper("abc"), upper("abcdef"), upper("abcdef")] == ["ABC", "ABC", "ABCDEF", "ABCDEF"]
+    assert calls == ["abc", "abcdef", "abcdef"]  # the long one each time
+    assert upper.cache_info().currsize == 1  # and never kept
+    upper("b"), upper("c"), upper("abc")  # two entries at most: "abc" was dropped
+    assert calls[-1] == "abc" and upper.cache_info().currsize == 2
+    assert upper.__doc__ == "Upper case." and upper.__name__ == "upper"
 
 
 def test_split_pages_is_the_same_with_and_without_the_sentence_cache(monkeypatch):

@@ -17,9 +17,10 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
+from indexer.memo import cached_when_short
 from indexer.metadata.layout import Layout
 
 _CSV = Path(__file__).resolve().parent.parent / "data" / "authorities.csv"
@@ -67,10 +68,8 @@ def _norm_token(tok: str) -> str:
     return t.rstrip("'")
 
 
-# The same capitalised words come back in every letter: each is normalised once (words
-# only: a hostile run of letters is normalised each time, never kept).
-_cached_norm = lru_cache(maxsize=16_384)(_norm_token)
-_CACHED_TOKEN = 40
+# The same capitalised words come back in every letter: each is normalised once.
+_cached_norm = cached_when_short(16_384, 40)(_norm_token)
 
 
 def _key(text: str) -> tuple[str, ...]:
@@ -207,8 +206,7 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
             line_start = text.rfind("\n", 0, prev_end) + 1
             joined = prev_end - line_start >= _SHORT_LINE
         raw = m.group(0)
-        norm = _cached_norm(raw) if len(raw) <= _CACHED_TOKEN else _norm_token(raw)
-        toks.append(_Tok(raw, norm, m.start(), m.end(), joined))
+        toks.append(_Tok(raw, _cached_norm(raw), m.start(), m.end(), joined))
         prev_end = m.end()
     return toks
 

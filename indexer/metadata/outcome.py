@@ -50,9 +50,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from functools import lru_cache
 
 from indexer.boilerplate import CACHED_SENTENCE, cached_shape_score
+from indexer.memo import cached_when_short
 from indexer.metadata.exemptions import Citation, find_citations
 from indexer.metadata.layout import Layout, Span, sentences
 from indexer.models import QAPair
@@ -612,7 +612,7 @@ def sentence_cues(sent: str) -> set[str]:
     """Cue names found in one sentence. A cue regex runs only when one of its anchor words
     is in the sentence: a substring test is far cheaper than a dozen regex searches, and
     most sentences carry no cue at all (tests check the anchors cover every regex branch)."""
-    return set(_cached_cues(sent) if len(sent) <= CACHED_SENTENCE else _cues_of(sent))
+    return set(_cached_cues(sent))
 
 
 def _cues_of(sent: str) -> frozenset[str]:
@@ -621,8 +621,8 @@ def _cues_of(sent: str) -> frozenset[str]:
 
 
 # The standard sentences of replies repeat from one document to the next: their cues are
-# found once (as boilerplate.cached_shape_score, short sentences only).
-_cached_cues = lru_cache(maxsize=32_768)(_cues_of)
+# found once (as boilerplate.cached_shape_score).
+_cached_cues = cached_when_short(32_768, CACHED_SENTENCE)(_cues_of)
 # Each cue's anchors as one regex: one C-level search per cue instead of a Python loop.
 _GATED = tuple((name, rx, re.compile("|".join(map(re.escape, anchors)))) for name, rx, anchors in _CUES)
 
