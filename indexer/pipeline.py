@@ -123,6 +123,12 @@ def with_sidecar(path: Path, sha: str) -> tuple[str, dict | None, str | None]:
     return f"{sha}+{side_sha[:16]}", data, None
 
 
+def made_with_sidecar(fingerprint: str) -> bool:
+    """Whether with_sidecar made this fingerprint with a sidecar (read or not): if that
+    sidecar is gone now, its overrides must go too, whatever the file's own stat says."""
+    return "+" in fingerprint
+
+
 def prepare(
     source: SourceFile,
     options: ExtractOptions,
@@ -754,12 +760,11 @@ def _plan(sources, manifest, state, options, summary, emit, stop, sidecars=None)
         ):
             todo.append(source)
             continue
-        # A fingerprint with a "+" part was made with a sidecar: if that sidecar is gone now,
-        # its overrides must go too, so the fingerprint is computed again below.
+        # A fingerprint made with a sidecar is computed again below: the sidecar may be gone.
         if (
             old.size == source.size
             and old.mtime == source.mtime
-            and "+" not in old.fingerprint
+            and not made_with_sidecar(old.fingerprint)
             and not has_sidecar(source.location)
         ):
             unchanged = True
@@ -784,12 +789,10 @@ def _known_files(manifest: dict[str, ManifestEntry], state) -> KnownFiles:
     """What the walk may count as unchanged from its stat alone (see discover.KnownFiles):
     the manifest, less what _plan must look at whatever the stat says, a file that failed or
     holds a member that failed, and one indexed with a sidecar (which may be gone now)."""
-    entries = dict(manifest)
+    entries = {d: entry for d, entry in manifest.items() if not made_with_sidecar(entry.fingerprint)}
     for doc_id in state.failures:
         entries.pop(doc_id, None)
         entries.pop(outermost(doc_id), None)
-    for doc_id in [d for d, entry in manifest.items() if "+" in entry.fingerprint]:
-        entries.pop(doc_id, None)
     return KnownFiles(entries)
 
 
