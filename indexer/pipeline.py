@@ -621,20 +621,29 @@ class KeptRecords:
             split=dataclasses.replace(record.split, substance="", boilerplate=""),  # resplit reads spans only
         )
         data = zlib.compress(pickle.dumps(stripped, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        self._at.pop(record.source.doc_id, None)  # an earlier version of it is stale either way
         if self.size + len(data) > self.BUDGET:
-            self._at.pop(record.source.doc_id, None)
             return
-        if self.size // self.CHECK_EVERY != (self.size + len(data)) // self.CHECK_EVERY or not self.size:
-            import shutil
+        if not self._room_for(len(data)) or not self._write(data):
+            self._failed = True
+            return
+        self._at[record.source.doc_id] = (self.size, len(data))
+        self.size += len(data)
 
-            try:
-                free = shutil.disk_usage(self._folder or ".").free
-            except OSError:
-                free = 0
-            if free - len(data) < self.ROOM:
-                self._failed = True
-                self._at.pop(record.source.doc_id, None)
-                return
+    def _room_for(self, n: int) -> bool:
+        """Whether the disk keeps ROOM free after `n` more bytes (asked at the first write and
+        each time the file grows past a multiple of CHECK_EVERY)."""
+        if self.size and self.size // self.CHECK_EVERY == (self.size + n) // self.CHECK_EVERY:
+            return True
+        import shutil
+
+        try:
+            free = shutil.disk_usage(self._folder or ".").free
+        except OSError:
+            return False
+        return free - n >= self.ROOM
+
+    def _write(self, data: bytes) -> bool:
         try:
             if self._file is None:
                 import tempfile
@@ -643,11 +652,8 @@ class KeptRecords:
             self._file.seek(self.size)
             self._file.write(data)
         except OSError:  # a full disk costs the re-split its shortcut, not the run
-            self._failed = True
-            self._at.pop(record.source.doc_id, None)
-            return
-        self._at[record.source.doc_id] = (self.size, len(data))
-        self.size += len(data)
+            return False
+        return True
 
     def take(self, doc_id: str) -> IndexRecord | None:
         import pickle
