@@ -136,8 +136,10 @@ class _Scorer:
         if type(q) is query.And:
             docs = None
             for sub in sorted(subs, key=lambda s: self.size(s)):
-                found = bulk._docs(self.searcher, reader, sub)
-                docs = found if docs is None else docs & found
+                if docs is None:
+                    docs = bulk._docs(self.searcher, reader, sub)
+                else:  # looked up in the documents kept so far
+                    docs = bulk.docs_within(self.searcher, reader, sub, docs)
                 if not docs:
                     return {}
             if restrict is not None:
@@ -289,8 +291,10 @@ class _Bounds(_Scorer):
         if type(q) is query.And:
             docs = None
             for sub in sorted(subs, key=lambda s: self.size(s)):
-                found = bulk._docs(self.searcher, reader, sub)
-                docs = found if docs is None else docs & found
+                if docs is None:
+                    docs = bulk._docs(self.searcher, reader, sub)
+                else:  # looked up in the documents kept so far
+                    docs = bulk.docs_within(self.searcher, reader, sub, docs)
                 if not docs:
                     return {}, {}
             if restrict is not None:
