@@ -13,9 +13,10 @@ after foi, so both see the same machine load and the ratios hold on a busy machi
 
 Beside each wall-clock figure, the CPU time of the process over the same call
 (time.process_time): on a machine shared with other work the wall clock carries the
-waits for a core, the CPU time much less. `--code DIR` imports foi from another checkout
-(DIR/indexer, DIR/bench), so two versions can be measured one after the other on the same
-index, for instance `--code /work/main` run with that checkout's own Python.
+waits for a core, the CPU time much less. `--code DIR` imports foi (`indexer`) from another
+checkout, so two versions can be measured one after the other on the same index: run this
+file by its path with that checkout's Python, e.g.
+`../main/.venv/bin/python bench/latency.py INDEX --code ../main`.
 """
 
 from __future__ import annotations
