@@ -51,6 +51,12 @@ class KnownFiles:
 
     entries: Mapping[str, tuple]
     unchanged: list[str] = field(default_factory=list)
+    # same_folder(folder, doc_ids, paths, sizes, mtimes): whether the index holds exactly
+    # these files (in name order) for the folder of doc ids `folder` (a doc id up to its last
+    # '/'), all comparable by their stat. Then the walk counts the folder's files unchanged
+    # in one step, looking none of them up in `entries`.
+    same_folder: Callable[[str, list[str], list[str], list[int], list[int]], bool] | None = None
+    whole_folders: set[str] = field(default_factory=set)  # the folders same_folder said so of
 
 
 @dataclass(frozen=True)
@@ -196,6 +202,9 @@ class _Walk:
         unchanged = self.known.unchanged if self.known is not None else []
         wanted = _suffix_set()
         # (entries left in a folder, its depth, its path under the root + "/", no sidecar-like name in it)
+        same_folder = self.known.same_folder if self.known is not None else None
+        if same_folder is not None and plain:
+            first = self._unless_unchanged(first, prefix, same_folder)
         stack = [(iter(first), 0, "", plain)]
         while stack:
             entries, depth, under, plain = stack[-1]
@@ -262,6 +271,8 @@ class _Walk:
                         return
                     inner, inner_plain = self._entries(entry.path)
                     if inner is not None:
+                        if same_folder is not None and inner_plain:
+                            inner = self._unless_unchanged(inner, f"{ids}{name}/", same_folder)
                         stack.append((iter(inner), depth + 1, f"{under}{name}/", inner_plain))
                         break
                 else:
@@ -277,6 +288,51 @@ class _Walk:
                         yield found
             else:
                 stack.pop()
+
+    def _unless_unchanged(self, entries: list[os.DirEntry], ids: str, same_folder) -> list[os.DirEntry]:
+        """A folder's entries less its files, when the index holds all of them as they are
+        (KnownFiles.same_folder): those are then counted unchanged here, and the walk goes
+        on with the folders and links left. `ids`: how the folder's doc ids start."""
+        names, paths, sizes, mtimes, keys = [], [], [], [], []
+        rest = []
+        wanted = _suffix_set()
+        seen_files = self.seen_files
+        for entry in entries:
+            name = entry.name
+            if name[0] == ".":
+                continue
+            try:
+                if entry.is_symlink() or entry.is_dir():
+                    rest.append(entry)
+                    continue
+            except OSError:
+                return entries
+            lower = name.lower()  # is_candidate, inline
+            if lower[lower.rfind(".") :] not in wanted or lower.startswith(_TEMP_PREFIXES):
+                continue
+            try:
+                st = entry.stat()
+            except OSError:
+                return entries  # the walk reports it
+            key = (st.st_dev, st.st_ino)
+            if not S_ISREG(st.st_mode) or key in seen_files:
+                return entries
+            names.append(name)
+            paths.append(entry.path)
+            sizes.append(st.st_size)
+            mtimes.append(st.st_mtime_ns)
+            keys.append(key)
+        if not names:
+            return entries
+        doc_ids = [ids + name for name in names]
+        if not all(map(str.isascii, doc_ids)):
+            doc_ids = list(map(text_form, doc_ids))
+        if len(set(keys)) != len(keys) or not same_folder(ids[:-1], doc_ids, paths, sizes, mtimes):
+            return entries
+        seen_files.update(keys)
+        self.known.unchanged.extend(doc_ids)
+        self.known.whole_folders.add(ids[:-1])
+        return rest
 
     def _entries(self, folder: str) -> tuple[list[os.DirEntry] | None, bool]:
         """The folder's entries sorted by name (None when unreadable or already walked), and
