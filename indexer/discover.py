@@ -310,40 +310,44 @@ class _Walk:
         names, paths, sizes, mtimes, keys = [], [], [], [], []
         rest = []
         wanted = _suffix_set()
-        seen_files = self.seen_files
+        stat = os.stat
         for entry in entries:
             name = entry.name
             if name[0] == ".":
                 continue
             try:
-                if entry.is_symlink() or entry.is_dir():
-                    rest.append(entry)
-                    continue
+                plain_file = entry.is_file(follow_symlinks=False)  # no link, no folder (its d_type)
             except OSError:
                 return entries
+            if not plain_file:
+                rest.append(entry)  # folders, links and special files: the walk's own steps
+                continue
             lower = name.lower()  # is_candidate, inline
             if lower[lower.rfind(".") :] not in wanted or lower.startswith(_TEMP_PREFIXES):
                 continue
             try:
                 # by its name in the open folder: the kernel then looks up one name, not the
                 # whole path (a fifth of a stat's cost on a deep corpus)
-                st = entry.stat() if fd is None else os.stat(name, dir_fd=fd, follow_symlinks=False)
+                st = entry.stat() if fd is None else stat(name, dir_fd=fd, follow_symlinks=False)
             except OSError:
                 return entries  # the walk reports it
-            key = (st.st_dev, st.st_ino)
-            if not S_ISREG(st.st_mode) or key in seen_files:
+            if not S_ISREG(st.st_mode):
                 return entries
             names.append(name)
             paths.append(entry.path)
             sizes.append(st.st_size)
             mtimes.append(st.st_mtime_ns)
-            keys.append(key)
+            keys.append((st.st_dev, st.st_ino))
         if not names:
             return entries
         doc_ids = [ids + name for name in names]
         if not all(map(str.isascii, doc_ids)):
             doc_ids = list(map(text_form, doc_ids))
-        if len(set(keys)) != len(keys) or not same_folder(ids[:-1], doc_ids, paths, sizes, mtimes):
+        seen_files = self.seen_files
+        # a file linked twice (here, or in a folder walked before) is the walk's to settle
+        if len(set(keys)) != len(keys) or not seen_files.isdisjoint(keys):
+            return entries
+        if not same_folder(ids[:-1], doc_ids, paths, sizes, mtimes):
             return entries
         seen_files.update(keys)
         self.known.unchanged.extend(doc_ids)
