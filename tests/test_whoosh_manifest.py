@@ -199,3 +199,27 @@ def test_optimize_keeps_the_file_in_step(tmp_path):
     assert _file(engine) == _columns(engine) and len(_file(engine)) == 4
     engine.close()
     assert not (tmp_path / "ix" / "foi.tmp").exists()  # Whoosh's temporary folder goes too
+
+
+def test_a_first_layout_file_moved_on_by_a_writer_is_not_converted_with_older_rows(tmp_path):
+    """A reader converts a file of the first layout only while it still matches the commit
+    it read: one a writer moved on meanwhile keeps the writer's rows."""
+    import sqlite3
+
+    docs = tmp_path / "docs"
+    write_doc(docs, "a.txt", "A response about potholes.")
+    build_index(docs, tmp_path / "ix", engine="whoosh")
+    engine = WhooshEngine(tmp_path / "ix")
+    key = engine.store.commit_key()
+    rows = [(d, *e) for d, e in _columns(engine).items()]
+    engine.close()
+    path = tmp_path / "ix" / FILE_NAME
+    _first_layout(path, "an-older-commit", rows)
+    engine = WhooshEngine(tmp_path / "ix")
+    ManifestFile(engine.dir)._convert("another-commit", dict(_columns(engine)))
+    engine.close()
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT value FROM meta WHERE name = 'commit'").fetchone() == ("an-older-commit",)
+    assert db.execute("SELECT count(*) FROM manifest").fetchone() == (1,)  # left as it was
+    db.close()
+    assert ManifestFile(tmp_path / "ix").load(key) is None  # not this commit's: the columns answer

@@ -92,7 +92,7 @@ class ManifestFile:
                 db.close()
         except sqlite3.Error:
             return None
-        self.save(key, entries)  # in the packed layout from now on
+        self._convert(key, entries)  # in the packed layout from now on
         return entries
 
     def save(self, key: str | None, entries: dict[str, ManifestEntry], retry: bool = True) -> None:
@@ -104,15 +104,7 @@ class ManifestFile:
             db = self._connect()
             try:
                 db.execute("BEGIN IMMEDIATE")
-                db.execute("DROP TABLE IF EXISTS manifest")  # the first layout's
-                self._schema(db)
-                db.execute("DELETE FROM folders")
-                by_folder: dict[str, dict[str, tuple]] = {}
-                for doc_id, entry in entries.items():
-                    by_folder.setdefault(_folder(doc_id), {})[doc_id] = entry
-                db.executemany("INSERT INTO folders VALUES (?, ?, ?, ?, ?, ?)", map(_pack, by_folder.items()))
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('commit', ?)", (key,))
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
+                self._write_all(db, key, entries)
                 db.execute("COMMIT")
             finally:
                 db.close()
@@ -120,6 +112,35 @@ class ManifestFile:
             self.discard()
             if retry:
                 self.save(key, entries, retry=False)
+
+    def _convert(self, key: str, entries: dict[str, ManifestEntry]) -> None:
+        """A file of the first layout written again in the packed one, if it still matches
+        commit `key` (a writer may have moved it on meanwhile: then its rows are newer than
+        `entries`). On any failure the file stays as it was, still readable."""
+        try:
+            db = self._connect()
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                meta = dict(db.execute("SELECT name, value FROM meta").fetchall())
+                if meta.get("commit") == key and meta.get("layout") != LAYOUT:
+                    self._write_all(db, key, entries)
+                db.execute("COMMIT")
+            finally:
+                db.close()  # without a commit, what was written is rolled back
+        except sqlite3.Error:
+            pass
+
+    def _write_all(self, db: sqlite3.Connection, key: str, entries: dict[str, ManifestEntry]) -> None:
+        """Every row, in a transaction the caller began and commits."""
+        db.execute("DROP TABLE IF EXISTS manifest")  # the first layout's
+        self._schema(db)
+        db.execute("DELETE FROM folders")
+        by_folder: dict[str, dict[str, tuple]] = {}
+        for doc_id, entry in entries.items():
+            by_folder.setdefault(_folder(doc_id), {})[doc_id] = entry
+        db.executemany("INSERT INTO folders VALUES (?, ?, ?, ?, ?, ?)", map(_pack, by_folder.items()))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('commit', ?)", (key,))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
 
     def apply(self, before: str | None, after: str | None, changes: Changes) -> None:
         """The rows one commit changed, moving the file from commit `before` to `after`. A
