@@ -587,6 +587,8 @@ class CommonParagraphs:
         self._in_place: dict[int, list[int]] = {}
         self._added = 0  # fingerprints of _in_place not in `stored`, counted
         self._common_set: set[int] | None = None
+        self._loaded_from: Path | None = None  # the index folder `stored` was read from
+        self._grew = False  # whether a paragraph became common since
         # documents of this run holding a paragraph not yet common (in memory only, bounded):
         # one doc_id, or a list of them (most paragraphs are seen once: a list each cost
         # more than the table's keys and counts together)
@@ -656,7 +658,9 @@ class CommonParagraphs:
             raw = path.read_bytes()
         except OSError:
             return cls()
-        return cls(stored=raw)
+        table = cls(stored=raw)
+        table._loaded_from = Path(index_dir)
+        return table
 
     def save(self, index_dir: Path | str) -> None:
         """Atomically, both files: the counts, and the common set the workers read."""
@@ -665,9 +669,14 @@ class CommonParagraphs:
         index_dir = Path(index_dir)
         if not index_dir.is_dir():
             return
+        # The common set first: killed between the two, the folder keeps every paragraph
+        # counted common (never fewer than its counts say). Unless none became common since
+        # the set was read from this folder: then the file holds it already.
+        unchanged = not self._grew and self._loaded_from == index_dir
+        if not (unchanged and (index_dir / self.COMMON_FILE).is_file()):
+            self.save_common(index_dir)
         if self._counts is None:
             _write_atomic(index_dir / self.FILE, self._stored_changed())
-            self.save_common(index_dir)
             self.changed = False
             return
         keys = array("Q", self.counts.keys())
@@ -676,7 +685,6 @@ class CommonParagraphs:
         except OverflowError:  # seen over 4 billion times: kept at the most the file holds
             values = array("I", (min(v, 2**32 - 1) for v in self.counts.values()))
         _write_atomic(index_dir / self.FILE, keys.tobytes() + values.tobytes())
-        self.save_common(index_dir)
         self.changed = False
 
     def _stored_changed(self) -> bytes:
@@ -725,7 +733,7 @@ class CommonParagraphs:
             self._set_count(fp, n)
             if n == self.MIN_DOCUMENTS:
                 self._common.add(fp)
-                grew = True
+                grew = self._grew = True
                 held = self._early.pop(fp, ())
                 stale.extend((held,) if isinstance(held, str) else held)
             elif n < self.MIN_DOCUMENTS and doc_id is not None:

@@ -270,3 +270,31 @@ def test_a_stored_table_counted_in_place_stays_bounded(tmp_path, monkeypatch):
     for n in range(3):
         table.observe([rng.getrandbits(62) for _ in range(10)], f"doc-{n}")
     assert len(table.counts) <= 1000  # trimmed when the new fingerprints ran past its room
+
+
+def test_the_common_set_is_written_again_only_when_it_grew(tmp_path):
+    footer = 1234567
+    table = CommonParagraphs()
+    for n in range(CommonParagraphs.MIN_DOCUMENTS - 1):
+        table.observe([footer, 10 + n], f"doc-{n}")
+    table.save(tmp_path)
+    common_file = tmp_path / CommonParagraphs.COMMON_FILE
+    assert known_common(tmp_path) == frozenset()
+    written = common_file.stat().st_ino
+
+    table = CommonParagraphs.load(tmp_path)
+    table.observe([99, 100], "other")  # nothing becomes common
+    assert not table.is_common(footer)
+    table.save(tmp_path)
+    assert common_file.stat().st_ino == written  # left as it was
+    assert CommonParagraphs.load(tmp_path).counts[99] == 1
+
+    table = CommonParagraphs.load(tmp_path)
+    assert table.observe([footer], "fifth")[0]
+    table.save(tmp_path)
+    assert known_common(tmp_path) == frozenset({footer})
+    common_file.unlink()  # gone (or never written): written whatever changed
+    table = CommonParagraphs.load(tmp_path)
+    table.observe([99], "again")
+    table.save(tmp_path)
+    assert known_common(tmp_path) == frozenset({footer})
