@@ -296,24 +296,24 @@ class _Walk:
         (KnownFiles.same_folder): those are then counted unchanged here, and the walk goes
         on with the folders and links left. `ids`: how the folder's doc ids start."""
         if not _STAT_AT:
-            return self._compare_folder(entries, ids, same_folder, None)
+            return self._compare_folder(folder, entries, ids, same_folder, None)
         try:
             fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         except OSError:
             return entries  # the walk reports it
         try:
-            return self._compare_folder(entries, ids, same_folder, fd)
+            return self._compare_folder(folder, entries, ids, same_folder, fd)
         finally:
             os.close(fd)
 
-    def _compare_folder(self, entries, ids: str, same_folder, fd: int | None) -> list[os.DirEntry]:
-        names, paths, sizes, mtimes, keys = [], [], [], [], []
-        rest = []
+    def _compare_folder(self, folder: str, entries, ids: str, same_folder, fd: int | None) -> list[os.DirEntry]:
+        names, stats, rest = [], [], []
         wanted = _suffix_set()
         stat = os.stat
         for entry in entries:
             name = entry.name
-            if name[0] == ".":
+            first = name[0]
+            if first == ".":
                 continue
             try:
                 plain_file = entry.is_file(follow_symlinks=False)  # no link, no folder (its d_type)
@@ -322,31 +322,30 @@ class _Walk:
             if not plain_file:
                 rest.append(entry)  # folders, links and special files: the walk's own steps
                 continue
-            lower = name.lower()  # is_candidate, inline
-            if lower[lower.rfind(".") :] not in wanted or lower.startswith(_TEMP_PREFIXES):
+            # is_candidate: a suffix read, not a temporary name ("." names are out already)
+            if name[name.rfind(".") :].lower() not in wanted or (first == "~" and name.startswith("~$")):
                 continue
             try:
                 # by its name in the open folder: the kernel then looks up one name, not the
                 # whole path (a fifth of a stat's cost on a deep corpus)
-                st = entry.stat() if fd is None else stat(name, dir_fd=fd, follow_symlinks=False)
+                stats.append(entry.stat() if fd is None else stat(name, dir_fd=fd, follow_symlinks=False))
             except OSError:
                 return entries  # the walk reports it
-            if not S_ISREG(st.st_mode):
-                return entries
             names.append(name)
-            paths.append(entry.path)
-            sizes.append(st.st_size)
-            mtimes.append(st.st_mtime_ns)
-            keys.append((st.st_dev, st.st_ino))
-        if not names:
+        if not names or not all(map(S_ISREG, [st.st_mode for st in stats])):
             return entries
-        doc_ids = [ids + name for name in names]
-        if not all(map(str.isascii, doc_ids)):
-            doc_ids = list(map(text_form, doc_ids))
+        keys = [(st.st_dev, st.st_ino) for st in stats]
         seen_files = self.seen_files
         # a file linked twice (here, or in a folder walked before) is the walk's to settle
         if len(set(keys)) != len(keys) or not seen_files.isdisjoint(keys):
             return entries
+        doc_ids = [ids + name for name in names]
+        if not all(map(str.isascii, doc_ids)):
+            doc_ids = list(map(text_form, doc_ids))
+        under = folder if folder.endswith(os.sep) else folder + os.sep  # as DirEntry.path joins
+        paths = [under + name for name in names]
+        sizes = [st.st_size for st in stats]
+        mtimes = [st.st_mtime_ns for st in stats]
         if not same_folder(ids[:-1], doc_ids, paths, sizes, mtimes):
             return entries
         seen_files.update(keys)
