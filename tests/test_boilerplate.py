@@ -247,9 +247,7 @@ def test_counting_a_few_documents_on_a_stored_table_saves_what_a_dict_of_it_woul
     assert as_dict.counts == stored  # made into a dict before counting
     answers = []
     for n, fps in enumerate(documents):
-        answers.append(
-            (in_place.observe(fps, f"d{n}"), as_dict.observe(fps, f"d{n}"), in_place.is_common(2**64 - 1))
-        )
+        answers.append((in_place.observe(fps, f"d{n}"), as_dict.observe(fps, f"d{n}"), in_place.is_common(2**64 - 1)))
     assert [a for a, _, _ in answers] == [b for _, b, _ in answers]
     assert answers[0][0][0] and answers[0][2]  # the one seen a fifth time became common
     if lookups_in_place == 2_000:

@@ -210,7 +210,13 @@ def test_the_walk_counts_a_whole_unchanged_folder_in_one_step(docs, tmp_path):
     yielded = _walk(docs, known=known)
 
     assert yielded == ["docs/sub2/e.txt", "docs/sub3/g.txt"]
-    assert sorted(known.unchanged) == ["docs/a.txt", "docs/b.txt", "docs/sub/c.txt", "docs/sub/d.txt", "docs/sub3/f.txt"]
+    assert sorted(known.unchanged) == [
+        "docs/a.txt",
+        "docs/b.txt",
+        "docs/sub/c.txt",
+        "docs/sub/d.txt",
+        "docs/sub3/f.txt",
+    ]
     assert known.whole_folders == {"docs/sub"}
     assert sorted(looked_up) == ["docs/a.txt", "docs/b.txt", "docs/sub2/e.txt", "docs/sub3/f.txt", "docs/sub3/g.txt"]
     # a fingerprint holding the mark (made with a sidecar) keeps its folder from being taken whole

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.engines import ENGINES, META_NAME, engine_class, may_hold_files, read_meta, remove_other_engines, write_meta
+from indexer.engines import (
+    ENGINES,
+    META_NAME,
+    engine_class,
+    may_hold_files,
+    read_meta,
+    remove_other_engines,
+    write_meta,
+)
 from indexer.engines.base import Engine
 from indexer.storage import remove
 

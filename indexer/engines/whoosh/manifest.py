@@ -170,7 +170,8 @@ class ManifestFile:
                     by_folder.setdefault(_folder(doc_id), []).append(doc_id)
                 for folder, doc_ids in by_folder.items():
                     row = db.execute(
-                        "SELECT ids, paths, sizes, mtimes, fingerprints FROM folders WHERE folder = ?", (_encode([folder]),)
+                        "SELECT ids, paths, sizes, mtimes, fingerprints FROM folders WHERE folder = ?",
+                        (_encode([folder]),),
                     ).fetchone()
                     held = _unpack([row]) if row is not None else {}
                     for doc_id in doc_ids:
