@@ -116,7 +116,13 @@ def _btext(reader, fieldname: str, text):
 
 
 def _leaf_postings(reader, fieldname: str, btext: bytes):
-    """The raw postings matcher of a term, deleted documents included (the caller drops them)."""
+    """The raw postings matcher of a term, deleted documents included (the caller drops them).
+    From the segment's term table when it has one: the reader's own postings() wraps the
+    matcher in a FilterMatcher over a segment with deletions, which reads the first
+    block's ids at once to find the first live document (read again here right after)."""
+    terms = getattr(reader, "_terms", None)
+    if terms is not None and not reader.is_closed and fieldname in reader.schema:
+        return terms.matcher(fieldname, btext, reader.schema[fieldname].format)
     matcher = reader.postings(fieldname, btext)
     return matcher.child if isinstance(matcher, FilterMatcher) else matcher
 
@@ -137,7 +143,7 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[array, array]:
     if isinstance(m, W3LeafMatcher):
         # whoosh-reloaded 2.7.5's block layout: a block's ids, weights and values are one
         # pickle. Only the ids and weights are unpickled here (block_head). Blocks with
-        # variable-size values (positions) are kept a while, values still pickled: a phrase
+        # variable-size values (positions) are kept a while, values pickled until first asked for: a phrase
         # of the same words, which a plain query also ranks by, reads them next (_values_for).
         blocks = [] if m._fixedsize is None or m._fixedsize < 0 else None
         postfile, byteids = m._postfile, m._byteids
@@ -259,11 +265,14 @@ def _values_for(reader, fieldname: str, btext: bytes, wanted: list[int]) -> dict
     i, n = 0, len(wanted)
     kept = reader.__dict__.get(_VALUES, {}).get((fieldname, btext))
     if kept is not None:  # the term was read whole a moment ago: its blocks' ids and pickles
-        for ids, data in kept:
+        for k, (ids, data) in enumerate(kept):
             if i == n:
                 break
             if ids[-1] >= wanted[i]:
-                i = _pick(ids, loads(data)[2], wanted, i, out)
+                if type(data) is bytes:  # unpickled once: a ranking checks a few documents a round
+                    data = loads(data)[2]
+                    kept[k] = (ids, data)
+                i = _pick(ids, data, wanted, i, out)
         return out
     m = _leaf_postings(reader, fieldname, btext)
     if not isinstance(m, W3LeafMatcher):
@@ -361,6 +370,27 @@ def _read_phrase(reader, fieldname: str, words, slop: int) -> list[int]:
     values[unique[0]] = _values_for(reader, fieldname, unique[0], wanted)
     decode = reader.schema[fieldname].format.decode_positions
     return [doc for doc in wanted if spans_match([decode(values[b][doc]) for b in btexts], slop)]
+
+
+def phrase_among(reader, fieldname: str, words, slop: int, docs) -> set[int]:
+    """Those of `docs` (documents holding every word of the phrase) where the phrase occurs:
+    the positions of just those documents, read from the blocks that hold them (or the
+    phrase's documents, when a search of this segment found them already)."""
+    done = _cache(reader).get(("phrase", fieldname, tuple(words), slop))
+    if done is not None:
+        return set(docs).intersection(done)
+    btexts = [_btext(reader, fieldname, w) for w in words]
+    if any(b is None for b in btexts):
+        return set()
+    wanted = sorted(docs)
+    values = {b: _values_for(reader, fieldname, b, wanted) for b in set(btexts)}
+    decode = reader.schema[fieldname].format.decode_positions
+    return {
+        doc
+        for doc in wanted
+        if all(doc in found for found in values.values())
+        and spans_match([decode(values[b][doc]) for b in btexts], slop)
+    }
 
 
 class VerifiedPhrase(query.Phrase):
@@ -502,6 +532,23 @@ def _all(reader) -> set[int]:
     return set(range(reader.doc_count_all()))
 
 
+def docs_within(searcher, reader, q, within: set[int]) -> set[int]:
+    """_docs(q) & within: for a term or an OR of terms, the postings arrays looked up in
+    `within` rather than a set built of every document they hold (half the work)."""
+    kind = type(q)
+    if kind is query.Term:
+        btext = _btext(reader, q.fieldname, q.text)
+        return set() if btext is None else within.intersection(term_ids(reader, q.fieldname, btext))
+    if kind is query.Or and all(type(sub) is query.Term for sub in q.subqueries):
+        out: set[int] = set()
+        for sub in q.subqueries:
+            btext = _btext(reader, sub.fieldname, sub.text)
+            if btext is not None:
+                out |= within.intersection(term_ids(reader, sub.fieldname, btext))
+        return out
+    return within & _docs(searcher, reader, q)
+
+
 def _docs(searcher, reader, q) -> set[int]:
     """Documents of one segment matched by `q`, deleted ones possibly included."""
     kind = type(q)
@@ -529,7 +576,7 @@ def _docs(searcher, reader, q) -> set[int]:
         for sub in positive[1:]:
             if not out:
                 return out
-            out &= _docs(searcher, reader, sub)
+            out = docs_within(searcher, reader, sub, out)
         for sub in negative:
             if not out:
                 return out

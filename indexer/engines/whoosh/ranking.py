@@ -12,12 +12,21 @@ document number first), are the ones its collector keeps.
 
 An And first intersects its parts' document sets (bulk.py) and scores only those
 documents. A query with a part this module does not know is left to Whoosh (Unsupported).
+
+A phrase that only adds to the score (the optional part of an AndMaybe: a plain query of
+several words also ranks by its words standing together) is not checked for every document
+holding its words. Its score where it matches is the sum of its words' scores, known without
+positions: so each document has a lower bound (no such phrase matches) and an upper bound
+(every one it holds the words of matches), each summed in Whoosh's grouping, and float sums
+of non-negative parts only grow with a part. Positions are then checked, best upper bound
+first, only for documents whose upper bound can still reach the top (`_pruned`).
 """
 
 from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, insort
+from itertools import chain
 
 from whoosh import query
 from whoosh.columns import NumericColumn
@@ -26,7 +35,7 @@ from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
 from indexer.engines.whoosh import bulk
-from indexer.engines.whoosh.bulk import VerifiedPhrase, _btext, phrase_ids, postings
+from indexer.engines.whoosh.bulk import VerifiedPhrase, _btext, phrase_among, phrase_ids, postings, term_ids
 from indexer.engines.whoosh.filters import ConstantScore, DayRange, documents_in_range
 
 _AVERAGES = "_foi_avgfl"  # attribute of a top searcher: fieldname -> average length, as BM25F scores
@@ -38,11 +47,19 @@ class Unsupported(Exception):
     """A query part whose scores this module does not reproduce: Whoosh collects it."""
 
 
-def top_docs(searcher, q, limit: int) -> tuple[list[tuple[float, int]], int]:
+def top_docs(searcher, q, limit: int, prune: bool = True) -> tuple[list[tuple[float, int]], int]:
     """The `limit` best (score, document number) of `q`, best first (equal scores: lower
-    number first), and how many documents match. Raises Unsupported."""
+    number first), and how many documents match. Raises Unsupported. `prune=False` checks
+    every scoring-only phrase for every document (the same answer, slower: for tests)."""
     best: list[tuple[float, int]] = []
     matched = 0
+    if prune and limit > 0 and _has_optional_phrase(q, False):
+        segments = [_Segment(sub, q, offset) for sub, offset in searcher.leaf_searchers()]
+        _pruned(segments, limit)
+        found = heapq.nlargest(
+            limit, chain.from_iterable(((s, -(seg.offset + d)) for d, s in seg.current.items()) for seg in segments)
+        )
+        return [(s, -neg) for s, neg in found], sum(len(seg.lo) for seg in segments)
     for sub, offset in searcher.leaf_searchers():
         reader = sub.reader()
         scores = _Scorer(sub).scores(q, None)
@@ -62,6 +79,15 @@ class _Scorer:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.weighting = searcher.weighting
+        self._sizes: dict[int, tuple[object, int]] = {}
+
+    def size(self, q) -> int:
+        """q.estimate_size of this segment, once per part (a compound's sums its parts', and
+        each is asked to order an And and to weigh the tree: a term lookup every time)."""
+        found = self._sizes.get(id(q))
+        if found is None or found[0] is not q:
+            found = self._sizes[id(q)] = (q, q.estimate_size(self.reader))
+        return found[1]
 
     def scores(self, q, restrict: set[int] | None) -> dict[int, float]:
         kind = type(q)
@@ -109,19 +135,21 @@ class _Scorer:
         reader = self.reader
         if type(q) is query.And:
             docs = None
-            for sub in sorted(subs, key=lambda s: s.estimate_size(reader)):
-                found = bulk._docs(self.searcher, reader, sub)
-                docs = found if docs is None else docs & found
+            for sub in sorted(subs, key=lambda s: self.size(s)):
+                if docs is None:
+                    docs = bulk._docs(self.searcher, reader, sub)
+                else:  # looked up in the documents kept so far
+                    docs = bulk.docs_within(self.searcher, reader, sub, docs)
                 if not docs:
                     return {}
             if restrict is not None:
                 docs &= restrict
             if not docs:
                 return {}
-            parts = [(0 - sub.estimate_size(reader), self.scores(sub, docs)) for sub in subs]
+            parts = [(0 - self.size(sub), self.scores(sub, docs)) for sub in subs]
             out = _weighted_tree(parts, _intersection)
         else:
-            parts = [(sub.estimate_size(reader), self.scores(sub, restrict)) for sub in subs]
+            parts = [(self.size(sub), self.scores(sub, restrict)) for sub in subs]
             out = _weighted_tree(parts, _union)
         if q.boost != 1.0:
             boost = q.boost
@@ -190,18 +218,26 @@ class _Scorer:
         return parent.idf(fieldname, btext), avgfl, B, weighting.K1
 
     def phrase(self, q: VerifiedPhrase, restrict: set[int] | None) -> dict[int, float]:
-        reader = self.reader
-        field = self.searcher.schema[q.fieldname] if q.fieldname in self.searcher.schema else None
-        if field is None:
+        btexts = self._phrase_terms(q)
+        if btexts is None:
             return {}
-        if not field.format or not field.format.supports("positions"):
-            raise Unsupported("a phrase on a field without positions")
-        btexts = [_btext(reader, q.fieldname, w) for w in q.words]
-        if any(b is None for b in btexts):
-            return {}
-        docs = set(phrase_ids(reader, q.fieldname, q.words, q.slop))
+        docs = set(phrase_ids(self.reader, q.fieldname, q.words, q.slop))
         if restrict is not None:
             docs &= restrict
+        return self._phrase_scores(q, btexts, docs)
+
+    def _phrase_terms(self, q: VerifiedPhrase) -> list[bytes] | None:
+        """The indexed words of a phrase, or None when one is absent (nothing matches)."""
+        field = self.searcher.schema[q.fieldname] if q.fieldname in self.searcher.schema else None
+        if field is None:
+            return None
+        if not field.format or not field.format.supports("positions"):
+            raise Unsupported("a phrase on a field without positions")
+        btexts = [_btext(self.reader, q.fieldname, w) for w in q.words]
+        return None if any(b is None for b in btexts) else btexts
+
+    def _phrase_scores(self, q: VerifiedPhrase, btexts: list[bytes], docs: set[int]) -> dict[int, float]:
+        """The phrase's scores of `docs` (documents it matches, or is assumed to)."""
         if not docs:
             return {}
         # SpanNear2's matcher: a binary tree of intersections of the words' term matchers
@@ -211,6 +247,190 @@ class _Scorer:
             boost = q.boost
             out = {d: s * boost for d, s in out.items()}
         return out
+
+
+class _Bounds(_Scorer):
+    """Scores of one segment as (lower, upper) bounds: the two are one dict except where
+    a scoring-only phrase (in the optional part of an AndMaybe) holds a document's words.
+    Such a phrase counts as matching none of them in the lower bound and all of them in
+    the upper, and its candidates are kept in `pending` (phrase key -> (phrase, documents)).
+    With `known` (phrase key -> the documents its positions were checked to match), the
+    phrases count as exactly those: both bounds are then the exact scores."""
+
+    def __init__(self, searcher, known: dict | None = None):
+        super().__init__(searcher)
+        self.known = known
+        self.pending: dict[tuple, tuple[VerifiedPhrase, set[int]]] = {}
+
+    def bounds(self, q, restrict: set[int] | None, optional: bool) -> tuple[dict, dict]:
+        kind = type(q)
+        if kind is query.AndMaybe:
+            req_lo, req_hi = self.bounds(q.a, restrict, optional)
+            if not req_lo:
+                return req_lo, req_lo
+            opt_lo, opt_hi = self.bounds(q.b, set(req_lo), True)
+            lo = {d: (s + opt_lo[d] if d in opt_lo else s) for d, s in req_lo.items()}
+            if req_hi is req_lo and opt_hi is opt_lo:
+                return lo, lo
+            return lo, {d: (s + opt_hi[d] if d in opt_hi else s) for d, s in req_hi.items()}
+        if kind is VerifiedPhrase and optional:
+            return self.optional_phrase(q, restrict)
+        if (kind is query.Or or kind is query.And) and _has_optional_phrase(q, optional):
+            return self.compound_bounds(q, restrict, optional)
+        exact = self.scores(q, restrict)
+        return exact, exact
+
+    def compound_bounds(self, q, restrict: set[int] | None, optional: bool) -> tuple[dict, dict]:
+        """Scorer.compound over bounds: the same grouping for the lower and upper dicts."""
+        subs = q.subqueries
+        if not subs:
+            return {}, {}
+        if len(subs) == 1:
+            return self.bounds(subs[0], restrict, optional)
+        reader = self.reader
+        if type(q) is query.And:
+            docs = None
+            for sub in sorted(subs, key=lambda s: self.size(s)):
+                if docs is None:
+                    docs = bulk._docs(self.searcher, reader, sub)
+                else:  # looked up in the documents kept so far
+                    docs = bulk.docs_within(self.searcher, reader, sub, docs)
+                if not docs:
+                    return {}, {}
+            if restrict is not None:
+                docs &= restrict
+            if not docs:
+                return {}, {}
+            parts = [(0 - self.size(sub), self.bounds(sub, docs, optional)) for sub in subs]
+            combine = _intersection
+        else:
+            parts = [(self.size(sub), self.bounds(sub, restrict, optional)) for sub in subs]
+            combine = _union
+        lo = _weighted_tree([(w, pair[0]) for w, pair in parts], combine)
+        same = all(pair[0] is pair[1] for _, pair in parts)
+        hi = lo if same else _weighted_tree([(w, pair[1]) for w, pair in parts], combine)
+        if q.boost != 1.0:
+            boost = q.boost
+            lo = {d: s * boost for d, s in lo.items()}
+            hi = lo if same else {d: s * boost for d, s in hi.items()}
+        return lo, hi
+
+    def optional_phrase(self, q: VerifiedPhrase, restrict: set[int] | None) -> tuple[dict, dict]:
+        btexts = self._phrase_terms(q)
+        if btexts is None:
+            return {}, {}
+        fieldname, reader = q.fieldname, self.reader
+        docs = restrict
+        for btext in sorted(set(btexts), key=lambda b: reader.doc_frequency(fieldname, b)):
+            ids = term_ids(reader, fieldname, btext)
+            docs = set(ids) if docs is None else docs.intersection(ids)
+            if not docs:
+                return {}, {}
+        key = _phrase_key(q)
+        if self.known is not None:
+            exact = self._phrase_scores(q, btexts, docs & self.known.get(key, set()))
+            return exact, exact
+        _, held = self.pending.setdefault(key, (q, set()))
+        held |= docs
+        return {}, self._phrase_scores(q, btexts, docs)
+
+
+class _Segment:
+    """One segment's bounds of a query: `lo` and `hi` (live matches only) and the phrases
+    left to check; `current` is each match's exact score where known, else its lower bound."""
+
+    def __init__(self, searcher, q, offset: int):
+        self.searcher, self.q, self.offset = searcher, q, offset
+        bounds = _Bounds(searcher)
+        lo, hi = bounds.bounds(q, None, False)
+        reader = searcher.reader()
+        if lo and reader.has_deletions():
+            deleted = reader.deleted_docs_set
+            lo = {d: s for d, s in lo.items() if d not in deleted}
+            hi = lo if hi is lo else {d: s for d, s in hi.items() if d not in deleted}
+        self.lo, self.hi, self.pending = lo, hi, bounds.pending
+        self.current = lo if hi is lo else dict(lo)
+
+    def candidates(self) -> set[int]:
+        """The matches that hold a pending phrase's words: their scores are not known yet."""
+        if self.hi is self.lo or not self.pending:
+            return set()
+        return set().union(*(docs for _, docs in self.pending.values())) & self.lo.keys()
+
+    def check(self, docs: list[int]) -> None:
+        """The exact scores of `docs`: each phrase's positions read for those it may match."""
+        reader = self.searcher.reader()
+        known: dict[tuple, set[int]] = {}
+        outcomes: dict[int, set[bool]] = {d: set() for d in docs}
+        wanted = set(docs)
+        for key, (q, held) in self.pending.items():
+            among = wanted & held
+            if not among:
+                continue
+            known[key] = found = phrase_among(reader, q.fieldname, q.words, q.slop, among)
+            for d in among:
+                outcomes[d].add(d in found)
+        current, mixed = self.current, set()
+        for d, seen in outcomes.items():
+            if seen == {True}:
+                current[d] = self.hi[d]  # the upper bound is the score of every phrase matching
+            elif seen == {False}:
+                current[d] = self.lo[d]
+            else:
+                mixed.add(d)
+        if mixed:  # some phrases match, some do not: scored again with the positions known
+            exact, _ = _Bounds(self.searcher, known).bounds(self.q, mixed, False)
+            for d in mixed:
+                current[d] = exact[d]
+
+
+def _pruned(segments: list[_Segment], limit: int) -> None:
+    """Each segment's `current` made exact for every document that can reach the `limit`
+    best of all of them. The documents whose phrases are unchecked are visited by upper
+    bound, best first, in rounds (a round's positions read together, block by block, per
+    segment): a round stops at the first whose upper bound (score, lower number first) is
+    below the `limit`-th best of the scores known and lower bounds: that many documents
+    score at least as well as it can."""
+    order = sorted(
+        ((seg.hi[d], -(seg.offset + d), seg, d) for seg in segments for d in seg.candidates()),
+        key=lambda c: (c[0], c[1]),
+        reverse=True,
+    )
+    i, size = 0, max(limit, 1)
+    while i < len(order):
+        top = heapq.nlargest(
+            limit, chain.from_iterable(((s, -(seg.offset + d)) for d, s in seg.current.items()) for seg in segments)
+        )
+        j = len(order)
+        if len(top) == limit:
+            floor = top[-1]
+            j = i
+            while j < len(order) and j - i < size and (order[j][0], order[j][1]) >= floor:
+                j += 1
+            if j == i:
+                return  # no document left can reach the top
+        by_segment: dict[int, tuple[_Segment, list[int]]] = {}
+        for _, _, seg, d in order[i:j]:
+            by_segment.setdefault(id(seg), (seg, []))[1].append(d)
+        for seg, docs in by_segment.values():
+            seg.check(docs)
+        i, size = j, size * 2
+
+
+def _phrase_key(q: VerifiedPhrase) -> tuple:
+    return q.fieldname, tuple(q.words), q.slop
+
+
+def _has_optional_phrase(q, optional: bool) -> bool:
+    """Whether `q` holds a phrase that only adds to scores (under an AndMaybe's optional part)."""
+    kind = type(q)
+    if kind is VerifiedPhrase:
+        return optional
+    if kind is query.AndMaybe:
+        return _has_optional_phrase(q.a, optional) or _has_optional_phrase(q.b, True)
+    if kind is query.Or or kind is query.And:
+        return any(_has_optional_phrase(sub, optional) for sub in q.subqueries)
+    return False
 
 
 def _union(a: dict, b: dict) -> dict:
