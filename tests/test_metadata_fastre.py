@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from indexer.metadata import authorities, dates, exemptions, outcome
+from indexer.metadata import authorities, dates, exemptions, outcome, references
 from indexer.metadata.fastre import IGNORECASE_EXTRA, first
 from tests.conftest import REAL_CORPUS
 
@@ -55,6 +55,12 @@ PLAIN = {
         ),
         exemptions._EIR,
     ),
+    "cue": (
+        re.compile(
+            f"(?=[{exemptions._CUE_START}][{exemptions._CUE_NEXT}])(?:{'|'.join(exemptions._CUE_WORDS)})", re.I
+        ),
+        exemptions._CUE,
+    ),
     "ncnd": (
         re.compile(r"neither\s+confirm(?:s|ing|ed)?\s+n?or\s+den(?:y|ies|ying|ied)|\bNCND\b", re.I),
         exemptions.NCND,
@@ -62,6 +68,16 @@ PLAIN = {
     "url": (
         re.compile(r"(?:https?://|www\.)([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})", re.I),
         authorities._URL,
+    ),
+    "labelled": (
+        re.compile(
+            r"(?<![\w])(?P<label>(?i:(?:our|my)[ \t]+ref(?:erence)?(?:[ \t]+(?:no|number))?\.?"
+            r"|(?:(?:FOI|FOIA|EIR|FOIR)[ \t]+)?(?:request[ \t]+)?ref(?:erence)?(?:[ \t]+(?:no|number|num|id))?\.?"
+            r"|request[ \t]+(?:id|no|number|ref(?:erence)?)\.?|case[ \t]+(?:id|no|number|ref(?:erence)?)\.?"
+            r"|(?:FOI|EIR)[ \t]+(?:no|number|id)\.?))"
+            r"[ \t]*+[:#.–—|-]?+[ \t]*+\n?+[ \t]*+(?:[:–—|-][ \t]*+)?" + references._VALUE
+        ),
+        references._LABELLED,
     ),
     "type_hint": (
         re.compile(
@@ -82,6 +98,11 @@ PIECES = [
     "http://", "https://", "www.", "WWW.", "example.gov.uk", "a-b.c", "Https://",
     "your", "this", "the", "our", "Our", "city", "county", "council", "trust", "Department", "for", "of",
     "Transport", "local authority", "force",
+    "exempt", "Exemption", "withheld", "WITHHOLD", "relied", "apply", "applies", "cost limit", "EIR", "xEIR",
+    "Freedom of Information", "public interest", "personal data", "Personal information", "adversely affect",
+    "communications with His Majesty", "health and safety", "confidential", "absolute", "qualified",
+    "our ref", "My Ref:", "FOI", "FOIA", "foir", "EIR", "Request", "request", "ref", "Reference", "REF", "case",
+    "Case", "no.", "number", "num", "id", "ID:", "#", "12345", "FOI/2019/123", "AB12", "xref", "–",
     "Response", "response", "by", "Request", "sent", "to", "on", "Sheffield City Council", "Xresponse",
     "1", "12", "31st", "2nd", "of", "January", "Jan", "jun", "June", "July", "May", "mar", "Sept",
     "September", "aug", "Dec.", "2019", "1999", "2024-03-20", "20/03/2024", "3.4.19", "2020-1-1",
