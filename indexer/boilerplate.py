@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 from array import array
+from itertools import compress
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -598,6 +600,10 @@ class CommonParagraphs:
     COMMON_FILE = "common-paragraphs.bin"
     MAX_TRACKED = 200_000
     MIN_DOCUMENTS = 5
+    # Up to this many paragraphs a run looks up in the stored table's bytes (a search each)
+    # and writes back there; past it the table becomes a dict. Making a dict of 125,000
+    # counts, and tables of it to save, was a twentieth of a run that adds one file.
+    LOOKUPS_IN_PLACE = 2_000
 
     def __init__(self, counts: dict[int, int] | None = None, stored: bytes = b""):
         # The counts are read from the file's bytes (`stored`) when first needed: a run that
@@ -606,7 +612,12 @@ class CommonParagraphs:
             counts = {}
         self._counts = counts  # None until read from `stored`
         self._stored = stored
+        # while _counts is None: fingerprint -> [its entry in `stored` or -1, its count now]
+        self._in_place: dict[int, list[int]] = {}
+        self._added = 0  # fingerprints of _in_place not in `stored`, counted
         self._common_set: set[int] | None = None
+        self._loaded_from: Path | None = None  # the index folder `stored` was read from
+        self._grew = False  # whether a paragraph became common since
         # documents of this run holding a paragraph not yet common (in memory only, bounded):
         # one doc_id, or a list of them (most paragraphs are seen once: a list each cost
         # more than the table's keys and counts together)
@@ -616,9 +627,40 @@ class CommonParagraphs:
     @property
     def counts(self) -> dict[int, int]:
         if self._counts is None:
-            self._counts = _read_counts(self._stored)
-            self._stored = b""
+            counts = _read_counts(self._stored)
+            for fp, (_, n) in self._in_place.items():
+                if n:
+                    counts[fp] = n
+            self._counts, self._stored, self._in_place, self._added = counts, b"", {}, 0
         return self._counts
+
+    def _count(self, fp: int) -> int:
+        if self._counts is None:
+            found = self._in_place.get(fp)
+            if found is not None:
+                return found[1]
+            if len(self._in_place) < self.LOOKUPS_IN_PLACE:
+                at = _stored_index(self._stored, fp)
+                n = _stored_count(self._stored, at)
+                self._in_place[fp] = [at, n]
+                return n
+        return self.counts.get(fp, 0)
+
+    def _set_count(self, fp: int, n: int) -> None:
+        """After _count(fp): its count is now n."""
+        if self._counts is not None:
+            self._counts[fp] = n
+            return
+        entry = self._in_place[fp]
+        if entry[0] < 0 and not entry[1]:
+            self._added += 1
+        entry[1] = n
+
+    def _size(self) -> int:
+        """How many fingerprints are counted (len(self.counts), without making that dict)."""
+        if self._counts is not None:
+            return len(self._counts)
+        return len(self._stored) // 12 + self._added
 
     @counts.setter
     def counts(self, value: dict[int, int]) -> None:
@@ -627,7 +669,15 @@ class CommonParagraphs:
     @property
     def _common(self) -> set[int]:
         if self._common_set is None:
-            self._common_set = {fp for fp, n in self.counts.items() if n >= self.MIN_DOCUMENTS}
+            if self._counts is None:
+                keys, values = _stored_tables(self._stored)
+                common = set(compress(keys, map(self.MIN_DOCUMENTS.__le__, values)))
+                for fp, (_, n) in self._in_place.items():
+                    if n >= self.MIN_DOCUMENTS:
+                        common.add(fp)
+                self._common_set = common
+            else:
+                self._common_set = {fp for fp, n in self.counts.items() if n >= self.MIN_DOCUMENTS}
         return self._common_set
 
     @classmethod
@@ -637,7 +687,9 @@ class CommonParagraphs:
             raw = path.read_bytes()
         except OSError:
             return cls()
-        return cls(stored=raw)
+        table = cls(stored=raw)
+        table._loaded_from = Path(index_dir)
+        return table
 
     def save(self, index_dir: Path | str) -> None:
         """Atomically, both files: the counts, and the common set the workers read."""
@@ -646,14 +698,37 @@ class CommonParagraphs:
         index_dir = Path(index_dir)
         if not index_dir.is_dir():
             return
+        # The common set first: killed between the two, the folder keeps every paragraph
+        # counted common (never fewer than its counts say). Unless none became common since
+        # the set was read from this folder: then the file holds it already.
+        unchanged = not self._grew and self._loaded_from == index_dir
+        if not (unchanged and (index_dir / self.COMMON_FILE).is_file()):
+            self.save_common(index_dir)
+        if self._counts is None:
+            _write_atomic(index_dir / self.FILE, self._stored_changed())
+            self.changed = False
+            return
         keys = array("Q", self.counts.keys())
         try:
             values = array("I", self.counts.values())
         except OverflowError:  # seen over 4 billion times: kept at the most the file holds
             values = array("I", (min(v, 2**32 - 1) for v in self.counts.values()))
         _write_atomic(index_dir / self.FILE, keys.tobytes() + values.tobytes())
-        self.save_common(index_dir)
         self.changed = False
+
+    def _stored_changed(self) -> bytes:
+        """The counts file's bytes: the stored table with this run's counts written in (the
+        same bytes as the dict made of them gives: new fingerprints after the others)."""
+        keys, values = _stored_tables(self._stored)
+        new_keys, new_values = array("Q"), array("I")
+        for fp, (at, n) in self._in_place.items():
+            n = min(n, 2**32 - 1)  # seen over 4 billion times: kept at the most the file holds
+            if at >= 0:
+                values[at] = n
+            elif n:
+                new_keys.append(fp)
+                new_values.append(n)
+        return keys.tobytes() + new_keys.tobytes() + values.tobytes() + new_values.tobytes()
 
     def save_common(self, index_dir: Path | str) -> None:
         """Atomically, the common set alone: what the workers need at once when it grows. The
@@ -683,11 +758,11 @@ class CommonParagraphs:
         substance (they were split before it was common: the run splits them again)."""
         grew, stale = False, []
         for fp in fingerprints:
-            n = self.counts.get(fp, 0) + 1
-            self.counts[fp] = n
+            n = self._count(fp) + 1
+            self._set_count(fp, n)
             if n == self.MIN_DOCUMENTS:
                 self._common.add(fp)
-                grew = True
+                grew = self._grew = True
                 held = self._early.pop(fp, ())
                 stale.extend((held,) if isinstance(held, str) else held)
             elif n < self.MIN_DOCUMENTS and doc_id is not None:
@@ -700,7 +775,7 @@ class CommonParagraphs:
                 else:
                     held.append(doc_id)
         self.changed = True
-        if len(self.counts) > self.MAX_TRACKED:
+        if self._size() > self.MAX_TRACKED:
             self._forget()
         return grew, stale
 
@@ -724,6 +799,32 @@ def _read_counts(raw: bytes) -> dict[int, int]:
     except ValueError:
         return {}  # a damaged table only costs the counts, never the index
     return dict(zip(keys, values))
+
+
+def _stored_tables(raw: bytes) -> tuple[array, array]:
+    """The counts file's fingerprints and counts as arrays (what _read_counts makes a dict of)."""
+    n = len(raw) // 12
+    keys, values = array("Q"), array("I")
+    keys.frombytes(raw[: n * 8])
+    values.frombytes(raw[n * 8 : n * 12])
+    return keys, values
+
+
+def _stored_index(raw: bytes, fp: int) -> int:
+    """Where fingerprint fp is in the counts file's table, or -1: a search of its bytes."""
+    end = len(raw) // 12 * 8
+    wanted = fp.to_bytes(8, sys.byteorder)  # as array("Q") holds it
+    at = raw.find(wanted, 0, end)
+    while at >= 0 and at % 8:  # straddling two entries: not one
+        at = raw.find(wanted, at + 1, end)
+    return at // 8 if at >= 0 else -1
+
+
+def _stored_count(raw: bytes, index: int) -> int:
+    if index < 0:
+        return 0
+    start = len(raw) // 12 * 8 + index * 4
+    return int.from_bytes(raw[start : start + 4], sys.byteorder)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

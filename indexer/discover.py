@@ -25,6 +25,8 @@ _TEMP_PREFIXES = (".", "~$", ".~lock")
 MAX_DEPTH = 1000
 
 _NAME = attrgetter("name")
+# Whether a file can be looked up by its name in an open folder (os.stat with dir_fd).
+_STAT_AT = os.stat in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
 
 
 @dataclass
@@ -51,6 +53,12 @@ class KnownFiles:
 
     entries: Mapping[str, tuple]
     unchanged: list[str] = field(default_factory=list)
+    # same_folder(folder, doc_ids, paths, sizes, mtimes): whether the index holds exactly
+    # these files (in name order) for the folder of doc ids `folder` (a doc id up to its last
+    # '/'), all comparable by their stat. Then the walk counts the folder's files unchanged
+    # in one step, looking none of them up in `entries`.
+    same_folder: Callable[[str, list[str], list[str], list[int], list[int]], bool] | None = None
+    whole_folders: set[str] = field(default_factory=set)  # the folders same_folder said so of
 
 
 @dataclass(frozen=True)
@@ -196,6 +204,9 @@ class _Walk:
         unchanged = self.known.unchanged if self.known is not None else []
         wanted = _suffix_set()
         # (entries left in a folder, its depth, its path under the root + "/", no sidecar-like name in it)
+        same_folder = self.known.same_folder if self.known is not None else None
+        if same_folder is not None and plain:
+            first = self._unless_unchanged(os.fspath(self.root.path), first, prefix, same_folder)
         stack = [(iter(first), 0, "", plain)]
         while stack:
             entries, depth, under, plain = stack[-1]
@@ -262,6 +273,8 @@ class _Walk:
                         return
                     inner, inner_plain = self._entries(entry.path)
                     if inner is not None:
+                        if same_folder is not None and inner_plain:
+                            inner = self._unless_unchanged(entry.path, inner, f"{ids}{name}/", same_folder)
                         stack.append((iter(inner), depth + 1, f"{under}{name}/", inner_plain))
                         break
                 else:
@@ -277,6 +290,68 @@ class _Walk:
                         yield found
             else:
                 stack.pop()
+
+    def _unless_unchanged(self, folder: str, entries: list[os.DirEntry], ids: str, same_folder) -> list[os.DirEntry]:
+        """A folder's entries less its files, when the index holds all of them as they are
+        (KnownFiles.same_folder): those are then counted unchanged here, and the walk goes
+        on with the folders and links left. `ids`: how the folder's doc ids start."""
+        if not _STAT_AT:
+            return self._compare_folder(folder, entries, ids, same_folder, None)
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return entries  # the walk reports it
+        try:
+            return self._compare_folder(folder, entries, ids, same_folder, fd)
+        finally:
+            os.close(fd)
+
+    def _compare_folder(self, folder: str, entries, ids: str, same_folder, fd: int | None) -> list[os.DirEntry]:
+        names, stats, rest = [], [], []
+        wanted = _suffix_set()
+        stat = os.stat
+        for entry in entries:
+            name = entry.name
+            first = name[0]
+            if first == ".":
+                continue
+            try:
+                plain_file = entry.is_file(follow_symlinks=False)  # no link, no folder (its d_type)
+            except OSError:
+                return entries
+            if not plain_file:
+                rest.append(entry)  # folders, links and special files: the walk's own steps
+                continue
+            # is_candidate: a suffix read, not a temporary name ("." names are out already)
+            if name[name.rfind(".") :].lower() not in wanted or (first == "~" and name.startswith("~$")):
+                continue
+            try:
+                # by its name in the open folder: the kernel then looks up one name, not the
+                # whole path (a fifth of a stat's cost on a deep corpus)
+                stats.append(entry.stat() if fd is None else stat(name, dir_fd=fd, follow_symlinks=False))
+            except OSError:
+                return entries  # the walk reports it
+            names.append(name)
+        if not names or not all(map(S_ISREG, [st.st_mode for st in stats])):
+            return entries
+        keys = [(st.st_dev, st.st_ino) for st in stats]
+        seen_files = self.seen_files
+        # a file linked twice (here, or in a folder walked before) is the walk's to settle
+        if len(set(keys)) != len(keys) or not seen_files.isdisjoint(keys):
+            return entries
+        doc_ids = [ids + name for name in names]
+        if not all(map(str.isascii, doc_ids)):
+            doc_ids = list(map(text_form, doc_ids))
+        under = folder if folder.endswith(os.sep) else folder + os.sep  # as DirEntry.path joins
+        paths = [under + name for name in names]
+        sizes = [st.st_size for st in stats]
+        mtimes = [st.st_mtime_ns for st in stats]
+        if not same_folder(ids[:-1], doc_ids, paths, sizes, mtimes):
+            return entries
+        seen_files.update(keys)
+        self.known.unchanged.extend(doc_ids)
+        self.known.whole_folders.add(ids[:-1])
+        return rest
 
     def _entries(self, folder: str) -> tuple[list[os.DirEntry] | None, bool]:
         """The folder's entries sorted by name (None when unreadable or already walked), and

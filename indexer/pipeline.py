@@ -12,7 +12,7 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -123,10 +123,13 @@ def with_sidecar(path: Path, sha: str) -> tuple[str, dict | None, str | None]:
     return f"{sha}+{side_sha[:16]}", data, None
 
 
+SIDECAR_MARK = "+"  # in a fingerprint with_sidecar made with a sidecar
+
+
 def made_with_sidecar(fingerprint: str) -> bool:
     """Whether with_sidecar made this fingerprint with a sidecar (read or not): if that
     sidecar is gone now, its overrides must go too, whatever the file's own stat says."""
-    return "+" in fingerprint
+    return SIDECAR_MARK in fingerprint
 
 
 def prepare(
@@ -434,10 +437,15 @@ def _update(engine, named, state, common, options, summary, emit, on_progress, s
         todo = _plan(sources, manifest, state, options, summary, emit, stop, sidecars)
         if stop.requested:
             return
-        members = _members(manifest)
+        members = _members(_ids_of_members(manifest))
         member_failures = _members(state.failures)
         # The index and the failure log hold paths as text (discover.text_form/display_path).
-        gone = _deleted(source_ids, manifest, [Path(text_form(r)) for r in roots], [text_form(r.name) for r in named])
+        gone = _deleted(
+            source_ids,
+            _entries_to_check(manifest, known),
+            [Path(text_form(r)) for r in roots],
+            [text_form(r.name) for r in named],
+        )
     shown_roots = [Path(display_path(r)) for r in roots]
     with engine.writer(
         batch_size=min(options.batch_size, options.commit_docs),
@@ -791,15 +799,77 @@ def _plan(sources, manifest, state, options, summary, emit, stop, sidecars=None)
     return todo
 
 
-def _known_files(manifest: dict[str, ManifestEntry], state) -> KnownFiles:
+def _known_files(manifest: Mapping[str, ManifestEntry], state) -> KnownFiles:
     """What the walk may count as unchanged from its stat alone (see discover.KnownFiles):
     the manifest, less what _plan must look at whatever the stat says, a file that failed or
-    holds a member that failed, and one indexed with a sidecar (which may be gone now)."""
-    entries = {d: entry for d, entry in manifest.items() if not made_with_sidecar(entry.fingerprint)}
+    holds a member that failed, and one indexed with a sidecar (which may be gone now).
+
+    A manifest that compares whole folders (`same_folder`, the Whoosh manifest file) lets
+    the walk count a folder's files unchanged without an entry made for each."""
+    excluded = set()
     for doc_id in state.failures:
-        entries.pop(doc_id, None)
-        entries.pop(outermost(doc_id), None)
-    return KnownFiles(entries)
+        excluded.add(doc_id)
+        excluded.add(outermost(doc_id))
+    known = KnownFiles(_Comparable(manifest, excluded))
+    compare = getattr(manifest, "same_folder", None)
+    if compare is not None:
+        held_back = {_id_folder(doc_id) for doc_id in excluded}
+
+        def same_folder(folder: str, *files) -> bool:
+            return folder not in held_back and compare(folder, *files, SIDECAR_MARK)
+
+        known.same_folder = same_folder
+    return known
+
+
+def _id_folder(doc_id: str) -> str:
+    """The folder part of a doc id (up to its last '/'), as KnownFiles.same_folder names it."""
+    return doc_id.rpartition("/")[0]
+
+
+class _Comparable(Mapping):
+    """The manifest's entries the walk may compare by stat (_known_files): those indexed
+    with a sidecar and `excluded` look absent. Only looked up, never iterated."""
+
+    def __init__(self, manifest: Mapping[str, ManifestEntry], excluded: set[str]):
+        self.manifest = manifest
+        self.excluded = excluded
+
+    def get(self, doc_id: str, default=None):
+        entry = self.manifest.get(doc_id)
+        if entry is None or doc_id in self.excluded or made_with_sidecar(entry.fingerprint):
+            return default
+        return entry
+
+    def __getitem__(self, doc_id: str) -> ManifestEntry:
+        entry = self.get(doc_id)
+        if entry is None:
+            raise KeyError(doc_id)
+        return entry
+
+    def __iter__(self):
+        return (d for d, e in self.manifest.items() if d not in self.excluded and not made_with_sidecar(e.fingerprint))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _entries_to_check(manifest: Mapping[str, ManifestEntry], known: KnownFiles) -> Iterable[tuple[str, ManifestEntry]]:
+    """The manifest's entries less those of the folders the walk found whole and unchanged
+    (known.whole_folders): every one of those is still there, under the same doc id."""
+    whole = known.whole_folders
+    if not whole:
+        return manifest.items()
+    return (item for folder in manifest.folders() if folder not in whole for item in manifest.folder(folder).items())
+
+
+def _ids_of_members(manifest: Mapping[str, ManifestEntry]) -> Iterable[str]:
+    """The doc ids that may be a container's members: of a manifest kept by folder, only
+    those of the folders inside a container (no folder of files on disk is unpacked)."""
+    folders = getattr(manifest, "folders", None)
+    if folders is None:
+        return manifest
+    return (d for folder in folders() if SEPARATOR in folder + "/" for d in manifest.folder(folder))
 
 
 def _sidecar_finder(listings: dict[str, frozenset[str]] | None = None) -> Callable[[str], bool]:
@@ -847,12 +917,14 @@ def _names_kept_by_index(named: list[Root], manifest: dict[str, ManifestEntry], 
     return kept
 
 
-def _deleted(present: set[str], manifest: dict[str, ManifestEntry], roots: list[Path], names: list[str]) -> list[str]:
-    """Indexed documents under the given roots whose files are gone, or whose doc ids no
-    longer start with the name of a root they are under (the root was given a new --name).
-    `present`: the doc ids of the files found."""
+def _deleted(
+    present: set[str], entries: Iterable[tuple[str, ManifestEntry]], roots: list[Path], names: list[str]
+) -> list[str]:
+    """Indexed documents (`entries`: the manifest's, doc id and entry) under the given roots
+    whose files are gone, or whose doc ids no longer start with the name of a root they are
+    under (the root was given a new --name). `present`: the doc ids of the files found."""
     gone = []
-    for doc_id, entry in manifest.items():
+    for doc_id, entry in entries:
         if doc_id in present or not is_under(entry.path, roots):
             continue
         renamed = not any(

@@ -17,7 +17,7 @@ from bench.queries import CATEGORIES, QUERIES
 HAS_TANTIVY = importlib.util.find_spec("tantivy") is not None
 HAS_PSUTIL = importlib.util.find_spec("psutil") is not None
 # As small as still runs every section with hits to time: the harness is checked, not the speed.
-SMOKE_DOCS, SMOKE_QUERIES = 30, 12
+SMOKE_DOCS, SMOKE_QUERIES = 15, 12
 
 
 def test_query_set_is_fixed_and_covers_every_category():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import sys
 
 import pytest
 
@@ -211,3 +212,90 @@ def test_a_split_made_again_with_more_common_paragraphs_equals_a_split_made_with
     assert checked >= 8  # most re-splits changed something
     plain = split_pages(pages)
     assert resplit(pages, plain, frozenset()) is plain  # nothing common: the split stands
+
+
+def _stored_table(tmp_path, counts: dict[int, int]) -> CommonParagraphs:
+    table = CommonParagraphs(counts=dict(counts))
+    table.changed = True
+    table.save(tmp_path)
+    return CommonParagraphs.load(tmp_path)
+
+
+@pytest.mark.parametrize("lookups_in_place", [2_000, 3])
+def test_counting_a_few_documents_on_a_stored_table_saves_what_a_dict_of_it_would(
+    tmp_path, monkeypatch, lookups_in_place
+):
+    """A run that counts a few documents' paragraphs looks them up in the stored table's
+    bytes instead of making a dict of every count: the same answers and the same file, also
+    when it runs past LOOKUPS_IN_PLACE and the dict is made half way."""
+    monkeypatch.setattr(CommonParagraphs, "LOOKUPS_IN_PLACE", lookups_in_place)
+    rng = random.Random(5)
+    # fingerprints whose bytes straddle two entries must not be found there
+    stored = {rng.getrandbits(64): rng.randint(1, 3) for _ in range(300)}
+    stored[2**64 - 1] = 4  # becomes common with one more sighting
+    stored[7] = 2**32 - 1  # the most a count can hold
+    keys = list(stored)
+    straddling = int.from_bytes(
+        keys[10].to_bytes(8, sys.byteorder)[4:] + keys[11].to_bytes(8, sys.byteorder)[:4], sys.byteorder
+    )
+    documents = [
+        [keys[0], keys[1], 2**64 - 1, 12345],
+        [keys[0], 12345, straddling, 7],
+        [keys[2], 99, 100, keys[0]],
+    ]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    in_place = _stored_table(tmp_path / "a", stored)
+    as_dict = _stored_table(tmp_path / "b", stored)
+    assert as_dict.counts == stored  # made into a dict before counting
+    answers = []
+    for n, fps in enumerate(documents):
+        answers.append((in_place.observe(fps, f"d{n}"), as_dict.observe(fps, f"d{n}"), in_place.is_common(2**64 - 1)))
+    assert [a for a, _, _ in answers] == [b for _, b, _ in answers]
+    assert answers[0][0][0] and answers[0][2]  # the one seen a fifth time became common
+    if lookups_in_place == 2_000:
+        assert in_place._counts is None  # no dict was made
+    in_place.save(tmp_path / "a")
+    as_dict.save(tmp_path / "b")
+    for name in (CommonParagraphs.FILE, CommonParagraphs.COMMON_FILE):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    loaded = CommonParagraphs.load(tmp_path / "a").counts
+    assert loaded[keys[0]] == stored[keys[0]] + 3 and loaded[12345] == 2 and loaded[straddling] == 1
+    assert loaded[7] == 2**32 - 1 and len(loaded) == len(stored) + 4
+
+
+def test_a_stored_table_counted_in_place_stays_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(CommonParagraphs, "MAX_TRACKED", 1000)
+    rng = random.Random(9)
+    table = _stored_table(tmp_path, {rng.getrandbits(62): 1 for _ in range(990)})
+    for n in range(3):
+        table.observe([rng.getrandbits(62) for _ in range(10)], f"doc-{n}")
+    assert len(table.counts) <= 1000  # trimmed when the new fingerprints ran past its room
+
+
+def test_the_common_set_is_written_again_only_when_it_grew(tmp_path):
+    footer = 1234567
+    table = CommonParagraphs()
+    for n in range(CommonParagraphs.MIN_DOCUMENTS - 1):
+        table.observe([footer, 10 + n], f"doc-{n}")
+    table.save(tmp_path)
+    common_file = tmp_path / CommonParagraphs.COMMON_FILE
+    assert known_common(tmp_path) == frozenset()
+    written = common_file.stat().st_ino
+
+    table = CommonParagraphs.load(tmp_path)
+    table.observe([99, 100], "other")  # nothing becomes common
+    assert not table.is_common(footer)
+    table.save(tmp_path)
+    assert common_file.stat().st_ino == written  # left as it was
+    assert CommonParagraphs.load(tmp_path).counts[99] == 1
+
+    table = CommonParagraphs.load(tmp_path)
+    assert table.observe([footer], "fifth")[0]
+    table.save(tmp_path)
+    assert known_common(tmp_path) == frozenset({footer})
+    common_file.unlink()  # gone (or never written): written whatever changed
+    table = CommonParagraphs.load(tmp_path)
+    table.observe([99], "again")
+    table.save(tmp_path)
+    assert known_common(tmp_path) == frozenset({footer})

@@ -9,6 +9,7 @@ by name.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -25,10 +26,15 @@ from tests import badinputs
 from tests.badinputs import good_text, token
 from tests.conftest import FOI, ROOT, invoke_foi, write_pdf
 
-distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed (make setup installs it)")
+from indexer.extract import ExtractOptions
+from indexer.extract import ocr
 
-from indexer.extract import ExtractOptions  # noqa: E402
-from indexer.extract import ocr  # noqa: E402
+# find_spec, not importorskip: importing distributed costs each xdist worker about a second
+# of CPU at collection, and only the worker that runs these tests needs it.
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("distributed") is None,
+    reason="the cluster extra is not installed (make setup installs it)",
+)
 
 
 def _session(address: str, **kwargs):
@@ -337,6 +343,8 @@ def test_big_files_go_straight_to_a_worker(tmp_path, cluster, monkeypatch):
     words = _text_corpus(tmp_path / "docs", 3)
     (tmp_path / "docs" / "r00.txt").write_text(good_text(words["docs/r00.txt"]) * 40)  # the big one
     sizes = []
+    import distributed
+
     real = distributed.Client.scatter
 
     def spy(self, data, *args, **kwargs):

@@ -207,7 +207,15 @@ TOC = {"whoosh": "_foi_*.toc", "tantivy": "**/meta.json"}
 
 
 def _segment_files(index: Path) -> list[Path]:
-    own = {"foi-index.json", "foi-state.json", "foi-writer.lock"}
+    # foi's own files: damaging them is no damage to the engine's index
+    own = {
+        "foi-index.json",
+        "foi-state.json",
+        "foi-writer.lock",
+        "foi-manifest.sqlite",
+        "paragraphs.bin",
+        "common-paragraphs.bin",
+    }
     files = [
         p
         for p in index.rglob("*")

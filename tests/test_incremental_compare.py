@@ -181,3 +181,80 @@ def test_a_count_past_what_the_file_holds_is_saved_at_its_most(tmp_path):
     values.frombytes(raw[16:])
     assert list(values) == [2**32 - 1, 3]
     assert CommonParagraphs.load(tmp_path).counts == {7: 2**32 - 1, 8: 3}
+
+
+def test_the_walk_counts_a_whole_unchanged_folder_in_one_step(docs, tmp_path):
+    """With a manifest kept by folder, a folder whose files are exactly those indexed (same
+    doc ids, paths, sizes and mtimes) is counted without a look-up per file; a folder with
+    a file changed, added or gone is compared file by file."""
+    for rel in ("a.txt", "b.txt", "sub/c.txt", "sub/d.txt", "sub2/e.txt", "sub3/f.txt", "sub3/g.txt"):
+        write_doc(docs, rel, f"Response {rel} about potholes.")
+    entries = {
+        f"docs/{rel}": ManifestEntry(*_as_indexed(docs, rel))
+        for rel in ("a.txt", "b.txt", "sub/c.txt", "sub/d.txt", "sub2/e.txt", "sub3/f.txt")
+    }
+    entries["docs/gone.txt"] = ManifestEntry(str(docs / "gone.txt"), 1, 1, "f" * 64)  # deleted since
+    entries["docs/sub2/e.txt"] = entries["docs/sub2/e.txt"]._replace(size=0)  # changed
+    (tmp_path / "ix").mkdir()
+    store = ManifestFile(tmp_path / "ix")
+    store.save("k", entries)
+    manifest = store.load("k")
+    looked_up = []
+
+    class Recording(dict):
+        def get(self, doc_id, default=None):
+            looked_up.append(doc_id)
+            return manifest.get(doc_id, default)
+
+    known = KnownFiles(Recording(), same_folder=lambda folder, *files: manifest.same_folder(folder, *files, "+"))
+    yielded = _walk(docs, known=known)
+
+    assert yielded == ["docs/sub2/e.txt", "docs/sub3/g.txt"]
+    assert sorted(known.unchanged) == [
+        "docs/a.txt",
+        "docs/b.txt",
+        "docs/sub/c.txt",
+        "docs/sub/d.txt",
+        "docs/sub3/f.txt",
+    ]
+    assert known.whole_folders == {"docs/sub"}
+    assert sorted(looked_up) == ["docs/a.txt", "docs/b.txt", "docs/sub2/e.txt", "docs/sub3/f.txt", "docs/sub3/g.txt"]
+    # a fingerprint holding the mark (made with a sidecar) keeps its folder from being taken whole
+    store.save("k", {**entries, "docs/sub/c.txt": entries["docs/sub/c.txt"]._replace(fingerprint="f+s")})
+    manifest = store.load("k")
+    known = KnownFiles(manifest, same_folder=lambda folder, *files: manifest.same_folder(folder, *files, "+"))
+    _walk(docs, known=known)
+    assert known.whole_folders == set()
+
+
+def test_a_run_with_nothing_changed_unpacks_no_folder_of_the_manifest(docs, index_dir, monkeypatch):
+    from indexer.engines.whoosh import manifest as manifest_file
+
+    for rel in ("a.txt", "sub/b.txt", "sub/c.txt", "sub/deeper/d.txt"):
+        write_doc(docs, rel, f"Response {rel} about potholes.")
+    build_index(docs, index_dir, engine="whoosh")
+    unpacked = []
+    unpack = manifest_file._unpack
+    monkeypatch.setattr(manifest_file, "_unpack", lambda rows: unpacked.append(1) or unpack(rows))
+    assert build_index(docs, index_dir).unchanged == 4
+    assert unpacked == []
+    (docs / "sub" / "c.txt").write_text("Response c rewritten about bins.")
+    s = build_index(docs, index_dir)
+    assert (s.updated, s.unchanged) == (1, 3)
+    assert 0 < len(unpacked) <= 3  # the changed folder's row (read, then rewritten by the commit)
+
+
+def test_a_sidecar_gone_from_a_folder_compared_whole_reindexes_its_file(docs, index_dir):
+    write_doc(docs, "s/a.txt", "Response about bins.", outcome="partial")
+    write_doc(docs, "s/b.txt", "Response about parks.")
+    write_doc(docs, "p/c.txt", "Response about roads.")
+    assert build_index(docs, index_dir, engine="whoosh").added == 3
+    assert build_index(docs, index_dir).unchanged == 3
+    (docs / "s" / "a.txt.meta.json").unlink()  # the folder has no sidecar-like name now
+    s = build_index(docs, index_dir)
+    assert (s.updated, s.unchanged) == (1, 2)
+    service = SearchService(index_dir)
+    try:
+        assert service.search("bins", limit=1).hits[0].outcome != "partial"
+    finally:
+        service.close()

@@ -31,11 +31,13 @@ BUDGET = 60.0
 
 def _growth(make) -> tuple[float, float]:
     try:
-        small = min(cpu_seconds(make(SMALL), BUDGET) for _ in range(2))
+        cpu_seconds(make(4 * 1024), BUDGET)  # warm up: lazy imports, compiled regexes, the memos
+        small = cpu_seconds(make(SMALL), BUDGET)
         big = cpu_seconds(make(SMALL * FACTOR), BUDGET)
         if big >= MAX_GROWTH * max(small, FLOOR):
-            # once more before failing: on a loaded machine one sample can cost twice its
-            # CPU (shared caches); quadratic work stays over the line on every run
+            # once more (each size) before failing: on a loaded machine one sample can cost
+            # twice its CPU (shared caches); quadratic work stays over the line on every run
+            small = min(small, cpu_seconds(make(SMALL), BUDGET))
             big = min(big, cpu_seconds(make(SMALL * FACTOR), BUDGET))
     except _Budget:
         pytest.fail(f"over {BUDGET:.0f} s: the work is not linear")

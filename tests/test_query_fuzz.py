@@ -3,6 +3,8 @@
 hypothesis generates well over 2,000 query strings: raw unicode, and strings built from the
 pieces of the query language (fields, operators, brackets, quotes, ranges, wildcards, fuzzy
 and boost marks) in every wrong order, plus huge ones; filters and sorts are fuzzed too.
+Each string is tried on every installed engine in turn: drawing it costs hypothesis more CPU
+than the searches it feeds, so it is drawn once, not once per engine.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.search import Filters, QueryError, Results, SearchService, USER_FIELDS
+from tests.conftest import available_engines
 
 DOCS = {
     "police.txt": (
@@ -30,11 +33,9 @@ DOCS = {
 }
 
 
-pytestmark = pytest.mark.usefixtures("engine")
-
-
 @pytest.fixture(scope="module")
-def service(tmp_path_factory, engine):
+def services(tmp_path_factory) -> dict[str, SearchService]:
+    """engine name -> a service over the same four documents indexed by that engine."""
     from indexer.pipeline import RunOptions, run_index
 
     base = tmp_path_factory.mktemp("fuzz")
@@ -43,11 +44,15 @@ def service(tmp_path_factory, engine):
     for name, text in DOCS.items():
         (corpus / name).write_text(text, encoding="utf-8")
     (corpus / "council.txt.meta.json").write_text(json.dumps({"exemptions": ["s12(1)"], "outcome": "refused"}))
-    summary = run_index([corpus], base / "index", RunOptions(jobs=1))
-    assert summary.added == len(DOCS)
-    svc = SearchService(base / "index")
-    yield svc
-    svc.close()
+    out = {}
+    for engine in available_engines():
+        summary = run_index([corpus], base / engine, RunOptions(jobs=1, engine=engine))
+        assert summary.added == len(DOCS)
+        out[engine] = SearchService(base / engine)
+        assert out[engine].engine_name == engine
+    yield out
+    for svc in out.values():
+        svc.close()
 
 
 FIELDS = sorted(USER_FIELDS | {"exemptions", "ref", "text", "body", "nosuchfield", "http", "content_", "Date"})
@@ -152,22 +157,27 @@ HUGE = st.one_of(
 )
 
 
-def check(service: SearchService, text: str, **kw) -> None:
+def check(services: dict[str, SearchService], text: str, **kw) -> None:
+    for engine, service in services.items():
+        check_one(engine, service, text, **kw)
+
+
+def check_one(engine: str, service: SearchService, text: str, **kw) -> None:
     try:
         result = service.search(text, **kw)
     except QueryError as exc:
         message = str(exc)
-        assert message and "\n" not in message and "Traceback" not in message
+        assert message and "\n" not in message and "Traceback" not in message, engine
         return
-    assert isinstance(result, Results)
-    assert result.total >= len(result.hits)
+    assert isinstance(result, Results), engine
+    assert result.total >= len(result.hits), engine
     for hit in result.hits:
         for start, end in hit.highlights:
-            assert 0 <= start < end <= len(hit.snippet)
+            assert 0 <= start < end <= len(hit.snippet), engine
         for page in service.document(hit.doc_id).pages:  # the TUI preview's highlighting
             service.highlight_spans(page, result.terms)
     # `foi search --count`; a query no document fully matches counts none (its hits have most words)
-    assert service.count(text) == (0 if result.fallback else result.total)
+    assert service.count(text) == (0 if result.fallback else result.total), engine
 
 
 FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
@@ -176,21 +186,21 @@ FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck), derandom
 @pytest.mark.slow
 @settings(FUZZ, max_examples=1200)
 @given(text=COMPOSED)
-def test_composed_queries(service, text):
-    check(service, text)
+def test_composed_queries(services, text):
+    check(services, text)
 
 
 @settings(FUZZ, max_examples=600)
 @given(text=st.text(max_size=200))
-def test_any_unicode_text(service, text):
-    check(service, text)
+def test_any_unicode_text(services, text):
+    check(services, text)
 
 
 @pytest.mark.slow
 @settings(FUZZ, max_examples=100)
 @given(text=HUGE)
-def test_huge_queries(service, text):
-    check(service, text)
+def test_huge_queries(services, text):
+    check(services, text)
 
 
 @settings(FUZZ, max_examples=300)
@@ -201,8 +211,8 @@ def test_huge_queries(service, text):
     offset=st.integers(min_value=0, max_value=10),
     facets=st.booleans(),
 )
-def test_queries_with_sorts_limits_and_facets(service, text, sort, limit, offset, facets):
-    check(service, text, sort=sort, limit=limit, offset=offset, facets=facets)
+def test_queries_with_sorts_limits_and_facets(services, text, sort, limit, offset, facets):
+    check(services, text, sort=sort, limit=limit, offset=offset, facets=facets)
 
 
 FILTER_VALUES = st.one_of(
@@ -240,23 +250,31 @@ FILTER_VALUES = st.one_of(
     outcome=FILTER_VALUES,
     kind=FILTER_VALUES,
 )
-def test_filters(service, text, authority, after, before, exemption, outcome, kind):
+def test_filters(services, text, authority, after, before, exemption, outcome, kind):
     filters = Filters(authority=authority, after=after, before=before, exemption=exemption, outcome=outcome, kind=kind)
-    try:
-        service.search(text, filters)
-        service.count(text, filters)
-    except QueryError as exc:
-        assert str(exc)
+    for engine, service in services.items():
+        try:
+            service.search(text, filters)
+            service.count(text, filters)
+        except QueryError as exc:
+            assert str(exc), engine
 
 
-def test_known_queries_still_find_documents(service):
+def test_every_installed_engine_is_fuzzed(services):
+    assert list(services) == available_engines() and services
+
+
+@pytest.mark.parametrize("engine", available_engines())
+def test_known_queries_still_find_documents(services, engine):
+    service = services[engine]
     assert [h.doc_id for h in service.search("prevent").hits] == ["corpus/police.txt"]
     assert service.search("exemption:s40").total == 1
     with pytest.raises(QueryError):
         service.search('"unbalanced')
 
 
-def test_cli_query_lines_of_any_bytes_are_answered_or_reported(service, tmp_path):
+@pytest.mark.parametrize("engine", available_engines())
+def test_cli_query_lines_of_any_bytes_are_answered_or_reported(services, engine, tmp_path):
     """`foi search --queries FILE`: hundreds of generated lines, some not even UTF-8; every
     line is answered or reported as `foi: line N: ...`, never a traceback."""
     import random
@@ -298,7 +316,7 @@ def test_cli_query_lines_of_any_bytes_are_answered_or_reported(service, tmp_path
     lines += [b"prevent \xff\xfe", b"\xc3(", b"police \x00 \x1b[31m", b"x" * 5000]
     queries = tmp_path / "queries.txt"
     queries.write_bytes(b"\n".join(lines) + b"\n")
-    index = service.store.dir
+    index = services[engine].store.dir
     proc = subprocess.run(
         [sys.executable, "-m", "indexer", "search", "--queries", str(queries), "--json", "--index", str(index)],
         cwd=ROOT,

@@ -212,3 +212,27 @@ def test_the_other_engines_files_left_by_a_killed_engine_switch_go_with_the_next
     assert (summary["added"], summary["unchanged"]) == (1, 3)
     assert not any(p.exists() for p in stray)
     assert documents(index) == 4
+
+
+def test_an_engine_whose_folder_is_absent_is_not_imported_and_its_swap_leftover_goes(tmp_path, engine):
+    """Cleaning leftovers imports the tantivy engine (and its library) only when its folder
+    or a swap's moved-aside copy of it is there; such a copy left alone is still removed."""
+    if engine != "whoosh":
+        pytest.skip("the tantivy engine's own run imports it")
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write_corpus(corpus, 0, 2)
+    assert index_corpus(corpus, index)["added"] == 2
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from indexer.pipeline import run_index, RunOptions\n"
+        f"s = run_index([Path({str(corpus)!r})], Path({str(index)!r}), RunOptions(jobs=1))\n"
+        "print(s.unchanged, 'indexer.engines.tantivy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.stdout.split() == ["2", "False"], out.stderr
+    (index / "tantivy.old").mkdir()
+    (index / "tantivy.old" / "meta.json").write_text("{}")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.stdout.split() == ["2", "True"], out.stderr
+    assert not (index / "tantivy.old").exists()

@@ -479,8 +479,12 @@ AUTHORITIES = [
 
 
 @pytest.fixture(scope="module")
-def many_authorities_index(tmp_path_factory, engine) -> Path:
-    """20 authorities (more than a facet group shows before "+N more"); Sheffield answers 3 times."""
+def many_authorities_index(tmp_path_factory) -> Path:
+    """20 authorities (more than a facet group shows before "+N more"); Sheffield answers 3 times.
+
+    One engine, as for the snapshots: these tests check how the sidebar draws, expands and
+    hints, against the counts SearchService gives; that both engines give the same facet
+    counts and filter results is test_engine_parity's."""
     root = tmp_path_factory.mktemp("facets")
     corpus = root / "corpus"
     for i, authority in enumerate(AUTHORITIES):
@@ -495,7 +499,7 @@ def many_authorities_index(tmp_path_factory, engine) -> Path:
                 outcome="disclosed",
                 exemptions=[],
             )
-    summary = build_index(corpus, root / "index")
+    summary = build_index(corpus, root / "index", engine="whoosh")
     assert summary.failed == 0, summary.failures
     return root / "index"
 

@@ -19,6 +19,10 @@ DEFAULT_ENGINE = "whoosh"
 META_NAME = "foi-index.json"
 # name -> module holding the engine class `ENGINE`; imported only when asked for
 ENGINES = {"whoosh": "indexer.engines.whoosh", "tantivy": "indexer.engines.tantivy"}
+# An engine that keeps all its files in one subfolder of the index folder (and, during a
+# swap, that name + ".old"): a folder without either holds nothing of it, so cleaning or
+# removing its files needs no import of its package and library.
+ENGINE_FOLDERS = {"tantivy": "tantivy"}
 
 
 def engine_names() -> list[str]:
@@ -29,6 +33,14 @@ def engine_class(name: str) -> type[Engine]:
     if name not in ENGINES:
         raise ValueError(f"unknown engine {name!r}: use one of {', '.join(ENGINES)}")
     return importlib.import_module(ENGINES[name]).ENGINE
+
+
+def may_hold_files(index_dir: Path | str, name: str) -> bool:
+    """Whether the folder may hold files of engine `name` (False only when it surely does not)."""
+    folder = ENGINE_FOLDERS.get(name)
+    if folder is None:
+        return True
+    return any(os.path.lexists(os.path.join(index_dir, n)) for n in (folder, folder + ".old"))
 
 
 def get_engine(name: str, index_dir: Path | str) -> Engine:
@@ -108,7 +120,7 @@ def remove_other_engines(index_dir: Path | str, keep: str) -> None:
     """Before creating an index: the files of any other engine in the folder go (a rebuild
     with another engine), never anything that is not an engine's."""
     for name in ENGINES:
-        if name != keep:
+        if name != keep and may_hold_files(index_dir, name):
             try:
                 engine_class(name).remove_files(Path(index_dir))
             except ImportError:

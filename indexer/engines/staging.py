@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.engines import ENGINES, META_NAME, engine_class, read_meta, remove_other_engines, write_meta
+from indexer.engines import (
+    ENGINES,
+    META_NAME,
+    engine_class,
+    may_hold_files,
+    read_meta,
+    remove_other_engines,
+    write_meta,
+)
 from indexer.engines.base import Engine
 from indexer.storage import remove
 
@@ -69,6 +77,8 @@ def clean_leftovers(index_dir: Path) -> int:
     if cache.is_dir():
         freed += sum(remove(tmp) for tmp in cache.glob("*/.tmp-*"))
     for name in ENGINES:
+        if not may_hold_files(index_dir, name):
+            continue
         try:
             freed += engine_class(name).clean_leftovers(index_dir)
         except ImportError:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import tantivy
 
+from indexer.engines import ENGINE_FOLDERS
 from indexer.engines.analysis import MIN_WORD_LENGTH, is_stop_word, text_terms, word_forms
 from indexer.engines.base import Engine, EngineHit, EngineResults, EngineWriter, ManifestEntry
 from indexer.engines.tantivy.schema import SCHEMA_VERSION, build_schema, now, prepared_values, to_document
@@ -30,7 +31,7 @@ from indexer.query import Node, QueryError, nothing_to_search
 from indexer.results import IndexDamaged, IndexNotFound
 from indexer.storage import IndexWriteError, exchange, fsync_dir, remove, write_error
 
-SUBDIR = "tantivy"
+SUBDIR = ENGINE_FOLDERS["tantivy"]  # the index inside the index folder
 WRITER_HEAP = 256_000_000
 FACET_SIZE = 65_000  # facet values returned per group: all of them in practice
 SIMILAR_TERMS = 25
