@@ -440,6 +440,9 @@ class Split:
     spans: list[list[list[int]]]
     counted: list[int] = field(default_factory=list)
     common_used: bool = False  # a paragraph went to boilerplate by frequency
+    # per page, each paragraph as (start, end, fingerprint, whether it reads as a heading):
+    # what resplit needs, so that the indexing process re-splits without finding them again
+    paragraphs: list[list[tuple[int, int, int | None, bool]]] = field(default_factory=list)
 
 
 # a title line of a few words and no full stop: it belongs to the paragraph under it
@@ -452,9 +455,11 @@ def split_pages(pages: Iterable[str], common: Container[int] = frozenset()) -> S
     pages = list(pages)
     spans: list[list[list[int]]] = []
     counted: list[int] = []
+    paragraphs: list[list[tuple[int, int, int | None, bool]]] = []
     used = False
     for text in pages:
         page_spans: list[list[int]] = []
+        page_paragraphs: list[tuple[int, int, int | None, bool]] = []
         heading: tuple[int, int] | None = None
         for para in paragraph_spans(text):
             fp, shaped = _judged(text[para[0] : para[1]])
@@ -469,11 +474,27 @@ def split_pages(pages: Iterable[str], common: Container[int] = frozenset()) -> S
                 page_spans.append(list(heading))  # "Internal review" above the standard paragraph
             page_spans.extend([s, e] for s, e, _ in parts)
             heading = para if _HEADING.fullmatch(text[para[0] : para[1]]) else None
+            page_paragraphs.append((para[0], para[1], fp, heading is not None))
         spans.append(_merged(page_spans))
-    return _cut(pages, spans, list(dict.fromkeys(counted)), used)
+        paragraphs.append(page_paragraphs)
+    return _cut(pages, spans, list(dict.fromkeys(counted)), used, paragraphs)
 
 
-def _cut(pages: list[str], spans: list[list[list[int]]], counted: list[int], used: bool) -> Split:
+def _paragraphs(text: str) -> list[tuple[int, int, int | None, bool]]:
+    """A page's paragraphs as split_pages records them in Split.paragraphs."""
+    out = []
+    for start, end in paragraph_spans(text):
+        out.append((start, end, fingerprint(text[start:end]), _HEADING.fullmatch(text[start:end]) is not None))
+    return out
+
+
+def _cut(
+    pages: list[str],
+    spans: list[list[list[int]]],
+    counted: list[int],
+    used: bool,
+    paragraphs: list[list[tuple[int, int, int | None, bool]]],
+) -> Split:
     """The Split of `pages` whose boilerplate lies at `spans` (each page's, merged)."""
     substance: list[str] = []
     standard: list[str] = []
@@ -485,7 +506,12 @@ def _cut(pages: list[str], spans: list[list[list[int]]], counted: list[int], use
             cursor = e
         substance.append(text[cursor:])
     return Split(
-        substance=_join(substance), boilerplate=_join(standard), spans=spans, counted=counted, common_used=used
+        substance=_join(substance),
+        boilerplate=_join(standard),
+        spans=spans,
+        counted=counted,
+        common_used=used,
+        paragraphs=paragraphs,
     )
 
 
@@ -510,23 +536,26 @@ def resplit(pages: list[str], previous: Split, common: Container[int]) -> Split:
     becoming common."""
     added: list[list[int]] = []
     spans: list[list[list[int]]] = []
+    paragraphs: list[list[tuple[int, int, int | None, bool]]] = []
+    stored = previous.paragraphs if len(previous.paragraphs) == len(pages) else None
     used = previous.common_used
     for index, text in enumerate(pages):
         page_spans = [list(span) for span in previous.spans[index]] if index < len(previous.spans) else []
-        heading: tuple[int, int] | None = None
-        for para in paragraph_spans(text):
-            fp = fingerprint(text[para[0] : para[1]])
+        heading: list[int] | None = None
+        page_paragraphs = stored[index] if stored is not None else _paragraphs(text)
+        for start, end, fp, is_heading in page_paragraphs:
             if fp is not None and fp in common:
                 used = True
                 if heading is not None:
-                    page_spans.append(list(heading))
-                page_spans.append(list(para))
-                added.append(para)
-            heading = para if _HEADING.fullmatch(text[para[0] : para[1]]) else None
+                    page_spans.append(heading)
+                page_spans.append([start, end])
+                added.append([start, end])
+            heading = [start, end] if is_heading else None
         spans.append(_merged(page_spans))
+        paragraphs.append(page_paragraphs)
     if not added:
         return previous
-    return _cut(pages, spans, [fp for fp in previous.counted if fp not in common], used)
+    return _cut(pages, spans, [fp for fp in previous.counted if fp not in common], used, paragraphs)
 
 
 def _merged(spans: list[list[int]]) -> list[list[int]]:

@@ -603,7 +603,7 @@ class KeptRecords:
     build; 128 MB with them on disk), and a budget small enough to keep memory flat
     re-extracted most of a big build's documents."""
 
-    BUDGET = 2_000_000_000  # bytes on disk: a generated response takes 3.4 KB (6.8 MB for 2,000)
+    BUDGET = 2_000_000_000  # bytes on disk: a generated response takes about 4 KB (8 MB for 2,000)
     ROOM = 512 * 2**20  # free bytes left on the index's disk: below it nothing more is kept, so
     # the shortcut never takes the space the index itself needs (checked every CHECK_EVERY bytes)
     CHECK_EVERY = 16 * 2**20

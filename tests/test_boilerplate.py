@@ -3,6 +3,7 @@ real paragraphs, the frequency table, and a split's spans."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import sys
 
@@ -205,6 +206,8 @@ def test_a_split_made_again_with_more_common_paragraphs_equals_a_split_made_with
             first = split_pages(pages, before)
             again = resplit(pages, first, after)
             assert again == split_pages(pages, after), path.name
+            # from the paragraphs the split recorded, or found again when it holds none
+            assert first.paragraphs and resplit(pages, dataclasses.replace(first, paragraphs=[]), after) == again
             checked += again != first
     assert checked >= 8  # most re-splits changed something
     plain = split_pages(pages)

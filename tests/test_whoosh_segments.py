@@ -99,7 +99,7 @@ def test_segment_files_are_the_bytes_whoosh_own_field_writer_writes(tmp_path):
             def flush():
                 builder.perdocwriter.close()
                 lengths = S.FieldLengths(builder.per_document_reader())
-                items = ((f, t, d, w, v) for (f, t), cols in builder.pool.sorted_terms() for d, w, v in zip(*cols))
+                items = ((f, t, d, w, v) for (f, t), rows in builder.pool.sorted_terms() for d, w, v in rows)
                 builder.fieldwriter.add_postings(schema, lengths, items)
                 builder.fieldwriter.close()
                 lengths.close()

@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from indexer.memo import cached_when_short
+from indexer.metadata.fastre import first
 from indexer.metadata.layout import Layout
 
 _CSV = Path(__file__).resolve().parent.parent / "data" / "authorities.csv"
@@ -29,7 +30,7 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|&")
 _JOIN_CHARS = " \t\n,"  # all that may separate the tokens of one name
 _SHORT_LINE = 45  # tokens of one name are separated by spaces/newlines/commas only
 _EMAIL = re.compile(r"@([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})")  # only the domain matters
-_URL = re.compile(r"(?:https?://|www\.)([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})", re.I)
+_URL = re.compile(first("hw") + r"(?:(?<=h)ttps?://|(?<=w)ww\.)([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})", re.I)
 
 
 @dataclass(frozen=True)
@@ -362,8 +363,8 @@ _ADDRESS_AFTER = re.compile(
 )
 _FILE_NAME = re.compile(r"\.(?:pdf|docx?|xlsx?|xlsm|csv|pptx?|odt|ods|rtf|txt|zip|msg|png|jpe?g)[ \t]*$", re.I | re.M)
 _COMPLAINT = re.compile(r"complain|internal\s+review|dissatisfied|unhappy|appeal|Information\s+Commissioner", re.I)
-_TYPE_HINT = re.compile(
-    r"\b(?:your|this|the|our)\s+(?:(?:city|county|borough|district)\s+)?"
+_TYPE_HINT = re.compile(  # "\b(?:your|this|the|our)\s+...", spelt for re to skip ahead (fastre)
+    first("yto") + r"(?<!\w.)(?:(?<=y)our|(?<=t)his|(?<=t)he|(?<=o)ur)\s+(?:(?:city|county|borough|district)\s+)?"
     r"(force|constabulary|council|local\s+authority|trust|department|ministry|university)\b"
     r"(?![ \t]+(?:for|of|and)[ \t]+[A-Z])",  # "the Department for Transport" names a body, not the writer's kind
     re.I,

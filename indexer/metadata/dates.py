@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from dateutil import parser as date_parser
 
+from indexer.metadata.fastre import first
 from indexer.metadata.layout import Layout
 
 _MONTH = (
@@ -39,12 +40,19 @@ _SP = r"[ \t]*+\n?+[ \t]*+"
 _GAP = r"(?:[ \t]++(?:\n[ \t]*+)?+|\n[ \t]*+)"  # at least one space, or a line break (a wrapped line)
 # "Saturday, 23rd June 2018": a weekday may stand between a cue and its date.
 _WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*)?"
+# A month name after its first letter (which the one-letter lookbehind before each checks).
+_MONTH_REST = (
+    r"(?:(?<=j)(?:an(?:uary)?|une?|uly?)|(?<=f)eb(?:ruary)?|(?<=m)(?:ar(?:ch)?|ay)|(?<=a)(?:pr(?:il)?|ug(?:ust)?)"
+    r"|(?<=s)ep(?:t(?:ember)?)?|(?<=o)ct(?:ober)?|(?<=n)ov(?:ember)?|(?<=d)ec(?:ember)?)"
+)
+# (?<![\w/.\-])(?:\d{1,2}...{_MONTH}...|{_MONTH}...|\d{1,2}[/.-]...|(?:19|20)\d\d-...), spelt
+# first character first (a digit or a month's initial) so that re skips ahead (fastre).
 _DATE = re.compile(
-    r"(?<![\w/.\-])(?:"
-    rf"\d{{1,2}}(?:st|nd|rd|th)?{_SP}(?:of{_SP})?{_MONTH}\.?,?{_GAP}(?:19|20)\d\d"
-    rf"|{_MONTH}\.?[ \t]++\d{{1,2}}(?:st|nd|rd|th)?,?{_GAP}(?:19|20)\d\d"
-    r"|\d{1,2}[/.\-]\d{1,2}[/.\-](?:(?:19|20)\d\d|\d\d)"
-    r"|(?:19|20)\d\d-\d\d-\d\d"
+    first("jfmasond", also=r"\d") + r"(?<![\w/.\-].)(?:"
+    rf"(?<=\d)\d?(?:st|nd|rd|th)?{_SP}(?:of{_SP})?{_MONTH}\.?,?{_GAP}(?:19|20)\d\d"
+    rf"|{_MONTH_REST}\.?[ \t]++\d{{1,2}}(?:st|nd|rd|th)?,?{_GAP}(?:19|20)\d\d"
+    r"|(?<=\d)\d?[/.\-]\d{1,2}[/.\-](?:(?:19|20)\d\d|\d\d)"
+    r"|(?:(?<=1)9|(?<=2)0)\d\d-\d\d-\d\d"
     r")(?![\w/]|\.\d|-\d)",
     re.I,
 )
@@ -90,8 +98,9 @@ _COLUMN_GAP = re.compile(r"\S(?:[ \t]{2,}|\t)$")
 _HEAD_LINES = 12
 
 # WhatDoTheyKnow's own event lines (its request pages, listings and alerts).
-_WDTK_RESPONSE = re.compile(r"\bResponse[ \t]+by[ \t]+(?=\S)[^\n]{1,200}?[ \t]on[ \t]++", re.I)
-_WDTK_REQUEST = re.compile(r"\bRequest[ \t]+sent[ \t]+to[ \t]+(?=\S)[^\n]{1,200}?[ \t]on[ \t]++", re.I)
+# ("\bResponse by ... on ", "\bRequest sent to ... on ", spelt for re to skip ahead: fastre)
+_WDTK_RESPONSE = re.compile(first("r") + r"(?<!\w.)esponse[ \t]+by[ \t]+(?=\S)[^\n]{1,200}?[ \t]on[ \t]++", re.I)
+_WDTK_REQUEST = re.compile(first("r") + r"(?<!\w.)equest[ \t]+sent[ \t]+to[ \t]+(?=\S)[^\n]{1,200}?[ \t]on[ \t]++", re.I)
 _WDTK_SCAN = 200_000  # markers sit on the page around the messages, not deep inside attachments
 
 

@@ -53,6 +53,7 @@ from collections import Counter
 
 from indexer.boilerplate import CACHED_SENTENCE, cached_shape_score
 from indexer.memo import cached_when_short
+from indexer.metadata.exemptions import NCND as _NCND
 from indexer.metadata.exemptions import Citation, find_citations
 from indexer.metadata.layout import Layout, Span, sentences
 from indexer.models import QAPair
@@ -183,7 +184,6 @@ _ATTACHMENT = re.compile(
 )
 _REFUSAL_FILE = re.compile(r"refus", re.I)
 _REDACTED_FILE = re.compile(r"redact", re.I)
-_NCND = re.compile(r"neither\s+confirm(?:s|ing|ed)?\s+n?or\s+den(?:y|ies|ying|ied)|\bNCND\b", re.I)
 # "No information has been withheld", "provided in full", "we are not relying on any exemption".
 _IN_FULL = re.compile(
     r"\b(?:no|nothing|none)\b[^.]{0,40}\b(?:withheld|redacted|exempt\w*)\b|\bnot\s+(?:been\s+)?(?:withheld|redacted|refused)|"

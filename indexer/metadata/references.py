@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from indexer.metadata.fastre import first
 from indexer.metadata.layout import Layout
 
 # The value: a code with at least one digit; spaced slashes ("FOI / 891301", even wrapped
@@ -15,11 +16,19 @@ _VALUE = (
     r"(?P<value>[A-Z0-9][A-Za-z0-9_]*"
     r"(?:(?:[ \t]*+/[ \t]*+\n?+[ \t]*+|[\-.:]|(?<=[A-Z])[ \t](?=\d))[A-Za-z0-9_]++){0,6})"
 )
+# A label, case-insensitive, after no letter or digit:
+#   (?:our|my)[ \t]+ref(?:erence)?(?:[ \t]+(?:no|number))?\.?
+#   | (?:(?:FOI|FOIA|EIR|FOIR)[ \t]+)?(?:request[ \t]+)?ref(?:erence)?(?:[ \t]+(?:no|number|num|id))?\.?
+#   | request[ \t]+(?:id|no|number|ref(?:erence)?)\.? | case[ \t]+(?:id|no|number|ref(?:erence)?)\.?
+#   | (?:FOI|EIR)[ \t]+(?:no|number|id)\.?
+# spelt first letter first, each alternative after it picked by a lookbehind, so that re skips
+# ahead to the letters a label can start with (fastre).
 _LABELLED = re.compile(
-    r"(?<![\w])(?P<label>(?i:(?:our|my)[ \t]+ref(?:erence)?(?:[ \t]+(?:no|number))?\.?"
-    r"|(?:(?:FOI|FOIA|EIR|FOIR)[ \t]+)?(?:request[ \t]+)?ref(?:erence)?(?:[ \t]+(?:no|number|num|id))?\.?"
-    r"|request[ \t]+(?:id|no|number|ref(?:erence)?)\.?|case[ \t]+(?:id|no|number|ref(?:erence)?)\.?"
-    r"|(?:FOI|EIR)[ \t]+(?:no|number|id)\.?))"
+    r"(?P<label>" + first("omferc") + r"(?<!\w.)(?i:(?:(?<=o)ur|(?<=m)y)[ \t]+ref(?:erence)?(?:[ \t]+(?:no|number))?\.?"
+    r"|(?:(?:(?<=f)(?:OI|OIA|OIR)|(?<=e)IR)[ \t]+(?:request[ \t]+)?ref|(?<=r)(?:equest[ \t]+ref|ef))"
+    r"(?:erence)?(?:[ \t]+(?:no|number|num|id))?\.?"
+    r"|(?<=r)equest[ \t]+(?:id|no|number|ref(?:erence)?)\.?|(?<=c)ase[ \t]+(?:id|no|number|ref(?:erence)?)\.?"
+    r"|(?:(?<=f)OI|(?<=e)IR)[ \t]+(?:no|number|id)\.?))"
     r"[ \t]*+[:#.–—|-]?+[ \t]*+\n?+[ \t]*+(?:[:–—|-][ \t]*+)?" + _VALUE
 )
 _PREFIXED = re.compile(

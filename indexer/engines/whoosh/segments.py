@@ -134,25 +134,39 @@ class TermPool:
     of one commit at most."""
 
     def __init__(self):
-        self.fieldnames: set[str] = set()
-        self.terms: dict[tuple[str, bytes], list] = {}
+        # field name -> term bytes -> [(docnum, weight, value)]: a dictionary per field, so
+        # that a posting costs no (field, term) key
+        self.fields: dict[str, dict[bytes, list]] = {}
+
+    @property
+    def fieldnames(self) -> set[str]:
+        return {name for name, terms in self.fields.items() if terms}
+
+    def terms_of(self, fieldname: str) -> dict[bytes, list]:
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+        return terms
 
     def add(self, item) -> None:
         fieldname, tbytes, docnum, weight, vbytes = item
-        postings = self.terms.get((fieldname, tbytes))
+        terms = self.terms_of(fieldname)
+        postings = terms.get(tbytes)
         if postings is None:
-            self.terms[(fieldname, tbytes)] = [(docnum, weight, vbytes)]
-            self.fieldnames.add(fieldname)
+            terms[tbytes] = [(docnum, weight, vbytes)]
         else:
             postings.append((docnum, weight, vbytes))
 
     def sorted_terms(self):
-        """(term, (docnums, weights, values)) in term order."""
-        terms = self.terms
-        return ((key, tuple(zip(*terms[key]))) for key in sorted(terms))
+        """((field, term), [(docnum, weight, value)...]) in term order (fields by name, then
+        terms), the postings in document order: the list as held (write_terms reads it)."""
+        for fieldname in sorted(self.fields):
+            terms = self.fields[fieldname]
+            for tbytes in sorted(terms):
+                yield (fieldname, tbytes), terms[tbytes]
 
     def cleanup(self) -> None:
-        self.terms = {}
+        self.fields = {}
 
 
 _TERMINFO = struct.Struct("!BfIBBfII")  # W3TermInfo's fixed part
@@ -199,10 +213,18 @@ def write_terms(fieldwriter, schema, lengths: "FieldLengths", terms, compression
         if postings.__class__ is bytes:  # an inlined entry made already (see _merged_terms)
             value = postings
         else:
-            allids, allweights, allvalues = postings
-            count = len(allids)
+            if postings.__class__ is list:  # a new segment's, as TermPool holds them: rows
+                count = len(postings)
+                if count == 1:
+                    docnum, weight, vbytes = postings[0]
+                else:
+                    allids, allweights, allvalues = zip(*postings)
+            else:  # a merge's: columns
+                allids, allweights, allvalues = postings
+                count = len(allids)
+                if count == 1:
+                    docnum, weight, vbytes = allids[0], allweights[0], allvalues[0]
             if count == 1:
-                docnum, weight, vbytes = allids[0], allweights[0], allvalues[0]
                 weight32 = f32.unpack(f32.pack(weight))[0]
                 length = table[docnum] if docnum < size else 0
                 byte = lbyte.get(length)
@@ -378,7 +400,7 @@ class SegmentBuilder(SegmentWriter):
         (about 750 postings a response: the call and tuple per posting were half the cost)."""
         self._check_state()
         perdocwriter, schema, docnum = self.perdocwriter, self.schema, self.docnum
-        terms, pool = self.pool.terms, self.pool
+        pool = self.pool
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
@@ -393,16 +415,16 @@ class SegmentBuilder(SegmentWriter):
                 if field.indexed:
                     boost = self._field_boost(fields, fieldname, docboost)
                     scorable = field.scorable
+                    terms = pool.terms_of(fieldname)
                     for tbytes, freq, weight, vbytes in field.index(value):
                         if scorable:
                             length += freq
                         posting = (docnum, weight * boost, vbytes)
-                        postings = terms.get((fieldname, tbytes))
+                        postings = terms.get(tbytes)
                         if postings is None:
-                            terms[(fieldname, tbytes)] = [posting]
+                            terms[tbytes] = [posting]
                         else:
                             postings.append(posting)
-                    pool.fieldnames.add(fieldname)
                 if field.separate_spelling() or field.vector:
                     raise ValueError(f"field {fieldname!r}: spelling and vectors are not written by this writer")
                 stored = fields.get("_stored_%s" % fieldname, value)
