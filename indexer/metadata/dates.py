@@ -100,7 +100,9 @@ _HEAD_LINES = 12
 # WhatDoTheyKnow's own event lines (its request pages, listings and alerts).
 # ("\bResponse by ... on ", "\bRequest sent to ... on ", spelt for re to skip ahead: fastre)
 _WDTK_RESPONSE = re.compile(first("r") + r"(?<!\w.)esponse[ \t]+by[ \t]+(?=\S)[^\n]{1,200}?[ \t]on[ \t]++", re.I)
-_WDTK_REQUEST = re.compile(first("r") + r"(?<!\w.)equest[ \t]+sent[ \t]+to[ \t]+(?=\S)[^\n]{1,200}?[ \t]on[ \t]++", re.I)
+_WDTK_REQUEST = re.compile(
+    first("r") + r"(?<!\w.)equest[ \t]+sent[ \t]+to[ \t]+(?=\S)[^\n]{1,200}?[ \t]on[ \t]++", re.I
+)
 _WDTK_SCAN = 200_000  # markers sit on the page around the messages, not deep inside attachments
 
 
