@@ -132,18 +132,8 @@ class _Scorer:
             return {}
         if len(subs) == 1:  # CompoundQuery.matcher: the one part's matcher, boost unused
             return self.scores(subs[0], restrict)
-        reader = self.reader
         if type(q) is query.And:
-            docs = None
-            for sub in sorted(subs, key=lambda s: self.size(s)):
-                if docs is None:
-                    docs = bulk._docs(self.searcher, reader, sub)
-                else:  # looked up in the documents kept so far
-                    docs = bulk.docs_within(self.searcher, reader, sub, docs)
-                if not docs:
-                    return {}
-            if restrict is not None:
-                docs &= restrict
+            docs = self.all_of(subs, restrict)
             if not docs:
                 return {}
             parts = [(0 - self.size(sub), self.scores(sub, docs)) for sub in subs]
@@ -155,6 +145,21 @@ class _Scorer:
             boost = q.boost
             out = {d: s * boost for d, s in out.items()}
         return out
+
+    def all_of(self, subs, restrict: set[int] | None) -> set[int]:
+        """The documents every part of an And matches (within `restrict`): the smallest part's
+        documents first, each later part looked up in the documents kept so far."""
+        docs = None
+        for sub in sorted(subs, key=lambda s: self.size(s)):
+            if docs is None:
+                docs = bulk._docs(self.searcher, self.reader, sub)
+            else:
+                docs = bulk.docs_within(self.searcher, self.reader, sub, docs)
+            if not docs:
+                return set()
+        if restrict is not None:
+            docs &= restrict
+        return docs
 
     def term(self, fieldname: str, text, boost: float, restrict: set[int] | None, btext=None) -> dict[int, float]:
         reader = self.reader
@@ -287,18 +292,8 @@ class _Bounds(_Scorer):
             return {}, {}
         if len(subs) == 1:
             return self.bounds(subs[0], restrict, optional)
-        reader = self.reader
         if type(q) is query.And:
-            docs = None
-            for sub in sorted(subs, key=lambda s: self.size(s)):
-                if docs is None:
-                    docs = bulk._docs(self.searcher, reader, sub)
-                else:  # looked up in the documents kept so far
-                    docs = bulk.docs_within(self.searcher, reader, sub, docs)
-                if not docs:
-                    return {}, {}
-            if restrict is not None:
-                docs &= restrict
+            docs = self.all_of(subs, restrict)
             if not docs:
                 return {}, {}
             parts = [(0 - self.size(sub), self.bounds(sub, docs, optional)) for sub in subs]
