@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from indexer.boilerplate import CommonParagraphs
 from indexer.discover import DiscoveryProblem, KnownFiles, discover, display_path, text_form
 from indexer.engines import ManifestEntry, engine_class, engine_for_writing
+from indexer.engines.base import id_folder
 from indexer.engines.staging import STAGING, abandon_rebuild, begin_rebuild, clean_leftovers, finish_rebuild
 from indexer.extract import ExtractionError, ExtractOptions, extract_file
 from indexer.extract.container import SEPARATOR, outermost
@@ -813,18 +814,13 @@ def _known_files(manifest: Mapping[str, ManifestEntry], state) -> KnownFiles:
     known = KnownFiles(_Comparable(manifest, excluded))
     compare = getattr(manifest, "same_folder", None)
     if compare is not None:
-        held_back = {_id_folder(doc_id) for doc_id in excluded}
+        held_back = {id_folder(doc_id) for doc_id in excluded}
 
         def same_folder(folder: str, *files) -> bool:
             return folder not in held_back and compare(folder, *files, SIDECAR_MARK)
 
         known.same_folder = same_folder
     return known
-
-
-def _id_folder(doc_id: str) -> str:
-    """The folder part of a doc id (up to its last '/'), as KnownFiles.same_folder names it."""
-    return doc_id.rpartition("/")[0]
 
 
 class _Comparable(Mapping):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +35,12 @@ class ManifestEntry(NamedTuple):
     size: int
     mtime: int  # st_mtime_ns
     fingerprint: str
+
+
+def id_folder(doc_id: str) -> str:
+    """The folder of doc ids a document belongs to: its doc id up to the last '/'. A manifest
+    that keeps its entries by folder (Engine.manifest) names them so, as the walk does."""
+    return doc_id.rpartition("/")[0]
 
 
 @dataclass
@@ -337,7 +343,10 @@ class Engine(ABC):
         return self.prepare(record)
 
     @abstractmethod
-    def manifest(self) -> dict[str, ManifestEntry]: ...
+    def manifest(self) -> Mapping[str, ManifestEntry]:
+        """doc_id -> entry. A manifest kept by folder (id_folder) may also offer folders(),
+        folder(name) and same_folder(...) (see discover.KnownFiles): the pipeline then
+        compares and reads whole folders instead of an entry per document."""
 
     @abstractmethod
     def optimize(self) -> None: ...

@@ -11,6 +11,7 @@ import threading
 from array import array
 from contextlib import contextmanager
 from pathlib import Path
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from indexer.engines.whoosh.lean_import import import_whoosh
@@ -167,7 +168,7 @@ class WhooshEngine(Engine):
             commit_budget=commit_budget,
         )
 
-    def manifest(self) -> dict[str, ManifestEntry]:
+    def manifest(self) -> Mapping[str, ManifestEntry]:
         self.open()
         with self._damage():
             return self.store.manifest(self._ix)

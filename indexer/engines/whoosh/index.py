@@ -11,6 +11,7 @@ import os
 import re
 from datetime import date, datetime, timezone
 from pathlib import Path
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
@@ -164,7 +165,7 @@ class FoiIndex:
 
         return read_meta(self.dir).get("schema_version")
 
-    def manifest(self, ix) -> dict[str, ManifestEntry]:
+    def manifest(self, ix) -> Mapping[str, ManifestEntry]:
         """doc_id -> what the index holds of the file: from the manifest file when it matches
         the latest commit (milliseconds), else from the columns, then saved to the file."""
         key = self.commit_key()

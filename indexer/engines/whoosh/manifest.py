@@ -22,7 +22,7 @@ from operator import itemgetter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from indexer.engines.base import ManifestEntry
+from indexer.engines.base import ManifestEntry, id_folder
 
 FILE_NAME = "foi-manifest.sqlite"  # not "foi_...": Whoosh's clean-up removes what looks like a segment
 # Rows as (doc_id, path, size, mtime, fingerprint); None for a deleted document.
@@ -137,7 +137,7 @@ class ManifestFile:
         db.execute("DELETE FROM folders")
         by_folder: dict[str, dict[str, tuple]] = {}
         for doc_id, entry in entries.items():
-            by_folder.setdefault(_folder(doc_id), {})[doc_id] = entry
+            by_folder.setdefault(id_folder(doc_id), {})[doc_id] = entry
         db.executemany("INSERT INTO folders VALUES (?, ?, ?, ?, ?, ?)", map(_pack, by_folder.items()))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('commit', ?)", (key,))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
@@ -167,7 +167,7 @@ class ManifestFile:
                     return
                 by_folder: dict[str, list[str]] = {}
                 for doc_id in changes:
-                    by_folder.setdefault(_folder(doc_id), []).append(doc_id)
+                    by_folder.setdefault(id_folder(doc_id), []).append(doc_id)
                 for folder, doc_ids in by_folder.items():
                     row = db.execute(
                         "SELECT ids, paths, sizes, mtimes, fingerprints FROM folders WHERE folder = ?",
@@ -218,7 +218,7 @@ class PackedManifest(Mapping):
         self._whole: dict[str, ManifestEntry] | None = None
 
     def folder(self, folder: str) -> dict[str, ManifestEntry]:
-        """The entries of one folder of doc ids (see _folder)."""
+        """The entries of one folder of doc ids (see id_folder)."""
         found = self._opened.get(folder)
         if found is None:
             row = self.rows.get(folder)
@@ -245,13 +245,13 @@ class PackedManifest(Mapping):
         )
 
     def __getitem__(self, doc_id: str) -> ManifestEntry:
-        return self.folder(_folder(doc_id))[doc_id]
+        return self.folder(id_folder(doc_id))[doc_id]
 
     def get(self, doc_id: str, default=None):
-        return self.folder(_folder(doc_id)).get(doc_id, default)
+        return self.folder(id_folder(doc_id)).get(doc_id, default)
 
     def __contains__(self, doc_id: object) -> bool:
-        return isinstance(doc_id, str) and doc_id in self.folder(_folder(doc_id))
+        return isinstance(doc_id, str) and doc_id in self.folder(id_folder(doc_id))
 
     def _all(self) -> dict[str, ManifestEntry]:
         if self._whole is None:
@@ -269,11 +269,6 @@ class PackedManifest(Mapping):
 
     def values(self):
         return self._all().values()
-
-
-def _folder(doc_id: str) -> str:
-    """The row a document's fields are kept in: its doc id up to the last '/'."""
-    return doc_id.rpartition("/")[0]
 
 
 # Doc ids, paths and fingerprints hold no NUL (no file name can), so it separates them; a
