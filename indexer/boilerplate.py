@@ -790,19 +790,16 @@ class CommonParagraphs:
 
 
 def _read_counts(raw: bytes) -> dict[int, int]:
-    """The counts file's table: fingerprints (8 bytes each), then their counts (4 bytes each)."""
-    keys, values = array("Q"), array("I")
+    """The counts file's table as a dict: fingerprint -> count."""
     try:
-        n = len(raw) // 12
-        keys.frombytes(raw[: n * 8])
-        values.frombytes(raw[n * 8 : n * 12])
+        keys, values = _stored_tables(raw)
     except ValueError:
         return {}  # a damaged table only costs the counts, never the index
     return dict(zip(keys, values))
 
 
 def _stored_tables(raw: bytes) -> tuple[array, array]:
-    """The counts file's fingerprints and counts as arrays (what _read_counts makes a dict of)."""
+    """The counts file's table: fingerprints (8 bytes each), then their counts (4 bytes each)."""
     n = len(raw) // 12
     keys, values = array("Q"), array("I")
     keys.frombytes(raw[: n * 8])
