@@ -56,9 +56,7 @@ def top_docs(searcher, q, limit: int, prune: bool = True) -> tuple[list[tuple[fl
     if prune and limit > 0 and _has_optional_phrase(q, False):
         segments = [_Segment(sub, q, offset) for sub, offset in searcher.leaf_searchers()]
         _pruned(segments, limit)
-        found = heapq.nlargest(
-            limit, chain.from_iterable(((s, -(seg.offset + d)) for d, s in seg.current.items()) for seg in segments)
-        )
+        found = _best(segments, limit)
         return [(s, -neg) for s, neg in found], sum(len(seg.lo) for seg in segments)
     for sub, offset in searcher.leaf_searchers():
         reader = sub.reader()
@@ -393,9 +391,7 @@ def _pruned(segments: list[_Segment], limit: int) -> None:
     )
     i, size = 0, max(limit, 1)
     while i < len(order):
-        top = heapq.nlargest(
-            limit, chain.from_iterable(((s, -(seg.offset + d)) for d, s in seg.current.items()) for seg in segments)
-        )
+        top = _best(segments, limit)
         j = len(order)
         if len(top) == limit:
             floor = top[-1]
@@ -410,6 +406,14 @@ def _pruned(segments: list[_Segment], limit: int) -> None:
         for seg, docs in by_segment.values():
             seg.check(docs)
         i, size = j, size * 2
+
+
+def _best(segments: list[_Segment], limit: int) -> list[tuple[float, int]]:
+    """The `limit` best of the segments' current scores as (score, -document number), best
+    first (equal scores: lower number first)."""
+    return heapq.nlargest(
+        limit, chain.from_iterable(((s, -(seg.offset + d)) for d, s in seg.current.items()) for seg in segments)
+    )
 
 
 def _phrase_key(q: VerifiedPhrase) -> tuple:
