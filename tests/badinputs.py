@@ -507,6 +507,18 @@ def hostile_prepare(source, options, *args):
     return real_prepare(source, options, *args)
 
 
+def origin_recording_prepare(source, options, *args):
+    """pipeline.prepare writing down first, in the folder $FOI_TEST_MARKS, whether its worker
+    is a fork of the indexer (indexer.forking.forked_from_indexer)."""
+    import json
+
+    from indexer import forking
+
+    mark = Path(os.environ["FOI_TEST_MARKS"]) / f"{source.path.name}.{os.getpid()}"
+    mark.write_text(json.dumps(forking.forked_from_indexer()))
+    return real_prepare(source, options, *args)
+
+
 def slow_prepare(source, options, *args):
     """pipeline.prepare taking a while per file, so a run can be disturbed half-way."""
     import time
