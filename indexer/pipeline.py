@@ -434,7 +434,8 @@ def _compare_and_write(engine, named, state, common, options, summary, emit, on_
             known=known,
             stopped=lambda: stop.requested,
         )
-        planner = _Planner(manifest, state, options, summary, sidecars)
+        planned = IndexSummary()  # the planner's counts join the run's once the walk is complete
+        planner = _Planner(manifest, state, options, planned, sidecars)
         todo: list[SourceFile] = []
         for source in walk:
             if stop.requested:
@@ -445,7 +446,9 @@ def _compare_and_write(engine, named, state, common, options, summary, emit, on_
                 early.offer(source)
         if stop.requested:
             return
-        summary.unchanged += len(known.unchanged)
+        summary.unchanged += len(known.unchanged) + planned.unchanged
+        summary.failures += planned.failures
+        summary.still_failing += planned.still_failing
         source_ids = {s.doc_id for s in sources}
         source_ids.update(known.unchanged)
         failed_before = dict(state.failures)

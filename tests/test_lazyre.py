@@ -47,6 +47,26 @@ def test_it_compiles_once_on_first_use_and_keeps_what_it_used():
     assert lazy._compiled is compiled
 
 
+def test_a_modules_name_for_it_becomes_the_compiled_pattern():
+    # the module's own calls then go to re directly, with nothing in between
+    namespace: dict = {}
+    exec(
+        "from indexer.lazyre import lazy_compile\n"
+        "_WORD = lazy_compile(r'[a-z]+')\n"
+        "_DIGITS = lazy_compile(r'\\d+')\n"
+        "_HELD = (_WORD,)\n"
+        "def words(text):\n"
+        "    return _WORD.findall(text)\n",
+        namespace,
+    )
+    held = namespace["_WORD"]
+    assert isinstance(held, LazyPattern) and isinstance(namespace["_DIGITS"], LazyPattern)
+    assert namespace["words"]("ab 12 cd") == ["ab", "cd"]
+    assert namespace["_WORD"] is held._compiled and isinstance(namespace["_WORD"], re.Pattern)
+    assert isinstance(namespace["_DIGITS"], LazyPattern)  # not used yet: not compiled
+    assert namespace["_HELD"][0] is held and held.findall("x y") == ["x", "y"]  # a tuple keeps the object
+
+
 def test_a_bad_pattern_fails_when_used():
     lazy = lazy_compile(r"(unclosed")
     try:
