@@ -1118,7 +1118,9 @@ def _extract_forked(
                 warmed = True
             worker = _ForkedWorker(source, options)
         try:
-            result = _forked_result(source, worker.process, worker.receiver, options.extract, stop, idle, worker.started)
+            result = _forked_result(
+                source, worker.process, worker.receiver, options.extract, stop, idle, worker.started
+            )
         finally:
             worker.end()
         if result is None:  # stopped

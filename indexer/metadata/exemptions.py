@@ -148,7 +148,9 @@ _NEG_AFTER = lazy_compile(
 )
 _CUE_WINDOW = 250
 # "neither confirm nor deny" or "NCND" (fastre: the N first, the word boundary before it checked after it)
-NCND = lazy_compile(first("n") + r"(?:either\s+confirm(?:s|ing|ed)?\s+n?or\s+den(?:y|ies|ying|ied)|(?<!\w.)CND\b)", re.I)
+NCND = lazy_compile(
+    first("n") + r"(?:either\s+confirm(?:s|ing|ed)?\s+n?or\s+den(?:y|ies|ying|ied)|(?<!\w.)CND\b)", re.I
+)
 
 
 @dataclass(frozen=True)
