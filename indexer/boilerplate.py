@@ -21,15 +21,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from indexer.lazyre import lazy_compile
 from indexer.memo import cached_when_short
 
 # ---------------------------------------------------------------- paragraphs
 
 _WRAPPED_MIN = 45  # a line at least this long that ends mid-sentence was wrapped
-_SENTENCE_END = re.compile(r"[.:!?;)\]\"”’']\s*$")
-_STARTS_NEW = re.compile(r"^\s*(?:[A-Z0-9\[(\"“'‘•*-]|\d+[.)])")
+_SENTENCE_END = lazy_compile(r"[.:!?;)\]\"”’']\s*$")
+_STARTS_NEW = lazy_compile(r"^\s*(?:[A-Z0-9\[(\"“'‘•*-]|\d+[.)])")
 # a sentence ends at . ! or ? followed by a space or the end ("v3.0" and "ico.org.uk" go on)
-_SENTENCE = re.compile(r"\S.*?(?:[.!?]+[\"”’')\]]*(?=\s|$)|$)", re.S)
+_SENTENCE = lazy_compile(r"\S.*?(?:[.!?]+[\"”’')\]]*(?=\s|$)|$)", re.S)
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
@@ -314,9 +315,9 @@ _GATES = {
     ),
     "courtesy": ("hesitate", "queries", "questions", "enquiries", "quote", "reference"),
 }
-_GATE_PATTERNS = {kind: re.compile("|".join(map(re.escape, words))) for kind, words in _GATES.items()}
+_GATE_PATTERNS = {kind: lazy_compile("|".join(map(re.escape, words))) for kind, words in _GATES.items()}
 # What the reply itself did ("we hold", "the figures are"): a cue against boilerplate.
-_SPECIFIC = re.compile(
+_SPECIFIC = lazy_compile(
     r"\b(?:we|i) (?:hold|held|have (?:attached|enclosed|provided|completed|reviewed|considered|upheld|found|identified)|"
     r"can confirm|do not hold|estimate|have now|are withholding|located)|\bthe (?:figures|data|information) (?:for|requested|you requested) (?:is|are|shows?)"
     r"|\bplease (?:find|see) (?:attached|below|the attached)|£\s?\d"
@@ -326,10 +327,10 @@ _SPECIFIC = re.compile(
     re.I,
 )
 # A count or an amount, not a section number, an Act's year, a deadline or a phone number.
-_NUMBER = re.compile(
+_NUMBER = lazy_compile(
     r"(?<![\d(./:-])(?<!section )(?<!article )(?<!act )(?<!regulations )(?<!within )(?<!s)\b\d{2,}(?:,\d{3})*\b(?![\d(/:.-])(?! working)(?! days)"
 )
-_YEAR = re.compile(r"(?:19|20)\d\d")
+_YEAR = lazy_compile(r"(?:19|20)\d\d")
 _SHORT_SENTENCE = 25  # a fragment this short ("for further details.") follows its neighbours
 
 
@@ -400,9 +401,9 @@ def shape_spans(text: str, span: tuple[int, int]) -> list[tuple[int, int, str]]:
 
 # ---------------------------------------------------------------- frequency
 
-_WORD = re.compile(r"[^\W_]+")
+_WORD = lazy_compile(r"[^\W_]+")
 FREQUENT_MIN_WORDS = 8  # shorter lines ("Yes.", "Kind regards") are left alone
-_QUESTION = re.compile(
+_QUESTION = lazy_compile(
     r"\?\s*$|^\s*(?:q?\d+[.):]|\(?[a-z]\)|how many|how much|please (?:provide|supply|send|confirm|tell)|could you|can you|what |which |when |where |who |why |do you|does the|is there|are there)",
     re.I,
 )
@@ -446,7 +447,7 @@ class Split:
 
 
 # a title line of a few words and no full stop: it belongs to the paragraph under it
-_HEADING = re.compile(r"[#*\s]*[A-Za-z][\w'’&/,()\s-]{0,50}:?[*\s]*")
+_HEADING = lazy_compile(r"[#*\s]*[A-Za-z][\w'’&/,()\s-]{0,50}:?[*\s]*")
 
 
 def split_pages(pages: Iterable[str], common: Container[int] = frozenset()) -> Split:

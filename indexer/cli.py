@@ -325,16 +325,36 @@ def _watch(roots, index, options) -> None:
         click.echo("stopped")
 
 
+PROGRESS_REFRESH_SECONDS = 0.1
+
+
 def _run_with_progress(roots, index, options, run_index, err):
+    """The run with a bar, redrawn by the run's own progress calls (at most every
+    PROGRESS_REFRESH_SECONDS), not by Rich's refresh thread: a process running a second
+    thread cannot extract a few files in forks of itself (pipeline._can_fork) and starts a
+    worker pool instead, seconds for one file."""
+    import time
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
-        TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
+        TextColumn("indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        auto_refresh=False,
     ) as progress:
         task = progress.add_task("index", total=None)
+        drawn = [0.0]
 
         def on_progress(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
+            now = time.monotonic()
+            if now - drawn[0] >= PROGRESS_REFRESH_SECONDS or done == total:
+                progress.refresh()
+                drawn[0] = now
 
         return run_index(roots, index, options, on_progress=on_progress)
 

@@ -411,6 +411,15 @@ def _update(engine, named, state, common, options, summary, emit, on_progress, s
     """The run itself: compare the files with the index's manifest, then delete, extract and
     write (into engine.dir: the live index, or a rebuild's). Stops early, committing what was
     written, when `stop` is requested."""
+    run_options = dataclasses.replace(options, engine=engine.name, index_dir=engine.dir)
+    early = _EarlyStart(run_options)
+    try:
+        _compare_and_write(engine, named, state, common, options, summary, emit, on_progress, stop, on_commit, early)
+    finally:
+        early.cancel()
+
+
+def _compare_and_write(engine, named, state, common, options, summary, emit, on_progress, stop, on_commit, early):
     # The comparison makes a few objects per file and per indexed document (100,000s),
     # none of them in a cycle: collections meanwhile would only walk them again and again.
     with _cyclic_gc_paused():
@@ -430,19 +439,24 @@ def _update(engine, named, state, common, options, summary, emit, on_progress, s
             known=known,
             stopped=lambda: stop.requested,
         )
+        planned = IndexSummary()  # the planner's counts join the run's once the walk is complete
+        planner = _Planner(manifest, state, options, planned, sidecars)
+        todo: list[SourceFile] = []
         for source in walk:
             if stop.requested:
                 return
             sources.append(source)
+            if planner.wants(source):
+                todo.append(source)
+                early.offer(source)
         if stop.requested:
             return
-        summary.unchanged += len(known.unchanged)
+        summary.unchanged += len(known.unchanged) + planned.unchanged
+        summary.failures += planned.failures
+        summary.still_failing += planned.still_failing
         source_ids = {s.doc_id for s in sources}
         source_ids.update(known.unchanged)
         failed_before = dict(state.failures)
-        todo = _plan(sources, manifest, state, options, summary, emit, stop, sidecars)
-        if stop.requested:
-            return
         members = _members(_ids_of_members(manifest))
         member_failures = _members(state.failures)
         # The index and the failure log hold paths as text (discover.text_form/display_path).
@@ -489,11 +503,11 @@ def _update(engine, named, state, common, options, summary, emit, on_progress, s
             done = 0
             written: set[str] = set()  # doc_ids written in this run
             again: set[str] = set()  # written before a paragraph of theirs became common
-            run_options = dataclasses.replace(options, engine=engine.name, index_dir=engine.dir)
+            run_options = early.options
             if options.cluster:  # Dask's own loop: a stop is seen between results
                 results = options.cluster.extract_all(todo, run_options)
             else:
-                results = _extract_all(todo, run_options, stop, idle=writer.tick)
+                results = _extract_all(todo, run_options, stop, idle=writer.tick, early=early)
             for source, result in results:
                 done += 1
                 # The container's old members go, unless written again below.
@@ -753,61 +767,67 @@ def _members(doc_ids) -> dict[str, list[str]]:
     return found
 
 
-def _plan(sources, manifest, state, options, summary, emit, stop, sidecars=None) -> list[SourceFile]:
-    """Which files need extracting: new, or changed by content (size/mtime first, then hash).
+class _Planner:
+    """Which files need extracting: new, or changed by content (size/mtime first, then hash),
+    decided file by file as the walk finds them (so that the first one can start extracting
+    while the walk goes on, see _EarlyStart).
 
     An unchanged container is not read again, so the failures of its members are reported
     as they were (and --retry-failed reads it again for them)."""
-    member_failures: dict[str, list[Failure]] = {}
-    for doc_id, failure in state.failures.items():
-        if outermost(doc_id) != doc_id:
-            member_failures.setdefault(outermost(doc_id), []).append(failure)
-    todo = []
-    has_sidecar = _sidecar_finder(sidecars)
-    for source in sources:
-        if stop.requested:
-            break
-        old: ManifestEntry | None = manifest.get(source.doc_id)
-        failed = state.failures.get(source.doc_id)
+
+    def __init__(self, manifest, state, options: RunOptions, summary: IndexSummary, sidecars=None):
+        self.manifest = manifest
+        self.state = state
+        self.options = options
+        self.summary = summary
+        self.member_failures: dict[str, list[Failure]] = {}
+        for doc_id, failure in state.failures.items():
+            if outermost(doc_id) != doc_id:
+                self.member_failures.setdefault(outermost(doc_id), []).append(failure)
+        self.has_sidecar = _sidecar_finder(sidecars)
+
+    def wants(self, source: SourceFile) -> bool:
+        """Whether `source` must be extracted; an unchanged one (or one unchanged since it
+        failed) is counted in the summary instead."""
+        summary, options = self.summary, self.options
+        old: ManifestEntry | None = self.manifest.get(source.doc_id)
+        failed = self.state.failures.get(source.doc_id)
         if failed and not options.retry_failed and failed.size == source.size and failed.mtime == source.mtime:
             summary.failures.append(failed)  # unchanged since it failed: not retried every run
             summary.still_failing.append(failed.doc_id)
-            continue
+            return False
         if (
             old is None
             or old.path != text_form(source.location)
-            or (options.retry_failed and source.doc_id in member_failures)
+            or (options.retry_failed and source.doc_id in self.member_failures)
         ):
-            todo.append(source)
-            continue
+            return True
         # A fingerprint made with a sidecar is computed again below: the sidecar may be gone.
         if (
             old.size == source.size
             and old.mtime == source.mtime
             and not made_with_sidecar(old.fingerprint)
-            and not has_sidecar(source.location)
+            and not self.has_sidecar(source.location)
         ):
             unchanged = True
         else:
             try:
                 fingerprint = fingerprint_of(source.path)
             except OSError:
-                todo.append(source)  # let extraction report why it cannot be read
-                continue
+                return True  # let extraction report why it cannot be read
             unchanged = fingerprint == old.fingerprint
-        if unchanged:
-            summary.unchanged += 1
-            carried = member_failures.get(source.doc_id, [])  # members that failed inside it
-            summary.failures += carried
-            summary.still_failing += [f.doc_id for f in carried]
-        else:
-            todo.append(source)
-    return todo
+        if not unchanged:
+            return True
+        summary.unchanged += 1
+        carried = self.member_failures.get(source.doc_id, [])  # members that failed inside it
+        summary.failures += carried
+        summary.still_failing += [f.doc_id for f in carried]
+        return False
 
 
 def _known_files(manifest: Mapping[str, ManifestEntry], state) -> KnownFiles:
     """What the walk may count as unchanged from its stat alone (see discover.KnownFiles):
-    the manifest, less what _plan must look at whatever the stat says, a file that failed or
+    the manifest, less what _Planner must look at whatever the stat says, a file that failed or
     holds a member that failed, and one indexed with a sidecar (which may be gone now).
 
     A manifest that compares whole folders (`same_folder`, the Whoosh manifest file) lets
@@ -985,10 +1005,15 @@ FORK_MAX_FILES = 4
 
 
 def _extract_all(
-    todo: list[SourceFile], options: RunOptions, stop: StopSignals, idle: Callable[[], object] = lambda: None
+    todo: list[SourceFile],
+    options: RunOptions,
+    stop: StopSignals,
+    idle: Callable[[], object] = lambda: None,
+    early: _EarlyStart | None = None,
 ) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
     """Extract in killable worker processes: a pool keeping a bounded number in flight, or
-    for a handful of files, forks of this process (see _extract_forked).
+    for a handful of files, forks of this process (see _extract_forked), the first of them
+    perhaps started during the walk (`early`).
 
     Results come in order. While waiting, `idle` runs every POLL_SECONDS (the writer commits
     a batch that is due). When `stop` is requested, the results already finished are still
@@ -996,8 +1021,10 @@ def _extract_all(
     if not todo:
         return
     if len(todo) <= FORK_MAX_FILES and _can_fork():
-        yield from _extract_forked(todo, options, stop, idle)
+        yield from _extract_forked(todo, options, stop, idle, early=early)
         return
+    if early is not None:
+        early.cancel()  # more files than forks are for: the pool extracts that one too
     jobs = options.jobs or default_jobs()
     ext = options.extract
     engine = options.engine or "whoosh"
@@ -1045,48 +1072,109 @@ def _can_fork() -> bool:
 
 
 def _extract_forked(
-    todo: list[SourceFile], options: RunOptions, stop: StopSignals, idle: Callable[[], object]
+    todo: list[SourceFile],
+    options: RunOptions,
+    stop: StopSignals,
+    idle: Callable[[], object],
+    early: _EarlyStart | None = None,
 ) -> Iterable[tuple[SourceFile, IndexRecord | Failure]]:
     """Each file in a fork of this process, one after the other: the worker starts with foi
     already imported, under the same protections as a pool worker (the time limit, killed
-    when it runs over; an address-space cap; exits with the indexer; a crash costs its file)."""
-    ext = options.extract
-    engine = options.engine or "whoosh"
-    folder = str(options.index_dir) if options.index_dir is not None else None
-    import multiprocessing
-
-    _warm_for_workers(engine)
-    context = multiprocessing.get_context("fork")
+    when it runs over; an address-space cap; exits with the indexer; a crash costs its file).
+    A file `early` started extracting during the walk is taken from that fork."""
+    warmed = False
     for source in todo:
         if stop.requested:
             return
-        receiver, sender = context.Pipe(duplex=False)
-        worker = context.Process(
-            target=_forked_worker,
-            name="foi-extract",
-            daemon=True,
-            args=(sender, source, ext, engine, folder, os.getpid(), _address_space()),
-        )
-        worker.start()
-        sender.close()
+        worker = early.take(source) if early is not None else None
+        if worker is None:
+            if not warmed:
+                _warm_for_workers(options.engine or "whoosh")
+                warmed = True
+            worker = _ForkedWorker(source, options)
         try:
-            result = _forked_result(source, worker, receiver, ext, stop, idle)
+            result = _forked_result(
+                source, worker.process, worker.receiver, options.extract, stop, idle, worker.started
+            )
         finally:
-            receiver.close()
-            if worker.is_alive():
-                worker.kill()
-            worker.join()
+            worker.end()
         if result is None:  # stopped
             return
         yield source, result
 
 
+class _ForkedWorker:
+    """One file being extracted in a fork of this process (see _forked_worker)."""
+
+    def __init__(self, source: SourceFile, options: RunOptions):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.source = source
+        self.started = time.monotonic()
+        self.receiver, sender = context.Pipe(duplex=False)
+        folder = str(options.index_dir) if options.index_dir is not None else None
+        self.process = context.Process(
+            target=_forked_worker,
+            name="foi-extract",
+            daemon=True,
+            args=(sender, source, options.extract, options.engine or "whoosh", folder, os.getpid(), _address_space()),
+        )
+        try:
+            self.process.start()
+        finally:
+            sender.close()
+
+    def end(self) -> None:
+        """Done with it: killed if it still runs, and waited for."""
+        self.receiver.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+
+
+class _EarlyStart:
+    """The first file the walk finds to extract, started in a fork at once (when the run may
+    fork: see _extract_all), so that its extraction (imports included: the FOI metadata's
+    are most of a one-file run's) overlaps the rest of the walk, which on a big index is
+    a stat of every file. One file only: a few more are forked after the walk, from a
+    process that has imported what they need once (_warm_for_workers)."""
+
+    def __init__(self, options: RunOptions):
+        self.options = options
+        self.worker: _ForkedWorker | None = None
+        self._offered = False
+
+    def offer(self, source: SourceFile) -> None:
+        if self._offered:
+            return
+        self._offered = True
+        if self.options.cluster is None and FORK_MAX_FILES > 0 and _can_fork():
+            try:
+                self.worker = _ForkedWorker(source, self.options)
+            except OSError:  # no process to spare now: the file is extracted after the walk
+                self.worker = None
+
+    def take(self, source: SourceFile) -> _ForkedWorker | None:
+        """The fork extracting `source`, if it is the one started early (then handed over)."""
+        worker = self.worker
+        if worker is None or worker.source != source:
+            return None
+        self.worker = None
+        return worker
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            worker, self.worker = self.worker, None
+            worker.end()
+
+
 def _forked_result(
-    source: SourceFile, worker, receiver, ext: ExtractOptions, stop: StopSignals, idle
+    source: SourceFile, worker, receiver, ext: ExtractOptions, stop: StopSignals, idle, started: float | None = None
 ) -> IndexRecord | Failure | None:
-    """The forked worker's result, a Failure when it overran its time or died, or None when
-    a stop was requested first."""
-    deadline = time.monotonic() + ext.timeout
+    """The forked worker's result, a Failure when it overran its time (counted from
+    `started`, its start) or died, or None when a stop was requested first."""
+    deadline = (time.monotonic() if started is None else started) + ext.timeout
     while not stop.requested:
         if receiver.poll(POLL_SECONDS):
             try:
@@ -1114,6 +1202,7 @@ def _forked_worker(
     code = 0
     try:
         faulthandler.disable()  # a crash costs the file (_died), not a dump of the indexer's stack
+        gc.enable()  # a fork started during the walk inherits its pause (_cyclic_gc_paused)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         exit_with(indexer_pid)

@@ -19,6 +19,7 @@ from dataclasses import FrozenInstanceError, dataclass, field
 from datetime import date, timedelta
 
 from indexer.fields import BOILERPLATE_BOOST, BOILERPLATE_FIELD, FIELD_ALIASES, QUERY_FIELDS
+from indexer.lazyre import lazy_compile
 from indexer.results import Filters, QueryError
 
 MAX_QUERY_CHARS = 4000
@@ -257,10 +258,10 @@ def all_of(words) -> Node:
 # ---------------------------------------------------------------- lexing
 
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-_FIELD_AT = re.compile(r"([A-Za-z_]+):")
-_BOOST = re.compile(r"\^(\d{1,4}(?:\.\d{1,4})?)")
+_FIELD_AT = lazy_compile(r"([A-Za-z_]+):")
+_BOOST = lazy_compile(r"\^(\d{1,4}(?:\.\d{1,4})?)")
 _STOP_CHARS = set(' \t\n\r\f\v()"')
-_EXEMPTION_VALUE = re.compile(r"[\w.]+(?:\([\w]+\))*")
+_EXEMPTION_VALUE = lazy_compile(r"[\w.]+(?:\([\w]+\))*")
 _RANGE_BOUND = r"\s*(\S*?)\s*"
 
 
@@ -636,7 +637,7 @@ def _with_field(node: Node, name: str) -> Node:
     return node
 
 
-_DAY = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_DAY = lazy_compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
 def _period(value: str, shown: str) -> tuple[date, date]:

@@ -284,3 +284,30 @@ def test_sizes_are_shown_in_powers_of_1024(size, shown):
     from indexer.units import human_bytes
 
     assert human_bytes(size) == shown
+
+
+def test_the_progress_bar_runs_no_thread_and_is_drawn_by_the_runs_progress(tmp_path):
+    # a thread of Rich's would send a run of a few files to a worker pool (pipeline._can_fork)
+    import threading
+
+    from rich.console import Console
+
+    from indexer import cli
+    from indexer.pipeline import IndexSummary
+
+    out = io.StringIO()
+    err = Console(file=out, force_terminal=True, width=80)
+    threads = []
+
+    def run_index(roots, index, options, on_progress):
+        threads.append(threading.active_count())
+        on_progress(1, 2)
+        threads.append(threading.active_count())
+        on_progress(2, 2)
+        return IndexSummary(added=2)
+
+    before = threading.active_count()  # pytest's own, if any
+    summary = cli._run_with_progress([tmp_path], tmp_path / "index", None, run_index, err)
+    assert summary.added == 2
+    assert threads == [before, before]
+    assert "indexing" in out.getvalue() and "2/2" in out.getvalue()  # drawn by the progress calls

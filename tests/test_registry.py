@@ -203,3 +203,70 @@ def test_a_folder_of_every_format_indexes_with_exit_0(tmp_path):
         "slides": 1,
         "text": 2,
     }
+
+
+def _contents_of_every_kind(tmp_path) -> dict[str, bytes]:
+    """Good and bad files of every format, and text that quotes other formats' signatures."""
+    from tests.conftest import write_pdf
+
+    root = tmp_path / "every"
+    root.mkdir()
+    good, bad = _folder_of_every_format(root)
+    contents = {name: (root / name).read_bytes() for name in [*good, *bad]}
+    contents["reply.pdf"] = write_pdf(tmp_path / "reply.pdf", ["A PDF reply."]).read_bytes()
+    contents["junk-first.pdf"] = b"HTTP/1.1 200 OK\r\n\r\n" + contents["reply.pdf"]
+    contents["quoting.txt"] = b"The letter said %PDF- and PK and {\\rtf1 in passing.\n"
+    return contents
+
+
+def test_a_format_is_asked_only_for_content_its_gate_lets_through(tmp_path):
+    # registry._GATES spare a text file the import of the binary formats' modules: no
+    # format's matcher may accept content its gate turns away, or a file would be misread.
+    contents = _contents_of_every_kind(tmp_path)
+    for name, data in contents.items():
+        probe = registry.Probe(data, name)
+        for module, gate in registry._GATES.items():
+            if not gate(probe.head):
+                assert not registry.format_of(module).match(probe), (name, module)
+    assert registry._GATES["pdf"](contents["junk-first.pdf"][: registry._HEAD])
+    assert registry._PDF_MAGIC == import_module("indexer.extract.pdf").MAGIC
+
+
+@pytest.mark.parametrize("gated", ["pdf", "word", "sheet"])
+def test_a_gate_that_turns_away_its_own_format_is_caught(tmp_path, monkeypatch, gated):
+    # the check above fails for a gate that is wrong (here: one that lets nothing through)
+    contents = _contents_of_every_kind(tmp_path)
+    monkeypatch.setitem(registry._GATES, gated, lambda head: False)
+    missed = [
+        name
+        for name, data in contents.items()
+        if registry.format_of(gated).match(registry.Probe(data, name))
+        and not registry._GATES[gated](registry.Probe(data, name).head)
+    ]
+    assert missed
+
+
+def test_extracting_a_text_file_imports_no_binary_format_module(tmp_path):
+    # what an extraction worker does for one text file (prepare: extraction, FOI metadata,
+    # the engine's fields) loads neither the PDF, Office nor archive modules, nor their libraries
+    path = tmp_path / "docs" / "reply.txt"
+    path.parent.mkdir()
+    path.write_text("Dear Ms Smith, Leeds City Council holds 120 gritting routes. Yours sincerely")
+    code = (
+        "import sys, os\n"
+        "from pathlib import Path\n"
+        "from indexer.pipeline import prepare\n"
+        "from indexer.models import IndexRecord, SourceFile\n"
+        "from indexer.extract import ExtractOptions\n"
+        f"path = {str(path)!r}\n"
+        "st = os.stat(path)\n"
+        "record = prepare(SourceFile(path, 'docs/reply.txt', st.st_size, st.st_mtime_ns), ExtractOptions())\n"
+        "assert isinstance(record, IndexRecord) and record.document.kind == 'text', record\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = set(out.split())
+    binary = {f"indexer.extract.{name}" for name in registry._GATES} | {"indexer.extract.pdf_tables"}
+    libraries = {"pypdfium2", "pdfplumber", "docx", "olefile", "python_calamine", "zipfile"}
+    assert "indexer.extract.text" in loaded
+    assert not loaded & (binary | libraries), sorted(loaded & (binary | libraries))

@@ -140,3 +140,73 @@ def test_a_forked_worker_is_under_the_memory_cap(tmp_path, monkeypatch, forked):
     summary = run_index([root], tmp_path / "index", RunOptions(extract=ExtractOptions(memory_mb=300, ocr=False)))
     assert [(f.doc_id, f.reason, f.detail) for f in summary.failures] == [("docs/big.txt", "corrupt", "MemoryError: ")]
     assert summary.added == 0
+
+
+def _walk_and_forks(monkeypatch) -> list:
+    """Log, in order, each fork started for a file (its doc id) and the end of the walk."""
+    log: list = []
+    real_discover, real_init = pipeline.discover, pipeline._ForkedWorker.__init__
+
+    def discover(*args, **kwargs):
+        yield from real_discover(*args, **kwargs)
+        log.append("walk done")
+
+    def init(self, source, options):
+        log.append(source.doc_id)
+        real_init(self, source, options)
+
+    monkeypatch.setattr(pipeline, "discover", discover)
+    monkeypatch.setattr(pipeline._ForkedWorker, "__init__", init)
+    return log
+
+
+def _unchanged_and_one_new(root, index_dir) -> None:
+    for i in range(12):  # folders the walk reaches after the new file's
+        write_doc(root / f"z{i:02}", "reply.txt", f"Response number {i} about topic{i}.")
+    run_index([root], index_dir, RunOptions(jobs=1))
+    write_doc(root / "a", "new.txt", "Gritting routes for the winter: the council grits 120 miles of road.")
+
+
+def test_the_first_file_to_extract_starts_in_a_fork_during_the_walk(tmp_path, monkeypatch):
+    # its extraction overlaps the rest of the walk; the document is the same as one forked after it
+    late_root, early_root = tmp_path / "late" / "docs", tmp_path / "early" / "docs"
+    _unchanged_and_one_new(late_root, tmp_path / "late-index")
+    _unchanged_and_one_new(early_root, tmp_path / "early-index")
+    monkeypatch.setattr(pipeline, "_can_fork", lambda: True)
+    log = _walk_and_forks(monkeypatch)
+    with monkeypatch.context() as m:
+        m.setattr(pipeline._EarlyStart, "offer", lambda self, source: None)
+        late = run_index([late_root], tmp_path / "late-index", RunOptions(jobs=1))
+    assert log == ["walk done", "docs/a/new.txt"]
+    log.clear()
+    early = run_index([early_root], tmp_path / "early-index", RunOptions(jobs=1))
+    assert log == ["docs/a/new.txt", "walk done"]
+    assert (early.added, early.unchanged, early.failures) == (late.added, late.unchanged, late.failures) == (1, 12, [])
+    late_docs = {
+        doc_id: {**doc, "path": doc["path"].replace("/late/", "/early/")}
+        for doc_id, doc in _documents(tmp_path / "late-index").items()
+    }
+    assert _documents(tmp_path / "early-index") == late_docs
+    assert "Gritting routes" in str(late_docs["docs/a/new.txt"]["page_texts"])
+
+
+def test_an_early_fork_is_ended_when_the_pool_takes_over(tmp_path, monkeypatch):
+    # more new files than forks are for: the pool extracts them all, the early fork is killed
+    root = tmp_path / "docs"
+    _unchanged_and_one_new(root, tmp_path / "index")
+    for i in range(pipeline.FORK_MAX_FILES):
+        write_doc(root / "b", f"more{i}.txt", f"Another new response, number {i}, about street lighting.")
+    monkeypatch.setattr(pipeline, "_can_fork", lambda: True)
+    log = _walk_and_forks(monkeypatch)
+    started = []
+    real_init = pipeline._ForkedWorker.__init__
+
+    def keep(self, source, options):
+        real_init(self, source, options)
+        started.append(self)
+
+    monkeypatch.setattr(pipeline._ForkedWorker, "__init__", keep)
+    summary = run_index([root], tmp_path / "index", RunOptions(jobs=2))
+    assert log == ["docs/a/new.txt", "walk done"]
+    assert (summary.added, summary.unchanged, summary.failures) == (pipeline.FORK_MAX_FILES + 1, 12, [])
+    assert len(started) == 1 and started[0].process.exitcode is not None  # ended, not left running

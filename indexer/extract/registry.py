@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import import_module
 from types import ModuleType
-from typing import Callable
+from typing import Callable, Iterator
 
 from indexer.extract.base import ExtractionError, ExtractOptions, NotThisFormat
 from indexer.fields import PAGED_KINDS
@@ -61,6 +61,34 @@ _SUFFIXES = {
     "image": (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp"),
     "webpage": (".html", ".htm", ".xhtml"),
     "text": (".txt", ".md"),
+}
+
+# Formats that can only be the content when it starts a zip package (their matchers read
+# Probe.zip_names or odf_mimetype, empty otherwise), an OLE2 file (Probe.ole_streams) or
+# holds the PDF signature: their modules are imported only for such content, so a text file
+# loads none of them (the PDF module's table finder brings ctypes, Word 97's subprocess).
+# tests/test_registry.py checks that no matcher accepts content its gate turns away.
+_ZIP_MAGIC = b"PK"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PDF_MAGIC = b"%PDF-"  # pdf.MAGIC, looked for where pdf.match does
+
+
+def _zip(head: bytes) -> bool:
+    return head.startswith(_ZIP_MAGIC)
+
+
+def _ole(head: bytes) -> bool:
+    return head.startswith(_OLE_MAGIC)
+
+
+_GATES: dict[str, Callable[[bytes], bool]] = {
+    "pdf": lambda head: _PDF_MAGIC in head[:1024],
+    "word": _zip,
+    "word97": _ole,
+    "odt": _zip,
+    "slides": _zip,
+    "sheet": lambda head: _zip(head) or _ole(head),
+    "archive": _zip,
 }
 
 # Signatures of formats foi does not read, so a refusal names what the file is.
@@ -154,7 +182,21 @@ def _format(module: ModuleType) -> Format:
 @lru_cache(maxsize=1)
 def formats() -> tuple[Format, ...]:
     """Every registered format, in the order content is matched."""
-    return tuple(_format(import_module(f"indexer.extract.{name}")) for name in _MODULES)
+    return tuple(format_of(name) for name in _MODULES)
+
+
+@lru_cache(maxsize=None)
+def format_of(name: str) -> Format:
+    """The format of one module of this package (imported now if it was not)."""
+    return _format(import_module(f"indexer.extract.{name}"))
+
+
+def _asked(head: bytes) -> Iterator[Format]:
+    """The formats whose content `head` may be, in FORMATS order (see _GATES)."""
+    for name in _MODULES:
+        gate = _GATES.get(name)
+        if gate is None or gate(head):
+            yield format_of(name)
 
 
 def kinds() -> tuple[str, ...]:
@@ -179,7 +221,8 @@ def is_paged(kind: str | None) -> bool:
 
 def for_suffix(suffix: str) -> Format | None:
     suffix = suffix.lower()
-    return next((fmt for fmt in formats() if suffix in fmt.suffixes), None)
+    name = next((name for name in _MODULES if suffix in _SUFFIXES[name]), None)
+    return format_of(name) if name is not None else None
 
 
 def _encrypted_ooxml(probe: Probe) -> bool:
@@ -193,7 +236,7 @@ def candidates(data: bytes, name: str = "") -> list[Format]:
     probe = Probe(data, name)
     if _encrypted_ooxml(probe):
         raise ExtractionError("encrypted", "a password-protected Office document")
-    matched = [fmt for fmt in formats() if fmt.match(probe)]
+    matched = [fmt for fmt in _asked(probe.head) if fmt.match(probe)]
     text_only = not matched or matched[0].kind == "text"
     named = for_suffix(probe.suffix)
     if text_only:

@@ -20,17 +20,18 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from indexer.lazyre import lazy_compile
 from indexer.memo import cached_when_short
 from indexer.metadata.fastre import first
 from indexer.metadata.layout import Layout
 
 _CSV = Path(__file__).resolve().parent.parent / "data" / "authorities.csv"
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|&")
+_TOKEN = lazy_compile(r"[A-Za-z][A-Za-z'’\-]*|&")
 _JOIN_CHARS = " \t\n,"  # all that may separate the tokens of one name
 _SHORT_LINE = 45  # tokens of one name are separated by spaces/newlines/commas only
-_EMAIL = re.compile(r"@([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})")  # only the domain matters
-_URL = re.compile(first("hw") + r"(?:(?<=h)ttps?://|(?<=w)ww\.)([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})", re.I)
+_EMAIL = lazy_compile(r"@([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})")  # only the domain matters
+_URL = lazy_compile(first("hw") + r"(?:(?<=h)ttps?://|(?<=w)ww\.)([\w\-]{1,63}(?:\.[\w\-]{1,63}){1,6})", re.I)
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,9 @@ def gazetteer() -> Gazetteer:
 
 # How letters shorten a council's kind: "Barnsley MBC", "Caerphilly CBC".
 _KIND_SHORT = (
-    (re.compile(r"\s+Metropolitan\s+Borough\s+Council$"), " MBC"),
-    (re.compile(r"\s+County\s+Borough\s+Council$"), " CBC"),
-    (re.compile(r"\s+Metropolitan\s+District\s+Council$"), " MDC"),
+    (lazy_compile(r"\s+Metropolitan\s+Borough\s+Council$"), " MBC"),
+    (lazy_compile(r"\s+County\s+Borough\s+Council$"), " CBC"),
+    (lazy_compile(r"\s+Metropolitan\s+District\s+Council$"), " MDC"),
 )
 
 
@@ -341,29 +342,29 @@ def _domain_authority(host: str) -> str | None:
 
 # Runs of capitalised words (with "of", "and", "&"... inside): names can only be there, and
 # scanning runs instead of every word keeps a 1,000-word letter to a few hundred tokens.
-_RUN = re.compile(
+_RUN = lazy_compile(
     r"(?:[A-Z][A-Za-z'’\-]*|&)(?:[ \t\n,]{1,8}(?:[A-Z][A-Za-z'’\-]*|&|(?:of|and|for|upon|on|the|in|under)\b)){0,30}"
 )
-_SALUTE_QUOTED = re.compile(r"^[ \t>]*Dear[ \t]+([^\n]{3,90}?)[ \t]*+,?+[ \t]*+$", re.M)
-_AGENT_AFTER = re.compile(
+_SALUTE_QUOTED = lazy_compile(r"^[ \t>]*Dear[ \t]+([^\n]{3,90}?)[ \t]*+,?+[ \t]*+$", re.M)
+_AGENT_AFTER = lazy_compile(
     r"['’]s[ \t\n]+(?:response|decision|reply|position|records|systems?)\b"
     r"|[ \t\n]+(?:has|have|does|do|can|holds?|has\s+received|received|considered|searched|confirms?|"
     r"publishes|is\s+(?:unable|not\s+obliged|able))\b",
     re.I,
 )
-_AGENT_BEFORE = re.compile(r"(?:on\s+behalf\s+of|behalf\s+of|approached|here\s+at|within)\s+(?:the\s+)?$", re.I)
-_ELSEWHERE_BEFORE = re.compile(
+_AGENT_BEFORE = lazy_compile(r"(?:on\s+behalf\s+of|behalf\s+of|approached|here\s+at|within)\s+(?:the\s+)?$", re.I)
+_ELSEWHERE_BEFORE = lazy_compile(
     r"(?:contact|to|by|from|with|via|at|redirect\w*|transfer\w*|held\s+by|owned\s+by|managed\s+by)\s+(?:the\s+)?$",
     re.I,
 )
 # The rest of a line that gives a postal address: "..., Town Hall, Brighton Street, Wallasey CH44 8ED".
-_ADDRESS_AFTER = re.compile(
+_ADDRESS_AFTER = lazy_compile(
     r"[ \t]*[,–-][^\n]{0,100}?(?:\b[A-Z]{1,2}\d[A-Z\d]?[ \t]+\d[A-Z]{2}\b|\bP\.?[ \t]?O\.?[ \t]+Box\b|"
     r"\b(?:Town|County|City)[ \t]+Hall\b|\bCivic[ \t]+(?:Centre|Offices)\b)"
 )
-_FILE_NAME = re.compile(r"\.(?:pdf|docx?|xlsx?|xlsm|csv|pptx?|odt|ods|rtf|txt|zip|msg|png|jpe?g)[ \t]*$", re.I | re.M)
-_COMPLAINT = re.compile(r"complain|internal\s+review|dissatisfied|unhappy|appeal|Information\s+Commissioner", re.I)
-_TYPE_HINT = re.compile(  # "\b(?:your|this|the|our)\s+...", spelt for re to skip ahead (fastre)
+_FILE_NAME = lazy_compile(r"\.(?:pdf|docx?|xlsx?|xlsm|csv|pptx?|odt|ods|rtf|txt|zip|msg|png|jpe?g)[ \t]*$", re.I | re.M)
+_COMPLAINT = lazy_compile(r"complain|internal\s+review|dissatisfied|unhappy|appeal|Information\s+Commissioner", re.I)
+_TYPE_HINT = lazy_compile(  # "\b(?:your|this|the|our)\s+...", spelt for re to skip ahead (fastre)
     first("yto") + r"(?<!\w.)(?:(?<=y)our|(?<=t)his|(?<=t)he|(?<=o)ur)\s+(?:(?:city|county|borough|district)\s+)?"
     r"(force|constabulary|council|local\s+authority|trust|department|ministry|university)\b"
     r"(?![ \t]+(?:for|of|and)[ \t]+[A-Z])",  # "the Department for Transport" names a body, not the writer's kind
@@ -380,7 +381,7 @@ _HINT_TYPES = {
     "university": "university",
 }
 # "Name of Authority: Blaenau Gwent" on a form-style reply names the writer outright.
-_AUTHORITY_LABEL = re.compile(
+_AUTHORITY_LABEL = lazy_compile(
     r"^[ \t]*(?:name[ \t]+of[ \t]+(?:the[ \t]+)?(?:public[ \t]+)?authority|(?:public[ \t]+)?authority[ \t]+name"
     r"|public[ \t]+authority|responding[ \t]+(?:public[ \t]+)?(?:authority|body|organisation))"
     r"[ \t]*+[:\-–|]?[ \t]*+(?P<value>[^\n]{2,100})$",

@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from dateutil import parser as date_parser
 
+from indexer.lazyre import lazy_compile
 from indexer.metadata.fastre import first
 from indexer.metadata.layout import Layout
 
@@ -47,7 +48,7 @@ _MONTH_REST = (
 )
 # (?<![\w/.\-])(?:\d{1,2}...{_MONTH}...|{_MONTH}...|\d{1,2}[/.-]...|(?:19|20)\d\d-...), spelt
 # first character first (a digit or a month's initial) so that re skips ahead (fastre).
-_DATE = re.compile(
+_DATE = lazy_compile(
     first("jfmasond", also=r"\d") + r"(?<![\w/.\-].)(?:"
     rf"(?<=\d)\d?(?:st|nd|rd|th)?{_SP}(?:of{_SP})?{_MONTH}\.?,?{_GAP}(?:19|20)\d\d"
     rf"|{_MONTH_REST}\.?[ \t]++\d{{1,2}}(?:st|nd|rd|th)?,?{_GAP}(?:19|20)\d\d"
@@ -59,7 +60,7 @@ _DATE = re.compile(
 _CONTEXT = 120  # characters of context read on each side of a candidate
 
 # Context just before a date that makes it the request date.
-_REQUEST_BEFORE = re.compile(
+_REQUEST_BEFORE = lazy_compile(
     r"(?:(?:request|e-?mail|letter|correspondence|application|enquiry|message|quer(?:y|ies))\b[^.?!]{0,60}?\b"
     r"(?:dated|of|received|made|submitted|sent|on)"
     r"|which\s+we\s+received(?:\s+on)?|received\s+(?:by\s+us\s+)?on|you\s+validated\s+on"
@@ -71,36 +72,36 @@ _REQUEST_BEFORE = re.compile(
 # wrapped sentence; never across a blank line (a letter date, then "You asked: ...").
 # Words one of which every _REQUEST_BEFORE match contains: most dates (a table's) have none
 # near them, and a substring search is far cheaper than the regex.
-_REQUEST_ANCHORS = re.compile(r"request|mail|letter|correspond|application|enquiry|message|quer|receiv|validated")
-_REQUEST_AFTER = re.compile(
+_REQUEST_ANCHORS = lazy_compile(r"request|mail|letter|correspond|application|enquiry|message|quer|receiv|validated")
+_REQUEST_AFTER = lazy_compile(
     r",?[ \t]*+(?:\n[ \t]*+)?(?:you|when[ \t\n]+you)[ \t\n]+(?:asked|requested|wrote|submitted|made|sent|emailed)",
     re.I,
 )
 # "We responded to your original request on 8 October 2020": the date of an earlier reply.
-_OUR_REPLY_BEFORE = re.compile(
+_OUR_REPLY_BEFORE = lazy_compile(
     r"(?:\b(?:respond\w*|repl(?:y|ied)|answered|wrote|sent\s+(?:you\s+)?(?:a|our)\s+response)\s+(?:to\s+)?(?:your\s+)?"
     r"(?:original\s+|earlier\s+|previous\s+)?(?:request|e-?mail|letter|quer(?:y|ies))\b[^.?!]{0,30}"
     # "a previous request from you which was answered on 17 March 2021": another request's reply
     r"|\b(?:answered|responded\s+to|replied\s+to|closed|refused)\s+(?:on\s+)?(?:the\s+)?" + _WEEKDAY + ")$",
     re.I,
 )
-_DEADLINE_BEFORE = re.compile(r"(?:\bby|\bdue|deadline|no\s+later\s+than|until|before)\s*(?:the\s+)?:?\s*$", re.I)
+_DEADLINE_BEFORE = lazy_compile(r"(?:\bby|\bdue|deadline|no\s+later\s+than|until|before)\s*(?:the\s+)?:?\s*$", re.I)
 # A label on the date's own line that makes it the letter's date ("Date:", an email's own
 # "Date: Thu, 5 Sep 2019 10:22" or "Sent: Monday, July 17, 2023 5:24 PM" header).
-_RESPONSE_LABEL = re.compile(
+_RESPONSE_LABEL = lazy_compile(
     r"(?:^|[ \t]{2}|\t|\|)[ \t]*+(?:date[d]?|date\s+of\s+(?:response|reply|letter|this\s+letter|issue)|"
     r"response\s+date|date\s+(?:sent|issued|of\s+disclosure)|sent|issued)[ \t]*+[:\-–|]?+[ \t]*+"
     r"(?:(?:Mon|Tue|Tues|Wed|Wednes|Thu|Thur|Thurs|Fri|Sat|Satur|Sun)(?:day)?\.?,?[ \t]*)?$",
     re.I | re.M,
 )
 # A date at the end of a letter-head line, set apart by a column gap: "Our ref: FOI 1    5 May 2019".
-_COLUMN_GAP = re.compile(r"\S(?:[ \t]{2,}|\t)$")
+_COLUMN_GAP = lazy_compile(r"\S(?:[ \t]{2,}|\t)$")
 _HEAD_LINES = 12
 
 # WhatDoTheyKnow's own event lines (its request pages, listings and alerts).
 # ("\bResponse by ... on ", "\bRequest sent to ... on ", spelt for re to skip ahead: fastre)
-_WDTK_RESPONSE = re.compile(first("r") + r"(?<!\w.)esponse[ \t]+by[ \t]+(?=\S)[^\n]{1,200}?[ \t]on[ \t]++", re.I)
-_WDTK_REQUEST = re.compile(
+_WDTK_RESPONSE = lazy_compile(first("r") + r"(?<!\w.)esponse[ \t]+by[ \t]+(?=\S)[^\n]{1,200}?[ \t]on[ \t]++", re.I)
+_WDTK_REQUEST = lazy_compile(
     first("r") + r"(?<!\w.)equest[ \t]+sent[ \t]+to[ \t]+(?=\S)[^\n]{1,200}?[ \t]on[ \t]++", re.I
 )
 _WDTK_SCAN = 200_000  # markers sit on the page around the messages, not deep inside attachments
@@ -139,7 +140,7 @@ def find_dates(layout: Layout) -> tuple[str | None, str | None]:
     return response, request
 
 
-_HEADER_LINE = re.compile(r"(?:From|To|Cc|Bcc|Date|Sent|Subject|Reply-To|Importance|Attachments)[ \t]*:", re.I)
+_HEADER_LINE = lazy_compile(r"(?:From|To|Cc|Bcc|Date|Sent|Subject|Reply-To|Importance|Attachments)[ \t]*:", re.I)
 _HEADER_LINES = 12
 
 
@@ -215,7 +216,7 @@ def _classify(text: str, m: re.Match, head_end: int, tail_start: int) -> str | N
     return None
 
 
-_PLACE_PREFIX = re.compile(r"^[ \t]*(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?|[A-Z][a-z]+,)[ \t]*$")
+_PLACE_PREFIX = lazy_compile(r"^[ \t]*(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?|[A-Z][a-z]+,)[ \t]*$")
 
 
 def _weekday_or_place(prefix: str) -> bool:
@@ -233,8 +234,8 @@ def _line_offset(text: str, n: int) -> int:
     return pos
 
 
-_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
-_SPACES = re.compile(r"\s+")
+_ISO = lazy_compile(r"(\d{4})-(\d\d)-(\d\d)")
+_SPACES = lazy_compile(r"\s+")
 
 
 @lru_cache(maxsize=4096)

@@ -12,6 +12,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from indexer.lazyre import lazy_compile
 from indexer.metadata.fastre import first
 from indexer.metadata.layout import Span, sentences
 
@@ -24,21 +25,21 @@ _EIR_REGULATIONS = frozenset({"12", "13", "14"})
 _SUB = r"\([ \t]*+(?:\d{1,2}[A-Za-z]?|[a-zA-Z]{1,4})[ \t]*+\)"
 _SUBS = rf"(?P<subs>(?:[ \t]*+\n?+[ \t]*+{_SUB}(?:[ \t]*+{_SUB}){{0,3}})?)"
 # (fastre: the first letter, then the lookbehind before it, so that re skips ahead to an S)
-_FOI = re.compile(
+_FOI = lazy_compile(
     r"(?P<prefix>[Ss](?<![\w/].)(?:ections?|(?<=S)ECTIONS?|ecs?\.?|s?\.?[ \t]?))[ \t]*+\n?+[ \t]*+"
     r"(?P<num>\d{1,2}[A-Z]?)" + _SUBS + r"(?![\d.,]\d|[ \t]++\d[A-Z]{2}\b)"
 )
-_EIR = re.compile(
+_EIR = lazy_compile(
     r"(?P<prefix>[RrE](?<![\w/].)(?:(?<=[Rr])egulations?|(?<=R)EGULATIONS?|(?<=[Rr])egs?\.|(?<=[Rr])eg|(?<=E)IRs?))"
     r"[ \t]*+\n?+[ \t]*+"
     r"(?P<num>\d{1,2})" + _SUBS + r"(?![\d.,]\d)"
 )
 # "sections 24(1), 31(1)(a) and 40(2)": further numbers after a citation.
-_LIST_MORE = re.compile(
+_LIST_MORE = lazy_compile(
     r"[ \t]*+(?:,|and|&|or|/)[ \t]*+\n?+[ \t]*+(?:(?:[Ss]\.?|[Ss]ections?|[Rr]egulations?)[ \t]*+)?"
     r"(?P<num>\d{1,2}[A-Z]?)" + _SUBS + r"(?![\d.,]\d)"
 )
-_SUB_PART = re.compile(r"\(\s*([0-9]{1,2}[A-Za-z]?|[A-Za-z]{1,4})\s*\)")
+_SUB_PART = lazy_compile(r"\(\s*([0-9]{1,2}[A-Za-z]?|[A-Za-z]{1,4})\s*\)")
 
 # A citation needs an exemption word near it; this is what separates "exempt under section
 # 40(2)" from "section 75 agreement" or "section 41 notice period".
@@ -122,32 +123,34 @@ def _by_first_letter(words: tuple[str, ...]) -> str:
     return "|".join(f"{first(letter)}(?:{'|'.join(rest)})" for letter, rest in groups.items())
 
 
-_CUE = re.compile(f"(?=[{_CUE_START}][{_CUE_NEXT}])(?:{_by_first_letter(_CUE_WORDS)})", re.I)
+_CUE = lazy_compile(f"(?=[{_CUE_START}][{_CUE_NEXT}])(?:{_by_first_letter(_CUE_WORDS)})", re.I)
 
 # An Act named right after the number that is not the FOI Act: "section 41 of the Local
 # Government (Miscellaneous Provisions) Act", "Section 232 Housing Act 2004".
-_OTHER_ACT = re.compile(r"^[^.;\n]{0,12}\b(?:of|under)?[ \t]*(?:the[ \t]+)?([A-Z][^.;]{0,70}?)\bAct\b")
-_FOI_ACT = re.compile(r"Freedom\s+of\s+Information|FOI|^\s*$", re.I)
-_OTHER_REGS = re.compile(r"^[^.;\n]{0,12}\b(?:of|under)[ \t]+(?:the[ \t]+)?([A-Z][^.;]{0,70}?)\bRegulations\b")
-_EIR_NAME = re.compile(r"Environmental\s+Information|^\s*$", re.I)
+_OTHER_ACT = lazy_compile(r"^[^.;\n]{0,12}\b(?:of|under)?[ \t]*(?:the[ \t]+)?([A-Z][^.;]{0,70}?)\bAct\b")
+_FOI_ACT = lazy_compile(r"Freedom\s+of\s+Information|FOI|^\s*$", re.I)
+_OTHER_REGS = lazy_compile(r"^[^.;\n]{0,12}\b(?:of|under)[ \t]+(?:the[ \t]+)?([A-Z][^.;]{0,70}?)\bRegulations\b")
+_EIR_NAME = lazy_compile(r"Environmental\s+Information|^\s*$", re.I)
 
 # "we are not relying on section 40", "we have decided not to apply section 43".
-_NEG_BEFORE = re.compile(
+_NEG_BEFORE = lazy_compile(
     r"\b(?:not|no longer|never|without)(?:[ \t\n]+\w+){0,2}[ \t\n]+(?:rel[yi]\w*|appl\w*|us(?:e|ed|ing)|"
     r"engag\w*|invok\w*|cit\w*)\b[^,;.]{0,25}$",
     re.I,
 )
 # "the duty to confirm or deny does not apply by virtue of section 24(2)": the negation is
 # about the duty; what follows "by virtue of" is the exemption relied on.
-_CAUSE_BEFORE = re.compile(r"\b(?:by\s+virtue\s+of|because\s+of|owing\s+to)\s+(?:the\s+)?$", re.I)
-_NEG_AFTER = re.compile(
+_CAUSE_BEFORE = lazy_compile(r"\b(?:by\s+virtue\s+of|because\s+of|owing\s+to)\s+(?:the\s+)?$", re.I)
+_NEG_AFTER = lazy_compile(
     r"^[^.;]{0,50}?\b(?:does|do|is|was|has|have|will|would|did)[ \t]+not[ \t]+(?:been[ \t]+|be[ \t]+)?"
     r"(?:appl|engag|relevant|rel[iy]|us)",
     re.I,
 )
 _CUE_WINDOW = 250
 # "neither confirm nor deny" or "NCND" (fastre: the N first, the word boundary before it checked after it)
-NCND = re.compile(first("n") + r"(?:either\s+confirm(?:s|ing|ed)?\s+n?or\s+den(?:y|ies|ying|ied)|(?<!\w.)CND\b)", re.I)
+NCND = lazy_compile(
+    first("n") + r"(?:either\s+confirm(?:s|ing|ed)?\s+n?or\s+den(?:y|ies|ying|ied)|(?<!\w.)CND\b)", re.I
+)
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from indexer.lazyre import lazy_compile
+
 # Markup that survives when raw text (not clean_text output) comes in: bold/italic stars,
 # <sup>th</sup>, "1^st". Removing it keeps every later regex simple. Idempotent.
-_MARKUP = re.compile(r"</?(?:sup|sub|b|strong|em|i|u)>|\*\*|(?<!\w)__|__(?!\w)|\^(?=(?:st|nd|rd|th)\b)", re.I)
-_STARS = re.compile(r"(?<!\S)\*+(?=\S)|(?<=\S)\*+(?!\S)", re.M)
+_MARKUP = lazy_compile(r"</?(?:sup|sub|b|strong|em|i|u)>|\*\*|(?<!\w)__|__(?!\w)|\^(?=(?:st|nd|rd|th)\b)", re.I)
+_STARS = lazy_compile(r"(?<!\S)\*+(?=\S)|(?<=\S)\*+(?!\S)", re.M)
 
 # A quoted earlier email starts at an Outlook-style header, an "Original Message" rule or a
 # "On ... wrote:" line. A header in the first few lines is the message's own, not a quote.
-_QUOTE_START = re.compile(
+_QUOTE_START = lazy_compile(
     r"^[ \t>]*(?:From:[^\n]*\n(?:[^\n]*\n){0,3}?[ \t>]*(?:Sent|Date):"
     r"|-{2,}[ \t]*Original Message[ \t]*-{2,}"
     r"|-{3,}[ \t]*Forwarded message"
@@ -29,13 +31,13 @@ _OWN_HEADER_LINES = 3
 _SIGN_MAX = 500  # a signature block is a few short lines
 _SIGN_LINE = 60
 
-_SIGN_OFF = re.compile(
+_SIGN_OFF = lazy_compile(
     r"^[ \t]*(?:Yours[ \t]+(?:sincerely|faithfully|truly)|(?:With[ \t]+)?(?:Kind|Best|Warm|Many)[ \t]+"
     r"(?:regards|thanks)|Regards|Thanks(?: again)?)[ \t]*+[,.!]?+[ \t]*+$",
     re.M | re.I,
 )
 # The closing boilerplate that follows the answers in most letters: the response ends there.
-_CLOSING = re.compile(
+_CLOSING = lazy_compile(
     r"^[ \t]*(?:If you have any (?:queries|questions|further)|If you are (?:unhappy|dissatisfied|not (?:happy|satisfied))"
     r"|The information (?:provided|supplied|contained) in this (?:response|letter|email) is available"
     r"|Your right to (?:complain|request|appeal)|(?:If|Should) you wish to (?:complain|request an internal review|appeal|make a complaint)"
@@ -45,22 +47,22 @@ _CLOSING = re.compile(
     re.M | re.I,
 )
 # "... in which you asked: "Please provide ..."": a request quoted inside a sentence.
-_INLINE_REQUEST = re.compile(
+_INLINE_REQUEST = lazy_compile(
     r"\b(?:you|which)\s+(?:asked|requested|wrote)(?:\s+for)?(?:\s+the\s+following(?:\s+information)?)?\s*:\s*"
     r"[\"“]?(?P<r>[^\n].{5,2000}?)[\"”]?[ \t]*(?=\n[ \t]*\n|\Z)",
     re.I | re.S,
 )
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_SALUTATION = re.compile(r"^[ \t]*Dear[ \t]+[^\n]{1,80}$", re.M)
+_BLANK_LINE = lazy_compile(r"\n[ \t]*\n")
+_SALUTATION = lazy_compile(r"^[ \t]*Dear[ \t]+[^\n]{1,80}$", re.M)
 
 # Section headings of the letter-style layout (the seed: "REQUEST" ... "RESPONSE").
-_REQUEST_HEADING = re.compile(
+_REQUEST_HEADING = lazy_compile(
     r"^[ \t]*(?:#+[ \t]*)?(?:the[ \t]+|your[ \t]+)?(?:request(?:[ \t]+details)?|information[ \t]+requested"
     r"|you[ \t]+(?:asked|requested)(?:[ \t]+(?:for|us))?(?:[ \t]+the[ \t]+following(?:[ \t]+information)?)?"
     r"|details[ \t]+of[ \t]+(?:your[ \t]+)?request)[ \t]*+[:\-–]?+[ \t]*+",
     re.M | re.I,
 )
-_RESPONSE_HEADING = re.compile(
+_RESPONSE_HEADING = lazy_compile(
     r"^[ \t]*(?:#+[ \t]*)?(?:our[ \t]+|the[ \t]+|my[ \t]+)?(?:response|reply|decision"
     r"|information[ \t]+(?:provided|disclosed|supplied)|response[ \t]+to[ \t]+your[ \t]+request)[ \t]*+[:\-–]?+[ \t]*+",
     re.M | re.I,
@@ -69,12 +71,12 @@ _RESPONSE_HEADING = re.compile(
 # Sentence ends: ". " before a capital, a line ending in punctuation, a blank line, or a new
 # list item / question marker. Every branch starts with a literal character so the regex
 # engine can skip ahead quickly; abbreviations ("s. 40", "Sch. 19", "1. ") are checked after.
-_SENTENCE_SPLIT = re.compile(
+_SENTENCE_SPLIT = lazy_compile(
     r"[.!?:](?:[ \t]*\n|[ \t]+(?=[A-Z\"“‘(•\[])|(?=[\"“‘(•\[]))"
     r"|\n[ \t]*\n"
     r"|\n(?=[ \t]*(?:[-•*·▪][ \t]|\(?\d{1,2}[.):][ \t]|\(?[a-z][.)][ \t]|[ivx]{1,4}[.)][ \t]|Q\d|Question\b|Answer\b|A\d))"
 )
-_NOT_AN_END = re.compile(
+_NOT_AN_END = lazy_compile(
     r"(?:(?:^|[\s(])(?:s|ss|Sch|No|no|Mr|Mrs|Dr|e\.g|i\.e|para|art|reg|Reg|[A-Z])|(?:^|\n)[ \t]*\(?\d{1,2})\.$"
 )
 
@@ -112,8 +114,8 @@ class Layout:
 
 # Runs of blanks longer than any layout needs: a column gap stays a gap and a blank line a
 # blank line, but no regex downstream ever meets a run longer than this.
-_LONG_BLANK_RUN = re.compile(r"[^\S\n]{17,}")
-_MANY_BLANK_LINES = re.compile(r"\n(?:[ \t]*+\n){4,}")
+_LONG_BLANK_RUN = lazy_compile(r"[^\S\n]{17,}")
+_MANY_BLANK_LINES = lazy_compile(r"\n(?:[ \t]*+\n){4,}")
 
 
 def prepare(text: str) -> str:

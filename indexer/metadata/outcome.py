@@ -52,13 +52,14 @@ import re
 from collections import Counter
 
 from indexer.boilerplate import CACHED_SENTENCE, cached_shape_score
+from indexer.lazyre import lazy_compile
 from indexer.memo import cached_when_short
 from indexer.metadata.exemptions import NCND as _NCND
 from indexer.metadata.exemptions import Citation, find_citations
 from indexer.metadata.layout import Layout, Span, sentences
 from indexer.models import QAPair
 
-_REFUSED = re.compile(
+_REFUSED = lazy_compile(
     r"^\W*(?:exempt|withheld|refused)\b|exempt\w*\s+from\s+disclosure|\b(?:is|are|be|remains?)\s+exempt\b|\bexempt\s+under\b|"
     r"\bexemptions?\s+(?:appl|engag|under|at|in\s+section)|\bwithh[oe]ld|\bwithholding\b|"
     r"\brefus(?:e|al|ed|ing)\b|\bcost\s+limit|appropriate\s+limit|exceed\w*\s+the\s+(?:cost|appropriate|time)|"
@@ -70,7 +71,7 @@ _REFUSED = re.compile(
     r"\bmaintaining\s+the\s+(?:exemption|exception)|would\s+(?:be\s+likely\s+to\s+)?prejudice",
     re.I,
 )
-_NOT_HELD = re.compile(
+_NOT_HELD = lazy_compile(
     r"\b(?:do|does|did)\s+not\s+hold\b|\bdon['’]t\s+hold\b|\bnot\s+held\b|\bhold\s+no\s+(?:recorded\s+|such\s+|relevant\s+)?"
     r"(?:information|data|records?)|no\s+(?:recorded\s+)?information\s+(?:is\s+|was\s+)?held|"
     r"\b(?:do|does|did)\s+not\s+(?:have|possess|retain|record|collect|keep|store)\s+(?:any\s+|the\s+|this\s+|such\s+|that\s+)?"
@@ -106,7 +107,7 @@ _NOT_HELD = re.compile(
 )
 # "Some of the information you have requested is exempt", "I am withholding part of the
 # information": the letter says itself that only part was refused.
-_PART = re.compile(
+_PART = lazy_compile(
     r"\b(?:some|part|parts|certain|elements?|portions?)\s+of\s+(?:the\s+|this\s+|your\s+)?(?:requested\s+)?"
     r"(?:information|data|documents?|records?|details|request)\b[^.]{0,80}?\b(?:exempt|withh[oe]ld|refus|"
     r"not\s+(?:be\s+)?(?:provided|disclosed|released))"
@@ -115,27 +116,27 @@ _PART = re.compile(
 )
 # Redaction inside disclosed documents ("names of third parties have been redacted") differs
 # from withholding requested information ("names ... withheld/exempt", a refusal cue).
-_REDACTED = re.compile(
+_REDACTED = lazy_compile(
     r"\bredact(?:ed|ion|ions)\b|\b(?:names?|personal\s+(?:data|information|details)|contact\s+details|signatures?|"
     r"e-?mail\s+addresses|telephone\s+numbers)\b[^.]{0,120}\b(?:removed|blacked\s+out|obscured|omitted)\b",
     re.I,
 )
 # Whose data a redaction removes: names, contact details and other personal data are taken out
 # of nearly every released document, and the requester still has what was asked for.
-_PERSONAL = re.compile(
+_PERSONAL = lazy_compile(
     r"\bpersonal\s+(?:data|information|details)|\bnames?\b|\bcontact\s+details|\bsignatures?\b|"
     r"\be-?mail\s+addresses|\b(?:tele)?phone\s+numbers|\bthird\s+part(?:y|ies)|\bindividuals?\b|"
     r"\bmembers?\s+of\s+(?:the\s+)?(?:public|staff)|\bdata\s+subjects?\b|\bprivate\s+addresses",
     re.I,
 )
-_PERSONAL_CODE = re.compile(r"s40|eir12\(3\)|eir13")
+_PERSONAL_CODE = lazy_compile(r"s40|eir12\(3\)|eir13")
 # A refusal that names what was asked for ("the names you have requested are exempt") withholds
 # part of the request, whatever the data is.
-_REQUESTED = re.compile(r"\b(?:you\s+(?:have\s+)?(?:requested|asked\s+for|sought)|requested\s+information)\b", re.I)
+_REQUESTED = lazy_compile(r"\b(?:you\s+(?:have\s+)?(?:requested|asked\s+for|sought)|requested\s+information)\b", re.I)
 # A pointer offered as advice ("for further information", "you may be interested"), or to
 # someone else's publication, gives nothing asked for; beside a "not held" only a pointer that
 # answers a question does ("with regards to policy, it is in our strategy, see the link").
-_ADVICE = re.compile(
+_ADVICE = lazy_compile(
     r"\b(?:further|more|additional|general)\s+(?:information|details|context|reading)\b|\bcontact\s+details\b|"
     r"\b(?:you\s+may|you\s+might|should\s+you|if\s+you)\s+(?:also\s+)?(?:wish|want|like|be\s+interested|find)|"
     r"\bmay\s+(?:be\s+)?(?:of\s+(?:interest|use|help|assistance)|useful|helpful|assist|help)|"
@@ -144,24 +145,24 @@ _ADVICE = re.compile(
 )
 # Where the published answer is: a link, a website, "at the following ...". Without one, "the figures
 # are provisional and may be revised when final data is published" is a caveat, not a pointer.
-_LOCATION = re.compile(
+_LOCATION = lazy_compile(
     r"https?://|www\.|\[\d+\]|\bwebsite|\bweb\s+site|\blinks?\b|\bonline\b|\bportal\b|"
     r"\b(?:at|on|via|in)\s+(?:the\s+)?following|\bbelow\b|\bhere\b",
     re.I,
 )
-_SELF = re.compile(r"\b(?:us|our|we|council|authority|force)\b", re.I)
-_ACCESSIBLE = re.compile(
+_SELF = lazy_compile(r"\b(?:us|our|we|council|authority|force)\b", re.I)
+_ACCESSIBLE = lazy_compile(
     r"accessible\s+(?:to\s+(?:you|the\s+applicant)\s+)?by\s+other\s+means|reasonably\s+accessible", re.I
 )
 # Published by someone else: "the statistics are published by the Department for Education".
-_OTHERS = re.compile(
+_OTHERS = lazy_compile(
     r"\b(?:published|produced|held|collected|compiled|maintained)\s+by\s+(?:the\s+)?[\w&]+(?:\s+[A-Z][\w&]*){0,4}"
     r"|\b(?:on|via|from)\s+(?:the\s+)?(?:(?:[A-Z][\w&]*|for|of|and|&)\s+){0,5}?[A-Z][\w&]*(?:['’]s?)?\s+"
     r"(?:website|web\s+site|pages)",
 )
 # Explanations of the law ("Section 43 provides information is exempt if ...") name no party
 # and no decision; a decision says who did what to which information.
-_DEICTIC = re.compile(
+_DEICTIC = lazy_compile(
     r"\b(?:we|I|us|our|you|your|these|therefore|has\s+been|have\s+been|is\s+being|are\s+being|"
     r"this\s+(?:information|request|data|case|part)|the\s+(?:information|data|figures|documents?|names)\s+"
     r"(?:you|requested|asked|sought|held))\b"
@@ -172,20 +173,20 @@ _DEICTIC = re.compile(
 )
 # Section 21 points to information published elsewhere: alone it gives the requester the
 # information; beside other exemptions it is part of a refusal.
-_POINTER = re.compile(
+_POINTER = lazy_compile(
     r"accessible\s+(?:to\s+(?:you|the\s+applicant)\s+)?by\s+other\s+means|reasonably\s+accessible|"
     r"information\s+(?:is\s+)?(?:available|published)\s+(?:at|on|online|via)|\bavailable\s+(?:online|on\s+(?:our|the)\s+\w*\s*website)|"
     r"\bwe\s+publish\b|\bpublishes\b|\b(?:is|are)\s+published\b|please\s+(?:find|see)\s+(?:the\s+)?(?:following\s+)?links?\b|"
     r"following\s+links?\s*:",
     re.I,
 )
-_ATTACHMENT = re.compile(
+_ATTACHMENT = lazy_compile(
     r"^[ \t]*(?P<name>[^\n]{1,160}?\.(?:pdf|docx?|xlsx?|xlsm|csv|pptx?|odt|ods|rtf|txt|zip|msg))[ \t]*$", re.I | re.M
 )
-_REFUSAL_FILE = re.compile(r"refus", re.I)
-_REDACTED_FILE = re.compile(r"redact", re.I)
+_REFUSAL_FILE = lazy_compile(r"refus", re.I)
+_REDACTED_FILE = lazy_compile(r"redact", re.I)
 # "No information has been withheld", "provided in full", "we are not relying on any exemption".
-_IN_FULL = re.compile(
+_IN_FULL = lazy_compile(
     r"\b(?:no|nothing|none)\b[^.]{0,40}\b(?:withheld|redacted|exempt\w*)\b|\bnot\s+(?:been\s+)?(?:withheld|redacted|refused)|"
     r"\bwithout\s+(?:any\s+)?redaction|(?<!exempt\s)(?<!refused\s)(?<!withheld\s)(?<!withhold\s)(?<!exemption\s)"
     r"(?<!applies\s)(?<!apply\s)(?<!refuse\s)(?<!request\s)\bin\s+full\b|no\s+exemptions?\s+(?:has|have)\s+been|"
@@ -193,7 +194,7 @@ _IN_FULL = re.compile(
     re.I,
 )
 # A letter that is not yet the answer: an acknowledgement or a deadline extension...
-_PENDING = re.compile(
+_PENDING = lazy_compile(
     r"acknowledge\s+receipt|\b(?:has|have)\s+been\s+(?:logged|registered)\b|"
     r"\b(?:we|I)\s+(?:will|shall|aim\s+to|expect\s+to|hope\s+to|intend\s+to)\s+(?:now\s+)?(?:respond|reply|be\s+in\s+touch|"
     r"provide\s+(?:you\s+with\s+)?(?:a|our|the)\s+(?:full\s+|final\s+)?(?:response|reply)|send\s+(?:you\s+)?(?:a|our|the)\s+(?:full\s+)?response)|"
@@ -209,7 +210,7 @@ _PENDING = re.compile(
     re.I,
 )
 # ...or a request for clarification, which a refusal may also make ("if you could narrow it").
-_CLARIFY = re.compile(
+_CLARIFY = lazy_compile(
     r"\b(?:please|could\s+you|can\s+you|would\s+you|we\s+(?:would\s+)?ask\s+(?:that\s+)?you|we\s+need\s+you\s+to|"
     r"grateful\s+if\s+you\s+(?:could|would))\s+(?:please\s+)?(?:clarify|specify|confirm\s+(?:which|what|whether|the\s+(?:period|scope))|"
     r"provide\s+(?:us\s+with\s+)?(?:more|further|additional)\s+(?:details|detail|information))|"
@@ -221,7 +222,7 @@ _CLARIFY = re.compile(
 )
 # "We do not have any contracts with X", "there were no incidents": the thing asked about does
 # not exist. Alone that is "not held"; beside other answers it is one more answer.
-_NIL = re.compile(
+_NIL = lazy_compile(
     r"\b(?:do|does|did)\s+not\s+have\s+any\s+(?!information\b|records?\b|data\b|details\b|figures\b)\w+|"
     r"\b(?:do|does|did)\s+not\s+(?:provide|use|operate|employ|own|run|fund|offer|support|commission|hold\s+any\s+contracts?)\b|"
     r"\b(?:has|have|had)\s+not\s+(?:received|had|made|issued|commissioned|carried\s+out|undertaken|entered\s+into|"
@@ -233,7 +234,7 @@ _NIL = re.compile(
     re.I,
 )
 # Someone else is the place to ask: it explains a "not held", it gives nothing.
-_ELSEWHERE = re.compile(
+_ELSEWHERE = lazy_compile(
     r"\b(?:is|are|would\s+be|will\s+be)\s+(?:the\s+)?(?:sole\s+)?responsib(?:ility|le)\s+(?:of|for)\b|"
     r"\b(?:you\s+(?:may|might|could|should|will|would)\s+(?:need\s+to\s+|wish\s+to\s+|want\s+to\s+|like\s+to\s+)?|please\s+)"
     r"(?:contact|approach|ask|write\s+to|direct\s+your\s+request\s+to|redirect\s+your\s+request)\b|"
@@ -244,7 +245,7 @@ _ELSEWHERE = re.compile(
 )
 # The request repeated above its answer goes on past the question mark: "Please separate
 # these figures by school year.", "If the answer is yes, please share the policy."
-_CONTINUATION = re.compile(
+_CONTINUATION = lazy_compile(
     r"^\W*(?:please\s+(?:also\s+)?(?:provide|separate|include|break|list|share|give|state|detail|send|specify|supply|"
     r"indicate|tell|outline|split|advise|confirm\s+(?:how|what|whether|if|the))|"
     r"if\s+(?:so|yes|not|the\s+answer|this\s+is|there\s+(?:is|are))\b[^.]{0,80}\bplease\b|"
@@ -253,7 +254,7 @@ _CONTINUATION = re.compile(
     r"period|quarter)s?\b)",
     re.I,
 )
-_POSITIVE = re.compile(
+_POSITIVE = lazy_compile(
     r"please\s+(?:find|see)\s+(?:the\s+)?(?:attached|enclosed|below|table|documents?\b|spreadsheet)|"
     r"please\s+(?:find|see)\s+[^.]{0,60}?\b(?:attached|enclosed)\b|\bsee\s+(?:the\s+)?attached|"
     r"\battached\s+(?:is|are|document|spreadsheet|file|pdf|copy|list)|\b(?:i|we)\s+can\s+confirm\b|"
@@ -262,14 +263,14 @@ _POSITIVE = re.compile(
     re.I,
 )
 # The letter's opening words, which precede any outcome.
-_PREAMBLE = re.compile(
+_PREAMBLE = lazy_compile(
     r"thank\s+you\s+for\s+your|please\s+find\s+[^.]{0,80}response|response\s+to\s+your\s+request|"
     r"which\s+we\s+received|I\s+am\s+writing\s+(?:in\s+response|to\s+respond)|further\s+to\s+your|"
     r"\brefer\s+to\s+your|\b(?:you|which\s+you)\s+(?:asked|requested)\b|your\s+request\s+(?:dated|of|received)",
     re.I,
 )
 # Text every letter carries whatever the outcome.
-_BOILER = re.compile(
+_BOILER = lazy_compile(
     r"if\s+you\s+have\s+any\s+(?:queries|questions|further)|do\s+not\s+hesitate|re-?us(?:e|ing)|open\s+government\s+licen[cs]e|\bOGL\b|"
     r"copyright|internal\s+review|information\s+commissioner|\bICO\b|right\s+to\s+(?:complain|appeal|request)|"
     r"dissatisfied|unhappy|make\s+a\s+complaint|complain\s+to|complaints?\s+procedure|apologi[sz]e|sorry\s+for|received\s+on|has\s+been\s+logged|working\s+days|"
@@ -290,19 +291,19 @@ _BOILER = re.compile(
     r"\s+(?:does\s+not\s+)?(?:requires?|obliges?|places?|provides?|gives?|states?)\b",
     re.I,
 )
-_QUESTION = re.compile(r"\?[\"”’)]*\s*$")
-_TABLE = re.compile(r"[│┃|][^\n]*[│┃|]")
-_TEXT_TABLE_ROW = re.compile(r"\S(?:[ \t]{2,}[£$]?\d[\d,.%]*){2,}[ \t]*$")  # searched per short line
-_DIGIT_WORD = re.compile(r"(?<![\w/(])\d[\d,.%£]*\b")
+_QUESTION = lazy_compile(r"\?[\"”’)]*\s*$")
+_TABLE = lazy_compile(r"[│┃|][^\n]*[│┃|]")
+_TEXT_TABLE_ROW = lazy_compile(r"\S(?:[ \t]{2,}[£$]?\d[\d,.%]*){2,}[ \t]*$")  # searched per short line
+_DIGIT_WORD = lazy_compile(r"(?<![\w/(])\d[\d,.%£]*\b")
 # Numbers that are not figures: "section 1(1)(a)", "regulation 12", "Act 2000", a year, a date.
-_NOT_A_FIGURE_BEFORE = re.compile(
+_NOT_A_FIGURE_BEFORE = lazy_compile(
     r"(?:\b(?:sections?|s\.?|regulations?|regs?\.?|article|paragraph|para|schedule|part|chapter|"
     r"act|regulations|ref|reference|refs|no|number|case|foi|foia|eir|box|tel|telephone|phone|fax|mobile|ext|"
     r"extension|room|floor|level|page|pages|p|pp|annex|appendix|table|item|version)\.?|\bQ|\bquestion|\brequest)"
     r"[ \t]*[:#.]?[ \t/]*$",
     re.I,
 )
-_YEAR = re.compile(r"(?:19|20)\d\d")
+_YEAR = lazy_compile(r"(?:19|20)\d\d")
 # (name, regex, anchors): every match of the regex contains at least one anchor (lowercase).
 _CUES = (
     (
@@ -490,12 +491,12 @@ _CUES = (
 # information you requested", "The figures you asked for are exempt under section 22".
 _DECISIVE = frozenset({"cites", "not_held", "ncnd", "nil", "redacted", "part"})
 _ZONE = 8  # neutral sentences after a refusal/not-held one explain it, until the next question
-_NUMBERED_ITEM = re.compile(r"^\s*\(?\d{1,2}[.):]\s")
-_LIST_MARKER = re.compile(r"^\s*\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.):]?\s*$")
-_ANSWER_LAST_LINE = re.compile(r"\n[ \t]*(?:[£$]?\d[\d,.%]*|Yes|No|None|Nil|N/?A|Zero)\.?[ \t]*$", re.I)
+_NUMBERED_ITEM = lazy_compile(r"^\s*\(?\d{1,2}[.):]\s")
+_LIST_MARKER = lazy_compile(r"^\s*\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.):]?\s*$")
+_ANSWER_LAST_LINE = lazy_compile(r"\n[ \t]*(?:[£$]?\d[\d,.%]*|Yes|No|None|Nil|N/?A|Zero)\.?[ \t]*$", re.I)
 _SHORT_ANSWER = 40
-_YES_NO = re.compile(r"^\W*(?:yes|no)\b(?![ \t]+(?:information|records?|data|such|relevant|recorded)\b)", re.I)
-_LINK_MARK = re.compile(r"\[\d+\]")
+_YES_NO = lazy_compile(r"^\W*(?:yes|no)\b(?![ \t]+(?:information|records?|data|such|relevant|recorded)\b)", re.I)
+_LINK_MARK = lazy_compile(r"\[\d+\]")
 
 
 def classify(
@@ -624,7 +625,7 @@ def _cues_of(sent: str) -> frozenset[str]:
 # found once (as boilerplate.cached_shape_score).
 _cached_cues = cached_when_short(32_768, CACHED_SENTENCE)(_cues_of)
 # Each cue's anchors as one regex: one C-level search per cue instead of a Python loop.
-_GATED = tuple((name, rx, re.compile("|".join(map(re.escape, anchors)))) for name, rx, anchors in _CUES)
+_GATED = tuple((name, rx, lazy_compile("|".join(map(re.escape, anchors)))) for name, rx, anchors in _CUES)
 
 
 def _attachment_labels(text: str, layout: Layout, labels: Counter[str]) -> None:

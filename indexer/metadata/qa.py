@@ -10,51 +10,52 @@ from __future__ import annotations
 
 import re
 
+from indexer.lazyre import lazy_compile
 from indexer.metadata.authorities import canonical_authority
 from indexer.metadata.layout import Layout, Span
 from indexer.models import QAPair
 
-_Q_MARK = re.compile(
+_Q_MARK = lazy_compile(
     r"^[ \t]*(?:[-•*▪][ \t]*)?(?:(?i:question|request)[ \t]*(?P<n1>\d{1,3})[ \t]*[:.)\-–]?|Q[ \t]?(?P<n2>\d{1,3})[ \t]*[:.)\-–]?"
     r"|(?i:question)[ \t]*[:\-–]|Q[ \t]*[:.])[ \t]*",
     re.M,
 )
-_A_MARK = re.compile(
+_A_MARK = lazy_compile(
     r"^[ \t]*(?:[-•*▪][ \t]*)?(?:(?i:answer|response|reply)[ \t]*(?P<n1>\d{1,3})[ \t]*[:.)\-–]?"
     r"|A[ \t]?(?P<n2>\d{1,3})[ \t]*[:.)\-–]?|(?i:answer|response|reply)[ \t]*[:\-–]|A[ \t]*:)[ \t]*",
     re.M,
 )
-_NUMBERED = re.compile(r"^[ \t]*(?:[-•*▪][ \t]*)?\(?(?P<n>\d{1,2})[.):](?!\d)[ \t]+(?=\S)", re.M)
+_NUMBERED = lazy_compile(r"^[ \t]*(?:[-•*▪][ \t]*)?\(?(?P<n>\d{1,2})[.):](?!\d)[ \t]+(?=\S)", re.M)
 # Items of a request list: "1.", "(1)", "Q1.", "Question 1:" (answered by number later).
-_REQUEST_ITEM = re.compile(
+_REQUEST_ITEM = lazy_compile(
     r"^[ \t]*(?:[-•*▪][ \t]*)?(?:Q[ \t]?|(?i:question|request)[ \t]*)?\(?(?P<n>\d{1,2})[.):](?!\d)[ \t]+(?=\S)", re.M
 )
-_BULLET = re.compile(r"^[ \t]*[•▪●◦·][ \t]*(?=\S)", re.M)
-_QUESTION_LINE_END = re.compile(r"\?[\"”’)]*[ \t]*$", re.M)
+_BULLET = lazy_compile(r"^[ \t]*[•▪●◦·][ \t]*(?=\S)", re.M)
+_QUESTION_LINE_END = lazy_compile(r"\?[\"”’)]*[ \t]*$", re.M)
 # Where an answer stops even without a next question: a heading after a blank line,
 # the complaints/re-use boilerplate, a sign-off.
-_ANSWER_STOP = re.compile(
+_ANSWER_STOP = lazy_compile(
     r"\n[ \t]*\n(?=[ \t]*[A-Z][^\n]{0,40}:[ \t]*\n|[ \t]*[A-Z][A-Z \t]{3,40}\n)"
     r"|^[ \t]*(?:If you have any (?:queries|questions|further)|If you are (?:unhappy|dissatisfied|not satisfied)|"
     r"Your right to|The information (?:provided|supplied) in this response is available|"
     r"Yours (?:sincerely|faithfully)|Kind regards|Regards,)",
     re.M | re.I,
 )
-_SUBJECT = re.compile(r"^[ \t]*Subject:[ \t]*(?P<s>[^\n]*)$", re.M)
-_RELATING = re.compile(
+_SUBJECT = lazy_compile(r"^[ \t]*Subject:[ \t]*(?P<s>[^\n]*)$", re.M)
+_RELATING = lazy_compile(
     r"(?:relating\s+to|regarding|concerning|in\s+relation\s+to|about)\s+(?P<t>[^\n].{2,200}?)\s*,?\s+"
     r"which\s+we\s+received",
     re.S,
 )
-_ABOUT = re.compile(
+_ABOUT = lazy_compile(
     r"your\s+(?:[\w ]{0,40}?\s)?(?:request|e-?mail|letter)\b[^.\n]{0,80}?\b(?:about|regarding|concerning|relating\s+to|"
     r"for\s+information\s+(?:about|on))\s+(?P<t>(?:[^.\n]|\n(?![ \t]*\n)){3,120}?)(?=[ \t]*(?:\.|\n[ \t]*\n|,?\s+which\b|$))"
 )
 # "FREEDOM OF INFORMATION ACT 2000 – COUNTER-TERRORISM DEPLOYMENTS": an all-caps heading.
-_CAPS_HEADING = re.compile(r"^[ \t]*(?P<s>(?=[^a-z\n]*[A-Z]{3})[^a-z\n]{8,150}?)[ \t]*$", re.M)
-_MD_HEADING = re.compile(r"^[ \t]*#{1,3}[ \t]+(?P<s>[^\n#]{3,150}?)[ \t#]*$", re.M)
-_FOI_WORDS = re.compile(r"FREEDOM\s+OF\s+INFORMATION|\bFOIA?\b|ENVIRONMENTAL\s+INFORMATION|\bEIR\b|REQUEST")
-_RE_LINE = re.compile(
+_CAPS_HEADING = lazy_compile(r"^[ \t]*(?P<s>(?=[^a-z\n]*[A-Z]{3})[^a-z\n]{8,150}?)[ \t]*$", re.M)
+_MD_HEADING = lazy_compile(r"^[ \t]*#{1,3}[ \t]+(?P<s>[^\n#]{3,150}?)[ \t#]*$", re.M)
+_FOI_WORDS = lazy_compile(r"FREEDOM\s+OF\s+INFORMATION|\bFOIA?\b|ENVIRONMENTAL\s+INFORMATION|\bEIR\b|REQUEST")
+_RE_LINE = lazy_compile(
     r"^[ \t]*(?:Re|RE|Subject|Title|Request"
     # "Freedom of Information Request: Use of drones", "FOI request – Prevent referrals"
     r"|(?i:(?:Freedom[ \t]+of[ \t]+Information|FOIA?|EIR|Environmental[ \t]+Information)(?:[ \t]+(?:Act|Regulations)"
@@ -67,7 +68,7 @@ _NOISE_FOI_WORDS = (
     r"(?:\s+act(?:\s+\d{4})?|\s+regulations(?:\s+\d{4})?)?(?:\s+\(FOIA?\))?(?:\s+request)?(?:\s+for\s+information)?\b"
 )
 _NOISE_HEAD = r"(?i)^(?:\s*(?:re|fw|fwd|subject)\s*[:–-])+|\b(?:re|fw|fwd)\s*:|(?<![\w/])(?:FOIA?|EIR)[\s/\-]*\d[\w/\-]*|(?<![\w/])\d{5,}\b|"
-_SUBJECT_NOISE = re.compile(
+_SUBJECT_NOISE_SOURCE = (
     _NOISE_HEAD + _NOISE_FOI_WORDS + "|"
     r"\b(?:request\s+for\s+information|information\s+request)\b|"
     r"\b(?:our\s+|your\s+)?(?:ref(?:erence)?|case|request)(?:\s+(?:no|number|id))?\.?\s*[:#–-]?\s*"
@@ -75,33 +76,34 @@ _SUBJECT_NOISE = re.compile(
     r"\b(?:no|number|id)\.?\s*[:#]\s*[A-Z]*[\s/\-]*\d[\w/\-]*|"
     r"\s[-–|:]\s|^[\s\-–:|]+|[\s\-–:|]+$"
 )
+_SUBJECT_NOISE = lazy_compile(_SUBJECT_NOISE_SOURCE)
 _NOISE_NEXT = r"(?=\s*(?:[-–|:/#(\[]|$|\d|ref|our\b|your\b|no\b|number\b))"  # a separator, a reference or the end
-_SUBJECT_NOISE_LENIENT = re.compile(
-    _SUBJECT_NOISE.pattern.replace(_NOISE_FOI_WORDS, _NOISE_FOI_WORDS + _NOISE_NEXT, 1).replace(
+_SUBJECT_NOISE_LENIENT = lazy_compile(
+    _SUBJECT_NOISE_SOURCE.replace(_NOISE_FOI_WORDS, _NOISE_FOI_WORDS + _NOISE_NEXT, 1).replace(
         r"\b(?:request\s+for\s+information|information\s+request)\b",
         r"\b(?:request\s+for\s+information|information\s+request)\b" + _NOISE_NEXT,
         1,
     )
 )
-_WDTK_SUBJECT = re.compile(
+_WDTK_SUBJECT = lazy_compile(
     r"(?i)^(?:(?:re|fw|fwd)\s*:\s*)*(?:freedom\s+of\s+information|foi|eir|environmental\s+information)"
     r"(?:\s+regulations)?\s+request\s*[-–:]\s*"
 )
-_FIRST_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\d(\"“])|\n")
-_QUOTED_SALUTE = re.compile(r"^[ \t>]*Dear[ \t]+(?P<who>[^\n]{3,90}?)[ \t]*+,?+[ \t]*+$", re.M)
-_REQUEST_END = re.compile(
+_FIRST_SENTENCE_END = lazy_compile(r"(?<=[.?!])\s+(?=[A-Z\d(\"“])|\n")
+_QUOTED_SALUTE = lazy_compile(r"^[ \t>]*Dear[ \t]+(?P<who>[^\n]{3,90}?)[ \t]*+,?+[ \t]*+$", re.M)
+_REQUEST_END = lazy_compile(
     r"^[ \t>]*(?:Yours[ \t]+(?:faithfully|sincerely|truly)|(?:Many[ \t]+)?thanks|Thank[ \t]+you|(?:Kind[ \t]+|Best[ \t]+)?regards)"
     r"\b|^-{10,}",
     re.M | re.I,
 )
 _TITLE_MAX = 100
-_NOT_A_SUBJECT = re.compile(
+_NOT_A_SUBJECT = lazy_compile(
     r"@|https?:|www\.|:|^(?:Dear|Thank|Yours|Kind|Regards|Please|Date|Our|Your|Ref)\b|"
     r"^(?:private|strictly\s+private|confidential|official|by\s+e-?mail|by\s+post|sent\s+by)\b|"
     r"^(?:request|response|decision|your\s+request|our\s+response)\s*$",
     re.I,
 )
-_DATE_LIKE = re.compile(
+_DATE_LIKE = lazy_compile(
     r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{4}\b|"
     r"\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b|\b\d{4}-\d\d-\d\d\b|^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b",
     re.I,
@@ -288,7 +290,7 @@ def _question_start(text: str, lo: int, q_end: int) -> int:
 
 # Blanks around a line break; a match starts only where a run of blanks starts, so a long run
 # with no line break in it is passed over once, not once per position.
-_BLANKS_AROUND_BREAK = re.compile(r"(?<![ \t])[ \t]*+\n[ \t]*+")
+_BLANKS_AROUND_BREAK = lazy_compile(r"(?<![ \t])[ \t]*+\n[ \t]*+")
 
 
 def _tidy(s: str) -> str:

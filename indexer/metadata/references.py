@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from indexer.lazyre import lazy_compile
 from indexer.metadata.fastre import first
 from indexer.metadata.layout import Layout
 
@@ -23,7 +24,7 @@ _VALUE = (
 #   | (?:FOI|EIR)[ \t]+(?:no|number|id)\.?
 # spelt first letter first, each alternative after it picked by a lookbehind, so that re skips
 # ahead to the letters a label can start with (fastre).
-_LABELLED = re.compile(
+_LABELLED = lazy_compile(
     r"(?P<label>" + first("omferc") + r"(?<!\w.)(?i:(?:(?<=o)ur|(?<=m)y)[ \t]+ref(?:erence)?(?:[ \t]+(?:no|number))?\.?"
     r"|(?:(?:(?<=f)(?:OI|OIA|OIR)|(?<=e)IR)[ \t]+(?:request[ \t]+)?ref|(?<=r)(?:equest[ \t]+ref|ef))"
     r"(?:erence)?(?:[ \t]+(?:no|number|num|id))?\.?"
@@ -31,13 +32,13 @@ _LABELLED = re.compile(
     r"|(?:(?<=f)OI|(?<=e)IR)[ \t]+(?:no|number|id)\.?))"
     r"[ \t]*+[:#.–—|-]?+[ \t]*+\n?+[ \t]*+(?:[:–—|-][ \t]*+)?" + _VALUE
 )
-_PREFIXED = re.compile(
+_PREFIXED = lazy_compile(
     r"(?<![\w/])(?P<value>(?:FOIA?|EIR|FOIR|RFI)[ \t]*+(?:[/\-_:#][ \t]*+)?+\n?+[ \t]*+\d[A-Za-z0-9_]*+"
     r"(?:(?:[ \t]*+/[ \t]*+|[\-.])[A-Za-z0-9_]++){0,5})"
 )
-_WDTK_MARKER = re.compile(r"[ \t]*(?:email|e-mail)\]")
-_YOUR = re.compile(r"(?i)your[ \t]+$")
-_HEADERISH_LINE = re.compile(
+_WDTK_MARKER = lazy_compile(r"[ \t]*(?:email|e-mail)\]")
+_YOUR = lazy_compile(r"(?i)your[ \t]+$")
+_HEADERISH_LINE = lazy_compile(
     r"(?i)^[ \t>]*(?:re|fwd?|subject)[ \t]*[:–\-]|\.(?:pdf|docx?|xlsx?|csv|odt|ods|zip|msg|pptx?)\s*$"
 )
 # How far into the letter a bare id is trusted even in prose ("FOI 2019/1234 - your request").
