@@ -121,3 +121,26 @@ def test_a_term_table_opens_as_whooshs_own_reader_opens_it(keys, extras):
     storage.create_file("cut").write(data[:4] + data[-300:])
     with pytest.raises(Exception):  # noqa: B017 - Whoosh raises several kinds; the engine reports IndexDamaged
         HashReader.open(storage, "cut")
+
+
+def test_closing_a_searcher_unmaps_its_segments(tmp_path):
+    """Each segment's map is let go when its reader closes: a view of it still held would
+    keep the whole segment mapped (and the pages read counted in the process's memory)
+    until the garbage collector found it."""
+    docs = tmp_path / "docs"
+    for i in range(30):
+        write_doc(docs, f"r{i:03}.txt", f"Response {i} about street lighting and word{i}.\n")
+    index = tmp_path / "index"
+    build_index(docs, index, engine="whoosh")
+    from indexer.engines import engine_for
+
+    engine = engine_for(index)
+    engine.optimize()
+    engine.close()
+    engine = engine_for(index)
+    searcher = engine.searcher()
+    assert [h.stored["doc_id"] for h in engine.search(_term("word7")).hits] == ["docs/r007.txt"]
+    storages = [reader._storage.a for reader, _ in searcher.reader().leaf_readers()]  # the compound file, overlaid
+    assert storages and all(s._source is not None and not s._source.closed for s in storages)
+    engine.close()
+    assert all(s._source.closed for s in storages)

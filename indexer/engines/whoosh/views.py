@@ -5,7 +5,10 @@ A segment stored as one compound file is memory-mapped, and each of its inner fi
 map. Whoosh 2.7.5's BufferFile also wraps that slice in a BytesIO, which copies it: opening
 a searcher read every byte of the index into memory (0.97 s of CPU for 94 inner files at
 10,000 documents, most of the one-shot search time, and the index's size in memory).
-Here the slice is wrapped in a file object that reads from it in place.
+Here the slice is wrapped in a file object that reads from it in place, and closing it lets
+go of the map, so that closing the segment unmaps it at once (the indexing process opens the
+index's every segment at each commit that deletes or replaces documents: a thousand doc-id
+lookups in a 50,000-document index touch some 47 MB of the maps).
 
 Opening a segment's term table also read its directory of 256 hash tables an entry at a
 time (256 reads per segment, most of the work of opening one); it is read in one piece.
@@ -74,7 +77,10 @@ class ViewFile:
             yield line
 
     def close(self) -> None:
-        """Nothing to free: the buffer belongs to the segment's map (its BufferFile keeps it too)."""
+        """Let go of the segment's map: while a view of it is held, closing the segment
+        cannot unmap it (mmap refuses with BufferError and Whoosh leaves it to the garbage
+        collector, which may not run for many commits)."""
+        self._view.release()
 
 
 def _buffer_file_init(self, buf, name=None, onclose=None) -> None:
@@ -87,7 +93,16 @@ def _buffer_file_init(self, buf, name=None, onclose=None) -> None:
     self.is_closed = False
 
 
+def _buffer_file_close(self) -> None:
+    """StructFile.close, then the BufferFile's own view of the map released (see ViewFile.close)."""
+    _struct_file_close(self)
+    if isinstance(self._buf, memoryview):
+        self._buf.release()
+
+
+_struct_file_close = BufferFile.close
 BufferFile.__init__ = _buffer_file_init
+BufferFile.close = _buffer_file_close
 
 
 def _hash_reader_init(self, dbfile, length=None, magic=b"HSH3", startoffset=0) -> None:
