@@ -1016,6 +1016,10 @@ def outcome(source: SourceFile, future, ext: ExtractOptions) -> IndexRecord | Fa
 # pool: starting the pool's server (a fresh interpreter importing foi) took 3.5 of the 6.8 s
 # of adding one file to a 4,000-document index, a fork of this process takes milliseconds.
 FORK_MAX_FILES = 4
+# Off: with the first file's fork started during the walk (_EarlyStart), the tantivy SIGKILL
+# test (tests/test_kill.py) found one document twice in the index in 3 of 36 runs (0 of 35
+# without it), and why is not known yet. Its tests turn it on.
+EARLY_START = False
 
 
 def _extract_all(
@@ -1174,7 +1178,7 @@ class _EarlyStart:
         if self._offered:
             return
         self._offered = True
-        if self.options.cluster is None and FORK_MAX_FILES > 0 and _can_fork():
+        if EARLY_START and self.options.cluster is None and FORK_MAX_FILES > 0 and _can_fork():
             try:
                 self.worker = _ForkedWorker(source, self.options)
             except OSError:  # no process to spare now: the file is extracted after the walk

@@ -173,6 +173,7 @@ def test_the_first_file_to_extract_starts_in_a_fork_during_the_walk(tmp_path, mo
     _unchanged_and_one_new(late_root, tmp_path / "late-index")
     _unchanged_and_one_new(early_root, tmp_path / "early-index")
     monkeypatch.setattr(pipeline, "_can_fork", lambda: True)
+    monkeypatch.setattr(pipeline, "EARLY_START", True)
     log = _walk_and_forks(monkeypatch)
     with monkeypatch.context() as m:
         m.setattr(pipeline._EarlyStart, "offer", lambda self, source: None)
@@ -197,6 +198,7 @@ def test_an_early_fork_is_ended_when_the_pool_takes_over(tmp_path, monkeypatch):
     for i in range(pipeline.FORK_MAX_FILES):
         write_doc(root / "b", f"more{i}.txt", f"Another new response, number {i}, about street lighting.")
     monkeypatch.setattr(pipeline, "_can_fork", lambda: True)
+    monkeypatch.setattr(pipeline, "EARLY_START", True)
     log = _walk_and_forks(monkeypatch)
     started = []
     real_init = pipeline._ForkedWorker.__init__
