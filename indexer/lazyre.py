@@ -19,6 +19,8 @@ import sys
 # id of a module's namespace -> {id of a LazyPattern bound there: the names bound to it},
 # made when the module's first pattern is compiled (one look through its names, not one per pattern)
 _BOUND: dict[int, dict[int, list[str]]] = {}
+# the compiled pattern's methods a LazyPattern offers (each its own once first called)
+_METHODS = frozenset({"search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split"})
 
 
 class LazyPattern:
@@ -52,29 +54,11 @@ class LazyPattern:
         setattr(self, name, method)  # the next call goes straight to the compiled pattern
         return method
 
-    def search(self, *args, **kwargs):
-        return self._method("search")(*args, **kwargs)
-
-    def match(self, *args, **kwargs):
-        return self._method("match")(*args, **kwargs)
-
-    def fullmatch(self, *args, **kwargs):
-        return self._method("fullmatch")(*args, **kwargs)
-
-    def finditer(self, *args, **kwargs):
-        return self._method("finditer")(*args, **kwargs)
-
-    def findall(self, *args, **kwargs):
-        return self._method("findall")(*args, **kwargs)
-
-    def sub(self, *args, **kwargs):
-        return self._method("sub")(*args, **kwargs)
-
-    def subn(self, *args, **kwargs):
-        return self._method("subn")(*args, **kwargs)
-
-    def split(self, *args, **kwargs):
-        return self._method("split")(*args, **kwargs)
+    def __getattr__(self, name: str):
+        # Only for what the instance does not have: a method asked for the first time.
+        if name in _METHODS:
+            return self._method(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def pattern(self) -> str:
