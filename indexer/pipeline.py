@@ -1122,9 +1122,7 @@ def _extract_forked(
                 warmed = True
             worker = _ForkedWorker(source, options)
         try:
-            result = _forked_result(
-                source, worker.process, worker.receiver, options.extract, stop, idle, worker.started
-            )
+            result = worker.result(options.extract, stop, idle)
         finally:
             worker.end()
         if result is None:  # stopped
@@ -1153,6 +1151,25 @@ class _ForkedWorker:
             self.process.start()
         finally:
             sender.close()
+
+    def result(self, ext: ExtractOptions, stop: StopSignals, idle) -> IndexRecord | Failure | None:
+        """Its result, a Failure when it overran its time (counted from its start) or died,
+        or None when a stop was requested first."""
+        source, receiver = self.source, self.receiver
+        deadline = self.started + ext.timeout
+        while not stop.requested:
+            if receiver.poll(POLL_SECONDS):
+                try:
+                    return receiver.recv()
+                except (EOFError, OSError):  # it died before sending anything
+                    self.process.join()
+                    return _died(source, self.process.exitcode, ext.memory_mb)
+                except Exception as exc:  # a result that cannot be unpickled
+                    return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
+            if time.monotonic() >= deadline:
+                return _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
+            idle()
+        return None
 
     def end(self) -> None:
         """Done with it: killed if it still runs, and waited for."""
@@ -1196,27 +1213,6 @@ class _EarlyStart:
         if self.worker is not None:
             worker, self.worker = self.worker, None
             worker.end()
-
-
-def _forked_result(
-    source: SourceFile, worker, receiver, ext: ExtractOptions, stop: StopSignals, idle, started: float | None = None
-) -> IndexRecord | Failure | None:
-    """The forked worker's result, a Failure when it overran its time (counted from
-    `started`, its start) or died, or None when a stop was requested first."""
-    deadline = (time.monotonic() if started is None else started) + ext.timeout
-    while not stop.requested:
-        if receiver.poll(POLL_SECONDS):
-            try:
-                return receiver.recv()
-            except (EOFError, OSError):  # it died before sending anything
-                worker.join()
-                return _died(source, worker.exitcode, ext.memory_mb)
-            except Exception as exc:  # a result that cannot be unpickled
-                return _failure(source, "corrupt", f"{type(exc).__name__}: {exc}")
-        if time.monotonic() >= deadline:
-            return _failure(source, "timeout", f"extraction took over {ext.timeout:g} s")
-        idle()
-    return None
 
 
 def _forked_worker(
