@@ -38,6 +38,8 @@ _DETECT_SAMPLE = 256 * 1024
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # Lone surrogates (from broken UTF-16 or ToUnicode maps) cannot be stored as UTF-8.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff\ud800-\udfff]")
+# what looks_binary counts against text: control characters other than layout, and U+FFFD
+_BINARY = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\ufffd]")
 _NULS = re.compile(r"(?<=[^\s\x00])\x00+(?=[^\s\x00])")
 _SUP = re.compile(r"</?(?:sup|sub)>", re.IGNORECASE)
 _TAG = re.compile(r"</?(?:br|p|span|em|strong|b|i|u)\b[^<>\n]{0,200}>", re.IGNORECASE)  # stops at the next "<"
@@ -99,7 +101,7 @@ def looks_binary(text: str) -> bool:
     sample = _ANSI.sub("", text[:65536]).replace("\x00", "")
     if not sample:
         return False
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t\f"))
+    bad = len(_BINARY.findall(sample))
     return bad > 0.1 * len(sample)
 
 
