@@ -108,25 +108,43 @@ def looks_binary(text: str) -> bool:
 def normalise_text(raw: str) -> str:
     """Safe, comparable text: NFC, '\n' line ends, no escape sequences or control characters."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text = _ANSI.sub("", text)
-    text = _NULS.sub(" ", text)  # NULs separate fields or pad: dropping them would glue words
+    # Each pattern below needs a character most text lacks (an escape, a NUL, a space before
+    # a line end, three line ends): a substring test first spares a regex pass over all of it
+    # (the text of every format comes through here, cleaned text twice).
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    if "\x00" in text:
+        text = _NULS.sub(" ", text)  # NULs separate fields or pad: dropping them would glue words
     text = _CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
-    text = _TRAILING_WS.sub("", text)
-    return _MANY_BLANKS.sub("\n\n", text).strip("\n")
+    text = _strip_trailing_ws(text)
+    if "\n\n\n" in text:
+        text = _MANY_BLANKS.sub("\n\n", text)
+    return text.strip("\n")
+
+
+def _strip_trailing_ws(text: str) -> str:
+    """_TRAILING_WS removed: only a space or tab before a line end (or the end) can match."""
+    if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
+        return _TRAILING_WS.sub("", text)
+    return text
 
 
 def clean_text(raw: str) -> str:
     """Readable, indexable text: normalised, and the markdown emphasis of the seed removed."""
     text = normalise_text(raw)
-    text = _SUP.sub("", text)
-    text = _TAG.sub("", text)
+    if "<" in text:
+        text = _SUP.sub("", text)
+        text = _TAG.sub("", text)
     text = unbold(text)
-    text = _ITALIC.sub(r"\1", text)
-    text = _STRAY_STARS.sub("", text)
-    text = _HEADING.sub("", text)
-    text = _TRAILING_WS.sub("", text)
-    text = _MANY_BLANKS.sub("\n\n", text)
+    if "*" in text:  # every emphasis pattern holds a star
+        text = _ITALIC.sub(r"\1", text)
+        text = _STRAY_STARS.sub("", text)
+    if "#" in text:
+        text = _HEADING.sub("", text)
+    text = _strip_trailing_ws(text)
+    if "\n\n\n" in text:
+        text = _MANY_BLANKS.sub("\n\n", text)
     return text.strip("\n")
 
 
