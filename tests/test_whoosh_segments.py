@@ -308,3 +308,52 @@ def _spy(method, calls: list):
         return method(self, *args, **kwargs)
 
     return wrapper
+
+
+@pytest.mark.parametrize("base", [0, 1, 200, 65_000, 2**31])
+def test_a_rebased_inlined_entry_is_what_pickling_its_moved_postings_gives(base):
+    """A merge moves an inlined term's document numbers by rewriting only their integers in
+    the entry's pickle; the bytes must be those of unpickling, moving and pickling again, for
+    numbers of every integer opcode (one byte, two, four, and past four: a long) and values
+    of every kind."""
+    from pickle import dumps, loads
+
+    from indexer.engines.whoosh import segments as S
+
+    def reference(entry: bytes) -> bytes:
+        stats = list(S._TERMINFO.unpack_from(entry))
+        stats[6] += base
+        stats[7] += base
+        ids, weights, values = loads(entry[S._ENTRY_SIZE :])
+        return S._TERMINFO.pack(*stats) + dumps((tuple(d + base for d in ids), weights, values), 2)
+
+    shared = b"\x05"
+    cases = [(0,), (255,), (256,), (65_535,), (65_536,), (2**31 - 1,), (2**31 + 7,), (3, 300), (0, 255, 70_000)]
+    checked = 0
+    for ids in cases:
+        for values in (None, tuple(shared for _ in ids), tuple(bytes([i % 200 + 1, 0xE9]) for i in ids)):
+            weights = tuple(1.5 + i for i in range(len(ids)))
+            entry = S._TERMINFO.pack(1, sum(weights), len(ids), 1, 2, max(weights), ids[0], ids[-1]) + dumps(
+                (ids, weights, values), 2
+            )
+            if max(ids) + base >= 2**32:
+                continue  # past what a term entry records
+            assert S._rebased_inline(entry, base) == reference(entry)
+            checked += 1
+    assert checked >= 20
+
+
+def test_a_one_posting_entry_is_the_pickle_of_its_posting():
+    """write_terms puts a one-posting term's pickle together from three parts made once; the
+    parts must join into the pickle of the posting itself whatever it holds."""
+    from indexer.engines.whoosh import segments as S
+
+    for docnum in (0, 255, 256, 65_535, 65_536, 2**31 - 1, 2**31):
+        for weight in (0.0, -0.0, 1.0, 2.5, 1e30, float("inf")):
+            for value in (None, b"", b"\x00", b"\x01\x02", bytes(range(256)) * 2):
+                joined = (
+                    S._docnum_part(docnum)
+                    + S._WEIGHT_PART.pack(S._BINFLOAT, weight, S._WEIGHT_END)
+                    + (S._value_part(value) if value else S._NO_VALUE_PART)
+                )
+                assert joined == S.one_posting_pickle(docnum, weight, value)

@@ -176,6 +176,42 @@ _F32 = struct.Struct("f")  # a weight as Whoosh stores it (a C float)
 _BLOCK_LIMIT = 128  # postings per block (W3Codec's default)
 
 
+# A term of one posting (most terms) keeps it inlined as dumps(((docnum,), (weight,),
+# (value,) or None), 2). Pickling a value costs 6 us in protocol 2 (bytes go through
+# _codecs.encode): the pickle is put together from its three parts instead, each the bytes
+# pickle writes for it. They do not depend on each other: the two tuples before the value
+# are always memo entries 0 and 1, whatever they hold. one_posting_pickle is the reference.
+_BINFLOAT = b"G"
+_WEIGHT_PART = struct.Struct(">cd3s")  # BINFLOAT, the weight as a C double, TUPLE1 and its memo put
+_WEIGHT_END = b"\x85q\x01"
+_NO_VALUE_PART = b"N\x87q\x02."  # None, TUPLE3 and its memo put, STOP
+_VALUE_PARTS: dict[bytes, bytes] = {}
+_VALUE_PARTS_MAX = 65_536  # distinct values kept (most are a single position's, few)
+
+
+def one_posting_pickle(docnum: int, weight: float, vbytes) -> bytes:
+    """What write_terms stores after a one-posting term's fixed entry: the posting pickled."""
+    return dumps(((docnum,), (weight,), (vbytes,) if vbytes else None), 2)
+
+
+def _docnum_part(docnum: int) -> bytes:
+    """The pickle's opening and its first tuple, (docnum,)."""
+    return dumps((docnum,), 2)[:-1]  # without STOP
+
+
+_VALUE_START = len(one_posting_pickle(0, 0.0, None)) - len(_NO_VALUE_PART)
+
+
+def _value_part(vbytes) -> bytes:
+    """The pickle's end from its third tuple, (vbytes,), on."""
+    part = _VALUE_PARTS.get(vbytes) if vbytes.__class__ is bytes else None
+    if part is None:
+        part = one_posting_pickle(0, 0.0, vbytes)[_VALUE_START:]
+        if vbytes.__class__ is bytes and len(_VALUE_PARTS) < _VALUE_PARTS_MAX:
+            _VALUE_PARTS[vbytes] = part
+    return part
+
+
 def write_terms(fieldwriter, schema, lengths: "FieldLengths", terms, compression: int = COMPRESSION) -> None:
     """Postings grouped by term as (term, (docnums, weights, values)), terms in order, written
     to a W3FieldWriter's files (a term's postings may also come as its inlined entry's bytes,
@@ -201,6 +237,8 @@ def write_terms(fieldwriter, schema, lengths: "FieldLengths", terms, compression
     prefix, table, size, fixedsize = b"", [], 0, None
     lbyte: dict[int, int] = {}  # field length -> its byte (Whoosh's lengths are a byte each)
     pack_entry, pack_record, f32 = _TERMINFO.pack, _KEY_VALUE.pack, _F32
+    pack_weight = _WEIGHT_PART.pack
+    heads: dict[int, bytes] = {}  # docnum -> its part of a one-posting entry's pickle
     for (fieldname, btext), postings in terms:
         if fieldname != lastfield:
             if fieldname not in fieldmap:
@@ -230,8 +268,14 @@ def write_terms(fieldwriter, schema, lengths: "FieldLengths", terms, compression
                 byte = lbyte.get(length)
                 if byte is None:
                     byte = lbyte[length] = length_to_byte(length) if length else 0
-                value = pack_entry(1, weight32, 1, byte, byte, weight if weight > 0 else 0, docnum, docnum) + dumps(
-                    ((docnum,), (weight32,), (vbytes,) if vbytes else None), 2
+                head = heads.get(docnum)
+                if head is None:
+                    head = heads[docnum] = _docnum_part(docnum)
+                value = (
+                    pack_entry(1, weight32, 1, byte, byte, weight if weight > 0 else 0, docnum, docnum)
+                    + head
+                    + pack_weight(_BINFLOAT, weight32, _WEIGHT_END)
+                    + (_value_part(vbytes) if vbytes else _NO_VALUE_PART)
                 )
             elif count < INLINE_LIMIT:
                 ids = tuple(allids)
@@ -697,12 +741,49 @@ def _extend_live(ids, weights, values, docmap, found_ids, found_weights, found_v
 
 def _rebased_inline(entry: bytes, base: int) -> bytes:
     """An inlined term entry with its document numbers moved up by `base`: the statistics
-    (weights, field lengths) are those of the same postings."""
+    (weights, field lengths) are those of the same postings.
+
+    The postings' pickle opens with the tuple of document numbers, each an integer opcode,
+    then the tuple's opcode and its memo put (always entry 0): only those integers are
+    written again, the rest (weights and values, the costly part to pickle) is kept as it
+    is. An entry of another shape is unpickled and pickled again."""
     inlined, weight, docfreq, minlength, maxlength, maxweight, minid, maxid = _TERMINFO.unpack_from(entry)
-    ids, weights, values = loads(entry[_ENTRY_SIZE:])
-    return _TERMINFO.pack(
-        inlined, weight, docfreq, minlength, maxlength, maxweight, minid + base, maxid + base
-    ) + dumps((tuple(map(base.__add__, ids)), weights, values), 2)
+    head = _TERMINFO.pack(inlined, weight, docfreq, minlength, maxlength, maxweight, minid + base, maxid + base)
+    ids = _inline_ids(entry, docfreq)
+    if ids is None:
+        found, weights, values = loads(entry[_ENTRY_SIZE:])
+        return head + dumps((tuple(map(base.__add__, found)), weights, values), 2)
+    found, rest = ids
+    return head + dumps(tuple(map(base.__add__, found)), 2)[:-1] + entry[rest:]
+
+
+_PROTO2 = b"\x80\x02"
+_TUPLE_OPS = (None, 0x85, 0x86, 0x87)  # TUPLE1, TUPLE2, TUPLE3 by length
+
+
+def _inline_ids(entry: bytes, count: int):
+    """(document numbers, where the pickle goes on after their tuple) of an inlined entry, or
+    None when it does not open with a tuple of `count` (1 to 3) small integers."""
+    pos = _ENTRY_SIZE + 2
+    if not 0 < count < len(_TUPLE_OPS) or entry[_ENTRY_SIZE:pos] != _PROTO2:
+        return None
+    ids = []
+    for _ in range(count):
+        op = entry[pos]
+        if op == 0x4B:  # BININT1
+            ids.append(entry[pos + 1])
+            pos += 2
+        elif op == 0x4D:  # BININT2
+            ids.append(entry[pos + 1] | entry[pos + 2] << 8)
+            pos += 3
+        elif op == 0x4A:  # BININT
+            ids.append(int.from_bytes(entry[pos + 1 : pos + 5], "little", signed=True))
+            pos += 5
+        else:
+            return None
+    if entry[pos] != _TUPLE_OPS[count] or entry[pos + 1 : pos + 3] != b"q\x00":
+        return None
+    return ids, pos + 3
 
 
 _ENTRY_SIZE = _TERMINFO.size
