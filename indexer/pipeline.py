@@ -1016,10 +1016,10 @@ def outcome(source: SourceFile, future, ext: ExtractOptions) -> IndexRecord | Fa
 # pool: starting the pool's server (a fresh interpreter importing foi) took 3.5 of the 6.8 s
 # of adding one file to a 4,000-document index, a fork of this process takes milliseconds.
 FORK_MAX_FILES = 4
-# Off: with the first file's fork started during the walk (_EarlyStart), the tantivy SIGKILL
-# test (tests/test_kill.py) found one document twice in the index in 3 of 36 runs (0 of 35
-# without it), and why is not known yet. Its tests turn it on.
-EARLY_START = False
+# The first file to extract starts in a fork during the walk (_EarlyStart). Only where the run
+# may fork at all: never in a tantivy run, whose library keeps threads of its own from the
+# moment the index is opened (_can_fork), so that engine's runs are the same with it or not.
+EARLY_START = True
 
 
 def _extract_all(
