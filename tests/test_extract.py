@@ -119,3 +119,47 @@ def test_bad_bytes_give_a_reason(data, reason):
     with pytest.raises(ExtractionError) as err:
         extract_bytes(data, "x.pdf" if data.startswith(b"%PDF") else "x.txt")
     assert err.value.reason == reason
+
+
+def _clean_every_pattern(raw: str) -> str:
+    """clean_text as the sequence of every pattern, none skipped: what its shortcuts must equal."""
+    import unicodedata
+
+    from indexer.extract import text as t
+
+    s = raw.replace("\r\n", "\n").replace("\r", "\n")
+    s = t._ANSI.sub("", s)
+    s = t._NULS.sub(" ", s)
+    s = t._CONTROL.sub("", s)
+    s = unicodedata.normalize("NFC", s)
+    s = t._TRAILING_WS.sub("", s)
+    s = t._MANY_BLANKS.sub("\n\n", s).strip("\n")
+    s = t._SUP.sub("", s)
+    s = t._TAG.sub("", s)
+    s = t.unbold(s)
+    s = t._ITALIC.sub(r"\1", s)
+    s = t._STRAY_STARS.sub("", s)
+    s = t._HEADING.sub("", s)
+    s = t._TRAILING_WS.sub("", s)
+    s = t._MANY_BLANKS.sub("\n\n", s)
+    return s.strip("\n")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "plain text\nno markup at all",
+        "trailing spaces   \nand a tab\t\nand at the end \t",
+        "only the end has trailing blanks \t",
+        "a\x00\x00b and \x00 padding\x00",
+        "\x1b[31mred\x1b[0m text\x1b]0;title\x07",
+        "# Heading\n\n## Sub heading\n#not one",
+        "*italic* and **bold** and a stray * star and ** two\n* bullet",
+        "x<sup>2</sup> and <br/> and <b>b</b> but a < b",
+        "one\n\n\n\n\ntwo\r\n\r\n\r\nthree\r",
+        "e\u0301 composed, \u200b zero width, \ufeff bom",
+        "ends with blank lines\n\n\n",
+    ],
+)
+def test_clean_text_shortcuts_change_nothing(raw):
+    assert clean_text(raw) == _clean_every_pattern(raw)

@@ -599,3 +599,20 @@ def test_regexes_have_no_nested_unbounded_quantifiers():
     """A cheap guard against catastrophic backtracking creeping in: no (x+)+ or (x*)* shapes."""
     src = "".join(p.read_text() for p in (Path(__file__).resolve().parents[1] / "indexer" / "metadata").glob("*.py"))
     assert not re.search(r"\((?:[^()]|\\\()*[+*]\)[+*]", src)
+
+
+def test_authority_name_wrapped_at_the_end_of_a_long_line_only():
+    """A pattern name split over two lines is one name after a long line (flowed text) and
+    not after a short one. The same run of words at both places, in either order in one
+    process: what is remembered of a run must not carry one place's answer to the other."""
+    flowed = (
+        "Information governance team, freedom of information office, Wibblesbury Borough\nCouncil\n\n"
+        "Dear Mr Smith,\n\nThank you for your request. The information is attached.\n\nYours sincerely\n\nJane Doe\n"
+    )
+    short = (
+        "Wibblesbury Borough\nCouncil\n\n"
+        "Dear Mr Smith,\n\nThank you for your request. The information is attached.\n\nYours sincerely\n\nJane Doe\n"
+    )
+    for order in ((flowed, short), (short, flowed)):
+        found = {text: extract_metadata(text).authority for text in order}
+        assert found == {flowed: "Wibblesbury Borough Council", short: None}

@@ -38,6 +38,8 @@ _DETECT_SAMPLE = 256 * 1024
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # Lone surrogates (from broken UTF-16 or ToUnicode maps) cannot be stored as UTF-8.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff\ud800-\udfff]")
+# what looks_binary counts against text: control characters other than layout, and U+FFFD
+_BINARY = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\ufffd]")
 _NULS = re.compile(r"(?<=[^\s\x00])\x00+(?=[^\s\x00])")
 _SUP = re.compile(r"</?(?:sup|sub)>", re.IGNORECASE)
 _TAG = re.compile(r"</?(?:br|p|span|em|strong|b|i|u)\b[^<>\n]{0,200}>", re.IGNORECASE)  # stops at the next "<"
@@ -99,32 +101,50 @@ def looks_binary(text: str) -> bool:
     sample = _ANSI.sub("", text[:65536]).replace("\x00", "")
     if not sample:
         return False
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t\f"))
+    bad = len(_BINARY.findall(sample))
     return bad > 0.1 * len(sample)
 
 
 def normalise_text(raw: str) -> str:
     """Safe, comparable text: NFC, '\n' line ends, no escape sequences or control characters."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text = _ANSI.sub("", text)
-    text = _NULS.sub(" ", text)  # NULs separate fields or pad: dropping them would glue words
+    # Each pattern below needs a character most text lacks (an escape, a NUL, a space before
+    # a line end, three line ends): a substring test first spares a regex pass over all of it
+    # (the text of every format comes through here, cleaned text twice).
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    if "\x00" in text:
+        text = _NULS.sub(" ", text)  # NULs separate fields or pad: dropping them would glue words
     text = _CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
-    text = _TRAILING_WS.sub("", text)
-    return _MANY_BLANKS.sub("\n\n", text).strip("\n")
+    text = _strip_trailing_ws(text)
+    if "\n\n\n" in text:
+        text = _MANY_BLANKS.sub("\n\n", text)
+    return text.strip("\n")
+
+
+def _strip_trailing_ws(text: str) -> str:
+    """_TRAILING_WS removed: only a space or tab before a line end (or the end) can match."""
+    if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
+        return _TRAILING_WS.sub("", text)
+    return text
 
 
 def clean_text(raw: str) -> str:
     """Readable, indexable text: normalised, and the markdown emphasis of the seed removed."""
     text = normalise_text(raw)
-    text = _SUP.sub("", text)
-    text = _TAG.sub("", text)
+    if "<" in text:
+        text = _SUP.sub("", text)
+        text = _TAG.sub("", text)
     text = unbold(text)
-    text = _ITALIC.sub(r"\1", text)
-    text = _STRAY_STARS.sub("", text)
-    text = _HEADING.sub("", text)
-    text = _TRAILING_WS.sub("", text)
-    text = _MANY_BLANKS.sub("\n\n", text)
+    if "*" in text:  # every emphasis pattern holds a star
+        text = _ITALIC.sub(r"\1", text)
+        text = _STRAY_STARS.sub("", text)
+    if "#" in text:
+        text = _HEADING.sub("", text)
+    text = _strip_trailing_ws(text)
+    if "\n\n\n" in text:
+        text = _MANY_BLANKS.sub("\n\n", text)
     return text.strip("\n")
 
 

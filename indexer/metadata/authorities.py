@@ -17,7 +17,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from indexer.lazyre import lazy_compile
@@ -487,21 +487,55 @@ def _damped(w: float) -> float:
 
 
 def _score_range(text, start, end, layout, scores, first_seen, context_votes, plain, placed) -> None:
+    g = gazetteer()
+    context_first, abbrev_prefixes, name_prefixes = g.context_first, g.abbrev_prefixes, g.name_prefixes
     for run in _RUN.finditer(text, start, end):
+        word = run.group()
+        if (
+            word.isalpha()
+            and word not in context_first
+            and (word,) not in abbrev_prefixes
+            and (word.lower(),) not in name_prefixes
+        ):
+            continue  # a lone capitalised word ("The", "Please") that starts no name: the common case
         _score_run(text, run.start(), run.end(), layout, scores, first_seen, context_votes, plain, placed)
 
 
 def _score_run(text, start, end, layout, scores, first_seen, context_votes, plain, placed) -> None:
-    g = gazetteer()
     word = text[start:end]
-    if (
-        word.isalpha()
-        and word not in g.context_first
-        and (word,) not in g.abbrev_prefixes
-        and (word.lower(),) not in g.name_prefixes
-    ):
-        return  # a lone capitalised word ("The", "Please") that starts no name: the common case
-    toks = _tokens(text, start, end)
+    # Which names a run holds depends on its own text only, and on where its first line
+    # starts when a name may wrap (see _tokens): the same runs come back in every letter.
+    column = min(_SHORT_LINE, start - text.rfind("\n", 0, start) - 1) if "\n" in word else 0
+    for name, lo, hi in _run_mentions(word, column):
+        if lo < 0:  # context votes: `name` is the names an ambiguous abbreviation may stand for
+            for one in name:
+                context_votes[one] += 0.5
+            continue
+        pos = start + lo
+        w = _weight(text, pos, start + hi, layout)
+        (plain if w <= 1.0 else scores)[name] += w
+        if w >= 1.5 and _placed(text, pos, start + hi, layout):
+            placed[name] += w
+        first_seen.setdefault(name, pos)
+
+
+_RUN_CACHE_LENGTH = 400  # longer runs (a table's header row) are scanned every time
+
+
+def _run_mentions(word: str, column: int) -> tuple:
+    """The mentions in one run of capitalised words, in order: (name, start, end) offsets in
+    the run, or (names, -1, -1) for the context votes of an ambiguous abbreviation. `column`
+    is how far into its line the run starts (at most _SHORT_LINE: all that _tokens asks)."""
+    if len(word) <= _RUN_CACHE_LENGTH:
+        return _cached_run_mentions(word, column)
+    return _scan_run(word, column)
+
+
+def _scan_run(word: str, column: int) -> tuple:
+    g = gazetteer()
+    text = " " * column + word  # the run where it stands in its line
+    toks = _tokens(text, column, len(text))
+    out = []
     i = 0
     while i < len(toks):
         hit = _gazetteer_hit(g, toks, i)
@@ -510,8 +544,7 @@ def _score_run(text, start, end, layout, scores, first_seen, context_votes, plai
         else:
             ctx = _context_hit(g, toks, i)
             if ctx:
-                for name in ctx[0]:
-                    context_votes[name] += 0.5
+                out.append((tuple(ctx[0]), -1, -1))
                 i += ctx[1]
                 continue
             pat = _pattern_name(toks, i) if toks[i].raw[0].isupper() else None
@@ -523,13 +556,12 @@ def _score_run(text, start, end, layout, scores, first_seen, context_votes, plai
             n = pat[3] - i + 1
             if pat[2] < i:  # the pattern walked back over tokens already passed
                 n = max(1, pat[3] - i + 1)
-        pos = toks[i].start
-        w = _weight(text, pos, toks[min(i + n, len(toks)) - 1].end, layout)
-        (plain if w <= 1.0 else scores)[name] += w
-        if w >= 1.5 and _placed(text, pos, toks[min(i + n, len(toks)) - 1].end, layout):
-            placed[name] += w
-        first_seen.setdefault(name, pos)
+        out.append((name, toks[i].start - column, toks[min(i + n, len(toks)) - 1].end - column))
         i += n
+    return tuple(out)
+
+
+_cached_run_mentions = lru_cache(maxsize=8192)(_scan_run)
 
 
 def _gazetteer_hit(g: Gazetteer, toks: list[_Tok], i: int) -> tuple[str, int] | None:

@@ -102,6 +102,11 @@ def _is_gram_field(schema: fields.Schema, name: str) -> bool:
 
 
 _ONE = pack_uint(1)
+# Most terms of a document occur once: their encoded positions are the same bytes for every
+# term at that position, made once per process (positions past _SINGLES_UP_TO made each time).
+_SINGLES_UP_TO = 32_768
+_singles: dict[int, bytes] = {}
+_SMALL_COUNTS = tuple(pack_uint(n) for n in range(256))  # a gram's count, packed
 
 
 def _positions_postings(terms: list[str], first: int, boost: float) -> list[tuple]:
@@ -117,10 +122,15 @@ def _positions_postings(terms: list[str], first: int, boost: float) -> list[tupl
         else:
             at.append(pos)
     out = []
+    singles = _singles
     for term, at in positions.items():
         n = len(at)
         if n == 1:  # most terms: the one delta is the position itself
-            value = _ONE + dumps(at, 2)
+            value = singles.get(at[0])
+            if value is None:
+                value = _ONE + dumps(at, 2)
+                if at[0] <= _SINGLES_UP_TO:
+                    singles[at[0]] = value
         else:
             value = pack_uint(n) + dumps([at[0], *[b - a for a, b in zip(at, at[1:])]], 2)
         out.append((term.encode("utf-8"), n, n * boost, value))
@@ -141,7 +151,8 @@ def _gram_postings(terms: list[str], boost: float) -> list[tuple]:
                 triple = f"{terms[i - 2]} {pair}"
                 counts[triple] = get(triple, 0) + 1
     # Whoosh's Frequency format stores the count as a packed uint
-    return [(gram.encode("utf-8"), n, n * boost, pack_uint(n)) for gram, n in counts.items()]
+    small = _SMALL_COUNTS
+    return [(gram.encode("utf-8"), n, n * boost, small[n] if n < 256 else pack_uint(n)) for gram, n in counts.items()]
 
 
 INDEX_NAME = "foi"  # the index's files: _foi_N.toc and foi_*.seg
