@@ -101,6 +101,10 @@ def role(p, root: int) -> str:
     if p.pid == root:
         return "indexer"
     name = p.name()
+    # a fork of the indexer serving as forkserver, and its extraction workers (indexer/forking.py)
+    named = {"foi-forkserver": "forkserver", "foi-extract": "worker"}
+    if name in named:
+        return named[name]
     if name.startswith("foi-"):
         return name.rstrip("0123456789").rstrip("-")
     cmd = " ".join(p.cmdline())

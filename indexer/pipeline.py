@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from indexer import forking
 from indexer.boilerplate import CommonParagraphs
 from indexer.discover import DiscoveryProblem, KnownFiles, discover, display_path, text_form
 from indexer.engines import ManifestEntry, engine_class, engine_for_writing
@@ -296,7 +297,11 @@ def _init_worker(megabytes: int, indexer_pid: int) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with(indexer_pid)
-    _limit_memory(megabytes)
+    forking.name_process("foi-extract")
+    # A fork of a forked server holds a copy of the indexer: the cap is counted on top of it,
+    # as for a forked worker (_forked_worker).
+    inherited = _address_space() // (1024 * 1024) if forking.forked_from_indexer() else 0
+    _limit_memory(megabytes + inherited)
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -333,7 +338,7 @@ def run_index(
     emit = on_event or (lambda kind, doc_id, detail: None)
     roots = [Path(os.path.abspath(p)) for p in paths]
     named = named_roots(roots, IndexState.load(index_dir), options.name, options.rebuild)
-    with StopSignals() as stop, WriterLock(index_dir, wait=options.lock_wait):
+    with forking.forked_server(), StopSignals() as stop, WriterLock(index_dir, wait=options.lock_wait):
         engine = None
         try:
             clean_leftovers(index_dir)  # what a failed or killed run left: first, to free its space
@@ -951,34 +956,15 @@ def _deleted(
     return gone
 
 
-def _start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker with the real stderr.
-
-    The pool needs it, and it hands `sys.stderr.fileno()` to its child; inside a host that
-    captures stderr (a Textual app re-indexing), that object has no file descriptor and
-    the start fails ("bad value(s) in fds_to_keep")."""
-    import sys
-    from contextlib import redirect_stderr
-    from multiprocessing import resource_tracker
-
-    if sys.__stderr__ is None:
-        return
-    with redirect_stderr(sys.__stderr__):
-        resource_tracker.ensure_running()
-
-
 def start_pool(jobs: int, ext: ExtractOptions, parent_pid: int, engine: str):
     """A pebble pool of `jobs` killable workers that exit with `parent_pid`, under ext's memory cap,
     each replaced after WORKER_TASKS files."""
     from pebble import ProcessPool
 
-    # The forkserver, not fork: workers must not inherit this process's threads (a TUI
-    # re-index, --watch, a Dask worker) or its state. Preloading the engine there makes each
-    # worker's start a fork of an already-imported process instead of a fresh import.
-    import multiprocessing
-
-    _start_resource_tracker()
-    context = multiprocessing.get_context("forkserver")
+    # Started by a forkserver, not forked from here (see indexer/forking.py). A stock
+    # forkserver preloads the engine: each worker's start is then a fork of an
+    # already-imported process instead of a fresh import.
+    context = forking.context(warm=lambda: _warm_for_workers(engine))
     context.set_forkserver_preload(["indexer.pipeline", "indexer.metadata", f"indexer.engines.{engine}"])
     return ProcessPool(
         max_workers=jobs,
@@ -1016,10 +1002,10 @@ def outcome(source: SourceFile, future, ext: ExtractOptions) -> IndexRecord | Fa
 # pool: starting the pool's server (a fresh interpreter importing foi) took 3.5 of the 6.8 s
 # of adding one file to a 4,000-document index, a fork of this process takes milliseconds.
 FORK_MAX_FILES = 4
-# Off: with the first file's fork started during the walk (_EarlyStart), the tantivy SIGKILL
-# test (tests/test_kill.py) found one document twice in the index in 3 of 36 runs (0 of 35
-# without it), and why is not known yet. Its tests turn it on.
-EARLY_START = False
+# The first file to extract starts in a fork during the walk (_EarlyStart). Only where the run
+# may fork at all: never in a tantivy run, whose library keeps threads of its own from the
+# moment the index is opened (_can_fork), so that engine's runs are the same with it or not.
+EARLY_START = True
 
 
 def _extract_all(
@@ -1085,19 +1071,8 @@ POLL_SECONDS = 0.2
 
 def _can_fork() -> bool:
     """Whether this process may fork an extraction worker: only while it runs no other
-    thread, whose locks a fork would copy held: a TUI re-index, --watch, a progress bar, a
-    Dask client, and native ones Python does not list (an engine library's writer). The
-    pool's forkserver exists for those cases."""
-    import threading
-
-    if not hasattr(os, "fork") or threading.active_count() != 1:
-        return False
-    try:
-        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
-            threads = next((line.split()[1] for line in fh if line.startswith("Threads:")), "")
-    except OSError:
-        return False
-    return threads == "1"
+    thread, whose locks a fork would copy held (see indexer/forking.py)."""
+    return forking.single_threaded()
 
 
 def _extract_forked(

@@ -475,6 +475,18 @@ def make_plain_corpus(root: Path, count: int, seed: int = 0, pdf_every: int = 10
     return words
 
 
+def _defined_prepare():
+    from indexer import pipeline
+
+    return pipeline.prepare
+
+
+# pipeline.prepare as the module defines it, kept before any test puts a stand-in below in its
+# place: a worker forked from such a process (a run's forkserver is a fork of the indexer
+# when it can be) finds the stand-in at indexer.pipeline.prepare, and would call itself.
+real_prepare = _defined_prepare()
+
+
 def hostile_prepare(source, options, *args):
     """Stands in for pipeline.prepare in a worker: misbehaves as its file's name says."""
     import ctypes
@@ -492,9 +504,19 @@ def hostile_prepare(source, options, *args):
         ctypes.string_at(0)
     if name.startswith("raises"):
         raise RuntimeError("a bug in a library")
-    from indexer.pipeline import prepare
+    return real_prepare(source, options, *args)
 
-    return prepare(source, options, *args)
+
+def origin_recording_prepare(source, options, *args):
+    """pipeline.prepare writing down first, in the folder $FOI_TEST_MARKS, whether its worker
+    is a fork of the indexer (indexer.forking.forked_from_indexer)."""
+    import json
+
+    from indexer import forking
+
+    mark = Path(os.environ["FOI_TEST_MARKS"]) / f"{source.path.name}.{os.getpid()}"
+    mark.write_text(json.dumps(forking.forked_from_indexer()))
+    return real_prepare(source, options, *args)
 
 
 def slow_prepare(source, options, *args):
@@ -502,9 +524,7 @@ def slow_prepare(source, options, *args):
     import time
 
     time.sleep(0.4)
-    from indexer.pipeline import prepare
-
-    return prepare(source, options, *args)
+    return real_prepare(source, options, *args)
 
 
 def scheduler_killing_prepare(source, options, *args):
@@ -518,9 +538,7 @@ def scheduler_killing_prepare(source, options, *args):
         # the file finished just before, which the test expects to find committed.
         time.sleep(2)
         os.killpg(os.getpgrp(), signal.SIGKILL)
-    from indexer.pipeline import prepare
-
-    return prepare(source, options, *args)
+    return real_prepare(source, options, *args)
 
 
 def worker_killing_task(prepare, source, *args):

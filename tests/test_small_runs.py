@@ -10,7 +10,7 @@ import indexer.pipeline as pipeline
 from indexer.extract import ExtractOptions
 from indexer.pipeline import RunOptions, run_index
 from tests import badinputs
-from tests.conftest import write_doc, write_pdf
+from tests.conftest import available_engines, write_doc, write_pdf
 
 
 @pytest.fixture
@@ -212,3 +212,56 @@ def test_an_early_fork_is_ended_when_the_pool_takes_over(tmp_path, monkeypatch):
     assert log == ["docs/a/new.txt", "walk done"]
     assert (summary.added, summary.unchanged, summary.failures) == (pipeline.FORK_MAX_FILES + 1, 12, [])
     assert len(started) == 1 and started[0].process.exitcode is not None  # ended, not left running
+
+
+_COUNT_EARLY_FORKS = """
+import sys
+from pathlib import Path
+import indexer.pipeline as p
+
+started = []
+real_init = p._ForkedWorker.__init__
+
+def init(self, source, options):
+    started.append(source.doc_id)
+    real_init(self, source, options)
+
+if __name__ == "__main__":
+    p._ForkedWorker.__init__ = init
+    p.EARLY_START = True
+    root, index, engine = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+    p.run_index([root], index, p.RunOptions(jobs=1, engine=engine))
+    (root / "a").mkdir()
+    (root / "a" / "new.txt").write_text("Gritting routes: the council grits 120 miles of road.")
+    started.clear()
+    summary = p.run_index([root], index, p.RunOptions(jobs=1, engine=engine))
+    print(summary.added, len(started))
+"""
+
+
+@pytest.mark.parametrize("engine", available_engines())
+def test_only_a_run_free_of_threads_starts_a_fork_early(tmp_path, engine):
+    # In a process of its own (pytest's threads would stop every fork): a Whoosh run forks the
+    # new file's worker; a tantivy run never forks, as its library runs threads of its own
+    # once the index is open, so the early start leaves tantivy runs as they were.
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    root = tmp_path / "docs"
+    for i in range(3):
+        write_doc(root / f"z{i}", "reply.txt", f"Response number {i} about topic{i}.")
+    script = tmp_path / "count_forks.py"
+    script.write_text(_COUNT_EARLY_FORKS)
+    done = subprocess.run(
+        [sys.executable, str(script), str(root), str(tmp_path / "index"), engine],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    added, forks = map(int, done.stdout.split())
+    assert added == 1
+    assert forks == (0 if engine == "tantivy" else 1)

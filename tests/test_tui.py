@@ -94,23 +94,15 @@ def write_corpus(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def shared_index(tmp_path_factory, engine) -> Path:
-    """One index for the read-only tests (module scope: built once per xdist worker)."""
+def shared_index(tmp_path_factory) -> Path:
+    """One index for the read-only tests (module scope: built once per xdist worker).
+
+    Built by one engine: these tests check the screen (what it draws from the answers
+    SearchService gives, and the keys), not the engine. That both engines give the same
+    documents, counts and facet counts is test_engine_parity's; the snippets and highlights
+    come from the stored text on every engine (test_snippets), and test_search checks them,
+    and the other search behaviour the screen shows, on each engine."""
     root = tmp_path_factory.mktemp("tui")
-    corpus = write_corpus(root / "corpus")
-    index = root / "index"
-    summary = build_index(corpus, index)
-    assert summary.failed == 0, summary.failures
-    return index
-
-
-@pytest.fixture(scope="module")
-def one_engine_index(tmp_path_factory) -> Path:
-    """The corpus indexed by one engine, for the tests of the screen itself: the snapshots
-    (one set of SVGs) and key handling (Ctrl+U, the command palette). What they check does not
-    depend on the engine (the TUI sees only SearchService, whose answers test_engine_parity
-    proves equal on both engines); the tests of what a search shows run on every engine."""
-    root = tmp_path_factory.mktemp("tui-snap")
     corpus = write_corpus(root / "corpus")
     index = root / "index"
     summary = build_index(corpus, index, engine="whoosh")
@@ -266,10 +258,10 @@ async def test_enter_opens_the_preview_at_a_hit_and_n_moves_to_the_next(shared_i
         assert app.screen.query_one(ResultsList).has_focus
 
 
-async def test_r_reindexes_a_new_file_and_it_appears_in_results(tmp_path, engine):
+async def test_r_reindexes_a_new_file_and_it_appears_in_results(tmp_path):
     corpus = write_corpus(tmp_path / "corpus")
     index = tmp_path / "index"
-    build_index(corpus, index)
+    build_index(corpus, index, engine="whoosh")
     app = make_app(index)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -414,17 +406,17 @@ async def test_hundreds_of_thousands_of_hits_load_lazily():
 # ---------------------------------------------------------------- snapshots
 
 
-def test_snapshot_main_screen(snap_compare, one_engine_index):
+def test_snapshot_main_screen(snap_compare, shared_index):
     async def run_before(pilot):
         await settle(pilot)
         await type_query(pilot, "prevent database")
         await pilot.press("down")
         await settle(pilot)
 
-    assert snap_compare(make_app(one_engine_index), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(shared_index), terminal_size=SIZE, run_before=run_before)
 
 
-def test_snapshot_preview(snap_compare, one_engine_index):
+def test_snapshot_preview(snap_compare, shared_index):
     async def run_before(pilot):
         await settle(pilot)
         await type_query(pilot, "prevent database")
@@ -437,16 +429,16 @@ def test_snapshot_preview(snap_compare, one_engine_index):
         await pilot.press("n")
         await pilot.pause()
 
-    assert snap_compare(make_app(one_engine_index), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(shared_index), terminal_size=SIZE, run_before=run_before)
 
 
-def test_snapshot_help(snap_compare, one_engine_index):
+def test_snapshot_help(snap_compare, shared_index):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("down", "question_mark")
         await pilot.pause()
 
-    assert snap_compare(make_app(one_engine_index), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(shared_index), terminal_size=SIZE, run_before=run_before)
 
 
 # ---------------------------------------------------------------- facets, hints, keys
@@ -632,8 +624,8 @@ async def test_the_hints_name_keys_that_do_what_they_say(many_authorities_index)
 
 
 @pytest.mark.parametrize("where", ["search bar", "results", "preview"])
-async def test_typing_fast_after_ctrl_u_loses_no_keystroke(one_engine_index, where):
-    app = make_app(one_engine_index)
+async def test_typing_fast_after_ctrl_u_loses_no_keystroke(shared_index, where):
+    app = make_app(shared_index)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_query(pilot, "prevent database")
@@ -650,8 +642,8 @@ async def test_typing_fast_after_ctrl_u_loses_no_keystroke(one_engine_index, whe
         assert app.screen.query_one(ResultsList).hit_at(0).doc_id == "corpus/sheffield-2021-potholes.txt"
 
 
-async def test_the_command_palette_offers_bindings_and_key_less_actions(one_engine_index):
-    app = make_app(one_engine_index)
+async def test_the_command_palette_offers_bindings_and_key_less_actions(shared_index):
+    app = make_app(shared_index)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_query(pilot, "database")

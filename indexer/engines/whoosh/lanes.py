@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer import forking
+
 
 @dataclass(frozen=True)
 class PackedFields:
@@ -57,7 +59,7 @@ def _serve(conn, index_dir: str, parent_pid: int, title: str) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with(parent_pid)
-    _name_process(title)
+    forking.name_process(title)
     _keep_heap_pad()
     storage = FileStorage(index_dir)
     schema = build_schema()
@@ -142,32 +144,12 @@ def _keep_heap_pad() -> None:
         pass
 
 
-def _name_process(title: str) -> None:
-    """Name the process as `ps` and `top` show it (Linux; elsewhere nothing happens)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).prctl(15, title.encode()[:15], 0, 0, 0)  # PR_SET_NAME
-    except (OSError, AttributeError):
-        pass
-
-
 # ---------------------------------------------------------------- the indexing process's side
 
 
 def _context():
-    """The forkserver (shared with the extraction pool when it runs): a lane must not inherit
-    this process's threads (a TUI re-index, --watch). The resource tracker is started with the
-    real stderr, which a host that captures stderr does not have."""
-    import multiprocessing
-    import sys
-    from contextlib import redirect_stderr
-    from multiprocessing import resource_tracker
-
-    if sys.__stderr__ is not None:
-        with redirect_stderr(sys.__stderr__):
-            resource_tracker.ensure_running()
-    return multiprocessing.get_context("forkserver")
+    """A lane is started by a forkserver, not forked from here (see indexer/forking.py)."""
+    return forking.context()
 
 
 class Lane:
