@@ -57,15 +57,10 @@ def cpu_seconds() -> float:
     other work, CPU per file is the figure that the other work does not distort."""
     import psutil
 
+    from bench.cpu import processes_cpu
+
     me = psutil.Process()
-    total = 0.0
-    for proc in [me, *me.children(recursive=True)]:
-        try:
-            t = proc.cpu_times()
-        except psutil.Error:
-            continue
-        total += t.user + t.system + t.children_user + t.children_system
-    return total
+    return processes_cpu([me, *me.children(recursive=True)])
 
 
 def timed_run(corpus: Path, work: Path, label: str, workers: int, session=None) -> dict:

@@ -45,18 +45,12 @@ def _descendants_cpu() -> float:
         import psutil
     except ImportError:
         return 0.0
-    total = 0.0
+    from bench.cpu import processes_cpu
+
     try:
-        kids = psutil.Process().children(recursive=True)
+        return processes_cpu(psutil.Process().children(recursive=True))
     except psutil.Error:
         return 0.0
-    for kid in kids:
-        try:
-            t = kid.cpu_times()
-        except psutil.Error:
-            continue
-        total += t.user + t.system + t.children_user + t.children_system
-    return total
 
 
 # ---------------------------------------------------------------- pytest plugin (-p bench.suite_cpu)
