@@ -76,15 +76,7 @@ def test_a_reader_opened_before_a_rebuild_reads_the_swapped_in_index(tmp_path):
         held.close()
 
 
-def test_readers_keep_the_old_index_until_the_rebuild_is_swapped_in(tmp_path, engine, request):
-    if engine == "tantivy":  # Whoosh must pass: a known flake is tolerated on tantivy only
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="known flake on tantivy (issue 17 follow-up): a reader inside the swap can "
-                "still get IndexDamaged once in a few runs despite the read-again on a replaced folder",
-                strict=False,
-            )
-        )
+def test_readers_keep_the_old_index_until_the_rebuild_is_swapped_in(tmp_path, engine):
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     write_corpus(corpus, 0, 300)
     assert index_corpus(corpus, index)["added"] == 300
