@@ -200,8 +200,10 @@ class TantivyEngine(Engine):
             return None
 
     def _swapped(self) -> bool:
-        """Whether a rebuild put another folder in place of the one this index was opened on."""
-        return self._ix is not None and self._folder_id() != self._folder
+        """Whether a rebuild put another folder in place of the one this index was opened on
+        (or was being opened on: a swap in the middle of tantivy's open takes the segment
+        files its meta.json named)."""
+        return self._folder is not None and self._folder_id() != self._folder
 
     def _index(self):
         self.open()
