@@ -29,19 +29,8 @@ def build(corpus: Path, index: Path, count: int, topic: str) -> None:
     corpus.mkdir(parents=True)
     for i in range(count):
         (corpus / f"{topic}{i}.txt").write_text(f"Dear requester, swapreaders words {i} about {topic}.\n")
-    cmd = [
-        sys.executable,
-        "-m",
-        "indexer",
-        "index",
-        str(corpus),
-        "--index",
-        str(index),
-        "--engine",
-        "tantivy",
-        "--jobs",
-        "1",
-    ]
+    args = ["index", str(corpus), "--index", str(index), "--engine", "tantivy", "--jobs", "1"]
+    cmd = [sys.executable, "-m", "indexer", *args]
     subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
 
 
