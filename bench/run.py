@@ -29,6 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import queries as Qs  # noqa: E402
+from bench.cpu import host_probe  # noqa: E402
 from bench.queries import Q  # noqa: E402
 
 SECTIONS = ("meta", "corpus", "extraction", "build", "queries", "batch", "oneshot", "incremental", "targets")
@@ -38,6 +39,7 @@ ONESHOT = {
     "boilerplate": Q("oneshot-boilerplate", "boilerplate", phrases=(("internal", "review"),)),
 }
 ADDED_DIR = "_bench_added"
+HOST_SPREAD = 1.15  # host probes further apart than this get a note under the tables
 
 
 # ---------------------------------------------------------------- small helpers
@@ -1288,6 +1290,17 @@ def print_report(res: dict, path: Path | None) -> None:
             "the run: other work shared the machine, so times are noisy",
             highlight=False,
         )
+    probes = [meta.get("host_probe_start_s")] + [
+        v.get("host_probe_after_s") for v in res.values() if isinstance(v, dict) and "host_probe_after_s" in v
+    ]
+    probes = [p for p in probes if p]
+    if probes and max(probes) > min(probes) * HOST_SPREAD:
+        console.print(
+            f"[yellow]note[/]: the host's speed changed {max(probes) / min(probes):.2f}x during the run (a fixed loop "
+            f"took {min(probes):.2f}-{max(probes):.2f} CPU s between sections): ratios of figures taken in "
+            "different sections are noisy",
+            highlight=False,
+        )
     for run in (inc.get("noop") or {}).get("runs") or []:
         noop = run.get("summary") or {}
         if noop.get("added") or noop.get("updated"):
@@ -1409,6 +1422,7 @@ def main(argv: list[str] | None = None) -> int:
             "queries": args.queries or len(Qs.QUERIES),
             "repeats": args.repeats,
             "loadavg_start": list(os.getloadavg()),
+            "host_probe_start_s": host_probe(),
         }
     }
     started = now()
@@ -1428,6 +1442,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(value, dict):
             value.setdefault("section_s", now() - t0)
             value.setdefault("loadavg_after", list(os.getloadavg()))
+            value.setdefault("host_probe_after_s", host_probe())
         res[name] = value
         save()
         return value

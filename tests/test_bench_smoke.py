@@ -68,6 +68,9 @@ def test_quick_run_writes_every_section(tmp_path):
         assert name in res, name
         if isinstance(res[name], dict):
             assert "error" not in res[name], (name, res[name].get("traceback"))
+            if name != "meta":
+                assert res[name]["host_probe_after_s"] > 0, name
+    assert res["meta"]["host_probe_start_s"] > 0
 
     engines = ["foi"] + (["foi-tantivy"] if HAS_TANTIVY else []) + ["fts5"] + (["tantivy"] if HAS_TANTIVY else [])
     assert res["meta"]["engines"] == engines
@@ -174,3 +177,18 @@ def test_run_measured_counts_the_cpu_of_every_process_of_the_tree():
     assert run["rc"] == 0, run["stderr"]
     assert run["cpu_s"] >= 0.7
     assert run["processes"] >= 2
+
+
+@pytest.mark.parametrize(("after", "noted"), [(0.3, True), (0.21, False)])
+def test_a_change_of_the_hosts_speed_during_a_run_is_noted(capsys, after, noted):
+    """The host probes of the sections further apart than HOST_SPREAD: a note says that ratios
+    of figures from different sections are noisy; probes that agree print none."""
+    res = {
+        "meta": {"cpus": 2, "host_probe_start_s": 0.2},
+        "corpus": {"docs": 5},
+        "build": {"host_probe_after_s": after},
+    }
+    bench_run.print_report(res, None)
+    out = " ".join(capsys.readouterr().out.split())
+    assert ("the host's speed changed 1.50x during the run" in out) == noted
+    assert ("speed changed" in out) == noted
