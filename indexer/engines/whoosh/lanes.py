@@ -147,16 +147,11 @@ def _keep_heap_pad() -> None:
 # ---------------------------------------------------------------- the indexing process's side
 
 
-def _context():
-    """A lane is started by a forkserver, not forked from here (see indexer/forking.py)."""
-    return forking.context()
-
-
 class Lane:
     """One lane process and what the indexing process knows of it."""
 
     def __init__(self, index_dir: Path, name: str):
-        ctx = _context()
+        ctx = forking.context()  # started by a forkserver, not forked from here (see indexer/forking.py)
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(
             target=_serve, args=(child, str(index_dir), os.getpid(), name), name=name, daemon=True
